@@ -1,0 +1,168 @@
+//! Benchmark of the tree API on a plan of 5,000 nodes (depth 3, Vietnamese titles of about 80
+//! characters and bodies of about 400), on an embedded on-disk database, over loopback.
+//! Prints `tree_api_p50_ms` and `tree_api_p99_ms`; with `--serve STATIC_DIR` it then keeps
+//! serving (printing `url:` and `plan:` lines) until its standard input closes, so the browser
+//! benchmark can render the same plan.
+
+use backend::config::ServeConfig;
+use backend::service::Service;
+use shared::document::PlanMetadata;
+use shared::ids::{NodeId, PlanId};
+use shared::import::{ParsedNode, ParsedPlan};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+const NODES: usize = 5_000;
+const REQUESTS: usize = 200;
+
+const WORDS: &[&str] = &[
+    "phát", "triển", "giáo", "dục", "đào", "tạo", "nâng", "cao", "chất", "lượng", "đồng", "bào",
+    "dân", "tộc", "thiểu", "số", "xã", "biên", "giới", "thôn", "bản", "đặc", "biệt", "khó", "khăn",
+    "hạ", "tầng", "y", "tế", "văn", "hóa", "an", "sinh", "xã", "hội", "chương", "trình", "kế",
+    "hoạch", "kiểm", "tra", "đôn", "đốc",
+];
+
+/// Deterministic text of about `chars` characters (a tiny LCG; no randomness crate needed).
+fn text(seed: &mut u64, chars: usize) -> String {
+    let mut s = String::new();
+    while s.chars().count() < chars {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(WORDS[(*seed >> 33) as usize % WORDS.len()]);
+    }
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// 20 sections × 15 items × ~16 points = 5,000 nodes, depth 3.
+fn plan() -> ParsedPlan {
+    let mut seed = 42u64;
+    let mut count = 0;
+    let mut node = |label: String, kind, seed: &mut u64, children| {
+        count += 1;
+        ParsedNode {
+            label,
+            kind,
+            title: text(seed, 80),
+            body: Some(text(seed, 400)),
+            deadline: None,
+            references: vec![],
+            line: 0,
+            children,
+        }
+    };
+    let (sections, items) = (20, 15);
+    let points = (NODES - sections - sections * items) / (sections * items);
+    let mut extra = NODES - sections - sections * items - points * sections * items;
+    let mut nodes = Vec::new();
+    for s in 0..sections {
+        let mut its = Vec::new();
+        for i in 0..items {
+            let n = points + usize::from(extra > 0);
+            extra = extra.saturating_sub(1);
+            let pts = (0..n)
+                .map(|p| {
+                    node(
+                        format!("{}", p + 1),
+                        shared::document::NodeKind::Point,
+                        &mut seed,
+                        vec![],
+                    )
+                })
+                .collect();
+            its.push(node(
+                format!("{}", i + 1),
+                shared::document::NodeKind::Item,
+                &mut seed,
+                pts,
+            ));
+        }
+        nodes.push(node(
+            format!("S{}", s + 1),
+            shared::document::NodeKind::Section,
+            &mut seed,
+            its,
+        ));
+    }
+    assert_eq!(count, NODES);
+    ParsedPlan {
+        metadata: PlanMetadata {
+            number: Some("999/KH-BENCH".into()),
+            kind: Some(shared::document::DocumentKind::Plan),
+            title: Some("Kế hoạch thử tải 5.000 mục".into()),
+            ..PlanMetadata::default()
+        },
+        preamble: None,
+        references: vec![],
+        nodes,
+        warnings: vec![],
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let static_dir = args
+        .iter()
+        .position(|a| a == "--serve")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    let dir = tempfile::tempdir()?;
+    let config = ServeConfig {
+        addr: "127.0.0.1:0".parse()?,
+        data_dir: dir.path().to_path_buf(),
+        db: None,
+        db_credentials: None,
+        static_dir: static_dir.clone().unwrap_or_else(|| PathBuf::from("none")),
+        no_seed: true,
+    };
+    let service: std::sync::Arc<Service> = backend::open(&config).await?;
+    let plan_id = PlanId::from_parts(1, [9; 10]);
+    let mut n = 0u64;
+    service
+        .import_plan(plan_id, plan(), || {
+            n += 1;
+            NodeId::from_parts(1_000_000 + n, [0; 10])
+        })
+        .await?;
+    let running = backend::start(&config, service, std::future::pending()).await?;
+    let url = format!("http://{}/api/plans/{plan_id}", running.addr);
+    let client = reqwest::Client::new();
+    let mut bytes = 0;
+    for _ in 0..10 {
+        bytes = client.get(&url).send().await?.bytes().await?.len();
+    }
+    let mut times = Vec::with_capacity(REQUESTS);
+    for _ in 0..REQUESTS {
+        let t = Instant::now();
+        let body = client.get(&url).send().await?.bytes().await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(body.len(), bytes);
+    }
+    times.sort_by(f64::total_cmp);
+    println!("tree_api_nodes: {NODES}");
+    println!("tree_api_response_kb: {:.0}", bytes as f64 / 1024.0);
+    println!("tree_api_p50_ms: {:.1}", percentile(&times, 0.5));
+    println!("tree_api_p99_ms: {:.1}", percentile(&times, 0.99));
+    if static_dir.is_some() {
+        println!("url: http://{}", running.addr);
+        println!("plan: {plan_id}");
+        std::io::stdout().flush()?;
+        // Serve until the caller closes our standard input.
+        let stdin = std::io::stdin();
+        let _ = tokio::task::spawn_blocking(move || stdin.lock().lines().count()).await;
+    }
+    Ok(())
+}

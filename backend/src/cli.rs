@@ -1,0 +1,143 @@
+//! The command line: `serve` (the default) and `import-plan`.
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::config::{DbConfig, ServeConfig};
+use crate::service::{Service, new_uuid};
+use crate::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "backend",
+    about = "Máy chủ theo dõi thực hiện kế hoạch (plan tracker server)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeConfig,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and the API (the default).
+    Serve,
+    /// Read a plan document (UTF-8 text) and store it, or with --dry-run only print it.
+    ImportPlan {
+        /// Parse and print, store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the parsed plan as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The plan document.
+        file: PathBuf,
+    },
+}
+
+/// Runs the command line; the process exit code is 0 on success, 1 on a user error (bad file),
+/// 2 on a usage error (clap's own).
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None | Some(Command::Serve) => serve(cli.serve).await,
+        Some(Command::ImportPlan {
+            dry_run,
+            json,
+            file,
+        }) => import_plan(&cli.serve.db_config(), dry_run, json, &file).await,
+    }
+}
+
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    if !config.static_dir.join("index.html").exists() {
+        tracing::warn!(dir = %config.static_dir.display(), "no built web app here: only the API is served (run `cargo xtask run`)");
+    }
+    let service = crate::open(&config).await?;
+    let running = crate::start(&config, service, shutdown_signal()).await?;
+    println!("Máy chủ đang chạy: http://{}", running.addr);
+    running.task.await??;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+async fn import_plan(
+    db: &DbConfig,
+    dry_run: bool,
+    json: bool,
+    file: &PathBuf,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| anyhow::anyhow!("không đọc được tệp {}: {e}", file.display()))?;
+    let parsed = shared::import::import_plan_bytes(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let mut out = std::io::stdout().lock();
+    for w in &parsed.warnings {
+        eprintln!("cảnh báo: dòng {}: {}", w.line, w.message);
+    }
+    if dry_run {
+        if json {
+            serde_json::to_writer_pretty(&mut out, &parsed)?;
+            writeln!(out)?;
+        } else {
+            write_outline(&mut out, &parsed.nodes, 0)?;
+        }
+        return Ok(());
+    }
+    let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
+    let service = Service::new(store);
+    let plan_id = shared::ids::PlanId(new_uuid());
+    let tree = service
+        .import_plan(plan_id, parsed, || shared::ids::NodeId(new_uuid()))
+        .await?;
+    if json {
+        serde_json::to_writer_pretty(&mut out, &tree)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "Đã lưu kế hoạch {} ({} mục).",
+            tree.plan.id,
+            tree.nodes.len()
+        )?;
+    }
+    Ok(())
+}
+
+fn write_outline(
+    out: &mut impl Write,
+    nodes: &[shared::import::ParsedNode],
+    depth: usize,
+) -> std::io::Result<()> {
+    for n in nodes {
+        let title: String = n.title.chars().take(100).collect();
+        writeln!(
+            out,
+            "{:indent$}{} {}",
+            "",
+            n.label,
+            title,
+            indent = depth * 2
+        )?;
+        write_outline(out, &n.children, depth + 1)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! Server configuration: flags, with environment variables as fallbacks.
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How to run the server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "KH_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Folder of the embedded database (used when no --db is given).
+    #[arg(long, env = "KH_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Database URL: `surrealkv://<dir>` (embedded, on disk), `mem://` (in memory, for tests),
+    /// or `ws://host:port` (a SurrealDB server). Defaults to `surrealkv://<data-dir>/db`.
+    #[arg(long, env = "KH_DB")]
+    pub db: Option<String>,
+    /// User and password for a SurrealDB server (`user:password`); not needed when embedded.
+    #[arg(long, env = "KH_DB_CREDENTIALS", hide_env_values = true)]
+    pub db_credentials: Option<String>,
+    /// Folder of the built web app (index.html, wasm, js, css).
+    #[arg(long, env = "KH_STATIC_DIR", default_value = "frontend/dist")]
+    pub static_dir: PathBuf,
+    /// Do not load the seed plan and reference data into an empty database.
+    #[arg(long, env = "KH_NO_SEED")]
+    pub no_seed: bool,
+}
+
+/// Where the database is.
+#[derive(Debug, Clone, Args)]
+pub struct DbConfig {
+    /// Folder of the embedded database (used when no --db is given).
+    #[arg(long, env = "KH_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Database URL (see `serve --help`).
+    #[arg(long, env = "KH_DB")]
+    pub db: Option<String>,
+    /// User and password for a SurrealDB server (`user:password`).
+    #[arg(long, env = "KH_DB_CREDENTIALS", hide_env_values = true)]
+    pub db_credentials: Option<String>,
+}
+
+impl DbConfig {
+    /// The database URL to connect to.
+    pub fn url(&self) -> String {
+        db_url(self.db.as_deref(), &self.data_dir)
+    }
+}
+
+impl ServeConfig {
+    /// The database part of the configuration.
+    pub fn db_config(&self) -> DbConfig {
+        DbConfig {
+            data_dir: self.data_dir.clone(),
+            db: self.db.clone(),
+            db_credentials: self.db_credentials.clone(),
+        }
+    }
+}
+
+fn db_url(db: Option<&str>, data_dir: &std::path::Path) -> String {
+    match db {
+        Some(url) => url.to_owned(),
+        None => format!("surrealkv://{}", data_dir.join("db").display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_url_is_embedded_under_the_data_dir() {
+        assert_eq!(
+            db_url(None, std::path::Path::new("data")),
+            "surrealkv://data/db"
+        );
+        assert_eq!(
+            db_url(Some("mem://"), std::path::Path::new("data")),
+            "mem://"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! The HTTP layer's error: an [`ApiError`] body with the status its code calls for. Every
+//! extractor rejection is turned into one, so clients always get a typed JSON error.
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use shared::api::{ApiError, ErrorCode};
+use shared::mutation::MutationError;
+
+use crate::service::ServiceError;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct HttpError(pub ApiError);
+
+impl HttpError {
+    pub fn new(code: ErrorCode, message: &str) -> Self {
+        Self(ApiError::new(code, message))
+    }
+
+    pub fn not_found(message: &str) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+}
+
+fn status(e: &ApiError) -> StatusCode {
+    match e.code {
+        ErrorCode::MalformedJson | ErrorCode::InvalidPath => StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidData | ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::Refused => match e.refusal {
+            Some(MutationError::NodeNotFound { .. }) => StatusCode::NOT_FOUND,
+            _ => StatusCode::CONFLICT,
+        },
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        (status(&self.0), axum::Json(self.0)).into_response()
+    }
+}
+
+impl From<JsonRejection> for HttpError {
+    fn from(r: JsonRejection) -> Self {
+        let (code, message) = match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                (ErrorCode::PayloadTooLarge, "Dữ liệu gửi lên quá lớn.")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                ErrorCode::UnsupportedMediaType,
+                "Dữ liệu gửi lên phải ở dạng JSON (Content-Type: application/json).",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY => (
+                ErrorCode::InvalidData,
+                "Dữ liệu gửi lên không đúng cấu trúc hoặc sai kiểu dữ liệu.",
+            ),
+            _ => (
+                ErrorCode::MalformedJson,
+                "Dữ liệu gửi lên không phải JSON hợp lệ.",
+            ),
+        };
+        Self(ApiError::new(code, message).with_detail(r.body_text()))
+    }
+}
+
+impl From<MutationError> for HttpError {
+    fn from(e: MutationError) -> Self {
+        Self(e.into())
+    }
+}
+
+impl From<ServiceError> for HttpError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::PlanNotFound => Self::not_found("Không tìm thấy kế hoạch."),
+            ServiceError::Refused(m) => m.into(),
+            ServiceError::Store(err) => {
+                tracing::error!(error = %err, "store error");
+                Self::new(
+                    ErrorCode::Unavailable,
+                    "Máy chủ tạm thời chưa lưu hoặc đọc được dữ liệu. Vui lòng thử lại.",
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The backend: an axum server over a SurrealDB store. `lib.rs` exposes the app so tests can
+//! start it on port 0 against `mem://`.
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod seed;
+pub mod service;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use config::ServeConfig;
+use service::Service;
+use store::Store;
+
+/// Connects to the configured database, applies the schema and, unless told not to, loads the
+/// seed into an empty database.
+pub async fn open(config: &ServeConfig) -> anyhow::Result<Arc<Service>> {
+    let db = config.db_config();
+    let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
+    let service = Arc::new(Service::new(store));
+    if !config.no_seed && seed::ensure_seeded(&service).await? {
+        tracing::info!("loaded the seed plan and the reference data");
+    }
+    Ok(service)
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Serves the app on `config.addr` (port 0 picks a free port) until the process ends or
+/// `shutdown` resolves.
+pub async fn start(
+    config: &ServeConfig,
+    service: Arc<Service>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let app = http::app(service, &config.static_dir);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    });
+    Ok(Running { addr, task })
+}

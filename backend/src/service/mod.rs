@@ -1,0 +1,115 @@
+//! Orchestration between the HTTP layer and the store: loads state, runs `shared`'s rules, and
+//! writes what they decided. Authorisation will live here too.
+
+use shared::ids::{NodeId, PlanId};
+use shared::import::ParsedPlan;
+use shared::mutation::{Change, Mutation, MutationError, PlanState};
+use shared::plan::{Plan, PlanSummary, PlanTree};
+use shared::registry::{AdminUnit, Agency, ReferenceData};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::store::{Store, StoreError};
+
+/// Why a service call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("plan not found")]
+    PlanNotFound,
+    #[error("mutation refused: {0}")]
+    Refused(#[from] MutationError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// The application's operations.
+pub struct Service {
+    store: Store,
+    /// Mutations of one plan are applied one at a time within this process.
+    plan_locks: Mutex<HashMap<PlanId, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// A fresh UUIDv7 (time from the clock, randomness from the OS).
+pub fn new_uuid() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+impl Service {
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            plan_locks: Mutex::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn lock_for(&self, plan: PlanId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .plan_locks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        locks.entry(plan).or_default().clone()
+    }
+
+    pub async fn list_plans(&self) -> Result<Vec<PlanSummary>> {
+        Ok(self.store.plans().await?)
+    }
+
+    pub async fn plan_tree(&self, id: PlanId) -> Result<PlanTree> {
+        let plan = self
+            .store
+            .plan(id)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)?;
+        let nodes = self.store.nodes(id).await?;
+        Ok(PlanTree { plan, nodes })
+    }
+
+    /// Applies one mutation to a plan: the same pure function as on the device, then one
+    /// transaction for what it changed.
+    pub async fn apply_mutation(&self, plan: PlanId, mutation: &Mutation) -> Result<Change> {
+        let lock = self.lock_for(plan);
+        let _guard = lock.lock().await;
+        if self.store.plan(plan).await?.is_none() {
+            return Err(ServiceError::PlanNotFound);
+        }
+        let state = PlanState::new(plan, self.store.nodes(plan).await?);
+        let change = state.apply(mutation)?;
+        self.store.apply_change(&change).await?;
+        Ok(change)
+    }
+
+    /// Stores an imported plan under `plan_id`, with node ids from `next_id`.
+    pub async fn import_plan(
+        &self,
+        plan_id: PlanId,
+        parsed: ParsedPlan,
+        next_id: impl FnMut() -> NodeId,
+    ) -> Result<PlanTree> {
+        let tree = PlanTree::from_parsed(plan_id, parsed, next_id);
+        self.store.put_plan(&tree.plan, &tree.nodes).await?;
+        Ok(tree)
+    }
+
+    pub async fn put_reference_data(&self, data: &ReferenceData) -> Result<()> {
+        Ok(self.store.put_reference_data(data).await?)
+    }
+
+    pub async fn agencies(&self) -> Result<Vec<Agency>> {
+        Ok(self.store.agencies().await?)
+    }
+
+    pub async fn admin_units(&self) -> Result<Vec<AdminUnit>> {
+        Ok(self.store.admin_units().await?)
+    }
+
+    /// A plan as stored, if any.
+    pub async fn plan(&self, id: PlanId) -> Result<Option<Plan>> {
+        Ok(self.store.plan(id).await?)
+    }
+}

@@ -1,0 +1,245 @@
+//! The selected node: its text edited in place, its references, and what can be done with it.
+
+use leptos::prelude::*;
+use shared::ids::NodeId;
+use shared::mutation::{Mutation, NodeEdit, Position, next_label};
+use shared::plan::Node;
+use shared::text::{format_date, parse_date};
+use shared::validate;
+
+use crate::components::dialogs::{ConfirmDelete, MoveDialog};
+use crate::state::{PlanStore, new_id};
+
+#[component]
+pub fn Detail() -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    // Re-render the panel only when another node is selected (or it disappears); field values
+    // follow the node reactively inside.
+    let shown = Memo::new(move |_| {
+        store
+            .selected
+            .get()
+            .filter(|id| store.state.with(|s| s.get(*id).is_some()))
+    });
+    view! {
+        <section class="detail-pane" aria-label="Chi tiết">
+            {move || match shown.get() {
+                None => view! {
+                    <div class="detail-empty">
+                        <p>"Chọn một mục trong cây để xem và sửa."</p>
+                        <PlanReferences />
+                    </div>
+                }.into_any(),
+                Some(id) => view! { <NodeDetail id /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The references of the whole plan (căn cứ), shown when no node is selected.
+#[component]
+fn PlanReferences() -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let refs = move || store.plan.with(|p| p.references.clone());
+    view! {
+        <Show when=move || !refs().is_empty()>
+            <h2>"Văn bản được viện dẫn"</h2>
+            <ul class="references">
+                {move || refs().into_iter().map(|r| view! { <li>{r.text}</li> }).collect_view()}
+            </ul>
+        </Show>
+    }
+}
+
+#[component]
+fn NodeDetail(id: NodeId) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let node = move || store.state.with(|s| s.get(id).cloned());
+    let field = move |f: fn(&Node) -> String| move || node().map(|n| f(&n)).unwrap_or_default();
+
+    let title_error = RwSignal::new(None::<String>);
+    let body_error = RwSignal::new(None::<String>);
+    let deadline_error = RwSignal::new(None::<String>);
+    let label_error = RwSignal::new(None::<String>);
+    let show_move = RwSignal::new(false);
+    let show_delete = RwSignal::new(false);
+
+    let edit = move |edit: NodeEdit, error: RwSignal<Option<String>>| {
+        error.set(store.dispatch(Mutation::EditNode { id, edit }).err());
+    };
+
+    let add = move |as_child: bool| {
+        let Some(n) = node() else { return };
+        let (parent, position) = if as_child {
+            (Some(id), Position::Last)
+        } else {
+            (n.parent, Position::After(id))
+        };
+        let label = store.state.with_untracked(|s| {
+            let siblings = s.children(parent);
+            let labels: Vec<&str> = match position {
+                Position::After(_) => siblings
+                    .iter()
+                    .take_while(|x| x.id != id)
+                    .chain(std::iter::once(&&n))
+                    .map(|x| x.label.as_str())
+                    .collect(),
+                _ => siblings.iter().map(|x| x.label.as_str()).collect(),
+            };
+            next_label(labels)
+        });
+        let new = new_id();
+        let created = store.dispatch(Mutation::CreateNode {
+            id: new,
+            parent,
+            position,
+            title: "Mục mới".into(),
+            body: None,
+            deadline: None,
+            label,
+        });
+        match created {
+            Ok(()) => {
+                store.reveal(new);
+                focus_title();
+            }
+            Err(e) => store.say(e, true),
+        }
+    };
+
+    let back = move |_| store.selected.set(None);
+
+    view! {
+        <div class="node-detail">
+            <div class="detail-top">
+                <button class="back" on:click=back aria-label="Quay lại cây">"‹ Cây"</button>
+                <span class="kind">{move || node().map(|n| n.kind.name_vi()).unwrap_or_default()}</span>
+            </div>
+            <label class="field label-field">
+                <span>"Số thứ tự"</span>
+                <input
+                    type="text"
+                    aria-label="Số thứ tự"
+                    prop:value=field(|n| n.label.clone())
+                    on:change=move |ev| edit(NodeEdit::Label(event_target_value(&ev)), label_error)
+                    on:input=move |ev| label_error.set(validate::label(&event_target_value(&ev)).err().map(|e| e.to_string()))
+                />
+                <FieldError error=label_error />
+            </label>
+            <label class="field">
+                <span>"Tiêu đề"</span>
+                <textarea
+                    id="node-title"
+                    aria-label="Tiêu đề"
+                    rows="4"
+                    prop:value=field(|n| n.title.clone())
+                    on:input=move |ev| title_error.set(validate::title(&event_target_value(&ev)).err().map(|e| e.to_string()))
+                    on:change=move |ev| edit(NodeEdit::Title(event_target_value(&ev)), title_error)
+                ></textarea>
+                <FieldError error=title_error />
+            </label>
+            <label class="field">
+                <span>"Nội dung"</span>
+                <textarea
+                    aria-label="Nội dung"
+                    rows="6"
+                    placeholder="Không có nội dung"
+                    prop:value=field(|n| n.body.clone().unwrap_or_default())
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        edit(NodeEdit::Body((!text.trim().is_empty()).then_some(text)), body_error)
+                    }
+                ></textarea>
+                <FieldError error=body_error />
+            </label>
+            <label class="field deadline-field">
+                <span>"Thời hạn"</span>
+                <input
+                    type="text"
+                    inputmode="numeric"
+                    aria-label="Thời hạn"
+                    placeholder="dd/mm/yyyy"
+                    prop:value=field(|n| n.deadline.map(format_date).unwrap_or_default())
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        if text.trim().is_empty() {
+                            edit(NodeEdit::Deadline(None), deadline_error);
+                        } else if let Some(date) = parse_date(&text) {
+                            edit(NodeEdit::Deadline(Some(date)), deadline_error);
+                        } else {
+                            deadline_error.set(Some("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 30/06/2016.".into()));
+                        }
+                    }
+                />
+                <FieldError error=deadline_error />
+            </label>
+            <NodeReferences id />
+            <div class="actions">
+                <button on:click=move |_| add(true)>"+ Thêm mục con"</button>
+                <button on:click=move |_| add(false)>"+ Thêm mục cùng cấp"</button>
+                <button on:click=move |_| show_move.set(true)>"Chuyển đến…"</button>
+                <button class="danger" on:click=move |_| show_delete.set(true)>"Xoá"</button>
+            </div>
+            <Show when=move || show_move.get()>
+                <MoveDialog id open=show_move />
+            </Show>
+            <Show when=move || show_delete.get()>
+                <ConfirmDelete id open=show_delete />
+            </Show>
+        </div>
+    }
+}
+
+fn focus_title() {
+    // After the new node's panel is rendered.
+    leptos::task::spawn_local(async {
+        gloo_timers_free_tick().await;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("node-title"))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlTextAreaElement>(e).ok())
+        {
+            let _ = el.focus();
+            el.select();
+        }
+    });
+}
+
+/// Resolves on the next turn of the event loop.
+async fn gloo_timers_free_tick() {
+    let promise = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+#[component]
+fn FieldError(error: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <span class="field-error" role="alert">{e}</span> })
+    }
+}
+
+#[component]
+fn NodeReferences(id: NodeId) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let refs = move || {
+        store
+            .state
+            .with(|s| s.get(id).map(|n| n.references.clone()).unwrap_or_default())
+    };
+    view! {
+        <Show when=move || !refs().is_empty()>
+            <div class="field">
+                <span>"Văn bản được viện dẫn"</span>
+                <ul class="references">
+                    {move || refs().into_iter().map(|r| {
+                        let when = r.date.map(|d| format!(" ngày {}", format_date(d))).unwrap_or_default();
+                        let summary = format!("{} {}{}", r.kind.name_vi(), r.number.clone().unwrap_or_default(), when);
+                        view! { <li><strong>{summary}</strong><br/>{r.text}</li> }
+                    }).collect_view()}
+                </ul>
+            </div>
+        </Show>
+    }
+}

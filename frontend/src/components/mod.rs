@@ -1,0 +1,3 @@
+pub mod detail;
+pub mod dialogs;
+pub mod tree;

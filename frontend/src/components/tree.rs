@@ -1,0 +1,166 @@
+//! The plan as a collapsible tree, with a diacritic-insensitive filter. Only the rows near the
+//! visible part of the list are in the page, so a plan of thousands of nodes renders at once.
+
+use leptos::prelude::*;
+use leptos::tachys::html::attribute::custom::CustomAttribute;
+use shared::ids::NodeId;
+use shared::outline::Row;
+use shared::text::Query;
+
+use crate::state::PlanStore;
+
+/// Height of one row in pixels (two lines of title); the CSS uses the same value.
+const ROW_HEIGHT: i32 = 64;
+/// Rows rendered above and below the visible part.
+const OVERSCAN: i32 = 12;
+/// Rows rendered when the list's height is not known yet.
+const DEFAULT_VISIBLE: i32 = 24;
+
+#[component]
+pub fn Tree() -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let scroll_top = RwSignal::new(0i32);
+    let viewport = RwSignal::new(DEFAULT_VISIBLE * ROW_HEIGHT);
+    let list = NodeRef::<leptos::html::Div>::new();
+
+    let rows = Memo::new(move |_| {
+        let query = Query::new(&store.query.get());
+        store
+            .expanded
+            .with(|e| store.outline.with(|o| o.rows(e, &query)))
+    });
+
+    // Bring the selected row into view when it changes.
+    Effect::new(move |_| {
+        let Some(sel) = store.selected.get() else {
+            return;
+        };
+        let Some(index) = rows.with_untracked(|r| r.iter().position(|row| row.id == sel)) else {
+            return;
+        };
+        if let Some(el) = list.get_untracked() {
+            let top = index as i32 * ROW_HEIGHT;
+            let (view_top, height) = (el.scroll_top(), el.client_height());
+            if top < view_top || top + ROW_HEIGHT > view_top + height {
+                el.set_scroll_top((top - height / 3).max(0));
+            }
+        }
+    });
+
+    let window = move || {
+        let first = (scroll_top.get() / ROW_HEIGHT - OVERSCAN).max(0) as usize;
+        let count = (viewport.get() / ROW_HEIGHT + 2 * OVERSCAN) as usize;
+        rows.with(|r| {
+            r.iter()
+                .enumerate()
+                .skip(first)
+                .take(count)
+                .map(|(i, row)| (i, *row))
+                .collect::<Vec<_>>()
+        })
+    };
+
+    let on_scroll = move |_| {
+        if let Some(el) = list.get_untracked() {
+            scroll_top.set(el.scroll_top());
+            viewport.set(el.client_height().max(ROW_HEIGHT));
+        }
+    };
+
+    view! {
+        <section class="tree-pane" aria-label="Cây kế hoạch">
+            <div class="filter">
+                <input
+                    type="search"
+                    placeholder="Lọc: gõ không dấu cũng được, ví dụ “giao duc”"
+                    aria-label="Lọc cây kế hoạch"
+                    prop:value=move || store.query.get()
+                    on:input=move |ev| {
+                        store.query.set(event_target_value(&ev));
+                        if let Some(el) = list.get_untracked() {
+                            el.set_scroll_top(0);
+                        }
+                        scroll_top.set(0);
+                    }
+                />
+                <span class="count">
+                    {move || {
+                        let q = store.query.get();
+                        if q.trim().is_empty() {
+                            String::new()
+                        } else {
+                            let n = rows.with(|r| r.iter().filter(|row| row.matched).count());
+                            format!("{n} mục khớp")
+                        }
+                    }}
+                </span>
+            </div>
+            <div class="tree" role="tree" aria-label="Các mục của kế hoạch" node_ref=list on:scroll=on_scroll>
+                <div class="tree-inner" style:height=move || format!("{}px", rows.with(|r| r.len()) as i32 * ROW_HEIGHT)>
+                    <For each=window key=|(i, row)| (*i, *row) let((index, row))>
+                        <TreeRow row index />
+                    </For>
+                </div>
+                <Show when=move || rows.with(|r| r.is_empty())>
+                    <p class="empty">"Không có mục nào khớp."</p>
+                </Show>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn TreeRow(row: Row, index: usize) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let id: NodeId = row.id;
+    let node = move || {
+        store
+            .state
+            .with(|s| s.get(id).map(|n| (n.label.clone(), n.title.clone())))
+    };
+    let label = move || node().map(|n| n.0).unwrap_or_default();
+    let title = move || node().map(|n| n.1).unwrap_or_default();
+    let selected = move || store.selected.get() == Some(id);
+    let toggle = move |ev: leptos::ev::MouseEvent| {
+        ev.stop_propagation();
+        store.expanded.update(|e| {
+            if !e.remove(&id) {
+                e.insert(id);
+            }
+        });
+    };
+    let filtering = move || !store.query.with(|q| q.trim().is_empty());
+    view! {
+        <div
+            class="row"
+            class:selected=selected
+            class:matched=row.matched
+            role="treeitem"
+            aria-expanded=row.has_children.then_some(if row.expanded { "true" } else { "false" })
+            aria-selected=move || if selected() { "true" } else { "false" }
+            data-id=id.to_string()
+            style:transform=format!("translateY({}px)", index as i32 * ROW_HEIGHT)
+            style:padding-left=format!("{}px", 4 + row.depth * 18)
+            on:click=move |_| store.selected.set(Some(id))
+        >
+            {if row.has_children {
+                view! {
+                    <button
+                        class="toggle"
+                        aria-label=if row.expanded { "Thu gọn" } else { "Mở rộng" }
+                        disabled=filtering
+                        on:click=toggle
+                    >
+                        {if row.expanded { "▾" } else { "▸" }}
+                    </button>
+                }.into_any()
+            } else {
+                view! { <span class="toggle-space"></span> }.into_any()
+            }}
+            <span class="label">{label}</span>
+            <span class="title">{title}</span>
+        </div>
+    }
+    // Leptos has no typed `aria-level` attribute.
+    .attr("aria-level", (row.depth + 1).to_string())
+}

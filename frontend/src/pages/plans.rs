@@ -1,0 +1,48 @@
+//! The list of plans.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use shared::api::ApiError;
+use shared::plan::PlanSummary;
+use shared::text::format_date;
+
+use crate::api;
+
+#[component]
+pub fn PlansPage() -> impl IntoView {
+    let plans = RwSignal::new(None::<Result<Vec<PlanSummary>, ApiError>>);
+    spawn_local(async move { plans.set(Some(api::plans().await)) });
+    view! {
+        <section class="plans">
+            <h1>"Kế hoạch"</h1>
+            {move || match plans.get() {
+                None => view! { <p class="empty">"Đang tải…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="notice error" role="alert">{e.message}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="empty">"Chưa có kế hoạch nào."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="plan-list">
+                        {list.into_iter().map(|p| {
+                            let m = p.metadata;
+                            let number = m.number.unwrap_or_default();
+                            let kind = m.kind.map(|k| k.name_vi()).unwrap_or("Văn bản");
+                            let title = m.title.unwrap_or_else(|| "(không có trích yếu)".into());
+                            let issued = m.issued_on.map(format_date).unwrap_or_default();
+                            view! {
+                                <li>
+                                    <A href=format!("/plans/{}", p.id) attr:class="plan-card">
+                                        <span class="plan-number">{format!("{kind} số {number}")}</span>
+                                        <span class="plan-title">{title}</span>
+                                        <span class="plan-meta">
+                                            {format!("Ban hành {issued} · {} mục", p.node_count)}
+                                        </span>
+                                    </A>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

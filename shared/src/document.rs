@@ -1,0 +1,123 @@
+//! What a plan document says about itself: its metadata, the legal documents it cites, and the
+//! kinds of numbered levels it is written in. Produced by the importer, stored with the plan.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The kind of a legal or administrative document (Luật, Nghị quyết, Quyết định, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// Luật
+    Law,
+    /// Nghị quyết
+    Resolution,
+    /// Nghị định
+    Decree,
+    /// Quyết định
+    Decision,
+    /// Chỉ thị
+    Directive,
+    /// Thông tư
+    Circular,
+    /// Kế hoạch
+    Plan,
+    /// Công văn
+    OfficialLetter,
+    /// Kết luận
+    Conclusion,
+    /// Anything else
+    Other,
+}
+
+impl DocumentKind {
+    /// The Vietnamese name as written in documents, e.g. "Quyết định".
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Self::Law => "Luật",
+            Self::Resolution => "Nghị quyết",
+            Self::Decree => "Nghị định",
+            Self::Decision => "Quyết định",
+            Self::Directive => "Chỉ thị",
+            Self::Circular => "Thông tư",
+            Self::Plan => "Kế hoạch",
+            Self::OfficialLetter => "Công văn",
+            Self::Conclusion => "Kết luận",
+            Self::Other => "Văn bản",
+        }
+    }
+}
+
+/// The metadata of a plan document. Absent values are `None` (null in JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanMetadata {
+    /// Số hiệu, e.g. "52/KH-UBND".
+    pub number: Option<String>,
+    /// Loại văn bản.
+    pub kind: Option<DocumentKind>,
+    /// Trích yếu: what the document is about.
+    pub title: Option<String>,
+    /// Ngày ban hành.
+    pub issued_on: Option<NaiveDate>,
+    /// Ngày có hiệu lực.
+    pub effective_on: Option<NaiveDate>,
+    /// Cơ quan ban hành.
+    pub issuer: Option<String>,
+    /// Người ký.
+    pub signer: Option<String>,
+    /// Địa danh (the place in "Lạng Sơn, ngày 05 tháng 6 năm 2014").
+    pub place: Option<String>,
+    /// Lĩnh vực.
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// A legal document cited by the plan (căn cứ), e.g.
+/// "Quyết định số 449/QĐ-TTg ngày 12/3/2013 của Thủ tướng Chính phủ".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    pub kind: DocumentKind,
+    /// "449/QĐ-TTg"; `None` for e.g. "Nghị quyết Trung ương 7 (khoá IX)".
+    pub number: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub issuer: Option<String>,
+    /// The citation as written in the text.
+    pub text: String,
+}
+
+/// The level of a node in the document's outline, from the label it was written with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    /// Phần I, Phần thứ nhất
+    Part,
+    /// Điều 1.
+    Article,
+    /// Mục: Roman numerals, "I."
+    Section,
+    /// Khoản: "1."
+    Item,
+    /// Điểm: "a)"
+    Point,
+    /// Gạch đầu dòng: "-"
+    Bullet,
+    /// "+"
+    SubBullet,
+    /// A node created in the app rather than imported, with no label of its own.
+    Task,
+}
+
+impl NodeKind {
+    /// Vietnamese name of the level, for the UI.
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Self::Part => "Phần",
+            Self::Article => "Điều",
+            Self::Section => "Mục",
+            Self::Item => "Khoản",
+            Self::Point => "Điểm",
+            Self::Bullet | Self::SubBullet => "Gạch đầu dòng",
+            Self::Task => "Nhiệm vụ",
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Why an import can fail.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// An input the importer cannot read at all. Displays in Vietnamese, e.g.
+/// "Dòng 3: tệp không phải văn bản UTF-8".
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[error("{}", describe(*.line, .kind))]
+pub struct ImportError {
+    /// The 1-based line the problem is on; 0 when it is about the whole file.
+    pub line: usize,
+    /// What the problem is.
+    pub kind: ImportErrorKind,
+}
+
+/// The kinds of [`ImportError`].
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportErrorKind {
+    /// Nothing but blanks.
+    #[error("tệp trống")]
+    Empty,
+    /// Not UTF-8 text.
+    #[error("tệp không phải văn bản UTF-8")]
+    InvalidUtf8,
+    /// Holds NUL bytes: a binary file (a .doc, .pdf, an image…) or UTF-16 text.
+    #[error("tệp chứa byte NUL, có lẽ là tệp nhị phân chứ không phải văn bản")]
+    Binary,
+    /// Larger than [`crate::limits::IMPORT_MAX_BYTES`].
+    #[error("tệp quá lớn ({size} byte, tối đa {max} byte)")]
+    TooLarge {
+        /// The size of the input, in bytes.
+        size: usize,
+        /// The limit, in bytes.
+        max: usize,
+    },
+    /// No line starts with a numbering the importer knows ("I.", "1.", "a)", "-", "+").
+    #[error("không tìm thấy mục nào được đánh số (I., 1., a), -, +)")]
+    NoOutline,
+}
+
+fn describe(line: usize, kind: &ImportErrorKind) -> String {
+    if line > 0 {
+        format!("Dòng {line}: {kind}")
+    } else {
+        let message = kind.to_string();
+        let mut chars = message.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars).collect()
+        })
+    }
+}

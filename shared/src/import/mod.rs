@@ -1,0 +1,225 @@
+//! The plan-document text importer: turns the text of a plan, as copied from a legal-documents
+//! website or typed by hand, into its metadata, the legal documents it cites and its outline.
+//!
+//! Pure and deterministic: no IO, no clock, no randomness. Runs in time linear in the input.
+//!
+//! The work is split in stages, each in its own submodule:
+//! - `input`: checks and decodes the bytes, splits and normalises the lines;
+//! - `marker`: recognises the numbering a line starts with ("I.", "1.", "a)", "-", "+");
+//! - `front`: reads everything before the outline: the website's own lines, the metadata
+//!   block, the official header, the kind heading, the trích yếu and the preamble;
+//! - `outline`: builds the tree of numbered nodes and checks the numbering;
+//! - `refs` and `dates`: find citations of legal documents and deadlines in running text;
+//! - `casing`: turns capitalised lines (trích yếu, issuer) into sentence case, restoring the
+//!   proper nouns the rest of the text writes with a capital.
+
+mod casing;
+mod dates;
+mod error;
+mod front;
+mod input;
+mod marker;
+mod outline;
+mod refs;
+mod text;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::document::{NodeKind, PlanMetadata, Reference};
+
+pub use error::{ImportError, ImportErrorKind};
+
+/// A plan document as read by the importer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParsedPlan {
+    /// What the document says about itself.
+    pub metadata: PlanMetadata,
+    /// The paragraph(s) between the trích yếu and the outline ("Thực hiện …, UBND tỉnh xây
+    /// dựng kế hoạch … như sau:"), joined by blank lines.
+    #[serde(default)]
+    pub preamble: Option<String>,
+    /// Every legal document cited in the preamble or the outline, once, in order of first
+    /// appearance.
+    pub references: Vec<Reference>,
+    /// The outline: top-level nodes, each with its children.
+    pub nodes: Vec<ParsedNode>,
+    /// What the importer had to guess or could not place; never fatal.
+    #[serde(default)]
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// One numbered node of the outline ("I. MỤC ĐÍCH YÊU CẦU", "1. Mục đích", "- Nhằm …").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParsedNode {
+    /// The numbering as written, without trailing punctuation: "I", "1", "a", "-", "+".
+    pub label: String,
+    /// The level the label denotes.
+    pub kind: NodeKind,
+    /// The heading, or the whole paragraph for a one-paragraph node. Never empty, at most
+    /// [`crate::limits::TITLE_MAX_CHARS`] characters.
+    pub title: String,
+    /// The unlabelled paragraphs under the heading, joined by blank lines.
+    pub body: Option<String>,
+    /// The date in "hoàn thành trước ngày 30/6/2016" in the node's own text.
+    pub deadline: Option<NaiveDate>,
+    /// The legal documents cited in the node's own title and body, in order.
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    /// The 1-based line of the input the node starts on.
+    #[serde(default)]
+    pub line: usize,
+    /// The nodes numbered under this one.
+    pub children: Vec<ParsedNode>,
+}
+
+/// Something the importer noticed but did not stop for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportWarning {
+    /// The 1-based line of the input it is about.
+    pub line: usize,
+    /// What kind of problem it is.
+    pub kind: WarningKind,
+    /// A sentence in Vietnamese for the user.
+    pub message: String,
+}
+
+/// The kinds of [`ImportWarning`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// A number was skipped ("3." after "1.") or the numbering did not start at the first one.
+    NumberingGap,
+    /// A number was repeated or went back ("1." after "3.").
+    NumberingRepeat,
+    /// Text before the outline that is neither the header nor the preamble; it was kept in the
+    /// preamble.
+    UnplacedText,
+    /// A title longer than the limit; its first sentence was kept and the rest moved to the body.
+    TitleTooLong,
+    /// A label with no text after it nor under it; the label itself became the title.
+    EmptyTitle,
+    /// A body longer than [`crate::limits::BODY_MAX_CHARS`]; kept whole.
+    BodyTooLong,
+}
+
+/// Imports a plan from the bytes of a text file: UTF-8, with or without a byte-order mark.
+///
+/// # Errors
+/// [`ImportErrorKind::TooLarge`] over [`crate::limits::IMPORT_MAX_BYTES`],
+/// [`ImportErrorKind::Empty`], [`ImportErrorKind::Binary`] when it holds NUL bytes,
+/// [`ImportErrorKind::InvalidUtf8`] with the line of the first bad byte, and the errors of
+/// [`import_plan_text`].
+pub fn import_plan_bytes(input: &[u8]) -> Result<ParsedPlan, ImportError> {
+    import_plan_text(input::decode(input)?)
+}
+
+/// Imports a plan from its text. Lines may end in LF, CRLF or CR.
+///
+/// # Errors
+/// [`ImportErrorKind::TooLarge`], [`ImportErrorKind::Empty`] (nothing but blanks),
+/// [`ImportErrorKind::Binary`] (NUL characters), and [`ImportErrorKind::NoOutline`] when no
+/// line starts with a numbering the importer knows.
+pub fn import_plan_text(input: &str) -> Result<ParsedPlan, ImportError> {
+    input::check_text(input)?;
+    let text = input::normalize_unicode(input);
+    let lines = input::split_lines(&text);
+    let outline_start = lines
+        .iter()
+        .position(|line| marker::parse(&line.text).is_some())
+        .ok_or(ImportError {
+            line: 0,
+            kind: ImportErrorKind::NoOutline,
+        })?;
+    let (front_lines, outline_lines) = lines.split_at(outline_start);
+
+    let mut warnings = Vec::new();
+    let front = front::parse(front_lines, &mut warnings);
+    let nodes = outline::build(outline_lines, &mut warnings);
+
+    let preamble = (!front.preamble.is_empty()).then(|| front.preamble.join("\n\n"));
+    let mut preamble_refs = Vec::new();
+    if let Some(preamble) = &preamble {
+        refs::extract(preamble, &mut preamble_refs);
+    }
+    let references = union_of_references(&preamble_refs, &nodes);
+    let metadata = metadata(front, outline_lines);
+
+    warnings.sort_by_key(|w| w.line);
+    Ok(ParsedPlan {
+        metadata,
+        preamble,
+        references,
+        nodes,
+        warnings,
+    })
+}
+
+/// Puts together what the front matter says, in sentence case where it is written in capitals.
+fn metadata(front: front::Front<'_>, outline_lines: &[input::Line<'_>]) -> PlanMetadata {
+    let mut casing = casing::Casing::new(&[
+        front.title_caps.as_deref().unwrap_or(""),
+        front.issuer_caps.as_deref().unwrap_or(""),
+    ]);
+    if casing.is_needed() {
+        for source in &front.sources {
+            casing.observe(source);
+        }
+        for line in outline_lines {
+            casing.observe(marker::parse(&line.text).map_or(&*line.text, |m| m.rest));
+        }
+    }
+    let in_sentence_case = |caps: Option<String>| caps.map(|caps| casing.sentence_case(&caps));
+    PlanMetadata {
+        number: front.meta.number.or(front.header_number),
+        kind: front.kind.or(front.meta.kind),
+        title: in_sentence_case(front.title_caps).or(front.title_plain),
+        issued_on: front.meta.issued_on.or(front.place_date),
+        effective_on: front.meta.effective_on,
+        issuer: in_sentence_case(front.issuer_caps).or(front.meta.issuer),
+        signer: front.meta.signer,
+        place: front.place,
+        fields: front.meta.fields,
+    }
+}
+
+/// The references of the preamble and of every node (in document order), each once: the same
+/// kind and number, or the same text when there is no number, is the same document. A later
+/// citation fills in a date or an issuer the first one lacked.
+fn union_of_references(preamble: &[Reference], nodes: &[ParsedNode]) -> Vec<Reference> {
+    fn visit<'a>(nodes: &'a [ParsedNode], all: &mut Vec<&'a Reference>) {
+        for node in nodes {
+            all.extend(&node.references);
+            visit(&node.children, all);
+        }
+    }
+    let mut all: Vec<&Reference> = preamble.iter().collect();
+    visit(nodes, &mut all);
+
+    let mut union: Vec<Reference> = Vec::new();
+    let mut seen: HashMap<(crate::document::DocumentKind, &str), usize> = HashMap::new();
+    for reference in all {
+        let key = (
+            reference.kind,
+            reference.number.as_deref().unwrap_or(&reference.text),
+        );
+        match seen.get(&key) {
+            Some(&index) => {
+                let first = &mut union[index];
+                if first.date.is_none() {
+                    first.date = reference.date;
+                }
+                if first.issuer.is_none() {
+                    first.issuer.clone_from(&reference.issuer);
+                }
+            }
+            None => {
+                seen.insert(key, union.len());
+                union.push(reference.clone());
+            }
+        }
+    }
+    union
+}

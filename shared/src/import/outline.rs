@@ -1,0 +1,267 @@
+//! The outline: from the first numbered line on, each labelled line opens a node that nests
+//! under the nearest open node of a higher level (Section > Item > Point > Bullet > SubBullet),
+//! and each unlabelled line is a paragraph of the innermost open node.
+
+use super::input::Line;
+use super::marker::{self, Marker, RANKS};
+use super::text::{cut_chars, is_elision, is_separator};
+use super::{ImportWarning, ParsedNode, WarningKind, dates, refs};
+use crate::document::NodeKind;
+use crate::limits::{BODY_MAX_CHARS, TITLE_MAX_CHARS};
+
+/// The last ordinal seen for each level.
+#[derive(Default)]
+struct Counters([Option<u32>; RANKS]);
+
+impl Counters {
+    fn slot(&mut self, kind: NodeKind) -> &mut Option<u32> {
+        &mut self.0[usize::from(marker::rank(kind))]
+    }
+}
+
+/// A node still receiving paragraphs and children.
+struct Open<'a> {
+    node: ParsedNode,
+    rank: u8,
+    written: &'a str,
+    body: String,
+    /// The numbering of this node's children.
+    counters: Counters,
+}
+
+struct Builder<'a, 'w> {
+    stack: Vec<Open<'a>>,
+    roots: Vec<ParsedNode>,
+    root_counters: Counters,
+    /// The numbering across the whole document, for numbering that runs on from one parent to
+    /// the next.
+    document_counters: Counters,
+    warnings: &'w mut Vec<ImportWarning>,
+}
+
+/// Builds the outline from `lines`, the first of which is labelled.
+pub(crate) fn build(lines: &[Line<'_>], warnings: &mut Vec<ImportWarning>) -> Vec<ParsedNode> {
+    let mut builder = Builder {
+        stack: Vec::new(),
+        roots: Vec::new(),
+        root_counters: Counters::default(),
+        document_counters: Counters::default(),
+        warnings,
+    };
+    for line in lines {
+        let text = &*line.text;
+        if text.is_empty() || is_elision(text) || is_separator(text) {
+            continue;
+        }
+        if is_end_of_body(text) {
+            break;
+        }
+        match marker::parse(text) {
+            Some(marker) => builder.open(marker, line.no),
+            None => builder.paragraph(text, line.no),
+        }
+    }
+    while !builder.stack.is_empty() {
+        builder.close_top();
+    }
+    builder.roots
+}
+
+/// "Nơi nhận:" starts the list of recipients after the signature: the end of the content.
+fn is_end_of_body(text: &str) -> bool {
+    text.strip_prefix("Nơi nhận")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
+}
+
+impl<'a> Builder<'a, '_> {
+    fn open(&mut self, marker: Marker<'a>, line: usize) {
+        let rank = marker::rank(marker.kind);
+        while self.stack.last().is_some_and(|open| open.rank >= rank) {
+            self.close_top();
+        }
+        if let Some(ordinal) = marker.ordinal {
+            self.check_numbering(marker.kind, ordinal, line);
+        }
+        self.stack.push(Open {
+            node: ParsedNode {
+                label: marker.label.to_owned(),
+                kind: marker.kind,
+                title: marker.rest.to_owned(),
+                body: None,
+                deadline: None,
+                references: Vec::new(),
+                line,
+                children: Vec::new(),
+            },
+            rank,
+            written: marker.written,
+            body: String::new(),
+            counters: Counters::default(),
+        });
+    }
+
+    fn check_numbering(&mut self, kind: NodeKind, ordinal: u32, line: usize) {
+        let document_previous = *self.document_counters.slot(kind);
+        *self.document_counters.slot(kind) = Some(ordinal);
+        let counters = match self.stack.last_mut() {
+            Some(parent) => &mut parent.counters,
+            None => &mut self.root_counters,
+        };
+        let previous = counters.slot(kind).replace(ordinal);
+        let label = || marker::label_of(kind, ordinal);
+        let first = marker::first_ordinal(kind);
+        let problem = match previous {
+            Some(previous) if marker::is_successor(kind, previous, ordinal) => None,
+            Some(previous) => {
+                let (label, previous_label) = (label(), marker::label_of(kind, previous));
+                Some(if marker::is_backwards(kind, previous, ordinal) {
+                    (
+                        WarningKind::NumberingRepeat,
+                        format!("Đánh số lặp lại hoặc lùi lại: “{label}” sau “{previous_label}”"),
+                    )
+                } else {
+                    (
+                        WarningKind::NumberingGap,
+                        format!("Đánh số không liên tục: “{label}” sau “{previous_label}”"),
+                    )
+                })
+            }
+            None if ordinal == first => None,
+            // Numbering that runs on from the previous parent ("4." opening section II when
+            // section I ended with "3.") is fine.
+            None if document_previous
+                .is_some_and(|previous| marker::is_successor(kind, previous, ordinal)) =>
+            {
+                None
+            }
+            None => Some((
+                WarningKind::NumberingGap,
+                format!(
+                    "Đánh số bắt đầu từ “{}” thay vì “{}”",
+                    label(),
+                    marker::label_of(kind, first)
+                ),
+            )),
+        };
+        if let Some((kind, message)) = problem {
+            self.warnings.push(ImportWarning {
+                line,
+                kind,
+                message,
+            });
+        }
+    }
+
+    fn paragraph(&mut self, text: &str, line: usize) {
+        let Some(open) = self.stack.last_mut() else {
+            // Unreachable as the outline starts with a labelled line; kept for safety.
+            self.warnings.push(ImportWarning {
+                line,
+                kind: WarningKind::UnplacedText,
+                message: "Không xác định được đoạn văn này thuộc mục nào; đã bỏ qua".to_owned(),
+            });
+            return;
+        };
+        if open.node.title.is_empty() {
+            // "I." alone on its line: the next paragraph is its heading.
+            text.clone_into(&mut open.node.title);
+        } else {
+            if !open.body.is_empty() {
+                open.body.push_str("\n\n");
+            }
+            open.body.push_str(text);
+        }
+    }
+
+    fn close_top(&mut self) {
+        let Some(open) = self.stack.pop() else {
+            return;
+        };
+        let node = finish(open, self.warnings);
+        match self.stack.last_mut() {
+            Some(parent) => parent.node.children.push(node),
+            None => self.roots.push(node),
+        }
+    }
+}
+
+/// Settles a node's title and body and finds its references and deadline.
+fn finish(open: Open<'_>, warnings: &mut Vec<ImportWarning>) -> ParsedNode {
+    let Open {
+        mut node,
+        written,
+        mut body,
+        ..
+    } = open;
+    if node.title.is_empty() {
+        written.clone_into(&mut node.title);
+        warnings.push(ImportWarning {
+            line: node.line,
+            kind: WarningKind::EmptyTitle,
+            message: format!("Mục “{written}” không có tiêu đề"),
+        });
+    }
+    if node.title.len() > TITLE_MAX_CHARS && node.title.chars().count() > TITLE_MAX_CHARS {
+        let (title, rest) = split_long_title(&node.title);
+        let (title, rest) = (title.to_owned(), rest.to_owned());
+        body = if body.is_empty() {
+            rest
+        } else {
+            format!("{rest}\n\n{body}")
+        };
+        node.title = title;
+        warnings.push(ImportWarning {
+            line: node.line,
+            kind: WarningKind::TitleTooLong,
+            message: format!(
+                "Tiêu đề dài hơn {TITLE_MAX_CHARS} ký tự; giữ câu đầu làm tiêu đề, phần còn lại \
+                 chuyển vào nội dung"
+            ),
+        });
+    }
+    if body.len() > BODY_MAX_CHARS && body.chars().count() > BODY_MAX_CHARS {
+        warnings.push(ImportWarning {
+            line: node.line,
+            kind: WarningKind::BodyTooLong,
+            message: format!("Nội dung mục dài hơn {BODY_MAX_CHARS} ký tự"),
+        });
+    }
+
+    refs::extract(&node.title, &mut node.references);
+    refs::extract(&body, &mut node.references);
+    node.deadline = dates::find_deadline(&node.title).or_else(|| dates::find_deadline(&body));
+    node.body = (!body.is_empty()).then_some(body);
+    node
+}
+
+/// The first sentence of an over-long title, and the rest; a sentence still over the limit is
+/// cut at a space.
+fn split_long_title(title: &str) -> (&str, &str) {
+    let (head, _) = cut_chars(title, TITLE_MAX_CHARS);
+    let sentence_end = head.char_indices().find_map(|(i, c)| {
+        let end = i + c.len_utf8();
+        (matches!(c, '.' | '!' | '?') && title[end..].starts_with(' ') && i > 0).then_some(end)
+    });
+    match sentence_end {
+        Some(end) => (&title[..end], title[end..].trim_start()),
+        None => cut_chars(title, TITLE_MAX_CHARS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_titles_keep_their_first_sentence() {
+        let long = format!("Câu đầu. {}", "chữ ".repeat(TITLE_MAX_CHARS));
+        let (title, rest) = split_long_title(long.trim_end());
+        assert_eq!(title, "Câu đầu.");
+        assert!(rest.starts_with("chữ"));
+
+        let run_on = "chữ ".repeat(TITLE_MAX_CHARS);
+        let (title, rest) = split_long_title(run_on.trim_end());
+        assert!(!title.is_empty() && title.chars().count() <= TITLE_MAX_CHARS);
+        assert!(!rest.is_empty());
+    }
+}

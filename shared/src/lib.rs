@@ -1,0 +1,22 @@
+//! The domain and its rules, pure: no IO, no clock, no randomness. Builds for native and wasm32.
+//!
+//! - [`document`]: what a plan document says about itself (metadata, references, levels);
+//! - [`import`]: plan text → metadata, references and an outline;
+//! - [`ids`], [`rank`], [`plan`]: the plan tree's data;
+//! - [`mutation`]: every change as a typed mutation, applied by one pure function;
+//! - [`validate`], [`limits`]: the rules for what users type;
+//! - [`outline`]: the rows a tree view shows, with diacritic-insensitive filtering ([`text`]);
+//! - [`api`]: request and response bodies of the HTTP API.
+
+pub mod api;
+pub mod document;
+pub mod ids;
+pub mod import;
+pub mod limits;
+pub mod mutation;
+pub mod outline;
+pub mod plan;
+pub mod rank;
+pub mod registry;
+pub mod text;
+pub mod validate;

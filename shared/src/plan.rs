@@ -1,0 +1,99 @@
+//! Plans and the nodes of their trees, as the API and the UI see them.
+
+use crate::document::{NodeKind, PlanMetadata, Reference};
+use crate::ids::{NodeId, PlanId};
+use crate::rank::Rank;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A plan: the document's metadata and the references it cites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub id: PlanId,
+    pub metadata: PlanMetadata,
+    /// The opening paragraph(s) before the outline ("Thực hiện Công văn số …").
+    pub preamble: Option<String>,
+    pub references: Vec<Reference>,
+}
+
+/// One line of the plan list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub id: PlanId,
+    pub metadata: PlanMetadata,
+    pub node_count: usize,
+}
+
+/// A node of a plan's tree: a section, item, point, bullet or task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Node {
+    pub id: NodeId,
+    pub plan_id: PlanId,
+    /// `None` for a top-level node.
+    pub parent: Option<NodeId>,
+    /// Order among siblings.
+    pub rank: Rank,
+    /// Numbering as written ("III", "4", "a", "-"); empty for nodes made in the app.
+    pub label: String,
+    pub kind: NodeKind,
+    pub title: String,
+    pub body: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    /// Legal documents cited in the node's own text.
+    #[serde(default)]
+    pub references: Vec<Reference>,
+}
+
+/// A plan with all its nodes (flat; `parent` and `rank` give the shape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanTree {
+    pub plan: Plan,
+    pub nodes: Vec<Node>,
+}
+
+impl PlanTree {
+    /// Turns an imported document into a plan and its nodes, with ids from `next_id` (called once
+    /// per node, parents before children) and evenly spread ranks.
+    pub fn from_parsed(
+        id: PlanId,
+        parsed: crate::import::ParsedPlan,
+        mut next_id: impl FnMut() -> NodeId,
+    ) -> Self {
+        fn walk(
+            plan_id: PlanId,
+            parent: Option<NodeId>,
+            items: Vec<crate::import::ParsedNode>,
+            next_id: &mut dyn FnMut() -> NodeId,
+            out: &mut Vec<Node>,
+        ) {
+            let ranks = Rank::sequence(items.len());
+            for (item, rank) in items.into_iter().zip(ranks) {
+                let node_id = next_id();
+                out.push(Node {
+                    id: node_id,
+                    plan_id,
+                    parent,
+                    rank,
+                    label: item.label,
+                    kind: item.kind,
+                    title: item.title,
+                    body: item.body,
+                    deadline: item.deadline,
+                    references: item.references,
+                });
+                walk(plan_id, Some(node_id), item.children, next_id, out);
+            }
+        }
+        let mut nodes = Vec::new();
+        walk(id, None, parsed.nodes, &mut next_id, &mut nodes);
+        PlanTree {
+            plan: Plan {
+                id,
+                metadata: parsed.metadata,
+                preamble: parsed.preamble,
+                references: parsed.references,
+            },
+            nodes,
+        }
+    }
+}

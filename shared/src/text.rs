@@ -1,0 +1,100 @@
+//! Vietnamese text helpers: diacritic-insensitive search and dd/mm/yyyy dates.
+
+use chrono::{Datelike, NaiveDate};
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds text for search: lower case, diacritics removed, "đ" read as "d".
+/// `fold("Giáo dục ĐÀO TẠO") == "giao duc dao tao"`.
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
+/// A search query, folded once and matched against many texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    words: Vec<String>,
+}
+
+impl Query {
+    /// Splits the query into folded words.
+    pub fn new(query: &str) -> Self {
+        Self {
+            words: fold(query).split_whitespace().map(str::to_owned).collect(),
+        }
+    }
+
+    /// True when the query has no words (it matches everything).
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// True when every word of the query occurs in the already folded text.
+    pub fn matches_folded(&self, folded: &str) -> bool {
+        self.words.iter().all(|w| folded.contains(w.as_str()))
+    }
+
+    /// True when every word of the query occurs in `text`, ignoring case and diacritics.
+    pub fn matches(&self, text: &str) -> bool {
+        self.is_empty() || self.matches_folded(&fold(text))
+    }
+}
+
+/// Formats a date the Vietnamese way: `05/06/2014`.
+pub fn format_date(date: NaiveDate) -> String {
+    format!("{:02}/{:02}/{:04}", date.day(), date.month(), date.year())
+}
+
+/// Parses `d/m/yyyy` (also with `-` or `.` as separators, and ISO `yyyy-mm-dd`).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Some(d);
+    }
+    let mut parts = t.split(['/', '-', '.']);
+    let d: u32 = parts.next()?.trim().parse().ok()?;
+    let m: u32 = parts.next()?.trim().parse().ok()?;
+    let y_text = parts.next()?.trim();
+    if parts.next().is_some() || y_text.len() != 4 {
+        return None;
+    }
+    let y: i32 = y_text.parse().ok()?;
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_case_and_diacritics() {
+        assert_eq!(fold("Giáo dục, ĐÀO TẠO"), "giao duc, dao tao");
+        assert_eq!(fold("Uỷ ban Dân tộc"), "uy ban dan toc");
+        assert_eq!(fold("Ủy ban"), fold("Uỷ ban"));
+    }
+
+    #[test]
+    fn queries_match_words_in_any_order() {
+        let q = Query::new("giao duc");
+        assert!(q.matches("4. Phát triển giáo dục, đào tạo"));
+        assert!(!q.matches("Phát triển y tế"));
+        assert!(Query::new("dao tao giao").matches("giáo dục, đào tạo"));
+        assert!(Query::new("  ").matches("anything"));
+        assert!(Query::new("Dân Tộc").matches("công tác dân tộc"));
+    }
+
+    #[test]
+    fn dates_read_and_write_dd_mm_yyyy() {
+        let d = NaiveDate::from_ymd_opt(2014, 6, 5);
+        assert_eq!(d.map(format_date).as_deref(), Some("05/06/2014"));
+        assert_eq!(parse_date("5/6/2014"), d);
+        assert_eq!(parse_date(" 05-06-2014 "), d);
+        assert_eq!(parse_date("2014-06-05"), d);
+        for bad in ["", "31/2/2014", "5/6/14", "5/6", "a/b/cccc", "1/1/2014/1"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Recipes, so the README's commands stay short:
+//!
+//! - `cargo xtask run [-- SERVER FLAGS]`: install what is missing, build the app in release
+//!   mode, start the server on http://127.0.0.1:8080 with the embedded database under ./data;
+//! - `cargo xtask test`: formatting, clippy (native and wasm32), every test tier including the
+//!   browser tests (what CI runs; `cargo xtask ci` is the same);
+//! - `cargo xtask build-web [--dev]`: build the web app into frontend/dist;
+//! - `cargo xtask bench`: the benchmarks, one `name: value` line per figure.
+
+mod bench;
+mod web;
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") | Some("ci") => test(),
+        Some("build-web") => web::build(args.iter().any(|a| a == "--dev")),
+        Some("setup") => setup(),
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <run|test|ci|build-web|setup|bench>");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Runs a command, failing with its name if it fails.
+pub fn sh(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    eprintln!("» {shown}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// What building and running need: the wasm32 target.
+pub fn setup() -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
+        .unwrap_or(false);
+    if !installed {
+        sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+/// What the browser tests need: Debian's Chromium and the npm packages of e2e/.
+pub fn setup_browser_tests() -> Result<()> {
+    if !Path::new("/usr/bin/chromium").exists() {
+        let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
+        let apt = |args: &[&str]| {
+            let mut c = Command::new(sudo.first().copied().unwrap_or("apt-get"));
+            if !sudo.is_empty() {
+                c.arg("apt-get");
+            }
+            c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            c
+        };
+        sh(&mut apt(&["update", "-q"]))?;
+        sh(&mut apt(&[
+            "install",
+            "-y",
+            "-q",
+            "chromium",
+            "fonts-noto-core",
+        ]))?;
+    }
+    if !Path::new("e2e/node_modules/@playwright/test").exists() {
+        sh(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir("e2e"))?;
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn run(server_args: &[String]) -> Result<()> {
+    setup()?;
+    web::build(false)?;
+    let args: Vec<&str> = server_args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--")
+        .collect();
+    sh(cargo()
+        .args(["run", "--release", "-p", "backend", "--", "serve"])
+        .args(args))
+}
+
+fn test() -> Result<()> {
+    setup()?;
+    sh(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    sh(cargo().args([
+        "clippy",
+        "--workspace",
+        "--exclude",
+        "frontend",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    sh(cargo().args([
+        "clippy",
+        "-p",
+        "frontend",
+        "-p",
+        "shared",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    sh(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
+    // Browser tests: the release web app against the (dev-profile) server binary.
+    setup_browser_tests()?;
+    web::build(false)?;
+    sh(cargo().args(["build", "-p", "backend"]))?;
+    sh(Command::new("npx")
+        .args(["playwright", "test"])
+        .current_dir("e2e")
+        .env("BACKEND_BIN", root().join("target/debug/backend"))
+        .env("STATIC_DIR", root().join("frontend/dist")))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn root_holds_the_workspace_manifest() {
+        assert!(super::root().join("Cargo.toml").exists());
+    }
+}

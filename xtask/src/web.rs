@@ -1,0 +1,43 @@
+//! Builds the web app: the frontend crate to wasm32, wasm-bindgen's step as a library (at the
+//! exact version of wasm-bindgen in Cargo.lock), and the static files, into frontend/dist.
+
+use anyhow::{Context, Result};
+use std::fs;
+use std::path::Path;
+
+use crate::{cargo, root, sh};
+
+pub fn build(dev: bool) -> Result<()> {
+    let profile = if dev { "dev" } else { "wasm-release" };
+    sh(cargo().args([
+        "build",
+        "-p",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        profile,
+    ]))?;
+    let dir = if dev { "debug" } else { "wasm-release" };
+    let wasm = root()
+        .join("target/wasm32-unknown-unknown")
+        .join(dir)
+        .join("frontend.wasm");
+    let dist = root().join("frontend/dist");
+    let pkg = dist.join("pkg");
+    fs::create_dir_all(&pkg)?;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)?
+        .keep_debug(dev)
+        .remove_name_section(!dev)
+        .remove_producers_section(true)
+        .generate(&pkg)
+        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
+    for file in ["index.html", "style.css"] {
+        fs::copy(Path::new("frontend").join(file), dist.join(file))
+            .with_context(|| format!("copy {file}"))?;
+    }
+    eprintln!("web app built in {}", dist.display());
+    Ok(())
+}
