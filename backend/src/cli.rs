@@ -23,9 +23,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web app and the API (the default).
-    Serve,
+    Serve(ServeConfig),
     /// Read a plan document (UTF-8 text) and store it, or with --dry-run only print it.
     ImportPlan {
+        #[command(flatten)]
+        db: DbConfig,
         /// Parse and print, store nothing.
         #[arg(long)]
         dry_run: bool,
@@ -41,12 +43,14 @@ pub enum Command {
 /// 2 on a usage error (clap's own).
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        None | Some(Command::Serve) => serve(cli.serve).await,
+        None => serve(cli.serve).await,
+        Some(Command::Serve(config)) => serve(config).await,
         Some(Command::ImportPlan {
+            db,
             dry_run,
             json,
             file,
-        }) => import_plan(&cli.serve.db_config(), dry_run, json, &file).await,
+        }) => import_plan(&db, dry_run, json, &file).await,
     }
 }
 

@@ -131,7 +131,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                 <textarea
                     id="node-title"
                     aria-label="Tiêu đề"
-                    rows="4"
+                    rows=move || text_rows(&field(|n| n.title.clone())(), 3, 10)
                     prop:value=field(|n| n.title.clone())
                     on:input=move |ev| title_error.set(validate::title(&event_target_value(&ev)).err().map(|e| e.to_string()))
                     on:change=move |ev| edit(NodeEdit::Title(event_target_value(&ev)), title_error)
@@ -142,7 +142,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                 <span>"Nội dung"</span>
                 <textarea
                     aria-label="Nội dung"
-                    rows="6"
+                    rows=move || text_rows(&field(|n| n.body.clone().unwrap_or_default())(), 4, 16)
                     placeholder="Không có nội dung"
                     prop:value=field(|n| n.body.clone().unwrap_or_default())
                     on:change=move |ev| {
@@ -188,6 +188,12 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
             </Show>
         </div>
     }
+}
+
+/// Rows a textarea needs to show `text` without scrolling, within `min..=max`.
+fn text_rows(text: &str, min: usize, max: usize) -> String {
+    let lines: usize = text.lines().map(|l| l.chars().count() / 60 + 1).sum();
+    lines.clamp(min, max).to_string()
 }
 
 fn focus_title() {
