@@ -4,7 +4,7 @@
 //! serving (printing `url:` and `plan:` lines) until its standard input closes, so the browser
 //! benchmark can render the same plan.
 
-use backend::config::ServeConfig;
+use backend::config::{DbConfig, ServeConfig};
 use backend::service::Service;
 use shared::document::PlanMetadata;
 use shared::ids::{NodeId, PlanId};
@@ -122,9 +122,11 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let config = ServeConfig {
         addr: "127.0.0.1:0".parse()?,
-        data_dir: dir.path().to_path_buf(),
-        db: None,
-        db_credentials: None,
+        database: DbConfig {
+            data_dir: dir.path().to_path_buf(),
+            db: None,
+            db_credentials: None,
+        },
         static_dir: static_dir.clone().unwrap_or_else(|| PathBuf::from("none")),
         no_seed: true,
     };

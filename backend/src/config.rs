@@ -10,16 +10,8 @@ pub struct ServeConfig {
     /// Address to listen on.
     #[arg(long, env = "KH_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Folder of the embedded database (used when no --db is given).
-    #[arg(long, env = "KH_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
-    /// Database URL: `surrealkv://<dir>` (embedded, on disk), `mem://` (in memory, for tests),
-    /// or `ws://host:port` (a SurrealDB server). Defaults to `surrealkv://<data-dir>/db`.
-    #[arg(long, env = "KH_DB")]
-    pub db: Option<String>,
-    /// User and password for a SurrealDB server (`user:password`); not needed when embedded.
-    #[arg(long, env = "KH_DB_CREDENTIALS", hide_env_values = true)]
-    pub db_credentials: Option<String>,
+    #[command(flatten)]
+    pub database: DbConfig,
     /// Folder of the built web app (index.html, wasm, js, css).
     #[arg(long, env = "KH_STATIC_DIR", default_value = "frontend/dist")]
     pub static_dir: PathBuf,
@@ -34,10 +26,11 @@ pub struct DbConfig {
     /// Folder of the embedded database (used when no --db is given).
     #[arg(long, env = "KH_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
-    /// Database URL (see `serve --help`).
+    /// Database URL: `surrealkv://<dir>` (embedded, on disk), `mem://` (in memory, for tests),
+    /// or `ws://host:port` (a SurrealDB server). Defaults to `surrealkv://<data-dir>/db`.
     #[arg(long, env = "KH_DB")]
     pub db: Option<String>,
-    /// User and password for a SurrealDB server (`user:password`).
+    /// User and password for a SurrealDB server (`user:password`); not needed when embedded.
     #[arg(long, env = "KH_DB_CREDENTIALS", hide_env_values = true)]
     pub db_credentials: Option<String>,
 }
@@ -46,17 +39,6 @@ impl DbConfig {
     /// The database URL to connect to.
     pub fn url(&self) -> String {
         db_url(self.db.as_deref(), &self.data_dir)
-    }
-}
-
-impl ServeConfig {
-    /// The database part of the configuration.
-    pub fn db_config(&self) -> DbConfig {
-        DbConfig {
-            data_dir: self.data_dir.clone(),
-            db: self.db.clone(),
-            db_credentials: self.db_credentials.clone(),
-        }
     }
 }
 

@@ -18,7 +18,7 @@ use store::Store;
 /// Connects to the configured database, applies the schema and, unless told not to, loads the
 /// seed into an empty database.
 pub async fn open(config: &ServeConfig) -> anyhow::Result<Arc<Service>> {
-    let db = config.db_config();
+    let db = &config.database;
     let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
     let service = Arc::new(Service::new(store));
     if !config.no_seed && seed::ensure_seeded(&service).await? {

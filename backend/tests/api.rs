@@ -1,7 +1,7 @@
 //! The HTTP API against a real embedded database: the server on port 0, `mem://` (or a
 //! SurrealKV folder where a restart matters), requests over loopback.
 
-use backend::config::ServeConfig;
+use backend::config::{DbConfig, ServeConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shared::api::{ApiError, ErrorCode, MutationResponse};
@@ -21,9 +21,11 @@ struct Server {
 fn config(db: &str) -> ServeConfig {
     ServeConfig {
         addr: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        data_dir: PathBuf::from("unused"),
-        db: Some(db.to_owned()),
-        db_credentials: None,
+        database: DbConfig {
+            data_dir: PathBuf::from("unused"),
+            db: Some(db.to_owned()),
+            db_credentials: None,
+        },
         static_dir: PathBuf::from("no-static-files-in-api-tests"),
         no_seed: false,
     }
@@ -432,4 +434,67 @@ async fn on_disk_the_seed_loads_once_and_edits_survive_a_restart() {
         edited.as_deref(),
         Some("Tuyên truyền, phổ biến Chiến lược (đã sửa)")
     );
+}
+
+#[test]
+fn import_plan_dry_run_prints_the_parsed_plan_as_json() {
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/seed/ke-hoach-52-KH-UBND-2014-lang-son.txt"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
+        .args(["import-plan", "--dry-run", "--json", seed])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let m = &v["metadata"];
+    for key in [
+        "number",
+        "kind",
+        "title",
+        "issued_on",
+        "effective_on",
+        "issuer",
+        "signer",
+        "place",
+        "fields",
+    ] {
+        assert!(m.get(key).is_some(), "metadata.{key} missing");
+    }
+    assert_eq!(m["number"], "52/KH-UBND");
+    assert_eq!(m["issued_on"], "2014-06-05");
+    assert_eq!(m["signer"], "Lý Vinh Quang");
+    let r = &v["references"][0];
+    for key in ["kind", "number", "date", "issuer", "text"] {
+        assert!(r.get(key).is_some(), "references[0].{key} missing");
+    }
+    let nodes = v["nodes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(nodes.len(), 3);
+    assert_eq!(nodes[2]["label"], "III");
+    assert_eq!(nodes[2]["children"].as_array().map(Vec::len), Some(10));
+    for key in ["label", "kind", "title", "body", "deadline", "children"] {
+        assert!(nodes[0].get(key).is_some(), "nodes[0].{key} missing");
+    }
+    assert!(nodes[0]["body"].is_null() && nodes[0]["deadline"].is_null());
+}
+
+#[test]
+fn import_plan_refuses_a_binary_file_with_a_vietnamese_message() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("bad.txt");
+    std::fs::write(&file, b"I. MUC\n\0\0\0binary").unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
+        .args(["import-plan", "--dry-run", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Dòng 2"), "{err}");
+    assert!(out.stdout.is_empty());
 }

@@ -3,6 +3,7 @@
 
 use crate::document::NodeKind;
 use crate::ids::{NodeId, PlanId};
+use crate::import::find_references;
 use crate::plan::Node;
 use crate::rank::Rank;
 use crate::validate::{self, ValidationError};
@@ -236,7 +237,7 @@ impl PlanState {
                     .map(|n| n.kind)
                     .unwrap_or(NodeKind::Task);
                 let plan_id = self.plan_id.unwrap_or(PlanId(uuid::Uuid::nil()));
-                let node = Node {
+                let mut node = Node {
                     id: *id,
                     plan_id,
                     parent: *parent,
@@ -248,6 +249,7 @@ impl PlanState {
                     deadline: *deadline,
                     references: Vec::new(),
                 };
+                node.references = references_in(&node);
                 Ok(Change {
                     upserted: vec![node],
                     deleted: vec![],
@@ -260,6 +262,10 @@ impl PlanState {
                     NodeEdit::Body(b) => node.body = validate::body(b.as_deref())?,
                     NodeEdit::Deadline(d) => node.deadline = *d,
                     NodeEdit::Label(l) => node.label = validate::label(l)?,
+                }
+                if matches!(edit, NodeEdit::Title(_) | NodeEdit::Body(_)) {
+                    // The citations follow the text.
+                    node.references = references_in(&node);
                 }
                 Ok(Change {
                     upserted: vec![node],
@@ -311,6 +317,15 @@ impl PlanState {
         self.commit(&change);
         Ok(change)
     }
+}
+
+/// The legal documents a node's title and body cite.
+fn references_in(node: &Node) -> Vec<crate::document::Reference> {
+    let mut refs = find_references(&node.title);
+    if let Some(body) = &node.body {
+        refs.extend(find_references(body));
+    }
+    refs
 }
 
 /// A label for a new node after the siblings labelled `labels`: "11" after "10", "d" after "c",
@@ -470,6 +485,23 @@ mod tests {
             s.apply(&missing),
             Err(MutationError::NodeNotFound { id: id(77) })
         );
+    }
+
+    #[test]
+    fn references_follow_the_edited_text() {
+        let mut s = state();
+        let cite = "Thực hiện Quyết định số 449/QĐ-TTg ngày 12/3/2013 của Thủ tướng Chính phủ";
+        let edit = |edit| Mutation::EditNode { id: id(2), edit };
+        s.apply_and_commit(&edit(NodeEdit::Body(Some(cite.into()))))
+            .ok();
+        let refs = s
+            .get(id(2))
+            .map(|n| n.references.clone())
+            .unwrap_or_default();
+        assert_eq!(refs.len(), 1);
+        assert_eq!(refs[0].number.as_deref(), Some("449/QĐ-TTg"));
+        s.apply_and_commit(&edit(NodeEdit::Body(None))).ok();
+        assert!(s.get(id(2)).is_some_and(|n| n.references.is_empty()));
     }
 
     #[test]

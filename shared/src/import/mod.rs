@@ -105,6 +105,14 @@ pub enum WarningKind {
     BodyTooLong,
 }
 
+/// The legal documents cited in `text` (title or body of a node), in order of appearance.
+/// Used to keep a node's references true when its text is edited.
+pub fn find_references(text: &str) -> Vec<Reference> {
+    let mut out = Vec::new();
+    refs::extract(text, &mut out);
+    out
+}
+
 /// Imports a plan from the bytes of a text file: UTF-8, with or without a byte-order mark.
 ///
 /// # Errors
