@@ -498,3 +498,76 @@ fn import_plan_refuses_a_binary_file_with_a_vietnamese_message() {
     assert!(err.contains("Dòng 2"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[tokio::test]
+async fn the_tree_is_encoded_once_per_version_never_stale() {
+    use std::io::Read;
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let path = s.url(&format!("/plans/{}", tree.plan.id));
+
+    // Compressed when asked, identical to the plain answer.
+    let plain = s
+        .client
+        .get(&path)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let etag = plain
+        .headers()
+        .get("etag")
+        .cloned()
+        .unwrap_or_else(|| panic!("no etag"));
+    let plain = plain.bytes().await.unwrap_or_default();
+    let r = s
+        .client
+        .get(&path)
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        r.headers().get("content-encoding").map(|v| v.as_bytes()),
+        Some(&b"gzip"[..])
+    );
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&r.bytes().await.unwrap_or_default()[..])
+        .read_to_end(&mut unzipped)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unzipped, plain);
+
+    // Unchanged: 304 for the same ETag.
+    let r = s
+        .client
+        .get(&path)
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+
+    // After an edit: a new version, and the edit in the answer.
+    let task = children(&tree, top(&tree, "III").id)[1].id;
+    let edit = Mutation::EditNode {
+        id: task,
+        edit: NodeEdit::Title("Đẩy mạnh phát triển sản xuất (đã sửa)".into()),
+    };
+    assert_eq!(s.mutate(tree.plan.id, &edit).await.status(), StatusCode::OK);
+    let r = s
+        .client
+        .get(&path)
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_ne!(r.headers().get("etag"), Some(&etag));
+    let after: PlanTree = body(r).await;
+    let title = after
+        .nodes
+        .iter()
+        .find(|n| n.id == task)
+        .map(|n| n.title.as_str());
+    assert_eq!(title, Some("Đẩy mạnh phát triển sản xuất (đã sửa)"));
+    s.stop().await;
+}

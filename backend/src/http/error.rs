@@ -80,6 +80,13 @@ impl From<ServiceError> for HttpError {
         match e {
             ServiceError::PlanNotFound => Self::not_found("Không tìm thấy kế hoạch."),
             ServiceError::Refused(m) => m.into(),
+            ServiceError::Encode(err) => {
+                tracing::error!(error = %err, "encoding error");
+                Self::new(
+                    ErrorCode::Internal,
+                    "Máy chủ gặp lỗi khi chuẩn bị dữ liệu. Vui lòng thử lại.",
+                )
+            }
             ServiceError::Store(err) => {
                 tracing::error!(error = %err, "store error");
                 Self::new(

@@ -163,6 +163,7 @@ impl Store {
                 "BEGIN TRANSACTION;
                  UPSERT type::record('plan', $key) CONTENT $plan;
                  FOR $n IN $nodes { UPSERT type::record('node', $n.key) CONTENT $n.content; };
+                 UPDATE type::record('plan', $key) SET version = <string> rand::uuid::v7();
                  COMMIT TRANSACTION;",
             )
             .bind(("key", plan.id.to_string()))
@@ -181,6 +182,37 @@ impl Store {
             .await?
             .check()?;
         Ok(from_values(r.take(0)?)?.into_iter().next())
+    }
+
+    /// The plan, its version and its nodes, read in one transaction (one consistent snapshot).
+    pub async fn plan_snapshot(&self, id: PlanId) -> Result<Option<(String, Plan, Vec<Node>)>> {
+        let mut r = self
+            .db
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 SELECT record::id(id) AS id, metadata, preamble, references, version FROM type::record('plan', $key);
+                 SELECT {NODE_FIELDS} FROM node WHERE plan_id = $key;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("key", id.to_string()))
+            .await?
+            .check()?;
+        // Statement 0 is BEGIN.
+        let plans: Vec<Value> = r.take(1)?;
+        let Some(mut plan) = plans.into_iter().next() else {
+            return Ok(None);
+        };
+        let version = plan
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(o) = plan.as_object_mut() {
+            o.remove("version");
+        }
+        let plan: Plan = serde_json::from_value(plan)?;
+        let nodes = from_values(r.take(2)?)?;
+        Ok(Some((version, plan, nodes)))
     }
 
     pub async fn plans(&self) -> Result<Vec<PlanSummary>> {
@@ -208,8 +240,22 @@ impl Store {
         from_values(r.take(0)?)
     }
 
-    /// Writes what one mutation changed, in one transaction.
-    pub async fn apply_change(&self, change: &Change) -> Result<()> {
+    /// The plan's current version (it changes with every write), if the plan exists.
+    pub async fn plan_version(&self, id: PlanId) -> Result<Option<String>> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE version FROM type::record('plan', $key)")
+            .bind(("key", id.to_string()))
+            .await?
+            .check()?;
+        let v: Vec<Value> = r.take(0)?;
+        Ok(v.into_iter()
+            .next()
+            .and_then(|v| v.as_str().map(str::to_owned)))
+    }
+
+    /// Writes what one mutation of `plan` changed, and a new plan version, in one transaction.
+    pub async fn apply_change(&self, plan: PlanId, change: &Change) -> Result<()> {
         let upserts: Vec<Value> = change
             .upserted
             .iter()
@@ -221,8 +267,10 @@ impl Store {
                 "BEGIN TRANSACTION;
                  FOR $n IN $upserts { UPSERT type::record('node', $n.key) CONTENT $n.content; };
                  FOR $d IN $deleted { DELETE type::record('node', $d); };
+                 UPDATE type::record('plan', $plan) SET version = <string> rand::uuid::v7();
                  COMMIT TRANSACTION;",
             )
+            .bind(("plan", plan.to_string()))
             .bind(("upserts", Value::Array(upserts)))
             .bind(("deleted", deleted))
             .await?
