@@ -6,6 +6,7 @@ use crate::mutation::PlanState;
 use crate::plan::Node;
 use crate::text::{Query, fold};
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// One visible line of the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,12 +19,14 @@ pub struct Row {
     pub matched: bool,
 }
 
-/// The shape of a plan's tree with each node's folded text, kept up to date as nodes change.
+/// The shape of a plan's tree, and each node's folded text for filtering, kept up to date as
+/// nodes change. The folded text is made on the first filter, not before: opening a plan of
+/// thousands of nodes does not wait for it.
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
     roots: Vec<NodeId>,
     children: HashMap<NodeId, Vec<NodeId>>,
-    folded: HashMap<NodeId, String>,
+    folded: OnceLock<HashMap<NodeId, String>>,
 }
 
 fn folded_text(n: &Node) -> String {
@@ -40,24 +43,28 @@ fn folded_text(n: &Node) -> String {
 impl Outline {
     /// Builds the outline of `state`.
     pub fn new(state: &PlanState) -> Self {
-        let mut o = Self {
-            folded: state.nodes().map(|n| (n.id, folded_text(n))).collect(),
-            ..Self::default()
-        };
+        let mut o = Self::default();
         o.reshape(state);
         o
+    }
+
+    fn folded(&self, state: &PlanState) -> &HashMap<NodeId, String> {
+        self.folded
+            .get_or_init(|| state.nodes().map(|n| (n.id, folded_text(n))).collect())
     }
 
     /// Brings the outline up to date after `changed` nodes were written or removed in `state`.
     /// Only the changed nodes are folded again.
     pub fn update(&mut self, state: &PlanState, changed: impl IntoIterator<Item = NodeId>) {
-        for id in changed {
-            match state.get(id) {
-                Some(n) => {
-                    self.folded.insert(id, folded_text(n));
-                }
-                None => {
-                    self.folded.remove(&id);
+        if let Some(folded) = self.folded.get_mut() {
+            for id in changed {
+                match state.get(id) {
+                    Some(n) => {
+                        folded.insert(id, folded_text(n));
+                    }
+                    None => {
+                        folded.remove(&id);
+                    }
                 }
             }
         }
@@ -100,7 +107,7 @@ impl Outline {
 
     /// The visible rows. With an empty query, children of expanded nodes are shown. With a
     /// query, the matching nodes are shown with all their ancestors, expanded.
-    pub fn rows(&self, expanded: &HashSet<NodeId>, query: &Query) -> Vec<Row> {
+    pub fn rows(&self, state: &PlanState, expanded: &HashSet<NodeId>, query: &Query) -> Vec<Row> {
         let mut out = Vec::new();
         if query.is_empty() {
             let mut stack: Vec<(NodeId, usize)> =
@@ -120,20 +127,25 @@ impl Outline {
                 }
             }
         } else {
+            let folded = self.folded(state);
             for &root in &self.roots {
-                self.filtered(root, 0, query, &mut out);
+                self.filtered(folded, root, 0, query, &mut out);
             }
         }
         out
     }
 
     /// Pushes the rows of `id`'s subtree that match or lead to a match; true if any did.
-    fn filtered(&self, id: NodeId, depth: usize, query: &Query, out: &mut Vec<Row>) -> bool {
+    fn filtered(
+        &self,
+        folded: &HashMap<NodeId, String>,
+        id: NodeId,
+        depth: usize,
+        query: &Query,
+        out: &mut Vec<Row>,
+    ) -> bool {
         let at = out.len();
-        let matched = self
-            .folded
-            .get(&id)
-            .is_some_and(|f| query.matches_folded(f));
+        let matched = folded.get(&id).is_some_and(|f| query.matches_folded(f));
         out.push(Row {
             id,
             depth,
@@ -143,7 +155,7 @@ impl Outline {
         });
         let mut any_child = false;
         for &k in self.children(Some(id)) {
-            any_child |= self.filtered(k, depth + 1, query, out);
+            any_child |= self.filtered(folded, k, depth + 1, query, out);
         }
         if !matched && !any_child {
             out.truncate(at);
@@ -211,9 +223,9 @@ mod tests {
         let s = state();
         let o = Outline::new(&s);
         let none = HashSet::new();
-        assert_eq!(ids(&o.rows(&none, &Query::new(""))), [id(1), id(5)]);
+        assert_eq!(ids(&o.rows(&s, &none, &Query::new(""))), [id(1), id(5)]);
         let open: HashSet<_> = [id(1)].into();
-        let rows = o.rows(&open, &Query::new(""));
+        let rows = o.rows(&s, &open, &Query::new(""));
         assert_eq!(ids(&rows), [id(1), id(2), id(3), id(5)]);
         assert_eq!(rows[2].depth, 1);
         assert!(rows[2].has_children && !rows[2].expanded);
@@ -223,12 +235,15 @@ mod tests {
     fn filter_ignores_diacritics_and_shows_ancestors() {
         let s = state();
         let o = Outline::new(&s);
-        let rows = o.rows(&HashSet::new(), &Query::new("giao duc"));
+        let rows = o.rows(&s, &HashSet::new(), &Query::new("giao duc"));
         assert_eq!(ids(&rows), [id(1), id(2)]);
         assert!(!rows[0].matched && rows[1].matched && rows[0].expanded);
-        let rows = o.rows(&HashSet::new(), &Query::new("dao tao"));
+        let rows = o.rows(&s, &HashSet::new(), &Query::new("dao tao"));
         assert_eq!(ids(&rows), [id(1), id(2), id(3), id(4)]);
-        assert!(o.rows(&HashSet::new(), &Query::new("không có")).is_empty());
+        assert!(
+            o.rows(&s, &HashSet::new(), &Query::new("không có"))
+                .is_empty()
+        );
     }
 
     #[test]
@@ -242,14 +257,14 @@ mod tests {
         let change = s.apply_and_commit(&m).unwrap_or_default();
         o.update(&s, change.upserted.iter().map(|n| n.id));
         assert_eq!(
-            ids(&o.rows(&HashSet::new(), &Query::new("giam sat"))),
+            ids(&o.rows(&s, &HashSet::new(), &Query::new("giam sat"))),
             [id(5)]
         );
         let del = s
             .apply_and_commit(&Mutation::DeleteNode { id: id(1) })
             .unwrap_or_default();
         o.update(&s, del.deleted);
-        assert_eq!(ids(&o.rows(&HashSet::new(), &Query::new(""))), [id(5)]);
+        assert_eq!(ids(&o.rows(&s, &HashSet::new(), &Query::new(""))), [id(5)]);
         assert_eq!(o.ancestors(&s, id(5)), Vec::<NodeId>::new());
     }
 }

@@ -37,10 +37,13 @@ pub struct Node {
     pub label: String,
     pub kind: NodeKind,
     pub title: String,
+    /// Absent values are left out of the JSON (a plan's tree is sent whole, so it adds up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<NaiveDate>,
     /// Legal documents cited in the node's own text.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
 }
 

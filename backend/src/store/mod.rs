@@ -48,6 +48,10 @@ fn node_content(node: &Node) -> Result<Value> {
     let mut v = to_value(node)?;
     if let Some(o) = v.as_object_mut() {
         o.remove("id");
+        // The JSON form leaves absent values out; the schema wants them present.
+        o.entry("body").or_insert(Value::Null);
+        o.entry("deadline").or_insert(Value::Null);
+        o.entry("references").or_insert(Value::Array(Vec::new()));
     }
     Ok(json!({ "key": node.id.to_string(), "content": v }))
 }

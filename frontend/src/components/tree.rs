@@ -25,10 +25,14 @@ pub fn Tree() -> impl IntoView {
 
     let rows = Memo::new(move |_| {
         let query = Query::new(&store.query.get());
-        store
-            .expanded
-            .with(|e| store.outline.with(|o| o.rows(e, &query)))
+        store.state.with(|s| {
+            store
+                .expanded
+                .with(|e| store.outline.with(|o| o.rows(s, e, &query)))
+        })
     });
+
+    Effect::new(|_| crate::pages::plan::mark("tree-mounted"));
 
     // Bring the selected row into view when it changes.
     Effect::new(move |_| {

@@ -28,6 +28,7 @@ pub fn PlanPage() -> impl IntoView {
                     "Mã kế hoạch không hợp lệ.",
                 )),
             };
+            mark("plan-fetched");
             loaded.set(Some(result));
         });
     });
@@ -38,9 +39,17 @@ pub fn PlanPage() -> impl IntoView {
     }
 }
 
+/// A performance mark, for the render benchmark and the browser's profiler.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 #[component]
 fn PlanView(tree: PlanTree) -> impl IntoView {
     let store = PlanStore::new(tree);
+    mark("plan-state-built");
     provide_context(store);
     let heading = move || {
         store.plan.with(|p| {
