@@ -124,6 +124,22 @@ test('add a child, move it with "Chuyển đến…", then delete it after confi
   await expect(page.getByText('Không có mục nào khớp.')).toBeVisible();
 });
 
+test('the tree works from the keyboard', async ({ page }) => {
+  await openSeedPlan(page);
+  const section = page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ });
+  await section.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(section).toHaveAttribute('aria-expanded', 'false');
+  await page.keyboard.press('ArrowRight');
+  await expect(section).toHaveAttribute('aria-expanded', 'true');
+  // Down the list from task 3 to task 4, then open it.
+  await page.getByRole('treeitem', { name: /Tập trung chỉ đạo phát triển kết cấu hạ tầng/ }).focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('treeitem', { name: /Phát triển giáo dục, đào tạo/ })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByLabel('Tiêu đề')).toHaveValue(/^Phát triển giáo dục, đào tạo/);
+});
+
 for (const viewport of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
   test(`no horizontal scrolling and 44 px targets at ${viewport.width}×${viewport.height}`, async ({ page }) => {
     await page.setViewportSize(viewport);

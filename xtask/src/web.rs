@@ -38,6 +38,25 @@ pub fn build(dev: bool) -> Result<()> {
         fs::copy(Path::new("frontend").join(file), dist.join(file))
             .with_context(|| format!("copy {file}"))?;
     }
+    // Compressed once here, so the server sends `.gz` files instead of compressing per request.
+    for file in [
+        dist.join("style.css"),
+        pkg.join("frontend.js"),
+        pkg.join("frontend_bg.wasm"),
+    ] {
+        gzip(&file)?;
+    }
     eprintln!("web app built in {}", dist.display());
+    Ok(())
+}
+
+fn gzip(file: &Path) -> Result<()> {
+    use std::io::Write;
+    let data = fs::read(file).with_context(|| format!("read {}", file.display()))?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&data)?;
+    let mut name = file.as_os_str().to_owned();
+    name.push(".gz");
+    fs::write(&name, gz.finish()?)?;
     Ok(())
 }

@@ -81,7 +81,9 @@ pub fn api(service: AppState) -> Router {
 /// The whole app: `/api/…` plus the web app's files from `static_dir`, with `index.html` for
 /// every other path (client-side routes).
 pub fn app(service: AppState, static_dir: &Path) -> Router {
-    let files = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
+    let files = ServeDir::new(static_dir)
+        .precompressed_gzip()
+        .fallback(ServeFile::new(static_dir.join("index.html")));
     Router::new()
         .nest("/api", api(service))
         .fallback_service(files)

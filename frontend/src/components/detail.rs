@@ -101,7 +101,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
         match created {
             Ok(()) => {
                 store.reveal(new);
-                focus_title();
+                crate::dom::focus_later("#node-title".into());
             }
             Err(e) => store.say(e, true),
         }
@@ -194,27 +194,6 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
 fn text_rows(text: &str, min: usize, max: usize) -> String {
     let lines: usize = text.lines().map(|l| l.chars().count() / 60 + 1).sum();
     lines.clamp(min, max).to_string()
-}
-
-fn focus_title() {
-    // After the new node's panel is rendered.
-    leptos::task::spawn_local(async {
-        gloo_timers_free_tick().await;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("node-title"))
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlTextAreaElement>(e).ok())
-        {
-            let _ = el.focus();
-            el.select();
-        }
-    });
-}
-
-/// Resolves on the next turn of the event loop.
-async fn gloo_timers_free_tick() {
-    let promise = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 #[component]

@@ -102,7 +102,7 @@ pub fn Tree() -> impl IntoView {
             <div class="tree" role="tree" aria-label="Các mục của kế hoạch" node_ref=list on:scroll=on_scroll>
                 <div class="tree-inner" style:height=move || format!("{}px", rows.with(|r| r.len()) as i32 * ROW_HEIGHT)>
                     <For each=window key=|(i, row)| (*i, *row) let((index, row))>
-                        <TreeRow row index />
+                        <TreeRow row index rows />
                     </For>
                 </div>
                 <Show when=move || rows.with(|r| r.is_empty())>
@@ -114,9 +114,10 @@ pub fn Tree() -> impl IntoView {
 }
 
 #[component]
-fn TreeRow(row: Row, index: usize) -> impl IntoView {
+fn TreeRow(row: Row, index: usize, rows: Memo<Vec<Row>>) -> impl IntoView {
     let store = expect_context::<PlanStore>();
     let id: NodeId = row.id;
+    let rows_at = move |i: usize| rows.with_untracked(|r| r.get(i).map(|x| x.id));
     let node = move || {
         store
             .state
@@ -145,7 +146,36 @@ fn TreeRow(row: Row, index: usize) -> impl IntoView {
             data-id=id.to_string()
             style:transform=format!("translateY({}px)", index as i32 * ROW_HEIGHT)
             style:padding-left=format!("{}px", 4 + row.depth * 18)
+            tabindex="0"
             on:click=move |_| store.selected.set(Some(id))
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                let open = |yes: bool| {
+                    store.expanded.update(|e| {
+                        if yes {
+                            e.insert(id);
+                        } else {
+                            e.remove(&id);
+                        }
+                    })
+                };
+                match ev.key().as_str() {
+                    "Enter" | " " => store.selected.set(Some(id)),
+                    "ArrowRight" if row.has_children => open(true),
+                    "ArrowLeft" if row.has_children => open(false),
+                    "ArrowDown" | "ArrowUp" => {
+                        let next = if ev.key() == "ArrowDown" { index + 1 } else { index.saturating_sub(1) };
+                        if let Some(to) = rows_at(next) {
+                            crate::dom::focus_later(format!("[data-id=\"{to}\"]"));
+                        }
+                    }
+                    _ => return,
+                }
+                ev.prevent_default();
+                // The row is rendered anew when it opens or closes: keep the focus on it.
+                if matches!(ev.key().as_str(), "ArrowRight" | "ArrowLeft") {
+                    crate::dom::focus_later(format!("[data-id=\"{id}\"]"));
+                }
+            }
         >
             {if row.has_children {
                 view! {

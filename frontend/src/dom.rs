@@ -1,0 +1,26 @@
+//! Small DOM helpers for focus management after a re-render.
+
+use wasm_bindgen::JsCast;
+
+/// Resolves on the next turn of the event loop (after pending renders).
+pub async fn next_tick() {
+    let promise = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Focuses the first element matching `selector` once the page has re-rendered.
+pub fn focus_later(selector: String) {
+    leptos::task::spawn_local(async move {
+        next_tick().await;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(&selector).ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+            if let Ok(area) = el.dyn_into::<web_sys::HtmlTextAreaElement>() {
+                area.select();
+            }
+        }
+    });
+}
