@@ -145,14 +145,19 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
     sh(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
-    // Browser tests: the release web app against the (dev-profile) server binary.
+    // Browser tests: the release web app against the server binary `cargo test` just built
+    // (building it apart with `cargo build -p backend` would unify features differently and
+    // compile the database engine a second time).
     setup_browser_tests()?;
     web::build(false)?;
-    sh(cargo().args(["build", "-p", "backend"]))?;
+    let backend = root().join("target/debug/backend");
+    if !backend.exists() {
+        bail!("{} is missing after cargo test", backend.display());
+    }
     sh(Command::new("npx")
         .args(["playwright", "test"])
         .current_dir("e2e")
-        .env("BACKEND_BIN", root().join("target/debug/backend"))
+        .env("BACKEND_BIN", &backend)
         .env("STATIC_DIR", root().join("frontend/dist")))?;
     Ok(())
 }
