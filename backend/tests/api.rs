@@ -499,6 +499,19 @@ fn import_plan_refuses_a_binary_file_with_a_vietnamese_message() {
     assert!(out.stdout.is_empty());
 }
 
+async fn get_if_none_match(
+    s: &Server,
+    url: &str,
+    etag: &reqwest::header::HeaderValue,
+) -> reqwest::Response {
+    s.client
+        .get(url)
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[tokio::test]
 async fn the_tree_is_encoded_once_per_version_never_stale() {
     use std::io::Read;
@@ -537,13 +550,7 @@ async fn the_tree_is_encoded_once_per_version_never_stale() {
     assert_eq!(unzipped, plain);
 
     // Unchanged: 304 for the same ETag.
-    let r = s
-        .client
-        .get(&path)
-        .header("if-none-match", etag.clone())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = get_if_none_match(&s, &path, &etag).await;
     assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
 
     // After an edit: a new version, and the edit in the answer.
@@ -553,13 +560,7 @@ async fn the_tree_is_encoded_once_per_version_never_stale() {
         edit: NodeEdit::Title("Đẩy mạnh phát triển sản xuất (đã sửa)".into()),
     };
     assert_eq!(s.mutate(tree.plan.id, &edit).await.status(), StatusCode::OK);
-    let r = s
-        .client
-        .get(&path)
-        .header("if-none-match", etag.clone())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let r = get_if_none_match(&s, &path, &etag).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_ne!(r.headers().get("etag"), Some(&etag));
     let after: PlanTree = body(r).await;

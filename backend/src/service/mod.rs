@@ -5,7 +5,7 @@ use bytes::Bytes;
 use shared::ids::{NodeId, PlanId};
 use shared::import::ParsedPlan;
 use shared::mutation::{Change, Mutation, MutationError, PlanState};
-use shared::plan::{Plan, PlanSummary, PlanTree};
+use shared::plan::{PlanSummary, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
 use std::collections::HashMap;
 use std::io::Write;
@@ -154,11 +154,6 @@ impl Service {
 
     pub async fn admin_units(&self) -> Result<Vec<AdminUnit>> {
         Ok(self.store.admin_units().await?)
-    }
-
-    /// A plan as stored, if any.
-    pub async fn plan(&self, id: PlanId) -> Result<Option<Plan>> {
-        Ok(self.store.plan(id).await?)
     }
 }
 
