@@ -311,6 +311,25 @@ impl PlanState {
         }
     }
 
+    /// The label a node created at `position` under `parent` should get, following the
+    /// siblings before it ("5" after "4", "đ" after "d").
+    pub fn label_for_new(&self, parent: Option<NodeId>, position: Position) -> String {
+        let siblings = self.children(parent);
+        let before = match position {
+            Position::First => 0,
+            Position::Last => siblings.len(),
+            Position::Before(a) => siblings
+                .iter()
+                .position(|n| n.id == a)
+                .unwrap_or(siblings.len()),
+            Position::After(a) => siblings
+                .iter()
+                .position(|n| n.id == a)
+                .map_or(siblings.len(), |i| i + 1),
+        };
+        next_label(siblings[..before].iter().map(|n| n.label.as_str()))
+    }
+
     /// Applies and commits in one step.
     pub fn apply_and_commit(&mut self, mutation: &Mutation) -> Result<Change, MutationError> {
         let change = self.apply(mutation)?;
@@ -610,5 +629,9 @@ mod tests {
         assert_eq!(next_label(["-"]), "-");
         assert_eq!(next_label([]), "");
         assert_eq!(next_label(["Phần thứ nhất"]), "");
+        let s = state();
+        assert_eq!(s.label_for_new(Some(id(1)), Position::Last), "4");
+        assert_eq!(s.label_for_new(Some(id(1)), Position::After(id(2))), "3");
+        assert_eq!(s.label_for_new(Some(id(1)), Position::First), "");
     }
 }

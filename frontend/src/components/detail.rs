@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use shared::ids::NodeId;
-use shared::mutation::{Mutation, NodeEdit, Position, next_label};
+use shared::mutation::{Mutation, NodeEdit, Position};
 use shared::plan::Node;
 use shared::text::{format_date, parse_date};
 use shared::validate;
@@ -75,19 +75,9 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
         } else {
             (n.parent, Position::After(id))
         };
-        let label = store.state.with_untracked(|s| {
-            let siblings = s.children(parent);
-            let labels: Vec<&str> = match position {
-                Position::After(_) => siblings
-                    .iter()
-                    .take_while(|x| x.id != id)
-                    .chain(std::iter::once(&&n))
-                    .map(|x| x.label.as_str())
-                    .collect(),
-                _ => siblings.iter().map(|x| x.label.as_str()).collect(),
-            };
-            next_label(labels)
-        });
+        let label = store
+            .state
+            .with_untracked(|s| s.label_for_new(parent, position));
         let new = new_id();
         let created = store.dispatch(Mutation::CreateNode {
             id: new,
