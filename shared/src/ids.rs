@@ -44,6 +44,15 @@ id_type!(
     NodeId
 );
 
+id_type!(
+    /// Identifies a device's stream of mutations (made on the device when it first syncs).
+    ClientId
+);
+id_type!(
+    /// Identifies a conflict record.
+    ConflictId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

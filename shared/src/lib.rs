@@ -6,6 +6,7 @@
 //! - [`mutation`]: every change as a typed mutation, applied by one pure function;
 //! - [`validate`], [`limits`]: the rules for what users type;
 //! - [`outline`]: the rows a tree view shows, with diacritic-insensitive filtering ([`text`]);
+//! - [`sync`]: offline-first sync (device replica, server authority, conflicts);
 //! - [`api`]: request and response bodies of the HTTP API.
 
 pub mod api;
@@ -18,5 +19,6 @@ pub mod outline;
 pub mod plan;
 pub mod rank;
 pub mod registry;
+pub mod sync;
 pub mod text;
 pub mod validate;

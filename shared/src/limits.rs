@@ -10,3 +10,9 @@ pub const LABEL_MAX_CHARS: usize = 32;
 pub const IMPORT_MAX_BYTES: usize = 64 * 1024 * 1024;
 /// Largest JSON request body the API accepts, in bytes.
 pub const API_BODY_MAX_BYTES: usize = 1024 * 1024;
+/// Most agencies one node can be assigned to.
+pub const ASSIGNEES_MAX: usize = 64;
+/// Most mutations one push carries (a device sends a longer outbox in several pushes).
+pub const PUSH_MAX_MUTATIONS: usize = 1_000;
+/// Largest push body the API accepts (after decompression), in bytes.
+pub const PUSH_BODY_MAX_BYTES: usize = 8 * 1024 * 1024;

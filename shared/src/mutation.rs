@@ -2,7 +2,7 @@
 //! ([`PlanState::apply`]) on the server (authoritatively) and, with offline sync, on the device.
 
 use crate::document::NodeKind;
-use crate::ids::{NodeId, PlanId};
+use crate::ids::{ConflictId, NodeId, PlanId};
 use crate::import::find_references;
 use crate::plan::Node;
 use crate::rank::Rank;
@@ -29,6 +29,97 @@ pub enum NodeEdit {
     Body(Option<String>),
     Deadline(Option<NaiveDate>),
     Label(String),
+    /// Percent done, 0..=100.
+    Progress(u8),
+    /// Agency codes, the lead first; replaces the whole list.
+    Assignees(Vec<String>),
+}
+
+/// A field of a node that edits can change; the unit of conflict detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Title,
+    Body,
+    Deadline,
+    Label,
+    Progress,
+    Assignees,
+    /// Parent and rank: where the node sits.
+    Position,
+}
+
+impl Field {
+    /// Every field a new node sets.
+    pub const ALL: [Field; 7] = [
+        Field::Title,
+        Field::Body,
+        Field::Deadline,
+        Field::Label,
+        Field::Progress,
+        Field::Assignees,
+        Field::Position,
+    ];
+
+    /// The field's name as users read it.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Field::Title => "Tiêu đề",
+            Field::Body => "Nội dung",
+            Field::Deadline => "Thời hạn",
+            Field::Label => "Số thứ tự",
+            Field::Progress => "Tiến độ",
+            Field::Assignees => "Cơ quan thực hiện",
+            Field::Position => "Vị trí",
+        }
+    }
+}
+
+impl NodeEdit {
+    pub fn field(&self) -> Field {
+        match self {
+            NodeEdit::Title(_) => Field::Title,
+            NodeEdit::Body(_) => Field::Body,
+            NodeEdit::Deadline(_) => Field::Deadline,
+            NodeEdit::Label(_) => Field::Label,
+            NodeEdit::Progress(_) => Field::Progress,
+            NodeEdit::Assignees(_) => Field::Assignees,
+        }
+    }
+
+    /// The current value of `field` on `node`, as an edit that would set it (`None` for
+    /// [`Field::Position`], which is not a value).
+    pub fn of(node: &Node, field: Field) -> Option<NodeEdit> {
+        Some(match field {
+            Field::Title => NodeEdit::Title(node.title.clone()),
+            Field::Body => NodeEdit::Body(node.body.clone()),
+            Field::Deadline => NodeEdit::Deadline(node.deadline),
+            Field::Label => NodeEdit::Label(node.label.clone()),
+            Field::Progress => NodeEdit::Progress(node.progress),
+            Field::Assignees => NodeEdit::Assignees(node.assignees.clone()),
+            Field::Position => return None,
+        })
+    }
+
+    /// The value as text for people ("45 %", "30/06/2016", "(trống)").
+    pub fn display(&self) -> String {
+        let or_blank = |s: &str| {
+            if s.trim().is_empty() {
+                "(trống)".to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        match self {
+            NodeEdit::Title(t) | NodeEdit::Label(t) => or_blank(t),
+            NodeEdit::Body(b) => or_blank(b.as_deref().unwrap_or_default()),
+            NodeEdit::Deadline(d) => {
+                d.map_or_else(|| "(trống)".to_owned(), crate::text::format_date)
+            }
+            NodeEdit::Progress(p) => format!("{p} %"),
+            NodeEdit::Assignees(a) => or_blank(&a.join(", ")),
+        }
+    }
 }
 
 /// A change to a plan's tree, as a user meant it.
@@ -58,6 +149,25 @@ pub enum Mutation {
     },
     /// Deletes a node and its whole subtree.
     DeleteNode { id: NodeId },
+    /// Settles a conflict by setting the field to the chosen (or merged) value.
+    ResolveConflict {
+        conflict: ConflictId,
+        id: NodeId,
+        edit: NodeEdit,
+    },
+}
+
+impl Mutation {
+    /// The node the mutation is about.
+    pub fn node(&self) -> NodeId {
+        match self {
+            Mutation::CreateNode { id, .. }
+            | Mutation::EditNode { id, .. }
+            | Mutation::MoveNode { id, .. }
+            | Mutation::DeleteNode { id }
+            | Mutation::ResolveConflict { id, .. } => *id,
+        }
+    }
 }
 
 /// Why a mutation was refused. Display is the Vietnamese message for its author.
@@ -248,6 +358,8 @@ impl PlanState {
                     body: validate::body(body.as_deref())?,
                     deadline: *deadline,
                     references: Vec::new(),
+                    progress: 0,
+                    assignees: Vec::new(),
                 };
                 node.references = references_in(&node);
                 Ok(Change {
@@ -255,13 +367,15 @@ impl PlanState {
                     deleted: vec![],
                 })
             }
-            Mutation::EditNode { id, edit } => {
+            Mutation::EditNode { id, edit } | Mutation::ResolveConflict { id, edit, .. } => {
                 let mut node = self.existing(*id)?.clone();
                 match edit {
                     NodeEdit::Title(t) => node.title = validate::title(t)?,
                     NodeEdit::Body(b) => node.body = validate::body(b.as_deref())?,
                     NodeEdit::Deadline(d) => node.deadline = *d,
                     NodeEdit::Label(l) => node.label = validate::label(l)?,
+                    NodeEdit::Progress(p) => node.progress = validate::progress(*p)?,
+                    NodeEdit::Assignees(a) => node.assignees = validate::assignees(a)?,
                 }
                 if matches!(edit, NodeEdit::Title(_) | NodeEdit::Body(_)) {
                     // The citations follow the text.

@@ -45,6 +45,16 @@ pub struct Node {
     /// Legal documents cited in the node's own text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
+    /// Percent done, 0..=100.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub progress: u8,
+    /// Codes of the agencies the node is assigned to (the first leads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assignees: Vec<String>,
+}
+
+fn is_zero(v: &u8) -> bool {
+    *v == 0
 }
 
 /// A plan with all its nodes (flat; `parent` and `rank` give the shape).
@@ -83,6 +93,8 @@ impl PlanTree {
                     body: item.body,
                     deadline: item.deadline,
                     references: item.references,
+                    progress: 0,
+                    assignees: Vec::new(),
                 });
                 walk(plan_id, Some(node_id), item.children, next_id, out);
             }

@@ -1,7 +1,7 @@
 //! Parse-don't-validate constructors for the values users type. The UI calls them to show the
 //! error under the field; the mutation functions call them again on the server.
 
-use crate::limits::{BODY_MAX_CHARS, LABEL_MAX_CHARS, TITLE_MAX_CHARS};
+use crate::limits::{ASSIGNEES_MAX, BODY_MAX_CHARS, LABEL_MAX_CHARS, TITLE_MAX_CHARS};
 use serde::{Deserialize, Serialize};
 
 /// A value that users typed and that breaks a rule. Display is the Vietnamese message.
@@ -18,6 +18,12 @@ pub enum ValidationError {
     LabelTooLong { max: usize },
     #[error("Số thứ tự không được xuống dòng.")]
     LabelMultiline,
+    #[error("Tiến độ phải từ 0 đến 100 %.")]
+    ProgressOutOfRange,
+    #[error("Mã cơ quan không hợp lệ.")]
+    AssigneeInvalid,
+    #[error("Một nhiệm vụ giao cho nhiều nhất {max} cơ quan.")]
+    TooManyAssignees { max: usize },
 }
 
 fn tidy(text: &str) -> String {
@@ -65,6 +71,33 @@ pub fn label(text: &str) -> Result<String, ValidationError> {
         });
     }
     Ok(t)
+}
+
+/// Percent done: 0..=100.
+pub fn progress(p: u8) -> Result<u8, ValidationError> {
+    if p > 100 {
+        return Err(ValidationError::ProgressOutOfRange);
+    }
+    Ok(p)
+}
+
+/// Agency codes: each one short, on one line, non-empty; no duplicates (kept in order); at most
+/// `ASSIGNEES_MAX`.
+pub fn assignees(codes: &[String]) -> Result<Vec<String>, ValidationError> {
+    let mut out: Vec<String> = Vec::with_capacity(codes.len());
+    for c in codes {
+        let c = c.trim();
+        if c.is_empty() || c.chars().count() > LABEL_MAX_CHARS || c.contains(char::is_whitespace) {
+            return Err(ValidationError::AssigneeInvalid);
+        }
+        if !out.iter().any(|o| o == c) {
+            out.push(c.to_owned());
+        }
+    }
+    if out.len() > ASSIGNEES_MAX {
+        return Err(ValidationError::TooManyAssignees { max: ASSIGNEES_MAX });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,0 +1,688 @@
+//! Sync, simulated: several devices with random edits, offline periods, lost and repeated
+//! pushes, against a server that persists what [`Authority::push`] decides (as the backend's
+//! store does). At the end every device converges to the server's state, and every mutation is
+//! applied exactly once or refused with a notice to its author; every write overwritten by a
+//! concurrent one is kept in a conflict.
+
+use proptest::prelude::*;
+use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
+use shared::mutation::{Field, Mutation, NodeEdit, PlanState, Position};
+use shared::plan::Node;
+use shared::sync::{
+    Authority, ChangeNo, Conflict, Notice, Outbox, Pending, PullRequest, PullResponse, PushRequest,
+    PushResponse, Refusal, Replica,
+};
+use std::collections::{HashMap, HashSet};
+
+fn plan_id() -> PlanId {
+    PlanId::from_parts(1, [0; 10])
+}
+
+fn client(i: usize) -> ClientId {
+    ClientId::from_parts(2, [i as u8 + 1; 10])
+}
+
+/// A write the server applied.
+#[derive(Debug, Clone)]
+struct Write {
+    client: ClientId,
+    seq: u64,
+    base: ChangeNo,
+    change: ChangeNo,
+    mutation: Mutation,
+}
+
+/// The server: an [`Authority`] and what the store would hold.
+struct Server {
+    auth: Authority,
+    node_change: HashMap<NodeId, ChangeNo>,
+    tombstones: HashMap<NodeId, ChangeNo>,
+    conflicts: HashMap<ConflictId, Conflict>,
+    last_seq: HashMap<ClientId, u64>,
+    refusals: Vec<Refusal>,
+    writes: Vec<Write>,
+    next_conflict: u64,
+}
+
+impl Server {
+    fn new(nodes: Vec<Node>) -> Self {
+        let mut s = Self {
+            auth: Authority::new(PlanState::new(plan_id(), []), HashMap::new(), [], 0),
+            node_change: HashMap::new(),
+            tombstones: HashMap::new(),
+            conflicts: HashMap::new(),
+            last_seq: HashMap::new(),
+            refusals: Vec::new(),
+            writes: Vec::new(),
+            next_conflict: 0,
+        };
+        let seeder = ClientId::from_parts(3, [0xee; 10]);
+        let mutations: Vec<Pending> = nodes
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| Pending {
+                seq: i as u64 + 1,
+                base: 0,
+                at: 0,
+                mutation: Mutation::CreateNode {
+                    id: n.id,
+                    parent: n.parent,
+                    position: Position::Last,
+                    title: n.title,
+                    body: None,
+                    deadline: None,
+                    label: n.label,
+                },
+            })
+            .collect();
+        s.push(&PushRequest {
+            client: seeder,
+            mutations,
+        });
+        s
+    }
+
+    fn push(&mut self, req: &PushRequest) -> PushResponse {
+        let last = self.last_seq.get(&req.client).copied().unwrap_or(0);
+        let counter = &mut self.next_conflict;
+        let (resp, delta) = self.auth.push(req.client, last, &req.mutations, || {
+            *counter += 1;
+            ConflictId::from_parts(4, {
+                let mut b = [0; 10];
+                b[..8].copy_from_slice(&counter.to_be_bytes());
+                b
+            })
+        });
+        for (n, _) in &delta.nodes {
+            self.node_change.insert(n.id, delta.change);
+            self.tombstones.remove(&n.id);
+        }
+        for d in &delta.deleted {
+            self.node_change.remove(d);
+            self.tombstones.insert(*d, delta.change);
+        }
+        for c in &delta.conflicts {
+            self.conflicts.insert(c.id, c.clone());
+        }
+        self.refusals.extend(delta.refusals.iter().cloned());
+        self.last_seq.insert(req.client, delta.last_seq);
+        for seq in &delta.applied {
+            let p = req
+                .mutations
+                .iter()
+                .find(|p| p.seq == *seq)
+                .expect("applied seq comes from the request");
+            self.writes.push(Write {
+                client: req.client,
+                seq: *seq,
+                base: p.base,
+                change: delta.change,
+                mutation: p.mutation.clone(),
+            });
+        }
+        resp
+    }
+
+    fn pull(&self, req: &PullRequest) -> PullResponse {
+        let reset = req.cursor == 0;
+        let nodes = self
+            .auth
+            .state()
+            .nodes()
+            .filter(|n| reset || self.node_change.get(&n.id).copied().unwrap_or(0) > req.cursor)
+            .cloned()
+            .collect();
+        let deleted = if reset {
+            Vec::new()
+        } else {
+            self.tombstones
+                .iter()
+                .filter(|(_, c)| **c > req.cursor)
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        let conflicts = self
+            .conflicts
+            .values()
+            .filter(|c| if reset { c.open } else { c.change > req.cursor })
+            .cloned()
+            .collect();
+        let clients: Vec<_> = req
+            .clients
+            .iter()
+            .map(|c| shared::sync::ClientSeq {
+                client: c.client,
+                seq: self.last_seq.get(&c.client).copied().unwrap_or(0),
+            })
+            .collect();
+        let refusals = self
+            .refusals
+            .iter()
+            .filter(|r| {
+                req.clients
+                    .iter()
+                    .any(|c| c.client == r.client && r.seq > c.seq)
+            })
+            .cloned()
+            .collect();
+        PullResponse {
+            cursor: self.auth.change(),
+            reset,
+            plan: None,
+            nodes,
+            deleted,
+            conflicts,
+            clients,
+            refusals,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Edit {
+        c: usize,
+        node: usize,
+        field: u8,
+        val: u8,
+    },
+    Create {
+        c: usize,
+        parent: Option<usize>,
+    },
+    Move {
+        c: usize,
+        node: usize,
+        parent: Option<usize>,
+    },
+    Delete {
+        c: usize,
+        node: usize,
+    },
+    Resolve {
+        c: usize,
+        conflict: usize,
+        keep: bool,
+    },
+    /// Push everything, then pull.
+    Sync {
+        c: usize,
+    },
+    /// A push the server applies but whose answer never arrives.
+    PushLost {
+        c: usize,
+    },
+    /// The same push sent twice.
+    PushTwice {
+        c: usize,
+    },
+    Pull {
+        c: usize,
+    },
+    /// Another device imports this one's exported outbox and syncs it.
+    Carry {
+        from: usize,
+        to: usize,
+    },
+}
+
+const CLIENTS: usize = 3;
+
+fn op() -> impl Strategy<Value = Op> {
+    let c = 0..CLIENTS;
+    prop_oneof![
+        6 => (c.clone(), any::<usize>(), 0u8..4, any::<u8>())
+            .prop_map(|(c, node, field, val)| Op::Edit { c, node, field, val }),
+        2 => (c.clone(), proptest::option::of(any::<usize>()))
+            .prop_map(|(c, parent)| Op::Create { c, parent }),
+        2 => (c.clone(), any::<usize>(), proptest::option::of(any::<usize>()))
+            .prop_map(|(c, node, parent)| Op::Move { c, node, parent }),
+        1 => (c.clone(), any::<usize>()).prop_map(|(c, node)| Op::Delete { c, node }),
+        2 => (c.clone(), any::<usize>(), any::<bool>())
+            .prop_map(|(c, conflict, keep)| Op::Resolve { c, conflict, keep }),
+        3 => c.clone().prop_map(|c| Op::Sync { c }),
+        1 => c.clone().prop_map(|c| Op::PushLost { c }),
+        1 => c.clone().prop_map(|c| Op::PushTwice { c }),
+        1 => c.clone().prop_map(|c| Op::Pull { c }),
+        1 => (c.clone(), c).prop_map(|(from, to)| Op::Carry { from, to }),
+    ]
+}
+
+struct World {
+    server: Server,
+    devices: Vec<Replica>,
+    notices: Vec<Vec<Notice>>,
+    /// Every mutation a device queued: (client, seq).
+    queued: Vec<(ClientId, u64)>,
+    next_node: u64,
+    clock: i64,
+}
+
+impl World {
+    fn new() -> Self {
+        let p = plan_id();
+        let mut nodes = Vec::new();
+        for i in 0..6u8 {
+            let parent = if i >= 2 {
+                Some(node_id(i as u64 % 2))
+            } else {
+                None
+            };
+            nodes.push(Node {
+                id: node_id(i as u64),
+                plan_id: p,
+                parent,
+                rank: shared::rank::Rank::sequence(1).remove(0),
+                label: i.to_string(),
+                kind: shared::document::NodeKind::Task,
+                title: format!("Nhiệm vụ {i}"),
+                body: None,
+                deadline: None,
+                references: Vec::new(),
+                progress: 0,
+                assignees: Vec::new(),
+            });
+        }
+        let server = Server::new(nodes);
+        let devices = (0..CLIENTS)
+            .map(|i| {
+                let mut r = Replica::new(p, client(i));
+                r.on_pull(server.pull(&r.pull_request()));
+                r
+            })
+            .collect();
+        Self {
+            server,
+            devices,
+            notices: vec![Vec::new(); CLIENTS],
+            queued: Vec::new(),
+            next_node: 100,
+            clock: 1_000,
+        }
+    }
+
+    fn pick(&self, c: usize, i: usize) -> Option<NodeId> {
+        let mut ids: Vec<NodeId> = self.devices[c].view().nodes().map(|n| n.id).collect();
+        ids.sort();
+        (!ids.is_empty()).then(|| ids[i % ids.len()])
+    }
+
+    fn local(&mut self, c: usize, m: Mutation) {
+        self.clock += 1;
+        let before = self.devices[c].pending().len();
+        if self.devices[c].apply(m, self.clock).is_ok() {
+            let e = &self.devices[c].pending()[before];
+            self.queued.push((e.client, e.pending.seq));
+        }
+    }
+
+    fn push_all(&mut self, c: usize) {
+        // Each push takes the oldest run; answered pushes are followed by a pull, so loop on
+        // pull + push until the outbox is empty or a push makes no progress.
+        for _ in 0..10 {
+            let Some(req) = self.devices[c].push_request(4) else {
+                break;
+            };
+            self.server.push(&req);
+            self.pull(c);
+        }
+    }
+
+    fn pull(&mut self, c: usize) {
+        let resp = self.server.pull(&self.devices[c].pull_request());
+        let n = self.devices[c].on_pull(resp);
+        self.notices[c].extend(n);
+    }
+
+    fn run(&mut self, op: &Op) {
+        match *op {
+            Op::Edit {
+                c,
+                node,
+                field,
+                val,
+            } => {
+                let Some(id) = self.pick(c, node) else { return };
+                let edit = match field {
+                    0 => NodeEdit::Title(format!("Tiêu đề {val}")),
+                    1 => NodeEdit::Progress(val),
+                    2 => NodeEdit::Body(Some(format!("Nội dung {val}"))),
+                    _ => NodeEdit::Assignees(vec![format!("S{}", val % 4)]),
+                };
+                self.local(c, Mutation::EditNode { id, edit });
+            }
+            Op::Create { c, parent } => {
+                let parent = parent.and_then(|p| self.pick(c, p));
+                self.next_node += 1;
+                let id = node_id(self.next_node);
+                self.local(
+                    c,
+                    Mutation::CreateNode {
+                        id,
+                        parent,
+                        position: Position::Last,
+                        title: format!("Mới {}", self.next_node),
+                        body: None,
+                        deadline: None,
+                        label: String::new(),
+                    },
+                );
+            }
+            Op::Move { c, node, parent } => {
+                let Some(id) = self.pick(c, node) else { return };
+                let parent = parent.and_then(|p| self.pick(c, p));
+                self.local(
+                    c,
+                    Mutation::MoveNode {
+                        id,
+                        parent,
+                        position: Position::First,
+                    },
+                );
+            }
+            Op::Delete { c, node } => {
+                let Some(id) = self.pick(c, node) else { return };
+                self.local(c, Mutation::DeleteNode { id });
+            }
+            Op::Resolve { c, conflict, keep } => {
+                let open: Vec<Conflict> = self.devices[c]
+                    .open_conflicts()
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                if open.is_empty() {
+                    return;
+                }
+                let k = &open[conflict % open.len()];
+                let chosen = if keep { &k.kept } else { &k.replaced };
+                self.local(
+                    c,
+                    Mutation::ResolveConflict {
+                        conflict: k.id,
+                        id: k.node,
+                        edit: chosen.value.clone(),
+                    },
+                );
+            }
+            Op::Sync { c } => self.push_all(c),
+            Op::PushLost { c } => {
+                if let Some(req) = self.devices[c].push_request(4) {
+                    self.server.push(&req);
+                }
+            }
+            Op::PushTwice { c } => {
+                if let Some(req) = self.devices[c].push_request(4) {
+                    self.server.push(&req);
+                    self.server.push(&req);
+                }
+            }
+            Op::Pull { c } => self.pull(c),
+            Op::Carry { from, to } => {
+                let file: Outbox = self.devices[from].outbox();
+                let json = serde_json::to_string(&file).expect("outbox serialises");
+                let back: Outbox = serde_json::from_str(&json).expect("outbox parses");
+                self.devices[to].import(&back);
+                self.push_all(to);
+            }
+        }
+    }
+
+    fn settle(&mut self) {
+        for _ in 0..50 {
+            for c in 0..CLIENTS {
+                self.push_all(c);
+            }
+            if self.devices.iter().all(|d| d.pending().is_empty()) {
+                break;
+            }
+        }
+        for c in 0..CLIENTS {
+            self.pull(c);
+        }
+    }
+}
+
+fn node_id(n: u64) -> NodeId {
+    NodeId::from_parts(10 + n, [7; 10])
+}
+
+fn sorted(state: &PlanState) -> Vec<Node> {
+    let mut v: Vec<Node> = state.nodes().cloned().collect();
+    v.sort_by_key(|n| n.id);
+    v
+}
+
+fn edited_field(m: &Mutation) -> Option<(NodeId, Field, &NodeEdit)> {
+    match m {
+        Mutation::EditNode { id, edit } | Mutation::ResolveConflict { id, edit, .. } => {
+            Some((*id, edit.field(), edit))
+        }
+        _ => None,
+    }
+}
+
+fn check(ops: &[Op]) -> Result<(), TestCaseError> {
+    let mut w = World::new();
+    for op in ops {
+        w.run(op);
+    }
+    w.settle();
+
+    // Convergence.
+    let server_nodes = sorted(w.server.auth.state());
+    let server_open: HashSet<ConflictId> = w.server.auth.open_conflicts().map(|c| c.id).collect();
+    for (i, d) in w.devices.iter().enumerate() {
+        prop_assert!(
+            d.pending().is_empty(),
+            "device {i} still has pending mutations"
+        );
+        prop_assert_eq!(&sorted(d.view()), &server_nodes, "device {} diverged", i);
+        let open: HashSet<ConflictId> = d.open_conflicts().iter().map(|c| c.id).collect();
+        prop_assert_eq!(&open, &server_open, "device {} sees other conflicts", i);
+    }
+
+    // Exactly once, or refused with a notice to the author.
+    let mut applied: HashMap<(ClientId, u64), usize> = HashMap::new();
+    for wr in &w.server.writes {
+        *applied.entry((wr.client, wr.seq)).or_default() += 1;
+    }
+    prop_assert!(
+        applied.values().all(|n| *n == 1),
+        "a mutation applied twice"
+    );
+    let refused: HashSet<(ClientId, u64)> = w
+        .server
+        .refusals
+        .iter()
+        .map(|r| (r.client, r.seq))
+        .collect();
+    for q in &w.queued {
+        let a = applied.contains_key(q);
+        let r = refused.contains(q);
+        prop_assert!(
+            a ^ r,
+            "mutation {:?} neither applied nor refused (or both)",
+            q
+        );
+    }
+    // Every refusal reached its author (and any device that carried the mutation).
+    for r in &w.server.refusals {
+        let author = (0..CLIENTS).find(|i| client(*i) == r.client);
+        if let Some(i) = author {
+            let told = w.notices[i]
+                .iter()
+                .any(|n| n.client == r.client && n.seq == r.seq);
+            prop_assert!(
+                told,
+                "refusal {:?} not delivered to its author",
+                (r.client, r.seq)
+            );
+        }
+    }
+
+    // Nothing overwritten silently: each field write replaced by a write that had not seen it
+    // is kept in a conflict.
+    let writes: Vec<&Write> = w
+        .server
+        .writes
+        .iter()
+        .filter(|wr| edited_field(&wr.mutation).is_some())
+        .collect();
+    for (i, a) in writes.iter().enumerate() {
+        let Some((node, field, value)) = edited_field(&a.mutation) else {
+            continue;
+        };
+        let next = writes[i + 1..]
+            .iter()
+            .find(|b| edited_field(&b.mutation).is_some_and(|(n, f, _)| n == node && f == field));
+        let Some(b) = next else { continue };
+        let Some((_, _, b_value)) = edited_field(&b.mutation) else {
+            continue;
+        };
+        let blind = b.client != a.client
+            && b.base < a.change
+            && b_value != value
+            && !matches!(b.mutation, Mutation::ResolveConflict { .. });
+        if blind {
+            let kept = w.server.conflicts.values().any(|c| {
+                c.node == node
+                    && c.field == field
+                    && c.replaced.change == a.change
+                    && c.kept.change == b.change
+            });
+            prop_assert!(
+                kept,
+                "write {:?} overwritten without a conflict",
+                (a.client, a.seq)
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn devices_converge_and_nothing_is_lost(ops in proptest::collection::vec(op(), 1..80)) {
+        check(&ops)?;
+    }
+}
+
+#[test]
+fn concurrent_title_edits_make_one_conflict_both_devices_see() {
+    let mut w = World::new();
+    let id = node_id(3);
+    w.local(
+        0,
+        Mutation::EditNode {
+            id,
+            edit: NodeEdit::Title("Của A".into()),
+        },
+    );
+    w.local(
+        1,
+        Mutation::EditNode {
+            id,
+            edit: NodeEdit::Title("Của B".into()),
+        },
+    );
+    w.push_all(0);
+    w.push_all(1);
+    w.pull(0);
+    let a = w.devices[0].open_conflicts();
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].kept.value, NodeEdit::Title("Của B".into()));
+    assert_eq!(a[0].replaced.value, NodeEdit::Title("Của A".into()));
+    assert_eq!(a[0].replaced.client, client(0));
+    assert_eq!(w.devices[1].open_conflicts().len(), 1);
+    // A resolves by keeping its own value; B's conflict closes at its next pull.
+    let c = a[0].clone();
+    w.local(
+        0,
+        Mutation::ResolveConflict {
+            conflict: c.id,
+            id,
+            edit: c.replaced.value.clone(),
+        },
+    );
+    assert!(
+        w.devices[0].open_conflicts().is_empty(),
+        "resolving hides it at once"
+    );
+    w.push_all(0);
+    w.pull(1);
+    assert!(w.devices[1].open_conflicts().is_empty());
+    assert_eq!(
+        w.devices[1].view().get(id).map(|n| n.title.as_str()),
+        Some("Của A")
+    );
+}
+
+#[test]
+fn different_fields_of_one_node_merge_without_conflict() {
+    let mut w = World::new();
+    let id = node_id(4);
+    w.local(
+        0,
+        Mutation::EditNode {
+            id,
+            edit: NodeEdit::Title("Mới".into()),
+        },
+    );
+    w.local(
+        1,
+        Mutation::EditNode {
+            id,
+            edit: NodeEdit::Progress(40),
+        },
+    );
+    w.settle();
+    let n = w.server.auth.state().get(id).cloned().expect("node");
+    assert_eq!((n.title.as_str(), n.progress), ("Mới", 40));
+    assert_eq!(w.server.auth.open_conflicts().count(), 0);
+}
+
+#[test]
+fn an_edit_of_a_node_deleted_meanwhile_is_refused_with_a_notice() {
+    let mut w = World::new();
+    let id = node_id(2);
+    w.local(0, Mutation::DeleteNode { id });
+    w.local(
+        1,
+        Mutation::EditNode {
+            id,
+            edit: NodeEdit::Progress(10),
+        },
+    );
+    w.push_all(0);
+    w.push_all(1);
+    assert_eq!(w.notices[1].len(), 1);
+    assert!(w.devices[1].view().get(id).is_none(), "rolled back");
+    assert!(w.devices[1].pending().is_empty());
+}
+
+#[test]
+fn a_repeated_push_applies_once() {
+    let mut w = World::new();
+    w.local(
+        0,
+        Mutation::EditNode {
+            id: node_id(1),
+            edit: NodeEdit::Progress(5),
+        },
+    );
+    let req = w.devices[0].push_request(10).expect("one pending");
+    let first = w.server.push(&req);
+    let again = w.server.push(&req);
+    assert_eq!(first.last_seq, 1);
+    assert_eq!(again.last_seq, 1);
+    assert_eq!(again.change, first.change, "the repeat wrote nothing");
+    let edits = w
+        .server
+        .writes
+        .iter()
+        .filter(|wr| wr.client == client(0))
+        .count();
+    assert_eq!(edits, 1, "one write for the edit");
+}
