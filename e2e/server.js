@@ -73,4 +73,18 @@ class Backend {
   }
 }
 
-module.exports = { Backend };
+/// Gives each test of the file its own server and database, loaded with the seed plan; returns
+/// a function that gives the current test's backend.
+function backendPerTest(test) {
+  let backend;
+  test.beforeEach(async () => {
+    backend = new Backend();
+    await backend.start();
+  });
+  test.afterEach(async () => {
+    await backend.dispose();
+  });
+  return () => backend;
+}
+
+module.exports = { Backend, backendPerTest };

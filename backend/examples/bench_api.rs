@@ -167,7 +167,16 @@ async fn main() -> anyhow::Result<()> {
             id: first,
             edit: shared::mutation::NodeEdit::Title(format!("Tiêu đề đã sửa lần {i}")),
         };
-        service.apply_mutation(plan_id, &edit).await?;
+        let push = shared::sync::PushRequest {
+            client: shared::ids::ClientId::from_parts(1, [9; 10]),
+            mutations: vec![shared::sync::Pending {
+                seq: i + 1,
+                base: 0,
+                at: 0,
+                mutation: edit,
+            }],
+        };
+        service.push(plan_id, &push).await?;
         let t = Instant::now();
         client.get(&url).send().await?.bytes().await?;
         misses.push(t.elapsed().as_secs_f64() * 1000.0);

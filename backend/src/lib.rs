@@ -42,7 +42,12 @@ pub async fn start(
 ) -> anyhow::Result<Running> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let app = http::app(service, &config.static_dir);
+    let app = http::app(service.clone(), &config.static_dir);
+    // Open event streams end at shutdown, so that it does not wait for them.
+    let shutdown = async move {
+        shutdown.await;
+        service.close_watchers();
+    };
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)

@@ -4,16 +4,20 @@
 use backend::config::{DbConfig, ServeConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shared::api::{ApiError, ErrorCode, MutationResponse};
-use shared::ids::{NodeId, PlanId};
+use shared::api::{ApiError, ErrorCode};
+use shared::ids::{ClientId, NodeId, PlanId};
 use shared::mutation::{Mutation, MutationError, NodeEdit, Position};
 use shared::plan::{Node, PlanSummary, PlanTree};
+use shared::sync::{ClientSeq, Pending, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 struct Server {
     base: String,
     client: reqwest::Client,
+    /// The device the tests push as, and its next sequence number.
+    device: ClientId,
+    seq: AtomicU64,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -46,6 +50,8 @@ impl Server {
         Self {
             base: format!("http://{}", running.addr),
             client: reqwest::Client::new(),
+            device: new_client(),
+            seq: AtomicU64::new(1),
             stop: Some(tx),
             task: Some(running.task),
         }
@@ -78,15 +84,47 @@ impl Server {
         body(self.get(&format!("/plans/{}", plans[0].id)).await).await
     }
 
-    async fn mutate(&self, plan: PlanId, mutation: &Mutation) -> reqwest::Response {
+    /// Pushes one mutation as this server's test device; the answer says if it was refused.
+    async fn mutate(&self, plan: PlanId, mutation: &Mutation) -> PushResponse {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        let req = PushRequest {
+            client: self.device,
+            mutations: vec![Pending {
+                seq,
+                base: 0,
+                at: 0,
+                mutation: mutation.clone(),
+            }],
+        };
+        let r = self.push(plan, &req).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let answer: PushResponse = body(r).await;
+        assert_eq!(answer.last_seq, seq);
+        answer
+    }
+
+    async fn push(&self, plan: PlanId, req: &PushRequest) -> reqwest::Response {
         post_json(
             &self.client,
-            self.url(&format!("/plans/{plan}/mutations")),
-            &json!({ "mutation": mutation }),
+            self.url(&format!("/plans/{plan}/push")),
+            &json!(req),
         )
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    async fn pull(&self, plan: PlanId, req: &PullRequest) -> PullResponse {
+        let r = post_json(
+            &self.client,
+            self.url(&format!("/plans/{plan}/pull")),
+            &json!(req),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::OK);
+        body(r).await
     }
 
     async fn raw_post(
@@ -106,6 +144,13 @@ impl Server {
         let status = r.status();
         (status, body(r).await)
     }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap_or_else(|e| panic!("{e}"));
+    gz.finish().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The JSON body of an answer (reqwest's `json` feature would change the features the database
@@ -130,6 +175,15 @@ fn new_id() -> NodeId {
     let mut random = [0u8; 10];
     random[..8].copy_from_slice(&n.to_be_bytes());
     NodeId::from_parts(1_800_000_000_000 + n, random)
+}
+
+fn new_client() -> ClientId {
+    ClientId(new_id().0)
+}
+
+/// The refusal of a one-mutation push, if it was refused.
+fn refusal(answer: &PushResponse) -> Option<&MutationError> {
+    answer.refused.first().map(|r| &r.error)
 }
 
 fn top<'a>(tree: &'a PlanTree, label: &str) -> &'a Node {
@@ -202,20 +256,19 @@ async fn create_edit_move_delete() {
         deadline: chrono::NaiveDate::from_ymd_opt(2016, 6, 30),
         label: "a".into(),
     };
-    let r = s.mutate(plan, &create).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let answer: MutationResponse = body(r).await;
-    assert_eq!(answer.change.upserted.len(), 1);
-    // The same create again (a retry) is refused, not duplicated.
-    let r = s.mutate(plan, &create).await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(refusal(&s.mutate(plan, &create).await), None);
+    // The same create again, as a new mutation, is refused, not duplicated.
+    assert!(matches!(
+        refusal(&s.mutate(plan, &create).await),
+        Some(MutationError::AlreadyExists { .. })
+    ));
 
     // Edit its title.
     let edit = Mutation::EditNode {
         id,
         edit: NodeEdit::Title("Xây dựng trường phổ thông dân tộc bán trú".into()),
     };
-    assert_eq!(s.mutate(plan, &edit).await.status(), StatusCode::OK);
+    assert_eq!(refusal(&s.mutate(plan, &edit).await), None);
 
     // Move it under section I, first.
     let i = top(&tree, "I").id;
@@ -224,7 +277,7 @@ async fn create_edit_move_delete() {
         parent: Some(i),
         position: Position::First,
     };
-    assert_eq!(s.mutate(plan, &mv).await.status(), StatusCode::OK);
+    assert_eq!(refusal(&s.mutate(plan, &mv).await), None);
     let after = s.seed_plan().await;
     let node = after
         .nodes
@@ -242,29 +295,33 @@ async fn create_edit_move_delete() {
         parent: Some(task4),
         position: Position::Last,
     };
-    let r = s.mutate(plan, &cycle).await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let e: ApiError = body(r).await;
-    assert_eq!(e.code, ErrorCode::Refused);
-    assert!(matches!(e.refusal, Some(MutationError::Cycle { .. })));
-    assert!(e.message.contains("Không thể chuyển"));
+    let answer = s.mutate(plan, &cycle).await;
+    let e = refusal(&answer).cloned();
+    assert!(matches!(e, Some(MutationError::Cycle { .. })));
+    assert!(
+        e.map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("Không thể chuyển")
+    );
 
     // An empty title is refused with the Vietnamese rule.
     let blank = Mutation::EditNode {
         id,
         edit: NodeEdit::Title("  ".into()),
     };
-    let r = s.mutate(plan, &blank).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let e: ApiError = body(r).await;
-    assert_eq!(e.message, "Tiêu đề không được để trống.");
+    let answer = s.mutate(plan, &blank).await;
+    assert_eq!(
+        refusal(&answer).map(|e| e.to_string()).as_deref(),
+        Some("Tiêu đề không được để trống.")
+    );
 
     // Delete task 4 of section III with its subtree (nothing under it now).
     let del = Mutation::DeleteNode { id: task4 };
-    let answer: MutationResponse = body(s.mutate(plan, &del).await).await;
-    assert_eq!(answer.change.deleted, vec![task4]);
-    let r = s.mutate(plan, &del).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(refusal(&s.mutate(plan, &del).await), None);
+    assert!(matches!(
+        refusal(&s.mutate(plan, &del).await),
+        Some(MutationError::NodeNotFound { .. })
+    ));
     let after = s.seed_plan().await;
     assert_eq!(after.nodes.len(), tree.nodes.len());
     assert_eq!(children(&after, iii).len(), 9);
@@ -275,7 +332,7 @@ async fn create_edit_move_delete() {
 async fn bad_requests_get_typed_vietnamese_errors_never_a_500() {
     let s = Server::start("mem://").await;
     let tree = s.seed_plan().await;
-    let path = format!("/plans/{}/mutations", tree.plan.id);
+    let path = format!("/plans/{}/push", tree.plan.id);
 
     let (status, e) = s.raw_post(&path, "application/json", "{not json").await;
     assert_eq!(
@@ -288,7 +345,7 @@ async fn bad_requests_get_typed_vietnamese_errors_never_a_500() {
         .raw_post(
             &path,
             "application/json",
-            r#"{"mutation": {"type": "edit_node", "id": 5}}"#,
+            r#"{"client": 5, "mutations": []}"#,
         )
         .await;
     assert_eq!(
@@ -306,23 +363,52 @@ async fn bad_requests_get_typed_vietnamese_errors_never_a_500() {
     );
 
     let huge = format!(
-        r#"{{"mutation": {{"type": "delete_node", "id": "{}"}}}}"#,
-        "x".repeat(2 * 1024 * 1024)
+        r#"{{"client": "{}", "mutations": [], "x": "{}"}}"#,
+        new_client(),
+        "x".repeat(shared::limits::PUSH_BODY_MAX_BYTES + 1)
     );
-    let (status, e) = s.raw_post(&path, "application/json", huge).await;
+    let (status, e) = s.raw_post(&path, "application/json", huge.clone()).await;
     assert_eq!(
         (status, e.code),
         (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
     );
+    // The same, gzip-compressed to a few kilobytes: the limit holds after decompression.
+    let r = s
+        .client
+        .post(s.url(&path))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(gzip(huge.as_bytes()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Broken gzip is a malformed body, not a 500.
+    let r = s
+        .client
+        .post(s.url(&path))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(vec![0x1f, 0x8b, 0, 1, 2, 3])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.status().is_client_error(), "{}", r.status());
 
     let unknown = Mutation::EditNode {
         id: new_id(),
         edit: NodeEdit::Body(None),
     };
-    let r = s.mutate(tree.plan.id, &unknown).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(matches!(
+        refusal(&s.mutate(tree.plan.id, &unknown).await),
+        Some(MutationError::NodeNotFound { .. })
+    ));
 
-    let r = s.mutate(PlanId::from_parts(1, [1; 10]), &unknown).await;
+    let req = PushRequest {
+        client: new_client(),
+        mutations: vec![],
+    };
+    let r = s.push(PlanId::from_parts(1, [1; 10]), &req).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let e: ApiError = body(r).await;
     assert_eq!(e.message, "Không tìm thấy kế hoạch.");
@@ -368,13 +454,23 @@ async fn concurrent_edits_of_one_plan_all_land() {
             label: String::new(),
         })
         .collect();
-    // Send them all at once: the per-plan lock must serialise them without losing any.
+    // Send them all at once, each from its own device: the per-plan lock must serialise them
+    // without losing any.
     let mut set = tokio::task::JoinSet::new();
     for m in creates {
         let client = s.client.clone();
-        let url = s.url(&format!("/plans/{}/mutations", tree.plan.id));
+        let url = s.url(&format!("/plans/{}/push", tree.plan.id));
+        let req = PushRequest {
+            client: new_client(),
+            mutations: vec![Pending {
+                seq: 1,
+                base: 0,
+                at: 0,
+                mutation: m,
+            }],
+        };
         set.spawn(async move {
-            post_json(&client, url, &json!({ "mutation": m }))
+            post_json(&client, url, &json!(req))
                 .send()
                 .await
                 .map(|r| r.status())
@@ -402,7 +498,7 @@ async fn on_disk_the_seed_loads_once_and_edits_survive_a_restart() {
         id: task,
         edit: NodeEdit::Title("Tuyên truyền, phổ biến Chiến lược (đã sửa)".into()),
     };
-    assert_eq!(s.mutate(tree.plan.id, &edit).await.status(), StatusCode::OK);
+    assert_eq!(refusal(&s.mutate(tree.plan.id, &edit).await), None);
     s.stop().await;
 
     // The embedded store releases its lock in the background after the last handle is dropped:
@@ -559,7 +655,7 @@ async fn the_tree_is_encoded_once_per_version_never_stale() {
         id: task,
         edit: NodeEdit::Title("Đẩy mạnh phát triển sản xuất (đã sửa)".into()),
     };
-    assert_eq!(s.mutate(tree.plan.id, &edit).await.status(), StatusCode::OK);
+    assert_eq!(refusal(&s.mutate(tree.plan.id, &edit).await), None);
     let r = get_if_none_match(&s, &path, &etag).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_ne!(r.headers().get("etag"), Some(&etag));
@@ -571,4 +667,426 @@ async fn the_tree_is_encoded_once_per_version_never_stale() {
         .map(|n| n.title.as_str());
     assert_eq!(title, Some("Đẩy mạnh phát triển sản xuất (đã sửa)"));
     s.stop().await;
+}
+
+fn edit_title(id: NodeId, title: &str) -> Mutation {
+    Mutation::EditNode {
+        id,
+        edit: NodeEdit::Title(title.into()),
+    }
+}
+
+fn batch(client: ClientId, first_seq: u64, base: u64, ms: Vec<Mutation>) -> PushRequest {
+    PushRequest {
+        client,
+        mutations: ms
+            .into_iter()
+            .enumerate()
+            .map(|(i, mutation)| Pending {
+                seq: first_seq + i as u64,
+                base,
+                at: 1_800_000_000_000,
+                mutation,
+            })
+            .collect(),
+    }
+}
+
+#[tokio::test]
+async fn a_push_repeated_after_a_lost_answer_applies_once_and_pulls_carry_what_changed() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let device = new_client();
+    let first = s
+        .pull(
+            plan,
+            &PullRequest {
+                cursor: 0,
+                clients: vec![ClientSeq {
+                    client: device,
+                    seq: 0,
+                }],
+            },
+        )
+        .await;
+    assert!(first.reset);
+    assert_eq!(first.nodes.len(), tree.nodes.len());
+    assert!(first.plan.is_some());
+    let cursor = first.cursor;
+
+    let iii = top(&tree, "III").id;
+    let kids = children(&tree, iii);
+    let new = new_id();
+    let req = batch(
+        device,
+        1,
+        cursor,
+        vec![
+            edit_title(kids[0].id, "Tuyên truyền (sửa khi mất sóng)"),
+            Mutation::CreateNode {
+                id: new,
+                parent: Some(iii),
+                position: Position::Last,
+                title: "Nhiệm vụ mới".into(),
+                body: None,
+                deadline: None,
+                label: "11".into(),
+            },
+            Mutation::DeleteNode { id: kids[1].id },
+            // Refused: the node was just deleted.
+            edit_title(kids[1].id, "Không còn"),
+        ],
+    );
+    let a: PushResponse = body(s.push(plan, &req).await).await;
+    // The answer is lost; the device sends the same push again.
+    let b: PushResponse = body(s.push(plan, &req).await).await;
+    assert_eq!((a.last_seq, b.last_seq), (4, 4));
+    assert_eq!(a.change, b.change, "the repeat wrote nothing");
+    assert_eq!(a.refused.len(), 1);
+    assert!(b.refused.is_empty());
+
+    // A pull after the lost answer still tells the device of its refused mutation.
+    let pull = s
+        .pull(
+            plan,
+            &PullRequest {
+                cursor,
+                clients: vec![ClientSeq {
+                    client: device,
+                    seq: 0,
+                }],
+            },
+        )
+        .await;
+    assert!(!pull.reset);
+    assert_eq!(pull.cursor, a.change);
+    let mut changed: Vec<NodeId> = pull.nodes.iter().map(|n| n.id).collect();
+    changed.sort();
+    let mut want = vec![kids[0].id, new];
+    want.sort();
+    assert_eq!(changed, want, "only what changed");
+    assert_eq!(pull.deleted, vec![kids[1].id]);
+    assert_eq!(pull.clients[0].seq, 4);
+    assert_eq!(pull.refusals.len(), 1);
+    assert_eq!(pull.refusals[0].seq, 4);
+    let after = s.seed_plan().await;
+    assert_eq!(after.nodes.len(), tree.nodes.len() + 1 - 1);
+    assert_eq!(after.nodes.iter().filter(|n| n.id == new).count(), 1);
+
+    // A gap in the numbering stops the push: nothing after it is taken.
+    let gap = batch(device, 6, cursor, vec![edit_title(kids[2].id, "Bỏ qua")]);
+    let g: PushResponse = body(s.push(plan, &gap).await).await;
+    assert_eq!(g.last_seq, 4);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_edits_of_one_title_make_a_conflict_both_devices_see_and_can_resolve() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let (a, b) = (new_client(), new_client());
+    let pull_as = |client: ClientId, cursor: u64| PullRequest {
+        cursor,
+        clients: vec![ClientSeq { client, seq: 0 }],
+    };
+    let base = s.pull(plan, &pull_as(a, 0)).await.cursor;
+    let task = children(&tree, top(&tree, "III").id)[2].id;
+    let other = children(&tree, top(&tree, "III").id)[3].id;
+    // Both offline from the same base: same field of one node, and different fields of another.
+    let pa: PushResponse = body(
+        s.push(
+            plan,
+            &batch(
+                a,
+                1,
+                base,
+                vec![
+                    edit_title(task, "Tiêu đề của A"),
+                    edit_title(other, "A sửa tiêu đề"),
+                ],
+            ),
+        )
+        .await,
+    )
+    .await;
+    assert!(pa.conflicts.is_empty());
+    let pb: PushResponse = body(
+        s.push(
+            plan,
+            &batch(
+                b,
+                1,
+                base,
+                vec![
+                    edit_title(task, "Tiêu đề của B"),
+                    Mutation::EditNode {
+                        id: other,
+                        edit: NodeEdit::Progress(60),
+                    },
+                ],
+            ),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(pb.conflicts.len(), 1, "one conflict: the same field");
+    for device in [a, b] {
+        let p = s.pull(plan, &pull_as(device, base)).await;
+        let open: Vec<_> = p.conflicts.iter().filter(|c| c.open).collect();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].kept.value, NodeEdit::Title("Tiêu đề của B".into()));
+        assert_eq!(
+            open[0].replaced.value,
+            NodeEdit::Title("Tiêu đề của A".into())
+        );
+        assert_eq!((open[0].kept.client, open[0].replaced.client), (b, a));
+        let o = p.nodes.iter().find(|n| n.id == other).cloned();
+        let o = o.unwrap_or_else(|| panic!("other changed"));
+        assert_eq!((o.title.as_str(), o.progress), ("A sửa tiêu đề", 60));
+    }
+    // A resolves by keeping its value; B's next pull sees the conflict closed.
+    let conflict = pb.conflicts[0];
+    let r: PushResponse = body(
+        s.push(
+            plan,
+            &batch(
+                a,
+                3,
+                base,
+                vec![Mutation::ResolveConflict {
+                    conflict,
+                    id: task,
+                    edit: NodeEdit::Title("Tiêu đề của A".into()),
+                }],
+            ),
+        )
+        .await,
+    )
+    .await;
+    assert!(r.refused.is_empty() && r.conflicts.is_empty());
+    let p = s.pull(plan, &pull_as(b, pb.change)).await;
+    assert!(p.conflicts.iter().all(|c| !c.open && c.id == conflict));
+    assert_eq!(
+        p.nodes
+            .iter()
+            .find(|n| n.id == task)
+            .map(|n| n.title.clone()),
+        Some("Tiêu đề của A".into())
+    );
+    let fresh = s.pull(plan, &pull_as(new_client(), 0)).await;
+    assert!(
+        fresh.conflicts.is_empty(),
+        "a first pull carries open conflicts only"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_gzipped_push_is_accepted_and_online_devices_are_told_within_moments() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let mut events = s
+        .client
+        .get(s.url(&format!("/plans/{plan}/events")))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        events
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/event-stream")
+    );
+    // The current change number comes at once.
+    let first = events.chunk().await.unwrap_or_else(|e| panic!("{e}"));
+    let first = String::from_utf8_lossy(&first.unwrap_or_default()).to_string();
+    assert!(first.contains("event: change"), "{first}");
+
+    let req = batch(
+        new_client(),
+        1,
+        0,
+        vec![edit_title(top(&tree, "I").id, "MỤC ĐÍCH, YÊU CẦU (sửa)")],
+    );
+    let started = std::time::Instant::now();
+    let r = s
+        .client
+        .post(s.url(&format!("/plans/{plan}/push")))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(gzip(&serde_json::to_vec(&req).unwrap_or_default()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    let answer: PushResponse = body(r).await;
+    let next = tokio::time::timeout(std::time::Duration::from_secs(1), events.chunk())
+        .await
+        .unwrap_or_else(|_| panic!("no event within a second"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_default();
+    let next = String::from_utf8_lossy(&next).to_string();
+    assert!(next.contains(&format!("data: {}", answer.change)), "{next}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    s.stop().await;
+}
+
+/// The server binary as a child process on `dir`, for tests that kill it.
+struct Process {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Process {
+    async fn start(dir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
+            .args([
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(dir)
+            .args(["--static-dir", "no-static-files"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn: {e}"));
+        let p = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}/api"),
+        };
+        // Wait for the condition (health answers), bounded; the database lock of a killed
+        // process is released by the OS at once.
+        let client = reqwest::Client::new();
+        for _ in 0..1500 {
+            if let Ok(r) = client.get(format!("{}/health", p.base)).send().await
+                && r.status() == StatusCode::OK
+            {
+                return p;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the server did not start");
+    }
+
+    fn kill(mut self) {
+        // SIGKILL: no shutdown code runs.
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+#[tokio::test]
+async fn a_server_killed_in_the_middle_of_a_large_push_loses_nothing_and_applies_it_once() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let client = reqwest::Client::new();
+    let device = new_client();
+    let mut p = Process::start(dir.path()).await;
+    let plans: Vec<PlanSummary> = body(
+        client
+            .get(format!("{}/plans", p.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    let plan = plans[0].id;
+    let tree: PlanTree = body(
+        client
+            .get(format!("{}/plans/{plan}", p.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    let parent = top(&tree, "III").id;
+    let ids: Vec<NodeId> = (0..1000).map(|_| new_id()).collect();
+    let req = batch(
+        device,
+        1,
+        0,
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| Mutation::CreateNode {
+                id: *id,
+                parent: Some(parent),
+                position: Position::Last,
+                title: format!("Nhiệm vụ cụ thể số {i} của đơn vị"),
+                body: Some("Nội dung chi tiết của nhiệm vụ ".repeat(10)),
+                deadline: None,
+                label: String::new(),
+            })
+            .collect(),
+    );
+    let payload = serde_json::to_vec(&req).unwrap_or_default();
+
+    // Kill the server twice: once with half the body sent, once with all of it sent and the
+    // answer not yet read (the push is being applied).
+    for cut in [payload.len() / 2, payload.len()] {
+        let addr = p
+            .base
+            .trim_start_matches("http://")
+            .trim_end_matches("/api");
+        let mut tcp = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
+        let head = format!(
+            "POST /api/plans/{plan}/push HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            payload.len()
+        );
+        tcp.write_all(head.as_bytes())
+            .and_then(|()| tcp.write_all(&payload[..cut]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        p.kill();
+        p = Process::start(dir.path()).await;
+    }
+
+    // The device retries until it gets an answer: every mutation applied exactly once.
+    let retry = |client: reqwest::Client, url: String, payload: Vec<u8>| async move {
+        let r = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(payload)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::OK);
+        body::<PushResponse>(r).await
+    };
+    let url = format!("{}/plans/{plan}/push", p.base);
+    let first = retry(client.clone(), url.clone(), payload.clone()).await;
+    let again = retry(client.clone(), url, payload).await;
+    assert_eq!((first.last_seq, again.last_seq), (1000, 1000));
+    assert!(first.refused.is_empty(), "{:?}", first.refused.first());
+    assert_eq!(first.change, again.change);
+
+    let after: PlanTree = body(
+        client
+            .get(format!("{}/plans/{plan}", p.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    assert_eq!(after.nodes.len(), tree.nodes.len() + 1000);
+    let present: std::collections::HashSet<NodeId> = after.nodes.iter().map(|n| n.id).collect();
+    assert_eq!(present.len(), after.nodes.len(), "no duplicate ids");
+    assert!(ids.iter().all(|id| present.contains(id)));
+    assert!(
+        after
+            .nodes
+            .iter()
+            .all(|n| n.parent.is_none_or(|p| present.contains(&p))),
+        "every parent exists"
+    );
+    assert_eq!(children(&after, parent).len(), 10 + 1000);
+    p.kill();
 }

@@ -1,22 +1,13 @@
 // An officer opens Kế hoạch 52 on a tablet, finds a task by typing without diacritics,
 // corrects it, and the correction survives a reload and a server restart.
 const { test, expect } = require('@playwright/test');
-const { Backend } = require('../server');
+const { backendPerTest } = require('../server');
 
 // Each test gets its own server and database, loaded with the seed plan.
-let backend;
-
-test.beforeEach(async () => {
-  backend = new Backend();
-  await backend.start();
-});
-
-test.afterEach(async () => {
-  await backend.dispose();
-});
+const current = backendPerTest(test);
 
 async function openSeedPlan(page) {
-  await page.goto(backend.url);
+  await page.goto(current().url);
   const card = page.getByRole('link', { name: /52\/KH-UBND/ });
   await expect(card).toBeVisible();
   await card.tap();
@@ -36,7 +27,7 @@ async function editTitle(page, text) {
   await expect(title).toBeVisible();
   await title.fill(text);
   await title.blur();
-  await expect(page.getByRole('status')).toHaveText('Đã lưu.');
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
 }
 
 test('the seed plan opens as a tree with its three sections', async ({ page }) => {
@@ -68,7 +59,7 @@ test('an edit survives a server restart', async ({ page }) => {
   const row = await findTask4(page);
   await row.tap();
   await editTitle(page, 'Giáo dục: sửa trước khi khởi động lại máy chủ');
-  await backend.restart();
+  await current().restart();
   await page.reload();
   await page.getByLabel('Lọc cây kế hoạch').fill('khoi dong lai');
   await expect(page.getByRole('treeitem', { name: /sửa trước khi khởi động lại máy chủ/ })).toBeVisible();
@@ -103,7 +94,7 @@ test('add a child, move it with "Chuyển đến…", then delete it after confi
   await dialog.getByLabel('Tìm mục đích').fill('muc dich yeu cau');
   await dialog.getByRole('button', { name: /MỤC ĐÍCH YÊU CẦU/ }).tap();
   await expect(dialog).toHaveCount(0);
-  await expect(page.getByRole('status')).toHaveText('Đã lưu.');
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
   await page.reload();
   await page.getByLabel('Lọc cây kế hoạch').fill('truong ban tru thi diem');
   const moved = page.getByRole('treeitem', { name: /trường bán trú thí điểm/ });
@@ -118,7 +109,7 @@ test('add a child, move it with "Chuyển đến…", then delete it after confi
   await expect(confirm).toHaveCount(0);
   await page.getByRole('button', { name: 'Xoá' }).tap();
   await confirm.getByRole('button', { name: 'Xoá' }).tap();
-  await expect(page.getByRole('status')).toHaveText('Đã lưu.');
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
   await page.reload();
   await page.getByLabel('Lọc cây kế hoạch').fill('truong ban tru thi diem');
   await expect(page.getByText('Không có mục nào khớp.')).toBeVisible();

@@ -4,11 +4,10 @@
 use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::api::{ApiError, ErrorCode, MutationRequest, MutationResponse};
+use shared::api::{ApiError, ErrorCode};
 use shared::ids::PlanId;
-use shared::mutation::Mutation;
-use shared::plan::{PlanSummary, PlanTree};
-use wasm_bindgen::JsCast;
+use shared::plan::PlanSummary;
+use shared::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 
 fn network_error(detail: impl ToString) -> ApiError {
     ApiError::new(
@@ -63,33 +62,20 @@ pub async fn plans() -> Result<Vec<PlanSummary>, ApiError> {
     get("/api/plans").await
 }
 
-pub async fn plan_tree(id: PlanId) -> Result<PlanTree, ApiError> {
-    let url = format!("/api/plans/{id}");
-    if let Some(bytes) = take_prefetched(&url).await
-        && let Ok(tree) = serde_json::from_slice(&bytes)
-    {
-        return Ok(tree);
+/// Sends a device's queued mutations (gzip-compressed where the browser can).
+pub async fn push(plan: PlanId, req: &PushRequest) -> Result<PushResponse, ApiError> {
+    let url = format!("/api/plans/{plan}/push");
+    let json = serde_json::to_vec(req).map_err(network_error)?;
+    let builder = Request::post(&url).header("content-type", "application/json");
+    let request = match crate::device::gzip(&json).await {
+        Some(gz) => builder.header("content-encoding", "gzip").body(gz),
+        None => builder.body(json),
     }
-    get(&url).await
+    .map_err(network_error)?;
+    answer(request.send().await.map_err(network_error)?).await
 }
 
-/// The answer `index.html` started fetching for `url` before the app was loaded, if any (used
-/// once; a failed prefetch gives `None` and the caller asks again).
-async fn take_prefetched(url: &str) -> Option<Vec<u8>> {
-    let window = web_sys::window()?;
-    let table = js_sys::Reflect::get(&window, &"__prefetch".into()).ok()?;
-    let promise = js_sys::Reflect::get(&table, &url.into()).ok()?;
-    let promise = promise.dyn_into::<js_sys::Promise>().ok()?;
-    let _ = js_sys::Reflect::delete_property(&table.into(), &url.into());
-    let buffer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    let buffer = buffer.dyn_into::<js_sys::ArrayBuffer>().ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-pub async fn mutate(plan: PlanId, mutation: Mutation) -> Result<MutationResponse, ApiError> {
-    post(
-        &format!("/api/plans/{plan}/mutations"),
-        &MutationRequest { mutation },
-    )
-    .await
+/// What changed since the device's cursor.
+pub async fn pull(plan: PlanId, req: &PullRequest) -> Result<PullResponse, ApiError> {
+    post(&format!("/api/plans/{plan}/pull"), req).await
 }

@@ -1,22 +1,37 @@
-//! The open plan's state on the device: the nodes, the outline the tree shows, and what the
-//! user is looking at. Every edit goes through [`PlanStore::dispatch`]: applied here at once
-//! (optimistic) with `shared`'s function, then sent to the server, whose answer is authoritative.
+//! The open plan's state on the device. Every edit goes through [`PlanStore::dispatch`]: applied
+//! at once to the device's [`Replica`] (optimistic), kept in IndexedDB, and synced when the
+//! network allows (push the outbox, pull what changed, rebase). Nothing here decides a rule:
+//! `shared::sync` and `shared::mutation` do.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ids::{NodeId, PlanId};
 use shared::mutation::{Change, Mutation, PlanState};
 use shared::outline::Outline;
-use shared::plan::{Plan, PlanTree};
+use shared::plan::Plan;
+use shared::sync::{Conflict, Notice as Refused, Outbox, Replica, SyncedState};
 use std::collections::HashSet;
 
-use crate::api;
+use crate::{api, device, kv};
 
 /// A message for the user, shown in the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub error: bool,
     pub text: String,
+}
+
+/// What the status bar shows about sync.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncStatus {
+    pub online: bool,
+    pub pending: usize,
+    pub syncing: bool,
+    /// When the last sync succeeded (device clock, ms), if ever.
+    pub last_sync: Option<f64>,
+    pub conflicts: Vec<Conflict>,
+    /// Mutations the server refused, until the user dismisses them.
+    pub refused: Vec<Refused>,
 }
 
 /// Everything the plan page shares between its components.
@@ -29,39 +44,112 @@ pub struct PlanStore {
     pub selected: RwSignal<Option<NodeId>>,
     pub query: RwSignal<String>,
     pub notice: RwSignal<Option<Notice>>,
-    /// Edits sent and not yet answered.
-    pub saving: RwSignal<usize>,
+    pub sync: RwSignal<SyncStatus>,
+    replica: StoredValue<Replica>,
+    /// (a sync is running, another was asked for meanwhile)
+    busy: StoredValue<(bool, bool)>,
 }
 
-/// A new UUIDv7 made on the device: time from the browser's clock, bytes from its CSPRNG.
+/// A new UUIDv7 node id made on the device.
 pub fn new_id() -> NodeId {
-    let mut random = [0u8; 10];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut random);
-    }
-    NodeId::from_parts(js_sys::Date::now() as u64, random)
+    NodeId(device::new_uuid())
+}
+
+fn key(plan: PlanId, what: &str) -> String {
+    format!("plan:{plan}:{what}")
+}
+
+/// The device's copy of a plan, from IndexedDB; `None` parts when it has none.
+pub async fn load_replica(plan: PlanId) -> (Replica, Option<f64>) {
+    let client = device::client_id().await;
+    let synced: Option<SyncedState> = kv::get(&key(plan, "synced"))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let outbox: Outbox = kv::get(&key(plan, "outbox"))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Outbox {
+            plan,
+            client,
+            next_seq: 1,
+            entries: Vec::new(),
+        });
+    let last_sync = kv::get(&key(plan, "last_sync"))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse().ok());
+    (Replica::restore(plan, synced, outbox), last_sync)
+}
+
+/// Brings a replica that has never synced up to date (the first visit needs the network).
+pub async fn first_pull(replica: &mut Replica) -> Result<(), shared::api::ApiError> {
+    let resp = api::pull(replica.plan_id(), &replica.pull_request()).await?;
+    replica.on_pull(resp);
+    save_synced(replica).await;
+    Ok(())
+}
+
+async fn save_synced(replica: &Replica) {
+    let plan = replica.plan_id();
+    let synced = serde_json::to_string(&replica.synced_state()).unwrap_or_default();
+    let outbox = serde_json::to_string(&replica.outbox()).unwrap_or_default();
+    let now = device::now_ms().to_string();
+    let (k1, k2, k3) = (
+        key(plan, "synced"),
+        key(plan, "outbox"),
+        key(plan, "last_sync"),
+    );
+    let _ = kv::put_all(&[(&k1, &synced), (&k2, &outbox), (&k3, &now)]).await;
 }
 
 impl PlanStore {
-    pub fn new(tree: PlanTree) -> Self {
-        let state = PlanState::new(tree.plan.id, tree.nodes);
+    pub fn new(replica: Replica, last_sync: Option<f64>) -> Self {
+        let plan = replica.plan().cloned().unwrap_or_else(|| Plan {
+            id: replica.plan_id(),
+            metadata: Default::default(),
+            preamble: None,
+            references: Vec::new(),
+        });
+        let state = replica.view().clone();
         let outline = Outline::new(&state);
         // Open the top level, so the plan's sections show their items.
         let expanded: HashSet<NodeId> = outline.children(None).iter().copied().collect();
+        let sync = SyncStatus {
+            online: device::online(),
+            pending: replica.pending().len(),
+            last_sync,
+            conflicts: replica.open_conflicts().into_iter().cloned().collect(),
+            ..SyncStatus::default()
+        };
         Self {
-            plan: RwSignal::new(tree.plan),
+            plan: RwSignal::new(plan),
             state: RwSignal::new(state),
             outline: RwSignal::new(outline),
             expanded: RwSignal::new(expanded),
             selected: RwSignal::new(None),
             query: RwSignal::new(String::new()),
             notice: RwSignal::new(None),
-            saving: RwSignal::new(0),
+            sync: RwSignal::new(sync),
+            replica: StoredValue::new(replica),
+            busy: StoredValue::new((false, false)),
         }
     }
 
     pub fn plan_id(&self) -> PlanId {
         self.plan.with_untracked(|p| p.id)
+    }
+
+    pub fn cursor(&self) -> u64 {
+        self.replica.with_value(Replica::cursor)
+    }
+
+    pub fn client(&self) -> shared::ids::ClientId {
+        self.replica.with_value(Replica::client)
     }
 
     fn record(&self, change: &Change) {
@@ -76,17 +164,53 @@ impl PlanStore {
             .with_untracked(|s| self.outline.update(|o| o.update(s, changed)));
     }
 
-    /// Replaces the local state with the server's (after a refused edit).
-    fn replace(&self, tree: PlanTree) {
-        let state = PlanState::new(tree.plan.id, tree.nodes);
-        self.outline.set(Outline::new(&state));
-        if let Some(sel) = self.selected.get_untracked()
-            && state.get(sel).is_none()
-        {
-            self.selected.set(None);
+    /// After a pull: brings what the user sees to the replica's view, touching only the nodes
+    /// that differ (a sync that confirms the user's own edits changes nothing on screen, and
+    /// never re-renders a list under the user's finger).
+    fn catch_up_view(&self) {
+        let change = self.replica.with_value(|r| {
+            let new = r.view();
+            self.state.with_untracked(|old| {
+                let upserted: Vec<_> = new
+                    .nodes()
+                    .filter(|n| old.get(n.id) != Some(*n))
+                    .cloned()
+                    .collect();
+                let deleted: Vec<NodeId> = old
+                    .nodes()
+                    .filter(|n| new.get(n.id).is_none())
+                    .map(|n| n.id)
+                    .collect();
+                Change { upserted, deleted }
+            })
+        });
+        if !change.upserted.is_empty() || !change.deleted.is_empty() {
+            if let Some(sel) = self.selected.get_untracked()
+                && change.deleted.contains(&sel)
+            {
+                self.selected.set(None);
+            }
+            self.record(&change);
         }
-        self.state.set(state);
-        self.plan.set(tree.plan);
+        let plan = self.replica.with_value(|r| r.plan().cloned());
+        if let Some(plan) = plan
+            && self.plan.with_untracked(|p| *p != plan)
+        {
+            self.plan.set(plan);
+        }
+    }
+
+    fn refresh_status(&self) {
+        let (pending, conflicts) = self.replica.with_value(|r| {
+            (
+                r.pending().len(),
+                r.open_conflicts().into_iter().cloned().collect::<Vec<_>>(),
+            )
+        });
+        self.sync.update(|s| {
+            s.pending = pending;
+            s.conflicts = conflicts;
+        });
     }
 
     pub fn say(&self, text: impl Into<String>, error: bool) {
@@ -96,35 +220,143 @@ impl PlanStore {
         }));
     }
 
-    /// Applies `mutation` here at once and sends it to the server. A refusal is shown to the
-    /// user and the plan is reloaded from the server. Returns the local refusal, if any, for
-    /// the caller to show next to the field.
+    /// Applies `mutation` here at once, keeps it on the device, and syncs when online. Returns
+    /// the local refusal, if any, for the caller to show next to the field.
     pub fn dispatch(&self, mutation: Mutation) -> Result<(), String> {
         let change = self
-            .state
-            .with_untracked(|s| s.apply(&mutation))
+            .replica
+            .try_update_value(|r| r.apply(mutation, device::now_ms() as i64))
+            .ok_or_else(|| "Trang đã đóng.".to_owned())?
             .map_err(|e| e.to_string())?;
         self.record(&change);
-        self.saving.update(|n| *n += 1);
+        self.refresh_status();
         let store = *self;
-        let plan = self.plan_id();
         spawn_local(async move {
-            let result = api::mutate(plan, mutation).await;
-            store.saving.update(|n| *n = n.saturating_sub(1));
-            match result {
-                Ok(answer) => {
-                    store.record(&answer.change);
-                    store.say("Đã lưu.", false);
-                }
-                Err(error) => {
-                    store.say(format!("Chưa lưu được: {}", error.message), true);
-                    if let Ok(tree) = api::plan_tree(plan).await {
-                        store.replace(tree);
-                    }
-                }
-            }
+            store.save_outbox().await;
+            store.sync();
         });
         Ok(())
+    }
+
+    async fn save_outbox(&self) {
+        let (plan, outbox) = self
+            .replica
+            .with_value(|r| (r.plan_id(), serde_json::to_string(&r.outbox())));
+        if let Ok(outbox) = outbox
+            && let Err(e) = kv::put(&key(plan, "outbox"), &outbox).await
+        {
+            self.say(format!("Không lưu được trên máy: {e}"), true);
+        }
+    }
+
+    /// Pushes what waits and pulls what changed, unless offline. One sync at a time; a sync
+    /// asked for during another runs right after it.
+    pub fn sync(&self) {
+        let store = *self;
+        let (running, _) = self.busy.get_value();
+        if running {
+            self.busy.set_value((true, true));
+            return;
+        }
+        if !device::online() {
+            self.sync.update(|s| s.online = false);
+            return;
+        }
+        self.busy.set_value((true, false));
+        self.sync.update(|s| s.syncing = true);
+        spawn_local(async move {
+            loop {
+                let result = store.sync_round().await;
+                let now = device::now_ms();
+                store.sync.update(|s| {
+                    s.syncing = false;
+                    match &result {
+                        Ok(()) => {
+                            s.online = true;
+                            s.last_sync = Some(now);
+                        }
+                        Err(e) if e.code.retryable() => s.online = false,
+                        Err(_) => {}
+                    }
+                });
+                if let Err(e) = &result
+                    && !e.code.retryable()
+                {
+                    store.say(format!("Chưa đồng bộ được: {}", e.message), true);
+                }
+                let (_, again) = store.busy.get_value();
+                if !again || result.is_err() {
+                    break;
+                }
+                store.busy.set_value((true, false));
+            }
+            store.busy.set_value((false, false));
+        });
+    }
+
+    async fn sync_round(&self) -> Result<(), shared::api::ApiError> {
+        let plan = self.plan_id();
+        for _ in 0..100 {
+            let before = self.replica.with_value(|r| r.pending().len());
+            let push = self
+                .replica
+                .with_value(|r| r.push_request(shared::limits::PUSH_MAX_MUTATIONS));
+            if let Some(req) = &push {
+                api::push(plan, req).await?;
+            }
+            let req = self.replica.with_value(Replica::pull_request);
+            let resp = api::pull(plan, &req).await?;
+            let refused = self
+                .replica
+                .try_update_value(|r| r.on_pull(resp))
+                .unwrap_or_default();
+            let after = self.replica.with_value(|r| r.pending().len());
+            self.catch_up_view();
+            if !refused.is_empty() {
+                self.say(
+                    format!(
+                        "Máy chủ không nhận {} thay đổi; xem lý do trong mục Đồng bộ.",
+                        refused.len()
+                    ),
+                    true,
+                );
+                self.sync.update(|s| s.refused.extend(refused));
+            }
+            self.refresh_status();
+            let snapshot = self.replica.with_value(Clone::clone);
+            save_synced(&snapshot).await;
+            if after == 0 || after >= before {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The outbox as a file's text, for carrying to another device.
+    pub fn export_outbox(&self) -> String {
+        self.replica
+            .with_value(|r| serde_json::to_string_pretty(&r.outbox()).unwrap_or_default())
+    }
+
+    /// Adds the changes of an exported file; returns how many were new.
+    pub fn import_outbox(&self, text: &str) -> Result<usize, String> {
+        let file: Outbox = serde_json::from_str(text)
+            .map_err(|_| "Tệp không phải tệp thay đổi của ứng dụng.".to_owned())?;
+        if file.plan != self.plan_id() {
+            return Err("Tệp này là thay đổi của một kế hoạch khác.".into());
+        }
+        let added = self
+            .replica
+            .try_update_value(|r| r.import(&file))
+            .unwrap_or(0);
+        self.catch_up_view();
+        self.refresh_status();
+        let store = *self;
+        spawn_local(async move {
+            store.save_outbox().await;
+            store.sync();
+        });
+        Ok(added)
     }
 
     /// Shows `id`: selects it and opens its ancestors.

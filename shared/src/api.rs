@@ -1,6 +1,8 @@
 //! The HTTP API's request and response bodies, shared by the server and the typed client.
 
-use crate::mutation::{Change, Mutation, MutationError};
+use crate::document::PlanMetadata;
+use crate::ids::PlanId;
+use crate::mutation::MutationError;
 use crate::validate::ValidationError;
 use serde::{Deserialize, Serialize};
 
@@ -11,16 +13,11 @@ pub struct Health {
     pub version: String,
 }
 
-/// Body of `POST /api/plans/{plan_id}/mutations`.
+/// Body of `POST /api/plans`: a new, empty plan (its id made by the client).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MutationRequest {
-    pub mutation: Mutation,
-}
-
-/// Answer to an applied mutation: what it changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MutationResponse {
-    pub change: Change,
+pub struct CreatePlanRequest {
+    pub id: PlanId,
+    pub metadata: PlanMetadata,
 }
 
 /// What kind of error an API call met; decides the HTTP status and whether a retry can help.

@@ -1,14 +1,21 @@
 //! Benchmarks (not timed tests). Each prints `name: value` lines:
 //! `import_mb_per_s`, `tree_api_p50_ms`, `tree_api_p99_ms`, `tree_first_render_ms`,
-//! `app_transfer_gzip_kb`. All in release builds.
+//! `app_transfer_gzip_kb`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
+//! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, … All in release builds.
 
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use crate::{cargo, root, sh};
 
-pub fn run(_args: &[String]) -> Result<()> {
+pub fn run(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        None => {}
+        Some("sync") => return sync(),
+        Some(other) => bail!("unknown benchmark {other:?}: cargo xtask bench [sync]"),
+    }
     crate::setup()?;
     crate::setup_browser_tests()?;
     sh(cargo().args([
@@ -62,5 +69,44 @@ pub fn run(_args: &[String]) -> Result<()> {
         .current_dir(root().join("e2e")));
     drop(server.stdin.take());
     let _ = server.wait();
-    result
+    result?;
+    sync()
+}
+
+/// The sync benchmark of issue 3 on its canonical workload (2,000 tasks), against the release
+/// server binary on loopback. One cargo invocation builds the server and the benchmark, so that
+/// features unify once and the database engine is compiled once.
+fn sync() -> Result<()> {
+    let workload = sync_workload(2000, "workload.json")?;
+    sh(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "backend",
+        "--bin",
+        "backend",
+        "--example",
+        "bench_sync",
+    ]))?;
+    sh(
+        Command::new(root().join("target/release/examples/bench_sync"))
+            .arg(&workload)
+            .arg("--server-bin")
+            .arg(root().join("target/release/backend")),
+    )
+}
+
+/// Writes the sync workload of `n` tasks (`node e2e/sync-workload.js --n N`, the canonical
+/// generator) to `target/bench/NAME`.
+pub fn sync_workload(n: usize, name: &str) -> Result<PathBuf> {
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+    let path = dir.join(name);
+    let out = std::fs::File::create(&path).with_context(|| format!("create {}", path.display()))?;
+    sh(Command::new("node")
+        .arg("e2e/sync-workload.js")
+        .args(["--n", &n.to_string()])
+        .current_dir(root())
+        .stdout(out))?;
+    Ok(path)
 }

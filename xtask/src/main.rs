@@ -3,9 +3,10 @@
 //! - `cargo xtask run [-- SERVER FLAGS]`: install what is missing, build the app in release
 //!   mode, start the server on http://127.0.0.1:8080 with the embedded database under ./data;
 //! - `cargo xtask test`: formatting, clippy (native and wasm32), every test tier including the
-//!   browser tests (what CI runs; `cargo xtask ci` is the same);
+//!   short sync benchmark and the browser tests (what CI runs; `cargo xtask ci` is the same);
 //! - `cargo xtask build-web [--dev]`: build the web app into frontend/dist;
-//! - `cargo xtask bench`: the benchmarks, one `name: value` line per figure.
+//! - `cargo xtask bench [sync]`: the benchmarks (or only the sync one), one `name: value` line
+//!   per figure.
 
 mod bench;
 mod web;
@@ -145,15 +146,27 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
     sh(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
-    // Browser tests: the release web app against the server binary `cargo test` just built
-    // (building it apart with `cargo build -p backend` would unify features differently and
-    // compile the database engine a second time).
+    // The server binary and the sync benchmark `cargo test` just built (building them apart
+    // with `cargo build -p backend` would unify features differently and compile the database
+    // engine a second time).
+    let backend = root().join("target/debug/backend");
+    let bench_sync = root().join("target/debug/examples/bench_sync");
+    for built in [&backend, &bench_sync] {
+        if !built.exists() {
+            bail!("{} is missing after cargo test", built.display());
+        }
+    }
+    // The sync benchmark, short (200 tasks, 20 devices): it fails on an edit lost silently, a
+    // conflict missing or spurious, or a failed sync.
+    let workload = bench::sync_workload(200, "workload-short.json")?;
+    sh(Command::new(&bench_sync)
+        .arg(&workload)
+        .arg("--server-bin")
+        .arg(&backend)
+        .args(["--clients", "20"]))?;
+    // Browser tests: the release web app against that server binary.
     setup_browser_tests()?;
     web::build(false)?;
-    let backend = root().join("target/debug/backend");
-    if !backend.exists() {
-        bail!("{} is missing after cargo test", backend.display());
-    }
     sh(Command::new("npx")
         .args(["playwright", "test"])
         .current_dir("e2e")

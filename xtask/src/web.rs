@@ -38,6 +38,19 @@ pub fn build(dev: bool) -> Result<()> {
         fs::copy(Path::new("frontend").join(file), dist.join(file))
             .with_context(|| format!("copy {file}"))?;
     }
+    // The service worker names its cache after the files it keeps, so each build is a new one.
+    let mut crc = flate2::Crc::new();
+    for file in [
+        "index.html",
+        "style.css",
+        "pkg/frontend.js",
+        "pkg/frontend_bg.wasm",
+    ] {
+        crc.update(&fs::read(dist.join(file))?);
+    }
+    let sw = fs::read_to_string(Path::new("frontend").join("sw.js"))?
+        .replace("__VERSION__", &format!("{:08x}", crc.sum()));
+    fs::write(dist.join("sw.js"), sw)?;
     // Compressed once here, so the server sends `.gz` files instead of compressing per request.
     for file in [
         dist.join("style.css"),

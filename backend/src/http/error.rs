@@ -87,6 +87,20 @@ impl From<ServiceError> for HttpError {
                     "Máy chủ gặp lỗi khi chuẩn bị dữ liệu. Vui lòng thử lại.",
                 )
             }
+            ServiceError::TooMany => Self::new(
+                ErrorCode::InvalidData,
+                &format!(
+                    "Mỗi lần gửi tối đa {} thay đổi.",
+                    shared::limits::PUSH_MAX_MUTATIONS
+                ),
+            ),
+            ServiceError::PlanExists => {
+                Self::new(ErrorCode::Refused, "Đã có một kế hoạch với mã này.")
+            }
+            ServiceError::Busy => Self::new(
+                ErrorCode::Unavailable,
+                "Kế hoạch đang được ghi ở nơi khác. Vui lòng thử lại.",
+            ),
             ServiceError::Store(err) => {
                 tracing::error!(error = %err, "store error");
                 Self::new(

@@ -1,21 +1,35 @@
 //! Plans, their trees, and mutations of the tree.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use shared::api::{ErrorCode, MutationRequest, MutationResponse};
+use futures_util::Stream;
+use shared::api::{CreatePlanRequest, ErrorCode};
 use shared::ids::PlanId;
-use shared::plan::PlanSummary;
+use shared::plan::{Plan, PlanSummary};
+use shared::sync::{ChangeNo, PullRequest, PullResponse, PushRequest, PushResponse};
+use std::convert::Infallible;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tower_http::decompression::RequestDecompressionLayer;
 
 use super::{AppState, HttpError, Json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/plans", get(list))
+        .route("/plans", get(list).post(create))
         .route("/plans/{plan_id}", get(tree))
-        .route("/plans/{plan_id}/mutations", post(mutate))
+        .route(
+            "/plans/{plan_id}/push",
+            // Devices may gzip the body; the limit applies to the decompressed bytes.
+            post(push)
+                .layer::<_, Infallible>(DefaultBodyLimit::max(shared::limits::PUSH_BODY_MAX_BYTES))
+                .layer::<_, Infallible>(RequestDecompressionLayer::new()),
+        )
+        .route("/plans/{plan_id}/pull", post(pull))
+        .route("/plans/{plan_id}/events", get(events))
 }
 
 fn plan_id(raw: &str) -> Result<PlanId, HttpError> {
@@ -67,13 +81,66 @@ async fn tree(
     })
 }
 
-async fn mutate(
+async fn create(
+    State(service): State<AppState>,
+    Json(req): Json<CreatePlanRequest>,
+) -> Result<(StatusCode, Json<PlanSummary>), HttpError> {
+    let plan = Plan {
+        id: req.id,
+        metadata: req.metadata,
+        preamble: None,
+        references: Vec::new(),
+    };
+    service.create_plan(&plan).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PlanSummary {
+            id: plan.id,
+            metadata: plan.metadata,
+            node_count: 0,
+        }),
+    ))
+}
+
+async fn push(
     State(service): State<AppState>,
     Path(raw): Path<String>,
-    Json(req): Json<MutationRequest>,
-) -> Result<Json<MutationResponse>, HttpError> {
-    let change = service
-        .apply_mutation(plan_id(&raw)?, &req.mutation)
-        .await?;
-    Ok(Json(MutationResponse { change }))
+    Json(req): Json<PushRequest>,
+) -> Result<Json<PushResponse>, HttpError> {
+    Ok(Json(service.push(plan_id(&raw)?, &req).await?))
+}
+
+async fn pull(
+    State(service): State<AppState>,
+    Path(raw): Path<String>,
+    Json(req): Json<PullRequest>,
+) -> Result<Json<PullResponse>, HttpError> {
+    Ok(Json(service.pull(plan_id(&raw)?, &req).await?))
+}
+
+/// Server-sent events: `change` with the plan's change number, at once and after every write,
+/// so that online devices pull within moments. A device that missed some pulls all the same.
+async fn events(
+    State(service): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, HttpError> {
+    let (current, rx) = service.watch(plan_id(&raw)?).await?;
+    let event = |c: ChangeNo| Ok(Event::default().event("change").data(c.to_string()));
+    let stream = futures_util::stream::unfold(
+        (Some(current), rx),
+        move |(first, mut rx): (Option<ChangeNo>, broadcast::Receiver<ChangeNo>)| async move {
+            if let Some(c) = first {
+                return Some((event(c), (None, rx)));
+            }
+            loop {
+                match rx.recv().await {
+                    Ok(c) => return Some((event(c), (None, rx))),
+                    // Missed some: the next one carries the newest number anyway.
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

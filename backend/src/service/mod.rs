@@ -2,16 +2,18 @@
 //! writes what they decided. Authorisation will live here too.
 
 use bytes::Bytes;
-use shared::ids::{NodeId, PlanId};
+use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::import::ParsedPlan;
-use shared::mutation::{Change, Mutation, MutationError, PlanState};
-use shared::plan::{PlanSummary, PlanTree};
+use shared::mutation::MutationError;
+use shared::plan::{Plan, PlanSummary, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
+use shared::sync::{Authority, ChangeNo, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, WriteError};
+use tokio::sync::broadcast;
 
 /// Why a service call failed.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +26,12 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error("encoding an answer: {0}")]
     Encode(String),
+    #[error("too many mutations in one push")]
+    TooMany,
+    #[error("a plan with this id exists")]
+    PlanExists,
+    #[error("the plan is being written by other processes; try again")]
+    Busy,
 }
 
 /// A plan's tree encoded once for all readers of one version: JSON, and JSON gzip-compressed.
@@ -38,8 +46,11 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 /// The application's operations.
 pub struct Service {
     store: Store,
-    /// Mutations of one plan are applied one at a time within this process.
-    plan_locks: Mutex<HashMap<PlanId, Arc<tokio::sync::Mutex<()>>>>,
+    /// Each plan's authoritative state, loaded on first push and kept while the database's
+    /// change number matches; its lock makes pushes to one plan go one at a time.
+    authorities: Mutex<HashMap<PlanId, Arc<tokio::sync::Mutex<Option<Authority>>>>>,
+    /// Tells watchers (server-sent events) of each plan's new change numbers.
+    watchers: Mutex<HashMap<PlanId, broadcast::Sender<ChangeNo>>>,
     /// The last encoded tree of each plan. Checked against the plan's version in the database
     /// on every read, so it is never stale, even with several server processes.
     trees: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
@@ -54,21 +65,14 @@ impl Service {
     pub fn new(store: Store) -> Self {
         Self {
             store,
-            plan_locks: Mutex::default(),
+            authorities: Mutex::default(),
+            watchers: Mutex::default(),
             trees: Mutex::default(),
         }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
-    }
-
-    fn lock_for(&self, plan: PlanId) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self
-            .plan_locks
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        locks.entry(plan).or_default().clone()
     }
 
     pub async fn list_plans(&self) -> Result<Vec<PlanSummary>> {
@@ -118,18 +122,117 @@ impl Service {
         Ok(snapshot)
     }
 
-    /// Applies one mutation to a plan: the same pure function as on the device, then one
-    /// transaction for what it changed.
-    pub async fn apply_mutation(&self, plan: PlanId, mutation: &Mutation) -> Result<Change> {
-        let lock = self.lock_for(plan);
-        let _guard = lock.lock().await;
-        if self.store.plan(plan).await?.is_none() {
-            return Err(ServiceError::PlanNotFound);
+    /// Applies a device's pushed mutations to a plan: exactly once and in order per client,
+    /// by the same pure rules as on the device, then one transaction for what they wrote.
+    pub async fn push(&self, plan: PlanId, req: &PushRequest) -> Result<PushResponse> {
+        if req.mutations.len() > shared::limits::PUSH_MAX_MUTATIONS {
+            return Err(ServiceError::TooMany);
         }
-        let state = PlanState::new(plan, self.store.nodes(plan).await?);
-        let change = state.apply(mutation)?;
-        self.store.apply_change(plan, &change).await?;
-        Ok(change)
+        let slot = self.authority_slot(plan);
+        let mut cached = slot.lock().await;
+        // Another process may have written since: then the state is read again, and a write
+        // that still races is retried.
+        for _ in 0..5 {
+            let head = self
+                .store
+                .sync_head(plan, req.client)
+                .await?
+                .ok_or(ServiceError::PlanNotFound)?;
+            if cached.as_ref().is_none_or(|a| a.change() != head.change) {
+                *cached = self.store.authority(plan).await?;
+            }
+            let Some(authority) = cached.as_mut() else {
+                return Err(ServiceError::PlanNotFound);
+            };
+            let before = authority.change();
+            let (response, delta) =
+                authority.push(req.client, head.last_seq, &req.mutations, || {
+                    ConflictId(new_uuid())
+                });
+            if delta.is_empty() {
+                return Ok(response);
+            }
+            match self
+                .store
+                .write_delta(plan, req.client, before, &delta)
+                .await
+            {
+                Ok(()) => {
+                    if delta.change != before {
+                        self.notify(plan, delta.change);
+                    }
+                    return Ok(response);
+                }
+                Err(e) => {
+                    // What is cached may be ahead of the database: read it again.
+                    *cached = None;
+                    match e {
+                        WriteError::Stale => continue,
+                        WriteError::Store(e) => return Err(e.into()),
+                    }
+                }
+            }
+        }
+        Err(ServiceError::Busy)
+    }
+
+    /// Everything that changed in a plan since the device's cursor.
+    pub async fn pull(&self, plan: PlanId, req: &PullRequest) -> Result<PullResponse> {
+        self.store
+            .pull(plan, req)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)
+    }
+
+    /// Creates an empty plan.
+    pub async fn create_plan(&self, plan: &Plan) -> Result<()> {
+        if self.store.create_plan(plan).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::PlanExists)
+        }
+    }
+
+    /// A stream of the plan's change numbers as they happen, starting with the current one.
+    pub async fn watch(&self, plan: PlanId) -> Result<(ChangeNo, broadcast::Receiver<ChangeNo>)> {
+        let rx = self.channel(plan).subscribe();
+        let head = self
+            .store
+            .sync_head(plan, ClientId(uuid::Uuid::nil()))
+            .await?
+            .ok_or(ServiceError::PlanNotFound)?;
+        Ok((head.change, rx))
+    }
+
+    fn channel(&self, plan: PlanId) -> broadcast::Sender<ChangeNo> {
+        self.watchers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(plan)
+            .or_insert_with(|| broadcast::channel(16).0)
+            .clone()
+    }
+
+    /// Ends every event stream (at shutdown).
+    pub fn close_watchers(&self) {
+        self.watchers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    fn notify(&self, plan: PlanId, change: ChangeNo) {
+        // No receiver is fine: nobody is watching.
+        let _ = self.channel(plan).send(change);
+    }
+
+    fn authority_slot(&self, plan: PlanId) -> Arc<tokio::sync::Mutex<Option<Authority>>> {
+        self.authorities
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(plan)
+            .or_default()
+            .clone()
     }
 
     /// Stores an imported plan under `plan_id`, with node ids from `next_id`.

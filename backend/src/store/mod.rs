@@ -4,10 +4,14 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use shared::ids::PlanId;
-use shared::mutation::Change;
+use shared::ids::{ClientId, PlanId};
+use shared::mutation::PlanState;
 use shared::plan::{Node, Plan, PlanSummary};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
+use shared::sync::{
+    Authority, ChangeNo, ClientSeq, Conflict, Delta, PullRequest, PullResponse, Refusal, Stamps,
+};
+use std::collections::HashMap;
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
@@ -43,8 +47,9 @@ fn from_values<T: DeserializeOwned>(values: Vec<Value>) -> Result<Vec<T>> {
         .collect()
 }
 
-/// A node as stored: everything but the id, which is the record's key.
-fn node_content(node: &Node) -> Result<Value> {
+/// A node as stored: everything but the id, which is the record's key, plus the change that
+/// wrote it and its fields' stamps.
+fn node_content(node: &Node, change: ChangeNo, stamps: &Stamps) -> Result<Value> {
     let mut v = to_value(node)?;
     if let Some(o) = v.as_object_mut() {
         o.remove("id");
@@ -52,12 +57,45 @@ fn node_content(node: &Node) -> Result<Value> {
         o.entry("body").or_insert(Value::Null);
         o.entry("deadline").or_insert(Value::Null);
         o.entry("references").or_insert(Value::Array(Vec::new()));
+        o.entry("progress").or_insert(json!(0));
+        o.entry("assignees").or_insert(Value::Array(Vec::new()));
+        o.insert("change".into(), json!(change));
+        o.insert("stamps".into(), to_value(stamps)?);
     }
     Ok(json!({ "key": node.id.to_string(), "content": v }))
 }
 
-const NODE_FIELDS: &str =
-    "record::id(id) AS id, plan_id, parent, rank, label, kind, title, body, deadline, references";
+const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, kind, title, body, deadline, references, progress, assignees";
+
+/// The change number of a plan as stored whole (imported or seeded): devices that never
+/// pulled have cursor 0, so they get everything.
+const FIRST_CHANGE: ChangeNo = 1;
+
+/// What a push needs to know before applying: the plan's change number and the client's last
+/// applied sequence number.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncHead {
+    pub change: ChangeNo,
+    pub last_seq: u64,
+}
+
+/// Why a delta could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// Another process wrote the plan since its state was loaded: reload and try again.
+    #[error("the plan changed meanwhile")]
+    Stale,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn client_key(plan: PlanId, client: ClientId) -> String {
+    format!("{plan}_{client}")
+}
+
+fn u64_of(v: Option<&Value>) -> u64 {
+    v.and_then(Value::as_u64).unwrap_or(0)
+}
 
 impl Store {
     /// Connects to `url` (`surrealkv://dir`, `mem://`, `ws://host:port`), signs in when
@@ -161,16 +199,20 @@ impl Store {
         if let Some(o) = content.as_object_mut() {
             o.remove("id");
         }
-        let nodes: Vec<Value> = nodes.iter().map(node_content).collect::<Result<_>>()?;
+        let nodes: Vec<Value> = nodes
+            .iter()
+            .map(|n| node_content(n, FIRST_CHANGE, &Stamps::new()))
+            .collect::<Result<_>>()?;
         self.db
             .query(
                 "BEGIN TRANSACTION;
                  UPSERT type::record('plan', $key) CONTENT $plan;
                  FOR $n IN $nodes { UPSERT type::record('node', $n.key) CONTENT $n.content; };
-                 UPDATE type::record('plan', $key) SET version = <string> rand::uuid::v7();
+                 UPDATE type::record('plan', $key) SET version = <string> rand::uuid::v7(), change = $first;
                  COMMIT TRANSACTION;",
             )
             .bind(("key", plan.id.to_string()))
+            .bind(("first", FIRST_CHANGE))
             .bind(("plan", content))
             .bind(("nodes", Value::Array(nodes)))
             .await?
@@ -258,27 +300,242 @@ impl Store {
             .and_then(|v| v.as_str().map(str::to_owned)))
     }
 
-    /// Writes what one mutation of `plan` changed, and a new plan version, in one transaction.
-    pub async fn apply_change(&self, plan: PlanId, change: &Change) -> Result<()> {
-        let upserts: Vec<Value> = change
-            .upserted
+    /// The plan's change number and `client`'s last applied sequence number; `None` when the
+    /// plan does not exist.
+    pub async fn sync_head(&self, plan: PlanId, client: ClientId) -> Result<Option<SyncHead>> {
+        let mut r = self
+            .db
+            .query(
+                "SELECT VALUE change FROM type::record('plan', $plan);
+                 SELECT VALUE last_seq FROM type::record('sync_client', $client);",
+            )
+            .bind(("plan", plan.to_string()))
+            .bind(("client", client_key(plan, client)))
+            .await?
+            .check()?;
+        let change: Vec<Value> = r.take(0)?;
+        let Some(change) = change.first() else {
+            return Ok(None);
+        };
+        let seq: Vec<Value> = r.take(1)?;
+        Ok(Some(SyncHead {
+            change: u64_of(Some(change)),
+            last_seq: u64_of(seq.first()),
+        }))
+    }
+
+    /// Everything the server's [`Authority`] of a plan needs, read in one transaction.
+    pub async fn authority(&self, plan: PlanId) -> Result<Option<Authority>> {
+        let mut r = self
+            .db
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 SELECT VALUE change FROM type::record('plan', $plan);
+                 SELECT {NODE_FIELDS}, stamps FROM node WHERE plan_id = $plan;
+                 SELECT VALUE data FROM conflict WHERE plan_id = $plan AND open = true;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("plan", plan.to_string()))
+            .await?
+            .check()?;
+        let change: Vec<Value> = r.take(1)?;
+        let Some(change) = change.first() else {
+            return Ok(None);
+        };
+        let rows: Vec<Value> = r.take(2)?;
+        let mut nodes = Vec::with_capacity(rows.len());
+        let mut stamps = HashMap::with_capacity(rows.len());
+        for mut row in rows {
+            let s = row
+                .as_object_mut()
+                .and_then(|o| o.remove("stamps"))
+                .unwrap_or(Value::Null);
+            let node: Node = serde_json::from_value(row)?;
+            let s: Stamps = if s.is_null() {
+                Stamps::new()
+            } else {
+                serde_json::from_value(s)?
+            };
+            stamps.insert(node.id, s);
+            nodes.push(node);
+        }
+        let conflicts: Vec<Conflict> = from_values(r.take(3)?)?;
+        Ok(Some(Authority::new(
+            PlanState::new(plan, nodes),
+            stamps,
+            conflicts,
+            u64_of(Some(change)),
+        )))
+    }
+
+    /// Writes what a push decided, in one transaction, provided the plan is still at change
+    /// `expected` (else [`WriteError::Stale`] and nothing is written).
+    pub async fn write_delta(
+        &self,
+        plan: PlanId,
+        client: ClientId,
+        expected: ChangeNo,
+        delta: &Delta,
+    ) -> Result<(), WriteError> {
+        let upserts: Vec<Value> = delta
+            .nodes
             .iter()
-            .map(node_content)
+            .map(|(n, s)| node_content(n, delta.change, s))
             .collect::<Result<_>>()?;
-        let deleted: Vec<String> = change.deleted.iter().map(|id| id.to_string()).collect();
-        self.db
+        let deleted: Vec<String> = delta.deleted.iter().map(|id| id.to_string()).collect();
+        let conflicts: Vec<Value> = delta
+            .conflicts
+            .iter()
+            .map(|c| {
+                Ok(json!({ "key": c.id.to_string(), "content": {
+                    "plan_id": plan.to_string(), "change": c.change, "open": c.open, "data": to_value(c)?,
+                }}))
+            })
+            .collect::<Result<_>>()?;
+        let refusals: Vec<Value> = delta
+            .refusals
+            .iter()
+            .map(|r| {
+                Ok(json!({ "key": format!("{}_{}", client_key(plan, r.client), r.seq), "content": {
+                    "plan_id": plan.to_string(), "client": r.client.to_string(), "seq": r.seq, "data": to_value(r)?,
+                }}))
+            })
+            .collect::<Result<_>>()?;
+        let result = self
+            .db
             .query(
                 "BEGIN TRANSACTION;
+                 IF (SELECT VALUE change FROM type::record('plan', $plan))[0] != $expected { THROW 'stale' };
                  FOR $n IN $upserts { UPSERT type::record('node', $n.key) CONTENT $n.content; };
-                 FOR $d IN $deleted { DELETE type::record('node', $d); };
-                 UPDATE type::record('plan', $plan) SET version = <string> rand::uuid::v7();
+                 FOR $d IN $deleted {
+                     DELETE type::record('node', $d);
+                     UPSERT type::record('tombstone', $d) CONTENT { plan_id: $plan, change: $change };
+                 };
+                 FOR $c IN $conflicts { UPSERT type::record('conflict', $c.key) CONTENT $c.content; };
+                 FOR $r IN $refusals { UPSERT type::record('refusal', $r.key) CONTENT $r.content; };
+                 UPSERT type::record('sync_client', $client_key)
+                     CONTENT { plan_id: $plan, client: $client, last_seq: $last_seq };
+                 IF $change != $expected {
+                     UPDATE type::record('plan', $plan) SET change = $change, version = <string> rand::uuid::v7();
+                 };
                  COMMIT TRANSACTION;",
             )
             .bind(("plan", plan.to_string()))
+            .bind(("expected", expected))
+            .bind(("change", delta.change))
             .bind(("upserts", Value::Array(upserts)))
             .bind(("deleted", deleted))
+            .bind(("conflicts", Value::Array(conflicts)))
+            .bind(("refusals", Value::Array(refusals)))
+            .bind(("client_key", client_key(plan, client)))
+            .bind(("client", client.to_string()))
+            .bind(("last_seq", delta.last_seq))
+            .await
+            .map_err(StoreError::from)?;
+        match result.check() {
+            Ok(_) => Ok(()),
+            Err(e) if e.to_string().contains("stale") => Err(WriteError::Stale),
+            Err(e) => Err(StoreError::from(e).into()),
+        }
+    }
+
+    /// Everything written to `plan` after `req.cursor` (all of it when the cursor is 0), read
+    /// in one transaction, so that the cursor and the clients' sequence numbers match the
+    /// records. `None` when the plan does not exist.
+    pub async fn pull(&self, plan: PlanId, req: &PullRequest) -> Result<Option<PullResponse>> {
+        let reset = req.cursor == 0;
+        let (nodes_q, conflicts_q) = if reset {
+            (
+                format!("SELECT {NODE_FIELDS} FROM node WHERE plan_id = $plan"),
+                "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND open = true",
+            )
+        } else {
+            (
+                format!(
+                    "SELECT {NODE_FIELDS} FROM node WHERE plan_id = $plan AND change > $cursor"
+                ),
+                "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND change > $cursor",
+            )
+        };
+        let clients: Vec<String> = req.clients.iter().map(|c| c.client.to_string()).collect();
+        let mut r = self
+            .db
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 SELECT record::id(id) AS id, metadata, preamble, references, change FROM type::record('plan', $plan);
+                 {nodes_q};
+                 SELECT VALUE record::id(id) FROM tombstone WHERE plan_id = $plan AND change > $cursor;
+                 {conflicts_q};
+                 SELECT client, last_seq FROM sync_client WHERE plan_id = $plan AND client IN $clients;
+                 SELECT VALUE data FROM refusal WHERE plan_id = $plan AND client IN $clients;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("plan", plan.to_string()))
+            .bind(("cursor", req.cursor))
+            .bind(("clients", clients))
             .await?
             .check()?;
-        Ok(())
+        let plans: Vec<Value> = r.take(1)?;
+        let Some(mut plan_row) = plans.into_iter().next() else {
+            return Ok(None);
+        };
+        let cursor = u64_of(plan_row.get("change"));
+        if let Some(o) = plan_row.as_object_mut() {
+            o.remove("change");
+        }
+        let nodes: Vec<Node> = from_values(r.take(2)?)?;
+        let deleted: Vec<Value> = r.take(3)?;
+        let deleted = if reset {
+            Vec::new()
+        } else {
+            from_values(deleted)?
+        };
+        let conflicts: Vec<Conflict> = from_values(r.take(4)?)?;
+        let seqs: Vec<Value> = r.take(5)?;
+        let refusals: Vec<Refusal> = from_values(r.take(6)?)?;
+        let last_seq = |client: ClientId| {
+            seqs.iter()
+                .find(|v| v.get("client").and_then(Value::as_str) == Some(&client.to_string()))
+                .map_or(0, |v| u64_of(v.get("last_seq")))
+        };
+        let clients: Vec<ClientSeq> = req
+            .clients
+            .iter()
+            .map(|c| ClientSeq {
+                client: c.client,
+                seq: last_seq(c.client),
+            })
+            .collect();
+        let refusals = refusals
+            .into_iter()
+            .filter(|r| {
+                req.clients
+                    .iter()
+                    .any(|c| c.client == r.client && r.seq > c.seq && r.seq <= last_seq(r.client))
+            })
+            .collect();
+        Ok(Some(PullResponse {
+            cursor,
+            reset,
+            plan: if reset {
+                Some(serde_json::from_value(plan_row)?)
+            } else {
+                None
+            },
+            nodes,
+            deleted,
+            conflicts,
+            clients,
+            refusals,
+        }))
+    }
+
+    /// Creates an empty plan; `false` when a plan with this id exists already.
+    pub async fn create_plan(&self, plan: &Plan) -> Result<bool> {
+        if self.plan(plan.id).await?.is_some() {
+            return Ok(false);
+        }
+        self.put_plan(plan, &[]).await?;
+        Ok(true)
     }
 }

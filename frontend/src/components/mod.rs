@@ -1,3 +1,4 @@
 pub mod detail;
 pub mod dialogs;
+pub mod sync;
 pub mod tree;

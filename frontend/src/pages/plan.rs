@@ -5,24 +5,27 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use shared::api::ApiError;
 use shared::ids::PlanId;
-use shared::plan::PlanTree;
+use shared::sync::Replica;
 use shared::text::format_date;
 
-use crate::api;
 use crate::components::detail::Detail;
+use crate::components::sync::{ConflictsPanel, SyncBar};
 use crate::components::tree::Tree;
-use crate::state::PlanStore;
+use crate::device;
+use crate::state::{self, PlanStore};
+
+type Loaded = (Replica, Option<f64>);
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
     let params = use_params_map();
-    let loaded = RwSignal::new(None::<Result<PlanTree, ApiError>>);
+    let loaded = RwSignal::new_local(None::<Result<Loaded, ApiError>>);
     Effect::new(move |_| {
         let raw = params.with(|p| p.get("id").unwrap_or_default());
         loaded.set(None);
         spawn_local(async move {
             let result = match raw.parse::<PlanId>() {
-                Ok(id) => api::plan_tree(id).await,
+                Ok(id) => open_plan(id).await,
                 Err(_) => Err(ApiError::new(
                     shared::api::ErrorCode::NotFound,
                     "Mã kế hoạch không hợp lệ.",
@@ -35,7 +38,23 @@ pub fn PlanPage() -> impl IntoView {
     move || match loaded.get() {
         None => view! { <p class="empty">"Đang tải kế hoạch…"</p> }.into_any(),
         Some(Err(e)) => view! { <p class="notice error" role="alert">{e.message}</p> }.into_any(),
-        Some(Ok(tree)) => view! { <PlanView tree /> }.into_any(),
+        Some(Ok((replica, last_sync))) => view! { <PlanView replica last_sync /> }.into_any(),
+    }
+}
+
+/// The plan from the device's copy when it has one (works offline), else from the server.
+async fn open_plan(id: PlanId) -> Result<Loaded, ApiError> {
+    let (mut replica, last_sync) = state::load_replica(id).await;
+    if replica.has_synced() {
+        return Ok((replica, last_sync));
+    }
+    match state::first_pull(&mut replica).await {
+        Ok(()) => Ok((replica, Some(device::now_ms()))),
+        Err(e) if e.code.retryable() => Err(ApiError::new(
+            e.code,
+            "Máy chưa có bản lưu của kế hoạch này. Cần kết nối mạng để tải lần đầu.",
+        )),
+        Err(e) => Err(e),
     }
 }
 
@@ -47,10 +66,50 @@ pub fn mark(name: &str) {
 }
 
 #[component]
-fn PlanView(tree: PlanTree) -> impl IntoView {
-    let store = PlanStore::new(tree);
+fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
+    let store = PlanStore::new(replica, last_sync);
     mark("plan-state-built");
     provide_context(store);
+    // Online devices hear of others' changes at once and pull them; a device that was away
+    // catches up when the stream reconnects.
+    let events = device::Events::connect(
+        &format!("/api/plans/{}/events", store.plan_id()),
+        move |change| {
+            if change > store.cursor() {
+                store.sync();
+            }
+        },
+        move || store.sync(),
+    );
+    device::keep_alive(events);
+    let on = window_event_listener(leptos::ev::online, move |_| {
+        store.sync.update(|s| s.online = true);
+        store.sync();
+    });
+    let off = window_event_listener(leptos::ev::offline, move |_| {
+        store.sync.update(|s| s.online = false);
+    });
+    // Retry now and then while changes wait (a server that was down, a flaky network).
+    let retry = set_interval_with_handle(
+        move || {
+            if store.sync.with_untracked(|s| s.pending > 0 && !s.syncing) {
+                store.sync();
+            }
+        },
+        std::time::Duration::from_secs(15),
+    )
+    .ok();
+    on_cleanup(move || {
+        on.remove();
+        off.remove();
+        if let Some(r) = retry {
+            r.clear();
+        }
+    });
+    spawn_local(async move {
+        device::request_persistence().await;
+    });
+    store.sync();
     let heading = move || {
         store.plan.with(|p| {
             let m = &p.metadata;
@@ -71,7 +130,9 @@ fn PlanView(tree: PlanTree) -> impl IntoView {
                 <p class="plan-number">{move || heading().0}</p>
                 <h1 class="plan-title">{move || heading().1}</h1>
             </div>
+            <SyncBar />
             <StatusBar />
+            <ConflictsPanel />
             <div class="split">
                 <Tree />
                 <Detail />
@@ -86,9 +147,7 @@ fn StatusBar() -> impl IntoView {
     view! {
         <div class="status" aria-live="polite">
             {move || {
-                if store.saving.get() > 0 {
-                    view! { <span class="notice">"Đang lưu…"</span> }.into_any()
-                } else if let Some(n) = store.notice.get() {
+                if let Some(n) = store.notice.get() {
                     let role = if n.error { "alert" } else { "status" };
                     view! {
                         <span class="notice" class:error=n.error role=role>

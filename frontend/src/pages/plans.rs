@@ -7,12 +7,27 @@ use shared::api::ApiError;
 use shared::plan::PlanSummary;
 use shared::text::format_date;
 
-use crate::api;
+use crate::{api, kv};
 
 #[component]
 pub fn PlansPage() -> impl IntoView {
     let plans = RwSignal::new(None::<Result<Vec<PlanSummary>, ApiError>>);
-    spawn_local(async move { plans.set(Some(api::plans().await)) });
+    spawn_local(async move {
+        // The list is kept on the device, so that it opens offline too.
+        let result = match api::plans().await {
+            Ok(list) => {
+                if let Ok(json) = serde_json::to_string(&list) {
+                    let _ = kv::put("plans", &json).await;
+                }
+                Ok(list)
+            }
+            Err(e) => match kv::get("plans").await.ok().flatten() {
+                Some(json) => serde_json::from_str(&json).map_err(|_| e),
+                None => Err(e),
+            },
+        };
+        plans.set(Some(result));
+    });
     view! {
         <section class="plans">
             <h1>"Kế hoạch"</h1>

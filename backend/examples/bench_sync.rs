@@ -1,0 +1,958 @@
+//! The sync benchmark of issue 3 (section 7): replays the workload of `e2e/sync-workload.js`
+//! (`node e2e/sync-workload.js --n 2000 > workload.json`) against the server binary, run as a
+//! child process on loopback behind a byte-counting proxy, with `shared::sync::Replica`s as the
+//! devices.
+//!
+//! ```text
+//! bench_sync WORKLOAD.json --server-bin PATH [--clients N]
+//! ```
+//!
+//! Phases: seed the plan (not timed); (a) a fresh device's first pull; (b) device A applies the
+//! edit script offline and pushes it in one gzip-compressed push; (c) device B, synced before,
+//! pulls those changes; both views are checked against `expected_after_edits`; (d) A and B edit
+//! the `conflicts` sets offline and sync; (e) N simulated devices, already synced, each push 10
+//! progress edits and pull, all at once. Prints one `name: value` line per figure; `*_bytes`
+//! are bytes on the wire (HTTP headers included, both directions). Exits non-zero when an edit
+//! was lost silently, a conflict is missing or spurious, or a concurrent sync failed.
+
+use anyhow::{Context, Result, bail, ensure};
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use shared::api::CreatePlanRequest;
+use shared::document::PlanMetadata;
+use shared::ids::{ClientId, NodeId, PlanId};
+use shared::limits::PUSH_MAX_MUTATIONS;
+use shared::mutation::{Field, Mutation, NodeEdit, PlanState, Position};
+use shared::sync::{
+    ChangeNo, ClientSeq, Conflict, Pending, PullRequest, PullResponse, PushRequest, PushResponse,
+    Replica,
+};
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+
+// ---- the workload (only the fields the benchmark uses) ------------------------------------
+
+#[derive(Deserialize)]
+struct Workload {
+    params: Params,
+    plan: Vec<Task>,
+    edits: Vec<Edit>,
+    expected_after_edits: Vec<Task>,
+    conflicts: Conflicts,
+    sha256: String,
+}
+
+#[derive(Deserialize)]
+struct Params {
+    n: usize,
+    c: usize,
+}
+
+#[derive(Deserialize)]
+struct Task {
+    id: String,
+    parent_id: Option<String>,
+    rank: u64,
+    title: String,
+    body: String,
+    assignees: Vec<String>,
+    progress: u8,
+}
+
+#[derive(Deserialize)]
+struct Edit {
+    kind: String,
+    id: String,
+    set: Fields,
+}
+
+/// The fields an edit sets (`status` is derived from `progress`, not a field of ours).
+#[derive(Deserialize)]
+struct Fields {
+    title: Option<String>,
+    progress: Option<u8>,
+    assignees: Option<Vec<String>>,
+    parent_id: Option<String>,
+    updated_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Conflicts {
+    same: Vec<Concurrent>,
+    disjoint: Vec<Concurrent>,
+}
+
+#[derive(Deserialize)]
+struct Concurrent {
+    id: String,
+    a: Fields,
+    b: Fields,
+}
+
+/// The node id of workload task `t00042`: made from its index, so every run uses the same ids
+/// and ids sort like the workload's.
+fn node_id(task: &str) -> Result<NodeId> {
+    let index: u64 = task
+        .strip_prefix('t')
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("bad task id {task:?}"))?;
+    let mut random = [0u8; 10];
+    random[2..].copy_from_slice(&index.to_be_bytes());
+    Ok(NodeId::from_parts(1_735_689_600_000 + index, random))
+}
+
+fn parent_id(parent: Option<&String>) -> Result<Option<NodeId>> {
+    parent.map(|p| node_id(p)).transpose()
+}
+
+/// `updated_at` as Unix milliseconds (the device clock of the edit).
+fn at(fields: &Fields) -> i64 {
+    fields
+        .updated_at
+        .as_deref()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map_or(0, |d| d.timestamp_millis())
+}
+
+fn edit(id: NodeId, edit: NodeEdit) -> Mutation {
+    Mutation::EditNode { id, edit }
+}
+
+// ---- bytes on the wire: a counting proxy ----------------------------------------------------
+
+/// Bytes through the proxy since the last reset: requests (up) and answers (down).
+#[derive(Default)]
+struct Wire {
+    up: AtomicU64,
+    down: AtomicU64,
+}
+
+impl Wire {
+    fn reset(&self) {
+        self.up.store(0, Ordering::SeqCst);
+        self.down.store(0, Ordering::SeqCst);
+    }
+
+    fn total(&self) -> u64 {
+        self.up.load(Ordering::SeqCst) + self.down.load(Ordering::SeqCst)
+    }
+}
+
+/// The client side of a proxied connection: what is read from it goes up, what is written to
+/// it comes down.
+struct Counted {
+    inner: TcpStream,
+    wire: Arc<Wire>,
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let r = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = r {
+            let n = (buf.filled().len() - before) as u64;
+            this.wire.up.fetch_add(n, Ordering::SeqCst);
+        }
+        r
+    }
+}
+
+impl AsyncWrite for Counted {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            this.wire.down.fetch_add(n as u64, Ordering::SeqCst);
+        }
+        r
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+async fn proxy(listener: TcpListener, upstream: SocketAddr, wire: Arc<Wire>) {
+    loop {
+        let client = match listener.accept().await {
+            Ok((client, _)) => client,
+            Err(e) => {
+                eprintln!("proxy: accept: {e}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let wire = wire.clone();
+        tokio::spawn(async move {
+            let server = match TcpStream::connect(upstream).await {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("proxy: connect: {e}");
+                    return;
+                }
+            };
+            let _ = client.set_nodelay(true);
+            let _ = server.set_nodelay(true);
+            let mut client = Counted {
+                inner: client,
+                wire,
+            };
+            let mut server = server;
+            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+        });
+    }
+}
+
+// ---- the server process ---------------------------------------------------------------------
+
+/// The server child process, killed (and reaped) whenever this is dropped: on every exit path.
+struct Server {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(bin: &Path, dir: &Path, port: u16) -> Result<Self> {
+        let log = dir.join("server.log");
+        let out = std::fs::File::create(&log)?;
+        let child = Command::new(bin)
+            .args([
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(dir.join("data"))
+            .arg("--static-dir")
+            .arg(dir.join("no-static-files"))
+            .arg("--no-seed")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .spawn()
+            .with_context(|| format!("start {}", bin.display()))?;
+        Ok(Self { child, log })
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// Polls `/api/health` until it answers (bounded), failing early if the process ends.
+    async fn wait_healthy(&mut self, port: u16) -> Result<()> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()?;
+        let url = format!("http://127.0.0.1:{port}/api/health");
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(120) {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("the server exited ({status}):\n{}", self.log_tail());
+            }
+            if let Ok(r) = http.get(&url).send().await
+                && r.status().is_success()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        bail!(
+            "the server did not answer /api/health:\n{}",
+            self.log_tail()
+        )
+    }
+
+    /// The peak resident set size, in MB (`VmHWM`).
+    fn rss_peak_mb(&self) -> Result<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .context("no VmHWM in /proc/PID/status")?;
+        Ok(kb / 1024.0)
+    }
+}
+
+/// CPU seconds (user + system) a process has used so far, from `/proc/PID/stat` (0 if unknown).
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which ends with the last ')'): utime and stime are
+    // the 12th and 13th of them, in clock ticks (100 per second on Linux).
+    let rest = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    f.iter().sum::<f64>() / 100.0
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+// ---- a device's HTTP client -----------------------------------------------------------------
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes)?;
+    Ok(gz.finish()?)
+}
+
+fn gunzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// One device's connection to the API (its own connection pool), asking for gzip answers and
+/// decompressing them itself (reqwest's gzip feature stays off: it would change the features
+/// the database engine is built with).
+#[derive(Clone)]
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    plan: PlanId,
+}
+
+impl Api {
+    fn new(base: &str, plan: PlanId) -> Result<Self> {
+        Ok(Self {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()?,
+            base: base.to_owned(),
+            plan,
+        })
+    }
+
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+        compress: bool,
+    ) -> Result<T> {
+        let json = serde_json::to_vec(body)?;
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT_ENCODING, "gzip");
+        let payload = if compress {
+            req = req.header(CONTENT_ENCODING, "gzip");
+            gzip(&json)?
+        } else {
+            json
+        };
+        let r = req
+            .body(payload)
+            .send()
+            .await
+            .with_context(|| format!("POST {path}"))?;
+        let status = r.status();
+        let gzipped = r
+            .headers()
+            .get(CONTENT_ENCODING)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+        let bytes = r.bytes().await?;
+        let bytes = if gzipped {
+            gunzip(&bytes)?
+        } else {
+            bytes.to_vec()
+        };
+        if !status.is_success() {
+            bail!(
+                "POST {path}: {status}: {}",
+                String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
+            );
+        }
+        serde_json::from_slice(&bytes).with_context(|| format!("the answer of POST {path}"))
+    }
+
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse> {
+        let path = format!("/plans/{}/push", self.plan);
+        self.post(&path, req, true).await
+    }
+
+    async fn pull(&self, req: &PullRequest) -> Result<PullResponse> {
+        let path = format!("/plans/{}/pull", self.plan);
+        self.post(&path, req, false).await
+    }
+
+    /// Pushes the replica's whole outbox (in pushes of at most `PUSH_MAX_MUTATIONS`), checking
+    /// that the server took every mutation and refused none.
+    async fn push_outbox(&self, replica: &Replica) -> Result<()> {
+        for chunk in replica.pending().chunks(PUSH_MAX_MUTATIONS) {
+            let req = PushRequest {
+                client: replica.client(),
+                mutations: chunk.iter().map(|e| e.pending.clone()).collect(),
+            };
+            let answer = self.push(&req).await?;
+            let last = chunk.last().map_or(0, |e| e.pending.seq);
+            ensure!(
+                answer.last_seq == last && answer.refused.is_empty(),
+                "push: last_seq {} (want {last}), {} refused: {:?}",
+                answer.last_seq,
+                answer.refused.len(),
+                answer.refused.first()
+            );
+        }
+        Ok(())
+    }
+
+    /// Pulls into the replica; refusals (none expected) are reported and fail the benchmark.
+    async fn pull_into(&self, replica: &mut Replica) -> Result<()> {
+        let answer = self.pull(&replica.pull_request()).await?;
+        let notices = replica.on_pull(answer);
+        ensure!(
+            notices.is_empty(),
+            "{} mutations refused, the first: {:?}",
+            notices.len(),
+            notices.first()
+        );
+        Ok(())
+    }
+}
+
+/// One simulated device's sync in phase (e).
+struct Sync {
+    /// Push and pull, milliseconds.
+    latency: f64,
+    push_ms: f64,
+    pulled_nodes: usize,
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+// ---- checks ---------------------------------------------------------------------------------
+
+/// Differences between a device's view and the expected plan: one per wrong or missing field
+/// (title, progress, assignees, parent), per node missing or extra, per node out of place
+/// among its siblings.
+fn mismatches(view: &PlanState, expected: &[Task]) -> Result<usize> {
+    let mut bad = 0;
+    let mut by_parent: HashMap<Option<NodeId>, Vec<(u64, NodeId)>> = HashMap::new();
+    for t in expected {
+        let id = node_id(&t.id)?;
+        let parent = parent_id(t.parent_id.as_ref())?;
+        by_parent.entry(parent).or_default().push((t.rank, id));
+        match view.get(id) {
+            None => bad += 1,
+            Some(n) => {
+                bad += usize::from(n.title != t.title)
+                    + usize::from(n.progress != t.progress)
+                    + usize::from(n.assignees != t.assignees)
+                    + usize::from(n.parent != parent);
+            }
+        }
+    }
+    bad += view.len().saturating_sub(expected.len());
+    for (parent, mut kids) in by_parent {
+        kids.sort();
+        let got: Vec<NodeId> = view.children(parent).iter().map(|n| n.id).collect();
+        bad += kids.iter().zip(&got).filter(|(w, g)| w.1 != **g).count()
+            + kids.len().abs_diff(got.len());
+    }
+    Ok(bad)
+}
+
+/// True when `open` holds a title conflict on `node` with `value` on one of its sides.
+fn conflict_holds(open: &[&Conflict], node: NodeId, value: &str) -> bool {
+    let value = NodeEdit::Title(value.to_owned());
+    open.iter().any(|c| {
+        c.node == node
+            && c.field == Field::Title
+            && (c.kept.value == value || c.replaced.value == value)
+    })
+}
+
+// ---- the benchmark --------------------------------------------------------------------------
+
+struct Args {
+    workload: PathBuf,
+    server_bin: PathBuf,
+    clients: usize,
+}
+
+fn args() -> Result<Args> {
+    let mut workload = None;
+    let mut server_bin = None;
+    let mut clients = 200;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--server-bin" => {
+                server_bin = Some(PathBuf::from(it.next().context("--server-bin PATH")?))
+            }
+            "--clients" => clients = it.next().context("--clients N")?.parse()?,
+            _ if !a.starts_with("--") && workload.is_none() => workload = Some(PathBuf::from(a)),
+            _ => bail!("unknown argument {a:?}"),
+        }
+    }
+    const USAGE: &str = "usage: bench_sync WORKLOAD.json --server-bin PATH [--clients N]";
+    Ok(Args {
+        workload: workload.context(USAGE)?,
+        server_bin: server_bin.context(USAGE)?,
+        clients,
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("bench_sync: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The whole benchmark; the server is killed when it returns, whichever way.
+async fn run() -> Result<ExitCode> {
+    let args = args()?;
+    let wl: Workload = serde_json::from_slice(
+        &std::fs::read(&args.workload)
+            .with_context(|| format!("read {}", args.workload.display()))?,
+    )
+    .context("parse the workload")?;
+    ensure!(
+        wl.plan.len() == wl.params.n,
+        "the workload's plan is not n tasks"
+    );
+
+    // The server (dropped, so killed, before its data directory is removed).
+    let dir = tempfile::tempdir()?;
+    let port = free_port()?;
+    let mut server = Server::start(&args.server_bin, dir.path(), port)?;
+    server.wait_healthy(port).await?;
+    let wire = Arc::new(Wire::default());
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}/api", listener.local_addr()?);
+    tokio::spawn(proxy(
+        listener,
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        wire.clone(),
+    ));
+    let plan = PlanId::from_parts(1_735_689_600_000, [0x5e; 10]);
+
+    // Seed (not timed): the plan, then the tasks, parents first, each appended to its parent
+    // (id order is the workload's sibling order), then their progress and assignees.
+    let seeder = Api::new(&base, plan)?;
+    let _: serde_json::Value = seeder
+        .post(
+            "/plans",
+            &CreatePlanRequest {
+                id: plan,
+                metadata: PlanMetadata {
+                    title: Some(format!("Kế hoạch thử đồng bộ {} nhiệm vụ", wl.params.n)),
+                    ..PlanMetadata::default()
+                },
+            },
+            false,
+        )
+        .await?;
+    let mut seed = Vec::new();
+    for t in &wl.plan {
+        seed.push(Mutation::CreateNode {
+            id: node_id(&t.id)?,
+            parent: parent_id(t.parent_id.as_ref())?,
+            position: Position::Last,
+            title: t.title.clone(),
+            body: Some(t.body.clone()),
+            deadline: None,
+            label: String::new(),
+        });
+    }
+    for t in &wl.plan {
+        let id = node_id(&t.id)?;
+        if t.progress != 0 {
+            seed.push(edit(id, NodeEdit::Progress(t.progress)));
+        }
+        if !t.assignees.is_empty() {
+            seed.push(edit(id, NodeEdit::Assignees(t.assignees.clone())));
+        }
+    }
+    let seed_client = ClientId::from_parts(1_735_689_600_000, [0x5e; 10]);
+    let mut seq = 0;
+    for chunk in seed.chunks(PUSH_MAX_MUTATIONS) {
+        let mutations: Vec<Pending> = chunk
+            .iter()
+            .map(|m| {
+                seq += 1;
+                Pending {
+                    seq,
+                    base: 0,
+                    at: 1_735_689_600_000,
+                    mutation: m.clone(),
+                }
+            })
+            .collect();
+        let answer = seeder
+            .push(&PushRequest {
+                client: seed_client,
+                mutations,
+            })
+            .await
+            .context("seed")?;
+        ensure!(
+            answer.last_seq == seq && answer.refused.is_empty(),
+            "seed: {:?}",
+            answer.refused.first()
+        );
+    }
+
+    // (a) A fresh device's first pull (its own connection, like a new tablet).
+    let api_a = Api::new(&base, plan)?;
+    let mut a = Replica::new(plan, ClientId::from_parts(1_735_689_600_001, [0xa; 10]));
+    wire.reset();
+    let t = Instant::now();
+    api_a.pull_into(&mut a).await?;
+    let initial_pull_ms = ms(t);
+    let initial_pull_bytes = wire.total();
+    ensure!(
+        a.view().len() == wl.params.n,
+        "the first pull brought {} nodes, not {}",
+        a.view().len(),
+        wl.params.n
+    );
+    let api_b = Api::new(&base, plan)?;
+    let mut b = Replica::new(plan, ClientId::from_parts(1_735_689_600_002, [0xb; 10]));
+    api_b.pull_into(&mut b).await?;
+
+    // (b) A applies the edit script offline, then pushes it (gzip-compressed).
+    for e in &wl.edits {
+        let id = node_id(&e.id)?;
+        let s = &e.set;
+        let m = match e.kind.as_str() {
+            "title" => edit(id, NodeEdit::Title(s.title.clone().context("title")?)),
+            "progress" => edit(id, NodeEdit::Progress(s.progress.context("progress")?)),
+            "reassign" => edit(
+                id,
+                NodeEdit::Assignees(s.assignees.clone().context("assignees")?),
+            ),
+            "move" => Mutation::MoveNode {
+                id,
+                parent: Some(node_id(s.parent_id.as_deref().context("parent_id")?)?),
+                position: Position::Last,
+            },
+            other => bail!("unknown edit kind {other:?}"),
+        };
+        a.apply(m, at(s))
+            .map_err(|e| anyhow::anyhow!("A's edit refused on the device: {e}"))?;
+    }
+    wire.reset();
+    let t = Instant::now();
+    api_a.push_outbox(&a).await?;
+    let push_ms = ms(t);
+    let push_bytes = wire.total();
+    api_a.pull_into(&mut a).await?;
+    ensure!(
+        a.pending().is_empty(),
+        "A's outbox is not empty after its pull"
+    );
+
+    // (c) B, synced before, pulls A's changes.
+    wire.reset();
+    let t = Instant::now();
+    api_b.pull_into(&mut b).await?;
+    let pull_changes_ms = ms(t);
+    let pull_changes_bytes = wire.total();
+    let mut lost = 0;
+    for (name, r) in [("A", &a), ("B", &b)] {
+        let bad = mismatches(r.view(), &wl.expected_after_edits)?;
+        if bad > 0 {
+            eprintln!("{name}'s view differs from expected_after_edits in {bad} places");
+        }
+        lost += bad;
+    }
+
+    // (d) Concurrent edits, offline on both devices: the same titles, and different fields.
+    let mut same_nodes = Vec::new();
+    for s in &wl.conflicts.same {
+        let id = node_id(&s.id)?;
+        let (ta, tb) = (
+            s.a.title.clone().context("same: a.title")?,
+            s.b.title.clone().context("same: b.title")?,
+        );
+        a.apply(edit(id, NodeEdit::Title(ta.clone())), at(&s.a))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        b.apply(edit(id, NodeEdit::Title(tb.clone())), at(&s.b))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        same_nodes.push((id, ta, tb));
+    }
+    let mut disjoint_nodes = Vec::new();
+    for d in &wl.conflicts.disjoint {
+        let id = node_id(&d.id)?;
+        let ta = d.a.title.clone().context("disjoint: a.title")?;
+        let pb = d.b.progress.context("disjoint: b.progress")?;
+        a.apply(edit(id, NodeEdit::Title(ta.clone())), at(&d.a))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        b.apply(edit(id, NodeEdit::Progress(pb)), at(&d.b))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        disjoint_nodes.push((id, ta, pb));
+    }
+    api_a.push_outbox(&a).await?;
+    api_a.pull_into(&mut a).await?;
+    api_b.push_outbox(&b).await?;
+    api_b.pull_into(&mut b).await?;
+    api_a.pull_into(&mut a).await?;
+    let (open_a, open_b) = (a.open_conflicts(), b.open_conflicts());
+    let conflicts_same_shown = same_nodes
+        .iter()
+        .filter(|(id, ta, tb)| {
+            [&open_a, &open_b]
+                .iter()
+                .all(|open| conflict_holds(open, *id, ta) && conflict_holds(open, *id, tb))
+        })
+        .count();
+    let disjoint_ids: HashSet<NodeId> = disjoint_nodes.iter().map(|d| d.0).collect();
+    let conflicts_disjoint = open_a
+        .iter()
+        .chain(&open_b)
+        .filter(|c| disjoint_ids.contains(&c.node))
+        .map(|c| c.id)
+        .collect::<HashSet<_>>()
+        .len();
+    for (id, ta, tb) in &same_nodes {
+        // Each device shows one side's value, and a conflict holding the other side's.
+        let kept = |r: &Replica, open: &[&Conflict]| {
+            let title = r.view().get(*id).map(|n| n.title.as_str());
+            if title == Some(ta.as_str()) {
+                conflict_holds(open, *id, tb)
+            } else if title == Some(tb.as_str()) {
+                conflict_holds(open, *id, ta)
+            } else {
+                false
+            }
+        };
+        if !kept(&a, &open_a) || !kept(&b, &open_b) {
+            lost += 1;
+        }
+    }
+    for (id, ta, pb) in &disjoint_nodes {
+        let merged = |r: &Replica| {
+            r.view()
+                .get(*id)
+                .is_some_and(|n| n.title == *ta && n.progress == *pb)
+        };
+        if !merged(&a) || !merged(&b) {
+            lost += 1;
+        }
+    }
+    let cursor: ChangeNo = a.cursor().max(b.cursor());
+
+    // (e) Many devices, synced at `cursor`, each push 10 progress edits on random tasks and pull,
+    // all at once (each with its connection already open, as an online device has).
+    let ids: Arc<Vec<NodeId>> = Arc::new(
+        wl.plan
+            .iter()
+            .map(|t| node_id(&t.id))
+            .collect::<Result<_>>()?,
+    );
+    let barrier = Arc::new(tokio::sync::Barrier::new(args.clients));
+    let server_pid = server.child.id().to_string();
+    let cpu_before = (cpu_seconds(&server_pid), cpu_seconds("self"));
+    let phase = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..args.clients {
+        let (ids, barrier, base) = (ids.clone(), barrier.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = ClientId::from_parts(1_735_689_700_000 + i as u64, [0xe; 10]);
+            let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ i as u64;
+            let mut next = move || {
+                // splitmix64
+                rng = rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                let mut z = rng;
+                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                z ^ (z >> 31)
+            };
+            let mutations: Vec<Pending> = (1..=10)
+                .map(|seq| Pending {
+                    seq,
+                    base: cursor,
+                    at: 1_743_465_600_000 + seq as i64,
+                    mutation: edit(
+                        ids[(next() % ids.len() as u64) as usize],
+                        NodeEdit::Progress((next() % 101) as u8),
+                    ),
+                })
+                .collect();
+            // Connect first; every task reaches the barrier, whatever happened.
+            let api = Api::new(&base, plan);
+            let warm = match &api {
+                Ok(api) => match api.http.get(format!("{base}/health")).send().await {
+                    Ok(r) => r.bytes().await.map(drop).map_err(anyhow::Error::from),
+                    Err(e) => Err(e.into()),
+                },
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            };
+            barrier.wait().await;
+            let run = async {
+                let api = api?;
+                warm?;
+                let t = Instant::now();
+                let pushed = api.push(&PushRequest { client, mutations }).await?;
+                let push_ms = ms(t);
+                let pulled = api
+                    .pull(&PullRequest {
+                        cursor,
+                        clients: vec![ClientSeq { client, seq: 0 }],
+                    })
+                    .await?;
+                let latency = ms(t);
+                ensure!(
+                    pushed.last_seq == 10
+                        && pushed.refused.is_empty()
+                        && pulled.clients.first().map(|c| c.seq) == Some(10)
+                        && pulled.refusals.is_empty(),
+                    "client {i}: not every mutation applied"
+                );
+                anyhow::Ok(Sync {
+                    latency,
+                    push_ms,
+                    pulled_nodes: pulled.nodes.len(),
+                })
+            };
+            run.await
+        }));
+    }
+    let mut syncs = Vec::new();
+    let mut concurrent_errors = 0;
+    for task in tasks {
+        match task.await {
+            Ok(Ok(sync)) => syncs.push(sync),
+            Ok(Err(e)) => {
+                concurrent_errors += 1;
+                eprintln!("concurrent sync: {e:#}");
+            }
+            Err(e) => {
+                concurrent_errors += 1;
+                eprintln!("concurrent sync: {e}");
+            }
+        }
+    }
+    let phase_s = phase.elapsed().as_secs_f64();
+    let cpu_server = cpu_seconds(&server_pid) - cpu_before.0;
+    let cpu_bench = cpu_seconds("self") - cpu_before.1;
+    let sorted = |f: fn(&Sync) -> f64| {
+        let mut v: Vec<f64> = syncs.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let latencies = sorted(|s| s.latency);
+    // Where the time goes, for whoever reads a missed target (not a figure of the issue).
+    let (pushes, pulls, nodes) = (
+        sorted(|s| s.push_ms),
+        sorted(|s| s.latency - s.push_ms),
+        sorted(|s| s.pulled_nodes as f64),
+    );
+    eprintln!(
+        "concurrent detail: push p50 {:.1} ms, p99 {:.1} ms; pull p50 {:.1} ms, p99 {:.1} ms; \
+         nodes per pull p50 {:.0}, max {:.0}; {:.1} s, CPU: server {:.1} s, clients {:.1} s",
+        percentile(&pushes, 0.5),
+        percentile(&pushes, 0.99),
+        percentile(&pulls, 0.5),
+        percentile(&pulls, 0.99),
+        percentile(&nodes, 0.5),
+        percentile(&nodes, 1.0),
+        phase_s,
+        cpu_server,
+        cpu_bench,
+    );
+    let server_rss_mb_peak = server.rss_peak_mb()?;
+
+    println!("workload_sha256: {}", wl.sha256);
+    println!("initial_pull_ms: {initial_pull_ms:.1}");
+    println!("initial_pull_bytes: {initial_pull_bytes}");
+    println!("push_ms: {push_ms:.1}");
+    println!("push_bytes: {push_bytes}");
+    println!("pull_changes_ms: {pull_changes_ms:.1}");
+    println!("pull_changes_bytes: {pull_changes_bytes}");
+    println!("conflicts_same_shown: {conflicts_same_shown}");
+    println!("conflicts_disjoint: {conflicts_disjoint}");
+    println!("edits_lost_silently: {lost}");
+    println!("server_rss_mb_peak: {server_rss_mb_peak:.1}");
+    println!("concurrent_clients: {}", args.clients);
+    println!("concurrent_sync_p50_ms: {:.1}", percentile(&latencies, 0.5));
+    println!(
+        "concurrent_sync_p99_ms: {:.1}",
+        percentile(&latencies, 0.99)
+    );
+    println!("concurrent_errors: {concurrent_errors}");
+    std::io::stdout().flush()?;
+
+    let mut failed = Vec::new();
+    if lost != 0 {
+        failed.push(format!("edits_lost_silently = {lost} (want 0)"));
+    }
+    if conflicts_disjoint != 0 {
+        failed.push(format!(
+            "conflicts_disjoint = {conflicts_disjoint} (want 0)"
+        ));
+    }
+    if conflicts_same_shown != wl.params.c {
+        failed.push(format!(
+            "conflicts_same_shown = {conflicts_same_shown} (want {})",
+            wl.params.c
+        ));
+    }
+    if concurrent_errors != 0 {
+        failed.push(format!("concurrent_errors = {concurrent_errors} (want 0)"));
+    }
+    drop(server);
+    if failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("bench_sync failed: {}", failed.join("; "));
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -1,0 +1,116 @@
+// Field work: the app opens with no network, edits wait on the device and reach everyone
+// when it is back online; concurrent edits of one title become a conflict both sides see.
+const { test, expect } = require('@playwright/test');
+const { backendPerTest } = require('../server');
+
+// Each test gets its own server and database, loaded with the seed plan.
+const current = backendPerTest(test);
+
+async function openSeedPlan(page) {
+  await page.goto(current().url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+}
+
+async function select(page, query, name) {
+  // Below 900 px the details cover the tree: go back to it first.
+  const back = page.getByRole('button', { name: 'Quay lại cây' });
+  if (await back.isVisible()) await back.tap();
+  await page.getByLabel('Lọc cây kế hoạch').fill(query);
+  const row = page.getByRole('treeitem', { name }).first();
+  await row.tap();
+  return row;
+}
+
+/// Two tablets with the seed plan open.
+async function twoDevices(browser) {
+  const options = { viewport: { width: 768, height: 1024 }, hasTouch: true };
+  const a = await browser.newContext(options);
+  const b = await browser.newContext(options);
+  const pa = await a.newPage();
+  const pb = await b.newPage();
+  await openSeedPlan(pa);
+  await openSeedPlan(pb);
+  return { a, b, pa, pb };
+}
+
+async function setTitle(page, text) {
+  const title = page.getByLabel('Tiêu đề');
+  await title.fill(text);
+  await title.blur();
+}
+
+test('offline: the app opens after a reload, four edits wait, and another device sees them within a second of the sync', async ({ browser }) => {
+  const { a, b, pa, pb } = await twoDevices(browser);
+  // The service worker has taken the app's files.
+  await expect.poll(() => pa.evaluate(() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => true))).toBeTruthy();
+
+  await a.setOffline(true);
+  await pa.reload();
+  await expect(pa.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  await expect(pa.locator('.sync-state')).toHaveText('○ Ngoại tuyến');
+
+  await select(pa, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await setTitle(pa, 'Giáo dục vùng cao (sửa khi mất sóng)');
+  await select(pa, 'phat trien toan dien cac linh vuc y te', /Phát triển toàn diện các lĩnh vực y tế/);
+  await setTitle(pa, 'Y tế cơ sở (sửa khi mất sóng)');
+  await select(pa, 'bao ton va phat huy ban sac', /Bảo tồn và phát huy bản sắc/);
+  await setTitle(pa, 'Văn hoá dân tộc (sửa khi mất sóng)');
+  await select(pa, 'sua khi mat song', /Giáo dục vùng cao/);
+  await pa.getByRole('button', { name: 'Chuyển đến…' }).tap();
+  const dialog = pa.getByRole('dialog', { name: 'Chuyển đến' });
+  await dialog.getByLabel('Tìm mục đích').fill('muc dich yeu cau');
+  await dialog.getByRole('button', { name: /MỤC ĐÍCH YÊU CẦU/ }).tap();
+  await expect(pa.locator('.sync-pending')).toHaveText('4 thay đổi chờ gửi');
+
+  // Still kept after another reload with no network.
+  await pa.reload();
+  await expect(pa.locator('.sync-pending')).toHaveText('4 thay đổi chờ gửi');
+
+  await a.setOffline(false);
+  await expect(pa.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  const synced = Date.now();
+  await pb.getByLabel('Lọc cây kế hoạch').fill('sua khi mat song');
+  await expect(pb.getByRole('treeitem', { name: /sửa khi mất sóng/ })).toHaveCount(3, { timeout: 1000 });
+  expect(Date.now() - synced).toBeLessThan(1500);
+  await expect(pb.getByRole('treeitem', { name: /Giáo dục vùng cao/ })).toHaveAttribute('aria-level', '2');
+  await a.close();
+  await b.close();
+});
+
+test('two devices edit one title offline: the conflict shows on both with both values, and resolving it on one clears it on both', async ({ browser }) => {
+  const { a, b, pa, pb } = await twoDevices(browser);
+  await a.setOffline(true);
+  await b.setOffline(true);
+  await select(pa, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await setTitle(pa, 'Tiêu đề do máy A sửa');
+  await select(pb, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await setTitle(pb, 'Tiêu đề do máy B sửa');
+  await expect(pa.locator('.sync-pending')).toHaveText('1 thay đổi chờ gửi');
+  await expect(pb.locator('.sync-pending')).toHaveText('1 thay đổi chờ gửi');
+
+  await a.setOffline(false);
+  await expect(pa.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await b.setOffline(false);
+  await expect(pb.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+
+  for (const p of [pa, pb]) {
+    const button = p.getByRole('button', { name: 'Xung đột: 1' });
+    await expect(button).toBeVisible();
+    await button.tap();
+    const panel = p.getByRole('region', { name: 'Xung đột' });
+    await expect(panel).toContainText('Tiêu đề do máy A sửa');
+    await expect(panel).toContainText('Tiêu đề do máy B sửa');
+  }
+  await pa.screenshot({ path: 'test-results/conflict-768x1024.png' });
+  // A keeps its own value.
+  const side = pa.locator('.conflict-side').filter({ hasText: 'Tiêu đề do máy A sửa' });
+  await side.getByRole('button', { name: 'Giữ giá trị này' }).tap();
+  await expect(pa.getByRole('button', { name: /Xung đột/ })).toHaveCount(0);
+  await expect(pb.getByRole('button', { name: /Xung đột/ })).toHaveCount(0);
+  await pb.getByLabel('Lọc cây kế hoạch').fill('may a sua');
+  await expect(pb.getByRole('treeitem', { name: /Tiêu đề do máy A sửa/ })).toBeVisible();
+  await a.close();
+  await b.close();
+});

@@ -1,0 +1,182 @@
+//! The device: its sync identity, connectivity, persistent storage, the service worker, files.
+
+use leptos::prelude::*;
+use shared::ids::ClientId;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::kv;
+
+/// Milliseconds since the Unix epoch, by the device's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn random_bytes() -> [u8; 10] {
+    let mut random = [0u8; 10];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut random);
+    }
+    random
+}
+
+/// This device's client id for sync, made once and kept in IndexedDB.
+pub async fn client_id() -> ClientId {
+    if let Ok(Some(s)) = kv::get("device").await
+        && let Ok(id) = s.parse()
+    {
+        return id;
+    }
+    let id = ClientId::from_parts(now_ms() as u64, random_bytes());
+    let _ = kv::put("device", &id.to_string()).await;
+    id
+}
+
+/// A new UUIDv7 made on the device: time from the browser's clock, bytes from its CSPRNG.
+pub fn new_uuid() -> uuid::Uuid {
+    uuid::Builder::from_unix_timestamp_millis(now_ms() as u64, &random_bytes()).into_uuid()
+}
+
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Asks the browser not to evict our data (iPadOS drops unpersisted sites after 7 days unused).
+pub async fn request_persistence() -> bool {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
+        return false;
+    };
+    if !js_sys::Reflect::has(&nav, &JsValue::from_str("storage")).unwrap_or(false) {
+        return false;
+    }
+    let Ok(promise) = nav.storage().persist() else {
+        return false;
+    };
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// Registers the service worker that keeps the app's files for offline use.
+pub async fn register_service_worker() {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
+        return;
+    };
+    if js_sys::Reflect::has(&nav, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
+        let _ = JsFuture::from(nav.service_worker().register("/sw.js")).await;
+    }
+}
+
+/// "14:05 27/11/2026" in the device's time zone.
+pub fn format_time(ms: f64) -> String {
+    let d = js_sys::Date::new(&JsValue::from_f64(ms));
+    format!(
+        "{:02}:{:02} {:02}/{:02}/{}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_date(),
+        d.get_month() + 1,
+        d.get_full_year()
+    )
+}
+
+/// Offers `text` as a file download.
+pub fn download(filename: &str, text: &str) -> Result<(), JsValue> {
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/json;charset=utf-8");
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let window = web_sys::window().ok_or("no window")?;
+    let doc = window.document().ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(filename);
+    a.set_hidden(true);
+    doc.body().ok_or("no body")?.append_child(&a)?;
+    a.click();
+    a.remove();
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 1000)?;
+    Ok(())
+}
+
+/// The text of the file chosen in `input`, if any.
+pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<String> {
+    let file = input.files().and_then(|l| l.get(0))?;
+    let text = JsFuture::from(file.text()).await.ok()?.as_string();
+    input.set_value("");
+    text
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(extends = js_sys::Object, js_name = CompressionStream)]
+    type GzipStream;
+    #[wasm_bindgen(catch, constructor, js_class = "CompressionStream")]
+    fn new(format: &str) -> Result<GzipStream, JsValue>;
+}
+
+/// `bytes` gzip-compressed by the browser, or `None` where it cannot.
+pub async fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
+    let cs = GzipStream::new("gzip").ok()?;
+    let gz = blob
+        .stream()
+        .pipe_through(cs.unchecked_ref::<web_sys::ReadableWritablePair>());
+    let resp = web_sys::Response::new_with_opt_readable_stream(Some(&gz)).ok()?;
+    let buf = JsFuture::from(resp.array_buffer().ok()?).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// Server-sent events of a plan: calls `on_change` with each change number, `on_open` when
+/// the stream (re)connects. Closed when dropped.
+pub struct Events {
+    source: web_sys::EventSource,
+    _change: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _open: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Events {
+    pub fn connect(
+        url: &str,
+        mut on_change: impl FnMut(u64) + 'static,
+        mut on_open: impl FnMut() + 'static,
+    ) -> Option<Self> {
+        let source = web_sys::EventSource::new(url).ok()?;
+        let change =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                if let Some(n) = ev.data().as_string().and_then(|s| s.trim().parse().ok()) {
+                    on_change(n);
+                }
+            });
+        let open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| on_open());
+        source
+            .add_event_listener_with_callback("change", change.as_ref().unchecked_ref())
+            .ok()?;
+        source.set_onopen(Some(open.as_ref().unchecked_ref()));
+        Some(Self {
+            source,
+            _change: change,
+            _open: open,
+        })
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        self.source.close();
+        self.source.set_onopen(None);
+    }
+}
+
+/// Keeps `value` alive as long as the current reactive owner (a component).
+pub fn keep_alive<T: 'static>(value: T) {
+    let _ = StoredValue::new_local(value);
+}
