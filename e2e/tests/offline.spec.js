@@ -13,6 +13,12 @@ async function openSeedPlan(page) {
   await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
 }
 
+/// Waits until the service worker controls the page, so that it opens with no network.
+async function offlineReady(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
 async function select(page, query, name) {
   // Below 900 px the details cover the tree: go back to it first.
   const back = page.getByRole('button', { name: 'Quay lại cây' });
@@ -43,8 +49,7 @@ async function setTitle(page, text) {
 
 test('offline: the app opens after a reload, four edits wait, and another device sees them within a second of the sync', async ({ browser }) => {
   const { a, b, pa, pb } = await twoDevices(browser);
-  // The service worker has taken the app's files.
-  await expect.poll(() => pa.evaluate(() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => true))).toBeTruthy();
+  await offlineReady(pa);
 
   await a.setOffline(true);
   await pa.reload();
@@ -113,4 +118,60 @@ test('two devices edit one title offline: the conflict shows on both with both v
   await expect(pb.getByRole('treeitem', { name: /Tiêu đề do máy A sửa/ })).toBeVisible();
   await a.close();
   await b.close();
+});
+
+test('unsynced changes carried in a file to another tablet reach the server once', async ({ browser }) => {
+  const { a, b, pa, pb } = await twoDevices(browser);
+  await a.setOffline(true);
+  await select(pa, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await setTitle(pa, 'Giáo dục (gửi qua tệp)');
+  await expect(pa.locator('.sync-pending')).toHaveText('1 thay đổi chờ gửi');
+
+  const download = pa.waitForEvent('download');
+  await pa.getByRole('button', { name: 'Xuất thay đổi chưa gửi' }).tap();
+  const file = await (await download).path();
+
+  await pb.getByLabel('Nhập thay đổi từ tệp').setInputFiles(file);
+  await expect(pb.getByText('Đã nhập 1 thay đổi từ tệp.')).toBeVisible();
+  await expect(pb.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await pb.getByLabel('Lọc cây kế hoạch').fill('gui qua tep');
+  await expect(pb.getByRole('treeitem', { name: /gửi qua tệp/ })).toBeVisible();
+
+  // The tablet that made the change comes back online: its copy is recognised, not applied
+  // again, and nothing is refused or in conflict.
+  await a.setOffline(false);
+  await expect(pa.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await expect(pa.locator('.sync-refused')).toHaveCount(0);
+  await expect(pa.getByRole('button', { name: /Xung đột/ })).toHaveCount(0);
+  await a.close();
+  await b.close();
+});
+
+test('a tablet that has not synced for more than three days warns, and offers the export', async ({ page }) => {
+  await openSeedPlan(page);
+  await offlineReady(page);
+  await page.context().setOffline(true);
+  await select(page, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await setTitle(page, 'Giáo dục (chưa gửi được)');
+  await expect(page.locator('.sync-pending')).toHaveText('1 thay đổi chờ gửi');
+  await expect(page.locator('.sync-stale')).toHaveCount(0);
+  // Pretend the last successful sync was four days ago.
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('kehoach');
+    open.onsuccess = () => {
+      const tx = open.result.transaction('kv', 'readwrite');
+      const store = tx.objectStore('kv');
+      const keys = store.getAllKeys();
+      keys.onsuccess = () => {
+        for (const k of keys.result) {
+          if (String(k).endsWith(':last_sync')) store.put(String(Date.now() - 4 * 24 * 3600 * 1000), k);
+        }
+      };
+      tx.oncomplete = resolve;
+      tx.onerror = reject;
+    };
+  }));
+  await page.reload();
+  await expect(page.locator('.sync-stale')).toContainText('Đã hơn 3 ngày chưa đồng bộ');
+  await expect(page.getByRole('button', { name: 'Xuất thay đổi chưa gửi' })).toBeEnabled();
 });

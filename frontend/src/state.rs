@@ -45,6 +45,8 @@ pub struct PlanStore {
     pub query: RwSignal<String>,
     pub notice: RwSignal<Option<Notice>>,
     pub sync: RwSignal<SyncStatus>,
+    /// The conflicts panel is open.
+    pub conflicts_open: RwSignal<bool>,
     replica: StoredValue<Replica>,
     /// (a sync is running, another was asked for meanwhile)
     busy: StoredValue<(bool, bool)>,
@@ -135,6 +137,7 @@ impl PlanStore {
             query: RwSignal::new(String::new()),
             notice: RwSignal::new(None),
             sync: RwSignal::new(sync),
+            conflicts_open: RwSignal::new(false),
             replica: StoredValue::new(replica),
             busy: StoredValue::new((false, false)),
         }

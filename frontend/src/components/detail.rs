@@ -61,6 +61,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
     let body_error = RwSignal::new(None::<String>);
     let deadline_error = RwSignal::new(None::<String>);
     let label_error = RwSignal::new(None::<String>);
+    let progress_error = RwSignal::new(None::<String>);
     let show_move = RwSignal::new(false);
     let show_delete = RwSignal::new(false);
 
@@ -163,6 +164,34 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                 />
                 <FieldError error=deadline_error />
             </label>
+            <label class="field progress-field">
+                <span>"Tiến độ (%)"</span>
+                <input
+                    type="number"
+                    inputmode="numeric"
+                    min="0"
+                    max="100"
+                    aria-label="Tiến độ"
+                    prop:value=field(|n| n.progress.to_string())
+                    on:change=move |ev| {
+                        match event_target_value(&ev).trim().parse::<u8>().ok().filter(|p| *p <= 100) {
+                            Some(p) => edit(NodeEdit::Progress(p), progress_error),
+                            None => progress_error.set(Some("Tiến độ là một số từ 0 đến 100.".into())),
+                        }
+                    }
+                />
+                <FieldError error=progress_error />
+            </label>
+            {move || {
+                let codes = node().map(|n| n.assignees).unwrap_or_default();
+                (!codes.is_empty()).then(|| view! {
+                    <div class="field">
+                        <span>"Cơ quan thực hiện"</span>
+                        <p class="assignees">{codes.join(", ")}</p>
+                    </div>
+                })
+            }}
+            <NodeConflicts id />
             <NodeReferences id />
             <div class="actions">
                 <button on:click=move |_| add(true)>"+ Thêm mục con"</button>
@@ -192,6 +221,34 @@ fn FieldError(error: RwSignal<Option<String>>) -> impl IntoView {
         error
             .get()
             .map(|e| view! { <span class="field-error" role="alert">{e}</span> })
+    }
+}
+
+/// A notice on a node that has open conflicts, opening the conflicts panel.
+#[component]
+fn NodeConflicts(id: NodeId) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let fields = move || {
+        store.sync.with(|s| {
+            s.conflicts
+                .iter()
+                .filter(|c| c.node == id)
+                .map(|c| c.field.label_vi().to_lowercase())
+                .collect::<Vec<_>>()
+        })
+    };
+    move || {
+        let fields = fields();
+        (!fields.is_empty()).then(|| {
+            view! {
+                <p class="notice error node-conflict" role="alert">
+                    {format!("Xung đột ở {}: hai người đã sửa cùng lúc. ", fields.join(", "))}
+                    <button class="link" on:click=move |_| store.conflicts_open.set(true)>
+                        "Xem và chọn"
+                    </button>
+                </p>
+            }
+        })
     }
 }
 

@@ -25,8 +25,7 @@ fn who(store: &PlanStore, client: ClientId) -> String {
 #[component]
 pub fn SyncBar() -> impl IntoView {
     let store = expect_context::<PlanStore>();
-    let show_panel = RwSignal::new(false);
-    provide_context(show_panel);
+    let show_panel = store.conflicts_open;
     let status = move || store.sync.get();
     let now = RwSignal::new(device::now_ms());
     let tick = set_interval_with_handle(
@@ -143,7 +142,7 @@ fn describe(m: &Mutation) -> String {
 #[component]
 pub fn ConflictsPanel() -> impl IntoView {
     let store = expect_context::<PlanStore>();
-    let show = expect_context::<RwSignal<bool>>();
+    let show = store.conflicts_open;
     move || {
         let conflicts = store.sync.with(|s| s.conflicts.clone());
         (show.get() && !conflicts.is_empty()).then(|| {
