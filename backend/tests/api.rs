@@ -761,11 +761,18 @@ async fn a_push_repeated_after_a_lost_answer_applies_once_and_pulls_carry_what_c
         .await;
     assert!(!pull.reset);
     assert_eq!(pull.cursor, a.change);
-    let mut changed: Vec<NodeId> = pull.nodes.iter().map(|n| n.id).collect();
-    changed.sort();
-    let mut want = vec![kids[0].id, new];
-    want.sort();
-    assert_eq!(changed, want, "only what changed");
+    // The new node whole; the edited one as its changed field only.
+    assert_eq!(
+        pull.nodes.iter().map(|n| n.id).collect::<Vec<_>>(),
+        vec![new]
+    );
+    assert_eq!(pull.patches.len(), 1);
+    assert_eq!(pull.patches[0].id, kids[0].id);
+    assert_eq!(
+        pull.patches[0].set,
+        vec![NodeEdit::Title("Tuyên truyền (sửa khi mất sóng)".into())]
+    );
+    assert!(pull.patches[0].moved.is_none());
     assert_eq!(pull.deleted, vec![kids[1].id]);
     assert_eq!(pull.clients[0].seq, 4);
     assert_eq!(pull.refusals.len(), 1);
@@ -842,9 +849,15 @@ async fn concurrent_edits_of_one_title_make_a_conflict_both_devices_see_and_can_
             NodeEdit::Title("Tiêu đề của A".into())
         );
         assert_eq!((open[0].kept.client, open[0].replaced.client), (b, a));
-        let o = p.nodes.iter().find(|n| n.id == other).cloned();
+        let o = p.patches.iter().find(|n| n.id == other).cloned();
         let o = o.unwrap_or_else(|| panic!("other changed"));
-        assert_eq!((o.title.as_str(), o.progress), ("A sửa tiêu đề", 60));
+        assert_eq!(
+            o.set,
+            vec![
+                NodeEdit::Title("A sửa tiêu đề".into()),
+                NodeEdit::Progress(60)
+            ]
+        );
     }
     // A resolves by keeping its value; B's next pull sees the conflict closed.
     let conflict = pb.conflicts[0];
@@ -869,11 +882,11 @@ async fn concurrent_edits_of_one_title_make_a_conflict_both_devices_see_and_can_
     let p = s.pull(plan, &pull_as(b, pb.change)).await;
     assert!(p.conflicts.iter().all(|c| !c.open && c.id == conflict));
     assert_eq!(
-        p.nodes
+        p.patches
             .iter()
             .find(|n| n.id == task)
-            .map(|n| n.title.clone()),
-        Some("Tiêu đề của A".into())
+            .map(|n| n.set.clone()),
+        Some(vec![NodeEdit::Title("Tiêu đề của A".into())])
     );
     let fresh = s.pull(plan, &pull_as(new_client(), 0)).await;
     assert!(

@@ -101,6 +101,22 @@ impl NodeEdit {
         })
     }
 
+    /// Sets the field on `node`, validated; the node's references follow its text.
+    pub fn apply_to(&self, node: &mut Node) -> Result<(), ValidationError> {
+        match self {
+            NodeEdit::Title(t) => node.title = validate::title(t)?,
+            NodeEdit::Body(b) => node.body = validate::body(b.as_deref())?,
+            NodeEdit::Deadline(d) => node.deadline = *d,
+            NodeEdit::Label(l) => node.label = validate::label(l)?,
+            NodeEdit::Progress(p) => node.progress = validate::progress(*p)?,
+            NodeEdit::Assignees(a) => node.assignees = validate::assignees(a)?,
+        }
+        if matches!(self, NodeEdit::Title(_) | NodeEdit::Body(_)) {
+            node.references = references_in(node);
+        }
+        Ok(())
+    }
+
     /// The value as text for people ("45 %", "30/06/2016", "(trống)").
     pub fn display(&self) -> String {
         let or_blank = |s: &str| {
@@ -369,18 +385,7 @@ impl PlanState {
             }
             Mutation::EditNode { id, edit } | Mutation::ResolveConflict { id, edit, .. } => {
                 let mut node = self.existing(*id)?.clone();
-                match edit {
-                    NodeEdit::Title(t) => node.title = validate::title(t)?,
-                    NodeEdit::Body(b) => node.body = validate::body(b.as_deref())?,
-                    NodeEdit::Deadline(d) => node.deadline = *d,
-                    NodeEdit::Label(l) => node.label = validate::label(l)?,
-                    NodeEdit::Progress(p) => node.progress = validate::progress(*p)?,
-                    NodeEdit::Assignees(a) => node.assignees = validate::assignees(a)?,
-                }
-                if matches!(edit, NodeEdit::Title(_) | NodeEdit::Body(_)) {
-                    // The citations follow the text.
-                    node.references = references_in(&node);
-                }
+                edit.apply_to(&mut node)?;
                 Ok(Change {
                     upserted: vec![node],
                     deleted: vec![],

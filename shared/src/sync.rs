@@ -15,6 +15,7 @@
 use crate::ids::{ClientId, ConflictId, NodeId, PlanId};
 use crate::mutation::{Change, Field, Mutation, MutationError, NodeEdit, PlanState};
 use crate::plan::{Node, Plan};
+use crate::rank::Rank;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -134,9 +135,12 @@ pub struct PullResponse {
     /// The plan's own record, on a first pull.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
-    /// Nodes written since the cursor, whole.
+    /// Nodes new since the cursor (on a first pull: every node), whole.
     #[serde(default)]
     pub nodes: Vec<Node>,
+    /// Nodes changed since the cursor: only the fields written since.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patches: Vec<NodePatch>,
     /// Nodes deleted since the cursor (tombstones).
     #[serde(default)]
     pub deleted: Vec<NodeId>,
@@ -149,6 +153,55 @@ pub struct PullResponse {
     /// Refusals of those clients' mutations after the sequence numbers asked about.
     #[serde(default)]
     pub refusals: Vec<Refusal>,
+}
+
+/// The fields of a node written since a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodePatch {
+    pub id: NodeId,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<NodeEdit>,
+    /// The new parent and rank, when the node moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Moved>,
+}
+
+/// Where a node moved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub parent: Option<NodeId>,
+    pub rank: Rank,
+}
+
+/// How a node written after a cursor travels in a pull.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeDelta {
+    Full(Node),
+    Patch(NodePatch),
+}
+
+/// A node written after `cursor`, as a pull sends it: only the fields written after the cursor,
+/// or whole when it was created after it (or its fields' history is unknown).
+pub fn node_delta(node: Node, stamps: &Stamps, cursor: ChangeNo) -> NodeDelta {
+    let newer: Vec<Field> = Field::ALL
+        .iter()
+        .copied()
+        .filter(|f| stamps.get(f).is_some_and(|s| s.change > cursor))
+        .collect();
+    if newer.is_empty() || newer.len() == Field::ALL.len() {
+        return NodeDelta::Full(node);
+    }
+    NodeDelta::Patch(NodePatch {
+        id: node.id,
+        set: newer
+            .iter()
+            .filter_map(|f| NodeEdit::of(&node, *f))
+            .collect(),
+        moved: newer.contains(&Field::Position).then(|| Moved {
+            parent: node.parent,
+            rank: node.rank.clone(),
+        }),
+    })
 }
 
 /// What a push wrote, for the store to persist in one transaction.
@@ -611,6 +664,25 @@ impl Replica {
                 deleted: pull.deleted,
             });
         }
+        let mut unknown = false;
+        for p in pull.patches {
+            let Some(mut node) = self.base.get(p.id).cloned() else {
+                unknown = true;
+                continue;
+            };
+            for e in &p.set {
+                // Values from the server passed the same validation there.
+                let _ = e.apply_to(&mut node);
+            }
+            if let Some(m) = p.moved {
+                node.parent = m.parent;
+                node.rank = m.rank;
+            }
+            self.base.commit(&Change {
+                upserted: vec![node],
+                deleted: Vec::new(),
+            });
+        }
         if pull.plan.is_some() {
             self.plan = pull.plan;
         }
@@ -628,7 +700,12 @@ impl Replica {
             .map(|c| c.node)
             .collect();
         self.conflicts.retain(|_, c| !gone.contains(&c.node));
-        self.cursor = self.cursor.max(pull.cursor);
+        // A patch of a node this copy lacks means the copy went wrong: the next pull is whole.
+        self.cursor = if unknown {
+            0
+        } else {
+            self.cursor.max(pull.cursor)
+        };
         let mut notices = Vec::new();
         let done = |e: &OutboxEntry| {
             pull.clients

@@ -9,8 +9,8 @@ use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, Mutation, NodeEdit, PlanState, Position};
 use shared::plan::Node;
 use shared::sync::{
-    Authority, ChangeNo, Conflict, Notice, Outbox, Pending, PullRequest, PullResponse, PushRequest,
-    PushResponse, Refusal, Replica,
+    Authority, ChangeNo, Conflict, NodeDelta, Notice, Outbox, Pending, PullRequest, PullResponse,
+    PushRequest, PushResponse, Refusal, Replica, node_delta,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -125,13 +125,19 @@ impl Server {
 
     fn pull(&self, req: &PullRequest) -> PullResponse {
         let reset = req.cursor == 0;
-        let nodes = self
-            .auth
-            .state()
-            .nodes()
-            .filter(|n| reset || self.node_change.get(&n.id).copied().unwrap_or(0) > req.cursor)
-            .cloned()
-            .collect();
+        let mut nodes = Vec::new();
+        let mut patches = Vec::new();
+        for n in self.auth.state().nodes() {
+            if reset {
+                nodes.push(n.clone());
+            } else if self.node_change.get(&n.id).copied().unwrap_or(0) > req.cursor {
+                let stamps = self.auth.stamps(n.id).cloned().unwrap_or_default();
+                match node_delta(n.clone(), &stamps, req.cursor) {
+                    NodeDelta::Full(n) => nodes.push(n),
+                    NodeDelta::Patch(p) => patches.push(p),
+                }
+            }
+        }
         let deleted = if reset {
             Vec::new()
         } else {
@@ -170,6 +176,7 @@ impl Server {
             reset,
             plan: None,
             nodes,
+            patches,
             deleted,
             conflicts,
             clients,

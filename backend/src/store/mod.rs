@@ -9,7 +9,8 @@ use shared::mutation::PlanState;
 use shared::plan::{Node, Plan, PlanSummary};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
 use shared::sync::{
-    Authority, ChangeNo, ClientSeq, Conflict, Delta, PullRequest, PullResponse, Refusal, Stamps,
+    Authority, ChangeNo, ClientSeq, Conflict, Delta, NodeDelta, PullRequest, PullResponse, Refusal,
+    Stamps, node_delta,
 };
 use std::collections::HashMap;
 use surrealdb::Surreal;
@@ -452,7 +453,7 @@ impl Store {
         } else {
             (
                 format!(
-                    "SELECT {NODE_FIELDS} FROM node WHERE plan_id = $plan AND change > $cursor"
+                    "SELECT {NODE_FIELDS}, stamps FROM node WHERE plan_id = $plan AND change > $cursor"
                 ),
                 "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND change > $cursor",
             )
@@ -483,7 +484,22 @@ impl Store {
         if let Some(o) = plan_row.as_object_mut() {
             o.remove("change");
         }
-        let nodes: Vec<Node> = from_values(r.take(2)?)?;
+        let rows: Vec<Value> = r.take(2)?;
+        let mut nodes = Vec::with_capacity(rows.len());
+        let mut patches = Vec::new();
+        for mut row in rows {
+            let stamps = row.as_object_mut().and_then(|o| o.remove("stamps"));
+            let node: Node = serde_json::from_value(row)?;
+            let stamps: Stamps = match stamps {
+                Some(s) if !s.is_null() => serde_json::from_value(s)?,
+                _ => Stamps::new(),
+            };
+            // Only the fields written since the cursor travel (a new node travels whole).
+            match node_delta(node, &stamps, req.cursor) {
+                NodeDelta::Full(n) => nodes.push(n),
+                NodeDelta::Patch(p) => patches.push(p),
+            }
+        }
         let deleted: Vec<Value> = r.take(3)?;
         let deleted = if reset {
             Vec::new()
@@ -523,6 +539,7 @@ impl Store {
                 None
             },
             nodes,
+            patches,
             deleted,
             conflicts,
             clients,
