@@ -273,6 +273,17 @@ impl Authority {
         self.open.values()
     }
 
+    /// The nodes some field of which was written after `cursor`, with their stamps.
+    pub fn changed_since(&self, cursor: ChangeNo) -> impl Iterator<Item = (&Node, &Stamps)> {
+        self.state.nodes().filter_map(move |n| {
+            let stamps = self.stamps.get(&n.id)?;
+            stamps
+                .values()
+                .any(|s| s.change > cursor)
+                .then_some((n, stamps))
+        })
+    }
+
     /// Applies `mutations` of `client`, whose last applied sequence number is `last_seq`:
     /// repeats are skipped, a gap stops the batch, each new one is applied or refused. All
     /// writes share one new change number. `new_conflict_id` names new conflicts.

@@ -53,8 +53,26 @@ pub fn sh(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// Cargo, without the variables `cargo run` set for xtask itself (`CARGO_PKG_NAME=xtask`, …):
+/// some build scripts (ring's) rerun when they change, and with them rustls and the database
+/// engine would be rebuilt whenever `cargo xtask …` and a plain `cargo …` take turns.
 pub fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || [
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+            ]
+            .contains(&name.as_ref())
+        {
+            cmd.env_remove(name.as_ref());
+        }
+    }
+    cmd
 }
 
 /// What building and running need: the wasm32 target.

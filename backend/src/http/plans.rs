@@ -16,6 +16,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use tower_http::decompression::RequestDecompressionLayer;
 
 use super::{AppState, HttpError, Json};
+use crate::service::ServiceError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -107,7 +108,13 @@ async fn push(
     Path(raw): Path<String>,
     Json(req): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, HttpError> {
-    Ok(Json(service.push(plan_id(&raw)?, &req).await?))
+    let plan = plan_id(&raw)?;
+    // Run to the end even if the device hangs up: a push may be carrying other devices'
+    // pushes applied together with it.
+    let pushed = tokio::spawn(async move { service.push(plan, &req).await })
+        .await
+        .map_err(|_| ServiceError::Busy)??;
+    Ok(Json(pushed))
 }
 
 async fn pull(

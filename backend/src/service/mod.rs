@@ -7,12 +7,15 @@ use shared::import::ParsedPlan;
 use shared::mutation::MutationError;
 use shared::plan::{Plan, PlanSummary, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
-use shared::sync::{Authority, ChangeNo, PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::sync::{
+    Authority, ChangeNo, NodeDelta, PullRequest, PullResponse, PushRequest, PushResponse,
+    node_delta,
+};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use crate::store::{Store, StoreError, WriteError};
+use crate::store::{Batch, Store, StoreError, WriteError};
 use tokio::sync::broadcast;
 
 /// Why a service call failed.
@@ -43,12 +46,28 @@ pub struct TreeSnapshot {
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
+/// A plan's authoritative state, loaded on first push and kept while the database's change
+/// number matches (its lock makes writes to one plan go one at a time), and the pushes waiting
+/// for the lock, applied together by whoever takes it next.
+#[derive(Default)]
+struct PlanSlot {
+    authority: tokio::sync::Mutex<Option<Authority>>,
+    queue: Mutex<Vec<PushWaiting>>,
+}
+
+type PushWaiting = (
+    PushRequest,
+    tokio::sync::oneshot::Sender<Result<PushResponse>>,
+);
+
 /// The application's operations.
 pub struct Service {
     store: Store,
-    /// Each plan's authoritative state, loaded on first push and kept while the database's
-    /// change number matches; its lock makes pushes to one plan go one at a time.
-    authorities: Mutex<HashMap<PlanId, Arc<tokio::sync::Mutex<Option<Authority>>>>>,
+    /// Each plan's authoritative state and waiting pushes.
+    authorities: Mutex<HashMap<PlanId, Arc<PlanSlot>>>,
+    /// The state each plan's last push left, as written to the database: pulls read nodes
+    /// from it while the database is at the same change.
+    published: Mutex<HashMap<PlanId, Arc<Authority>>>,
     /// Tells watchers (server-sent events) of each plan's new change numbers.
     watchers: Mutex<HashMap<PlanId, broadcast::Sender<ChangeNo>>>,
     /// The last encoded tree of each plan. Checked against the plan's version in the database
@@ -66,6 +85,7 @@ impl Service {
         Self {
             store,
             authorities: Mutex::default(),
+            published: Mutex::default(),
             watchers: Mutex::default(),
             trees: Mutex::default(),
         }
@@ -123,65 +143,153 @@ impl Service {
     }
 
     /// Applies a device's pushed mutations to a plan: exactly once and in order per client,
-    /// by the same pure rules as on the device, then one transaction for what they wrote.
+    /// by the same pure rules as on the device. Pushes that arrive while another is being
+    /// written wait and are then applied together, in arrival order, in one transaction.
     pub async fn push(&self, plan: PlanId, req: &PushRequest) -> Result<PushResponse> {
         if req.mutations.len() > shared::limits::PUSH_MAX_MUTATIONS {
             return Err(ServiceError::TooMany);
         }
-        let slot = self.authority_slot(plan);
-        let mut cached = slot.lock().await;
+        let slot = self.slot(plan);
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        slot.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((req.clone(), tx));
+        {
+            let mut cached = slot.authority.lock().await;
+            let waiting =
+                std::mem::take(&mut *slot.queue.lock().unwrap_or_else(|p| p.into_inner()));
+            if !waiting.is_empty() {
+                let (requests, senders): (Vec<_>, Vec<_>) = waiting.into_iter().unzip();
+                let results = self.apply_pushes(plan, &mut cached, &requests).await;
+                for (tx, result) in senders.into_iter().zip(results) {
+                    // The caller may have gone (its connection closed): nothing to tell.
+                    let _ = tx.send(result);
+                }
+            }
+        }
+        rx.await.unwrap_or(Err(ServiceError::Busy))
+    }
+
+    async fn apply_pushes(
+        &self,
+        plan: PlanId,
+        cached: &mut Option<Authority>,
+        requests: &[PushRequest],
+    ) -> Vec<Result<PushResponse>> {
+        let fail = |e: fn() -> ServiceError| requests.iter().map(|_| Err(e())).collect();
+        let mut clients: Vec<ClientId> = requests.iter().map(|r| r.client).collect();
+        clients.sort();
+        clients.dedup();
         // Another process may have written since: then the state is read again, and a write
         // that still races is retried.
         for _ in 0..5 {
-            let head = self
-                .store
-                .sync_head(plan, req.client)
-                .await?
-                .ok_or(ServiceError::PlanNotFound)?;
-            if cached.as_ref().is_none_or(|a| a.change() != head.change) {
-                *cached = self.store.authority(plan).await?;
+            let head = match self.store.sync_heads(plan, &clients).await {
+                Ok(Some(head)) => head,
+                Ok(None) => return fail(|| ServiceError::PlanNotFound),
+                Err(e) => {
+                    tracing::error!(error = %e, "reading sync heads");
+                    return fail(|| ServiceError::Busy);
+                }
+            };
+            let (change, mut seqs) = head;
+            if cached.as_ref().is_none_or(|a| a.change() != change) {
+                match self.store.authority(plan).await {
+                    Ok(a) => *cached = a,
+                    Err(e) => {
+                        tracing::error!(error = %e, "loading a plan");
+                        return fail(|| ServiceError::Busy);
+                    }
+                }
+                if let Some(a) = cached.as_ref() {
+                    self.publish(plan, a);
+                }
             }
             let Some(authority) = cached.as_mut() else {
-                return Err(ServiceError::PlanNotFound);
+                return fail(|| ServiceError::PlanNotFound);
             };
             let before = authority.change();
-            let (response, delta) =
-                authority.push(req.client, head.last_seq, &req.mutations, || {
-                    ConflictId(new_uuid())
-                });
-            if delta.is_empty() {
-                return Ok(response);
+            let mut batch = Batch::new(before);
+            let mut responses = Vec::with_capacity(requests.len());
+            for req in requests {
+                let last = seqs.get(&req.client).copied().unwrap_or(0);
+                let (response, delta) =
+                    authority.push(req.client, last, &req.mutations, || ConflictId(new_uuid()));
+                seqs.insert(req.client, delta.last_seq);
+                if !delta.is_empty() {
+                    batch.add(req.client, &delta);
+                }
+                responses.push(response);
             }
-            match self
-                .store
-                .write_delta(plan, req.client, before, &delta)
-                .await
-            {
+            if batch.is_empty() {
+                return responses.into_iter().map(Ok).collect();
+            }
+            match self.store.write_batch(plan, &batch).await {
                 Ok(()) => {
-                    if delta.change != before {
-                        self.notify(plan, delta.change);
+                    if batch.change != before {
+                        self.publish(plan, authority);
+                        self.notify(plan, batch.change);
                     }
-                    return Ok(response);
+                    return responses.into_iter().map(Ok).collect();
                 }
                 Err(e) => {
-                    // What is cached may be ahead of the database: read it again.
+                    // What is cached is ahead of the database: read it again.
                     *cached = None;
                     match e {
                         WriteError::Stale => continue,
-                        WriteError::Store(e) => return Err(e.into()),
+                        WriteError::Store(e) => {
+                            tracing::error!(error = %e, "writing pushes");
+                            return fail(|| ServiceError::Busy);
+                        }
                     }
                 }
             }
         }
-        Err(ServiceError::Busy)
+        fail(|| ServiceError::Busy)
     }
 
-    /// Everything that changed in a plan since the device's cursor.
+    /// Everything that changed in a plan since the device's cursor. The nodes come from the
+    /// state the last push left in memory when it matches the database (no scan of the
+    /// plan's nodes), else from the database.
     pub async fn pull(&self, plan: PlanId, req: &PullRequest) -> Result<PullResponse> {
+        let snapshot = self
+            .published
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&plan)
+            .cloned();
+        if let Some(snapshot) = snapshot {
+            let mut resp = self
+                .store
+                .pull(plan, req, false)
+                .await?
+                .ok_or(ServiceError::PlanNotFound)?;
+            if resp.cursor == snapshot.change() {
+                if resp.reset {
+                    resp.nodes = snapshot.state().nodes().cloned().collect();
+                } else {
+                    for (node, stamps) in snapshot.changed_since(req.cursor) {
+                        match node_delta(node.clone(), stamps, req.cursor) {
+                            NodeDelta::Full(n) => resp.nodes.push(n),
+                            NodeDelta::Patch(p) => resp.patches.push(p),
+                        }
+                    }
+                }
+                return Ok(resp);
+            }
+        }
         self.store
-            .pull(plan, req)
+            .pull(plan, req, true)
             .await?
             .ok_or(ServiceError::PlanNotFound)
+    }
+
+    /// Makes `authority` (just written to the database) the state pulls answer from.
+    fn publish(&self, plan: PlanId, authority: &Authority) {
+        self.published
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(plan, Arc::new(authority.clone()));
     }
 
     /// Creates an empty plan.
@@ -226,7 +334,7 @@ impl Service {
         let _ = self.channel(plan).send(change);
     }
 
-    fn authority_slot(&self, plan: PlanId) -> Arc<tokio::sync::Mutex<Option<Authority>>> {
+    fn slot(&self, plan: PlanId) -> Arc<PlanSlot> {
         self.authorities
             .lock()
             .unwrap_or_else(|p| p.into_inner())

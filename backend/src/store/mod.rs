@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use shared::ids::{ClientId, PlanId};
-use shared::mutation::PlanState;
+use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
+use shared::mutation::{Field, PlanState};
 use shared::plan::{Node, Plan, PlanSummary};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
 use shared::sync::{
@@ -78,6 +78,59 @@ const FIRST_CHANGE: ChangeNo = 1;
 pub struct SyncHead {
     pub change: ChangeNo,
     pub last_seq: u64,
+}
+
+/// What pushes applied together wrote, merged for one transaction: each record in its last
+/// state, with the change number that wrote it.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// The plan's change number the pushes were applied on.
+    pub expected: ChangeNo,
+    /// The plan's change number after them.
+    pub change: ChangeNo,
+    nodes: HashMap<NodeId, (Node, Stamps, ChangeNo)>,
+    deleted: HashMap<NodeId, ChangeNo>,
+    conflicts: HashMap<ConflictId, Conflict>,
+    refusals: Vec<Refusal>,
+    clients: HashMap<ClientId, u64>,
+}
+
+impl Batch {
+    pub fn new(expected: ChangeNo) -> Self {
+        Self {
+            expected,
+            change: expected,
+            ..Self::default()
+        }
+    }
+
+    /// Adds what one push of `client` wrote (after those already added).
+    pub fn add(&mut self, client: ClientId, delta: &Delta) {
+        for id in &delta.deleted {
+            self.nodes.remove(id);
+            self.deleted.insert(*id, delta.change);
+        }
+        for (n, s) in &delta.nodes {
+            self.deleted.remove(&n.id);
+            self.nodes
+                .insert(n.id, (n.clone(), s.clone(), delta.change));
+        }
+        for c in &delta.conflicts {
+            self.conflicts.insert(c.id, c.clone());
+        }
+        self.refusals.extend(delta.refusals.iter().cloned());
+        self.clients.insert(client, delta.last_seq);
+        self.change = self.change.max(delta.change);
+    }
+
+    /// True when nothing needs writing (every push a repeat).
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+            && self.deleted.is_empty()
+            && self.conflicts.is_empty()
+            && self.refusals.is_empty()
+            && self.clients.is_empty()
+    }
 }
 
 /// Why a delta could not be written.
@@ -325,6 +378,44 @@ impl Store {
         }))
     }
 
+    /// The plan's change number and the last applied sequence number of each of `clients`;
+    /// `None` when the plan does not exist.
+    pub async fn sync_heads(
+        &self,
+        plan: PlanId,
+        clients: &[ClientId],
+    ) -> Result<Option<(ChangeNo, HashMap<ClientId, u64>)>> {
+        let mut r = self
+            .db
+            .query(
+                "SELECT VALUE change FROM type::record('plan', $plan);
+                 SELECT client, last_seq FROM sync_client WHERE plan_id = $plan AND client IN $clients;",
+            )
+            .bind(("plan", plan.to_string()))
+            .bind((
+                "clients",
+                clients.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            ))
+            .await?
+            .check()?;
+        let change: Vec<Value> = r.take(0)?;
+        let Some(change) = change.first() else {
+            return Ok(None);
+        };
+        let rows: Vec<Value> = r.take(1)?;
+        let mut seqs = HashMap::new();
+        for row in rows {
+            if let Some(c) = row
+                .get("client")
+                .and_then(Value::as_str)
+                .and_then(|c| c.parse().ok())
+            {
+                seqs.insert(c, u64_of(row.get("last_seq")));
+            }
+        }
+        Ok(Some((u64_of(Some(change)), seqs)))
+    }
+
     /// Everything the server's [`Authority`] of a plan needs, read in one transaction.
     pub async fn authority(&self, plan: PlanId) -> Result<Option<Authority>> {
         let mut r = self
@@ -369,31 +460,82 @@ impl Store {
         )))
     }
 
-    /// Writes what a push decided, in one transaction, provided the plan is still at change
-    /// `expected` (else [`WriteError::Stale`] and nothing is written).
-    pub async fn write_delta(
-        &self,
-        plan: PlanId,
-        client: ClientId,
-        expected: ChangeNo,
-        delta: &Delta,
-    ) -> Result<(), WriteError> {
-        let upserts: Vec<Value> = delta
-            .nodes
+    /// Writes what one or more pushes decided, in one transaction, provided the plan is still
+    /// at change `batch.expected` (else [`WriteError::Stale`] and nothing is written).
+    pub async fn write_batch(&self, plan: PlanId, batch: &Batch) -> Result<(), WriteError> {
+        // Nodes made by these pushes are inserted whole; the others get only the fields they
+        // wrote (most of a node, its body above all, is unchanged by a typical edit).
+        let mut inserts: Vec<Value> = Vec::new();
+        let mut merges: Vec<Value> = Vec::new();
+        for (n, stamps, change) in batch.nodes.values() {
+            let written: Vec<Field> = stamps
+                .iter()
+                .filter(|(_, s)| s.change > batch.expected)
+                .map(|(f, _)| *f)
+                .collect();
+            let mut content = node_content(n, *change, stamps)?
+                .get_mut("content")
+                .map(Value::take)
+                .unwrap_or_default();
+            if written.len() == Field::ALL.len() || written.is_empty() {
+                if let Some(o) = content.as_object_mut() {
+                    o.insert("id".into(), json!(n.id.to_string()));
+                }
+                inserts.push(content);
+                continue;
+            }
+            let mut set = serde_json::Map::new();
+            let mut keep = |k: &str| {
+                if let Some(v) = content.get(k) {
+                    set.insert(k.to_owned(), v.clone());
+                }
+            };
+            for f in &written {
+                match f {
+                    Field::Title => {
+                        keep("title");
+                        keep("references");
+                    }
+                    Field::Body => {
+                        keep("body");
+                        keep("references");
+                    }
+                    Field::Deadline => keep("deadline"),
+                    Field::Label => keep("label"),
+                    Field::Progress => keep("progress"),
+                    Field::Assignees => keep("assignees"),
+                    Field::Position => {
+                        keep("parent");
+                        keep("rank");
+                    }
+                }
+            }
+            keep("change");
+            keep("stamps");
+            merges.push(json!({ "key": n.id.to_string(), "set": set }));
+        }
+        let deleted: Vec<Value> = batch
+            .deleted
             .iter()
-            .map(|(n, s)| node_content(n, delta.change, s))
-            .collect::<Result<_>>()?;
-        let deleted: Vec<String> = delta.deleted.iter().map(|id| id.to_string()).collect();
-        let conflicts: Vec<Value> = delta
+            .map(|(id, change)| json!({ "key": id.to_string(), "change": change }))
+            .collect();
+        let clients: Vec<Value> = batch
+            .clients
+            .iter()
+            .map(|(c, seq)| {
+                json!({ "key": client_key(plan, *c), "client": c.to_string(), "last_seq": seq })
+            })
+            .collect();
+        let conflicts: Vec<Value> = batch
             .conflicts
-            .iter()
+            .values()
             .map(|c| {
                 Ok(json!({ "key": c.id.to_string(), "content": {
                     "plan_id": plan.to_string(), "change": c.change, "open": c.open, "data": to_value(c)?,
                 }}))
             })
             .collect::<Result<_>>()?;
-        let refusals: Vec<Value> = delta
+        let refusals: Vec<Value> = batch
             .refusals
             .iter()
             .map(|r| {
@@ -407,30 +549,38 @@ impl Store {
             .query(
                 "BEGIN TRANSACTION;
                  IF (SELECT VALUE change FROM type::record('plan', $plan))[0] != $expected { THROW 'stale' };
-                 FOR $n IN $upserts { UPSERT type::record('node', $n.key) CONTENT $n.content; };
+                 IF array::len($inserts) > 0 {
+                     INSERT INTO node $inserts ON DUPLICATE KEY UPDATE
+                         parent = $input.parent, rank = $input.rank, label = $input.label,
+                         title = $input.title, body = $input.body, deadline = $input.deadline,
+                         references = $input.references, progress = $input.progress,
+                         assignees = $input.assignees, change = $input.change, stamps = $input.stamps;
+                 };
+                 FOR $m IN $merges { UPDATE type::record('node', $m.key) MERGE $m.set; };
                  FOR $d IN $deleted {
-                     DELETE type::record('node', $d);
-                     UPSERT type::record('tombstone', $d) CONTENT { plan_id: $plan, change: $change };
+                     DELETE type::record('node', $d.key);
+                     UPSERT type::record('tombstone', $d.key) CONTENT { plan_id: $plan, change: $d.change };
                  };
                  FOR $c IN $conflicts { UPSERT type::record('conflict', $c.key) CONTENT $c.content; };
                  FOR $r IN $refusals { UPSERT type::record('refusal', $r.key) CONTENT $r.content; };
-                 UPSERT type::record('sync_client', $client_key)
-                     CONTENT { plan_id: $plan, client: $client, last_seq: $last_seq };
+                 FOR $c IN $clients {
+                     UPSERT type::record('sync_client', $c.key)
+                         CONTENT { plan_id: $plan, client: $c.client, last_seq: $c.last_seq };
+                 };
                  IF $change != $expected {
                      UPDATE type::record('plan', $plan) SET change = $change, version = <string> rand::uuid::v7();
                  };
                  COMMIT TRANSACTION;",
             )
             .bind(("plan", plan.to_string()))
-            .bind(("expected", expected))
-            .bind(("change", delta.change))
-            .bind(("upserts", Value::Array(upserts)))
-            .bind(("deleted", deleted))
+            .bind(("expected", batch.expected))
+            .bind(("change", batch.change))
+            .bind(("inserts", Value::Array(inserts)))
+            .bind(("merges", Value::Array(merges)))
+            .bind(("deleted", Value::Array(deleted)))
             .bind(("conflicts", Value::Array(conflicts)))
             .bind(("refusals", Value::Array(refusals)))
-            .bind(("client_key", client_key(plan, client)))
-            .bind(("client", client.to_string()))
-            .bind(("last_seq", delta.last_seq))
+            .bind(("clients", Value::Array(clients)))
             .await
             .map_err(StoreError::from)?;
         match result.check() {
@@ -443,9 +593,25 @@ impl Store {
     /// Everything written to `plan` after `req.cursor` (all of it when the cursor is 0), read
     /// in one transaction, so that the cursor and the clients' sequence numbers match the
     /// records. `None` when the plan does not exist.
-    pub async fn pull(&self, plan: PlanId, req: &PullRequest) -> Result<Option<PullResponse>> {
+    /// With `with_nodes` false the nodes are left out, for a caller that has them in memory
+    /// at the cursor answered.
+    pub async fn pull(
+        &self,
+        plan: PlanId,
+        req: &PullRequest,
+        with_nodes: bool,
+    ) -> Result<Option<PullResponse>> {
         let reset = req.cursor == 0;
-        let (nodes_q, conflicts_q) = if reset {
+        let (nodes_q, conflicts_q) = if !with_nodes {
+            (
+                "SELECT * FROM []".to_owned(),
+                if reset {
+                    "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND open = true"
+                } else {
+                    "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND change > $cursor"
+                },
+            )
+        } else if reset {
             (
                 format!("SELECT {NODE_FIELDS} FROM node WHERE plan_id = $plan"),
                 "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND open = true",
