@@ -267,6 +267,9 @@ impl Service {
             if resp.cursor == snapshot.change() {
                 if resp.reset {
                     resp.nodes = snapshot.state().nodes().cloned().collect();
+                    // In id order, as the database gives them: similar ids side by side
+                    // compress better.
+                    resp.nodes.sort_by_key(|n| n.id);
                 } else {
                     for (node, stamps) in snapshot.changed_since(req.cursor) {
                         match node_delta(node.clone(), stamps, req.cursor) {
