@@ -2,20 +2,17 @@
 //! writes what they decided. Authorisation will live here too.
 
 use bytes::Bytes;
-use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
+use shared::ids::{ConflictId, NodeId, PlanId};
 use shared::import::ParsedPlan;
 use shared::mutation::MutationError;
 use shared::plan::{Plan, PlanSummary, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
-use shared::sync::{
-    Authority, ChangeNo, NodeDelta, PullRequest, PullResponse, PushRequest, PushResponse,
-    node_delta,
-};
+use shared::sync::{ChangeNo, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use crate::store::{Batch, Store, StoreError, WriteError};
+use crate::store::{Batch, Store, StoreError, SyncState, WriteError};
 use tokio::sync::broadcast;
 
 /// Why a service call failed.
@@ -51,7 +48,7 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 /// for the lock, applied together by whoever takes it next.
 #[derive(Default)]
 struct PlanSlot {
-    authority: tokio::sync::Mutex<Option<Authority>>,
+    authority: tokio::sync::Mutex<Option<SyncState>>,
     queue: Mutex<Vec<PushWaiting>>,
 }
 
@@ -67,7 +64,7 @@ pub struct Service {
     authorities: Mutex<HashMap<PlanId, Arc<PlanSlot>>>,
     /// The state each plan's last push left, as written to the database: pulls read nodes
     /// from it while the database is at the same change.
-    published: Mutex<HashMap<PlanId, Arc<Authority>>>,
+    published: Mutex<HashMap<PlanId, Arc<SyncState>>>,
     /// Tells watchers (server-sent events) of each plan's new change numbers.
     watchers: Mutex<HashMap<PlanId, broadcast::Sender<ChangeNo>>>,
     /// The last encoded tree of each plan. Checked against the plan's version in the database
@@ -174,48 +171,36 @@ impl Service {
     async fn apply_pushes(
         &self,
         plan: PlanId,
-        cached: &mut Option<Authority>,
+        cached: &mut Option<SyncState>,
         requests: &[PushRequest],
     ) -> Vec<Result<PushResponse>> {
         let fail = |e: fn() -> ServiceError| requests.iter().map(|_| Err(e())).collect();
-        let mut clients: Vec<ClientId> = requests.iter().map(|r| r.client).collect();
-        clients.sort();
-        clients.dedup();
         // Another process may have written since: then the state is read again, and a write
         // that still races is retried.
         for _ in 0..5 {
-            let head = match self.store.sync_heads(plan, &clients).await {
-                Ok(Some(head)) => head,
-                Ok(None) => return fail(|| ServiceError::PlanNotFound),
+            match self.current(plan, cached).await {
+                Ok(true) => {}
+                Ok(false) => return fail(|| ServiceError::PlanNotFound),
                 Err(e) => {
-                    tracing::error!(error = %e, "reading sync heads");
+                    tracing::error!(error = %e, "loading a plan");
                     return fail(|| ServiceError::Busy);
                 }
-            };
-            let (change, mut seqs) = head;
-            if cached.as_ref().is_none_or(|a| a.change() != change) {
-                match self.store.authority(plan).await {
-                    Ok(a) => *cached = a,
-                    Err(e) => {
-                        tracing::error!(error = %e, "loading a plan");
-                        return fail(|| ServiceError::Busy);
-                    }
-                }
-                if let Some(a) = cached.as_ref() {
-                    self.publish(plan, a);
-                }
             }
-            let Some(authority) = cached.as_mut() else {
+            let Some(sync) = cached.as_mut() else {
                 return fail(|| ServiceError::PlanNotFound);
             };
-            let before = authority.change();
+            let before = sync.authority.change();
             let mut batch = Batch::new(before);
             let mut responses = Vec::with_capacity(requests.len());
             for req in requests {
-                let last = seqs.get(&req.client).copied().unwrap_or(0);
-                let (response, delta) =
-                    authority.push(req.client, last, &req.mutations, || ConflictId(new_uuid()));
-                seqs.insert(req.client, delta.last_seq);
+                let last = sync.seqs.get(&req.client).copied().unwrap_or(0);
+                let (response, delta) = sync.authority.push(
+                    req.client,
+                    last,
+                    &req.mutations,
+                    || ConflictId(new_uuid()),
+                );
+                sync.seqs.insert(req.client, delta.last_seq);
                 if !delta.is_empty() {
                     batch.add(req.client, &delta);
                 }
@@ -226,8 +211,9 @@ impl Service {
             }
             match self.store.write_batch(plan, &batch).await {
                 Ok(()) => {
+                    sync.record(&batch);
+                    self.publish(plan, sync);
                     if batch.change != before {
-                        self.publish(plan, authority);
                         self.notify(plan, batch.change);
                     }
                     return responses.into_iter().map(Ok).collect();
@@ -248,51 +234,60 @@ impl Service {
         fail(|| ServiceError::Busy)
     }
 
-    /// Everything that changed in a plan since the device's cursor. The nodes come from the
-    /// state the last push left in memory when it matches the database (no scan of the
-    /// plan's nodes), else from the database.
+    /// Brings `cached` up to the database's change number (reading the plan again if another
+    /// process wrote it); false when the plan does not exist.
+    async fn current(&self, plan: PlanId, cached: &mut Option<SyncState>) -> Result<bool> {
+        let Some(change) = self.store.plan_change(plan).await? else {
+            return Ok(false);
+        };
+        if cached
+            .as_ref()
+            .is_none_or(|s| s.authority.change() != change)
+        {
+            *cached = self.store.sync_state(plan).await?;
+            match cached.as_ref() {
+                Some(s) => self.publish(plan, s),
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
+    /// Everything that changed in a plan since the device's cursor, from the plan's state in
+    /// memory (checked against the database's change number; read again when it differs).
     pub async fn pull(&self, plan: PlanId, req: &PullRequest) -> Result<PullResponse> {
-        let snapshot = self
+        let change = self
+            .store
+            .plan_change(plan)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)?;
+        let published = self
             .published
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&plan)
             .cloned();
-        if let Some(snapshot) = snapshot {
-            let mut resp = self
-                .store
-                .pull(plan, req, false)
-                .await?
-                .ok_or(ServiceError::PlanNotFound)?;
-            if resp.cursor == snapshot.change() {
-                if resp.reset {
-                    resp.nodes = snapshot.state().nodes().cloned().collect();
-                    // In id order, as the database gives them: similar ids side by side
-                    // compress better.
-                    resp.nodes.sort_by_key(|n| n.id);
-                } else {
-                    for (node, stamps) in snapshot.changed_since(req.cursor) {
-                        match node_delta(node.clone(), stamps, req.cursor) {
-                            NodeDelta::Full(n) => resp.nodes.push(n),
-                            NodeDelta::Patch(p) => resp.patches.push(p),
-                        }
-                    }
-                }
-                return Ok(resp);
-            }
+        if let Some(p) = published.filter(|p| p.authority.change() == change) {
+            return Ok(p.pull(req));
         }
-        self.store
-            .pull(plan, req, true)
-            .await?
+        // Not in memory, or another process wrote since: load it (once for all waiting).
+        let slot = self.slot(plan);
+        let mut cached = slot.authority.lock().await;
+        if !self.current(plan, &mut cached).await? {
+            return Err(ServiceError::PlanNotFound);
+        }
+        cached
+            .as_ref()
+            .map(|s| s.pull(req))
             .ok_or(ServiceError::PlanNotFound)
     }
 
-    /// Makes `authority` (just written to the database) the state pulls answer from.
-    fn publish(&self, plan: PlanId, authority: &Authority) {
+    /// Makes `state` (as written to the database) the one pulls answer from.
+    fn publish(&self, plan: PlanId, state: &SyncState) {
         self.published
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(plan, Arc::new(authority.clone()));
+            .insert(plan, Arc::new(state.clone()));
     }
 
     /// Creates an empty plan.
@@ -307,12 +302,12 @@ impl Service {
     /// A stream of the plan's change numbers as they happen, starting with the current one.
     pub async fn watch(&self, plan: PlanId) -> Result<(ChangeNo, broadcast::Receiver<ChangeNo>)> {
         let rx = self.channel(plan).subscribe();
-        let head = self
+        let change = self
             .store
-            .sync_head(plan, ClientId(uuid::Uuid::nil()))
+            .plan_change(plan)
             .await?
             .ok_or(ServiceError::PlanNotFound)?;
-        Ok((head.change, rx))
+        Ok((change, rx))
     }
 
     fn channel(&self, plan: PlanId) -> broadcast::Sender<ChangeNo> {

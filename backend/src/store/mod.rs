@@ -72,12 +72,100 @@ const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, k
 /// pulled have cursor 0, so they get everything.
 const FIRST_CHANGE: ChangeNo = 1;
 
-/// What a push needs to know before applying: the plan's change number and the client's last
-/// applied sequence number.
-#[derive(Debug, Clone, Copy)]
-pub struct SyncHead {
-    pub change: ChangeNo,
-    pub last_seq: u64,
+/// A plan as sync sees it: the authoritative state, and what pulls need besides the nodes.
+#[derive(Debug, Clone)]
+pub struct SyncState {
+    pub authority: Authority,
+    pub plan: Plan,
+    pub tombstones: HashMap<NodeId, ChangeNo>,
+    /// Every conflict, open or closed.
+    pub conflicts: HashMap<ConflictId, Conflict>,
+    /// Each client's last applied sequence number.
+    pub seqs: HashMap<ClientId, u64>,
+    pub refusals: Vec<Refusal>,
+}
+
+impl SyncState {
+    /// Takes in what a batch wrote (the authority has applied it already).
+    pub fn record(&mut self, batch: &Batch) {
+        for (id, change) in &batch.deleted {
+            self.tombstones.insert(*id, *change);
+        }
+        for id in batch.nodes.keys() {
+            self.tombstones.remove(id);
+        }
+        for c in batch.conflicts.values() {
+            self.conflicts.insert(c.id, c.clone());
+        }
+        self.refusals.extend(batch.refusals.iter().cloned());
+        self.seqs
+            .extend(batch.clients.iter().map(|(c, s)| (*c, *s)));
+    }
+
+    /// The answer to a pull, all from memory.
+    pub fn pull(&self, req: &PullRequest) -> PullResponse {
+        let reset = req.cursor == 0;
+        let a = &self.authority;
+        let mut nodes = Vec::new();
+        let mut patches = Vec::new();
+        if reset {
+            nodes = a.state().nodes().cloned().collect();
+            // In id order, as the database gives them: similar ids side by side compress better.
+            nodes.sort_by_key(|n: &Node| n.id);
+        } else {
+            for (node, stamps) in a.changed_since(req.cursor) {
+                match node_delta(node.clone(), stamps, req.cursor) {
+                    NodeDelta::Full(n) => nodes.push(n),
+                    NodeDelta::Patch(p) => patches.push(p),
+                }
+            }
+        }
+        let deleted = if reset {
+            Vec::new()
+        } else {
+            self.tombstones
+                .iter()
+                .filter(|(_, c)| **c > req.cursor)
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        let conflicts = self
+            .conflicts
+            .values()
+            .filter(|c| if reset { c.open } else { c.change > req.cursor })
+            .cloned()
+            .collect();
+        let seq = |c: ClientId| self.seqs.get(&c).copied().unwrap_or(0);
+        let clients = req
+            .clients
+            .iter()
+            .map(|c| ClientSeq {
+                client: c.client,
+                seq: seq(c.client),
+            })
+            .collect();
+        let refusals = self
+            .refusals
+            .iter()
+            .filter(|r| {
+                req.clients
+                    .iter()
+                    .any(|c| c.client == r.client && r.seq > c.seq && r.seq <= seq(r.client))
+            })
+            .cloned()
+            .collect();
+        PullResponse {
+            cursor: a.change(),
+            reset,
+            plan: reset.then(|| self.plan.clone()),
+            nodes,
+            patches,
+            deleted,
+            conflicts,
+            clients,
+            refusals,
+        }
+    }
 }
 
 /// What pushes applied together wrote, merged for one transaction: each record in its last
@@ -354,86 +442,33 @@ impl Store {
             .and_then(|v| v.as_str().map(str::to_owned)))
     }
 
-    /// The plan's change number and `client`'s last applied sequence number; `None` when the
-    /// plan does not exist.
-    pub async fn sync_head(&self, plan: PlanId, client: ClientId) -> Result<Option<SyncHead>> {
-        let mut r = self
-            .db
-            .query(
-                "SELECT VALUE change FROM type::record('plan', $plan);
-                 SELECT VALUE last_seq FROM type::record('sync_client', $client);",
-            )
-            .bind(("plan", plan.to_string()))
-            .bind(("client", client_key(plan, client)))
-            .await?
-            .check()?;
-        let change: Vec<Value> = r.take(0)?;
-        let Some(change) = change.first() else {
-            return Ok(None);
-        };
-        let seq: Vec<Value> = r.take(1)?;
-        Ok(Some(SyncHead {
-            change: u64_of(Some(change)),
-            last_seq: u64_of(seq.first()),
-        }))
-    }
-
-    /// The plan's change number and the last applied sequence number of each of `clients`;
-    /// `None` when the plan does not exist.
-    pub async fn sync_heads(
-        &self,
-        plan: PlanId,
-        clients: &[ClientId],
-    ) -> Result<Option<(ChangeNo, HashMap<ClientId, u64>)>> {
-        let mut r = self
-            .db
-            .query(
-                "SELECT VALUE change FROM type::record('plan', $plan);
-                 SELECT client, last_seq FROM sync_client WHERE plan_id = $plan AND client IN $clients;",
-            )
-            .bind(("plan", plan.to_string()))
-            .bind((
-                "clients",
-                clients.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-            ))
-            .await?
-            .check()?;
-        let change: Vec<Value> = r.take(0)?;
-        let Some(change) = change.first() else {
-            return Ok(None);
-        };
-        let rows: Vec<Value> = r.take(1)?;
-        let mut seqs = HashMap::new();
-        for row in rows {
-            if let Some(c) = row
-                .get("client")
-                .and_then(Value::as_str)
-                .and_then(|c| c.parse().ok())
-            {
-                seqs.insert(c, u64_of(row.get("last_seq")));
-            }
-        }
-        Ok(Some((u64_of(Some(change)), seqs)))
-    }
-
-    /// Everything the server's [`Authority`] of a plan needs, read in one transaction.
-    pub async fn authority(&self, plan: PlanId) -> Result<Option<Authority>> {
+    /// Everything the server holds of a plan for sync, read in one transaction: the
+    /// [`Authority`] and what pulls need besides the nodes.
+    pub async fn sync_state(&self, plan: PlanId) -> Result<Option<SyncState>> {
         let mut r = self
             .db
             .query(format!(
                 "BEGIN TRANSACTION;
-                 SELECT VALUE change FROM type::record('plan', $plan);
+                 SELECT record::id(id) AS id, metadata, preamble, references, change FROM type::record('plan', $plan);
                  SELECT {NODE_FIELDS}, stamps FROM node WHERE plan_id = $plan;
-                 SELECT VALUE data FROM conflict WHERE plan_id = $plan AND open = true;
+                 SELECT VALUE data FROM conflict WHERE plan_id = $plan;
+                 SELECT record::id(id) AS id, change FROM tombstone WHERE plan_id = $plan;
+                 SELECT client, last_seq FROM sync_client WHERE plan_id = $plan;
+                 SELECT VALUE data FROM refusal WHERE plan_id = $plan;
                  COMMIT TRANSACTION;"
             ))
             .bind(("plan", plan.to_string()))
             .await?
             .check()?;
-        let change: Vec<Value> = r.take(1)?;
-        let Some(change) = change.first() else {
+        let plans: Vec<Value> = r.take(1)?;
+        let Some(mut plan_row) = plans.into_iter().next() else {
             return Ok(None);
         };
+        let change = u64_of(plan_row.get("change"));
+        if let Some(o) = plan_row.as_object_mut() {
+            o.remove("change");
+        }
+        let plan_record: Plan = serde_json::from_value(plan_row)?;
         let rows: Vec<Value> = r.take(2)?;
         let mut nodes = Vec::with_capacity(rows.len());
         let mut stamps = HashMap::with_capacity(rows.len());
@@ -452,12 +487,49 @@ impl Store {
             nodes.push(node);
         }
         let conflicts: Vec<Conflict> = from_values(r.take(3)?)?;
-        Ok(Some(Authority::new(
+        let tombstones: Vec<Value> = r.take(4)?;
+        let tombstones = tombstones
+            .iter()
+            .filter_map(|t| {
+                let id = t.get("id")?.as_str()?.parse().ok()?;
+                Some((id, u64_of(t.get("change"))))
+            })
+            .collect();
+        let seqs: Vec<Value> = r.take(5)?;
+        let seqs = seqs
+            .iter()
+            .filter_map(|s| {
+                let c = s.get("client")?.as_str()?.parse().ok()?;
+                Some((c, u64_of(s.get("last_seq"))))
+            })
+            .collect();
+        let refusals: Vec<Refusal> = from_values(r.take(6)?)?;
+        let authority = Authority::new(
             PlanState::new(plan, nodes),
             stamps,
-            conflicts,
-            u64_of(Some(change)),
-        )))
+            conflicts.iter().filter(|c| c.open).cloned(),
+            change,
+        );
+        Ok(Some(SyncState {
+            authority,
+            plan: plan_record,
+            tombstones,
+            conflicts: conflicts.into_iter().map(|c| (c.id, c)).collect(),
+            seqs,
+            refusals,
+        }))
+    }
+
+    /// The plan's change number, if the plan exists.
+    pub async fn plan_change(&self, plan: PlanId) -> Result<Option<ChangeNo>> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE change FROM type::record('plan', $plan)")
+            .bind(("plan", plan.to_string()))
+            .await?
+            .check()?;
+        let v: Vec<Value> = r.take(0)?;
+        Ok(v.first().map(|v| u64_of(Some(v))))
     }
 
     /// Writes what one or more pushes decided, in one transaction, provided the plan is still
@@ -588,129 +660,6 @@ impl Store {
             Err(e) if e.to_string().contains("stale") => Err(WriteError::Stale),
             Err(e) => Err(StoreError::from(e).into()),
         }
-    }
-
-    /// Everything written to `plan` after `req.cursor` (all of it when the cursor is 0), read
-    /// in one transaction, so that the cursor and the clients' sequence numbers match the
-    /// records. `None` when the plan does not exist.
-    /// With `with_nodes` false the nodes are left out, for a caller that has them in memory
-    /// at the cursor answered.
-    pub async fn pull(
-        &self,
-        plan: PlanId,
-        req: &PullRequest,
-        with_nodes: bool,
-    ) -> Result<Option<PullResponse>> {
-        let reset = req.cursor == 0;
-        let (nodes_q, conflicts_q) = if !with_nodes {
-            (
-                "SELECT * FROM []".to_owned(),
-                if reset {
-                    "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND open = true"
-                } else {
-                    "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND change > $cursor"
-                },
-            )
-        } else if reset {
-            (
-                format!("SELECT {NODE_FIELDS} FROM node WHERE plan_id = $plan"),
-                "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND open = true",
-            )
-        } else {
-            (
-                format!(
-                    "SELECT {NODE_FIELDS}, stamps FROM node WHERE plan_id = $plan AND change > $cursor"
-                ),
-                "SELECT VALUE data FROM conflict WHERE plan_id = $plan AND change > $cursor",
-            )
-        };
-        let clients: Vec<String> = req.clients.iter().map(|c| c.client.to_string()).collect();
-        let mut r = self
-            .db
-            .query(format!(
-                "BEGIN TRANSACTION;
-                 SELECT record::id(id) AS id, metadata, preamble, references, change FROM type::record('plan', $plan);
-                 {nodes_q};
-                 SELECT VALUE record::id(id) FROM tombstone WHERE plan_id = $plan AND change > $cursor;
-                 {conflicts_q};
-                 SELECT client, last_seq FROM sync_client WHERE plan_id = $plan AND client IN $clients;
-                 SELECT VALUE data FROM refusal WHERE plan_id = $plan AND client IN $clients;
-                 COMMIT TRANSACTION;"
-            ))
-            .bind(("plan", plan.to_string()))
-            .bind(("cursor", req.cursor))
-            .bind(("clients", clients))
-            .await?
-            .check()?;
-        let plans: Vec<Value> = r.take(1)?;
-        let Some(mut plan_row) = plans.into_iter().next() else {
-            return Ok(None);
-        };
-        let cursor = u64_of(plan_row.get("change"));
-        if let Some(o) = plan_row.as_object_mut() {
-            o.remove("change");
-        }
-        let rows: Vec<Value> = r.take(2)?;
-        let mut nodes = Vec::with_capacity(rows.len());
-        let mut patches = Vec::new();
-        for mut row in rows {
-            let stamps = row.as_object_mut().and_then(|o| o.remove("stamps"));
-            let node: Node = serde_json::from_value(row)?;
-            let stamps: Stamps = match stamps {
-                Some(s) if !s.is_null() => serde_json::from_value(s)?,
-                _ => Stamps::new(),
-            };
-            // Only the fields written since the cursor travel (a new node travels whole).
-            match node_delta(node, &stamps, req.cursor) {
-                NodeDelta::Full(n) => nodes.push(n),
-                NodeDelta::Patch(p) => patches.push(p),
-            }
-        }
-        let deleted: Vec<Value> = r.take(3)?;
-        let deleted = if reset {
-            Vec::new()
-        } else {
-            from_values(deleted)?
-        };
-        let conflicts: Vec<Conflict> = from_values(r.take(4)?)?;
-        let seqs: Vec<Value> = r.take(5)?;
-        let refusals: Vec<Refusal> = from_values(r.take(6)?)?;
-        let last_seq = |client: ClientId| {
-            seqs.iter()
-                .find(|v| v.get("client").and_then(Value::as_str) == Some(&client.to_string()))
-                .map_or(0, |v| u64_of(v.get("last_seq")))
-        };
-        let clients: Vec<ClientSeq> = req
-            .clients
-            .iter()
-            .map(|c| ClientSeq {
-                client: c.client,
-                seq: last_seq(c.client),
-            })
-            .collect();
-        let refusals = refusals
-            .into_iter()
-            .filter(|r| {
-                req.clients
-                    .iter()
-                    .any(|c| c.client == r.client && r.seq > c.seq && r.seq <= last_seq(r.client))
-            })
-            .collect();
-        Ok(Some(PullResponse {
-            cursor,
-            reset,
-            plan: if reset {
-                Some(serde_json::from_value(plan_row)?)
-            } else {
-                None
-            },
-            nodes,
-            patches,
-            deleted,
-            conflicts,
-            clients,
-            refusals,
-        }))
     }
 
     /// Creates an empty plan; `false` when a plan with this id exists already.
