@@ -472,6 +472,126 @@ impl Authority {
     }
 }
 
+/// Everything the server keeps of one plan for sync: the [`Authority`], and what pulls need
+/// besides the nodes. The backend loads it from the database and writes the same facts there.
+#[derive(Debug, Clone)]
+pub struct PlanSync {
+    pub authority: Authority,
+    /// The plan's own record, sent with a first pull.
+    pub plan: Option<Plan>,
+    /// Deleted nodes and the change that deleted them.
+    pub tombstones: HashMap<NodeId, ChangeNo>,
+    /// Every conflict, open or closed.
+    pub conflicts: HashMap<ConflictId, Conflict>,
+    /// Each client's last applied sequence number.
+    pub seqs: HashMap<ClientId, u64>,
+    pub refusals: Vec<Refusal>,
+}
+
+impl PlanSync {
+    /// A plan that nobody has synced yet.
+    pub fn new(authority: Authority, plan: Option<Plan>) -> Self {
+        Self {
+            authority,
+            plan,
+            tombstones: HashMap::new(),
+            conflicts: HashMap::new(),
+            seqs: HashMap::new(),
+            refusals: Vec::new(),
+        }
+    }
+
+    /// Applies a push (see [`Authority::push`]) and keeps what pulls will need.
+    pub fn push(
+        &mut self,
+        req: &PushRequest,
+        new_conflict_id: impl FnMut() -> ConflictId,
+    ) -> (PushResponse, Delta) {
+        let last = self.seqs.get(&req.client).copied().unwrap_or(0);
+        let (response, delta) =
+            self.authority
+                .push(req.client, last, &req.mutations, new_conflict_id);
+        self.seqs.insert(req.client, delta.last_seq);
+        for id in &delta.deleted {
+            self.tombstones.insert(*id, delta.change);
+        }
+        for (n, _) in &delta.nodes {
+            self.tombstones.remove(&n.id);
+        }
+        for c in &delta.conflicts {
+            self.conflicts.insert(c.id, c.clone());
+        }
+        self.refusals.extend(delta.refusals.iter().cloned());
+        (response, delta)
+    }
+
+    /// The answer to a pull: everything written after the cursor (all of it at cursor 0), the
+    /// clients' last sequence numbers, and their refusals the device has not been told of.
+    pub fn pull(&self, req: &PullRequest) -> PullResponse {
+        let reset = req.cursor == 0;
+        let a = &self.authority;
+        let mut nodes = Vec::new();
+        let mut patches = Vec::new();
+        if reset {
+            nodes = a.state().nodes().cloned().collect();
+            // In id order: similar ids side by side compress better.
+            nodes.sort_by_key(|n: &Node| n.id);
+        } else {
+            for (node, stamps) in a.changed_since(req.cursor) {
+                match node_delta(node.clone(), stamps, req.cursor) {
+                    NodeDelta::Full(n) => nodes.push(n),
+                    NodeDelta::Patch(p) => patches.push(p),
+                }
+            }
+        }
+        let deleted = if reset {
+            Vec::new()
+        } else {
+            self.tombstones
+                .iter()
+                .filter(|(_, c)| **c > req.cursor)
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        let conflicts = self
+            .conflicts
+            .values()
+            .filter(|c| if reset { c.open } else { c.change > req.cursor })
+            .cloned()
+            .collect();
+        let seq = |c: ClientId| self.seqs.get(&c).copied().unwrap_or(0);
+        let clients = req
+            .clients
+            .iter()
+            .map(|c| ClientSeq {
+                client: c.client,
+                seq: seq(c.client),
+            })
+            .collect();
+        let refusals = self
+            .refusals
+            .iter()
+            .filter(|r| {
+                req.clients
+                    .iter()
+                    .any(|c| c.client == r.client && r.seq > c.seq && r.seq <= seq(r.client))
+            })
+            .cloned()
+            .collect();
+        PullResponse {
+            cursor: a.change(),
+            reset,
+            plan: if reset { self.plan.clone() } else { None },
+            nodes,
+            patches,
+            deleted,
+            conflicts,
+            clients,
+            refusals,
+        }
+    }
+}
+
 /// A refused mutation, as its author is told.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {

@@ -9,8 +9,8 @@ use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, Mutation, NodeEdit, PlanState, Position};
 use shared::plan::Node;
 use shared::sync::{
-    Authority, ChangeNo, Conflict, NodeDelta, Notice, Outbox, Pending, PullRequest, PullResponse,
-    PushRequest, PushResponse, Refusal, Replica, node_delta,
+    Authority, ChangeNo, Conflict, Notice, Outbox, Pending, PlanSync, PullRequest, PullResponse,
+    PushRequest, PushResponse, Replica,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -32,14 +32,10 @@ struct Write {
     mutation: Mutation,
 }
 
-/// The server: an [`Authority`] and what the store would hold.
+/// The server: the same [`PlanSync`] the backend keeps in memory (the backend writes the same
+/// facts to its database), and a log of the writes it applied.
 struct Server {
-    auth: Authority,
-    node_change: HashMap<NodeId, ChangeNo>,
-    tombstones: HashMap<NodeId, ChangeNo>,
-    conflicts: HashMap<ConflictId, Conflict>,
-    last_seq: HashMap<ClientId, u64>,
-    refusals: Vec<Refusal>,
+    sync: PlanSync,
     writes: Vec<Write>,
     next_conflict: u64,
 }
@@ -47,12 +43,10 @@ struct Server {
 impl Server {
     fn new(nodes: Vec<Node>) -> Self {
         let mut s = Self {
-            auth: Authority::new(PlanState::new(plan_id(), []), HashMap::new(), [], 0),
-            node_change: HashMap::new(),
-            tombstones: HashMap::new(),
-            conflicts: HashMap::new(),
-            last_seq: HashMap::new(),
-            refusals: Vec::new(),
+            sync: PlanSync::new(
+                Authority::new(PlanState::new(plan_id(), []), HashMap::new(), [], 0),
+                None,
+            ),
             writes: Vec::new(),
             next_conflict: 0,
         };
@@ -83,29 +77,13 @@ impl Server {
     }
 
     fn push(&mut self, req: &PushRequest) -> PushResponse {
-        let last = self.last_seq.get(&req.client).copied().unwrap_or(0);
         let counter = &mut self.next_conflict;
-        let (resp, delta) = self.auth.push(req.client, last, &req.mutations, || {
+        let (resp, delta) = self.sync.push(req, || {
             *counter += 1;
-            ConflictId::from_parts(4, {
-                let mut b = [0; 10];
-                b[..8].copy_from_slice(&counter.to_be_bytes());
-                b
-            })
+            let mut b = [0; 10];
+            b[..8].copy_from_slice(&counter.to_be_bytes());
+            ConflictId::from_parts(4, b)
         });
-        for (n, _) in &delta.nodes {
-            self.node_change.insert(n.id, delta.change);
-            self.tombstones.remove(&n.id);
-        }
-        for d in &delta.deleted {
-            self.node_change.remove(d);
-            self.tombstones.insert(*d, delta.change);
-        }
-        for c in &delta.conflicts {
-            self.conflicts.insert(c.id, c.clone());
-        }
-        self.refusals.extend(delta.refusals.iter().cloned());
-        self.last_seq.insert(req.client, delta.last_seq);
         for seq in &delta.applied {
             let p = req
                 .mutations
@@ -124,64 +102,7 @@ impl Server {
     }
 
     fn pull(&self, req: &PullRequest) -> PullResponse {
-        let reset = req.cursor == 0;
-        let mut nodes = Vec::new();
-        let mut patches = Vec::new();
-        for n in self.auth.state().nodes() {
-            if reset {
-                nodes.push(n.clone());
-            } else if self.node_change.get(&n.id).copied().unwrap_or(0) > req.cursor {
-                let stamps = self.auth.stamps(n.id).cloned().unwrap_or_default();
-                match node_delta(n.clone(), &stamps, req.cursor) {
-                    NodeDelta::Full(n) => nodes.push(n),
-                    NodeDelta::Patch(p) => patches.push(p),
-                }
-            }
-        }
-        let deleted = if reset {
-            Vec::new()
-        } else {
-            self.tombstones
-                .iter()
-                .filter(|(_, c)| **c > req.cursor)
-                .map(|(id, _)| *id)
-                .collect()
-        };
-        let conflicts = self
-            .conflicts
-            .values()
-            .filter(|c| if reset { c.open } else { c.change > req.cursor })
-            .cloned()
-            .collect();
-        let clients: Vec<_> = req
-            .clients
-            .iter()
-            .map(|c| shared::sync::ClientSeq {
-                client: c.client,
-                seq: self.last_seq.get(&c.client).copied().unwrap_or(0),
-            })
-            .collect();
-        let refusals = self
-            .refusals
-            .iter()
-            .filter(|r| {
-                req.clients
-                    .iter()
-                    .any(|c| c.client == r.client && r.seq > c.seq)
-            })
-            .cloned()
-            .collect();
-        PullResponse {
-            cursor: self.auth.change(),
-            reset,
-            plan: None,
-            nodes,
-            patches,
-            deleted,
-            conflicts,
-            clients,
-            refusals,
-        }
+        self.sync.pull(req)
     }
 }
 
@@ -476,8 +397,14 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
     w.settle();
 
     // Convergence.
-    let server_nodes = sorted(w.server.auth.state());
-    let server_open: HashSet<ConflictId> = w.server.auth.open_conflicts().map(|c| c.id).collect();
+    let server_nodes = sorted(w.server.sync.authority.state());
+    let server_open: HashSet<ConflictId> = w
+        .server
+        .sync
+        .authority
+        .open_conflicts()
+        .map(|c| c.id)
+        .collect();
     for (i, d) in w.devices.iter().enumerate() {
         prop_assert!(
             d.pending().is_empty(),
@@ -499,6 +426,7 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
     );
     let refused: HashSet<(ClientId, u64)> = w
         .server
+        .sync
         .refusals
         .iter()
         .map(|r| (r.client, r.seq))
@@ -513,7 +441,7 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
         );
     }
     // Every refusal reached its author (and any device that carried the mutation).
-    for r in &w.server.refusals {
+    for r in &w.server.sync.refusals {
         let author = (0..CLIENTS).find(|i| client(*i) == r.client);
         if let Some(i) = author {
             let told = w.notices[i]
@@ -551,7 +479,7 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
             && b_value != value
             && !matches!(b.mutation, Mutation::ResolveConflict { .. });
         if blind {
-            let kept = w.server.conflicts.values().any(|c| {
+            let kept = w.server.sync.conflicts.values().any(|c| {
                 c.node == node
                     && c.field == field
                     && c.replaced.change == a.change
@@ -645,9 +573,16 @@ fn different_fields_of_one_node_merge_without_conflict() {
         },
     );
     w.settle();
-    let n = w.server.auth.state().get(id).cloned().expect("node");
+    let n = w
+        .server
+        .sync
+        .authority
+        .state()
+        .get(id)
+        .cloned()
+        .expect("node");
     assert_eq!((n.title.as_str(), n.progress), ("Mới", 40));
-    assert_eq!(w.server.auth.open_conflicts().count(), 0);
+    assert_eq!(w.server.sync.authority.open_conflicts().count(), 0);
 }
 
 #[test]

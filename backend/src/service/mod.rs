@@ -7,12 +7,12 @@ use shared::import::ParsedPlan;
 use shared::mutation::MutationError;
 use shared::plan::{Plan, PlanSummary, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
-use shared::sync::{ChangeNo, PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::sync::{ChangeNo, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use crate::store::{Batch, Store, StoreError, SyncState, WriteError};
+use crate::store::{Batch, Store, StoreError, WriteError};
 use tokio::sync::broadcast;
 
 /// Why a service call failed.
@@ -48,7 +48,7 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 /// for the lock, applied together by whoever takes it next.
 #[derive(Default)]
 struct PlanSlot {
-    authority: tokio::sync::Mutex<Option<SyncState>>,
+    authority: tokio::sync::Mutex<Option<PlanSync>>,
     queue: Mutex<Vec<PushWaiting>>,
 }
 
@@ -64,7 +64,7 @@ pub struct Service {
     authorities: Mutex<HashMap<PlanId, Arc<PlanSlot>>>,
     /// The state each plan's last push left, as written to the database: pulls read nodes
     /// from it while the database is at the same change.
-    published: Mutex<HashMap<PlanId, Arc<SyncState>>>,
+    published: Mutex<HashMap<PlanId, Arc<PlanSync>>>,
     /// Tells watchers (server-sent events) of each plan's new change numbers.
     watchers: Mutex<HashMap<PlanId, broadcast::Sender<ChangeNo>>>,
     /// The last encoded tree of each plan. Checked against the plan's version in the database
@@ -171,7 +171,7 @@ impl Service {
     async fn apply_pushes(
         &self,
         plan: PlanId,
-        cached: &mut Option<SyncState>,
+        cached: &mut Option<PlanSync>,
         requests: &[PushRequest],
     ) -> Vec<Result<PushResponse>> {
         let fail = |e: fn() -> ServiceError| requests.iter().map(|_| Err(e())).collect();
@@ -193,14 +193,7 @@ impl Service {
             let mut batch = Batch::new(before);
             let mut responses = Vec::with_capacity(requests.len());
             for req in requests {
-                let last = sync.seqs.get(&req.client).copied().unwrap_or(0);
-                let (response, delta) = sync.authority.push(
-                    req.client,
-                    last,
-                    &req.mutations,
-                    || ConflictId(new_uuid()),
-                );
-                sync.seqs.insert(req.client, delta.last_seq);
+                let (response, delta) = sync.push(req, || ConflictId(new_uuid()));
                 if !delta.is_empty() {
                     batch.add(req.client, &delta);
                 }
@@ -211,7 +204,6 @@ impl Service {
             }
             match self.store.write_batch(plan, &batch).await {
                 Ok(()) => {
-                    sync.record(&batch);
                     self.publish(plan, sync);
                     if batch.change != before {
                         self.notify(plan, batch.change);
@@ -236,7 +228,7 @@ impl Service {
 
     /// Brings `cached` up to the database's change number (reading the plan again if another
     /// process wrote it); false when the plan does not exist.
-    async fn current(&self, plan: PlanId, cached: &mut Option<SyncState>) -> Result<bool> {
+    async fn current(&self, plan: PlanId, cached: &mut Option<PlanSync>) -> Result<bool> {
         let Some(change) = self.store.plan_change(plan).await? else {
             return Ok(false);
         };
@@ -283,7 +275,7 @@ impl Service {
     }
 
     /// Makes `state` (as written to the database) the one pulls answer from.
-    fn publish(&self, plan: PlanId, state: &SyncState) {
+    fn publish(&self, plan: PlanId, state: &PlanSync) {
         self.published
             .lock()
             .unwrap_or_else(|p| p.into_inner())

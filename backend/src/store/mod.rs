@@ -8,10 +8,7 @@ use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, PlanState};
 use shared::plan::{Node, Plan, PlanSummary};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
-use shared::sync::{
-    Authority, ChangeNo, ClientSeq, Conflict, Delta, NodeDelta, PullRequest, PullResponse, Refusal,
-    Stamps, node_delta,
-};
+use shared::sync::{Authority, ChangeNo, Conflict, Delta, PlanSync, Refusal, Stamps};
 use std::collections::HashMap;
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
@@ -71,102 +68,6 @@ const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, k
 /// The change number of a plan as stored whole (imported or seeded): devices that never
 /// pulled have cursor 0, so they get everything.
 const FIRST_CHANGE: ChangeNo = 1;
-
-/// A plan as sync sees it: the authoritative state, and what pulls need besides the nodes.
-#[derive(Debug, Clone)]
-pub struct SyncState {
-    pub authority: Authority,
-    pub plan: Plan,
-    pub tombstones: HashMap<NodeId, ChangeNo>,
-    /// Every conflict, open or closed.
-    pub conflicts: HashMap<ConflictId, Conflict>,
-    /// Each client's last applied sequence number.
-    pub seqs: HashMap<ClientId, u64>,
-    pub refusals: Vec<Refusal>,
-}
-
-impl SyncState {
-    /// Takes in what a batch wrote (the authority has applied it already).
-    pub fn record(&mut self, batch: &Batch) {
-        for (id, change) in &batch.deleted {
-            self.tombstones.insert(*id, *change);
-        }
-        for id in batch.nodes.keys() {
-            self.tombstones.remove(id);
-        }
-        for c in batch.conflicts.values() {
-            self.conflicts.insert(c.id, c.clone());
-        }
-        self.refusals.extend(batch.refusals.iter().cloned());
-        self.seqs
-            .extend(batch.clients.iter().map(|(c, s)| (*c, *s)));
-    }
-
-    /// The answer to a pull, all from memory.
-    pub fn pull(&self, req: &PullRequest) -> PullResponse {
-        let reset = req.cursor == 0;
-        let a = &self.authority;
-        let mut nodes = Vec::new();
-        let mut patches = Vec::new();
-        if reset {
-            nodes = a.state().nodes().cloned().collect();
-            // In id order, as the database gives them: similar ids side by side compress better.
-            nodes.sort_by_key(|n: &Node| n.id);
-        } else {
-            for (node, stamps) in a.changed_since(req.cursor) {
-                match node_delta(node.clone(), stamps, req.cursor) {
-                    NodeDelta::Full(n) => nodes.push(n),
-                    NodeDelta::Patch(p) => patches.push(p),
-                }
-            }
-        }
-        let deleted = if reset {
-            Vec::new()
-        } else {
-            self.tombstones
-                .iter()
-                .filter(|(_, c)| **c > req.cursor)
-                .map(|(id, _)| *id)
-                .collect()
-        };
-        let conflicts = self
-            .conflicts
-            .values()
-            .filter(|c| if reset { c.open } else { c.change > req.cursor })
-            .cloned()
-            .collect();
-        let seq = |c: ClientId| self.seqs.get(&c).copied().unwrap_or(0);
-        let clients = req
-            .clients
-            .iter()
-            .map(|c| ClientSeq {
-                client: c.client,
-                seq: seq(c.client),
-            })
-            .collect();
-        let refusals = self
-            .refusals
-            .iter()
-            .filter(|r| {
-                req.clients
-                    .iter()
-                    .any(|c| c.client == r.client && r.seq > c.seq && r.seq <= seq(r.client))
-            })
-            .cloned()
-            .collect();
-        PullResponse {
-            cursor: a.change(),
-            reset,
-            plan: reset.then(|| self.plan.clone()),
-            nodes,
-            patches,
-            deleted,
-            conflicts,
-            clients,
-            refusals,
-        }
-    }
-}
 
 /// What pushes applied together wrote, merged for one transaction: each record in its last
 /// state, with the change number that wrote it.
@@ -444,7 +345,7 @@ impl Store {
 
     /// Everything the server holds of a plan for sync, read in one transaction: the
     /// [`Authority`] and what pulls need besides the nodes.
-    pub async fn sync_state(&self, plan: PlanId) -> Result<Option<SyncState>> {
+    pub async fn sync_state(&self, plan: PlanId) -> Result<Option<PlanSync>> {
         let mut r = self
             .db
             .query(format!(
@@ -510,9 +411,9 @@ impl Store {
             conflicts.iter().filter(|c| c.open).cloned(),
             change,
         );
-        Ok(Some(SyncState {
+        Ok(Some(PlanSync {
             authority,
-            plan: plan_record,
+            plan: Some(plan_record),
             tombstones,
             conflicts: conflicts.into_iter().map(|c| (c.id, c)).collect(),
             seqs,
