@@ -186,7 +186,10 @@ impl Service {
                     return fail(|| ServiceError::Busy);
                 }
             }
-            let Some(sync) = cached.as_mut() else {
+            // Taken out while it is changed and put back only once the database has the same:
+            // whatever stops this half-way (an error, a panic) leaves nothing half-applied in
+            // memory, and the next push reads the plan again.
+            let Some(mut sync) = cached.take() else {
                 return fail(|| ServiceError::PlanNotFound);
             };
             let before = sync.authority.change();
@@ -200,19 +203,21 @@ impl Service {
                 responses.push(response);
             }
             if batch.is_empty() {
+                *cached = Some(sync);
                 return responses.into_iter().map(Ok).collect();
             }
             match self.store.write_batch(plan, &batch).await {
                 Ok(()) => {
-                    self.publish(plan, sync);
+                    self.publish(plan, &sync);
+                    *cached = Some(sync);
                     if batch.change != before {
                         self.notify(plan, batch.change);
                     }
                     return responses.into_iter().map(Ok).collect();
                 }
                 Err(e) => {
-                    // What is cached is ahead of the database: read it again.
-                    *cached = None;
+                    // What was changed in memory is ahead of the database: it is dropped, and
+                    // the plan read again.
                     match e {
                         WriteError::Stale => continue,
                         WriteError::Store(e) => {
