@@ -175,3 +175,32 @@ test('a tablet that has not synced for more than three days warns, and offers th
   await expect(page.locator('.sync-stale')).toContainText('Đã hơn 3 ngày chưa đồng bộ');
   await expect(page.getByRole('button', { name: 'Xuất thay đổi chưa gửi' })).toBeEnabled();
 });
+
+test('an offline edit of a node deleted meanwhile is rolled back and its author sees why', async ({ browser }) => {
+  const { a, b, pa, pb } = await twoDevices(browser);
+  await b.setOffline(true);
+  await select(pb, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await setTitle(pb, 'Sửa trên máy B khi mất sóng');
+  await expect(pb.locator('.sync-pending')).toHaveText('1 thay đổi chờ gửi');
+
+  // Meanwhile A deletes the task.
+  await select(pa, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await pa.getByRole('button', { name: 'Xoá' }).tap();
+  await pa.getByRole('alertdialog', { name: 'Xác nhận xoá' }).getByRole('button', { name: 'Xoá' }).tap();
+  await expect(pa.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+
+  await b.setOffline(false);
+  const refused = pb.locator('.sync-refused');
+  await expect(refused).toContainText('Sửa tiêu đề');
+  await expect(refused).toContainText('Không tìm thấy mục này; có thể mục đã bị xoá.');
+  await expect(pb.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  const back = pb.getByRole('button', { name: 'Quay lại cây' });
+  if (await back.isVisible()) await back.tap();
+  await pb.getByLabel('Lọc cây kế hoạch').fill('may b');
+  await expect(pb.getByText('Không có mục nào khớp.')).toBeVisible();
+  await pb.screenshot({ path: 'test-results/refused-768x1024.png' });
+  await refused.getByRole('button', { name: 'Đã hiểu' }).tap();
+  await expect(refused).toHaveCount(0);
+  await a.close();
+  await b.close();
+});

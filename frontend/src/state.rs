@@ -316,13 +316,7 @@ impl PlanStore {
             let after = self.replica.with_value(|r| r.pending().len());
             self.catch_up_view();
             if !refused.is_empty() {
-                self.say(
-                    format!(
-                        "Máy chủ không nhận {} thay đổi; xem lý do trong mục Đồng bộ.",
-                        refused.len()
-                    ),
-                    true,
-                );
+                // Listed, with their reasons, under the sync bar until the user dismisses them.
                 self.sync.update(|s| s.refused.extend(refused));
             }
             self.refresh_status();
