@@ -301,9 +301,18 @@ impl PlanStore {
         let plan = self.plan_id();
         for _ in 0..100 {
             let before = self.replica.with_value(|r| r.pending().len());
-            let push = self
-                .replica
-                .with_value(|r| r.push_request(shared::limits::PUSH_MAX_MUTATIONS));
+            let push = self.replica.with_value(|r| {
+                // Within the server's limits: fewer mutations when long texts make it large.
+                let mut max = shared::limits::PUSH_MAX_MUTATIONS;
+                loop {
+                    let req = r.push_request(max)?;
+                    let size = serde_json::to_vec(&req).map_or(0, |v| v.len());
+                    if size <= shared::limits::PUSH_BODY_MAX_BYTES / 2 || max == 1 {
+                        return Some(req);
+                    }
+                    max = (max / 2).max(1);
+                }
+            });
             if let Some(req) = &push {
                 api::push(plan, req).await?;
             }
