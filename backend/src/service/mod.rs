@@ -72,6 +72,12 @@ pub struct Service {
     trees: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
 }
 
+/// The data behind `mutex`; a panic elsewhere while it was held leaves plain data behind (every
+/// map here is valid at each step), so poisoning is ignored.
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// A fresh UUIDv7 (time from the clock, randomness from the OS).
 pub fn new_uuid() -> uuid::Uuid {
     uuid::Uuid::now_v7()
@@ -113,12 +119,7 @@ impl Service {
             .plan_version(id)
             .await?
             .ok_or(ServiceError::PlanNotFound)?;
-        let cached = self
-            .trees
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-            .cloned();
+        let cached = locked(&self.trees).get(&id).cloned();
         if let Some(hit) = cached.filter(|c| c.version == version) {
             return Ok(hit);
         }
@@ -132,10 +133,7 @@ impl Service {
                 .await
                 .map_err(|e| ServiceError::Encode(e.to_string()))??;
         let snapshot = Arc::new(snapshot);
-        self.trees
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id, snapshot.clone());
+        locked(&self.trees).insert(id, snapshot.clone());
         Ok(snapshot)
     }
 
@@ -148,14 +146,10 @@ impl Service {
         }
         let slot = self.slot(plan);
         let (tx, rx) = tokio::sync::oneshot::channel();
-        slot.queue
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((req.clone(), tx));
+        locked(&slot.queue).push((req.clone(), tx));
         {
             let mut cached = slot.authority.lock().await;
-            let waiting =
-                std::mem::take(&mut *slot.queue.lock().unwrap_or_else(|p| p.into_inner()));
+            let waiting = std::mem::take(&mut *locked(&slot.queue));
             if !waiting.is_empty() {
                 let (requests, senders): (Vec<_>, Vec<_>) = waiting.into_iter().unzip();
                 let results = self.apply_pushes(plan, &mut cached, &requests).await;
@@ -258,12 +252,7 @@ impl Service {
             .plan_change(plan)
             .await?
             .ok_or(ServiceError::PlanNotFound)?;
-        let published = self
-            .published
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&plan)
-            .cloned();
+        let published = locked(&self.published).get(&plan).cloned();
         if let Some(p) = published.filter(|p| p.authority.change() == change) {
             return Ok(p.pull(req));
         }
@@ -281,10 +270,7 @@ impl Service {
 
     /// Makes `state` (as written to the database) the one pulls answer from.
     fn publish(&self, plan: PlanId, state: &PlanSync) {
-        self.published
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(plan, Arc::new(state.clone()));
+        locked(&self.published).insert(plan, Arc::new(state.clone()));
     }
 
     /// Creates an empty plan.
@@ -308,9 +294,7 @@ impl Service {
     }
 
     fn channel(&self, plan: PlanId) -> broadcast::Sender<ChangeNo> {
-        self.watchers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        locked(&self.watchers)
             .entry(plan)
             .or_insert_with(|| broadcast::channel(16).0)
             .clone()
@@ -318,10 +302,7 @@ impl Service {
 
     /// Ends every event stream (at shutdown).
     pub fn close_watchers(&self) {
-        self.watchers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        locked(&self.watchers).clear();
     }
 
     fn notify(&self, plan: PlanId, change: ChangeNo) {
@@ -330,12 +311,7 @@ impl Service {
     }
 
     fn slot(&self, plan: PlanId) -> Arc<PlanSlot> {
-        self.authorities
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(plan)
-            .or_default()
-            .clone()
+        locked(&self.authorities).entry(plan).or_default().clone()
     }
 
     /// Stores an imported plan under `plan_id`, with node ids from `next_id`.
