@@ -1,12 +1,12 @@
 // Browser benchmark (not a test): opens a plan in headless Chromium at a tablet viewport and
 // prints how long the tree took to appear, plus the app's gzip-compressed transfer size.
-// Usage: node bench-render.js URL PLAN_ID STATIC_DIR
+// Usage: node bench-render.js URL PLAN_ID STATIC_DIR SESSION_TOKEN
 const { chromium } = require('@playwright/test');
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
-const [url, planId, staticDir] = process.argv.slice(2);
+const [url, planId, staticDir, token] = process.argv.slice(2);
 const RUNS = 7;
 
 function gzipKb(dir) {
@@ -33,6 +33,7 @@ function gzipKb(dir) {
   for (let i = 0; i < RUNS; i += 1) {
     // A fresh context each time: nothing cached, as on a first visit.
     const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+    await context.addCookies([{ name: 'kh_phien', value: token, url }]);
     const page = await context.newPage();
     // Time from navigation start to the first frame that shows tree rows, recorded in the page
     // itself (a MutationObserver, then the next animation frame), so the measurement does not

@@ -34,6 +34,9 @@ async function waitHealthy(url, proc, timeoutMs = 60_000) {
   throw new Error(`backend at ${url} not healthy after ${timeoutMs} ms`);
 }
 
+// Every test account's password.
+const PASSWORD = 'mat-khau-thu-nghiem';
+
 class Backend {
   constructor() {
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kh-e2e-'));
@@ -62,6 +65,52 @@ class Backend {
     await exited;
   }
 
+  // The one-time setup link the server printed on its first start (no administrator yet).
+  async setupToken(timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = this.log.match(/#ma=([0-9a-f]+)/);
+      if (m) return m[1];
+      if (Date.now() > deadline) throw new Error(`no setup link in the server's output:\n${this.log}`);
+      await new Promise((r) => setTimeout(r, 20)); // poll interval while waiting on a condition
+    }
+  }
+
+  async api(method, path, body, token) {
+    const res = await fetch(`${this.url}/api${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  // Creates the administrator with the setup link (as an operator would), once.
+  async admin() {
+    if (!this.adminToken) {
+      const token = await this.setupToken();
+      const session = await this.api('POST', '/setup', {
+        token, username: 'quantri', name: 'Quản trị viên', password: PASSWORD,
+      });
+      this.adminToken = session.token;
+    }
+    return this.adminToken;
+  }
+
+  async createUser(username, role, agency, name) {
+    await this.api('POST', '/users', {
+      username, name: name || `Cán bộ ${username}`, password: PASSWORD, role, agency,
+    }, await this.admin());
+  }
+
+  // Signs a browser context in (its cookie jar is shared with its pages).
+  async signIn(context, username) {
+    const res = await context.request.post(`${this.url}/api/session`, { data: { username, password: PASSWORD } });
+    if (!res.ok()) throw new Error(`sign in ${username}: ${res.status()} ${await res.text()}`);
+  }
+
   async restart() {
     await this.stop();
     await this.start();
@@ -80,6 +129,8 @@ function backendPerTest(test) {
   test.beforeEach(async () => {
     backend = new Backend();
     await backend.start();
+    // The standing agency's officer, who edits the plan and assigns its tasks.
+    await backend.createUser('bdt', 'standing', 'BDT', 'Nguyễn Thị Thường Trực');
   });
   test.afterEach(async () => {
     await backend.dispose();
@@ -87,4 +138,4 @@ function backendPerTest(test) {
   return () => backend;
 }
 
-module.exports = { Backend, backendPerTest };
+module.exports = { Backend, backendPerTest, PASSWORD };

@@ -4,6 +4,7 @@
 //! serving (printing `url:` and `plan:` lines) until its standard input closes, so the browser
 //! benchmark can render the same plan.
 
+use anyhow::Context;
 use backend::config::{DbConfig, ServeConfig};
 use backend::service::Service;
 use shared::document::PlanMetadata;
@@ -129,6 +130,7 @@ async fn main() -> anyhow::Result<()> {
         },
         static_dir: static_dir.clone().unwrap_or_else(|| PathBuf::from("none")),
         no_seed: true,
+        session_hours: 24,
     };
     let service: std::sync::Arc<Service> = backend::open(&config).await?;
     let plan_id = PlanId::from_parts(1, [9; 10]);
@@ -141,7 +143,28 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let running = backend::start(&config, service.clone(), std::future::pending()).await?;
     let url = format!("http://{}/api/plans/{plan_id}", running.addr);
-    let client = reqwest::Client::new();
+    // Signed in as the first administrator, made with the setup token as an operator would.
+    let setup = service
+        .setup_token()
+        .await?
+        .context("a new database needs setting up")?;
+    let session = service
+        .setup(shared::api::SetupRequest {
+            token: setup,
+            username: "bench".into(),
+            name: "Đo hiệu năng".into(),
+            password: "bench-password".into(),
+        })
+        .await?;
+    let token = session.token.context("no session token")?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse()?,
+    );
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()?;
     let mut bytes = 0;
     for _ in 0..10 {
         bytes = client.get(&url).send().await?.bytes().await?.len();
@@ -176,7 +199,9 @@ async fn main() -> anyhow::Result<()> {
                 mutation: edit,
             }],
         };
-        service.push(plan_id, &push).await?;
+        service
+            .push(plan_id, &push, &shared::access::Author::system())
+            .await?;
         let t = Instant::now();
         client.get(&url).send().await?.bytes().await?;
         misses.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -188,6 +213,7 @@ async fn main() -> anyhow::Result<()> {
     );
     if static_dir.is_some() {
         println!("url: http://{}", running.addr);
+        println!("token: {token}");
         println!("plan: {plan_id}");
         std::io::stdout().flush()?;
         // Serve until the caller closes our standard input.

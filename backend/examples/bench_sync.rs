@@ -20,6 +20,7 @@ use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use shared::api::CreatePlanRequest;
+use shared::assignment::{Assignment, Role};
 use shared::document::PlanMetadata;
 use shared::ids::{ClientId, NodeId, PlanId};
 use shared::limits::PUSH_MAX_MUTATIONS;
@@ -57,6 +58,27 @@ struct Workload {
 struct Params {
     n: usize,
     c: usize,
+}
+
+/// The workload's list of agency codes as assignments: the first leads.
+fn assignments(codes: &[String]) -> Vec<Assignment> {
+    codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Assignment {
+            agency: c.clone(),
+            role: if i == 0 {
+                Role::Lead
+            } else {
+                Role::Coordinating
+            },
+            deadline: None,
+        })
+        .collect()
+}
+
+fn codes(assignments: &[Assignment]) -> Vec<String> {
+    assignments.iter().map(|a| a.agency.clone()).collect()
 }
 
 #[derive(Deserialize)]
@@ -295,6 +317,34 @@ impl Server {
         )
     }
 
+    /// Creates the administrator with the one-time link the server printed; a session token.
+    async fn admin_token(&self, port: u16) -> Result<String> {
+        let started = Instant::now();
+        let setup = loop {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if let Some(t) = text.split("#ma=").nth(1) {
+                break t.split_whitespace().next().unwrap_or_default().to_owned();
+            }
+            ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "no setup link in the server's output:\n{}",
+                self.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let r = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/api/setup"))
+            .header(CONTENT_TYPE, "application/json")
+            .body(serde_json::to_vec(&serde_json::json!({
+                "token": setup, "username": "bench", "name": "Đo hiệu năng", "password": "bench-password",
+            }))?)
+            .send()
+            .await?;
+        ensure!(r.status().is_success(), "setup: {}", r.status());
+        let session: shared::api::SessionInfo = serde_json::from_slice(&r.bytes().await?)?;
+        session.token.context("no session token")
+    }
+
     /// The peak resident set size, in MB (`VmHWM`).
     fn rss_peak_mb(&self) -> Result<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
@@ -353,10 +403,17 @@ struct Api {
 }
 
 impl Api {
-    fn new(base: &str, plan: PlanId) -> Result<Self> {
+    /// A device signed in with the session `token`.
+    fn new(base: &str, plan: PlanId, token: &str) -> Result<Self> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse()?,
+        );
         Ok(Self {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(120))
+                .default_headers(headers)
                 .build()?,
             base: base.to_owned(),
             plan,
@@ -488,7 +545,7 @@ fn mismatches(view: &PlanState, expected: &[Task]) -> Result<usize> {
             Some(n) => {
                 bad += usize::from(n.title != t.title)
                     + usize::from(n.progress != t.progress)
-                    + usize::from(n.assignees != t.assignees)
+                    + usize::from(codes(&n.assignments) != t.assignees)
                     + usize::from(n.parent != parent);
             }
         }
@@ -573,6 +630,7 @@ async fn run() -> Result<ExitCode> {
     let port = free_port()?;
     let mut server = Server::start(&args.server_bin, dir.path(), port)?;
     server.wait_healthy(port).await?;
+    let token = server.admin_token(port).await?;
     let wire = Arc::new(Wire::default());
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}/api", listener.local_addr()?);
@@ -585,7 +643,7 @@ async fn run() -> Result<ExitCode> {
 
     // Seed (not timed): the plan, then the tasks, parents first, each appended to its parent
     // (id order is the workload's sibling order), then their progress and assignees.
-    let seeder = Api::new(&base, plan)?;
+    let seeder = Api::new(&base, plan, &token)?;
     let _: serde_json::Value = seeder
         .post(
             "/plans",
@@ -609,6 +667,7 @@ async fn run() -> Result<ExitCode> {
             body: Some(t.body.clone()),
             deadline: None,
             label: String::new(),
+            owner: None,
         });
     }
     for t in &wl.plan {
@@ -617,7 +676,7 @@ async fn run() -> Result<ExitCode> {
             seed.push(edit(id, NodeEdit::Progress(t.progress)));
         }
         if !t.assignees.is_empty() {
-            seed.push(edit(id, NodeEdit::Assignees(t.assignees.clone())));
+            seed.push(edit(id, NodeEdit::Assignments(assignments(&t.assignees))));
         }
     }
     let seed_client = ClientId::from_parts(1_735_689_600_000, [0x5e; 10]);
@@ -650,7 +709,7 @@ async fn run() -> Result<ExitCode> {
     }
 
     // (a) A fresh device's first pull (its own connection, like a new tablet).
-    let api_a = Api::new(&base, plan)?;
+    let api_a = Api::new(&base, plan, &token)?;
     let mut a = Replica::new(plan, ClientId::from_parts(1_735_689_600_001, [0xa; 10]));
     wire.reset();
     let t = Instant::now();
@@ -663,7 +722,7 @@ async fn run() -> Result<ExitCode> {
         a.view().len(),
         wl.params.n
     );
-    let api_b = Api::new(&base, plan)?;
+    let api_b = Api::new(&base, plan, &token)?;
     let mut b = Replica::new(plan, ClientId::from_parts(1_735_689_600_002, [0xb; 10]));
     api_b.pull_into(&mut b).await?;
 
@@ -676,7 +735,7 @@ async fn run() -> Result<ExitCode> {
             "progress" => edit(id, NodeEdit::Progress(s.progress.context("progress")?)),
             "reassign" => edit(
                 id,
-                NodeEdit::Assignees(s.assignees.clone().context("assignees")?),
+                NodeEdit::Assignments(assignments(s.assignees.as_ref().context("assignees")?)),
             ),
             "move" => Mutation::MoveNode {
                 id,
@@ -803,7 +862,8 @@ async fn run() -> Result<ExitCode> {
     let phase = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..args.clients {
-        let (ids, barrier, base) = (ids.clone(), barrier.clone(), base.clone());
+        let (ids, barrier, base, token) =
+            (ids.clone(), barrier.clone(), base.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
             let client = ClientId::from_parts(1_735_689_700_000 + i as u64, [0xe; 10]);
             let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ i as u64;
@@ -827,7 +887,7 @@ async fn run() -> Result<ExitCode> {
                 })
                 .collect();
             // Connect first; every task reaches the barrier, whatever happened.
-            let api = Api::new(&base, plan);
+            let api = Api::new(&base, plan, &token);
             let warm = match &api {
                 Ok(api) => match api.http.get(format!("{base}/health")).send().await {
                     Ok(r) => r.bytes().await.map(drop).map_err(anyhow::Error::from),

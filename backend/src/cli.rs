@@ -59,8 +59,16 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         tracing::warn!(dir = %config.static_dir.display(), "no built web app here: only the API is served (run `cargo xtask run`)");
     }
     let service = crate::open(&config).await?;
-    let running = crate::start(&config, service, shutdown_signal()).await?;
+    let running = crate::start(&config, service.clone(), shutdown_signal()).await?;
     println!("Máy chủ đang chạy: http://{}", running.addr);
+    if let Some(token) = service.setup_token().await? {
+        // The only way in on a new server: no built-in password. A new link at each start
+        // until an administrator exists; the link is used once and expires in a day.
+        println!(
+            "Chưa có tài khoản quản trị. Mở liên kết sau để tạo (dùng một lần, hết hạn sau 24 giờ):\n  {}",
+            crate::setup_link(running.addr, &token)
+        );
+    }
     running.task.await??;
     Ok(())
 }

@@ -18,6 +18,10 @@ pub struct ServeConfig {
     /// Do not load the seed plan and reference data into an empty database.
     #[arg(long, env = "KH_NO_SEED")]
     pub no_seed: bool,
+    /// How long a sign-in lasts, in hours (a device offline longer signs in again; its
+    /// unsent changes wait and are sent after).
+    #[arg(long, env = "KH_SESSION_HOURS", default_value_t = 30 * 24)]
+    pub session_hours: i64,
 }
 
 /// Where the database is.

@@ -20,7 +20,7 @@ use store::Store;
 pub async fn open(config: &ServeConfig) -> anyhow::Result<Arc<Service>> {
     let db = &config.database;
     let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
-    let service = Arc::new(Service::new(store));
+    let service = Arc::new(Service::new(store).with_session_hours(config.session_hours));
     if !config.no_seed && seed::ensure_seeded(&service).await? {
         tracing::info!("loaded the seed plan and the reference data");
     }
@@ -54,4 +54,15 @@ pub async fn start(
             .await
     });
     Ok(Running { addr, task })
+}
+
+/// The address of the page that creates the first administrator with a setup token (in the
+/// fragment, so that it never reaches a server log).
+pub fn setup_link(addr: SocketAddr, token: &str) -> String {
+    let host = if addr.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
+    format!("http://{host}/thiet-lap#ma={token}")
 }

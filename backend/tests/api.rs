@@ -1,207 +1,16 @@
 //! The HTTP API against a real embedded database: the server on port 0, `mem://` (or a
 //! SurrealKV folder where a restart matters), requests over loopback.
 
-use backend::config::{DbConfig, ServeConfig};
+mod common;
+
+use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shared::api::{ApiError, ErrorCode};
 use shared::ids::{ClientId, NodeId, PlanId};
 use shared::mutation::{Mutation, MutationError, NodeEdit, Position};
 use shared::plan::{Node, PlanSummary, PlanTree};
-use shared::sync::{ClientSeq, Pending, PullRequest, PullResponse, PushRequest, PushResponse};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-struct Server {
-    base: String,
-    client: reqwest::Client,
-    /// The device the tests push as, and its next sequence number.
-    device: ClientId,
-    seq: AtomicU64,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-}
-
-fn config(db: &str) -> ServeConfig {
-    ServeConfig {
-        addr: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        database: DbConfig {
-            data_dir: PathBuf::from("unused"),
-            db: Some(db.to_owned()),
-            db_credentials: None,
-        },
-        static_dir: PathBuf::from("no-static-files-in-api-tests"),
-        no_seed: false,
-    }
-}
-
-impl Server {
-    async fn start(db: &str) -> Self {
-        let config = config(db);
-        let service = backend::open(&config)
-            .await
-            .unwrap_or_else(|e| panic!("open: {e:#}"));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let running = backend::start(&config, service, async {
-            rx.await.ok();
-        })
-        .await
-        .unwrap_or_else(|e| panic!("start: {e:#}"));
-        Self {
-            base: format!("http://{}", running.addr),
-            client: reqwest::Client::new(),
-            device: new_client(),
-            seq: AtomicU64::new(1),
-            stop: Some(tx),
-            task: Some(running.task),
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            tx.send(()).ok();
-        }
-        if let Some(task) = self.task.take() {
-            task.await.ok();
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api{path}", self.base)
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    async fn seed_plan(&self) -> PlanTree {
-        let plans: Vec<PlanSummary> = body(self.get("/plans").await).await;
-        assert_eq!(plans.len(), 1);
-        body(self.get(&format!("/plans/{}", plans[0].id)).await).await
-    }
-
-    /// Pushes one mutation as this server's test device; the answer says if it was refused.
-    async fn mutate(&self, plan: PlanId, mutation: &Mutation) -> PushResponse {
-        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
-        let req = PushRequest {
-            client: self.device,
-            mutations: vec![Pending {
-                seq,
-                base: 0,
-                at: 0,
-                mutation: mutation.clone(),
-            }],
-        };
-        let r = self.push(plan, &req).await;
-        assert_eq!(r.status(), StatusCode::OK);
-        let answer: PushResponse = body(r).await;
-        assert_eq!(answer.last_seq, seq);
-        answer
-    }
-
-    async fn push(&self, plan: PlanId, req: &PushRequest) -> reqwest::Response {
-        post_json(
-            &self.client,
-            self.url(&format!("/plans/{plan}/push")),
-            &json!(req),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    async fn pull(&self, plan: PlanId, req: &PullRequest) -> PullResponse {
-        let r = post_json(
-            &self.client,
-            self.url(&format!("/plans/{plan}/pull")),
-            &json!(req),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status(), StatusCode::OK);
-        body(r).await
-    }
-
-    async fn raw_post(
-        &self,
-        path: &str,
-        content_type: &str,
-        payload: impl Into<reqwest::Body>,
-    ) -> (StatusCode, ApiError) {
-        let r = self
-            .client
-            .post(self.url(path))
-            .header("content-type", content_type)
-            .body(payload)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let status = r.status();
-        (status, body(r).await)
-    }
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(bytes).unwrap_or_else(|e| panic!("{e}"));
-    gz.finish().unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The JSON body of an answer (reqwest's `json` feature would change the features the database
-/// engine is built with, and so rebuild it for tests).
-async fn body<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> T {
-    let bytes = r.bytes().await.unwrap_or_else(|e| panic!("{e}"));
-    serde_json::from_slice(&bytes)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
-}
-
-fn post_json(client: &reqwest::Client, url: String, value: &Value) -> reqwest::RequestBuilder {
-    client
-        .post(url)
-        .header("content-type", "application/json")
-        .body(serde_json::to_vec(value).unwrap_or_default())
-}
-
-static COUNTER: AtomicU64 = AtomicU64::new(1);
-
-fn new_id() -> NodeId {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut random = [0u8; 10];
-    random[..8].copy_from_slice(&n.to_be_bytes());
-    NodeId::from_parts(1_800_000_000_000 + n, random)
-}
-
-fn new_client() -> ClientId {
-    ClientId(new_id().0)
-}
-
-/// The refusal of a one-mutation push, if it was refused.
-fn refusal(answer: &PushResponse) -> Option<&MutationError> {
-    answer.refused.first().map(|r| &r.error)
-}
-
-fn top<'a>(tree: &'a PlanTree, label: &str) -> &'a Node {
-    tree.nodes
-        .iter()
-        .find(|n| n.parent.is_none() && n.label == label)
-        .unwrap_or_else(|| panic!("no section {label}"))
-}
-
-fn children(tree: &PlanTree, parent: NodeId) -> Vec<&Node> {
-    let mut kids: Vec<&Node> = tree
-        .nodes
-        .iter()
-        .filter(|n| n.parent == Some(parent))
-        .collect();
-    kids.sort_by(|a, b| (&a.rank, a.id).cmp(&(&b.rank, b.id)));
-    kids
-}
+use shared::sync::{ClientSeq, Pending, PullRequest, PushRequest, PushResponse};
 
 #[tokio::test]
 async fn health_and_the_seed_plan() {
@@ -255,6 +64,7 @@ async fn create_edit_move_delete() {
         body: Some("Chi tiết".into()),
         deadline: chrono::NaiveDate::from_ymd_opt(2016, 6, 30),
         label: "a".into(),
+        owner: None,
     };
     assert_eq!(refusal(&s.mutate(plan, &create).await), None);
     // The same create again, as a new mutation, is refused, not duplicated.
@@ -452,6 +262,7 @@ async fn concurrent_edits_of_one_plan_all_land() {
             body: None,
             deadline: None,
             label: String::new(),
+            owner: None,
         })
         .collect();
     // Send them all at once, each from its own device: the per-plan lock must serialise them
@@ -732,6 +543,7 @@ async fn a_push_repeated_after_a_lost_answer_applies_once_and_pulls_carry_what_c
                 body: None,
                 deadline: None,
                 label: "11".into(),
+                owner: None,
             },
             Mutation::DeleteNode { id: kids[1].id },
             // Refused: the node was just deleted.
@@ -948,63 +760,15 @@ async fn a_gzipped_push_is_accepted_and_online_devices_are_told_within_moments()
     s.stop().await;
 }
 
-/// The server binary as a child process on `dir`, for tests that kill it.
-struct Process {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Process {
-    async fn start(dir: &std::path::Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
-            .args([
-                "serve",
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-            ])
-            .arg(dir)
-            .args(["--static-dir", "no-static-files"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn: {e}"));
-        let p = Self {
-            child,
-            base: format!("http://127.0.0.1:{port}/api"),
-        };
-        // Wait for the condition (health answers), bounded; the database lock of a killed
-        // process is released by the OS at once.
-        let client = reqwest::Client::new();
-        for _ in 0..1500 {
-            if let Ok(r) = client.get(format!("{}/health", p.base)).send().await
-                && r.status() == StatusCode::OK
-            {
-                return p;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("the server did not start");
-    }
-
-    fn kill(mut self) {
-        // SIGKILL: no shutdown code runs.
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
 #[tokio::test]
 async fn a_server_killed_in_the_middle_of_a_large_push_loses_nothing_and_applies_it_once() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let client = reqwest::Client::new();
     let device = new_client();
     let mut p = Process::start(dir.path()).await;
+    // Sessions live in the database: this one stays valid across the restarts below.
+    let token = p.token.clone();
+    let client = signed_client(&token);
     let plans: Vec<PlanSummary> = body(
         client
             .get(format!("{}/plans", p.base))
@@ -1038,6 +802,7 @@ async fn a_server_killed_in_the_middle_of_a_large_push_loses_nothing_and_applies
                 body: Some("Nội dung chi tiết của nhiệm vụ ".repeat(10)),
                 deadline: None,
                 label: String::new(),
+                owner: None,
             })
             .collect(),
     );
@@ -1052,7 +817,7 @@ async fn a_server_killed_in_the_middle_of_a_large_push_loses_nothing_and_applies
             .trim_end_matches("/api");
         let mut tcp = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
         let head = format!(
-            "POST /api/plans/{plan}/push HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            "POST /api/plans/{plan}/push HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
             payload.len()
         );
         tcp.write_all(head.as_bytes())

@@ -7,6 +7,7 @@ const { backendPerTest } = require('../server');
 const current = backendPerTest(test);
 
 async function openSeedPlan(page) {
+  await current().signIn(page.context(), 'bdt');
   await page.goto(current().url);
   await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
   await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();

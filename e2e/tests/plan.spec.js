@@ -7,6 +7,7 @@ const { backendPerTest } = require('../server');
 const current = backendPerTest(test);
 
 async function openSeedPlan(page) {
+  await current().signIn(page.context(), 'bdt');
   await page.goto(current().url);
   const card = page.getByRole('link', { name: /52\/KH-UBND/ });
   await expect(card).toBeVisible();

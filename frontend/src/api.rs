@@ -4,10 +4,14 @@
 use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::api::{ApiError, ErrorCode};
-use shared::ids::PlanId;
+use shared::api::{
+    ApiError, ErrorCode, LoginRequest, NewUser, SessionInfo, SetupRequest, SetupStatus, User,
+    UserUpdate,
+};
+use shared::ids::{NodeId, PlanId};
 use shared::plan::PlanSummary;
-use shared::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::registry::Agency;
+use shared::sync::{HistoryEntry, PullRequest, PullResponse, PushRequest, PushResponse};
 
 fn network_error(detail: impl ToString) -> ApiError {
     ApiError::new(
@@ -78,4 +82,78 @@ pub async fn push(plan: PlanId, req: &PushRequest) -> Result<PushResponse, ApiEr
 /// What changed since the device's cursor.
 pub async fn pull(plan: PlanId, req: &PullRequest) -> Result<PullResponse, ApiError> {
     post(&format!("/api/plans/{plan}/pull"), req).await
+}
+
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let builder = match method {
+        "PATCH" => Request::patch(url),
+        _ => Request::post(url),
+    };
+    let response = builder
+        .json(body)
+        .map_err(network_error)?
+        .send()
+        .await
+        .map_err(network_error)?;
+    answer(response).await
+}
+
+/// The signed-in user, if the session cookie is current.
+pub async fn session() -> Result<SessionInfo, ApiError> {
+    get("/api/session").await
+}
+
+pub async fn login(username: &str, password: &str) -> Result<SessionInfo, ApiError> {
+    post(
+        "/api/session",
+        &LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        },
+    )
+    .await
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    let response = Request::delete("/api/session")
+        .send()
+        .await
+        .map_err(network_error)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        answer::<serde_json::Value>(response).await.map(drop)
+    }
+}
+
+pub async fn setup_status() -> Result<SetupStatus, ApiError> {
+    get("/api/setup").await
+}
+
+pub async fn setup(req: &SetupRequest) -> Result<SessionInfo, ApiError> {
+    post("/api/setup", req).await
+}
+
+pub async fn agencies() -> Result<Vec<Agency>, ApiError> {
+    get("/api/agencies").await
+}
+
+pub async fn history(plan: PlanId, node: NodeId) -> Result<Vec<HistoryEntry>, ApiError> {
+    get(&format!("/api/plans/{plan}/nodes/{node}/history")).await
+}
+
+pub async fn users() -> Result<Vec<User>, ApiError> {
+    get("/api/users").await
+}
+
+pub async fn create_user(req: &NewUser) -> Result<User, ApiError> {
+    post("/api/users", req).await
+}
+
+pub async fn update_user(username: &str, req: &UserUpdate) -> Result<User, ApiError> {
+    send_json("PATCH", &format!("/api/users/{username}"), req).await
 }

@@ -1,25 +1,83 @@
-//! The app's frame: header and routes.
+//! The app's frame: header (who is signed in), routes, and the sign-in gate.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::pages::admin::AdminPage;
+use crate::pages::login::{LoginPage, SetupPage, SignInAgain};
 use crate::pages::plan::PlanPage;
 use crate::pages::plans::PlansPage;
+use crate::session::{Auth, use_auth};
 
 #[component]
 pub fn App() -> impl IntoView {
+    let auth = Auth::new();
+    provide_context(auth);
+    spawn_local(async move { auth.init().await });
     view! {
         <Router>
             <header class="topbar">
                 <A href="/" attr:class="brand">"Theo dõi kế hoạch"</A>
+                <UserChip />
             </header>
             <main class="page">
                 <Routes fallback=|| view! { <p class="empty">"Không tìm thấy trang này."</p> }>
-                    <Route path=path!("/") view=PlansPage />
-                    <Route path=path!("/plans/:id") view=PlanPage />
+                    <Route path=path!("/") view=|| view! { <Gate><PlansPage /></Gate> } />
+                    <Route path=path!("/plans/:id") view=|| view! { <Gate><PlanPage /></Gate> } />
+                    <Route path=path!("/quan-tri") view=|| view! { <Gate><AdminPage /></Gate> } />
+                    <Route path=path!("/thiet-lap") view=SetupPage />
                 </Routes>
             </main>
+            <SignInAgain />
         </Router>
+    }
+}
+
+/// Shows its children to a signed-in user (possibly offline, from the device's memory), and
+/// the sign-in page to anyone else.
+#[component]
+fn Gate(children: ChildrenFn) -> impl IntoView {
+    let auth = use_auth();
+    move || {
+        if auth.user.with(Option::is_some) {
+            children().into_any()
+        } else if auth.checked.get() {
+            view! { <LoginPage /> }.into_any()
+        } else {
+            view! { <p class="empty">"Đang tải…"</p> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn UserChip() -> impl IntoView {
+    let auth = use_auth();
+    move || {
+        auth.user.get().map(|u| {
+            let role = u.role.label_vi();
+            let agency = u
+                .agency
+                .clone()
+                .and_then(|code| {
+                    auth.agencies
+                        .with(|list| list.iter().find(|a| a.code == code).map(|a| a.name.clone()))
+                        .or(Some(code))
+                })
+                .map(|a| format!(" · {a}"))
+                .unwrap_or_default();
+            let admin = u.role.administers();
+            view! {
+                {admin.then(|| view! { <A href="/quan-tri" attr:class="nav-link">"Quản trị"</A> })}
+                <span class="user-chip">
+                    <span class="user-name">{u.name.clone()}</span>
+                    <span class="user-role">{format!("{role}{agency}")}</span>
+                    <button class="link" on:click=move |_| spawn_local(async move { auth.sign_out().await })>
+                        "Đăng xuất"
+                    </button>
+                </span>
+            }
+        })
     }
 }

@@ -70,6 +70,13 @@ pub async fn register_service_worker() {
     }
 }
 
+/// Today's date in the device's time zone (statuses and completion dates).
+pub fn today() -> chrono::NaiveDate {
+    let d = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_default()
+}
+
 /// "14:05 27/11/2026" in the device's time zone.
 pub fn format_time(ms: f64) -> String {
     let d = js_sys::Date::new(&JsValue::from_f64(ms));

@@ -74,3 +74,16 @@ pub async fn put_all(pairs: &[(&str, &str)]) -> Result<()> {
 pub async fn put(key: &str, value: &str) -> Result<()> {
     put_all(&[(key, value)]).await
 }
+
+pub async fn delete(key: &str) -> Result<()> {
+    let db = open().await?;
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadWrite)
+        .map_err(e)?;
+    let store = tx.object_store(STORE).map_err(e)?;
+    store.delete(JsValue::from_str(key)).map_err(e)?;
+    match tx.commit().map_err(e)?.await.map_err(e)? {
+        TransactionResult::Committed => Ok(()),
+        TransactionResult::Aborted => Err("IndexedDB: xoá không thành công".into()),
+    }
+}

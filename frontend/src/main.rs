@@ -7,6 +7,7 @@ mod device;
 mod dom;
 mod kv;
 mod pages;
+mod session;
 mod state;
 
 fn main() {

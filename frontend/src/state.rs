@@ -12,6 +12,7 @@ use shared::plan::Plan;
 use shared::sync::{Conflict, Notice as Refused, Outbox, Replica, SyncedState};
 use std::collections::HashSet;
 
+use crate::session::Auth;
 use crate::{api, device, kv};
 
 /// A message for the user, shown in the status bar.
@@ -47,6 +48,8 @@ pub struct PlanStore {
     pub sync: RwSignal<SyncStatus>,
     /// The conflicts panel is open.
     pub conflicts_open: RwSignal<bool>,
+    /// Who is signed in: what they may change, and whether the session holds.
+    pub auth: Auth,
     replica: StoredValue<Replica>,
     /// (a sync is running, another was asked for meanwhile)
     busy: StoredValue<(bool, bool)>,
@@ -138,6 +141,7 @@ impl PlanStore {
             notice: RwSignal::new(None),
             sync: RwSignal::new(sync),
             conflicts_open: RwSignal::new(false),
+            auth: use_context::<Auth>().unwrap_or_default(),
             replica: StoredValue::new(replica),
             busy: StoredValue::new((false, false)),
         }
@@ -226,6 +230,11 @@ impl PlanStore {
     /// Applies `mutation` here at once, keeps it on the device, and syncs when online. Returns
     /// the local refusal, if any, for the caller to show next to the field.
     pub fn dispatch(&self, mutation: Mutation) -> Result<(), String> {
+        // The server checks again; checking here refuses at once, with the same reason.
+        let actor = self.auth.actor();
+        self.state
+            .with_untracked(|s| shared::access::check(&actor, s, &mutation))
+            .map_err(|e| e.to_string())?;
         let change = self
             .replica
             .try_update_value(|r| r.apply(mutation, device::now_ms() as i64))
@@ -265,6 +274,10 @@ impl PlanStore {
             self.sync.update(|s| s.online = false);
             return;
         }
+        if self.auth.expired.get_untracked() {
+            // Waits for the user to sign in again; nothing is lost meanwhile.
+            return;
+        }
         self.busy.set_value((true, false));
         self.sync.update(|s| s.syncing = true);
         spawn_local(async move {
@@ -284,6 +297,7 @@ impl PlanStore {
                 });
                 if let Err(e) = &result
                     && !e.code.retryable()
+                    && !store.auth.on_error(e)
                 {
                     store.say(format!("Chưa đồng bộ được: {}", e.message), true);
                 }
@@ -363,6 +377,33 @@ impl PlanStore {
             store.sync();
         });
         Ok(added)
+    }
+
+    /// What the signed-in user may do.
+    pub fn actor(&self) -> shared::access::Actor {
+        self.auth.actor()
+    }
+
+    /// Whether the user may change `id`'s progress (`progress`) or its text and place.
+    pub fn may_edit(&self, id: NodeId, progress: bool) -> bool {
+        let actor = self.actor();
+        self.state
+            .with(|s| shared::access::may_edit_node(&actor, s, id, progress))
+    }
+
+    /// Whether the user may add a node under `parent`.
+    pub fn may_add(&self, parent: Option<NodeId>) -> bool {
+        let actor = self.actor();
+        self.state
+            .with(|s| shared::access::may_add_child(&actor, s, parent))
+    }
+
+    /// The owner new nodes of this user get: their agency when they add its own sub-tasks.
+    pub fn owner_for_new(&self) -> Option<String> {
+        let actor = self.actor();
+        (actor.role == shared::access::UserRole::AgencyOfficer)
+            .then_some(actor.agency)
+            .flatten()
     }
 
     /// Shows `id`: selects it and opens its ancestors.

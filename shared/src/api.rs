@@ -1,5 +1,6 @@
 //! The HTTP API's request and response bodies, shared by the server and the typed client.
 
+use crate::access::UserRole;
 use crate::document::PlanMetadata;
 use crate::ids::PlanId;
 use crate::mutation::MutationError;
@@ -42,6 +43,10 @@ pub enum ErrorCode {
     Refused,
     /// A value breaks a rule (422).
     Validation,
+    /// Not signed in, or the session expired (401).
+    Unauthorized,
+    /// Signed in, but the role may not do this (403).
+    Forbidden,
     /// The server could not finish; a retry may help (503).
     Unavailable,
     /// Something unexpected went wrong on the server; a retry may help (500 avoided where we can).
@@ -104,5 +109,119 @@ impl From<MutationError> for ApiError {
 impl From<ValidationError> for ApiError {
     fn from(e: ValidationError) -> Self {
         MutationError::from(e).into()
+    }
+}
+
+/// A person who signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    /// Full name, as history shows it.
+    pub name: String,
+    pub role: UserRole,
+    /// The agency an agency officer works for (its code); others may have one too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl User {
+    pub fn actor(&self) -> crate::access::Actor {
+        crate::access::Actor {
+            role: self.role,
+            agency: self.agency.clone(),
+        }
+    }
+
+    pub fn author(&self) -> crate::access::Author {
+        crate::access::Author {
+            username: self.username.clone(),
+            name: self.name.clone(),
+            actor: self.actor(),
+        }
+    }
+}
+
+/// Body of `POST /api/session` (sign in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in user and when the session ends (Unix milliseconds); answer of sign-in and of
+/// `GET /api/session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user: User,
+    pub expires_at: i64,
+    /// The session token, for clients that send it as `Authorization: Bearer` rather than as
+    /// the cookie (scripts, benchmarks). Only in the answer to signing in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// Answer of `GET /api/setup`: whether the server still waits for its first administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupStatus {
+    pub needed: bool,
+}
+
+/// Body of `POST /api/setup`: the one-time token from the server's start-up message and the
+/// first administrator's account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupRequest {
+    pub token: String,
+    pub username: String,
+    pub name: String,
+    pub password: String,
+}
+
+/// Body of `POST /api/users` (administrators only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    pub name: String,
+    pub password: String,
+    pub role: UserRole,
+    #[serde(default)]
+    pub agency: Option<String>,
+}
+
+/// Body of `PATCH /api/users/{username}`: the fields to change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub role: Option<UserRole>,
+    /// `Some(None)` removes the agency.
+    #[serde(default, with = "double_option")]
+    pub agency: Option<Option<String>>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            None => s.serialize_none(),
+            Some(inner) => inner.serialize(s),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
     }
 }

@@ -3,13 +3,17 @@
 //! - [`document`]: what a plan document says about itself (metadata, references, levels);
 //! - [`import`]: plan text → metadata, references and an outline;
 //! - [`ids`], [`rank`], [`plan`]: the plan tree's data;
+//! - [`assignment`]: lead and coordinating agencies, task status, agency load;
+//! - [`access`]: what each user role may change;
 //! - [`mutation`]: every change as a typed mutation, applied by one pure function;
 //! - [`validate`], [`limits`]: the rules for what users type;
 //! - [`outline`]: the rows a tree view shows, with diacritic-insensitive filtering ([`text`]);
 //! - [`sync`]: offline-first sync (device replica, server authority, conflicts);
 //! - [`api`]: request and response bodies of the HTTP API.
 
+pub mod access;
 pub mod api;
+pub mod assignment;
 pub mod document;
 pub mod ids;
 pub mod import;

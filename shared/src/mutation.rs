@@ -1,6 +1,7 @@
 //! Every change to plan data is a typed [`Mutation`], applied by one pure function
 //! ([`PlanState::apply`]) on the server (authoritatively) and, with offline sync, on the device.
 
+use crate::assignment::{Assignment, Role};
 use crate::document::NodeKind;
 use crate::ids::{ConflictId, NodeId, PlanId};
 use crate::import::find_references;
@@ -31,8 +32,11 @@ pub enum NodeEdit {
     Label(String),
     /// Percent done, 0..=100.
     Progress(u8),
-    /// Agency codes, the lead first; replaces the whole list.
-    Assignees(Vec<String>),
+    /// The day the work was finished (`None`: not finished).
+    CompletedOn(Option<NaiveDate>),
+    /// The whole list of assignments, replaced (the board uses [`Mutation::Assign`] and its
+    /// kin, which merge with other devices' assignments instead).
+    Assignments(Vec<Assignment>),
 }
 
 /// A field of a node that edits can change; the unit of conflict detection.
@@ -44,20 +48,22 @@ pub enum Field {
     Deadline,
     Label,
     Progress,
-    Assignees,
+    CompletedOn,
+    Assignments,
     /// Parent and rank: where the node sits.
     Position,
 }
 
 impl Field {
     /// Every field a new node sets.
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 8] = [
         Field::Title,
         Field::Body,
         Field::Deadline,
         Field::Label,
         Field::Progress,
-        Field::Assignees,
+        Field::CompletedOn,
+        Field::Assignments,
         Field::Position,
     ];
 
@@ -69,7 +75,8 @@ impl Field {
             Field::Deadline => "Thời hạn",
             Field::Label => "Số thứ tự",
             Field::Progress => "Tiến độ",
-            Field::Assignees => "Cơ quan thực hiện",
+            Field::CompletedOn => "Ngày hoàn thành",
+            Field::Assignments => "Cơ quan thực hiện",
             Field::Position => "Vị trí",
         }
     }
@@ -83,7 +90,8 @@ impl NodeEdit {
             NodeEdit::Deadline(_) => Field::Deadline,
             NodeEdit::Label(_) => Field::Label,
             NodeEdit::Progress(_) => Field::Progress,
-            NodeEdit::Assignees(_) => Field::Assignees,
+            NodeEdit::CompletedOn(_) => Field::CompletedOn,
+            NodeEdit::Assignments(_) => Field::Assignments,
         }
     }
 
@@ -96,7 +104,8 @@ impl NodeEdit {
             Field::Deadline => NodeEdit::Deadline(node.deadline),
             Field::Label => NodeEdit::Label(node.label.clone()),
             Field::Progress => NodeEdit::Progress(node.progress),
-            Field::Assignees => NodeEdit::Assignees(node.assignees.clone()),
+            Field::CompletedOn => NodeEdit::CompletedOn(node.completed_on),
+            Field::Assignments => NodeEdit::Assignments(node.assignments.clone()),
             Field::Position => return None,
         })
     }
@@ -109,7 +118,8 @@ impl NodeEdit {
             NodeEdit::Deadline(d) => node.deadline = *d,
             NodeEdit::Label(l) => node.label = validate::label(l)?,
             NodeEdit::Progress(p) => node.progress = validate::progress(*p)?,
-            NodeEdit::Assignees(a) => node.assignees = validate::assignees(a)?,
+            NodeEdit::CompletedOn(d) => node.completed_on = *d,
+            NodeEdit::Assignments(a) => node.assignments = validate::assignments(a)?,
         }
         if matches!(self, NodeEdit::Title(_) | NodeEdit::Body(_)) {
             node.references = references_in(node);
@@ -129,11 +139,19 @@ impl NodeEdit {
         match self {
             NodeEdit::Title(t) | NodeEdit::Label(t) => or_blank(t),
             NodeEdit::Body(b) => or_blank(b.as_deref().unwrap_or_default()),
-            NodeEdit::Deadline(d) => {
+            NodeEdit::Deadline(d) | NodeEdit::CompletedOn(d) => {
                 d.map_or_else(|| "(trống)".to_owned(), crate::text::format_date)
             }
             NodeEdit::Progress(p) => format!("{p} %"),
-            NodeEdit::Assignees(a) => or_blank(&a.join(", ")),
+            NodeEdit::Assignments(a) => or_blank(
+                &a.iter()
+                    .map(|a| match a.role {
+                        Role::Lead => format!("{} (chủ trì)", a.agency),
+                        Role::Coordinating => a.agency.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         }
     }
 }
@@ -154,6 +172,9 @@ pub enum Mutation {
         deadline: Option<NaiveDate>,
         #[serde(default)]
         label: String,
+        /// The agency adding it as its own sub-task; `None` for the plan's own nodes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
     },
     /// Changes one field of a node.
     EditNode { id: NodeId, edit: NodeEdit },
@@ -171,9 +192,45 @@ pub enum Mutation {
         id: NodeId,
         edit: NodeEdit,
     },
+    /// Assigns the task to an agency as `role`, or changes its role or deadline if it has one.
+    /// A new lead makes the previous lead coordinating.
+    Assign {
+        id: NodeId,
+        agency: String,
+        role: Role,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline: Option<NaiveDate>,
+    },
+    /// Takes the task away from an agency.
+    Unassign { id: NodeId, agency: String },
+    /// Hands an agency's part in the task (role and deadline) to another agency.
+    Reassign {
+        id: NodeId,
+        from: String,
+        to: String,
+    },
 }
 
 impl Mutation {
+    /// The change in words, for people ("Sửa tiêu đề", "Giao cho SYT (chủ trì)"); the new
+    /// value of an edited field is [`NodeEdit::display`].
+    pub fn describe_vi(&self) -> String {
+        match self {
+            Mutation::CreateNode { title, .. } => format!("Thêm mục «{title}»"),
+            Mutation::EditNode { edit, .. } => {
+                format!("Sửa {}", edit.field().label_vi().to_lowercase())
+            }
+            Mutation::MoveNode { .. } => "Chuyển mục".to_owned(),
+            Mutation::DeleteNode { .. } => "Xoá mục".to_owned(),
+            Mutation::ResolveConflict { .. } => "Giải quyết xung đột".to_owned(),
+            Mutation::Assign { agency, role, .. } => {
+                format!("Giao cho {agency} ({})", role.label_vi().to_lowercase())
+            }
+            Mutation::Unassign { agency, .. } => format!("Bỏ giao {agency}"),
+            Mutation::Reassign { from, to, .. } => format!("Chuyển việc của {from} sang {to}"),
+        }
+    }
+
     /// The node the mutation is about.
     pub fn node(&self) -> NodeId {
         match self {
@@ -181,7 +238,10 @@ impl Mutation {
             | Mutation::EditNode { id, .. }
             | Mutation::MoveNode { id, .. }
             | Mutation::DeleteNode { id }
-            | Mutation::ResolveConflict { id, .. } => *id,
+            | Mutation::ResolveConflict { id, .. }
+            | Mutation::Assign { id, .. }
+            | Mutation::Unassign { id, .. }
+            | Mutation::Reassign { id, .. } => *id,
         }
     }
 }
@@ -202,6 +262,15 @@ pub enum MutationError {
     Cycle { id: NodeId, parent: NodeId },
     #[error("{error}")]
     Invalid { error: ValidationError },
+    #[error("Cơ quan {agency} chưa được giao nhiệm vụ này.")]
+    NotAssigned { agency: String },
+    #[error("Cơ quan {agency} đã được giao nhiệm vụ này.")]
+    AlreadyAssigned { agency: String },
+    #[error("Không có cơ quan mã {agency} trong danh mục.")]
+    UnknownAgency { agency: String },
+    /// The user's role may not make this change; the message says what it may do.
+    #[error("{message}")]
+    Forbidden { message: String },
 }
 
 impl From<ValidationError> for MutationError {
@@ -351,6 +420,7 @@ impl PlanState {
                 body,
                 deadline,
                 label,
+                owner,
             } => {
                 if self.nodes.contains_key(id) {
                     return Err(MutationError::AlreadyExists { id: *id });
@@ -375,7 +445,9 @@ impl PlanState {
                     deadline: *deadline,
                     references: Vec::new(),
                     progress: 0,
-                    assignees: Vec::new(),
+                    completed_on: None,
+                    assignments: Vec::new(),
+                    owner: owner.clone(),
                 };
                 node.references = references_in(&node);
                 Ok(Change {
@@ -415,6 +487,55 @@ impl PlanState {
                 Ok(Change {
                     upserted: vec![],
                     deleted: self.subtree(*id),
+                })
+            }
+            Mutation::Assign {
+                id,
+                agency,
+                role,
+                deadline,
+            } => {
+                let mut node = self.existing(*id)?.clone();
+                let agency = validate::agency_code(agency)?;
+                node.assignments = validate::assignments(&crate::assignment::assign(
+                    &node.assignments,
+                    &agency,
+                    *role,
+                    *deadline,
+                ))?;
+                Ok(Change {
+                    upserted: vec![node],
+                    deleted: vec![],
+                })
+            }
+            Mutation::Unassign { id, agency } => {
+                let mut node = self.existing(*id)?.clone();
+                if node.assignment(agency).is_none() {
+                    return Err(MutationError::NotAssigned {
+                        agency: agency.clone(),
+                    });
+                }
+                node.assignments.retain(|a| &a.agency != agency);
+                Ok(Change {
+                    upserted: vec![node],
+                    deleted: vec![],
+                })
+            }
+            Mutation::Reassign { id, from, to } => {
+                let mut node = self.existing(*id)?.clone();
+                let to = validate::agency_code(to)?;
+                if node.assignment(&to).is_some() {
+                    return Err(MutationError::AlreadyAssigned { agency: to });
+                }
+                let Some(a) = node.assignments.iter_mut().find(|a| &a.agency == from) else {
+                    return Err(MutationError::NotAssigned {
+                        agency: from.clone(),
+                    });
+                };
+                a.agency = to;
+                Ok(Change {
+                    upserted: vec![node],
+                    deleted: vec![],
                 })
             }
         }
@@ -523,6 +644,7 @@ mod tests {
             body: None,
             deadline: None,
             label: n.to_string(),
+            owner: None,
         }
     }
 
@@ -590,6 +712,7 @@ mod tests {
             body: None,
             deadline: None,
             label: String::new(),
+            owner: None,
         };
         assert_eq!(s.apply(&blank), Err(ValidationError::TitleEmpty.into()));
     }

@@ -208,6 +208,7 @@ mod tests {
                 body: None,
                 deadline: None,
                 label: String::new(),
+                owner: None,
             };
             s.apply_and_commit(&m).ok();
         }

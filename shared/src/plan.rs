@@ -1,5 +1,6 @@
 //! Plans and the nodes of their trees, as the API and the UI see them.
 
+use crate::assignment::{Assignment, Role};
 use crate::document::{NodeKind, PlanMetadata, Reference};
 use crate::ids::{NodeId, PlanId};
 use crate::rank::Rank;
@@ -48,9 +49,31 @@ pub struct Node {
     /// Percent done, 0..=100.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub progress: u8,
-    /// Codes of the agencies the node is assigned to (the first leads).
+    /// The day the work was finished, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<NaiveDate>,
+    /// The agencies that carry it out: the lead first, then the coordinating ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub assignees: Vec<String>,
+    pub assignments: Vec<Assignment>,
+    /// The agency that added this node as its own sub-task (an agency's concrete plan); `None`
+    /// for the plan's own nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+impl Node {
+    /// The lead agency's code, if any.
+    pub fn lead(&self) -> Option<&str> {
+        self.assignments
+            .iter()
+            .find(|a| a.role == Role::Lead)
+            .map(|a| a.agency.as_str())
+    }
+
+    /// The assignment of `agency`, if it has one.
+    pub fn assignment(&self, agency: &str) -> Option<&Assignment> {
+        self.assignments.iter().find(|a| a.agency == agency)
+    }
 }
 
 fn is_zero(v: &u8) -> bool {
@@ -94,7 +117,9 @@ impl PlanTree {
                     deadline: item.deadline,
                     references: item.references,
                     progress: 0,
-                    assignees: Vec::new(),
+                    completed_on: None,
+                    assignments: Vec::new(),
+                    owner: None,
                 });
                 walk(plan_id, Some(node_id), item.children, next_id, out);
             }
@@ -109,6 +134,31 @@ impl PlanTree {
                 references: parsed.references,
             },
             nodes,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A bare task node titled `title`.
+    pub fn node(title: &str) -> Node {
+        Node {
+            id: NodeId(uuid::Uuid::nil()),
+            plan_id: PlanId(uuid::Uuid::nil()),
+            parent: None,
+            rank: Rank::sequence(1).remove(0),
+            label: String::new(),
+            kind: NodeKind::Task,
+            title: title.to_owned(),
+            body: None,
+            deadline: None,
+            references: Vec::new(),
+            progress: 0,
+            completed_on: None,
+            assignments: Vec::new(),
+            owner: None,
         }
     }
 }

@@ -12,12 +12,14 @@
 //!   later write wins) and the value it replaced is kept in a [`Conflict`] both authors see.
 //!   A refused mutation is kept as a [`Refusal`] until its author has pulled it.
 
+use crate::access::{self, Author};
 use crate::ids::{ClientId, ConflictId, NodeId, PlanId};
 use crate::mutation::{Change, Field, Mutation, MutationError, NodeEdit, PlanState};
 use crate::plan::{Node, Plan};
 use crate::rank::Rank;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// A server change number: 0 before anything; each applied batch takes the next one.
 pub type ChangeNo = u64;
@@ -219,6 +221,23 @@ pub struct Delta {
     pub last_seq: u64,
     /// Sequence numbers applied (not refused), for logs and tests.
     pub applied: Vec<u64>,
+    /// One record per applied mutation: who changed what, when, from which device.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A change in a node's history: the mutation, its author, the device and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub change: ChangeNo,
+    pub node: NodeId,
+    pub client: ClientId,
+    pub seq: u64,
+    /// When it was made, by the device's clock (Unix milliseconds).
+    pub at: i64,
+    pub username: String,
+    /// The author's name as it was then.
+    pub name: String,
+    pub mutation: Mutation,
 }
 
 impl Delta {
@@ -240,6 +259,8 @@ pub struct Authority {
     stamps: HashMap<NodeId, Stamps>,
     open: HashMap<ConflictId, Conflict>,
     change: ChangeNo,
+    /// The agency codes assignments may name; `None` accepts any well-formed code.
+    agencies: Option<Arc<HashSet<String>>>,
 }
 
 impl Authority {
@@ -254,6 +275,37 @@ impl Authority {
             stamps,
             open: open_conflicts.into_iter().map(|c| (c.id, c)).collect(),
             change,
+            agencies: None,
+        }
+    }
+
+    /// Limits assignments to these agency codes (the registry's).
+    pub fn set_agencies(&mut self, codes: Arc<HashSet<String>>) {
+        self.agencies = Some(codes);
+    }
+
+    fn check_agencies(&self, mutation: &Mutation) -> Result<(), MutationError> {
+        let Some(known) = &self.agencies else {
+            return Ok(());
+        };
+        let named: Vec<&str> = match mutation {
+            Mutation::Assign { agency, .. } => vec![agency.as_str()],
+            Mutation::Reassign { to, .. } => vec![to.as_str()],
+            Mutation::EditNode {
+                edit: NodeEdit::Assignments(list),
+                ..
+            }
+            | Mutation::ResolveConflict {
+                edit: NodeEdit::Assignments(list),
+                ..
+            } => list.iter().map(|a| a.agency.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        match named.into_iter().find(|a| !known.contains(a.trim())) {
+            Some(a) => Err(MutationError::UnknownAgency {
+                agency: a.to_owned(),
+            }),
+            None => Ok(()),
         }
     }
 
@@ -284,14 +336,16 @@ impl Authority {
         })
     }
 
-    /// Applies `mutations` of `client`, whose last applied sequence number is `last_seq`:
-    /// repeats are skipped, a gap stops the batch, each new one is applied or refused. All
-    /// writes share one new change number. `new_conflict_id` names new conflicts.
+    /// Applies `mutations` of `client`, whose last applied sequence number is `last_seq`, made
+    /// by `author`: repeats are skipped, a gap stops the batch, each new one is applied or
+    /// refused (by the rules of [`PlanState::apply`] and of the author's role). All writes share
+    /// one new change number. `new_conflict_id` names new conflicts.
     pub fn push(
         &mut self,
         client: ClientId,
         last_seq: u64,
         mutations: &[Pending],
+        author: &Author,
         mut new_conflict_id: impl FnMut() -> ConflictId,
     ) -> (PushResponse, Delta) {
         let change = self.change + 1;
@@ -312,9 +366,24 @@ impl Authority {
                 break;
             }
             delta.last_seq = p.seq;
-            match self.apply_one(client, p, change, &mut new_conflict_id, &mut conflicts) {
+            let outcome = access::check(&author.actor, &self.state, &p.mutation)
+                .and_then(|()| self.check_agencies(&p.mutation))
+                .and_then(|()| {
+                    self.apply_one(client, p, change, &mut new_conflict_id, &mut conflicts)
+                });
+            match outcome {
                 Ok(written) => {
                     delta.applied.push(p.seq);
+                    delta.history.push(HistoryEntry {
+                        change,
+                        node: p.mutation.node(),
+                        client,
+                        seq: p.seq,
+                        at: p.at,
+                        username: author.username.clone(),
+                        name: author.name.clone(),
+                        mutation: p.mutation.clone(),
+                    });
                     for id in written.deleted {
                         deleted.insert(id);
                         touched_set.remove(&id);
@@ -441,6 +510,16 @@ impl Authority {
                     .or_default()
                     .insert(Field::Position, stamp);
             }
+            // Operations on the list as the server has it: they merge with other devices'
+            // assignments instead of overwriting them, so they open no conflict.
+            Mutation::Assign { id, .. }
+            | Mutation::Unassign { id, .. }
+            | Mutation::Reassign { id, .. } => {
+                self.stamps
+                    .entry(*id)
+                    .or_default()
+                    .insert(Field::Assignments, stamp);
+            }
             Mutation::DeleteNode { .. } => {
                 let gone: HashSet<NodeId> = written.deleted.iter().copied().collect();
                 for id in &gone {
@@ -505,12 +584,13 @@ impl PlanSync {
     pub fn push(
         &mut self,
         req: &PushRequest,
+        author: &Author,
         new_conflict_id: impl FnMut() -> ConflictId,
     ) -> (PushResponse, Delta) {
         let last = self.seqs.get(&req.client).copied().unwrap_or(0);
         let (response, delta) =
             self.authority
-                .push(req.client, last, &req.mutations, new_conflict_id);
+                .push(req.client, last, &req.mutations, author, new_conflict_id);
         self.seqs.insert(req.client, delta.last_seq);
         for id in &delta.deleted {
             self.tombstones.insert(*id, delta.change);

@@ -1,6 +1,7 @@
 //! Parse-don't-validate constructors for the values users type. The UI calls them to show the
 //! error under the field; the mutation functions call them again on the server.
 
+use crate::assignment::{Assignment, Role};
 use crate::limits::{ASSIGNEES_MAX, BODY_MAX_CHARS, LABEL_MAX_CHARS, TITLE_MAX_CHARS};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,18 @@ pub enum ValidationError {
     ProgressOutOfRange,
     #[error("Mã cơ quan không hợp lệ.")]
     AssigneeInvalid,
+    #[error(
+        "Tên đăng nhập gồm 3 đến 32 ký tự: chữ thường không dấu, số, dấu chấm, gạch dưới hoặc gạch ngang."
+    )]
+    UsernameInvalid,
+    #[error("Mật khẩu phải có từ {min} đến {max} ký tự.")]
+    PasswordLength { min: usize, max: usize },
+    #[error("Họ tên không được để trống và dài tối đa {max} ký tự.")]
+    PersonNameInvalid { max: usize },
+    #[error("Cán bộ đơn vị phải được gắn với một cơ quan.")]
+    AgencyRequired,
+    #[error("Một nhiệm vụ chỉ có một cơ quan chủ trì.")]
+    SeveralLeads,
     #[error("Một nhiệm vụ giao cho nhiều nhất {max} cơ quan.")]
     TooManyAssignees { max: usize },
 }
@@ -81,22 +94,78 @@ pub fn progress(p: u8) -> Result<u8, ValidationError> {
     Ok(p)
 }
 
-/// Agency codes: each one short, on one line, non-empty; no duplicates (kept in order); at most
-/// `ASSIGNEES_MAX`.
-pub fn assignees(codes: &[String]) -> Result<Vec<String>, ValidationError> {
-    let mut out: Vec<String> = Vec::with_capacity(codes.len());
-    for c in codes {
-        let c = c.trim();
-        if c.is_empty() || c.chars().count() > LABEL_MAX_CHARS || c.contains(char::is_whitespace) {
-            return Err(ValidationError::AssigneeInvalid);
+/// Shortest and longest password, in characters.
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 256;
+const PERSON_NAME_MAX_CHARS: usize = 100;
+
+/// A username: 3 to 32 of `a-z 0-9 . _ -` (stored lower-case).
+pub fn username(text: &str) -> Result<String, ValidationError> {
+    let u = text.trim().to_lowercase();
+    let ok = (3..=32).contains(&u.chars().count())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(u)
+    } else {
+        Err(ValidationError::UsernameInvalid)
+    }
+}
+
+/// A password: 8 to 256 characters, taken as typed (no trimming).
+pub fn password(text: &str) -> Result<&str, ValidationError> {
+    if (PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&text.chars().count()) {
+        Ok(text)
+    } else {
+        Err(ValidationError::PasswordLength {
+            min: PASSWORD_MIN_CHARS,
+            max: PASSWORD_MAX_CHARS,
+        })
+    }
+}
+
+/// A person's full name: trimmed, one line, 1 to 100 characters.
+pub fn person_name(text: &str) -> Result<String, ValidationError> {
+    let t = tidy(text);
+    if t.is_empty() || t.contains('\n') || t.chars().count() > PERSON_NAME_MAX_CHARS {
+        return Err(ValidationError::PersonNameInvalid {
+            max: PERSON_NAME_MAX_CHARS,
+        });
+    }
+    Ok(t)
+}
+
+/// An agency code: short, one word, non-empty.
+pub fn agency_code(code: &str) -> Result<String, ValidationError> {
+    let c = code.trim();
+    if c.is_empty() || c.chars().count() > LABEL_MAX_CHARS || c.contains(char::is_whitespace) {
+        return Err(ValidationError::AssigneeInvalid);
+    }
+    Ok(c.to_owned())
+}
+
+/// A task's assignments: valid codes, each agency once (the first kept), at most one lead and
+/// it first, at most `ASSIGNEES_MAX`.
+pub fn assignments(list: &[Assignment]) -> Result<Vec<Assignment>, ValidationError> {
+    let mut out: Vec<Assignment> = Vec::with_capacity(list.len());
+    for a in list {
+        let agency = agency_code(&a.agency)?;
+        if out.iter().any(|o| o.agency == agency) {
+            continue;
         }
-        if !out.iter().any(|o| o == c) {
-            out.push(c.to_owned());
-        }
+        out.push(Assignment {
+            agency,
+            role: a.role,
+            deadline: a.deadline,
+        });
+    }
+    if out.iter().filter(|a| a.role == Role::Lead).count() > 1 {
+        return Err(ValidationError::SeveralLeads);
     }
     if out.len() > ASSIGNEES_MAX {
         return Err(ValidationError::TooManyAssignees { max: ASSIGNEES_MAX });
     }
+    crate::assignment::sort(&mut out);
     Ok(out)
 }
 
@@ -128,6 +197,18 @@ mod tests {
         assert_eq!(body(Some("  ")), Ok(None));
         assert_eq!(body(Some("a\r\nb")), Ok(Some("a\nb".to_owned())));
         assert!(body(Some(&"x".repeat(BODY_MAX_CHARS + 1))).is_err());
+    }
+
+    #[test]
+    fn accounts_have_rules() {
+        assert_eq!(username(" Syt.Lan "), Ok("syt.lan".to_owned()));
+        assert!(username("ab").is_err());
+        assert!(username("nguyễn").is_err());
+        assert!(username("a b c").is_err());
+        assert!(password("1234567").is_err());
+        assert_eq!(password(" mật khẩu "), Ok(" mật khẩu "));
+        assert!(person_name("  ").is_err());
+        assert_eq!(person_name(" Hoàng Văn A "), Ok("Hoàng Văn A".to_owned()));
     }
 
     #[test]

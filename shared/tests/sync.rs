@@ -5,6 +5,8 @@
 //! concurrent one is kept in a conflict.
 
 use proptest::prelude::*;
+use shared::access::Author;
+use shared::assignment::{Assignment, Role};
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, Mutation, NodeEdit, PlanState, Position};
 use shared::plan::Node;
@@ -66,6 +68,7 @@ impl Server {
                     body: None,
                     deadline: None,
                     label: n.label,
+                    owner: None,
                 },
             })
             .collect();
@@ -78,7 +81,7 @@ impl Server {
 
     fn push(&mut self, req: &PushRequest) -> PushResponse {
         let counter = &mut self.next_conflict;
-        let (resp, delta) = self.sync.push(req, || {
+        let (resp, delta) = self.sync.push(req, &Author::system(), || {
             *counter += 1;
             let mut b = [0; 10];
             b[..8].copy_from_slice(&counter.to_be_bytes());
@@ -159,7 +162,7 @@ const CLIENTS: usize = 3;
 fn op() -> impl Strategy<Value = Op> {
     let c = 0..CLIENTS;
     prop_oneof![
-        6 => (c.clone(), any::<usize>(), 0u8..4, any::<u8>())
+        6 => (c.clone(), any::<usize>(), 0u8..5, any::<u8>())
             .prop_map(|(c, node, field, val)| Op::Edit { c, node, field, val }),
         2 => (c.clone(), proptest::option::of(any::<usize>()))
             .prop_map(|(c, parent)| Op::Create { c, parent }),
@@ -208,7 +211,9 @@ impl World {
                 deadline: None,
                 references: Vec::new(),
                 progress: 0,
-                assignees: Vec::new(),
+                completed_on: None,
+                assignments: Vec::new(),
+                owner: None,
             });
         }
         let server = Server::new(nodes);
@@ -275,7 +280,32 @@ impl World {
                     0 => NodeEdit::Title(format!("Tiêu đề {val}")),
                     1 => NodeEdit::Progress(val),
                     2 => NodeEdit::Body(Some(format!("Nội dung {val}"))),
-                    _ => NodeEdit::Assignees(vec![format!("S{}", val % 4)]),
+                    3 => NodeEdit::Assignments(vec![Assignment {
+                        agency: format!("S{}", val % 4),
+                        role: Role::Lead,
+                        deadline: None,
+                    }]),
+                    _ => {
+                        // Assignment operations, which merge instead of conflicting.
+                        let agency = format!("S{}", val % 4);
+                        let m = match val % 3 {
+                            0 => Mutation::Assign {
+                                id,
+                                agency,
+                                role: Role::Coordinating,
+                                deadline: None,
+                            },
+                            1 => Mutation::Assign {
+                                id,
+                                agency,
+                                role: Role::Lead,
+                                deadline: None,
+                            },
+                            _ => Mutation::Unassign { id, agency },
+                        };
+                        self.local(c, m);
+                        return;
+                    }
                 };
                 self.local(c, Mutation::EditNode { id, edit });
             }
@@ -293,6 +323,7 @@ impl World {
                         body: None,
                         deadline: None,
                         label: String::new(),
+                        owner: None,
                     },
                 );
             }
@@ -457,19 +488,33 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
 
     // Nothing overwritten silently: each field write replaced by a write that had not seen it
     // is kept in a conflict.
+    // Assignment operations (assign, unassign, reassign) change the list as the server has it:
+    // they merge rather than overwrite, so a value they change is not lost.
+    let assignment_op = |m: &Mutation, node: NodeId, field: Field| {
+        field == Field::Assignments
+            && m.node() == node
+            && matches!(
+                m,
+                Mutation::Assign { .. } | Mutation::Unassign { .. } | Mutation::Reassign { .. }
+            )
+    };
     let writes: Vec<&Write> = w
         .server
         .writes
         .iter()
-        .filter(|wr| edited_field(&wr.mutation).is_some())
+        .filter(|wr| {
+            edited_field(&wr.mutation).is_some()
+                || assignment_op(&wr.mutation, wr.mutation.node(), Field::Assignments)
+        })
         .collect();
     for (i, a) in writes.iter().enumerate() {
         let Some((node, field, value)) = edited_field(&a.mutation) else {
             continue;
         };
-        let next = writes[i + 1..]
-            .iter()
-            .find(|b| edited_field(&b.mutation).is_some_and(|(n, f, _)| n == node && f == field));
+        let next = writes[i + 1..].iter().find(|b| {
+            edited_field(&b.mutation).is_some_and(|(n, f, _)| n == node && f == field)
+                || assignment_op(&b.mutation, node, field)
+        });
         let Some(b) = next else { continue };
         let Some((_, _, b_value)) = edited_field(&b.mutation) else {
             continue;

@@ -45,11 +45,13 @@ pub fn run(args: &[String]) -> Result<()> {
         .spawn()
         .context("start bench_api")?;
     let stdout = server.stdout.take().context("bench_api stdout")?;
-    let (mut url, mut plan) = (None, None);
+    let (mut url, mut plan, mut token) = (None, None, None);
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         if let Some(u) = line.strip_prefix("url: ") {
             url = Some(u.to_owned());
+        } else if let Some(t) = line.strip_prefix("token: ") {
+            token = Some(t.to_owned());
         } else if let Some(p) = line.strip_prefix("plan: ") {
             plan = Some(p.to_owned());
             break;
@@ -57,7 +59,7 @@ pub fn run(args: &[String]) -> Result<()> {
             println!("{line}");
         }
     }
-    let (Some(url), Some(plan)) = (url, plan) else {
+    let (Some(url), Some(plan), Some(token)) = (url, plan, token) else {
         let _ = server.kill();
         bail!("bench_api did not start");
     };
@@ -66,6 +68,7 @@ pub fn run(args: &[String]) -> Result<()> {
         .arg(&url)
         .arg(&plan)
         .arg(&dist)
+        .arg(&token)
         .current_dir(root().join("e2e")));
     drop(server.stdin.take());
     let _ = server.wait();

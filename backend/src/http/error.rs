@@ -35,6 +35,8 @@ fn status(e: &ApiError) -> StatusCode {
             Some(MutationError::NodeNotFound { .. }) => StatusCode::NOT_FOUND,
             _ => StatusCode::CONFLICT,
         },
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -79,6 +81,7 @@ impl From<ServiceError> for HttpError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::PlanNotFound => Self::not_found("Không tìm thấy kế hoạch."),
+            ServiceError::Api(e) => Self(e),
             ServiceError::Refused(m) => m.into(),
             ServiceError::Encode(err) => {
                 tracing::error!(error = %err, "encoding error");

@@ -1,6 +1,7 @@
 //! The HTTP API and the web app's files. Handlers are thin: they parse, call the service, and
 //! answer; rules live in `shared` and orchestration in `service`.
 
+pub mod auth;
 mod error;
 mod plans;
 mod registry;
@@ -66,6 +67,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response:
 pub fn api(service: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
+        .merge(auth::routes())
         .merge(plans::routes())
         .merge(registry::routes())
         .fallback(api_not_found)

@@ -8,13 +8,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::Stream;
 use shared::api::{CreatePlanRequest, ErrorCode};
-use shared::ids::PlanId;
+use shared::ids::{NodeId, PlanId};
 use shared::plan::{Plan, PlanSummary};
-use shared::sync::{ChangeNo, PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::sync::{ChangeNo, HistoryEntry, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::convert::Infallible;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tower_http::decompression::RequestDecompressionLayer;
 
+use super::auth::Signed;
 use super::{AppState, HttpError, Json};
 use crate::service::ServiceError;
 
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/plans/{plan_id}/pull", post(pull))
         .route("/plans/{plan_id}/events", get(events))
+        .route("/plans/{plan_id}/nodes/{node_id}/history", get(history))
 }
 
 fn plan_id(raw: &str) -> Result<PlanId, HttpError> {
@@ -38,7 +40,10 @@ fn plan_id(raw: &str) -> Result<PlanId, HttpError> {
         .map_err(|_| HttpError::new(ErrorCode::InvalidPath, "Mã kế hoạch không hợp lệ."))
 }
 
-async fn list(State(service): State<AppState>) -> Result<Json<Vec<PlanSummary>>, HttpError> {
+async fn list(
+    State(service): State<AppState>,
+    _: Signed,
+) -> Result<Json<Vec<PlanSummary>>, HttpError> {
     Ok(Json(service.list_plans().await?))
 }
 
@@ -46,6 +51,7 @@ async fn list(State(service): State<AppState>) -> Result<Json<Vec<PlanSummary>>,
 /// version of the plan, not per request), with the version as its ETag.
 async fn tree(
     State(service): State<AppState>,
+    _: Signed,
     Path(raw): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
@@ -84,8 +90,15 @@ async fn tree(
 
 async fn create(
     State(service): State<AppState>,
+    Signed(user): Signed,
     Json(req): Json<CreatePlanRequest>,
 ) -> Result<(StatusCode, Json<PlanSummary>), HttpError> {
+    if !user.role.edits_plan() {
+        return Err(HttpError::new(
+            ErrorCode::Forbidden,
+            "Chỉ cơ quan thường trực mới được tạo kế hoạch.",
+        ));
+    }
     let plan = Plan {
         id: req.id,
         metadata: req.metadata,
@@ -103,15 +116,19 @@ async fn create(
     ))
 }
 
+/// Each mutation is checked against the signed-in user's role; a forbidden one is refused with
+/// its reason, like any other refused mutation.
 async fn push(
     State(service): State<AppState>,
+    Signed(user): Signed,
     Path(raw): Path<String>,
     Json(req): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, HttpError> {
     let plan = plan_id(&raw)?;
+    let author = user.author();
     // Run to the end even if the device hangs up: a push may be carrying other devices'
     // pushes applied together with it.
-    let pushed = tokio::spawn(async move { service.push(plan, &req).await })
+    let pushed = tokio::spawn(async move { service.push(plan, &req, &author).await })
         .await
         .map_err(|_| ServiceError::Busy)??;
     Ok(Json(pushed))
@@ -119,16 +136,30 @@ async fn push(
 
 async fn pull(
     State(service): State<AppState>,
+    _: Signed,
     Path(raw): Path<String>,
     Json(req): Json<PullRequest>,
 ) -> Result<Json<PullResponse>, HttpError> {
     Ok(Json(service.pull(plan_id(&raw)?, &req).await?))
 }
 
+/// A node's history, newest first: who changed what, when, from which device.
+async fn history(
+    State(service): State<AppState>,
+    _: Signed,
+    Path((raw, node)): Path<(String, String)>,
+) -> Result<Json<Vec<HistoryEntry>>, HttpError> {
+    let node: NodeId = node
+        .parse()
+        .map_err(|_| HttpError::new(ErrorCode::InvalidPath, "Mã mục không hợp lệ."))?;
+    Ok(Json(service.history(plan_id(&raw)?, node).await?))
+}
+
 /// Server-sent events: `change` with the plan's change number, at once and after every write,
 /// so that online devices pull within moments. A device that missed some pulls all the same.
 async fn events(
     State(service): State<AppState>,
+    _: Signed,
     Path(raw): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, HttpError> {
     let (current, rx) = service.watch(plan_id(&raw)?).await?;

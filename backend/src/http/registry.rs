@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::routing::get;
 use shared::registry::{AdminUnit, Agency};
 
+use super::auth::Signed;
 use super::{AppState, HttpError, Json};
 
 pub fn routes() -> Router<AppState> {
@@ -13,10 +14,16 @@ pub fn routes() -> Router<AppState> {
         .route("/admin-units", get(admin_units))
 }
 
-async fn agencies(State(service): State<AppState>) -> Result<Json<Vec<Agency>>, HttpError> {
+async fn agencies(
+    State(service): State<AppState>,
+    _: Signed,
+) -> Result<Json<Vec<Agency>>, HttpError> {
     Ok(Json(service.agencies().await?))
 }
 
-async fn admin_units(State(service): State<AppState>) -> Result<Json<Vec<AdminUnit>>, HttpError> {
+async fn admin_units(
+    State(service): State<AppState>,
+    _: Signed,
+) -> Result<Json<Vec<AdminUnit>>, HttpError> {
     Ok(Json(service.admin_units().await?))
 }

@@ -1,14 +1,21 @@
 //! Orchestration between the HTTP layer and the store: loads state, runs `shared`'s rules, and
-//! writes what they decided. Authorisation will live here too.
+//! writes what they decided. Every synced mutation is checked against the author's role
+//! (`shared::access`) by the authority; accounts and sessions are in `auth`.
+
+mod auth;
+
+pub use auth::token_key;
 
 use bytes::Bytes;
+use shared::access::Author;
 use shared::ids::{ConflictId, NodeId, PlanId};
 use shared::import::ParsedPlan;
 use shared::mutation::MutationError;
 use shared::plan::{Plan, PlanSummary, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
+use shared::sync::HistoryEntry;
 use shared::sync::{ChangeNo, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -32,6 +39,9 @@ pub enum ServiceError {
     PlanExists,
     #[error("the plan is being written by other processes; try again")]
     Busy,
+    /// A typed refusal with its Vietnamese message (signing in, accounts, registry).
+    #[error("{0}")]
+    Api(shared::api::ApiError),
 }
 
 /// A plan's tree encoded once for all readers of one version: JSON, and JSON gzip-compressed.
@@ -53,7 +63,7 @@ struct PlanSlot {
 }
 
 type PushWaiting = (
-    PushRequest,
+    (PushRequest, Author),
     tokio::sync::oneshot::Sender<Result<PushResponse>>,
 );
 
@@ -70,6 +80,11 @@ pub struct Service {
     /// The last encoded tree of each plan. Checked against the plan's version in the database
     /// on every read, so it is never stale, even with several server processes.
     trees: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
+    /// How long a session lasts.
+    session_hours: i64,
+    /// The registry's agency codes, which assignments may name (read once, renewed when an
+    /// administrator changes the registry).
+    agency_codes: Mutex<Option<Arc<HashSet<String>>>>,
 }
 
 /// The data behind `mutex`; a panic elsewhere while it was held leaves plain data behind (every
@@ -91,7 +106,32 @@ impl Service {
             published: Mutex::default(),
             watchers: Mutex::default(),
             trees: Mutex::default(),
+            session_hours: 30 * 24,
+            agency_codes: Mutex::default(),
         }
+    }
+
+    /// Sessions last `hours`.
+    pub fn with_session_hours(mut self, hours: i64) -> Self {
+        self.session_hours = hours.max(1);
+        self
+    }
+
+    /// The registry's agency codes.
+    pub async fn agency_codes(&self) -> Result<Arc<HashSet<String>>> {
+        if let Some(c) = locked(&self.agency_codes).clone() {
+            return Ok(c);
+        }
+        let codes: Arc<HashSet<String>> = Arc::new(
+            self.store
+                .agencies()
+                .await?
+                .into_iter()
+                .map(|a| a.code)
+                .collect(),
+        );
+        *locked(&self.agency_codes) = Some(codes.clone());
+        Ok(codes)
     }
 
     pub fn store(&self) -> &Store {
@@ -140,13 +180,18 @@ impl Service {
     /// Applies a device's pushed mutations to a plan: exactly once and in order per client,
     /// by the same pure rules as on the device. Pushes that arrive while another is being
     /// written wait and are then applied together, in arrival order, in one transaction.
-    pub async fn push(&self, plan: PlanId, req: &PushRequest) -> Result<PushResponse> {
+    pub async fn push(
+        &self,
+        plan: PlanId,
+        req: &PushRequest,
+        author: &Author,
+    ) -> Result<PushResponse> {
         if req.mutations.len() > shared::limits::PUSH_MAX_MUTATIONS {
             return Err(ServiceError::TooMany);
         }
         let slot = self.slot(plan);
         let (tx, rx) = tokio::sync::oneshot::channel();
-        locked(&slot.queue).push((req.clone(), tx));
+        locked(&slot.queue).push(((req.clone(), author.clone()), tx));
         {
             let mut cached = slot.authority.lock().await;
             let waiting = std::mem::take(&mut *locked(&slot.queue));
@@ -166,7 +211,7 @@ impl Service {
         &self,
         plan: PlanId,
         cached: &mut Option<PlanSync>,
-        requests: &[PushRequest],
+        requests: &[(PushRequest, Author)],
     ) -> Vec<Result<PushResponse>> {
         let fail = |e: fn() -> ServiceError| requests.iter().map(|_| Err(e())).collect();
         // Another process may have written since: then the state is read again, and a write
@@ -189,8 +234,8 @@ impl Service {
             let before = sync.authority.change();
             let mut batch = Batch::new(before);
             let mut responses = Vec::with_capacity(requests.len());
-            for req in requests {
-                let (response, delta) = sync.push(req, || ConflictId(new_uuid()));
+            for (req, author) in requests {
+                let (response, delta) = sync.push(req, author, || ConflictId(new_uuid()));
                 if !delta.is_empty() {
                     batch.add(req.client, &delta);
                 }
@@ -236,6 +281,14 @@ impl Service {
             .is_none_or(|s| s.authority.change() != change)
         {
             *cached = self.store.sync_state(plan).await?;
+            // With no registry loaded (a server started without reference data), any
+            // well-formed agency code is accepted.
+            let codes = self.agency_codes().await?;
+            if let Some(s) = cached.as_mut()
+                && !codes.is_empty()
+            {
+                s.authority.set_agencies(codes);
+            }
             match cached.as_ref() {
                 Some(s) => self.publish(plan, s),
                 None => return Ok(false),
@@ -332,6 +385,11 @@ impl Service {
 
     pub async fn agencies(&self) -> Result<Vec<Agency>> {
         Ok(self.store.agencies().await?)
+    }
+
+    /// A node's history, newest first.
+    pub async fn history(&self, plan: PlanId, node: NodeId) -> Result<Vec<HistoryEntry>> {
+        Ok(self.store.history(plan, node).await?)
     }
 
     pub async fn admin_units(&self) -> Result<Vec<AdminUnit>> {

@@ -8,10 +8,12 @@ use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, PlanState};
 use shared::plan::{Node, Plan, PlanSummary};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
-use shared::sync::{Authority, ChangeNo, Conflict, Delta, PlanSync, Refusal, Stamps};
+use shared::sync::{Authority, ChangeNo, Conflict, Delta, HistoryEntry, PlanSync, Refusal, Stamps};
 use std::collections::HashMap;
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
+
+pub mod auth;
 
 const SCHEMA: &str = include_str!("schema.surql");
 const NAMESPACE: &str = "kehoach";
@@ -56,14 +58,16 @@ fn node_content(node: &Node, change: ChangeNo, stamps: &Stamps) -> Result<Value>
         o.entry("deadline").or_insert(Value::Null);
         o.entry("references").or_insert(Value::Array(Vec::new()));
         o.entry("progress").or_insert(json!(0));
-        o.entry("assignees").or_insert(Value::Array(Vec::new()));
+        o.entry("completed_on").or_insert(Value::Null);
+        o.entry("assignments").or_insert(Value::Array(Vec::new()));
+        o.entry("owner").or_insert(Value::Null);
         o.insert("change".into(), json!(change));
         o.insert("stamps".into(), to_value(stamps)?);
     }
     Ok(json!({ "key": node.id.to_string(), "content": v }))
 }
 
-const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, kind, title, body, deadline, references, progress, assignees";
+const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, kind, title, body, deadline, references, progress, completed_on, assignments, owner";
 
 /// The change number of a plan as stored whole (imported or seeded): devices that never
 /// pulled have cursor 0, so they get everything.
@@ -82,6 +86,7 @@ pub struct Batch {
     conflicts: HashMap<ConflictId, Conflict>,
     refusals: Vec<Refusal>,
     clients: HashMap<ClientId, u64>,
+    history: Vec<HistoryEntry>,
 }
 
 impl Batch {
@@ -108,6 +113,7 @@ impl Batch {
             self.conflicts.insert(c.id, c.clone());
         }
         self.refusals.extend(delta.refusals.iter().cloned());
+        self.history.extend(delta.history.iter().cloned());
         self.clients.insert(client, delta.last_seq);
         self.change = self.change.max(delta.change);
     }
@@ -476,7 +482,8 @@ impl Store {
                     Field::Deadline => keep("deadline"),
                     Field::Label => keep("label"),
                     Field::Progress => keep("progress"),
-                    Field::Assignees => keep("assignees"),
+                    Field::CompletedOn => keep("completed_on"),
+                    Field::Assignments => keep("assignments"),
                     Field::Position => {
                         keep("parent");
                         keep("rank");
@@ -517,6 +524,17 @@ impl Store {
                 }}))
             })
             .collect::<Result<_>>()?;
+        let history: Vec<Value> = batch
+            .history
+            .iter()
+            .map(|h| {
+                Ok(json!({
+                    "id": format!("{}_{}", client_key(plan, h.client), h.seq),
+                    "plan_id": plan.to_string(), "node": h.node.to_string(), "change": h.change,
+                    "data": to_value(h)?,
+                }))
+            })
+            .collect::<Result<_>>()?;
         let result = self
             .db
             .query(
@@ -527,7 +545,8 @@ impl Store {
                          parent = $input.parent, rank = $input.rank, label = $input.label,
                          title = $input.title, body = $input.body, deadline = $input.deadline,
                          references = $input.references, progress = $input.progress,
-                         assignees = $input.assignees, change = $input.change, stamps = $input.stamps;
+                         completed_on = $input.completed_on, assignments = $input.assignments,
+                         owner = $input.owner, change = $input.change, stamps = $input.stamps;
                  };
                  FOR $m IN $merges { UPDATE type::record('node', $m.key) MERGE $m.set; };
                  FOR $d IN $deleted {
@@ -536,6 +555,7 @@ impl Store {
                  };
                  FOR $c IN $conflicts { UPSERT type::record('conflict', $c.key) CONTENT $c.content; };
                  FOR $r IN $refusals { UPSERT type::record('refusal', $r.key) CONTENT $r.content; };
+                 IF array::len($history) > 0 { INSERT IGNORE INTO history $history; };
                  FOR $c IN $clients {
                      UPSERT type::record('sync_client', $c.key)
                          CONTENT { plan_id: $plan, client: $c.client, last_seq: $c.last_seq };
@@ -554,6 +574,7 @@ impl Store {
             .bind(("conflicts", Value::Array(conflicts)))
             .bind(("refusals", Value::Array(refusals)))
             .bind(("clients", Value::Array(clients)))
+            .bind(("history", Value::Array(history)))
             .await
             .map_err(StoreError::from)?;
         match result.check() {
@@ -561,6 +582,18 @@ impl Store {
             Err(e) if e.to_string().contains("stale") => Err(WriteError::Stale),
             Err(e) => Err(StoreError::from(e).into()),
         }
+    }
+
+    /// The history of a node, newest first.
+    pub async fn history(&self, plan: PlanId, node: NodeId) -> Result<Vec<HistoryEntry>> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE data FROM history WHERE plan_id = $plan AND node = $node ORDER BY data.change DESC, data.seq DESC")
+            .bind(("plan", plan.to_string()))
+            .bind(("node", node.to_string()))
+            .await?
+            .check()?;
+        from_values(r.take(0)?)
     }
 
     /// Creates an empty plan; `false` when a plan with this id exists already.

@@ -1,12 +1,15 @@
 //! The selected node: its text edited in place, its references, and what can be done with it.
 
 use leptos::prelude::*;
+use shared::assignment::Role;
 use shared::ids::NodeId;
 use shared::mutation::{Mutation, NodeEdit, Position};
 use shared::plan::Node;
+use shared::sync::HistoryEntry;
 use shared::text::{format_date, parse_date};
 use shared::validate;
 
+use crate::components::board::AssignSheet;
 use crate::components::dialogs::{ConfirmDelete, MoveDialog};
 use crate::state::{PlanStore, new_id};
 
@@ -68,6 +71,26 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
     let edit = move |edit: NodeEdit, error: RwSignal<Option<String>>| {
         error.set(store.dispatch(Mutation::EditNode { id, edit }).err());
     };
+    // What this user may change here (the server checks again).
+    let can_text = move || store.may_edit(id, false);
+    let can_progress = move || store.may_edit(id, true);
+    let can_add_child = move || store.may_add(Some(id));
+    let can_add_sibling = move || node().is_some_and(|n| store.may_add(n.parent));
+    // Progress 100 records the day the work was finished; less than 100 clears it.
+    let set_progress = move |p: u8| {
+        let done_on = node().and_then(|n| n.completed_on);
+        edit(NodeEdit::Progress(p), progress_error);
+        if progress_error.get_untracked().is_none() {
+            if p >= 100 && done_on.is_none() {
+                edit(
+                    NodeEdit::CompletedOn(Some(crate::device::today())),
+                    progress_error,
+                );
+            } else if p < 100 && done_on.is_some() {
+                edit(NodeEdit::CompletedOn(None), progress_error);
+            }
+        }
+    };
 
     let add = move |as_child: bool| {
         let Some(n) = node() else { return };
@@ -88,6 +111,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
             body: None,
             deadline: None,
             label,
+            owner: store.owner_for_new(),
         });
         match created {
             Ok(()) => {
@@ -111,6 +135,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                 <input
                     type="text"
                     aria-label="Số thứ tự"
+                    disabled=move || !can_text()
                     prop:value=field(|n| n.label.clone())
                     on:change=move |ev| edit(NodeEdit::Label(event_target_value(&ev)), label_error)
                     on:input=move |ev| label_error.set(validate::label(&event_target_value(&ev)).err().map(|e| e.to_string()))
@@ -122,6 +147,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                 <textarea
                     id="node-title"
                     aria-label="Tiêu đề"
+                    disabled=move || !can_text()
                     rows=move || text_rows(&field(|n| n.title.clone())(), 3, 10)
                     prop:value=field(|n| n.title.clone())
                     on:input=move |ev| title_error.set(validate::title(&event_target_value(&ev)).err().map(|e| e.to_string()))
@@ -133,6 +159,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                 <span>"Nội dung"</span>
                 <textarea
                     aria-label="Nội dung"
+                    disabled=move || !can_text()
                     rows=move || text_rows(&field(|n| n.body.clone().unwrap_or_default())(), 4, 16)
                     placeholder="Không có nội dung"
                     prop:value=field(|n| n.body.clone().unwrap_or_default())
@@ -149,6 +176,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                     type="text"
                     inputmode="numeric"
                     aria-label="Thời hạn"
+                    disabled=move || !can_text()
                     placeholder="dd/mm/yyyy"
                     prop:value=field(|n| n.deadline.map(format_date).unwrap_or_default())
                     on:change=move |ev| {
@@ -172,33 +200,36 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                     min="0"
                     max="100"
                     aria-label="Tiến độ"
+                    disabled=move || !can_progress()
                     prop:value=field(|n| n.progress.to_string())
                     on:change=move |ev| {
                         match event_target_value(&ev).trim().parse::<u8>().ok().filter(|p| *p <= 100) {
-                            Some(p) => edit(NodeEdit::Progress(p), progress_error),
+                            Some(p) => set_progress(p),
                             None => progress_error.set(Some("Tiến độ là một số từ 0 đến 100.".into())),
                         }
                     }
                 />
                 <FieldError error=progress_error />
             </label>
-            {move || {
-                let codes = node().map(|n| n.assignees).unwrap_or_default();
-                (!codes.is_empty()).then(|| view! {
-                    <div class="field">
-                        <span>"Cơ quan thực hiện"</span>
-                        <p class="assignees">{codes.join(", ")}</p>
-                    </div>
-                })
-            }}
+            {move || node().and_then(|n| n.completed_on).map(|d| view! {
+                <p class="completed">{format!("Hoàn thành ngày {}", format_date(d))}</p>
+            })}
+            <Assignments id />
             <NodeConflicts id />
             <NodeReferences id />
             <div class="actions">
-                <button on:click=move |_| add(true)>"+ Thêm mục con"</button>
-                <button on:click=move |_| add(false)>"+ Thêm mục cùng cấp"</button>
-                <button on:click=move |_| show_move.set(true)>"Chuyển đến…"</button>
-                <button class="danger" on:click=move |_| show_delete.set(true)>"Xoá"</button>
+                <Show when=can_add_child>
+                    <button on:click=move |_| add(true)>"+ Thêm mục con"</button>
+                </Show>
+                <Show when=can_add_sibling>
+                    <button on:click=move |_| add(false)>"+ Thêm mục cùng cấp"</button>
+                </Show>
+                <Show when=can_text>
+                    <button on:click=move |_| show_move.set(true)>"Chuyển đến…"</button>
+                    <button class="danger" on:click=move |_| show_delete.set(true)>"Xoá"</button>
+                </Show>
             </div>
+            <History id />
             <Show when=move || show_move.get()>
                 <MoveDialog id open=show_move />
             </Show>
@@ -273,5 +304,115 @@ fn NodeReferences(id: NodeId) -> impl IntoView {
                 </ul>
             </div>
         </Show>
+    }
+}
+
+/// Who carries out the node: the lead first, each with its deadline and status; the standing
+/// officer can open "Giao cho…" from here.
+#[component]
+fn Assignments(id: NodeId) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let sheet = RwSignal::new(false);
+    let can_assign = move || store.actor().role.edits_plan();
+    let rows = move || {
+        let today = crate::device::today();
+        store.state.with(|s| {
+            s.get(id)
+                .map(|n| {
+                    n.assignments
+                        .iter()
+                        .map(|a| {
+                            let deadline = a.deadline_for(n).map(format_date);
+                            (a.agency.clone(), a.role, deadline, a.status(n, today))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let name_of = move |code: &str| {
+        store.auth.agencies.with(|l| {
+            l.iter()
+                .find(|a| a.code == code)
+                .map_or_else(|| code.to_owned(), |a| a.name.clone())
+        })
+    };
+    view! {
+        <div class="field assignments-field">
+            <span>"Cơ quan thực hiện"</span>
+            {move || {
+                let rows = rows();
+                if rows.is_empty() {
+                    view! { <p class="hint">"Chưa giao cho cơ quan nào."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="assignments">
+                            {rows.into_iter().map(|(code, role, deadline, status)| view! {
+                                <li>
+                                    <span class="role" class:lead=role == Role::Lead>{role.label_vi()}</span>
+                                    <span class="agency-name">{name_of(&code)}</span>
+                                    <span class="deadline">{deadline.map(|d| format!("hạn {d}")).unwrap_or_default()}</span>
+                                    <span class=format!("status {}", status.css())>{status.label_vi()}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            <Show when=can_assign>
+                <button on:click=move |_| sheet.set(true)>"Giao cho…"</button>
+            </Show>
+            <Show when=move || sheet.get()>
+                <AssignSheet id open=sheet />
+            </Show>
+        </div>
+    }
+}
+
+/// The node's history, loaded when opened: who changed what, when, from which device.
+#[component]
+fn History(id: NodeId) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let entries = RwSignal::new(None::<Result<Vec<HistoryEntry>, String>>);
+    let load = move |ev: leptos::ev::Event| {
+        let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+        if !open {
+            return;
+        }
+        let plan = store.plan_id();
+        leptos::task::spawn_local(async move {
+            entries.set(Some(
+                crate::api::history(plan, id).await.map_err(|e| e.message),
+            ));
+        });
+    };
+    view! {
+        <details class="history" on:toggle=load>
+            <summary>"Lịch sử thay đổi"</summary>
+            {move || match entries.get() {
+                None => view! { <p class="hint">"Đang tải…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="hint">{format!("Chưa xem được lịch sử: {e}")}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="hint">"Chưa có thay đổi nào."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ol class="history-list">
+                        {list.into_iter().map(|h| {
+                            let value = match &h.mutation {
+                                Mutation::EditNode { edit, .. } | Mutation::ResolveConflict { edit, .. } => format!(": {}", edit.display()),
+                                _ => String::new(),
+                            };
+                            let device = h.client.to_string().chars().rev().take(6).collect::<String>().chars().rev().collect::<String>();
+                            view! {
+                                <li>
+                                    <span class="when">{crate::device::format_time(h.at as f64)}</span>
+                                    <span class="who">{format!("{} ({})", h.name, h.username)}</span>
+                                    <span class="what">{format!("{}{value}", h.mutation.describe_vi())}</span>
+                                    <span class="device">{format!("thiết bị …{device}")}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+            }}
+        </details>
     }
 }

@@ -1,4 +1,7 @@
+pub mod board;
 pub mod detail;
 pub mod dialogs;
+pub mod dnd;
 pub mod sync;
 pub mod tree;
+pub mod unit_tasks;

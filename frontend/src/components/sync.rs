@@ -114,7 +114,7 @@ pub fn SyncBar() -> impl IntoView {
                     <p>"Máy chủ không nhận các thay đổi sau (đã hoàn tác trên máy này):"</p>
                     <ul>
                         {refused.into_iter().map(|r| view! {
-                            <li>{describe(&r.mutation)}": "{r.error.to_string()}</li>
+                            <li>{r.mutation.describe_vi()}": "{r.error.to_string()}</li>
                         }).collect_view()}
                     </ul>
                     <button class="link" on:click=move |_| store.sync.update(|s| s.refused.clear())>
@@ -123,19 +123,6 @@ pub fn SyncBar() -> impl IntoView {
                 </div>
             })
         }}
-    }
-}
-
-/// A mutation in words ("Sửa tiêu đề", "Chuyển mục", …).
-fn describe(m: &Mutation) -> String {
-    match m {
-        Mutation::CreateNode { title, .. } => format!("Thêm mục «{title}»"),
-        Mutation::EditNode { edit, .. } => {
-            format!("Sửa {}", edit.field().label_vi().to_lowercase())
-        }
-        Mutation::MoveNode { .. } => "Chuyển mục".to_owned(),
-        Mutation::DeleteNode { .. } => "Xoá mục".to_owned(),
-        Mutation::ResolveConflict { .. } => "Giải quyết xung đột".to_owned(),
     }
 }
 

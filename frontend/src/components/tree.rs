@@ -7,7 +7,10 @@ use shared::ids::NodeId;
 use shared::outline::Row;
 use shared::text::Query;
 
+use crate::components::board::BoardCtx;
+use crate::components::dnd::{DragItem, Target, Zone};
 use crate::state::PlanStore;
+use shared::assignment::Role;
 
 /// Height of one row in pixels (two lines of title); the CSS uses the same value.
 const ROW_HEIGHT: i32 = 64;
@@ -16,9 +19,12 @@ const OVERSCAN: i32 = 12;
 /// Rows rendered when the list's height is not known yet.
 const DEFAULT_VISIBLE: i32 = 24;
 
+/// The tree; on the assignment board (`board`), rows can be dragged (onto agencies, or within
+/// the tree) and show their agencies as chips.
 #[component]
-pub fn Tree() -> impl IntoView {
+pub fn Tree(#[prop(optional)] board: bool) -> impl IntoView {
     let store = expect_context::<PlanStore>();
+    let ctx = board.then(|| expect_context::<BoardCtx>());
     let scroll_top = RwSignal::new(0i32);
     let viewport = RwSignal::new(DEFAULT_VISIBLE * ROW_HEIGHT);
     let list = NodeRef::<leptos::html::Div>::new();
@@ -51,16 +57,35 @@ pub fn Tree() -> impl IntoView {
         }
     });
 
+    // The task being dragged stays in the page even when scrolled far away: its element holds
+    // the pointer.
+    let dragged = move || {
+        ctx.and_then(|c| {
+            c.dnd.active.with(|a| match a.as_ref().map(|a| &a.item) {
+                Some(DragItem::Task(id)) => Some(*id),
+                _ => None,
+            })
+        })
+    };
     let window = move || {
         let first = (scroll_top.get() / ROW_HEIGHT - OVERSCAN).max(0) as usize;
         let count = (viewport.get() / ROW_HEIGHT + 2 * OVERSCAN) as usize;
+        let keep = dragged();
         rows.with(|r| {
-            r.iter()
+            let mut shown: Vec<(usize, Row)> = r
+                .iter()
                 .enumerate()
                 .skip(first)
                 .take(count)
                 .map(|(i, row)| (i, *row))
-                .collect::<Vec<_>>()
+                .collect();
+            if let Some(id) = keep
+                && !shown.iter().any(|(_, row)| row.id == id)
+                && let Some((i, row)) = r.iter().enumerate().find(|(_, row)| row.id == id)
+            {
+                shown.push((i, *row));
+            }
+            shown
         })
     };
 
@@ -72,7 +97,7 @@ pub fn Tree() -> impl IntoView {
     };
 
     view! {
-        <section class="tree-pane" aria-label="Cây kế hoạch">
+        <section class="tree-pane" class:board-tree=board aria-label="Cây kế hoạch">
             <div class="filter">
                 <input
                     type="search"
@@ -99,10 +124,10 @@ pub fn Tree() -> impl IntoView {
                     }}
                 </span>
             </div>
-            <div class="tree" role="tree" aria-label="Các mục của kế hoạch" node_ref=list on:scroll=on_scroll>
+            <div class="tree" role="tree" aria-label="Các mục của kế hoạch" node_ref=list on:scroll=on_scroll data-autoscroll="">
                 <div class="tree-inner" style:height=move || format!("{}px", rows.with(|r| r.len()) as i32 * ROW_HEIGHT)>
                     <For each=window key=|(i, row)| (*i, *row) let((index, row))>
-                        <TreeRow row index rows />
+                        <TreeRow row index rows ctx />
                     </For>
                 </div>
                 <Show when=move || rows.with(|r| r.is_empty())>
@@ -114,9 +139,51 @@ pub fn Tree() -> impl IntoView {
 }
 
 #[component]
-fn TreeRow(row: Row, index: usize, rows: Memo<Vec<Row>>) -> impl IntoView {
+fn TreeRow(row: Row, index: usize, rows: Memo<Vec<Row>>, ctx: Option<BoardCtx>) -> impl IntoView {
     let store = expect_context::<PlanStore>();
     let id: NodeId = row.id;
+    let drag = ctx.filter(|c| c.editable.get_untracked());
+    // Where a drop over this row would go, for its highlight.
+    let drop_class = move || {
+        let Some(c) = ctx else { return "" };
+        c.dnd.active.with(|a| {
+            let Some(a) = a else { return "" };
+            match (&a.item, &a.target) {
+                (DragItem::Task(moving), Some(Target::Row(on, zone))) if *on == id => {
+                    if *moving != id
+                        && store
+                            .state
+                            .with_untracked(|s| s.is_ancestor_or_self(*moving, id))
+                    {
+                        "drop-invalid"
+                    } else {
+                        match zone {
+                            Zone::Before => "drop-before",
+                            Zone::Inside => "drop-inside",
+                            Zone::After => "drop-after",
+                        }
+                    }
+                }
+                (DragItem::Task(moving), _) if *moving == id => "drag-source",
+                _ => "",
+            }
+        })
+    };
+    let chips = move || {
+        if ctx.is_none() {
+            return Vec::new();
+        }
+        store.state.with(|s| {
+            s.get(id)
+                .map(|n| {
+                    n.assignments
+                        .iter()
+                        .map(|a| (a.agency.clone(), a.role))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    };
     let rows_at = move |i: usize| rows.with_untracked(|r| r.get(i).map(|x| x.id));
     let node = move || {
         store
@@ -137,7 +204,7 @@ fn TreeRow(row: Row, index: usize, rows: Memo<Vec<Row>>) -> impl IntoView {
     let filtering = move || !store.query.with(|q| q.trim().is_empty());
     view! {
         <div
-            class="row"
+            class=move || format!("row {}", drop_class())
             class:selected=selected
             class:matched=row.matched
             role="treeitem"
@@ -147,8 +214,37 @@ fn TreeRow(row: Row, index: usize, rows: Memo<Vec<Row>>) -> impl IntoView {
             style:transform=format!("translateY({}px)", index as i32 * ROW_HEIGHT)
             style:padding-left=format!("{}px", 4 + row.depth * 18)
             tabindex="0"
-            on:click=move |_| store.selected.set(Some(id))
+            on:click=move |_| {
+                if drag.is_some_and(|c| c.dnd.swallow_click()) {
+                    return;
+                }
+                store.selected.set(Some(id));
+            }
+            on:pointerdown=move |ev: leptos::ev::PointerEvent| {
+                if let Some(c) = drag {
+                    let text = store.state.with_untracked(|s| {
+                        s.get(id).map(|n| format!("{} {}", n.label, n.title)).unwrap_or_default()
+                    });
+                    c.dnd.press(&ev, DragItem::Task(id), text.chars().take(80).collect());
+                }
+            }
+            on:contextmenu=move |ev: leptos::ev::MouseEvent| {
+                // A long press is a drag here, not the browser's menu.
+                if drag.is_some_and(|c| c.dnd.pressing() || c.dnd.active.with_untracked(Option::is_some)) {
+                    ev.prevent_default();
+                }
+            }
             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if let Some(c) = drag
+                    && ev.key().eq_ignore_ascii_case("g")
+                    && !ev.ctrl_key()
+                    && !ev.meta_key()
+                {
+                    ev.prevent_default();
+                    store.selected.set(Some(id));
+                    c.assign_for.set(Some(id));
+                    return;
+                }
                 let open = |yes: bool| {
                     store.expanded.update(|e| {
                         if yes {
@@ -193,6 +289,31 @@ fn TreeRow(row: Row, index: usize, rows: Memo<Vec<Row>>) -> impl IntoView {
             }}
             <span class="label">{label}</span>
             <span class="title">{title}</span>
+            {move || {
+                let chips = chips();
+                (!chips.is_empty()).then(|| view! {
+                    <span class="chips">
+                        {chips.into_iter().map(|(code, role)| {
+                            let c2 = code.clone();
+                            view! {
+                                <span
+                                    class="chip"
+                                    class:lead=role == Role::Lead
+                                    title=format!("{} – kéo sang cơ quan khác để chuyển", role.label_vi())
+                                    on:pointerdown=move |ev: leptos::ev::PointerEvent| {
+                                        if let Some(c) = drag {
+                                            ev.stop_propagation();
+                                            c.dnd.press(&ev, DragItem::Assignment { node: id, agency: c2.clone() }, c2.clone());
+                                        }
+                                    }
+                                >
+                                    {code}
+                                </span>
+                            }
+                        }).collect_view()}
+                    </span>
+                })
+            }}
         </div>
     }
     // Leptos has no typed `aria-level` attribute.

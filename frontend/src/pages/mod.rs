@@ -1,2 +1,4 @@
+pub mod admin;
+pub mod login;
 pub mod plan;
 pub mod plans;

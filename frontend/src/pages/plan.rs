@@ -8,9 +8,11 @@ use shared::ids::PlanId;
 use shared::sync::Replica;
 use shared::text::format_date;
 
+use crate::components::board::Board;
 use crate::components::detail::Detail;
 use crate::components::sync::{ConflictsPanel, SyncBar};
 use crate::components::tree::Tree;
+use crate::components::unit_tasks::UnitTasks;
 use crate::device;
 use crate::state::{self, PlanStore};
 
@@ -110,6 +112,22 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
         device::request_persistence().await;
     });
     store.sync();
+    // Signed in again after the session ended: send what waited.
+    Effect::new(move |was_expired: Option<bool>| {
+        let expired = store.auth.expired.get();
+        if was_expired == Some(true) && !expired {
+            store.sync();
+        }
+        expired
+    });
+    // An agency officer starts at the agency's own tasks.
+    let mode = RwSignal::new(
+        if store.actor().role == shared::access::UserRole::AgencyOfficer {
+            Mode::Unit
+        } else {
+            Mode::Tree
+        },
+    );
     let heading = move || {
         store.plan.with(|p| {
             let m = &p.metadata;
@@ -133,12 +151,46 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
             <SyncBar />
             <StatusBar />
             <ConflictsPanel />
-            <div class="split">
-                <Tree />
-                <Detail />
-            </div>
+            <nav class="tabs" aria-label="Cách xem kế hoạch">
+                {[(Mode::Tree, "Cây kế hoạch"), (Mode::Board, "Giao việc"), (Mode::Unit, "Nhiệm vụ của đơn vị")]
+                    .into_iter()
+                    .map(|(m, text)| view! {
+                        <button
+                            class="tab"
+                            class:active=move || mode.get() == m
+                            aria-pressed=move || if mode.get() == m { "true" } else { "false" }
+                            on:click=move |_| mode.set(m)
+                        >
+                            {text}
+                        </button>
+                    })
+                    .collect_view()}
+            </nav>
+            {move || match mode.get() {
+                Mode::Tree => view! {
+                    <div class="split">
+                        <Tree />
+                        <Detail />
+                    </div>
+                }.into_any(),
+                Mode::Board => view! { <Board /> }.into_any(),
+                Mode::Unit => view! {
+                    <div class="split">
+                        <UnitTasks />
+                        <Detail />
+                    </div>
+                }.into_any(),
+            }}
         </div>
     }
+}
+
+/// How the plan page shows the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Tree,
+    Board,
+    Unit,
 }
 
 #[component]

@@ -1,0 +1,191 @@
+//! Signing in and out, the first administrator's setup, users; and [`Signed`], the extractor
+//! every other handler takes to know who is asking.
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch};
+use shared::api::{
+    ErrorCode, LoginRequest, NewUser, SessionInfo, SetupRequest, SetupStatus, User, UserUpdate,
+};
+
+use super::{AppState, HttpError, Json};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "kh_phien";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/setup", get(setup_status).post(setup))
+        .route("/session", get(me).post(login).delete(logout))
+        .route("/users", get(users).post(create_user))
+        .route("/users/{username}", patch(update_user))
+}
+
+/// The token a request carries: `Authorization: Bearer …` or the session cookie.
+fn token(headers: &HeaderMap) -> Option<String> {
+    if let Some(bearer) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(bearer.trim().to_owned());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in user making the request; a request without a current session is answered
+/// 401 with a Vietnamese message, and the app asks its user to sign in again (keeping every
+/// change that waits to be sent).
+pub struct Signed(pub User);
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        let Some(token) = token(&parts.headers) else {
+            return Err(HttpError::new(
+                ErrorCode::Unauthorized,
+                "Bạn cần đăng nhập để tiếp tục.",
+            ));
+        };
+        match state.session(&token).await? {
+            Some(s) => Ok(Signed(s.user)),
+            None => Err(HttpError::new(
+                ErrorCode::Unauthorized,
+                "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
+            )),
+        }
+    }
+}
+
+fn with_cookie(info: SessionInfo, max_age_secs: i64) -> Response {
+    let value = format!(
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}",
+        info.token.as_deref().unwrap_or_default()
+    );
+    let mut res = Json(info).into_response();
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn session_response(info: SessionInfo) -> Response {
+    let secs = (info.expires_at - chrono::Utc::now().timestamp_millis()) / 1000;
+    with_cookie(info, secs.max(0))
+}
+
+async fn setup_status(State(service): State<AppState>) -> Result<Json<SetupStatus>, HttpError> {
+    Ok(Json(SetupStatus {
+        needed: service.setup_needed().await?,
+    }))
+}
+
+async fn setup(
+    State(service): State<AppState>,
+    Json(req): Json<SetupRequest>,
+) -> Result<Response, HttpError> {
+    Ok(session_response(service.setup(req).await?))
+}
+
+async fn login(
+    State(service): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<Response, HttpError> {
+    Ok(session_response(
+        service.login(&req.username, &req.password).await?,
+    ))
+}
+
+async fn me(
+    State(service): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<SessionInfo>, HttpError> {
+    let session = match token(&headers) {
+        Some(t) => service.session(&t).await?,
+        None => None,
+    };
+    session.map(Json).ok_or_else(|| {
+        HttpError::new(
+            ErrorCode::Unauthorized,
+            "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
+        )
+    })
+}
+
+async fn logout(
+    State(service): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    if let Some(t) = token(&headers) {
+        service.logout(&t).await?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("kh_phien=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(res)
+}
+
+async fn users(
+    State(service): State<AppState>,
+    Signed(by): Signed,
+) -> Result<Json<Vec<User>>, HttpError> {
+    Ok(Json(service.users(&by).await?))
+}
+
+async fn create_user(
+    State(service): State<AppState>,
+    Signed(by): Signed,
+    Json(req): Json<NewUser>,
+) -> Result<(StatusCode, Json<User>), HttpError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service.create_user(&by, req).await?),
+    ))
+}
+
+async fn update_user(
+    State(service): State<AppState>,
+    Signed(by): Signed,
+    Path(username): Path<String>,
+    Json(req): Json<UserUpdate>,
+) -> Result<Json<User>, HttpError> {
+    Ok(Json(service.update_user(&by, &username, req).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_comes_from_bearer_or_the_cookie() {
+        let mut h = HeaderMap::new();
+        assert_eq!(token(&h), None);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; kh_phien=abc ; b=2"),
+        );
+        assert_eq!(token(&h).as_deref(), Some("abc"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer xyz"),
+        );
+        assert_eq!(token(&h).as_deref(), Some("xyz"));
+        let mut empty = HeaderMap::new();
+        empty.insert(header::COOKIE, HeaderValue::from_static("kh_phien="));
+        assert_eq!(token(&empty), None);
+    }
+}

@@ -1,0 +1,302 @@
+//! Signing in: argon2id password hashes, sessions in the database (so that every server
+//! process shares them), the one-time setup link for the first administrator, and users.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use sha2::{Digest, Sha256};
+use shared::api::{ApiError, ErrorCode, NewUser, SessionInfo, SetupRequest, User, UserUpdate};
+use shared::validate::{self, ValidationError};
+use std::sync::OnceLock;
+
+use super::{Result, Service, ServiceError};
+use crate::store::auth::SetupOutcome;
+
+/// How long a setup link stays valid.
+const SETUP_TOKEN_HOURS: i64 = 24;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// 32 random bytes from the OS, as hex.
+fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ServiceError::Encode(format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What the database keeps of a token: its SHA-256, so a copy of the database signs nobody in.
+pub fn token_key(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn denied(code: ErrorCode, message: &str) -> ServiceError {
+    ServiceError::Api(ApiError::new(code, message))
+}
+
+fn invalid(e: ValidationError) -> ServiceError {
+    ServiceError::Api(ApiError::from(e))
+}
+
+/// Hashes off the async threads: argon2id is slow on purpose.
+async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
+        let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| ServiceError::Encode(e.to_string()))?
+    .map_err(ServiceError::Encode)
+}
+
+/// A hash to check against when the user does not exist, so that the answer takes as long
+/// and does not tell which usernames exist.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::encode_b64(b"not-a-real-salt!").unwrap_or_else(|_| {
+            // A fixed 16-byte input always encodes.
+            SaltString::from_b64("bm90LWEtcmVhbC1zYWx0IQ").unwrap_or_else(|_| unreachable!())
+        });
+        Argon2::default()
+            .hash_password(b"not a real password", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+async fn verify_password(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+impl Service {
+    /// When no user exists yet: a new one-time setup token (replacing any earlier one), valid
+    /// for a day. `None` once the server has an administrator.
+    pub async fn setup_token(&self) -> Result<Option<String>> {
+        if self.store.has_users().await? {
+            return Ok(None);
+        }
+        let token = new_token()?;
+        self.store
+            .replace_setup_token(&token_key(&token), now_ms() + SETUP_TOKEN_HOURS * 3_600_000)
+            .await?;
+        Ok(Some(token))
+    }
+
+    /// Whether the server still waits for its first administrator.
+    pub async fn setup_needed(&self) -> Result<bool> {
+        Ok(!self.store.has_users().await?)
+    }
+
+    /// Creates the first administrator with the setup token, and signs them in.
+    pub async fn setup(&self, req: SetupRequest) -> Result<SessionInfo> {
+        let user = User {
+            username: validate::username(&req.username).map_err(invalid)?,
+            name: validate::person_name(&req.name).map_err(invalid)?,
+            role: shared::access::UserRole::Admin,
+            agency: None,
+            active: true,
+        };
+        validate::password(&req.password).map_err(invalid)?;
+        let key = token_key(req.token.trim());
+        // Checked before the slow hash, so that guessing costs the guesser, not the server.
+        if !self.store.setup_token_valid(&key, now_ms()).await? {
+            return Err(if self.setup_needed().await? {
+                denied(
+                    ErrorCode::Unauthorized,
+                    "Liên kết thiết lập không đúng, đã dùng hoặc đã hết hạn. Khởi động lại máy chủ để có liên kết mới.",
+                )
+            } else {
+                denied(ErrorCode::Refused, "Máy chủ đã có tài khoản quản trị.")
+            });
+        }
+        let hash = hash_password(req.password).await?;
+        match self.store.setup_admin(&key, now_ms(), &user, &hash).await? {
+            SetupOutcome::Created => self.open_session(user).await,
+            SetupOutcome::Done => Err(denied(
+                ErrorCode::Refused,
+                "Máy chủ đã có tài khoản quản trị.",
+            )),
+            SetupOutcome::BadToken => Err(denied(
+                ErrorCode::Unauthorized,
+                "Liên kết thiết lập không đúng, đã dùng hoặc đã hết hạn. Khởi động lại máy chủ để có liên kết mới.",
+            )),
+        }
+    }
+
+    async fn open_session(&self, user: User) -> Result<SessionInfo> {
+        let token = new_token()?;
+        let expires_at = now_ms() + self.session_hours * 3_600_000;
+        self.store
+            .create_session(&token_key(&token), &user.username, expires_at)
+            .await?;
+        Ok(SessionInfo {
+            user,
+            expires_at,
+            token: Some(token),
+        })
+    }
+
+    /// Signs in with a username and password.
+    pub async fn login(&self, username: &str, password: &str) -> Result<SessionInfo> {
+        let wrong = || {
+            denied(
+                ErrorCode::Unauthorized,
+                "Tên đăng nhập hoặc mật khẩu không đúng.",
+            )
+        };
+        let Ok(username) = validate::username(username) else {
+            return Err(wrong());
+        };
+        let stored = self.store.user(&username).await?;
+        let hash = stored
+            .as_ref()
+            .map_or_else(|| dummy_hash().to_owned(), |s| s.password_hash.clone());
+        let ok = verify_password(hash, password.to_owned()).await;
+        match stored {
+            Some(s) if ok && s.user.active => self.open_session(s.user).await,
+            Some(s) if ok && !s.user.active => Err(denied(
+                ErrorCode::Unauthorized,
+                "Tài khoản đã bị khoá. Liên hệ quản trị hệ thống.",
+            )),
+            _ => Err(wrong()),
+        }
+    }
+
+    /// The session of a token, if it is current and its user active.
+    pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>> {
+        Ok(self
+            .store
+            .session_user(&token_key(token), now_ms())
+            .await?
+            .map(|(user, expires_at)| SessionInfo {
+                user,
+                expires_at,
+                token: None,
+            }))
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        Ok(self.store.delete_session(&token_key(token)).await?)
+    }
+
+    fn require_admin(by: &User) -> Result<()> {
+        if by.role.administers() {
+            Ok(())
+        } else {
+            Err(denied(
+                ErrorCode::Forbidden,
+                "Chỉ quản trị hệ thống mới được quản lý tài khoản và danh mục cơ quan.",
+            ))
+        }
+    }
+
+    async fn check_agency(
+        &self,
+        role: shared::access::UserRole,
+        agency: Option<&str>,
+    ) -> Result<()> {
+        if role == shared::access::UserRole::AgencyOfficer && agency.is_none() {
+            return Err(invalid(ValidationError::AgencyRequired));
+        }
+        if let Some(code) = agency
+            && !self.agency_codes().await?.contains(code)
+        {
+            return Err(ServiceError::Refused(
+                shared::mutation::MutationError::UnknownAgency {
+                    agency: code.to_owned(),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    pub async fn users(&self, by: &User) -> Result<Vec<User>> {
+        Self::require_admin(by)?;
+        Ok(self.store.users().await?)
+    }
+
+    pub async fn create_user(&self, by: &User, req: NewUser) -> Result<User> {
+        Self::require_admin(by)?;
+        let agency = req
+            .agency
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty());
+        let user = User {
+            username: validate::username(&req.username).map_err(invalid)?,
+            name: validate::person_name(&req.name).map_err(invalid)?,
+            role: req.role,
+            agency,
+            active: true,
+        };
+        validate::password(&req.password).map_err(invalid)?;
+        self.check_agency(user.role, user.agency.as_deref()).await?;
+        let hash = hash_password(req.password).await?;
+        if self.store.create_user(&user, &hash).await? {
+            Ok(user)
+        } else {
+            Err(denied(
+                ErrorCode::Refused,
+                "Tên đăng nhập này đã có người dùng.",
+            ))
+        }
+    }
+
+    pub async fn update_user(&self, by: &User, username: &str, req: UserUpdate) -> Result<User> {
+        Self::require_admin(by)?;
+        let Some(stored) = self.store.user(username).await? else {
+            return Err(denied(ErrorCode::NotFound, "Không có tài khoản này."));
+        };
+        let mut user = stored.user;
+        if let Some(name) = &req.name {
+            user.name = validate::person_name(name).map_err(invalid)?;
+        }
+        if let Some(role) = req.role {
+            user.role = role;
+        }
+        if let Some(agency) = req.agency {
+            user.agency = agency
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty());
+        }
+        if let Some(active) = req.active {
+            user.active = active;
+        }
+        if user.username == by.username && (!user.active || !user.role.administers()) {
+            return Err(denied(
+                ErrorCode::Refused,
+                "Không thể tự khoá hoặc tự bỏ quyền quản trị của chính mình.",
+            ));
+        }
+        self.check_agency(user.role, user.agency.as_deref()).await?;
+        let hash = match req.password {
+            Some(p) => {
+                validate::password(&p).map_err(invalid)?;
+                Some(hash_password(p).await?)
+            }
+            None => None,
+        };
+        self.store.update_user(&user, hash.as_deref()).await?;
+        if !user.active || hash.is_some() {
+            // A locked account or a new password ends the user's sessions everywhere.
+            self.store.delete_sessions_of(&user.username).await?;
+        }
+        Ok(user)
+    }
+}

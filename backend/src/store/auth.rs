@@ -1,0 +1,234 @@
+//! Users, sessions and one-time setup tokens. Tokens are stored by their SHA-256 (the caller
+//! hashes them), passwords as argon2id hashes (the caller hashes them).
+
+use serde_json::{Value, json};
+use shared::api::User;
+
+use super::{Result, Store, StoreError, from_values, to_value};
+
+/// A user as stored: the public record and the password hash.
+pub struct StoredUser {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// What creating the first administrator met.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SetupOutcome {
+    Created,
+    /// No such token, or it expired, or it was used.
+    BadToken,
+    /// Someone has set up the server already.
+    Done,
+}
+
+const USER_FIELDS: &str = "record::id(id) AS username, name, role, agency, active";
+
+impl Store {
+    /// Whether any user exists.
+    pub async fn has_users(&self) -> Result<bool> {
+        let mut r = self
+            .db
+            .query("RETURN array::len(SELECT VALUE id FROM user LIMIT 1) > 0")
+            .await?
+            .check()?;
+        let v: Option<bool> = r.take(0)?;
+        Ok(v.unwrap_or(false))
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<StoredUser>> {
+        let mut r = self
+            .db
+            .query(format!(
+                "SELECT {USER_FIELDS}, password_hash FROM type::record('user', $u)"
+            ))
+            .bind(("u", username.to_owned()))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        let Some(mut row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let hash = row
+            .as_object_mut()
+            .and_then(|o| o.remove("password_hash"))
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Ok(Some(StoredUser {
+            user: serde_json::from_value(row)?,
+            password_hash: hash,
+        }))
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let mut r = self
+            .db
+            .query(format!("SELECT {USER_FIELDS} FROM user ORDER BY username"))
+            .await?
+            .check()?;
+        from_values(r.take(0)?)
+    }
+
+    fn user_content(user: &User, password_hash: &str) -> Result<Value> {
+        let mut v = to_value(user)?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("username");
+            o.entry("agency").or_insert(Value::Null);
+            o.insert("password_hash".into(), json!(password_hash));
+        }
+        Ok(v)
+    }
+
+    /// Creates a user; `false` when the username is taken.
+    pub async fn create_user(&self, user: &User, password_hash: &str) -> Result<bool> {
+        let result = self
+            .db
+            .query("CREATE type::record('user', $u) CONTENT $content")
+            .bind(("u", user.username.clone()))
+            .bind(("content", Self::user_content(user, password_hash)?))
+            .await?;
+        match result.check() {
+            Ok(_) => Ok(true),
+            Err(e) if e.to_string().contains("already exists") => Ok(false),
+            Err(e) => Err(StoreError::from(e)),
+        }
+    }
+
+    /// Changes a user's name, role, agency, active flag and (when given) password hash.
+    pub async fn update_user(&self, user: &User, password_hash: Option<&str>) -> Result<()> {
+        let mut set = to_value(user)?;
+        if let Some(o) = set.as_object_mut() {
+            o.remove("username");
+            o.entry("agency").or_insert(Value::Null);
+            if let Some(h) = password_hash {
+                o.insert("password_hash".into(), json!(h));
+            }
+        }
+        self.db
+            .query("UPDATE type::record('user', $u) MERGE $set")
+            .bind(("u", user.username.clone()))
+            .bind(("set", set))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Replaces any setup token with a new one.
+    pub async fn replace_setup_token(&self, key: &str, expires_at: i64) -> Result<()> {
+        self.db
+            .query(
+                "BEGIN TRANSACTION;
+                 DELETE setup_token;
+                 CREATE type::record('setup_token', $key) CONTENT { expires_at: $exp };
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("key", key.to_owned()))
+            .bind(("exp", expires_at))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Whether a setup token is waiting and unexpired.
+    pub async fn setup_token_valid(&self, key: &str, now: i64) -> Result<bool> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE expires_at FROM type::record('setup_token', $key)")
+            .bind(("key", key.to_owned()))
+            .await?
+            .check()?;
+        let v: Vec<Value> = r.take(0)?;
+        Ok(v.first().and_then(Value::as_i64).is_some_and(|e| e > now))
+    }
+
+    /// Creates the first administrator with the setup token `key`, in one transaction: only
+    /// while no user exists and the token is there and unexpired; the token is used up.
+    pub async fn setup_admin(
+        &self,
+        key: &str,
+        now: i64,
+        user: &User,
+        password_hash: &str,
+    ) -> Result<SetupOutcome> {
+        let result = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 IF array::len(SELECT VALUE id FROM user LIMIT 1) > 0 { THROW 'setup-done' };
+                 LET $exp = (SELECT VALUE expires_at FROM type::record('setup_token', $key))[0];
+                 IF $exp IS NONE OR $exp <= $now { THROW 'setup-bad-token' };
+                 DELETE setup_token;
+                 CREATE type::record('user', $u) CONTENT $content;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("key", key.to_owned()))
+            .bind(("now", now))
+            .bind(("u", user.username.clone()))
+            .bind(("content", Self::user_content(user, password_hash)?))
+            .await?;
+        match result.check() {
+            Ok(_) => Ok(SetupOutcome::Created),
+            Err(e) if e.to_string().contains("setup-done") => Ok(SetupOutcome::Done),
+            Err(e) if e.to_string().contains("setup-bad-token") => Ok(SetupOutcome::BadToken),
+            Err(e) => Err(StoreError::from(e)),
+        }
+    }
+
+    pub async fn create_session(&self, key: &str, username: &str, expires_at: i64) -> Result<()> {
+        self.db
+            .query(
+                "CREATE type::record('session', $key) CONTENT { username: $u, expires_at: $exp }",
+            )
+            .bind(("key", key.to_owned()))
+            .bind(("u", username.to_owned()))
+            .bind(("exp", expires_at))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The user of a session that has not expired, if the user is still active.
+    pub async fn session_user(&self, key: &str, now: i64) -> Result<Option<(User, i64)>> {
+        let mut r = self
+            .db
+            .query(
+                "LET $s = (SELECT username, expires_at FROM type::record('session', $key))[0];
+                 IF $s IS NONE OR $s.expires_at <= $now { RETURN [] };
+                 RETURN SELECT record::id(id) AS username, name, role, agency, active, $s.expires_at AS expires_at
+                     FROM type::record('user', $s.username) WHERE active = true;",
+            )
+            .bind(("key", key.to_owned()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(2)?;
+        let Some(mut row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let expires = row
+            .as_object_mut()
+            .and_then(|o| o.remove("expires_at"))
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0);
+        Ok(Some((serde_json::from_value(row)?, expires)))
+    }
+
+    pub async fn delete_session(&self, key: &str) -> Result<()> {
+        self.db
+            .query("DELETE type::record('session', $key)")
+            .bind(("key", key.to_owned()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Signs a user out everywhere.
+    pub async fn delete_sessions_of(&self, username: &str) -> Result<()> {
+        self.db
+            .query("DELETE session WHERE username = $u")
+            .bind(("u", username.to_owned()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+}

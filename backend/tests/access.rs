@@ -1,0 +1,617 @@
+//! Signing in and what each role may do, over HTTP against a real embedded database: the setup
+//! link, sessions, and a table of role × action with the allowed and the refused cases.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use shared::access::UserRole;
+use shared::api::{ApiError, ErrorCode, SessionInfo, SetupStatus, User};
+use shared::assignment::Role;
+use shared::ids::{NodeId, PlanId};
+use shared::mutation::{Mutation, MutationError, NodeEdit, Position};
+use shared::plan::PlanTree;
+use shared::sync::{HistoryEntry, Pending, PushRequest, PushResponse};
+
+/// Pushes one mutation as a new device of `client`; the answer (refused or not).
+async fn push_as(s: &Server, client: &reqwest::Client, plan: PlanId, m: Mutation) -> PushResponse {
+    let req = PushRequest {
+        client: new_client(),
+        mutations: vec![Pending {
+            seq: 1,
+            base: 0,
+            at: 1_800_000_000_000,
+            mutation: m,
+        }],
+    };
+    let r = post_json(client, s.url(&format!("/plans/{plan}/push")), &json!(req))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    body(r).await
+}
+
+async fn tree_of(s: &Server, plan: PlanId) -> PlanTree {
+    body(s.get(&format!("/plans/{plan}")).await).await
+}
+
+fn create_under(parent: NodeId, owner: Option<&str>) -> Mutation {
+    Mutation::CreateNode {
+        id: new_id(),
+        parent: Some(parent),
+        position: Position::Last,
+        title: "Nhiệm vụ cụ thể của đơn vị".into(),
+        body: None,
+        deadline: None,
+        label: String::new(),
+        owner: owner.map(str::to_owned),
+    }
+}
+
+#[tokio::test]
+async fn nothing_without_signing_in_and_the_setup_link_works_once() {
+    let s = Server::start("mem://").await;
+    let anonymous = reqwest::Client::new();
+    for path in ["/plans", "/agencies", "/users", "/session"] {
+        let r = anonymous
+            .get(s.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        let e: ApiError = body(r).await;
+        assert_eq!(e.code, ErrorCode::Unauthorized);
+        assert!(e.message.contains("đăng nhập"), "{}", e.message);
+    }
+    // The server has its administrator: the setup page says so and refuses a second one.
+    let status: SetupStatus = body(
+        anonymous
+            .get(s.url("/setup"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    assert!(!status.needed);
+    let r = post_json(
+        &anonymous,
+        s.url("/setup"),
+        &json!({ "token": "0".repeat(64), "username": "ke-la", "name": "Kẻ lạ", "password": "mat-khau-ke-la" }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+
+    // Wrong password: the same answer as an unknown user.
+    for (user, pass) in [(ADMIN, "sai-mat-khau"), ("khong-co-ai", "sai-mat-khau")] {
+        let r = post_json(
+            &anonymous,
+            s.url("/session"),
+            &json!({ "username": user, "password": pass }),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let e: ApiError = body(r).await;
+        assert_eq!(e.message, "Tên đăng nhập hoặc mật khẩu không đúng.");
+    }
+
+    // Signing in sets an HttpOnly cookie; signing out ends the session.
+    let r = post_json(
+        &anonymous,
+        s.url("/session"),
+        &json!({ "username": ADMIN, "password": ADMIN_PASSWORD }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        cookie.starts_with("kh_phien=") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    let session: SessionInfo = body(r).await;
+    let token = session.token.unwrap_or_default();
+    let with_cookie = |c: &reqwest::Client, path: &str| {
+        c.get(s.url(path))
+            .header("cookie", format!("kh_phien={token}"))
+            .send()
+    };
+    let me: SessionInfo = body(
+        with_cookie(&anonymous, "/session")
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    assert_eq!(me.user.username, ADMIN);
+    assert_eq!(me.user.role, UserRole::Admin);
+    anonymous
+        .delete(s.url("/session"))
+        .header("cookie", format!("kh_phien={token}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = with_cookie(&anonymous, "/plans")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_new_server_prints_a_setup_link_valid_once() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // Process::start uses the link it printed to create the administrator.
+    let p = Process::start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let status: SetupStatus = body(
+        client
+            .get(format!("{}/setup", p.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    assert!(!status.needed);
+    assert!(!p.token.is_empty());
+    p.kill();
+}
+
+#[tokio::test]
+async fn each_role_may_do_what_it_may_and_nothing_else() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let iii = top(&tree, "III").id;
+    let tasks: Vec<NodeId> = children(&tree, iii).iter().map(|n| n.id).collect();
+    let (health_task, edu_task, other_task) = (tasks[4], tasks[3], tasks[9]);
+
+    let standing = s
+        .as_user("bdt.thuongtruc", UserRole::Standing, Some("BDT"))
+        .await;
+    let syt = s
+        .as_user("syt.canbo", UserRole::AgencyOfficer, Some("SYT"))
+        .await;
+    let stc = s
+        .as_user("stc.canbo", UserRole::AgencyOfficer, Some("STC"))
+        .await;
+    let sgd = s
+        .as_user("sgd.canbo", UserRole::AgencyOfficer, Some("SGDDT"))
+        .await;
+    let leader = s.as_user("lanhdao", UserRole::Leader, None).await;
+    let inspector = s.as_user("kiemtra", UserRole::Inspector, None).await;
+
+    // The standing officer assigns: SYT leads the health task, STC coordinates it.
+    for (agency, role) in [("SYT", Role::Lead), ("STC", Role::Coordinating)] {
+        let a = push_as(
+            &s,
+            &standing,
+            plan,
+            Mutation::Assign {
+                id: health_task,
+                agency: agency.into(),
+                role,
+                deadline: None,
+            },
+        )
+        .await;
+        assert!(a.refused.is_empty(), "{:?}", a.refused);
+    }
+    // An agency not in the registry is refused with its reason.
+    let unknown = push_as(
+        &s,
+        &standing,
+        plan,
+        Mutation::Assign {
+            id: health_task,
+            agency: "KHONGCO".into(),
+            role: Role::Coordinating,
+            deadline: None,
+        },
+    )
+    .await;
+    assert!(matches!(
+        refusal(&unknown),
+        Some(MutationError::UnknownAgency { .. })
+    ));
+
+    let own = new_id();
+    let own_task = Mutation::CreateNode {
+        id: own,
+        parent: Some(health_task),
+        position: Position::Last,
+        title: "Khám sức khoẻ cho học sinh bán trú".into(),
+        body: None,
+        deadline: None,
+        label: String::new(),
+        owner: Some("SYT".into()),
+    };
+    let progress = |id: NodeId, p: u8| Mutation::EditNode {
+        id,
+        edit: NodeEdit::Progress(p),
+    };
+    let title = |id: NodeId| Mutation::EditNode {
+        id,
+        edit: NodeEdit::Title("Sửa tiêu đề".into()),
+    };
+    let assign = |id: NodeId, agency: &str| Mutation::Assign {
+        id,
+        agency: agency.into(),
+        role: Role::Coordinating,
+        deadline: None,
+    };
+    // (who, what, allowed), in order: later rows may rely on earlier ones.
+    let table: Vec<(&str, &reqwest::Client, Mutation, bool)> = vec![
+        (
+            "SYT adds its own sub-task under its task",
+            &syt,
+            own_task,
+            true,
+        ),
+        (
+            "SYT reports progress on its task",
+            &syt,
+            progress(health_task, 40),
+            true,
+        ),
+        (
+            "SYT reports progress on its sub-task",
+            &syt,
+            progress(own, 60),
+            true,
+        ),
+        ("SYT renames its own sub-task", &syt, title(own), true),
+        (
+            "STC (coordinating) reports progress",
+            &stc,
+            progress(health_task, 45),
+            true,
+        ),
+        ("STC may not rename SYT's sub-task", &stc, title(own), false),
+        (
+            "STC may not delete SYT's sub-task",
+            &stc,
+            Mutation::DeleteNode { id: own },
+            false,
+        ),
+        (
+            "SGDDT may not report on a task not its own",
+            &sgd,
+            progress(health_task, 10),
+            false,
+        ),
+        (
+            "SGDDT may not add under a task not its own",
+            &sgd,
+            create_under(health_task, Some("SGDDT")),
+            false,
+        ),
+        (
+            "SYT may not add a sub-task in another's name",
+            &syt,
+            create_under(health_task, Some("STC")),
+            false,
+        ),
+        (
+            "SYT may not add under a task not its own",
+            &syt,
+            create_under(edu_task, Some("SYT")),
+            false,
+        ),
+        (
+            "SYT may not rename the plan's task",
+            &syt,
+            title(health_task),
+            false,
+        ),
+        ("SYT may not assign", &syt, assign(other_task, "SYT"), false),
+        (
+            "SYT may not move its sub-task out of its task",
+            &syt,
+            Mutation::MoveNode {
+                id: own,
+                parent: Some(edu_task),
+                position: Position::Last,
+            },
+            false,
+        ),
+        (
+            "a leader reads only",
+            &leader,
+            progress(health_task, 50),
+            false,
+        ),
+        (
+            "an inspector reads only",
+            &inspector,
+            progress(health_task, 50),
+            false,
+        ),
+        (
+            "the standing officer renames any task",
+            &standing,
+            title(other_task),
+            true,
+        ),
+        (
+            "the standing officer assigns",
+            &standing,
+            assign(other_task, "SGDDT"),
+            true,
+        ),
+        (
+            "SGDDT now reports on the task it was given",
+            &sgd,
+            progress(other_task, 20),
+            true,
+        ),
+        (
+            "the standing officer moves a task",
+            &standing,
+            Mutation::MoveNode {
+                id: other_task,
+                parent: Some(iii),
+                position: Position::First,
+            },
+            true,
+        ),
+        (
+            "SYT deletes its own sub-task",
+            &syt,
+            Mutation::DeleteNode { id: own },
+            true,
+        ),
+        (
+            "the standing officer deletes a task",
+            &standing,
+            Mutation::DeleteNode { id: edu_task },
+            true,
+        ),
+    ];
+    for (what, client, m, allowed) in table {
+        let answer = push_as(&s, client, plan, m).await;
+        match refusal(&answer) {
+            None => assert!(allowed, "{what}: applied but should be refused"),
+            Some(MutationError::Forbidden { message }) => {
+                assert!(!allowed, "{what}: refused ({message})");
+                assert!(!message.is_empty());
+            }
+            Some(other) => panic!("{what}: refused for another reason: {other:?}"),
+        }
+    }
+    let after = tree_of(&s, plan).await;
+    let health = after
+        .nodes
+        .iter()
+        .find(|n| n.id == health_task)
+        .unwrap_or_else(|| panic!("task"));
+    assert_eq!(health.progress, 45);
+    assert_eq!(health.lead(), Some("SYT"));
+    assert!(!after.nodes.iter().any(|n| n.id == own || n.id == edu_task));
+
+    // Accounts and plans: administrators and standing officers only.
+    let new_user = json!({ "username": "moi", "name": "Người mới", "password": "mat-khau-moi", "role": "leader" });
+    for (who, client, users_ok, plan_ok) in [
+        ("admin", &s.client, true, true),
+        ("standing", &standing, false, true),
+        ("agency", &syt, false, false),
+        ("leader", &leader, false, false),
+        ("inspector", &inspector, false, false),
+    ] {
+        let r = client
+            .get(s.url("/users"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status() == StatusCode::OK, users_ok, "{who} lists users");
+        if !users_ok {
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}");
+            let r = post_json(client, s.url("/users"), &new_user)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who} creates a user");
+        }
+        let r = post_json(
+            client,
+            s.url("/plans"),
+            &json!({ "id": new_id().to_string(), "metadata": { "title": "Kế hoạch mới" } }),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            r.status() == StatusCode::CREATED,
+            plan_ok,
+            "{who} creates a plan: {}",
+            r.status()
+        );
+    }
+    // Everyone reads the plan.
+    for client in [&standing, &syt, &leader, &inspector] {
+        let r = client
+            .get(s.url(&format!("/plans/{plan}")))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn accounts_are_validated_and_an_agency_officer_needs_an_agency() {
+    let s = Server::start("mem://").await;
+    let cases = [
+        (
+            json!({ "username": "a", "name": "A", "password": "mat-khau-123", "role": "leader" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "username": "ngan", "name": "Ngắn", "password": "123", "role": "leader" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "username": "donvi", "name": "Đơn vị", "password": "mat-khau-123", "role": "agency_officer" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "username": "donvi", "name": "Đơn vị", "password": "mat-khau-123", "role": "agency_officer", "agency": "KHONGCO" }),
+            StatusCode::CONFLICT,
+        ),
+        (
+            json!({ "username": "donvi", "name": "Đơn vị", "password": "mat-khau-123", "role": "vua" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({ "username": "donvi", "name": "Đơn vị", "password": "mat-khau-123", "role": "agency_officer", "agency": "SYT" }),
+            StatusCode::CREATED,
+        ),
+        (
+            json!({ "username": "DonVi", "name": "Trùng", "password": "mat-khau-123", "role": "leader" }),
+            StatusCode::CONFLICT,
+        ),
+    ];
+    for (i, (req, status)) in cases.into_iter().enumerate() {
+        let r = post_json(&s.client, s.url("/users"), &req)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), status, "case {i}");
+        if status != StatusCode::CREATED {
+            let e: ApiError = body(r).await;
+            assert!(!e.message.is_empty());
+        }
+    }
+    let users: Vec<User> = body(s.get("/users").await).await;
+    assert_eq!(users.len(), 2);
+    // Locking an account ends its sessions at once.
+    let officer = signed_client(&sign_in(&s.url(""), "donvi", "mat-khau-123").await);
+    let ok = officer
+        .get(s.url("/plans"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ok.status(), StatusCode::OK);
+    let r = s
+        .client
+        .patch(s.url("/users/donvi"))
+        .header("content-type", "application/json")
+        .body(r#"{"active": false}"#)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    let locked = officer
+        .get(s.url("/plans"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
+    // An administrator cannot lock themself out.
+    let r = s
+        .client
+        .patch(s.url(&format!("/users/{ADMIN}")))
+        .header("content-type", "application/json")
+        .body(r#"{"active": false}"#)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_session_applies_nothing_and_signing_in_again_sends_the_same_push_once() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let task = children(&tree, top(&tree, "III").id)[0].id;
+    let officer = s
+        .as_user("bdt.canbo", UserRole::Standing, Some("BDT"))
+        .await;
+    let token = sign_in(&s.url(""), "bdt.canbo", "mat-khau-123").await;
+    let device = signed_client(&token);
+    // The session ends (here: signed out elsewhere) while the device holds an outbox.
+    device
+        .delete(s.url("/session"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let req = PushRequest {
+        client: new_client(),
+        mutations: vec![
+            Pending {
+                seq: 1,
+                base: 0,
+                at: 1,
+                mutation: Mutation::EditNode {
+                    id: task,
+                    edit: NodeEdit::Title("Đã sửa khi ngoại tuyến".into()),
+                },
+            },
+            Pending {
+                seq: 2,
+                base: 0,
+                at: 2,
+                mutation: Mutation::EditNode {
+                    id: task,
+                    edit: NodeEdit::Progress(30),
+                },
+            },
+        ],
+    };
+    let r = post_json(&device, s.url(&format!("/plans/{plan}/push")), &json!(req))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let e: ApiError = body(r).await;
+    assert_eq!(
+        e.message,
+        "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại."
+    );
+    let untouched = tree_of(&s, plan).await;
+    assert_eq!(
+        untouched
+            .nodes
+            .iter()
+            .find(|n| n.id == task)
+            .map(|n| n.progress),
+        Some(0)
+    );
+    // Signed in again, the same outbox goes through once, and its history names the author.
+    let again = signed_client(&sign_in(&s.url(""), "bdt.canbo", "mat-khau-123").await);
+    for _ in 0..2 {
+        let r = post_json(&again, s.url(&format!("/plans/{plan}/push")), &json!(req))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let answer: PushResponse = body(r).await;
+        assert_eq!(answer.last_seq, 2);
+        assert!(answer.refused.is_empty());
+    }
+    let history: Vec<HistoryEntry> = body(
+        officer
+            .get(s.url(&format!("/plans/{plan}/nodes/{task}/history")))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    assert_eq!(history.len(), 2, "applied once each");
+    assert_eq!(history[0].seq, 2, "newest first");
+    assert!(history.iter().all(|h| h.username == "bdt.canbo"
+        && h.name == "Cán bộ bdt.canbo"
+        && h.client == req.client));
+    s.stop().await;
+}

@@ -1,0 +1,376 @@
+//! What the API tests share: a server on port 0 over a real embedded database (`mem://`, or a
+//! SurrealKV folder where a restart matters), signed-in clients, helpers.
+#![allow(dead_code)]
+
+use backend::config::{DbConfig, ServeConfig};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shared::access::UserRole;
+use shared::api::{ApiError, SessionInfo};
+use shared::ids::{ClientId, NodeId, PlanId};
+use shared::mutation::{Mutation, MutationError};
+use shared::plan::{Node, PlanSummary, PlanTree};
+use shared::sync::{Pending, PullRequest, PullResponse, PushRequest, PushResponse};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub struct Server {
+    pub base: String,
+    pub client: reqwest::Client,
+    /// The device the tests push as, and its next sequence number.
+    pub device: ClientId,
+    pub seq: AtomicU64,
+    pub stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+pub fn config(db: &str) -> ServeConfig {
+    ServeConfig {
+        addr: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        database: DbConfig {
+            data_dir: PathBuf::from("unused"),
+            db: Some(db.to_owned()),
+            db_credentials: None,
+        },
+        static_dir: PathBuf::from("no-static-files-in-api-tests"),
+        no_seed: false,
+        session_hours: 24,
+    }
+}
+
+pub const ADMIN: &str = "quantri";
+pub const ADMIN_PASSWORD: &str = "mat-khau-quan-tri";
+
+/// A client that sends `token` with every request.
+pub fn signed_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}")
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Signs in over HTTP; the session token.
+pub async fn sign_in(api: &str, username: &str, password: &str) -> String {
+    let r = post_json(
+        &reqwest::Client::new(),
+        format!("{api}/session"),
+        &json!({ "username": username, "password": password }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK, "sign in as {username}");
+    let s: SessionInfo = body(r).await;
+    s.token.unwrap_or_else(|| panic!("no token"))
+}
+
+/// Creates the first administrator with a setup token, or signs in if it exists already.
+pub async fn admin_token(api: &str, setup: Option<String>) -> String {
+    match setup {
+        Some(token) => {
+            let r = post_json(
+                &reqwest::Client::new(),
+                format!("{api}/setup"),
+                &json!({ "token": token, "username": ADMIN, "name": "Quản trị viên", "password": ADMIN_PASSWORD }),
+            )
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+            let s: SessionInfo = body(r).await;
+            s.token.unwrap_or_else(|| panic!("no token"))
+        }
+        None => sign_in(api, ADMIN, ADMIN_PASSWORD).await,
+    }
+}
+
+impl Server {
+    pub async fn start(db: &str) -> Self {
+        let config = config(db);
+        let service = backend::open(&config)
+            .await
+            .unwrap_or_else(|e| panic!("open: {e:#}"));
+        let setup = service
+            .setup_token()
+            .await
+            .unwrap_or_else(|e| panic!("setup token: {e}"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let running = backend::start(&config, service, async {
+            rx.await.ok();
+        })
+        .await
+        .unwrap_or_else(|e| panic!("start: {e:#}"));
+        let base = format!("http://{}", running.addr);
+        let token = admin_token(&format!("{base}/api"), setup).await;
+        Self {
+            base,
+            client: signed_client(&token),
+            device: new_client(),
+            seq: AtomicU64::new(1),
+            stop: Some(tx),
+            task: Some(running.task),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            tx.send(()).ok();
+        }
+        if let Some(task) = self.task.take() {
+            task.await.ok();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api{path}", self.base)
+    }
+
+    /// A client signed in as a new user with `role` (and `agency`), created by the admin.
+    pub async fn as_user(
+        &self,
+        username: &str,
+        role: UserRole,
+        agency: Option<&str>,
+    ) -> reqwest::Client {
+        let r = post_json(
+            &self.client,
+            self.url("/users"),
+            &json!({ "username": username, "name": format!("Cán bộ {username}"), "password": "mat-khau-123",
+                     "role": role, "agency": agency }),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::CREATED, "create {username}");
+        signed_client(&sign_in(&format!("{}/api", self.base), username, "mat-khau-123").await)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub async fn seed_plan(&self) -> PlanTree {
+        let plans: Vec<PlanSummary> = body(self.get("/plans").await).await;
+        assert_eq!(plans.len(), 1);
+        body(self.get(&format!("/plans/{}", plans[0].id)).await).await
+    }
+
+    /// Pushes one mutation as this server's test device; the answer says if it was refused.
+    pub async fn mutate(&self, plan: PlanId, mutation: &Mutation) -> PushResponse {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        let req = PushRequest {
+            client: self.device,
+            mutations: vec![Pending {
+                seq,
+                base: 0,
+                at: 0,
+                mutation: mutation.clone(),
+            }],
+        };
+        let r = self.push(plan, &req).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let answer: PushResponse = body(r).await;
+        assert_eq!(answer.last_seq, seq);
+        answer
+    }
+
+    pub async fn push(&self, plan: PlanId, req: &PushRequest) -> reqwest::Response {
+        post_json(
+            &self.client,
+            self.url(&format!("/plans/{plan}/push")),
+            &json!(req),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub async fn pull(&self, plan: PlanId, req: &PullRequest) -> PullResponse {
+        let r = post_json(
+            &self.client,
+            self.url(&format!("/plans/{plan}/pull")),
+            &json!(req),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::OK);
+        body(r).await
+    }
+
+    pub async fn raw_post(
+        &self,
+        path: &str,
+        content_type: &str,
+        payload: impl Into<reqwest::Body>,
+    ) -> (StatusCode, ApiError) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(payload)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = r.status();
+        (status, body(r).await)
+    }
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap_or_else(|e| panic!("{e}"));
+    gz.finish().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The JSON body of an answer (reqwest's `json` feature would change the features the database
+/// engine is built with, and so rebuild it for tests).
+pub async fn body<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> T {
+    let bytes = r.bytes().await.unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
+}
+
+pub fn post_json(client: &reqwest::Client, url: String, value: &Value) -> reqwest::RequestBuilder {
+    client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(value).unwrap_or_default())
+}
+
+pub static COUNTER: AtomicU64 = AtomicU64::new(1);
+
+pub fn new_id() -> NodeId {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut random = [0u8; 10];
+    random[..8].copy_from_slice(&n.to_be_bytes());
+    NodeId::from_parts(1_800_000_000_000 + n, random)
+}
+
+pub fn new_client() -> ClientId {
+    ClientId(new_id().0)
+}
+
+/// The refusal of a one-mutation push, if it was refused.
+pub fn refusal(answer: &PushResponse) -> Option<&MutationError> {
+    answer.refused.first().map(|r| &r.error)
+}
+
+pub fn top<'a>(tree: &'a PlanTree, label: &str) -> &'a Node {
+    tree.nodes
+        .iter()
+        .find(|n| n.parent.is_none() && n.label == label)
+        .unwrap_or_else(|| panic!("no section {label}"))
+}
+
+pub fn children(tree: &PlanTree, parent: NodeId) -> Vec<&Node> {
+    let mut kids: Vec<&Node> = tree
+        .nodes
+        .iter()
+        .filter(|n| n.parent == Some(parent))
+        .collect();
+    kids.sort_by(|a, b| (&a.rank, a.id).cmp(&(&b.rank, b.id)));
+    kids
+}
+
+/// The server binary as a child process on `dir`, for tests that kill it.
+pub struct Process {
+    pub child: std::process::Child,
+    pub base: String,
+    /// A session token of the administrator.
+    pub token: String,
+    pub setup: Option<tokio::sync::oneshot::Receiver<Option<String>>>,
+}
+
+impl Process {
+    pub async fn start(dir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
+            .args([
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+            ])
+            .arg(dir)
+            .args(["--static-dir", "no-static-files"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn: {e}"));
+        let mut child = child;
+        // The start-up message carries a one-time setup link while no administrator exists.
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let (link_tx, link_rx) = tokio::sync::oneshot::channel::<Option<String>>();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            let mut tx = Some(link_tx);
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(t) = line.split("#ma=").nth(1)
+                    && let Some(tx) = tx.take()
+                {
+                    tx.send(Some(t.trim().to_owned())).ok();
+                }
+            }
+            if let Some(tx) = tx.take() {
+                tx.send(None).ok();
+            }
+        });
+        let p = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}/api"),
+            token: String::new(),
+            setup: Some(link_rx),
+        };
+        // Wait for the condition (health answers), bounded; the database lock of a killed
+        // process is released by the OS at once.
+        let client = reqwest::Client::new();
+        for _ in 0..1500 {
+            if let Ok(r) = client.get(format!("{}/health", p.base)).send().await
+                && r.status() == StatusCode::OK
+            {
+                let mut p = p;
+                let needed: shared::api::SetupStatus = body(
+                    client
+                        .get(format!("{}/setup", p.base))
+                        .send()
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}")),
+                )
+                .await;
+                let setup = match (needed.needed, p.setup.take()) {
+                    (true, Some(rx)) => rx.await.ok().flatten(),
+                    _ => None,
+                };
+                p.token = admin_token(&p.base, setup).await;
+                return p;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the server did not start");
+    }
+
+    pub fn kill(mut self) {
+        // SIGKILL: no shutdown code runs.
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}

@@ -1,0 +1,613 @@
+//! The assignment board: the plan tree beside the agencies (grouped and searchable, each with
+//! its load). Drag a task onto an agency to assign it (lead if it has none, else coordinating),
+//! drag an agency's chip onto another agency to hand its part over, drag a task within the tree
+//! to reorder or re-parent it. Every drop can be undone in one tap; "Giao cho…" and
+//! "Chuyển đến…" do the same without dragging, and the keyboard opens "Giao cho…" with G.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use shared::assignment::{self, Role};
+use shared::ids::NodeId;
+use shared::mutation::{Mutation, NodeEdit, PlanState, Position};
+use shared::registry::{Agency, AgencyGroup};
+use shared::text::{Query, fold, format_date};
+use std::collections::HashMap;
+
+use crate::components::dnd::{Dnd, DragItem, Target, Zone};
+use crate::components::tree::Tree;
+use crate::state::PlanStore;
+
+/// What the board shares with its rows.
+#[derive(Clone, Copy)]
+pub struct BoardCtx {
+    pub dnd: Dnd,
+    /// The task whose "Giao cho…" sheet is open.
+    pub assign_for: RwSignal<Option<NodeId>>,
+    /// The last drop, with what undoes it.
+    pub undo: RwSignal<Option<Undo>>,
+    /// The user may change assignments and the tree.
+    pub editable: Signal<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undo {
+    pub text: String,
+    pub mutations: Vec<Mutation>,
+}
+
+const CYCLE: &str = "Không thể chuyển một mục vào chính nó hoặc vào mục con của nó.";
+
+/// The agencies a plan shows: those in office on the plan's date (all current ones when it has
+/// none), and any it has assigned.
+pub fn agencies_for(
+    all: &[Agency],
+    on: Option<NaiveDate>,
+    assigned: &HashMap<String, assignment::Load>,
+) -> Vec<Agency> {
+    all.iter()
+        .filter(|a| {
+            let in_office = match on {
+                Some(d) => a.valid_from.is_none_or(|f| f <= d) && a.valid_to.is_none_or(|t| t >= d),
+                None => a.valid_to.is_none(),
+            };
+            in_office || assigned.contains_key(&a.code)
+        })
+        .cloned()
+        .collect()
+}
+
+/// The agency's name from the registry (its code when unknown).
+pub fn agency_name(list: &[Agency], code: &str) -> String {
+    list.iter()
+        .find(|a| a.code == code)
+        .map_or_else(|| code.to_owned(), |a| a.name.clone())
+}
+
+fn short_title(s: &PlanState, id: NodeId) -> String {
+    s.get(id)
+        .map(|n| {
+            let t: String = n.title.chars().take(60).collect();
+            let more = if n.title.chars().count() > 60 {
+                "…"
+            } else {
+                ""
+            };
+            if n.label.is_empty() {
+                format!("«{t}{more}»")
+            } else {
+                format!("{} «{t}{more}»", n.label)
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// Where `id` sits now, as a position that puts it back there.
+fn place_of(s: &PlanState, id: NodeId) -> Option<(Option<NodeId>, Position)> {
+    let node = s.get(id)?;
+    let siblings = s.children(node.parent);
+    let i = siblings.iter().position(|n| n.id == id)?;
+    let position = match i.checked_sub(1).and_then(|j| siblings.get(j)) {
+        Some(prev) => Position::After(prev.id),
+        None => Position::First,
+    };
+    Some((node.parent, position))
+}
+
+/// A drop worked out: the mutations, the words for the undo bar, and what undoes it.
+type Planned = (Vec<Mutation>, String, Vec<Mutation>);
+
+/// Works out a drop: the mutations to make, the words for the undo bar, and what undoes it.
+fn plan_drop(
+    s: &PlanState,
+    agencies: &[Agency],
+    item: &DragItem,
+    target: &Target,
+) -> Result<Option<Planned>, String> {
+    match (item, target) {
+        (DragItem::Task(id), Target::Agency(code)) => {
+            let Some(node) = s.get(*id) else {
+                return Ok(None);
+            };
+            let name = agency_name(agencies, code);
+            if node.assignment(code).is_some() {
+                return Err(format!("{name} đã được giao nhiệm vụ này."));
+            }
+            let role = assignment::role_for_drop(&node.assignments);
+            let before = node.assignments.clone();
+            Ok(Some((
+                vec![Mutation::Assign {
+                    id: *id,
+                    agency: code.clone(),
+                    role,
+                    deadline: None,
+                }],
+                format!(
+                    "Đã giao {} cho {name} ({}).",
+                    short_title(s, *id),
+                    role.label_vi().to_lowercase()
+                ),
+                vec![Mutation::EditNode {
+                    id: *id,
+                    edit: NodeEdit::Assignments(before),
+                }],
+            )))
+        }
+        (DragItem::Assignment { node, agency }, Target::Agency(to)) => {
+            if agency == to {
+                return Ok(None);
+            }
+            let Some(n) = s.get(*node) else {
+                return Ok(None);
+            };
+            let name = agency_name(agencies, to);
+            if n.assignment(to).is_some() {
+                return Err(format!("{name} đã được giao nhiệm vụ này."));
+            }
+            Ok(Some((
+                vec![Mutation::Reassign {
+                    id: *node,
+                    from: agency.clone(),
+                    to: to.clone(),
+                }],
+                format!(
+                    "Đã chuyển phần việc của {} ở {} sang {name}.",
+                    agency_name(agencies, agency),
+                    short_title(s, *node)
+                ),
+                vec![Mutation::Reassign {
+                    id: *node,
+                    from: to.clone(),
+                    to: agency.clone(),
+                }],
+            )))
+        }
+        (DragItem::Task(id), Target::Row(on, zone)) => {
+            if s.is_ancestor_or_self(*id, *on) {
+                return if id == on {
+                    Ok(None)
+                } else {
+                    Err(CYCLE.into())
+                };
+            }
+            let Some(target) = s.get(*on) else {
+                return Ok(None);
+            };
+            let (parent, position) = match zone {
+                Zone::Inside => (Some(*on), Position::Last),
+                Zone::Before => (target.parent, Position::Before(*on)),
+                Zone::After => (target.parent, Position::After(*on)),
+            };
+            if let Some(p) = parent
+                && s.is_ancestor_or_self(*id, p)
+            {
+                return Err(CYCLE.into());
+            }
+            let Some((old_parent, old_position)) = place_of(s, *id) else {
+                return Ok(None);
+            };
+            let words = match zone {
+                Zone::Inside => format!(
+                    "Đã chuyển {} vào {}.",
+                    short_title(s, *id),
+                    short_title(s, *on)
+                ),
+                _ => format!("Đã chuyển {}.", short_title(s, *id)),
+            };
+            Ok(Some((
+                vec![Mutation::MoveNode {
+                    id: *id,
+                    parent,
+                    position,
+                }],
+                words,
+                vec![Mutation::MoveNode {
+                    id: *id,
+                    parent: old_parent,
+                    position: old_position,
+                }],
+            )))
+        }
+        (DragItem::Assignment { .. }, Target::Row(..)) => Ok(None),
+    }
+}
+
+/// Makes `mutations`; stops at the first refusal and says why.
+fn apply_all(store: &PlanStore, mutations: Vec<Mutation>) -> Result<(), String> {
+    for m in mutations {
+        store.dispatch(m)?;
+    }
+    Ok(())
+}
+
+#[component]
+pub fn Board() -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let undo = RwSignal::new(None::<Undo>);
+    let editable = Signal::derive(move || store.actor().role.edits_plan());
+    let dnd = Dnd::new(move |item, target| {
+        crate::pages::plan::mark("drop");
+        let agencies = store.auth.agencies.get_untracked();
+        let planned = store
+            .state
+            .with_untracked(|s| plan_drop(s, &agencies, &item, &target));
+        match planned {
+            Ok(None) => {}
+            Ok(Some((mutations, text, inverse))) => match apply_all(&store, mutations) {
+                Ok(()) => undo.set(Some(Undo {
+                    text,
+                    mutations: inverse,
+                })),
+                Err(e) => store.say(e, true),
+            },
+            Err(e) => store.say(e, true),
+        }
+    });
+    let ctx = BoardCtx {
+        dnd,
+        assign_for: RwSignal::new(None),
+        undo,
+        editable,
+    };
+    provide_context(ctx);
+    view! {
+        <div class="board" class:dragging=move || dnd.active.with(Option::is_some)>
+            <p class="hint board-hint">
+                {move || if editable.get() {
+                    "Kéo nhiệm vụ thả vào cơ quan để giao việc (máy tính bảng: nhấn giữ nửa giây rồi kéo). Kéo trong cây để sắp xếp. Bàn phím: chọn nhiệm vụ, nhấn G."
+                } else {
+                    "Bảng giao việc (chỉ xem)."
+                }}
+            </p>
+            <div class="board-split">
+                <Tree board=true />
+                <AgencyPanel />
+            </div>
+            <UndoBar />
+            <Ghost />
+            {move || ctx.assign_for.get().map(|id| {
+                let open = RwSignal::new(true);
+                Effect::new(move |_| {
+                    if !open.get() {
+                        ctx.assign_for.set(None);
+                    }
+                });
+                view! { <AssignSheet id open /> }
+            })}
+        </div>
+    }
+}
+
+/// The item under the finger while dragging, with what a drop there would do.
+#[component]
+fn Ghost() -> impl IntoView {
+    let ctx = expect_context::<BoardCtx>();
+    let store = expect_context::<PlanStore>();
+    move || {
+        ctx.dnd.active.get().map(|a| {
+            let agencies = store.auth.agencies.get_untracked();
+            let hint = match (&a.item, &a.target) {
+                (_, None) => String::new(),
+                (DragItem::Task(id), Some(Target::Row(on, _)))
+                    if store
+                        .state
+                        .with_untracked(|s| s.is_ancestor_or_self(*id, *on))
+                        && id != on =>
+                {
+                    CYCLE.to_owned()
+                }
+                (DragItem::Task(_), Some(Target::Row(_, Zone::Inside))) => {
+                    "Thả để chuyển vào mục này".into()
+                }
+                (DragItem::Task(_), Some(Target::Row(..))) => "Thả để chuyển đến đây".into(),
+                (DragItem::Task(_), Some(Target::Agency(code))) => {
+                    format!("Thả để giao cho {}", agency_name(&agencies, code))
+                }
+                (DragItem::Assignment { .. }, Some(Target::Agency(code))) => {
+                    format!("Thả để chuyển sang {}", agency_name(&agencies, code))
+                }
+                (DragItem::Assignment { .. }, Some(Target::Row(..))) => String::new(),
+            };
+            view! {
+                <div
+                    class="drag-ghost"
+                    role="status"
+                    style:transform=format!("translate({}px, {}px)", a.x + 12.0, a.y + 12.0)
+                >
+                    <span class="ghost-label">{a.label.clone()}</span>
+                    <span class="ghost-hint">{hint}</span>
+                </div>
+            }
+        })
+    }
+}
+
+/// "Đã giao … [Hoàn tác]": one tap undoes the last drop.
+#[component]
+fn UndoBar() -> impl IntoView {
+    let ctx = expect_context::<BoardCtx>();
+    let store = expect_context::<PlanStore>();
+    move || {
+        ctx.undo.get().map(|u| {
+            let again = u.mutations.clone();
+            view! {
+                <div class="undo-bar" role="status">
+                    <span>{u.text.clone()}</span>
+                    <button
+                        class="primary"
+                        on:click=move |_| {
+                            match apply_all(&store, again.clone()) {
+                                Ok(()) => store.say("Đã hoàn tác.", false),
+                                Err(e) => store.say(e, true),
+                            }
+                            ctx.undo.set(None);
+                        }
+                    >
+                        "Hoàn tác"
+                    </button>
+                    <button class="link" aria-label="Đóng" on:click=move |_| ctx.undo.set(None)>"✕"</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// The agencies, grouped, searchable, each with its load; drop targets of the board.
+#[component]
+fn AgencyPanel() -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let ctx = expect_context::<BoardCtx>();
+    let query = RwSignal::new(String::new());
+    let today = crate::device::today();
+    let loads = Memo::new(move |_| store.state.with(|s| assignment::loads(s.nodes(), today)));
+    let shown = Memo::new(move |_| {
+        let on = store.plan.with(|p| p.metadata.issued_on);
+        let q = Query::new(&query.get());
+        let all = store.auth.agencies.get();
+        loads.with(|l| {
+            let list = agencies_for(&all, on, l);
+            let mut groups: Vec<(AgencyGroup, Vec<Agency>)> = Vec::new();
+            for a in list {
+                if !q.is_empty() && !q.matches_folded(&fold(&format!("{} {}", a.name, a.code))) {
+                    continue;
+                }
+                match groups.iter_mut().find(|(g, _)| *g == a.group) {
+                    Some((_, v)) => v.push(a),
+                    None => groups.push((a.group, vec![a])),
+                }
+            }
+            let order = |g: &AgencyGroup| match g {
+                AgencyGroup::Department => 0,
+                AgencyGroup::ArmedForces => 1,
+                AgencyGroup::MassOrganisation => 2,
+                AgencyGroup::Other => 3,
+                AgencyGroup::Local => 4,
+            };
+            groups.sort_by_key(|(g, _)| order(g));
+            groups
+        })
+    });
+    let successor_name = move |code: &str| {
+        store
+            .auth
+            .agencies
+            .with(|l| l.iter().find(|a| a.code == code).map(|a| a.name.clone()))
+    };
+    view! {
+        <section class="agency-pane" aria-label="Cơ quan thực hiện">
+            <div class="filter">
+                <input
+                    type="search"
+                    placeholder="Tìm cơ quan, ví dụ “so y te”"
+                    aria-label="Tìm cơ quan"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="agency-list" data-autoscroll="">
+                {move || {
+                    let groups = shown.get();
+                    if groups.is_empty() {
+                        return view! { <p class="empty">"Không có cơ quan nào khớp."</p> }.into_any();
+                    }
+                    groups.into_iter().map(|(group, list)| view! {
+                        <h3 class="agency-group">{group.name_vi()}</h3>
+                        {list.into_iter().map(|a| {
+                            let code = a.code.clone();
+                            let code_for_class = code.clone();
+                            let code_for_load = code.clone();
+                            let over = move || ctx.dnd.active.with(|d| {
+                                d.as_ref().is_some_and(|d| d.target == Some(Target::Agency(code_for_class.clone())))
+                            });
+                            let load = move || loads.with(|l| l.get(&code_for_load).copied().unwrap_or_default());
+                            let successor = a.successor.as_deref().and_then(successor_name).map(|n| {
+                                let since = a.valid_to.and_then(|d| d.succ_opt()).map(format_date).unwrap_or_default();
+                                format!("Từ {since}: {n}")
+                            });
+                            view! {
+                                <div class="agency-card" class:over=over data-agency=code.clone() aria-label=a.name.clone()>
+                                    <span class="agency-name">{a.name.clone()}</span>
+                                    <span class="agency-load">
+                                        {move || {
+                                            let l = load();
+                                            format!("Chủ trì {} · Phối hợp {} · Quá hạn {}", l.lead, l.coordinating, l.overdue)
+                                        }}
+                                    </span>
+                                    {successor.map(|s| view! { <span class="agency-successor">{s}</span> })}
+                                </div>
+                            }
+                        }).collect_view()}
+                    }).collect_view().into_any()
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// "Giao cho…": assign a task without dragging (and change or remove assignments). Fully usable
+/// with the keyboard: the search field has the focus, Enter assigns the first match.
+#[component]
+pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let undo = use_context::<BoardCtx>().map(|c| c.undo);
+    let query = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let node = move || store.state.with(|s| s.get(id).cloned());
+    let default_role =
+        move || node().map_or(Role::Lead, |n| assignment::role_for_drop(&n.assignments));
+    let role = RwSignal::new(default_role());
+    let matches = Memo::new(move |_| {
+        let q = Query::new(&query.get());
+        let on = store.plan.with(|p| p.metadata.issued_on);
+        let all = store.auth.agencies.get();
+        let assigned: HashMap<String, assignment::Load> = node()
+            .map(|n| {
+                n.assignments
+                    .iter()
+                    .map(|a| (a.agency.clone(), assignment::Load::default()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        agencies_for(&all, on, &assigned)
+            .into_iter()
+            .filter(|a| !assigned.contains_key(&a.code))
+            .filter(|a| q.is_empty() || q.matches_folded(&fold(&format!("{} {}", a.name, a.code))))
+            .collect::<Vec<_>>()
+    });
+    let assign = move |code: String| {
+        let before = node().map(|n| n.assignments).unwrap_or_default();
+        let r = role.get_untracked();
+        match store.dispatch(Mutation::Assign {
+            id,
+            agency: code.clone(),
+            role: r,
+            deadline: None,
+        }) {
+            Ok(()) => {
+                let name = agency_name(&store.auth.agencies.get_untracked(), &code);
+                if let Some(undo) = undo {
+                    undo.set(Some(Undo {
+                        text: format!("Đã giao cho {name} ({}).", r.label_vi().to_lowercase()),
+                        mutations: vec![Mutation::EditNode {
+                            id,
+                            edit: NodeEdit::Assignments(before),
+                        }],
+                    }));
+                }
+                store.say(
+                    format!("Đã giao cho {name} ({}).", r.label_vi().to_lowercase()),
+                    false,
+                );
+                open.set(false);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let change = move |m: Mutation| {
+        error.set(store.dispatch(m).err());
+    };
+    crate::dom::focus_later("#assign-search".into());
+    view! {
+        <div class="backdrop" on:click=move |_| open.set(false)>
+            <div
+                class="sheet assign-sheet"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="assign-title"
+                on:click=|ev| ev.stop_propagation()
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Escape" {
+                        open.set(false);
+                    }
+                }
+            >
+                <h2 id="assign-title">"Giao cho…"</h2>
+                <p class="sheet-subject">{move || store.state.with(|s| short_title(s, id))}</p>
+                {move || {
+                    let current = node().map(|n| n.assignments).unwrap_or_default();
+                    (!current.is_empty()).then(|| {
+                        let agencies = store.auth.agencies.get();
+                        view! {
+                            <ul class="current-assignments">
+                                {current.into_iter().map(|a| {
+                                    let code = a.agency.clone();
+                                    let (c1, c2, c3) = (code.clone(), code.clone(), code.clone());
+                                    let other = match a.role { Role::Lead => Role::Coordinating, Role::Coordinating => Role::Lead };
+                                    let deadline = a.deadline;
+                                    view! {
+                                        <li>
+                                            <span class="role" class:lead=a.role == Role::Lead>{a.role.label_vi()}</span>
+                                            <span class="agency-name">{agency_name(&agencies, &code)}</span>
+                                            <input
+                                                type="text"
+                                                inputmode="numeric"
+                                                placeholder="hạn riêng dd/mm/yyyy"
+                                                aria-label=format!("Hạn riêng của {}", agency_name(&agencies, &code))
+                                                prop:value=deadline.map(format_date).unwrap_or_default()
+                                                on:change=move |ev| {
+                                                    let text = event_target_value(&ev);
+                                                    let d = shared::text::parse_date(&text);
+                                                    if text.trim().is_empty() || d.is_some() {
+                                                        change(Mutation::Assign { id, agency: c3.clone(), role: a.role, deadline: d });
+                                                    } else {
+                                                        error.set(Some("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy.".into()));
+                                                    }
+                                                }
+                                            />
+                                            <button on:click=move |_| change(Mutation::Assign { id, agency: c1.clone(), role: other, deadline })>
+                                                {format!("Đổi thành {}", other.label_vi().to_lowercase())}
+                                            </button>
+                                            <button class="danger" on:click=move |_| change(Mutation::Unassign { id, agency: c2.clone() })>"Bỏ giao"</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }
+                    })
+                }}
+                <fieldset class="role-choice">
+                    <legend>"Vai trò"</legend>
+                    <label>
+                        <input type="radio" name="assign-role" prop:checked=move || role.get() == Role::Lead on:change=move |_| role.set(Role::Lead) />
+                        "Chủ trì"
+                    </label>
+                    <label>
+                        <input type="radio" name="assign-role" prop:checked=move || role.get() == Role::Coordinating on:change=move |_| role.set(Role::Coordinating) />
+                        "Phối hợp"
+                    </label>
+                </fieldset>
+                <input
+                    id="assign-search"
+                    type="search"
+                    placeholder="Tìm cơ quan; Enter để giao cho cơ quan đầu tiên"
+                    aria-label="Tìm cơ quan để giao"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            if let Some(first) = matches.with_untracked(|m| m.first().map(|a| a.code.clone())) {
+                                assign(first);
+                            }
+                        }
+                    }
+                />
+                {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                <ul class="destinations">
+                    {move || matches.get().into_iter().map(|a| {
+                        let code = a.code.clone();
+                        view! {
+                            <li>
+                                <button class="destination" on:click=move |_| assign(code.clone())>
+                                    {a.name.clone()}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <div class="actions">
+                    <button on:click=move |_| open.set(false)>"Đóng"</button>
+                </div>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,125 @@
+//! Who is signed in on this device. The user is kept in IndexedDB, so that someone who signed
+//! in before going offline keeps working offline. When the server says the session has ended,
+//! the app asks to sign in again and keeps every change that waits to be sent; they go out as
+//! soon as the user is back in.
+
+use leptos::prelude::*;
+use shared::access::{Actor, UserRole};
+use shared::api::{ApiError, ErrorCode, SessionInfo, User};
+use shared::registry::Agency;
+
+use crate::{api, kv};
+
+const USER_KEY: &str = "session:user";
+const AGENCIES_KEY: &str = "agencies";
+
+/// The app's sign-in state, shared through context.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    /// The signed-in user (possibly from the device's memory while offline).
+    pub user: RwSignal<Option<User>>,
+    /// The server said the session has ended: sign in again to send what waits.
+    pub expired: RwSignal<bool>,
+    /// The first check (device memory, then server) is done.
+    pub checked: RwSignal<bool>,
+    /// The agency registry, from the server or the device's memory.
+    pub agencies: RwSignal<Vec<Agency>>,
+}
+
+impl Auth {
+    pub fn new() -> Self {
+        Self {
+            user: RwSignal::new(None),
+            expired: RwSignal::new(false),
+            checked: RwSignal::new(false),
+            agencies: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// What the signed-in user may do; nobody signed in may do nothing.
+    pub fn actor(&self) -> Actor {
+        self.user.with(|u| match u {
+            Some(u) => u.actor(),
+            None => Actor {
+                role: UserRole::Leader,
+                agency: None,
+            },
+        })
+    }
+
+    /// The user from the device, then checked with the server when it can be reached.
+    pub async fn init(&self) {
+        if let Some(user) = kv::get(USER_KEY)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|s| serde_json::from_str::<User>(&s).ok())
+        {
+            self.user.set(Some(user));
+        }
+        if let Some(list) = kv::get(AGENCIES_KEY)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|s| serde_json::from_str::<Vec<Agency>>(&s).ok())
+        {
+            self.agencies.set(list);
+        }
+        match api::session().await {
+            Ok(info) => self.signed_in(info).await,
+            Err(e) => {
+                self.on_error(&e);
+            }
+        }
+        self.checked.set(true);
+    }
+
+    /// Records a new session (after signing in, or when the server confirms one).
+    pub async fn signed_in(&self, info: SessionInfo) {
+        if let Ok(json) = serde_json::to_string(&info.user) {
+            let _ = kv::put(USER_KEY, &json).await;
+        }
+        self.user.set(Some(info.user));
+        self.expired.set(false);
+        self.load_agencies().await;
+    }
+
+    async fn load_agencies(&self) {
+        if let Ok(list) = api::agencies().await {
+            if let Ok(json) = serde_json::to_string(&list) {
+                let _ = kv::put(AGENCIES_KEY, &json).await;
+            }
+            self.agencies.set(list);
+        }
+    }
+
+    /// Reacts to an API error: a refused session asks to sign in again (or shows the sign-in
+    /// page when nobody was signed in). True when it was that.
+    pub fn on_error(&self, e: &ApiError) -> bool {
+        if e.code != ErrorCode::Unauthorized {
+            return false;
+        }
+        if self.user.with_untracked(Option::is_some) {
+            self.expired.set(true);
+        }
+        true
+    }
+
+    pub async fn sign_out(&self) {
+        let _ = api::logout().await;
+        let _ = kv::delete(USER_KEY).await;
+        self.user.set(None);
+        self.expired.set(false);
+    }
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The app's [`Auth`].
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
