@@ -2,7 +2,8 @@
 //! characters and bodies of about 400), on an embedded on-disk database, over loopback.
 //! Prints `tree_api_p50_ms` and `tree_api_p99_ms`; with `--serve STATIC_DIR` it then keeps
 //! serving (printing `url:` and `plan:` lines) until its standard input closes, so the browser
-//! benchmark can render the same plan.
+//! benchmarks can render the same plan; for the assignment board it first loads 40 agencies and
+//! assigns a fifth of the tasks.
 
 use anyhow::Context;
 use backend::config::{DbConfig, ServeConfig};
@@ -98,6 +99,7 @@ fn plan() -> ParsedPlan {
             number: Some("999/KH-BENCH".into()),
             kind: Some(shared::document::DocumentKind::Plan),
             title: Some("Kế hoạch thử tải 5.000 mục".into()),
+            issued_on: chrono::NaiveDate::from_ymd_opt(2014, 6, 5),
             ..PlanMetadata::default()
         },
         preamble: None,
@@ -212,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
         percentile(&misses, 0.5)
     );
     if static_dir.is_some() {
+        board_data(&service, plan_id).await?;
         println!("url: http://{}", running.addr);
         println!("token: {token}");
         println!("plan: {plan_id}");
@@ -220,5 +223,86 @@ async fn main() -> anyhow::Result<()> {
         let stdin = std::io::stdin();
         let _ = tokio::task::spawn_blocking(move || stdin.lock().lines().count()).await;
     }
+    Ok(())
+}
+
+/// What the board benchmark needs: 40 agencies (the registry and four districts' people's
+/// committees) and every fifth task assigned, round robin, as lead (and every tenth with a
+/// coordinating agency too).
+async fn board_data(service: &Service, plan: PlanId) -> anyhow::Result<()> {
+    let mut data = backend::seed::reference_data()?;
+    let districts = [
+        "Tràng Định",
+        "Bình Gia",
+        "Văn Lãng",
+        "Cao Lộc",
+        "Văn Quan",
+        "Bắc Sơn",
+    ];
+    let mut i = 0;
+    while data.agencies.len() < 40 {
+        let d = districts[i % districts.len()];
+        data.agencies.push(shared::registry::Agency {
+            code: format!("UBND-H{i}"),
+            name: format!("UBND huyện {d}"),
+            group: shared::registry::AgencyGroup::Local,
+            role_note: None,
+            successor: None,
+            successor_note: None,
+            valid_from: None,
+            valid_to: None,
+        });
+        i += 1;
+    }
+    service.put_reference_data(&data).await?;
+    let codes: Vec<String> = data.agencies.iter().map(|a| a.code.clone()).collect();
+    let tree = service.plan_tree(plan).await?;
+    let mut mutations = Vec::new();
+    for (k, n) in tree.nodes.iter().enumerate().filter(|(k, _)| k % 5 == 0) {
+        mutations.push(shared::mutation::Mutation::Assign {
+            id: n.id,
+            agency: codes[(k / 5) % codes.len()].clone(),
+            role: shared::assignment::Role::Lead,
+            deadline: None,
+        });
+        if k % 10 == 0 {
+            mutations.push(shared::mutation::Mutation::Assign {
+                id: n.id,
+                agency: codes[(k / 10 + 7) % codes.len()].clone(),
+                role: shared::assignment::Role::Coordinating,
+                deadline: None,
+            });
+        }
+    }
+    let client = shared::ids::ClientId::from_parts(2, [7; 10]);
+    for (c, chunk) in mutations
+        .chunks(shared::limits::PUSH_MAX_MUTATIONS)
+        .enumerate()
+    {
+        let first = (c * shared::limits::PUSH_MAX_MUTATIONS) as u64 + 1;
+        let push = shared::sync::PushRequest {
+            client,
+            mutations: chunk
+                .iter()
+                .enumerate()
+                .map(|(j, m)| shared::sync::Pending {
+                    seq: first + j as u64,
+                    base: 0,
+                    at: 0,
+                    mutation: m.clone(),
+                })
+                .collect(),
+        };
+        let r = service
+            .push(plan, &push, &shared::access::Author::system())
+            .await?;
+        anyhow::ensure!(
+            r.refused.is_empty(),
+            "assignments refused: {:?}",
+            r.refused.first()
+        );
+    }
+    println!("board_agencies: {}", data.agencies.len());
+    println!("board_assignments: {}", mutations.len());
     Ok(())
 }

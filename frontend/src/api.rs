@@ -157,3 +157,10 @@ pub async fn create_user(req: &NewUser) -> Result<User, ApiError> {
 pub async fn update_user(username: &str, req: &UserUpdate) -> Result<User, ApiError> {
     send_json("PATCH", &format!("/api/users/{username}"), req).await
 }
+
+/// An administrator's change to the agency registry; the agencies it changed.
+pub async fn change_agency(
+    change: &shared::registry::AgencyChange,
+) -> Result<Vec<Agency>, ApiError> {
+    post("/api/agencies/changes", change).await
+}

@@ -36,9 +36,10 @@ impl Auth {
         }
     }
 
-    /// What the signed-in user may do; nobody signed in may do nothing.
+    /// What the signed-in user may do; nobody signed in may do nothing. Not tracked: the
+    /// user does not change while a page is open (signing out leaves it).
     pub fn actor(&self) -> Actor {
-        self.user.with(|u| match u {
+        self.user.with_untracked(|u| match u {
             Some(u) => u.actor(),
             None => Actor {
                 role: UserRole::Leader,

@@ -13,6 +13,68 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// The Vietnamese alphabet's order (with f, j, w, z for foreign words).
+const ALPHABET: &str = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz";
+
+/// A key that sorts text in Vietnamese dictionary order: letters by the alphabet (a ă â b c d
+/// đ e ê …), case ignored; words that differ only by tone follow the tones' order (none,
+/// huyền, hỏi, ngã, sắc, nặng). "Ban" < "Bộ" < "Công" < "Cục" < "Đài" < "Ủy".
+pub fn collation_key(text: &str) -> (Vec<u32>, Vec<u8>) {
+    let rank = |c: char| {
+        ALPHABET
+            .chars()
+            .position(|a| a == c)
+            .map(|i| 0x100 + i as u32)
+    };
+    let mut letters: Vec<u32> = Vec::with_capacity(text.len());
+    let mut tones: Vec<u8> = Vec::with_capacity(text.len());
+    for c in text.nfd().flat_map(char::to_lowercase) {
+        let last = letters.last().copied();
+        let modified = |base: char, with: char| (last == rank(base)).then(|| rank(with)).flatten();
+        let letter_mark = match c {
+            '\u{306}' => modified('a', 'ă'),
+            '\u{302}' => modified('a', 'â')
+                .or_else(|| modified('e', 'ê'))
+                .or_else(|| modified('o', 'ô')),
+            '\u{31b}' => modified('o', 'ơ').or_else(|| modified('u', 'ư')),
+            _ => None,
+        };
+        if let Some(r) = letter_mark {
+            if let Some(l) = letters.last_mut() {
+                *l = r;
+            }
+            continue;
+        }
+        let tone = match c {
+            '\u{300}' => Some(1),
+            '\u{309}' => Some(2),
+            '\u{303}' => Some(3),
+            '\u{301}' => Some(4),
+            '\u{323}' => Some(5),
+            _ => None,
+        };
+        if let Some(t) = tone {
+            if let Some(l) = tones.last_mut() {
+                *l = t;
+            }
+            continue;
+        }
+        if ('\u{300}'..='\u{36f}').contains(&c) {
+            continue;
+        }
+        letters.push(match c {
+            ' ' => 0,
+            c => rank(c).unwrap_or(if c.is_ascii_digit() {
+                0x80 + c as u32
+            } else {
+                0x1000 + c as u32
+            }),
+        });
+        tones.push(0);
+    }
+    (letters, tones)
+}
+
 /// A search query, folded once and matched against many texts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
@@ -84,6 +146,46 @@ mod tests {
         assert!(Query::new("dao tao giao").matches("giáo dục, đào tạo"));
         assert!(Query::new("  ").matches("anything"));
         assert!(Query::new("Dân Tộc").matches("công tác dân tộc"));
+    }
+
+    #[test]
+    fn sorting_follows_the_vietnamese_alphabet_then_tones() {
+        let mut names = vec![
+            "Ủy ban Mặt trận Tổ quốc",
+            "Đài Phát thanh và Truyền hình",
+            "Cục Thống kê",
+            "Sở Y tế",
+            "Công an tỉnh",
+            "Bộ Chỉ huy Quân sự",
+            "Ban Dân tộc tỉnh",
+            "Sở Tài chính",
+            "Sở Xây dựng",
+            "Sở Tư pháp",
+            "Dân",
+        ];
+        names.sort_by_key(|n| collation_key(n));
+        assert_eq!(
+            names,
+            [
+                "Ban Dân tộc tỉnh",
+                "Bộ Chỉ huy Quân sự",
+                "Công an tỉnh",
+                "Cục Thống kê",
+                "Dân",
+                "Đài Phát thanh và Truyền hình",
+                "Sở Tài chính",
+                "Sở Tư pháp",
+                "Sở Xây dựng",
+                "Sở Y tế",
+                "Ủy ban Mặt trận Tổ quốc",
+            ]
+        );
+        // Tones only break ties, in their order.
+        let mut t = vec!["ma", "mạ", "má", "mã", "mả", "mà"];
+        t.sort_by_key(|n| collation_key(n));
+        assert_eq!(t, ["ma", "mà", "mả", "mã", "má", "mạ"]);
+        assert!(collation_key("a") < collation_key("ă"));
+        assert!(collation_key("o") < collation_key("ô") && collation_key("ô") < collation_key("ơ"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Benchmarks (not timed tests). Each prints `name: value` lines:
 //! `import_mb_per_s`, `tree_api_p50_ms`, `tree_api_p99_ms`, `tree_first_render_ms`,
-//! `app_transfer_gzip_kb`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
+//! `app_transfer_gzip_kb`, the assignment board's `board_first_render_ms` and
+//! `drop_to_update_ms`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
 //! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, … All in release builds.
 
 use anyhow::{Context, Result, bail};
@@ -70,9 +71,16 @@ pub fn run(args: &[String]) -> Result<()> {
         .arg(&dist)
         .arg(&token)
         .current_dir(root().join("e2e")));
+    let board = sh(Command::new("node")
+        .arg("bench-board.js")
+        .arg(&url)
+        .arg(&plan)
+        .arg(&token)
+        .current_dir(root().join("e2e")));
     drop(server.stdin.take());
     let _ = server.wait();
     result?;
+    board?;
     sync()
 }
 

@@ -1,9 +1,9 @@
-//! Reference data: agencies and administrative units.
+//! Reference data: agencies and administrative units; administrators' changes to the agencies.
 
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
-use shared::registry::{AdminUnit, Agency};
+use axum::routing::{get, post};
+use shared::registry::{AdminUnit, Agency, AgencyChange};
 
 use super::auth::Signed;
 use super::{AppState, HttpError, Json};
@@ -11,6 +11,7 @@ use super::{AppState, HttpError, Json};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/agencies", get(agencies))
+        .route("/agencies/changes", post(change_agency))
         .route("/admin-units", get(admin_units))
 }
 
@@ -19,6 +20,15 @@ async fn agencies(
     _: Signed,
 ) -> Result<Json<Vec<Agency>>, HttpError> {
     Ok(Json(service.agencies().await?))
+}
+
+/// Adds, renames, merges or retires an agency (administrators); the agencies changed.
+async fn change_agency(
+    State(service): State<AppState>,
+    Signed(by): Signed,
+    Json(change): Json<AgencyChange>,
+) -> Result<Json<Vec<Agency>>, HttpError> {
+    Ok(Json(service.change_agency(&by, change).await?))
 }
 
 async fn admin_units(

@@ -3,6 +3,7 @@
 //! (`shared::access`) by the authority; accounts and sessions are in `auth`.
 
 mod auth;
+mod registry;
 
 pub use auth::token_key;
 
@@ -132,6 +133,13 @@ impl Service {
         );
         *locked(&self.agency_codes) = Some(codes.clone());
         Ok(codes)
+    }
+
+    /// Forgets the agency codes after an administrator changed the registry, with the plans'
+    /// states in memory that carry them: each is read again (with the new codes) on its next push.
+    pub(crate) fn forget_agency_codes(&self) {
+        *locked(&self.agency_codes) = None;
+        locked(&self.authorities).clear();
     }
 
     pub fn store(&self) -> &Store {

@@ -14,6 +14,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub mod auth;
+pub mod registry;
 
 const SCHEMA: &str = include_str!("schema.surql");
 const NAMESPACE: &str = "kehoach";

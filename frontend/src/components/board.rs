@@ -10,7 +10,7 @@ use shared::assignment::{self, Role};
 use shared::ids::NodeId;
 use shared::mutation::{Mutation, NodeEdit, PlanState, Position};
 use shared::registry::{Agency, AgencyGroup};
-use shared::text::{Query, fold, format_date};
+use shared::text::{Query, collation_key, fold, format_date};
 use std::collections::HashMap;
 
 use crate::components::dnd::{Dnd, DragItem, Target, Zone};
@@ -37,14 +37,15 @@ pub struct Undo {
 
 const CYCLE: &str = "Không thể chuyển một mục vào chính nó hoặc vào mục con của nó.";
 
-/// The agencies a plan shows: those in office on the plan's date (all current ones when it has
-/// none), and any it has assigned.
+/// The agencies a plan shows, in Vietnamese alphabetical order: those in office on the plan's
+/// date (all current ones when it has none), and any it has assigned.
 pub fn agencies_for(
     all: &[Agency],
     on: Option<NaiveDate>,
     assigned: &HashMap<String, assignment::Load>,
 ) -> Vec<Agency> {
-    all.iter()
+    let mut list: Vec<Agency> = all
+        .iter()
         .filter(|a| {
             let in_office = match on {
                 Some(d) => a.valid_from.is_none_or(|f| f <= d) && a.valid_to.is_none_or(|t| t >= d),
@@ -53,7 +54,9 @@ pub fn agencies_for(
             in_office || assigned.contains_key(&a.code)
         })
         .cloned()
-        .collect()
+        .collect();
+    list.sort_by_cached_key(|a| collation_key(&a.name));
+    list
 }
 
 /// The agency's name from the registry (its code when unknown).

@@ -352,7 +352,7 @@ fn Assignments(id: NodeId) -> impl IntoView {
                                     <span class="role" class:lead=role == Role::Lead>{role.label_vi()}</span>
                                     <span class="agency-name">{name_of(&code)}</span>
                                     <span class="deadline">{deadline.map(|d| format!("hạn {d}")).unwrap_or_default()}</span>
-                                    <span class=format!("status {}", status.css())>{status.label_vi()}</span>
+                                    <span class=format!("task-status {}", status.css())>{status.label_vi()}</span>
                                 </li>
                             }).collect_view()}
                         </ul>

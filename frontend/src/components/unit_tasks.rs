@@ -202,7 +202,7 @@ fn UnitTask(item: Item, agency: RwSignal<String>) -> impl IntoView {
         <li class="unit-task" data-task=id.to_string()>
             <div class="unit-task-head">
                 <span class="role" class:lead=item.role == Role::Lead>{item.role.label_vi()}</span>
-                <span class=format!("status {}", item.status.css())>{item.status.label_vi()}</span>
+                <span class=format!("task-status {}", item.status.css())>{item.status.label_vi()}</span>
                 <span class="deadline">
                     {item.deadline.map(|d| format!("Hạn {}", format_date(d))).unwrap_or_else(|| "Không có hạn".into())}
                 </span>

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::api::ApiError;
 use shared::ids::PlanId;
 use shared::sync::Replica;
@@ -120,14 +120,30 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
         }
         expired
     });
-    // An agency officer starts at the agency's own tasks.
-    let mode = RwSignal::new(
+    // The view named in the address (`?xem=giao-viec`), else: an agency officer starts at the
+    // agency's own tasks, others at the tree.
+    let asked = use_query_map().with_untracked(|q| q.get("xem").and_then(|v| Mode::from_param(&v)));
+    let mode = RwSignal::new(asked.unwrap_or(
         if store.actor().role == shared::access::UserRole::AgencyOfficer {
             Mode::Unit
         } else {
             Mode::Tree
         },
-    );
+    ));
+    // The address follows the view, so that a reload or a shared link opens the same one.
+    Effect::new(move |_| {
+        let param = mode.get().param();
+        if let Some(w) = web_sys::window()
+            && let Ok(history) = w.history()
+        {
+            let path = w.location().pathname().unwrap_or_default();
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("{path}?xem={param}")),
+            );
+        }
+    });
     let heading = move || {
         store.plan.with(|p| {
             let m = &p.metadata;
@@ -191,6 +207,22 @@ enum Mode {
     Tree,
     Board,
     Unit,
+}
+
+impl Mode {
+    fn param(self) -> &'static str {
+        match self {
+            Mode::Tree => "cay",
+            Mode::Board => "giao-viec",
+            Mode::Unit => "don-vi",
+        }
+    }
+
+    fn from_param(p: &str) -> Option<Self> {
+        [Mode::Tree, Mode::Board, Mode::Unit]
+            .into_iter()
+            .find(|m| m.param() == p)
+    }
 }
 
 #[component]
