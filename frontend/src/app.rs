@@ -40,8 +40,11 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Gate(children: ChildrenFn) -> impl IntoView {
     let auth = use_auth();
+    // Only a change between signed in and not re-renders the page: a session confirmed or
+    // renewed must not rebuild what the user is working on.
+    let signed_in = Memo::new(move |_| auth.user.with(Option::is_some));
     move || {
-        if auth.user.with(Option::is_some) {
+        if signed_in.get() {
             children().into_any()
         } else if auth.checked.get() {
             view! { <LoginPage /> }.into_any()

@@ -147,6 +147,13 @@ pub fn slug(name: &str) -> String {
 
 /// Reads the three reference files (`agencies.json`, `lang-son-units.json`,
 /// `lang-son-units-2025.json`).
+/// The first dd/mm/yyyy date in `text`.
+fn first_date(text: &str) -> Option<NaiveDate> {
+    text.split(|c: char| !(c.is_ascii_digit() || c == '/'))
+        .filter(|w| w.matches('/').count() == 2)
+        .find_map(crate::text::parse_date)
+}
+
 pub fn parse_reference_data(
     agencies: &str,
     units: &str,
@@ -199,15 +206,26 @@ pub fn parse_reference_data(
                 Some(c) => (Some(c.clone()), merged.filter(|m| m.len() > c.len())),
                 None => (None, merged),
             };
-            let valid_to = successor.as_ref().and(merged_on.and_then(|d| d.pred_opt()));
+            // The change takes effect on the date its note gives (the districts were abolished
+            // on 01/07/2025), else on the date of the mergers.
+            let effective = successor_note.as_deref().and_then(first_date).or(merged_on);
+            let valid_to = successor.as_ref().and(effective.and_then(|d| d.pred_opt()));
+            // "Sở Dân tộc và Tôn giáo (from 01/03/2025)": a body created by the mergers.
+            let (name, valid_from) = match a.name.rsplit_once("(from ") {
+                Some((head, tail)) => match crate::text::parse_date(tail.trim_end_matches(')')) {
+                    Some(d) => (head.trim().to_owned(), Some(d)),
+                    None => (a.name.clone(), None),
+                },
+                None => (a.name, None),
+            };
             Agency {
                 code: a.code,
-                name: a.name,
+                name,
                 group,
                 role_note: a.role_in_ethnic_plans,
                 successor,
                 successor_note,
-                valid_from: None,
+                valid_from,
                 valid_to,
             }
         })
@@ -538,7 +556,10 @@ mod tests {
         let agencies = r#"{"agencies": [
             {"code": "BDT", "name": "Ban Dân tộc tỉnh", "group": "sở", "role_in_ethnic_plans": "thường trực", "merged_into_2025": "SDTTG"},
             {"code": "VPUBND", "name": "Văn phòng UBND tỉnh", "group": "sở", "merged_into_2025": "VPUBND (Văn phòng UBND tỉnh)"},
-            {"code": "CA", "name": "Công an tỉnh", "group": "lltv"}]}"#;
+            {"code": "CA", "name": "Công an tỉnh", "group": "lltv"},
+            {"code": "SDTTG", "name": "Sở Dân tộc và Tôn giáo (from 01/03/2025)", "group": "sở", "merged_into_2025": "SDTTG"},
+            {"code": "UBNDH", "name": "UBND các huyện, thành phố", "group": "dia_phuong", "merged_into_2025": "UBNDX (district level abolished 01/07/2025)"},
+            {"code": "UBNDX", "name": "UBND các xã, phường (from 01/07/2025)", "group": "dia_phuong", "merged_into_2025": "UBNDX"}]}"#;
         let units = r#"[{"name": "Huyện Tràng Định", "kind": "huyện", "gso_code": "180",
             "communes": ["Thị trấn Thất Khê", "Xã Khánh Long"], "communes_2020_2024": ["Thị trấn Thất Khê"]}]"#;
         let u2025 = r#"{"units": [{"name": "Xã Thất Khê", "kind": "xã"}]}"#;
@@ -553,6 +574,15 @@ mod tests {
             Some("VPUBND (Văn phòng UBND tỉnh)")
         );
         assert_eq!(data.agencies[2].group, AgencyGroup::ArmedForces);
+        // Bodies made by the mergers start on their date, under their own name.
+        let sdttg = &data.agencies[3];
+        assert_eq!(sdttg.name, "Sở Dân tộc và Tôn giáo");
+        assert_eq!((sdttg.valid_from, sdttg.valid_to), (date(2025, 3, 1), None));
+        // The districts ended on 30/06/2025; the communes' committees carry their duties on.
+        let districts = &data.agencies[4];
+        assert_eq!(districts.successor.as_deref(), Some("UBNDX"));
+        assert_eq!(districts.valid_to, date(2025, 6, 30));
+        assert_eq!(data.agencies[5].valid_from, date(2025, 7, 1));
         let ids: Vec<&str> = data.units.iter().map(|u| u.id.as_str()).collect();
         assert_eq!(
             ids,

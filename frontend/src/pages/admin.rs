@@ -84,7 +84,7 @@ pub fn AdminPage() -> impl IntoView {
                 {text("Mật khẩu ban đầu", password, "password")}
                 <label>
                     "Vai trò"
-                    <select on:change=move |ev| {
+                    <select aria-label="Vai trò" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         if let Some(r) = UserRole::ALL.into_iter().find(|r| format!("{r:?}") == v) {
                             role.set(r);
@@ -97,7 +97,7 @@ pub fn AdminPage() -> impl IntoView {
                 </label>
                 <label>
                     "Cơ quan"
-                    <select on:change=move |ev| agency.set(event_target_value(&ev))>
+                    <select aria-label="Cơ quan" on:change=move |ev| agency.set(event_target_value(&ev))>
                         <option value="">"— không —"</option>
                         {move || auth.agencies.get().into_iter().map(|a| view! {
                             <option value=a.code.clone()>{a.name.clone()}</option>
@@ -118,16 +118,23 @@ pub fn AdminPage() -> impl IntoView {
                             {list.into_iter().map(|u| {
                                 let name = u.username.clone();
                                 let active = u.active;
+                                // Nobody locks themself out.
+                                let me = auth.user.with_untracked(|m| m.as_ref().is_some_and(|m| m.username == u.username));
+                                let agency = u.agency.as_deref().map(|c| {
+                                    auth.agencies.with_untracked(|l| crate::components::board::agency_name(l, c))
+                                });
                                 view! {
                                     <tr class:locked=!active>
                                         <td>{u.username.clone()}</td>
                                         <td>{u.name.clone()}</td>
                                         <td>{u.role.label_vi()}</td>
-                                        <td>{u.agency.clone().unwrap_or_default()}</td>
+                                        <td>{agency.unwrap_or_default()}</td>
                                         <td>
-                                            <button on:click=move |_| set_active(name.clone(), !active)>
-                                                {if active { "Khoá" } else { "Mở khoá" }}
-                                            </button>
+                                            {(!me).then(|| view! {
+                                                <button on:click=move |_| set_active(name.clone(), !active)>
+                                                    {if active { "Khoá" } else { "Mở khoá" }}
+                                                </button>
+                                            })}
                                         </td>
                                     </tr>
                                 }

@@ -117,10 +117,16 @@ pub fn SignInAgain() -> impl IntoView {
 pub fn SetupPage() -> impl IntoView {
     let auth = use_auth();
     let navigate = use_navigate();
-    let token = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .and_then(|h| h.split("ma=").nth(1).map(str::to_owned))
-        .unwrap_or_default();
+    let read_token = || {
+        web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .and_then(|h| h.split("ma=").nth(1).map(str::to_owned))
+            .unwrap_or_default()
+    };
+    // The code is in the address's fragment; a link pasted into this tab changes only that.
+    let token = RwSignal::new(read_token());
+    let on_hash = window_event_listener(leptos::ev::hashchange, move |_| token.set(read_token()));
+    on_cleanup(move || on_hash.remove());
     let needed = RwSignal::new(None::<bool>);
     spawn_local(async move {
         needed.set(Some(
@@ -133,7 +139,7 @@ pub fn SetupPage() -> impl IntoView {
     let again = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let token_missing = token.is_empty();
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if password.get_untracked() != again.get_untracked() {
@@ -141,7 +147,7 @@ pub fn SetupPage() -> impl IntoView {
             return;
         }
         let req = SetupRequest {
-            token: token.clone(),
+            token: token.get_untracked(),
             username: username.get_untracked(),
             name: name.get_untracked(),
             password: password.get_untracked(),
@@ -185,7 +191,7 @@ pub fn SetupPage() -> impl IntoView {
                     <p class="notice">"Máy chủ đã có tài khoản quản trị. Hãy đăng nhập."</p>
                     <a href="/">"Đến trang đăng nhập"</a>
                 }.into_any(),
-                Some(true) if token_missing => view! {
+                Some(true) if token.with(String::is_empty) => view! {
                     <p class="notice error" role="alert">
                         "Liên kết thiếu mã thiết lập. Hãy mở đúng liên kết máy chủ in ra khi khởi động."
                     </p>

@@ -1,0 +1,128 @@
+// Getting in: the one-time setup link of a new server, signing in, an ended session while
+// changes wait (signing in again sends them, none lost), history, and the administrator's page.
+const { test, expect } = require('@playwright/test');
+const { Backend, backendPerTest, PASSWORD } = require('../server');
+
+const current = backendPerTest(test);
+
+async function signInWithForm(page, username, password) {
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).tap();
+}
+
+test('a new server is set up once with the link it printed; a second visit cannot', async ({ page }) => {
+  const fresh = new Backend();
+  try {
+    await fresh.start();
+    const token = await fresh.setupToken();
+    // Without the link's code the page refuses.
+    await page.goto(`${fresh.url}/thiet-lap`);
+    await expect(page.getByRole('alert')).toContainText('Liên kết thiếu mã thiết lập');
+    await page.goto(`${fresh.url}/thiet-lap#ma=${token}`);
+    await page.getByLabel('Tên đăng nhập').fill('quantri');
+    await page.getByLabel('Họ và tên').fill('Hoàng Văn Quản');
+    await page.getByLabel('Mật khẩu (ít nhất 8 ký tự)').fill('mat-khau-dai');
+    await page.getByLabel('Nhập lại mật khẩu').fill('mat-khau-dai');
+    await page.getByRole('button', { name: 'Tạo tài khoản quản trị' }).tap();
+    // Signed in at once, on the plan list.
+    await expect(page.getByRole('link', { name: /52\/KH-UBND/ })).toBeVisible();
+    await expect(page.locator('.user-name')).toHaveText('Hoàng Văn Quản');
+    // The link is used up: another browser gets told the server is set up.
+    const other = await page.context().browser().newContext();
+    const stranger = await other.newPage();
+    await stranger.goto(`${fresh.url}/thiet-lap#ma=${token}`);
+    await expect(stranger.getByText('Máy chủ đã có tài khoản quản trị. Hãy đăng nhập.')).toBeVisible();
+    await other.close();
+  } finally {
+    await fresh.dispose();
+  }
+});
+
+test('signing in: a wrong password is refused in Vietnamese; signing out returns to the form', async ({ page }) => {
+  await page.goto(current().url);
+  await signInWithForm(page, 'bdt', 'sai-mat-khau');
+  await expect(page.getByRole('alert')).toHaveText('Tên đăng nhập hoặc mật khẩu không đúng.');
+  await signInWithForm(page, 'bdt', PASSWORD);
+  await expect(page.getByRole('link', { name: /52\/KH-UBND/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Đăng xuất' }).tap();
+  await expect(page.getByRole('button', { name: 'Đăng nhập' })).toBeVisible();
+  // The session is over on the server too.
+  const res = await page.context().request.get(`${current().url}/api/plans`);
+  expect(res.status()).toBe(401);
+});
+
+test('a session that ended while offline: signing in again sends the waiting changes, none lost', async ({ page }) => {
+  await current().signIn(page.context(), 'bdt');
+  await page.goto(current().url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await page.context().setOffline(true);
+  await page.getByLabel('Lọc cây kế hoạch').fill('giao duc, dao tao');
+  await page.getByRole('treeitem', { name: /Phát triển giáo dục, đào tạo/ }).tap();
+  await page.getByLabel('Tiêu đề').fill('Phát triển giáo dục (sửa khi mất mạng)');
+  await page.getByLabel('Tiêu đề').blur();
+  await page.getByLabel('Tiến độ').fill('35');
+  await page.getByLabel('Tiến độ').blur();
+  await expect(page.locator('.sync-pending')).toHaveText('2 thay đổi chờ gửi');
+  // Meanwhile the session ends (an administrator signed the user out everywhere, or it expired).
+  await page.context().clearCookies();
+  await page.context().setOffline(false);
+  const dialog = page.getByRole('dialog', { name: 'Phiên đăng nhập đã hết hạn' });
+  await expect(dialog).toBeVisible();
+  await expect(page.locator('.sync-pending')).toHaveText('2 thay đổi chờ gửi');
+  await expect(dialog.getByLabel('Tên đăng nhập')).toHaveValue('bdt');
+  await dialog.getByLabel('Mật khẩu').fill(PASSWORD);
+  await dialog.getByRole('button', { name: 'Đăng nhập' }).tap();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  // On the server, and in the task's history with its author.
+  const admin = await current().admin();
+  const plans = await current().api('GET', '/plans', undefined, admin);
+  const tree = await current().api('GET', `/plans/${plans[0].id}`, undefined, admin);
+  const task = tree.nodes.find((n) => n.title === 'Phát triển giáo dục (sửa khi mất mạng)');
+  expect(task.progress).toBe(35);
+  await page.locator('summary', { hasText: 'Lịch sử thay đổi' }).tap();
+  const history = page.locator('.history-list li');
+  await expect(history).toHaveCount(2);
+  await expect(history.first()).toContainText('Nguyễn Thị Thường Trực (bdt)');
+  await expect(history.first()).toContainText('Sửa tiến độ: 35 %');
+  await expect(history.nth(1)).toContainText('Sửa tiêu đề: Phát triển giáo dục (sửa khi mất mạng)');
+});
+
+test('the administrator creates an agency officer and a new agency', async ({ page }) => {
+  await page.goto(current().url);
+  await signInWithForm(page, 'quantri', PASSWORD);
+  await page.getByRole('link', { name: 'Quản trị' }).tap();
+  const form = page.locator('form.new-user');
+  await form.getByLabel('Tên đăng nhập').fill('sct.canbo');
+  await form.getByLabel('Họ và tên').fill('Lê Thị Công Thương');
+  await form.getByLabel('Mật khẩu ban đầu').fill('mat-khau-sct');
+  await form.getByLabel('Vai trò', { exact: true }).selectOption({ label: 'Cán bộ đơn vị' });
+  await form.getByLabel('Cơ quan', { exact: true }).selectOption({ label: 'Sở Công Thương' });
+  await form.getByRole('button', { name: 'Tạo tài khoản' }).tap();
+  await expect(page.locator('table.users')).toContainText('Lê Thị Công Thương');
+  await page.screenshot({ path: 'test-results/admin.png' });
+  // A body the registry lacks: added, then offered on the assignment board.
+  const add = page.locator('form.new-agency');
+  await add.getByLabel('Mã cơ quan (viết liền, ví dụ SDL)').fill('XMS');
+  await add.getByLabel('Tên cơ quan').fill('UBND xã Mẫu Sơn');
+  await add.getByLabel('Nhóm').selectOption({ label: 'Địa phương' });
+  await add.getByRole('button', { name: 'Thêm cơ quan' }).tap();
+  await page.getByLabel('Tìm cơ quan').fill('mau son');
+  await expect(page.locator('.agency-registry')).toContainText('UBND xã Mẫu Sơn');
+  await page.locator('.agency-registry').screenshot({ path: 'test-results/admin-registry.png' });
+  await page.getByRole('link', { name: 'Theo dõi kế hoạch' }).tap();
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await page.getByRole('button', { name: 'Giao việc' }).tap();
+  await page.getByLabel('Tìm cơ quan').fill('mau son');
+  await expect(page.locator('.agency-card', { hasText: 'UBND xã Mẫu Sơn' })).toBeVisible();
+  // The new officer can sign in and lands on the agency's tasks.
+  const ctx = await page.context().browser().newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+  const officer = await ctx.newPage();
+  await officer.goto(current().url);
+  await signInWithForm(officer, 'sct.canbo', 'mat-khau-sct');
+  await officer.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await expect(officer.locator('.unit-name')).toHaveText('Sở Công Thương');
+  await ctx.close();
+});
