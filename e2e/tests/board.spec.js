@@ -101,6 +101,17 @@ test('dragging a chip onto another agency hands its part over', async ({ page })
   await touchDrag(page, chip(row, 'CAT'), await agencyCard(page, 'quan su', 'Bộ Chỉ huy Quân sự tỉnh'));
   await expect(chip(row, 'BCHQS')).toHaveClass(/lead/);
   await expect(chip(row, 'CAT')).toHaveCount(0);
+  // Or from one agency's list of tasks onto another agency.
+  await page.getByLabel('Tìm cơ quan').fill('bo chi huy');
+  const from = page.locator('.agency-card', { hasText: 'Bộ Chỉ huy Quân sự tỉnh' });
+  await from.locator('.agency-head').tap();
+  const item = from.locator('.agency-task', { hasText: 'Tăng cường lãnh đạo' });
+  await expect(item).toBeVisible();
+  await touchDrag(page, item, page.locator('.agency-card', { hasText: 'Biên phòng' }).locator('.agency-head'));
+  await expect(chip(row, 'BDBP')).toHaveClass(/lead/);
+  await expect(chip(row, 'BCHQS')).toHaveCount(0);
+  await expect(from.locator('.agency-tasks')).toContainText('Chưa được giao nhiệm vụ nào.');
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
 });
 
 test('a plain swipe scrolls the tree and assigns nothing', async ({ page }) => {
@@ -113,6 +124,34 @@ test('a plain swipe scrolls the tree and assigns nothing', async ({ page }) => {
   await expect(page.locator('.drag-ghost')).toHaveCount(0);
   await expect(page.locator('.board-tree .chip')).toHaveCount(0);
   await expect(page.locator('.undo-bar')).toHaveCount(0);
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+});
+
+test('holding a dragged task near the bottom edge scrolls the tree; a drop on no target changes nothing', async ({ page }) => {
+  await openBoard(page);
+  await page.getByLabel('Lọc cây kế hoạch').fill('');
+  const tree = page.locator('.board-tree .tree');
+  const box = await tree.boundingBox();
+  const first = page.locator('.board-tree [role=treeitem]').first();
+  const a = center(await first.boundingBox());
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: a.x, y: a.y }] });
+  await expect(page.locator('.drag-ghost')).toBeVisible();
+  const edge = { x: a.x, y: box.y + box.height - 12 };
+  for (let i = 1; i <= 6; i += 1) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: a.x, y: a.y + ((edge.y - a.y) * i) / 6 }] });
+  }
+  // The finger rests there: the list scrolls by itself.
+  await expect.poll(() => tree.evaluate((el) => el.scrollTop)).toBeGreaterThan(200);
+  // Released over the agencies' search field: not a drop target.
+  const field = center(await page.getByLabel('Tìm cơ quan').boundingBox());
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [field] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+  await expect(page.locator('.drag-ghost')).toHaveCount(0);
+  await expect(page.locator('.undo-bar')).toHaveCount(0);
+  await tree.evaluate((el) => { el.scrollTop = 0; });
+  await expect(page.locator('.board-tree [role=treeitem]').first()).toContainText('MỤC ĐÍCH YÊU CẦU');
   await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
 });
 

@@ -146,6 +146,7 @@ pub fn check(actor: &Actor, state: &PlanState, mutation: &Mutation) -> Result<()
     };
     let exists = |id: NodeId| state.get(id).is_some();
     let owned = |id: NodeId| owned_by(state, id, agency);
+    let owns_subtree = |id: NodeId| state.subtree(id).into_iter().all(owned);
     match mutation {
         Mutation::CreateNode { parent, owner, .. } => {
             if owner.as_deref() == Some(agency) && may_add_under(state, *parent, agency) {
@@ -173,15 +174,16 @@ pub fn check(actor: &Actor, state: &PlanState, mutation: &Mutation) -> Result<()
                 | NodeEdit::Label(_) => Err(forbidden(ONLY_OWN_SUBTASKS)),
             }
         }
+        // A move or a delete takes the whole subtree: all of it must be the agency's own.
         Mutation::MoveNode { id, parent, .. } => {
-            if !exists(*id) || owned(*id) && may_add_under(state, *parent, agency) {
+            if !exists(*id) || owns_subtree(*id) && may_add_under(state, *parent, agency) {
                 Ok(())
             } else {
                 Err(forbidden(ONLY_OWN_SUBTASKS))
             }
         }
         Mutation::DeleteNode { id } => {
-            if !exists(*id) || owned(*id) {
+            if !exists(*id) || owns_subtree(*id) {
                 Ok(())
             } else {
                 Err(forbidden(ONLY_OWN_SUBTASKS))
@@ -355,7 +357,6 @@ mod tests {
             (&syt, edit(5, NodeEdit::Title("x".into())), true),
             (&syt, edit(5, NodeEdit::Assignments(vec![])), false),
             (&stc, edit(5, NodeEdit::Title("x".into())), false),
-            (&syt, Mutation::DeleteNode { id: id(5) }, true),
             (&stc, Mutation::DeleteNode { id: id(5) }, false),
             (
                 &syt,
@@ -385,6 +386,7 @@ mod tests {
                 false,
             ),
         ];
+        let mut s = s;
         for (i, (actor, m, allowed)) in table.into_iter().enumerate() {
             let got = check(actor, &s, &m);
             assert_eq!(got.is_ok(), allowed, "row {i}: {actor:?} {m:?} → {got:?}");
@@ -393,6 +395,25 @@ mod tests {
                 assert!(!e.to_string().is_empty());
             }
         }
+        // STC hangs its own sub-task under SYT's (both work on task 1): SYT may then neither
+        // delete nor move its sub-task, which would take STC's along.
+        s.apply_and_commit(&create_under(5, Some("STC")))
+            .expect("create");
+        assert!(check(&stc, &s, &create_under(5, Some("STC"))).is_ok());
+        assert!(check(&syt, &s, &Mutation::DeleteNode { id: id(5) }).is_err());
+        assert!(
+            check(
+                &syt,
+                &s,
+                &Mutation::MoveNode {
+                    id: id(5),
+                    parent: Some(id(3)),
+                    position: Position::First
+                }
+            )
+            .is_err()
+        );
+        assert!(check(&stc, &s, &Mutation::DeleteNode { id: id(99) }).is_ok());
         let unbound = Actor {
             role: UserRole::AgencyOfficer,
             agency: None,

@@ -196,17 +196,40 @@ pub struct NewUser {
 /// Body of `PATCH /api/users/{username}`: the fields to change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserUpdate {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<UserRole>,
-    /// `Some(None)` removes the agency.
-    #[serde(default, with = "double_option")]
+    /// `Some(None)` (JSON `null`) removes the agency; absent leaves it.
+    #[serde(
+        default,
+        with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agency: Option<Option<String>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_update_sends_only_what_changes() {
+        let lock = UserUpdate {
+            active: Some(false),
+            ..UserUpdate::default()
+        };
+        let json = serde_json::to_string(&lock).unwrap_or_default();
+        assert_eq!(json, r#"{"active":false}"#);
+        let back: UserUpdate = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back.agency, None, "absent: the agency stays");
+        let clear: UserUpdate = serde_json::from_str(r#"{"agency":null}"#).unwrap_or_default();
+        assert_eq!(clear.agency, Some(None), "null: the agency is removed");
+    }
 }
 
 mod double_option {

@@ -49,6 +49,8 @@ pub enum Field {
     Label,
     Progress,
     CompletedOn,
+    /// Called `assignees` before assignments had roles (records written then still read).
+    #[serde(alias = "assignees")]
     Assignments,
     /// Parent and rank: where the node sits.
     Position,
@@ -268,6 +270,8 @@ pub enum MutationError {
     AlreadyAssigned { agency: String },
     #[error("Không có cơ quan mã {agency} trong danh mục.")]
     UnknownAgency { agency: String },
+    #[error("Cách giải quyết không khớp với xung đột (khác mục hoặc khác trường).")]
+    ConflictMismatch,
     /// The user's role may not make this change; the message says what it may do.
     #[error("{message}")]
     Forbidden { message: String },

@@ -443,6 +443,13 @@ impl Authority {
         new_conflict_id: &mut impl FnMut() -> ConflictId,
         conflicts: &mut Vec<Conflict>,
     ) -> Result<Change, MutationError> {
+        // A resolution settles the conflict it names, about that node and field only.
+        if let Mutation::ResolveConflict { conflict, id, edit } = &p.mutation
+            && let Some(c) = self.open.get(conflict)
+            && (c.node != *id || c.field != edit.field())
+        {
+            return Err(MutationError::ConflictMismatch);
+        }
         let written = self.state.apply(&p.mutation)?;
         let stamp = Stamp {
             change,

@@ -673,3 +673,44 @@ fn a_repeated_push_applies_once() {
         .count();
     assert_eq!(edits, 1, "one write for the edit");
 }
+
+#[test]
+fn a_resolution_naming_another_node_or_field_is_refused_and_the_conflict_stays() {
+    let mut w = World::new();
+    let id = node_id(3);
+    for (c, t) in [(0, "Của A"), (1, "Của B")] {
+        w.local(
+            c,
+            Mutation::EditNode {
+                id,
+                edit: NodeEdit::Title(t.into()),
+            },
+        );
+    }
+    w.push_all(0);
+    w.push_all(1);
+    w.pull(2);
+    let conflict = w.devices[2].open_conflicts()[0].clone();
+    // Device 2 "resolves" it with an edit of another node, then of another field.
+    for (target, edit) in [
+        (node_id(4), NodeEdit::Title("Khác".into())),
+        (id, NodeEdit::Progress(10)),
+    ] {
+        w.local(
+            2,
+            Mutation::ResolveConflict {
+                conflict: conflict.id,
+                id: target,
+                edit,
+            },
+        );
+    }
+    w.push_all(2);
+    w.pull(2);
+    assert_eq!(w.server.sync.authority.open_conflicts().count(), 1);
+    assert_eq!(
+        w.devices[2].open_conflicts().len(),
+        1,
+        "still open for everyone"
+    );
+}

@@ -41,8 +41,22 @@ fn invalid(e: ValidationError) -> ServiceError {
     ServiceError::Api(ApiError::from(e))
 }
 
+/// At most this many password hashes at once: each takes about 19 MiB and a core for tens of
+/// milliseconds, so a burst of sign-ins (or an attack) queues instead of exhausting the machine.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores * 2)
+    })
+}
+
 /// Hashes off the async threads: argon2id is slow on purpose.
 async fn hash_password(password: String) -> Result<String> {
+    let _permit = hashing_permits()
+        .acquire()
+        .await
+        .map_err(|e| ServiceError::Encode(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
@@ -74,6 +88,9 @@ fn dummy_hash() -> &'static str {
 }
 
 async fn verify_password(hash: String, password: String) -> bool {
+    let Ok(_permit) = hashing_permits().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|h| {
             Argon2::default()
@@ -83,6 +100,13 @@ async fn verify_password(hash: String, password: String) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+/// Whether `username` is an active administrator in `users`.
+fn stored_admin(users: &[User], username: &str) -> bool {
+    users
+        .iter()
+        .any(|u| u.username == username && u.active && u.role.administers())
 }
 
 impl Service {
@@ -164,10 +188,17 @@ impl Service {
         let Ok(username) = validate::username(username) else {
             return Err(wrong());
         };
+        // No password is longer than the rule allows: nothing that long is worth hashing.
+        if validate::password(password).is_err() {
+            return Err(wrong());
+        }
         let stored = self.store.user(&username).await?;
-        let hash = stored
-            .as_ref()
-            .map_or_else(|| dummy_hash().to_owned(), |s| s.password_hash.clone());
+        let hash = match stored.as_ref() {
+            Some(s) => s.password_hash.clone(),
+            None => tokio::task::spawn_blocking(|| dummy_hash().to_owned())
+                .await
+                .unwrap_or_default(),
+        };
         let ok = verify_password(hash, password.to_owned()).await;
         match stored {
             Some(s) if ok && s.user.active => self.open_session(s.user).await,
@@ -283,6 +314,22 @@ impl Service {
                 ErrorCode::Refused,
                 "Không thể tự khoá hoặc tự bỏ quyền quản trị của chính mình.",
             ));
+        }
+        let was_admin = stored_admin(&self.store.users().await?, username);
+        if was_admin && (!user.active || !user.role.administers()) {
+            let others = self
+                .store
+                .users()
+                .await?
+                .into_iter()
+                .filter(|u| u.username != user.username && u.active && u.role.administers())
+                .count();
+            if others == 0 {
+                return Err(denied(
+                    ErrorCode::Refused,
+                    "Phải còn ít nhất một tài khoản quản trị đang hoạt động.",
+                ));
+            }
         }
         self.check_agency(user.role, user.agency.as_deref()).await?;
         let hash = match req.password {

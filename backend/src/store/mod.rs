@@ -525,14 +525,21 @@ impl Store {
                 }}))
             })
             .collect::<Result<_>>()?;
-        let history: Vec<Value> = batch
-            .history
-            .iter()
-            .map(|h| {
+        let mut by_client: HashMap<ClientId, Vec<&HistoryEntry>> = HashMap::new();
+        for h in &batch.history {
+            by_client.entry(h.client).or_default().push(h);
+        }
+        let history: Vec<Value> = by_client
+            .into_iter()
+            .map(|(client, entries)| {
+                let first = entries.iter().map(|h| h.seq).min().unwrap_or(0);
+                let mut nodes: Vec<String> = entries.iter().map(|h| h.node.to_string()).collect();
+                nodes.sort();
+                nodes.dedup();
                 Ok(json!({
-                    "id": format!("{}_{}", client_key(plan, h.client), h.seq),
-                    "plan_id": plan.to_string(), "node": h.node.to_string(), "change": h.change,
-                    "data": to_value(h)?,
+                    "id": format!("{}_{first}", client_key(plan, client)),
+                    "plan_id": plan.to_string(), "change": batch.change, "nodes": nodes,
+                    "entries": serde_json::to_string(&entries)?,
                 }))
             })
             .collect::<Result<_>>()?;
@@ -589,12 +596,19 @@ impl Store {
     pub async fn history(&self, plan: PlanId, node: NodeId) -> Result<Vec<HistoryEntry>> {
         let mut r = self
             .db
-            .query("SELECT VALUE data FROM history WHERE plan_id = $plan AND node = $node ORDER BY data.change DESC, data.seq DESC")
+            .query("SELECT VALUE entries FROM history WHERE plan_id = $plan AND $node IN nodes")
             .bind(("plan", plan.to_string()))
             .bind(("node", node.to_string()))
             .await?
             .check()?;
-        from_values(r.take(0)?)
+        let rows: Vec<Value> = r.take(0)?;
+        let mut out: Vec<HistoryEntry> = Vec::new();
+        for text in rows.iter().filter_map(Value::as_str) {
+            let entries: Vec<HistoryEntry> = serde_json::from_str(text)?;
+            out.extend(entries.into_iter().filter(|h| h.node == node));
+        }
+        out.sort_by_key(|h| std::cmp::Reverse((h.change, h.at, h.seq)));
+        Ok(out)
     }
 
     /// Creates an empty plan; `false` when a plan with this id exists already.
@@ -604,5 +618,76 @@ impl Store {
         }
         self.put_plan(plan, &[]).await?;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written before assignments had roles (nodes with `assignees`, stamps and a
+    /// conflict naming that field) still loads after the schema runs again.
+    #[tokio::test]
+    async fn records_of_the_assignees_era_are_migrated() {
+        let store = Store::connect("mem://", None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plan = "0190a0a0-0000-7000-8000-000000000001";
+        let node = "0190a0a0-0000-7000-8000-000000000002";
+        store
+            .db
+            .query(
+                "DEFINE FIELD assignees ON node TYPE array<string>;
+                 CREATE type::record('plan', $plan) CONTENT { metadata: {}, preamble: null, references: [], change: 3 };
+                 CREATE type::record('node', $node) CONTENT {
+                     plan_id: $plan, parent: null, rank: 'm', label: '1', kind: 'task', title: 'Nhiệm vụ',
+                     body: null, deadline: null, references: [], progress: 0, change: 2,
+                     assignees: ['SYT', 'STC'],
+                     stamps: { title: { change: 2, client: $plan, at: 0 }, assignees: { change: 2, client: $plan, at: 0 } },
+                 };
+                 CREATE conflict:c1 CONTENT { plan_id: $plan, change: 2, open: true, data: { field: 'assignees' } };
+                 REMOVE FIELD assignees ON node;",
+            )
+            .bind(("plan", plan))
+            .bind(("node", node))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .check()
+            .unwrap_or_else(|e| panic!("{e}"));
+        store
+            .db
+            .query(SCHEMA)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .check()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let id: PlanId = plan.parse().unwrap_or_else(|e| panic!("{e}"));
+        let sync = store
+            .sync_state(id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no plan"));
+        let n = sync
+            .authority
+            .state()
+            .nodes()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| panic!("no node"));
+        let codes: Vec<(&str, shared::assignment::Role)> = n
+            .assignments
+            .iter()
+            .map(|a| (a.agency.as_str(), a.role))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("SYT", shared::assignment::Role::Lead),
+                ("STC", shared::assignment::Role::Coordinating)
+            ]
+        );
+        let stamps = sync.authority.stamps(n.id).cloned().unwrap_or_default();
+        assert!(stamps.contains_key(&Field::Assignments));
+        assert!(sync.conflicts.is_empty());
     }
 }

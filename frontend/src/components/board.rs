@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use shared::assignment::{self, Role};
 use shared::ids::NodeId;
-use shared::mutation::{Mutation, NodeEdit, PlanState, Position};
+use shared::mutation::{Mutation, PlanState, Position};
 use shared::registry::{Agency, AgencyGroup};
 use shared::text::{Query, collation_key, fold, format_date};
 use std::collections::HashMap;
@@ -116,7 +116,6 @@ fn plan_drop(
                 return Err(format!("{name} đã được giao nhiệm vụ này."));
             }
             let role = assignment::role_for_drop(&node.assignments);
-            let before = node.assignments.clone();
             Ok(Some((
                 vec![Mutation::Assign {
                     id: *id,
@@ -129,9 +128,11 @@ fn plan_drop(
                     short_title(s, *id),
                     role.label_vi().to_lowercase()
                 ),
-                vec![Mutation::EditNode {
+                // A drop never demotes a lead: taking the agency off undoes it, and leaves what
+                // others assigned meanwhile alone.
+                vec![Mutation::Unassign {
                     id: *id,
-                    edit: NodeEdit::Assignments(before),
+                    agency: code.clone(),
                 }],
             )))
         }
@@ -360,6 +361,8 @@ fn AgencyPanel() -> impl IntoView {
     let store = expect_context::<PlanStore>();
     let ctx = expect_context::<BoardCtx>();
     let query = RwSignal::new(String::new());
+    // The agency whose tasks are listed under its card.
+    let open = RwSignal::new(None::<String>);
     let today = crate::device::today();
     let loads = Memo::new(move |_| store.state.with(|s| assignment::loads(s.nodes(), today)));
     let shown = Memo::new(move |_| {
@@ -418,6 +421,7 @@ fn AgencyPanel() -> impl IntoView {
                             let code = a.code.clone();
                             let code_for_class = code.clone();
                             let code_for_load = code.clone();
+                            let (code_for_open, code_for_toggle, code_for_list) = (code.clone(), code.clone(), code.clone());
                             let over = move || ctx.dnd.active.with(|d| {
                                 d.as_ref().is_some_and(|d| d.target == Some(Target::Agency(code_for_class.clone())))
                             });
@@ -428,14 +432,30 @@ fn AgencyPanel() -> impl IntoView {
                             });
                             view! {
                                 <div class="agency-card" class:over=over data-agency=code.clone() aria-label=a.name.clone()>
-                                    <span class="agency-name">{a.name.clone()}</span>
-                                    <span class="agency-load">
-                                        {move || {
-                                            let l = load();
-                                            format!("Chủ trì {} · Phối hợp {} · Quá hạn {}", l.lead, l.coordinating, l.overdue)
-                                        }}
-                                    </span>
-                                    {successor.map(|s| view! { <span class="agency-successor">{s}</span> })}
+                                    <button
+                                        class="agency-head"
+                                        aria-expanded=move || if open.with(|o| o.as_deref() == Some(code_for_open.as_str())) { "true" } else { "false" }
+                                        on:click=move |_| {
+                                            if ctx.dnd.swallow_click() {
+                                                return;
+                                            }
+                                            open.update(|o| {
+                                                *o = if o.as_deref() == Some(code_for_toggle.as_str()) { None } else { Some(code_for_toggle.clone()) };
+                                            });
+                                        }
+                                    >
+                                        <span class="agency-name">{a.name.clone()}</span>
+                                        <span class="agency-load">
+                                            {move || {
+                                                let l = load();
+                                                format!("Chủ trì {} · Phối hợp {} · Quá hạn {}", l.lead, l.coordinating, l.overdue)
+                                            }}
+                                        </span>
+                                        {successor.map(|s| view! { <span class="agency-successor">{s}</span> })}
+                                    </button>
+                                    {move || (open.with(|o| o.as_deref() == Some(code_for_list.as_str()))).then(|| view! {
+                                        <AgencyTasks code=code_for_list.clone() />
+                                    })}
                                 </div>
                             }
                         }).collect_view()}
@@ -479,6 +499,21 @@ pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
     let assign = move |code: String| {
         let before = node().map(|n| n.assignments).unwrap_or_default();
         let r = role.get_untracked();
+        // What undoes it: the agency taken off, and a lead it displaced made lead again.
+        let mut inverse = vec![Mutation::Unassign {
+            id,
+            agency: code.clone(),
+        }];
+        if r == Role::Lead
+            && let Some(old) = before.iter().find(|a| a.role == Role::Lead)
+        {
+            inverse.push(Mutation::Assign {
+                id,
+                agency: old.agency.clone(),
+                role: Role::Lead,
+                deadline: old.deadline,
+            });
+        }
         match store.dispatch(Mutation::Assign {
             id,
             agency: code.clone(),
@@ -490,10 +525,7 @@ pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
                 if let Some(undo) = undo {
                     undo.set(Some(Undo {
                         text: format!("Đã giao cho {name} ({}).", r.label_vi().to_lowercase()),
-                        mutations: vec![Mutation::EditNode {
-                            id,
-                            edit: NodeEdit::Assignments(before),
-                        }],
+                        mutations: inverse,
                     }));
                 }
                 store.say(
@@ -612,5 +644,62 @@ pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
                 </div>
             </div>
         </div>
+    }
+}
+
+/// An agency's tasks under its card: drag one onto another agency to hand it over, tap one to
+/// show it in the tree.
+#[component]
+fn AgencyTasks(code: String) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let ctx = expect_context::<BoardCtx>();
+    let today = crate::device::today();
+    let code_for_items = code.clone();
+    let items = Memo::new(move |_| {
+        store.state.with(|s| {
+            let mut v: Vec<(NodeId, String, Role, assignment::TaskStatus)> = s
+                .nodes()
+                .filter_map(|n| {
+                    let a = n.assignment(&code_for_items)?;
+                    Some((n.id, short_title(s, n.id), a.role, a.status(n, today)))
+                })
+                .collect();
+            v.sort_by(|a, b| (a.2, &a.1).cmp(&(b.2, &b.1)));
+            v
+        })
+    });
+    view! {
+        <ul class="agency-tasks">
+            {move || {
+                let list = items.get();
+                if list.is_empty() {
+                    return view! { <li class="hint">"Chưa được giao nhiệm vụ nào."</li> }.into_any();
+                }
+                list.into_iter().map(|(id, title, role, status)| {
+                    let agency = code.clone();
+                    let label = title.clone();
+                    view! {
+                        <li
+                            class="agency-task"
+                            class:lead=role == Role::Lead
+                            on:pointerdown=move |ev: leptos::ev::PointerEvent| {
+                                if ctx.editable.get_untracked() {
+                                    ctx.dnd.press(&ev, DragItem::Assignment { node: id, agency: agency.clone() }, label.clone());
+                                }
+                            }
+                            on:click=move |_| {
+                                if !ctx.dnd.swallow_click() {
+                                    store.reveal(id);
+                                }
+                            }
+                        >
+                            <span class="role" class:lead=role == Role::Lead>{role.label_vi()}</span>
+                            <span class="agency-task-title">{title}</span>
+                            <span class=format!("task-status {}", status.css())>{status.label_vi()}</span>
+                        </li>
+                    }
+                }).collect_view().into_any()
+            }}
+        </ul>
     }
 }

@@ -98,6 +98,12 @@ impl Dnd {
             on_drop: StoredValue::new_local(Rc::new(on_drop)),
         };
         let moved = window_event_listener(leptos::ev::pointermove, move |ev| dnd.on_move(&ev));
+        // A new press anywhere: whatever click followed the last drop has come (or never will).
+        let down = window_event_listener(leptos::ev::pointerdown, move |_| {
+            if dnd.active.with_untracked(Option::is_none) {
+                dnd.swallow_click.set_value(false);
+            }
+        });
         let up = window_event_listener(leptos::ev::pointerup, move |ev| dnd.on_up(&ev));
         let cancel = window_event_listener(leptos::ev::pointercancel, move |ev| {
             // The browser took the gesture (a scroll): nothing is dragged.
@@ -136,6 +142,7 @@ impl Dnd {
         .ok();
         on_cleanup(move || {
             moved.remove();
+            down.remove();
             up.remove();
             cancel.remove();
             keys.remove();
@@ -163,6 +170,7 @@ impl Dnd {
             return;
         }
         self.reset();
+        self.swallow_click.set_value(false);
         let touch = ev.pointer_type() != "mouse";
         let (x, y) = (f64::from(ev.client_x()), f64::from(ev.client_y()));
         let dnd = *self;

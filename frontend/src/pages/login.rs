@@ -13,6 +13,8 @@ use crate::{api, device};
 #[component]
 fn SignInForm(#[prop(optional)] fixed_user: Option<String>) -> impl IntoView {
     let auth = use_auth();
+    // Signing in again: the same person, so that the changes waiting are sent under their name.
+    let fixed = fixed_user.as_deref().is_some_and(|u| !u.is_empty());
     let username = RwSignal::new(fixed_user.clone().unwrap_or_default());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -48,6 +50,7 @@ fn SignInForm(#[prop(optional)] fixed_user: Option<String>) -> impl IntoView {
                 <input
                     name="username"
                     autocomplete="username"
+                    readonly=fixed
                     autocapitalize="none"
                     required
                     prop:value=move || username.get()
