@@ -325,18 +325,6 @@ async fn each_role_may_do_what_it_may_and_nothing_else() {
             false,
         ),
         (
-            "a leader reads only",
-            &leader,
-            progress(health_task, 50),
-            false,
-        ),
-        (
-            "an inspector reads only",
-            &inspector,
-            progress(health_task, 50),
-            false,
-        ),
-        (
             "the standing officer renames any task",
             &standing,
             title(other_task),
@@ -387,6 +375,25 @@ async fn each_role_may_do_what_it_may_and_nothing_else() {
             }
             Some(other) => panic!("{what}: refused for another reason: {other:?}"),
         }
+    }
+    // Read-only roles cannot push at all (not even to have a change refused).
+    for (who, client) in [("leader", &leader), ("inspector", &inspector)] {
+        let req = PushRequest {
+            client: new_client(),
+            mutations: vec![Pending {
+                seq: 1,
+                base: 0,
+                at: 1,
+                mutation: progress(health_task, 50),
+            }],
+        };
+        let r = post_json(client, s.url(&format!("/plans/{plan}/push")), &json!(req))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who}");
+        let e: ApiError = body(r).await;
+        assert!(e.message.contains("chỉ được xem"), "{who}: {}", e.message);
     }
     let after = tree_of(&s, plan).await;
     let health = after

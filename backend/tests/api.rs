@@ -868,3 +868,53 @@ async fn a_server_killed_in_the_middle_of_a_large_push_loses_nothing_and_applies
     assert_eq!(children(&after, parent).len(), 10 + 1000);
     p.kill();
 }
+
+#[tokio::test]
+async fn a_new_devices_first_pull_is_encoded_once_per_change_and_never_stale() {
+    use std::io::Read;
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let first = || async {
+        let r = post_json(
+            &s.client,
+            s.url(&format!("/plans/{plan}/pull")),
+            &json!({ "cursor": 0, "clients": [] }),
+        )
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            r.headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some("gzip")
+        );
+        let bytes = r.bytes().await.unwrap_or_else(|e| panic!("{e}"));
+        let mut json = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut json)
+            .unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_slice::<shared::sync::PullResponse>(&json)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let a = first().await;
+    assert!(a.reset);
+    assert_eq!(a.nodes.len(), tree.nodes.len());
+    assert!(a.clients.is_empty() && a.refusals.is_empty());
+    // A change: the next new device gets it.
+    let task = children(&tree, top(&tree, "III").id)[0].id;
+    s.mutate(plan, &edit_title(task, "Đã sửa trước khi thiết bị mới tải"))
+        .await;
+    let b = first().await;
+    assert!(b.cursor > a.cursor);
+    let title = b
+        .nodes
+        .iter()
+        .find(|n| n.id == task)
+        .map(|n| n.title.as_str());
+    assert_eq!(title, Some("Đã sửa trước khi thiết bị mới tải"));
+    s.stop().await;
+}

@@ -95,7 +95,15 @@ pub async fn load_replica(plan: PlanId) -> (Replica, Option<f64>) {
 pub async fn first_pull(replica: &mut Replica) -> Result<(), shared::api::ApiError> {
     let resp = api::pull(replica.plan_id(), &replica.pull_request()).await?;
     replica.on_pull(resp);
-    save_synced(replica).await;
+    // Kept on the device once the plan is on screen (writing megabytes to IndexedDB need not
+    // hold up the first render).
+    let copy = replica.clone();
+    request_animation_frame(move || {
+        set_timeout(
+            move || spawn_local(async move { save_synced(&copy).await }),
+            std::time::Duration::ZERO,
+        );
+    });
     Ok(())
 }
 

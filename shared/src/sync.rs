@@ -851,6 +851,15 @@ impl Replica {
     /// The pull parameters: the cursor, and for each client with entries here (and this
     /// device), the sequence number before its oldest entry.
     pub fn pull_request(&self) -> PullRequest {
+        // A device that has never synced nor made a change has nothing to learn about its own
+        // client: its first pull is the same for every new device (the server answers it from
+        // a copy encoded once per change).
+        if self.cursor == 0 && self.next_seq == 1 && self.outbox.is_empty() {
+            return PullRequest {
+                cursor: 0,
+                clients: Vec::new(),
+            };
+        }
         let mut clients: Vec<ClientSeq> = vec![ClientSeq {
             client: self.client,
             seq: self.next_seq - 1,

@@ -7,10 +7,11 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::Stream;
+use shared::access::UserRole;
 use shared::api::{CreatePlanRequest, ErrorCode};
 use shared::ids::{NodeId, PlanId};
 use shared::plan::{Plan, PlanSummary};
-use shared::sync::{ChangeNo, HistoryEntry, PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::sync::{ChangeNo, HistoryEntry, PullRequest, PushRequest, PushResponse};
 use std::convert::Infallible;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tower_http::decompression::RequestDecompressionLayer;
@@ -64,13 +65,7 @@ async fn tree(
     {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|e| e.trim().split(';').next() == Some("gzip"))
-        });
+    let gzip = accepts_gzip(&headers);
     let common = [
         (header::CONTENT_TYPE, "application/json".to_owned()),
         (header::VARY, "accept-encoding".to_owned()),
@@ -125,6 +120,14 @@ async fn push(
     Json(req): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, HttpError> {
     let plan = plan_id(&raw)?;
+    // Read-only roles have nothing to send; refusing here keeps their pushes from taking
+    // another device's sequence numbers or filling the refusal log.
+    if matches!(user.role, UserRole::Leader | UserRole::Inspector) {
+        return Err(HttpError::new(
+            ErrorCode::Forbidden,
+            "Vai trò của bạn chỉ được xem kế hoạch, không gửi được thay đổi.",
+        ));
+    }
     let author = user.author();
     // Run to the end even if the device hangs up: a push may be carrying other devices'
     // pushes applied together with it.
@@ -138,9 +141,44 @@ async fn pull(
     State(service): State<AppState>,
     _: Signed,
     Path(raw): Path<String>,
+    headers: HeaderMap,
     Json(req): Json<PullRequest>,
-) -> Result<Json<PullResponse>, HttpError> {
-    Ok(Json(service.pull(plan_id(&raw)?, &req).await?))
+) -> Result<Response, HttpError> {
+    let plan = plan_id(&raw)?;
+    if req.cursor == 0 && req.clients.is_empty() {
+        // A new device: the answer encoded once for all of them.
+        let encoded = service.first_pull_encoded(plan).await?;
+        return Ok(encoded_json(&headers, &encoded));
+    }
+    Ok(Json(service.pull(plan, &req).await?).into_response())
+}
+
+/// JSON encoded in advance, gzip-compressed when the client accepts it.
+fn encoded_json(headers: &HeaderMap, encoded: &crate::service::TreeSnapshot) -> Response {
+    let common = [
+        (header::CONTENT_TYPE, "application/json"),
+        (header::VARY, "accept-encoding"),
+    ];
+    if accepts_gzip(headers) {
+        (
+            common,
+            [(header::CONTENT_ENCODING, "gzip")],
+            encoded.gzip.clone(),
+        )
+            .into_response()
+    } else {
+        (common, encoded.json.clone()).into_response()
+    }
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|e| e.trim().split(';').next() == Some("gzip"))
+        })
 }
 
 /// A node's history, newest first: who changed what, when, from which device.
