@@ -139,6 +139,14 @@ pub enum WriteError {
     Store(#[from] StoreError),
 }
 
+/// A field's name as stamps are keyed in the database (its serde name).
+fn field_key(f: Field) -> Result<String> {
+    match to_value(&f)? {
+        Value::String(s) => Ok(s),
+        other => Ok(other.to_string()),
+    }
+}
+
 fn client_key(plan: PlanId, client: ClientId) -> String {
     format!("{plan}_{client}")
 }
@@ -492,7 +500,14 @@ impl Store {
                 }
             }
             keep("change");
-            keep("stamps");
+            // Only the stamps of the fields written: MERGE merges nested objects, so the
+            // others stay as they are.
+            let written_stamps: serde_json::Map<String, Value> = stamps
+                .iter()
+                .filter(|(f, _)| written.contains(f))
+                .map(|(f, st)| Ok((field_key(*f)?, to_value(st)?)))
+                .collect::<Result<_>>()?;
+            set.insert("stamps".into(), Value::Object(written_stamps));
             merges.push(json!({ "key": n.id.to_string(), "set": set }));
         }
         let deleted: Vec<Value> = batch
@@ -624,6 +639,101 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Field stamps written one push at a time (only the fields each wrote) read back the same
+    /// as the server held them: conflict detection survives a restart.
+    #[tokio::test]
+    async fn stamps_merged_field_by_field_read_back_whole() {
+        use shared::access::Author;
+        use shared::ids::ConflictId;
+        use shared::mutation::{Mutation, NodeEdit};
+        use shared::sync::{Pending, PushRequest};
+        let store = Store::connect("mem://", None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plan_id = PlanId::from_parts(5, [1; 10]);
+        let node_id = NodeId::from_parts(5, [2; 10]);
+        let plan = Plan {
+            id: plan_id,
+            metadata: Default::default(),
+            preamble: None,
+            references: vec![],
+        };
+        store
+            .put_plan(&plan, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut sync = store
+            .sync_state(plan_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no plan"));
+        let client = ClientId::from_parts(5, [3; 10]);
+        let edits = [
+            Mutation::CreateNode {
+                id: node_id,
+                parent: None,
+                position: shared::mutation::Position::Last,
+                title: "Nhiệm vụ".into(),
+                body: None,
+                deadline: None,
+                label: String::new(),
+                owner: None,
+            },
+            Mutation::EditNode {
+                id: node_id,
+                edit: NodeEdit::Title("Tiêu đề mới".into()),
+            },
+            Mutation::EditNode {
+                id: node_id,
+                edit: NodeEdit::Progress(30),
+            },
+            Mutation::Assign {
+                id: node_id,
+                agency: "SYT".into(),
+                role: shared::assignment::Role::Lead,
+                deadline: None,
+            },
+        ];
+        for (i, m) in edits.into_iter().enumerate() {
+            let req = PushRequest {
+                client,
+                mutations: vec![Pending {
+                    seq: i as u64 + 1,
+                    base: 0,
+                    at: i as i64,
+                    mutation: m,
+                }],
+            };
+            let before = sync.authority.change();
+            let (_, delta) = sync.push(&req, &Author::system(), || {
+                ConflictId::from_parts(5, [i as u8; 10])
+            });
+            let mut batch = Batch::new(before);
+            batch.add(client, &delta);
+            store
+                .write_batch(plan_id, &batch)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let held = sync.authority.stamps(node_id).cloned();
+        let read = store
+            .sync_state(plan_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(read.authority.stamps(node_id).cloned(), held);
+        assert_eq!(
+            read.authority.state().get(node_id),
+            sync.authority.state().get(node_id)
+        );
+        let history = store
+            .history(plan_id, node_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let seqs: Vec<u64> = history.iter().map(|h| h.seq).collect();
+        assert_eq!(seqs, [4, 3, 2, 1], "every change, newest first");
+    }
 
     /// A database written before assignments had roles (nodes with `assignees`, stamps and a
     /// conflict naming that field) still loads after the schema runs again.
