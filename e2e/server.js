@@ -92,7 +92,7 @@ class Backend {
     if (!this.adminToken) {
       const token = await this.setupToken();
       const session = await this.api('POST', '/setup', {
-        token, username: 'quantri', name: 'Quản trị viên', password: PASSWORD,
+        token, username: 'quantri', name: 'Quản trị viên', password: PASSWORD, want_token: true,
       });
       this.adminToken = session.token;
     }

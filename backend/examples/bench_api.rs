@@ -156,6 +156,7 @@ async fn main() -> anyhow::Result<()> {
             username: "bench".into(),
             name: "Đo hiệu năng".into(),
             password: "bench-password".into(),
+            want_token: true,
         })
         .await?;
     let token = session.token.context("no session token")?;

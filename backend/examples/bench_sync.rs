@@ -337,6 +337,7 @@ impl Server {
             .header(CONTENT_TYPE, "application/json")
             .body(serde_json::to_vec(&serde_json::json!({
                 "token": setup, "username": "bench", "name": "Đo hiệu năng", "password": "bench-password",
+                "want_token": true,
             }))?)
             .send()
             .await?;

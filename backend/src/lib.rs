@@ -21,6 +21,10 @@ pub async fn open(config: &ServeConfig) -> anyhow::Result<Arc<Service>> {
     let db = &config.database;
     let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
     let service = Arc::new(Service::new(store).with_session_hours(config.session_hours));
+    service
+        .store()
+        .purge_sessions(chrono::Utc::now().timestamp_millis())
+        .await?;
     if !config.no_seed && seed::ensure_seeded(&service).await? {
         tracing::info!("loaded the seed plan and the reference data");
     }

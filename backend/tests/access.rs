@@ -120,7 +120,32 @@ async fn nothing_without_signing_in_and_the_setup_link_works_once() {
         "{cookie}"
     );
     let session: SessionInfo = body(r).await;
-    let token = session.token.unwrap_or_default();
+    // A browser gets the session in the HttpOnly cookie only, never in the body.
+    assert_eq!(session.token, None);
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+    let token = cookie
+        .trim_start_matches("kh_phien=")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    // Behind a proxy that says the request came over HTTPS, the cookie is marked Secure.
+    let proxied = post_json(
+        &anonymous,
+        s.url("/session"),
+        &json!({ "username": ADMIN, "password": ADMIN_PASSWORD }),
+    )
+    .header("x-forwarded-proto", "https")
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let secure = proxied
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(secure.contains("; Secure"), "{secure}");
     let with_cookie = |c: &reqwest::Client, path: &str| {
         c.get(s.url(path))
             .header("cookie", format!("kh_phien={token}"))

@@ -113,6 +113,7 @@ pub async fn login(username: &str, password: &str) -> Result<SessionInfo, ApiErr
         &LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
+            want_token: false,
         },
     )
     .await

@@ -152,6 +152,10 @@ impl User {
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// Also return the session token in the body (for scripts that send it as a bearer
+    /// token); browsers use the HttpOnly cookie and never see it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub want_token: bool,
 }
 
 /// The signed-in user and when the session ends (Unix milliseconds); answer of sign-in and of
@@ -161,7 +165,7 @@ pub struct SessionInfo {
     pub user: User,
     pub expires_at: i64,
     /// The session token, for clients that send it as `Authorization: Bearer` rather than as
-    /// the cookie (scripts, benchmarks). Only in the answer to signing in.
+    /// the cookie (scripts, benchmarks): only in the answer to signing in, and only when asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
@@ -180,6 +184,9 @@ pub struct SetupRequest {
     pub username: String,
     pub name: String,
     pub password: String,
+    /// As in [`LoginRequest::want_token`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub want_token: bool,
 }
 
 /// Body of `POST /api/users` (administrators only).

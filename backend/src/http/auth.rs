@@ -69,11 +69,28 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-fn with_cookie(info: SessionInfo, max_age_secs: i64) -> Response {
+/// True when the request reached us over HTTPS (directly or through a proxy that says so).
+fn over_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+fn with_cookie(
+    mut info: SessionInfo,
+    max_age_secs: i64,
+    secure: bool,
+    show_token: bool,
+) -> Response {
     let value = format!(
-        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}",
-        info.token.as_deref().unwrap_or_default()
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
+        info.token.as_deref().unwrap_or_default(),
+        if secure { "; Secure" } else { "" }
     );
+    if !show_token {
+        info.token = None;
+    }
     let mut res = Json(info).into_response();
     if let Ok(v) = HeaderValue::from_str(&value) {
         res.headers_mut().insert(header::SET_COOKIE, v);
@@ -81,9 +98,9 @@ fn with_cookie(info: SessionInfo, max_age_secs: i64) -> Response {
     res
 }
 
-fn session_response(info: SessionInfo) -> Response {
+fn session_response(info: SessionInfo, headers: &HeaderMap, show_token: bool) -> Response {
     let secs = (info.expires_at - chrono::Utc::now().timestamp_millis()) / 1000;
-    with_cookie(info, secs.max(0))
+    with_cookie(info, secs.max(0), over_https(headers), show_token)
 }
 
 async fn setup_status(State(service): State<AppState>) -> Result<Json<SetupStatus>, HttpError> {
@@ -94,17 +111,22 @@ async fn setup_status(State(service): State<AppState>) -> Result<Json<SetupStatu
 
 async fn setup(
     State(service): State<AppState>,
+    headers: HeaderMap,
     Json(req): Json<SetupRequest>,
 ) -> Result<Response, HttpError> {
-    Ok(session_response(service.setup(req).await?))
+    let show = req.want_token;
+    Ok(session_response(service.setup(req).await?, &headers, show))
 }
 
 async fn login(
     State(service): State<AppState>,
+    headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, HttpError> {
     Ok(session_response(
         service.login(&req.username, &req.password).await?,
+        &headers,
+        req.want_token,
     ))
 }
 

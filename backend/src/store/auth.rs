@@ -222,6 +222,16 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets sessions that have ended.
+    pub async fn purge_sessions(&self, now: i64) -> Result<()> {
+        self.db
+            .query("DELETE session WHERE expires_at <= $now")
+            .bind(("now", now))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
     /// Signs a user out everywhere.
     pub async fn delete_sessions_of(&self, username: &str) -> Result<()> {
         self.db

@@ -61,7 +61,7 @@ pub async fn sign_in(api: &str, username: &str, password: &str) -> String {
     let r = post_json(
         &reqwest::Client::new(),
         format!("{api}/session"),
-        &json!({ "username": username, "password": password }),
+        &json!({ "username": username, "password": password, "want_token": true }),
     )
     .send()
     .await
@@ -78,7 +78,7 @@ pub async fn admin_token(api: &str, setup: Option<String>) -> String {
             let r = post_json(
                 &reqwest::Client::new(),
                 format!("{api}/setup"),
-                &json!({ "token": token, "username": ADMIN, "name": "Quản trị viên", "password": ADMIN_PASSWORD }),
+                &json!({ "token": token, "username": ADMIN, "name": "Quản trị viên", "password": ADMIN_PASSWORD, "want_token": true }),
             )
             .send()
             .await

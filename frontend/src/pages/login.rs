@@ -154,6 +154,7 @@ pub fn SetupPage() -> impl IntoView {
             username: username.get_untracked(),
             name: name.get_untracked(),
             password: password.get_untracked(),
+            want_token: false,
         };
         let navigate = navigate.clone();
         busy.set(true);
