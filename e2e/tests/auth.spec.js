@@ -126,3 +126,31 @@ test('the administrator creates an agency officer and a new agency', async ({ pa
   await expect(officer.locator('.unit-name')).toHaveText('Sở Công Thương');
   await ctx.close();
 });
+
+test('signing out with changes waiting asks first; signed out offline stays signed out', async ({ page }) => {
+  await current().signIn(page.context(), 'bdt');
+  await page.goto(current().url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await page.context().setOffline(true);
+  await page.getByLabel('Lọc cây kế hoạch').fill('giao duc, dao tao');
+  await page.getByRole('treeitem', { name: /Phát triển giáo dục, đào tạo/ }).tap();
+  await page.getByLabel('Tiêu đề').fill('Phát triển giáo dục (chưa gửi)');
+  await page.getByLabel('Tiêu đề').blur();
+  await expect(page.locator('.sync-pending')).toHaveText('1 thay đổi chờ gửi');
+  const questions = [];
+  page.once('dialog', (d) => { questions.push(d.message()); d.dismiss(); });
+  await page.getByRole('button', { name: 'Đăng xuất' }).tap();
+  await expect.poll(() => questions.length).toBe(1);
+  expect(questions[0]).toContain('Còn 1 thay đổi chưa gửi');
+  await expect(page.locator('.user-name')).toBeVisible();
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Đăng xuất' }).tap();
+  await expect(page.getByRole('button', { name: 'Đăng nhập' })).toBeVisible();
+  // Back online: the app does not sign its owner back in with the old cookie, and that
+  // session is ended on the server.
+  await page.context().setOffline(false);
+  await page.goto(current().url);
+  await expect(page.getByRole('button', { name: 'Đăng nhập' })).toBeVisible();
+  await expect.poll(async () => (await page.context().request.get(`${current().url}/api/plans`)).status()).toBe(401);
+});

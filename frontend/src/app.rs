@@ -76,7 +76,22 @@ fn UserChip() -> impl IntoView {
                 <span class="user-chip">
                     <span class="user-name">{u.name.clone()}</span>
                     <span class="user-role">{format!("{role}{agency}")}</span>
-                    <button class="link" on:click=move |_| spawn_local(async move { auth.sign_out().await })>
+                    <button class="link" on:click=move |_| {
+                        // Changes still waiting would later be sent under whoever signs in next.
+                        let waiting = auth.pending.get_untracked();
+                        if waiting > 0 {
+                            let question = format!(
+                                "Còn {waiting} thay đổi chưa gửi được. Nếu đăng xuất, các thay đổi này sẽ được gửi dưới tên người đăng nhập tiếp theo trên máy này. Vẫn đăng xuất?"
+                            );
+                            let yes = web_sys::window()
+                                .and_then(|w| w.confirm_with_message(&question).ok())
+                                .unwrap_or(false);
+                            if !yes {
+                                return;
+                            }
+                        }
+                        spawn_local(async move { auth.sign_out().await })
+                    }>
                         "Đăng xuất"
                     </button>
                 </span>

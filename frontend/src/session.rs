@@ -11,6 +11,9 @@ use shared::registry::Agency;
 use crate::{api, kv};
 
 const USER_KEY: &str = "session:user";
+/// Set when signing out could not reach the server: the session cookie may still be valid, so
+/// the app must not sign its owner back in by itself.
+const LOGOUT_PENDING_KEY: &str = "session:logout-pending";
 const AGENCIES_KEY: &str = "agencies";
 
 /// The app's sign-in state, shared through context.
@@ -24,6 +27,8 @@ pub struct Auth {
     pub checked: RwSignal<bool>,
     /// The agency registry, from the server or the device's memory.
     pub agencies: RwSignal<Vec<Agency>>,
+    /// Changes of the open plan that wait to be sent (for the sign-out warning).
+    pub pending: RwSignal<usize>,
 }
 
 impl Auth {
@@ -33,6 +38,7 @@ impl Auth {
             expired: RwSignal::new(false),
             checked: RwSignal::new(false),
             agencies: RwSignal::new(Vec::new()),
+            pending: RwSignal::new(0),
         }
     }
 
@@ -66,6 +72,15 @@ impl Auth {
         {
             self.agencies.set(list);
         }
+        if kv::get(LOGOUT_PENDING_KEY).await.ok().flatten().is_some() {
+            // Signed out while offline: finish it before anything else.
+            self.user.set(None);
+            if api::logout().await.is_ok() {
+                let _ = kv::delete(LOGOUT_PENDING_KEY).await;
+            }
+            self.checked.set(true);
+            return;
+        }
         match api::session().await {
             Ok(info) => self.signed_in(info).await,
             Err(e) => {
@@ -77,6 +92,7 @@ impl Auth {
 
     /// Records a new session (after signing in, or when the server confirms one).
     pub async fn signed_in(&self, info: SessionInfo) {
+        let _ = kv::delete(LOGOUT_PENDING_KEY).await;
         if let Ok(json) = serde_json::to_string(&info.user) {
             let _ = kv::put(USER_KEY, &json).await;
         }
@@ -107,7 +123,9 @@ impl Auth {
     }
 
     pub async fn sign_out(&self) {
-        let _ = api::logout().await;
+        if api::logout().await.is_err() {
+            let _ = kv::put(LOGOUT_PENDING_KEY, "1").await;
+        }
         let _ = kv::delete(USER_KEY).await;
         self.user.set(None);
         self.expired.set(false);

@@ -139,6 +139,8 @@ impl PlanStore {
             conflicts: replica.open_conflicts().into_iter().cloned().collect(),
             ..SyncStatus::default()
         };
+        let auth = use_context::<Auth>().unwrap_or_default();
+        auth.pending.set(sync.pending);
         Self {
             plan: RwSignal::new(plan),
             state: RwSignal::new(state),
@@ -149,7 +151,7 @@ impl PlanStore {
             notice: RwSignal::new(None),
             sync: RwSignal::new(sync),
             conflicts_open: RwSignal::new(false),
-            auth: use_context::<Auth>().unwrap_or_default(),
+            auth,
             replica: StoredValue::new(replica),
             busy: StoredValue::new((false, false)),
         }
@@ -226,6 +228,7 @@ impl PlanStore {
             s.pending = pending;
             s.conflicts = conflicts;
         });
+        self.auth.pending.set(pending);
     }
 
     pub fn say(&self, text: impl Into<String>, error: bool) {
