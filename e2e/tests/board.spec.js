@@ -198,6 +198,14 @@ test('the keyboard assigns too: G opens "Giao cho…", Enter gives the task to t
   await expect(page.getByRole('dialog')).toHaveCount(0);
   await expect(chip(row, 'SGDDT')).toHaveClass(/lead/);
   await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  // Words that start agency names come first: "y te" is Sở Y tế, not "Khu kinh tế".
+  const health = await taskRow(page, 'y te, cham soc suc khoe', '7');
+  await health.focus();
+  await page.keyboard.press('g');
+  await expect(page.getByLabel('Tìm cơ quan để giao')).toBeFocused();
+  await page.keyboard.type('y te');
+  await page.keyboard.press('Enter');
+  await expect(chip(health, 'SYT')).toHaveClass(/lead/);
 });
 
 test('section III assigned by dragging while offline reaches the server, and each agency officer sees their tasks', async ({ page, browser }) => {

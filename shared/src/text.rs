@@ -99,6 +99,24 @@ impl Query {
         self.words.iter().all(|w| folded.contains(w.as_str()))
     }
 
+    /// How well the already folded text matches, for ordering results: 2 when every word of
+    /// the query starts a word of the text ("y te" in "so y te"), 1 when every word occurs
+    /// somewhere ("y te" in "kinh te" via "ly"), 0 when not.
+    pub fn rank_folded(&self, folded: &str) -> u8 {
+        if !self.matches_folded(folded) {
+            return 0;
+        }
+        let words: Vec<&str> = folded
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let starts = self
+            .words
+            .iter()
+            .all(|q| words.iter().any(|w| w.starts_with(q.as_str())));
+        if starts { 2 } else { 1 }
+    }
+
     /// True when every word of the query occurs in `text`, ignoring case and diacritics.
     pub fn matches(&self, text: &str) -> bool {
         self.is_empty() || self.matches_folded(&fold(text))
@@ -146,6 +164,18 @@ mod tests {
         assert!(Query::new("dao tao giao").matches("giáo dục, đào tạo"));
         assert!(Query::new("  ").matches("anything"));
         assert!(Query::new("Dân Tộc").matches("công tác dân tộc"));
+    }
+
+    #[test]
+    fn word_starts_rank_above_inner_matches() {
+        let q = Query::new("y te");
+        assert_eq!(q.rank_folded(&fold("Sở Y tế")), 2);
+        assert_eq!(q.rank_folded(&fold("Ban Quản lý Khu kinh tế")), 1);
+        assert_eq!(q.rank_folded(&fold("Sở Tài chính")), 0);
+        assert_eq!(
+            Query::new("tai chinh").rank_folded(&fold("Sở Tài chính (STC)")),
+            2
+        );
     }
 
     #[test]

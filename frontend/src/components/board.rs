@@ -372,10 +372,20 @@ fn AgencyPanel() -> impl IntoView {
         loads.with(|l| {
             let list = agencies_for(&all, on, l);
             let mut groups: Vec<(AgencyGroup, Vec<Agency>)> = Vec::new();
-            for a in list {
-                if !q.is_empty() && !q.matches_folded(&fold(&format!("{} {}", a.name, a.code))) {
-                    continue;
-                }
+            // With a search, agencies whose words start with it come first in each group.
+            let mut list: Vec<(u8, Agency)> = list
+                .into_iter()
+                .filter_map(|a| {
+                    let rank = if q.is_empty() {
+                        2
+                    } else {
+                        q.rank_folded(&fold(&format!("{} {}", a.name, a.code)))
+                    };
+                    (rank > 0).then_some((rank, a))
+                })
+                .collect();
+            list.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
+            for (_, a) in list {
                 match groups.iter_mut().find(|(g, _)| *g == a.group) {
                     Some((_, v)) => v.push(a),
                     None => groups.push((a.group, vec![a])),
@@ -490,11 +500,22 @@ pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
                     .collect()
             })
             .unwrap_or_default();
-        agencies_for(&all, on, &assigned)
+        // Matches at the start of words first ("y te" finds Sở Y tế before "Khu kinh tế"),
+        // then in alphabetical order: Enter takes the first.
+        let mut ranked: Vec<(u8, Agency)> = agencies_for(&all, on, &assigned)
             .into_iter()
             .filter(|a| !assigned.contains_key(&a.code))
-            .filter(|a| q.is_empty() || q.matches_folded(&fold(&format!("{} {}", a.name, a.code))))
-            .collect::<Vec<_>>()
+            .filter_map(|a| {
+                let rank = if q.is_empty() {
+                    2
+                } else {
+                    q.rank_folded(&fold(&format!("{} {}", a.name, a.code)))
+                };
+                (rank > 0).then_some((rank, a))
+            })
+            .collect();
+        ranked.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
+        ranked.into_iter().map(|(_, a)| a).collect::<Vec<_>>()
     });
     let assign = move |code: String| {
         let before = node().map(|n| n.assignments).unwrap_or_default();
