@@ -14,25 +14,6 @@ use shared::mutation::{Mutation, MutationError, NodeEdit, Position};
 use shared::plan::PlanTree;
 use shared::sync::{HistoryEntry, Pending, PushRequest, PushResponse};
 
-/// Pushes one mutation as a new device of `client`; the answer (refused or not).
-async fn push_as(s: &Server, client: &reqwest::Client, plan: PlanId, m: Mutation) -> PushResponse {
-    let req = PushRequest {
-        client: new_client(),
-        mutations: vec![Pending {
-            seq: 1,
-            base: 0,
-            at: 1_800_000_000_000,
-            mutation: m,
-        }],
-    };
-    let r = post_json(client, s.url(&format!("/plans/{plan}/push")), &json!(req))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), StatusCode::OK);
-    body(r).await
-}
-
 async fn tree_of(s: &Server, plan: PlanId) -> PlanTree {
     body(s.get(&format!("/plans/{plan}")).await).await
 }

@@ -10,10 +10,8 @@ use serde_json::{Value, json};
 use shared::access::UserRole;
 use shared::api::{ApiError, ErrorCode};
 use shared::assignment::Role;
-use shared::ids::PlanId;
 use shared::mutation::{Mutation, MutationError};
 use shared::registry::{Agency, AgencyGroup};
-use shared::sync::{Pending, PushRequest, PushResponse};
 
 const CHANGES: &str = "/agencies/changes";
 
@@ -66,25 +64,6 @@ fn date(y: i32, m: u32, d: u32) -> Option<chrono::NaiveDate> {
 
 fn add(code: &str, name: &str) -> Value {
     json!({ "action": "add", "agency": { "code": code, "name": name, "group": "department" } })
-}
-
-/// Pushes one mutation as a new device of `client`; the answer (refused or not).
-async fn push_as(s: &Server, client: &reqwest::Client, plan: PlanId, m: Mutation) -> PushResponse {
-    let req = PushRequest {
-        client: new_client(),
-        mutations: vec![Pending {
-            seq: 1,
-            base: 0,
-            at: 1_800_000_000_000,
-            mutation: m,
-        }],
-    };
-    let r = post_json(client, s.url(&format!("/plans/{plan}/push")), &json!(req))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), StatusCode::OK);
-    body(r).await
 }
 
 #[tokio::test]

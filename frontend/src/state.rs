@@ -390,6 +390,24 @@ impl PlanStore {
         Ok(added)
     }
 
+    /// Sets a node's progress; 100 records today as the day the work was finished, less than
+    /// 100 clears that day.
+    pub fn set_progress(&self, id: NodeId, progress: u8) -> Result<(), String> {
+        let done_on = self
+            .state
+            .with_untracked(|s| s.get(id).and_then(|n| n.completed_on));
+        let edit = |edit| self.dispatch(Mutation::EditNode { id, edit });
+        edit(shared::mutation::NodeEdit::Progress(progress))?;
+        if progress >= 100 && done_on.is_none() {
+            edit(shared::mutation::NodeEdit::CompletedOn(Some(
+                device::today(),
+            )))?;
+        } else if progress < 100 && done_on.is_some() {
+            edit(shared::mutation::NodeEdit::CompletedOn(None))?;
+        }
+        Ok(())
+    }
+
     /// What the signed-in user may do.
     pub fn actor(&self) -> shared::access::Actor {
         self.auth.actor()

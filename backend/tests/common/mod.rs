@@ -374,3 +374,27 @@ impl Process {
         self.child.wait().ok();
     }
 }
+
+/// Pushes one mutation as a new device of `client`; the answer (refused or not).
+pub async fn push_as(
+    s: &Server,
+    client: &reqwest::Client,
+    plan: PlanId,
+    m: Mutation,
+) -> PushResponse {
+    let req = PushRequest {
+        client: new_client(),
+        mutations: vec![Pending {
+            seq: 1,
+            base: 0,
+            at: 1_800_000_000_000,
+            mutation: m,
+        }],
+    };
+    let r = post_json(client, s.url(&format!("/plans/{plan}/push")), &json!(req))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    body(r).await
+}

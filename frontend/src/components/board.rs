@@ -59,6 +59,25 @@ pub fn agencies_for(
     list
 }
 
+/// The agencies matching a search (by name or code, without diacritics): those whose words
+/// start with it first ("y te" finds Sở Y tế before "Khu kinh tế"), each kind in the order
+/// given. All of them when the search is empty.
+pub fn search(agencies: impl IntoIterator<Item = Agency>, q: &Query) -> Vec<Agency> {
+    let mut ranked: Vec<(u8, Agency)> = agencies
+        .into_iter()
+        .filter_map(|a| {
+            let rank = if q.is_empty() {
+                2
+            } else {
+                q.rank_folded(&fold(&format!("{} {}", a.name, a.code)))
+            };
+            (rank > 0).then_some((rank, a))
+        })
+        .collect();
+    ranked.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
+    ranked.into_iter().map(|(_, a)| a).collect()
+}
+
 /// The agency's name from the registry (its code when unknown).
 pub fn agency_name(list: &[Agency], code: &str) -> String {
     list.iter()
@@ -372,20 +391,7 @@ fn AgencyPanel() -> impl IntoView {
         loads.with(|l| {
             let list = agencies_for(&all, on, l);
             let mut groups: Vec<(AgencyGroup, Vec<Agency>)> = Vec::new();
-            // With a search, agencies whose words start with it come first in each group.
-            let mut list: Vec<(u8, Agency)> = list
-                .into_iter()
-                .filter_map(|a| {
-                    let rank = if q.is_empty() {
-                        2
-                    } else {
-                        q.rank_folded(&fold(&format!("{} {}", a.name, a.code)))
-                    };
-                    (rank > 0).then_some((rank, a))
-                })
-                .collect();
-            list.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
-            for (_, a) in list {
+            for a in search(list, &q) {
                 match groups.iter_mut().find(|(g, _)| *g == a.group) {
                     Some((_, v)) => v.push(a),
                     None => groups.push((a.group, vec![a])),
@@ -500,22 +506,11 @@ pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
                     .collect()
             })
             .unwrap_or_default();
-        // Matches at the start of words first ("y te" finds Sở Y tế before "Khu kinh tế"),
-        // then in alphabetical order: Enter takes the first.
-        let mut ranked: Vec<(u8, Agency)> = agencies_for(&all, on, &assigned)
+        // Enter takes the first.
+        let unassigned = agencies_for(&all, on, &assigned)
             .into_iter()
-            .filter(|a| !assigned.contains_key(&a.code))
-            .filter_map(|a| {
-                let rank = if q.is_empty() {
-                    2
-                } else {
-                    q.rank_folded(&fold(&format!("{} {}", a.name, a.code)))
-                };
-                (rank > 0).then_some((rank, a))
-            })
-            .collect();
-        ranked.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
-        ranked.into_iter().map(|(_, a)| a).collect::<Vec<_>>()
+            .filter(|a| !assigned.contains_key(&a.code));
+        search(unassigned, &q)
     });
     let assign = move |code: String| {
         let before = node().map(|n| n.assignments).unwrap_or_default();

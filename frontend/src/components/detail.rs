@@ -77,20 +77,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
     let can_add_child = move || store.may_add(Some(id));
     let can_add_sibling = move || node().is_some_and(|n| store.may_add(n.parent));
     // Progress 100 records the day the work was finished; less than 100 clears it.
-    let set_progress = move |p: u8| {
-        let done_on = node().and_then(|n| n.completed_on);
-        edit(NodeEdit::Progress(p), progress_error);
-        if progress_error.get_untracked().is_none() {
-            if p >= 100 && done_on.is_none() {
-                edit(
-                    NodeEdit::CompletedOn(Some(crate::device::today())),
-                    progress_error,
-                );
-            } else if p < 100 && done_on.is_some() {
-                edit(NodeEdit::CompletedOn(None), progress_error);
-            }
-        }
-    };
+    let set_progress = move |p: u8| progress_error.set(store.set_progress(id, p).err());
 
     let add = move |as_child: bool| {
         let Some(n) = node() else { return };

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use shared::access::UserRole;
 use shared::assignment::{Role, TaskStatus};
 use shared::ids::NodeId;
-use shared::mutation::{Mutation, NodeEdit, Position};
+use shared::mutation::{Mutation, Position};
 use shared::text::format_date;
 
 use crate::components::board::agency_name;
@@ -145,29 +145,7 @@ fn UnitTask(item: Item, agency: RwSignal<String>) -> impl IntoView {
     let new_title = RwSignal::new(String::new());
     let can_progress = move || store.may_edit(id, true);
     let can_add = move || store.may_add(Some(id));
-    let set_progress = move |p: u8| {
-        let done_on = store
-            .state
-            .with_untracked(|s| s.get(id).and_then(|n| n.completed_on));
-        let mut result = store.dispatch(Mutation::EditNode {
-            id,
-            edit: NodeEdit::Progress(p),
-        });
-        if result.is_ok() {
-            if p >= 100 && done_on.is_none() {
-                result = store.dispatch(Mutation::EditNode {
-                    id,
-                    edit: NodeEdit::CompletedOn(Some(crate::device::today())),
-                });
-            } else if p < 100 && done_on.is_some() {
-                result = store.dispatch(Mutation::EditNode {
-                    id,
-                    edit: NodeEdit::CompletedOn(None),
-                });
-            }
-        }
-        error.set(result.err());
-    };
+    let set_progress = move |p: u8| error.set(store.set_progress(id, p).err());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let title = new_title.get_untracked();
