@@ -73,15 +73,101 @@ const DEADLINE_CUES: &[&str] = &[
 ];
 
 /// The first deadline in `text`: the date after "trước ngày", "chậm nhất (là) ngày", "hạn chót
-/// ngày" or "thời hạn ngày".
+/// ngày" or "thời hạn (:) ngày"; or a month or a quarter given as the time to finish
+/// ("thời hạn: tháng 6/2016", "hoàn thành trong quý II/2016": its last day; "trước tháng
+/// 6/2016": the day before it begins). A date the text repeats every year ("trước ngày 15/12
+/// hằng năm") is not a date and is left out.
 pub(crate) fn find_deadline(text: &str) -> Option<NaiveDate> {
-    text.match_indices("ngày ").find_map(|(at, day)| {
+    let text = &text.replace("hạn: ", "hạn ").replace("hạn : ", "hạn ");
+    let day = text.match_indices("ngày ").find_map(|(at, day)| {
         let before = &text[..at];
         if !DEADLINE_CUES.iter().any(|cue| before.ends_with(cue)) {
             return None;
         }
         date_at(&text[at + day.len()..]).map(|(date, _)| date)
-    })
+    });
+    day.or_else(|| period_deadline(text))
+}
+
+/// The words before "tháng" or "quý" that make the period a deadline, and whether the deadline
+/// is the period's end (else the day before it starts).
+const PERIOD_CUES: &[(&str, bool)] = &[
+    ("hoàn thành trong ", true),
+    ("hoàn thành trước ", false),
+    ("hoàn thành ", true),
+    ("xong trong ", true),
+    ("xong trước ", false),
+    ("thực hiện trong ", true),
+    ("trước ", false),
+    ("chậm nhất ", true),
+    ("chậm nhất là ", true),
+    ("thời hạn ", true),
+    ("thời hạn trong ", true),
+];
+
+/// "tháng 6/2016", "tháng 6 năm 2016", "quý II/2016", "quý 2 năm 2016" after a cue: the
+/// deadline it sets.
+fn period_deadline(text: &str) -> Option<NaiveDate> {
+    // All in lower case, so that positions found are positions read ("II" is "ii" here).
+    let lower = text.to_lowercase();
+    for (word, months) in [("tháng ", 1u32), ("quý ", 3u32)] {
+        for (at, w) in lower.match_indices(word) {
+            let before = &lower[..at];
+            let Some(&(_, end_of_period)) =
+                PERIOD_CUES.iter().find(|(cue, _)| before.ends_with(cue))
+            else {
+                continue;
+            };
+            if let Some(date) = period_at(&lower[at + w.len()..], months, end_of_period) {
+                return Some(date);
+            }
+        }
+    }
+    None
+}
+
+/// The deadline set by the period starting `s` ("6/2016", "ii năm 2016"), `months` long.
+fn period_at(s: &str, months: u32, end_of_period: bool) -> Option<NaiveDate> {
+    let (n, used) = if months == 3 {
+        quarter_number(s)?
+    } else {
+        digits(s, 1, 2)?
+    };
+    let rest = &s[used..];
+    let rest = rest
+        .strip_prefix('/')
+        .or_else(|| rest.strip_prefix(" năm "))?;
+    let (year, y) = digits(rest, 4, 4)?;
+    if rest[y..].starts_with(is_alnum) {
+        return None;
+    }
+    let valid = if months == 3 {
+        (1..=4).contains(&n)
+    } else {
+        (1..=12).contains(&n)
+    };
+    if !valid {
+        return None;
+    }
+    let first_month = if months == 3 { (n - 1) * 3 + 1 } else { n };
+    let start = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, first_month, 1)?;
+    if end_of_period {
+        start
+            .checked_add_months(chrono::Months::new(months))?
+            .pred_opt()
+    } else {
+        start.pred_opt()
+    }
+}
+
+/// A quarter's number, Roman ("ii", lower case) or Arabic ("2"), and the bytes it takes.
+fn quarter_number(s: &str) -> Option<(u32, usize)> {
+    for (roman, n) in [("iv", 4), ("iii", 3), ("ii", 2), ("i", 1)] {
+        if s.starts_with(roman) && !s[roman.len()..].starts_with(is_alnum) {
+            return Some((n, roman.len()));
+        }
+    }
+    digits(s, 1, 1)
 }
 
 #[cfg(test)]
@@ -118,5 +204,40 @@ mod tests {
         );
         assert_eq!(find_deadline("ban hành ngày 30/6/2016"), None);
         assert_eq!(find_deadline("trước ngày 15/12 hằng năm"), None);
+        assert_eq!(
+            find_deadline("Thời hạn: ngày 31/10/2018."),
+            ymd(2018, 10, 31)
+        );
+    }
+
+    #[test]
+    fn months_and_quarters_as_deadlines() {
+        assert_eq!(find_deadline("Thời hạn: tháng 6/2016."), ymd(2016, 6, 30));
+        assert_eq!(
+            find_deadline("hoàn thành trong tháng 2 năm 2016"),
+            ymd(2016, 2, 29)
+        );
+        assert_eq!(
+            find_deadline("Xây dựng đề án, hoàn thành trong quý II/2016"),
+            ymd(2016, 6, 30)
+        );
+        assert_eq!(find_deadline("thời hạn quý 4/2015"), ymd(2015, 12, 31));
+        // "Before" a period: the day before it begins.
+        assert_eq!(
+            find_deadline("trình UBND tỉnh trước quý III/2016"),
+            ymd(2016, 6, 30)
+        );
+        assert_eq!(find_deadline("trước tháng 1/2017"), ymd(2016, 12, 31));
+        // A month or quarter mentioned for another reason is not a deadline.
+        assert_eq!(find_deadline("báo cáo 6 tháng đầu năm 2016"), None);
+        assert_eq!(find_deadline("kết quả quý II/2016 cho thấy"), None);
+        assert_eq!(find_deadline("thời hạn tháng 13/2016"), None);
+        assert_eq!(find_deadline("thời hạn quý V/2016"), None);
+        // A first mention that is no period does not hide a later one.
+        assert_eq!(
+            find_deadline("trước tháng này, hoàn thành trong tháng 6/2016"),
+            ymd(2016, 6, 30)
+        );
+        assert_eq!(find_deadline("THỜI HẠN QUÝ IV/2016"), ymd(2016, 12, 31));
     }
 }
