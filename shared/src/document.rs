@@ -70,6 +70,13 @@ pub struct PlanMetadata {
     /// Lĩnh vực.
     #[serde(default)]
     pub fields: Vec<String>,
+    /// Nơi nhận: the recipients listed under the signature.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
+    /// The signature's authority and position lines ("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ
+    /// CHỦ TỊCH").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer_title: Option<String>,
 }
 
 /// A legal document cited by the plan (căn cứ), e.g.

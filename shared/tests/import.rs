@@ -224,6 +224,7 @@ fn seed_metadata() {
             signer: Some("Lý Vinh Quang".into()),
             place: Some("Lạng Sơn".into()),
             fields: vec!["Bộ máy hành chính".into(), "Văn hóa - Xã hội".into()],
+            ..PlanMetadata::default()
         }
     );
 }
@@ -520,6 +521,7 @@ I MỤC ĐÍCH
             signer: None,
             place: Some("Lạng Sơn".into()),
             fields: vec![],
+            ..PlanMetadata::default()
         }
     );
     assert_eq!(
@@ -830,4 +832,24 @@ proptest! {
             prop_assert_eq!(import_plan_bytes(input.as_bytes()), Ok(plan));
         }
     }
+}
+
+#[test]
+fn the_closing_goes_into_the_metadata_never_into_the_tree() {
+    let text = "UBND TỈNH LẠNG SƠN\nSố: 15/KH-UBND\nLạng Sơn, ngày 3 tháng 2 năm 2016\n\nKẾ HOẠCH\nKIỂM TRA CÔNG TÁC DÂN TỘC\n\nI. NỘI DUNG\n1. Kiểm tra các xã biên giới, hoàn thành trong quý II/2016.\n2. Báo cáo kết quả, thời hạn: tháng 7/2016.\nTrên đây là Kế hoạch kiểm tra, yêu cầu các cơ quan thực hiện./.\nNơi nhận:\tTM. ỦY BAN NHÂN DÂN\n- Ủy ban Dân tộc;\tKT. CHỦ TỊCH\n- Các Sở, ngành;\tPHÓ CHỦ TỊCH\n- Lưu: VT.\t(Đã ký)\n\tHoàng Văn Nghiệm\n";
+    let plan = shared::import::import_plan_text(text).unwrap_or_else(|e| panic!("{e}"));
+    let items = &plan.nodes[0].children;
+    assert_eq!(items.len(), 2);
+    assert!(items[1].body.is_none(), "{:?}", items[1].body);
+    assert_eq!(items[0].deadline, NaiveDate::from_ymd_opt(2016, 6, 30));
+    assert_eq!(items[1].deadline, NaiveDate::from_ymd_opt(2016, 7, 31));
+    assert_eq!(
+        plan.metadata.recipients,
+        ["Ủy ban Dân tộc", "Các Sở, ngành", "Lưu: VT"]
+    );
+    assert_eq!(
+        plan.metadata.signer_title.as_deref(),
+        Some("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH")
+    );
+    assert_eq!(plan.metadata.signer.as_deref(), Some("Hoàng Văn Nghiệm"));
 }

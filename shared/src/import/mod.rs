@@ -14,6 +14,7 @@
 //!   proper nouns the rest of the text writes with a capital.
 
 mod casing;
+mod closing;
 mod dates;
 mod error;
 mod front;
@@ -142,6 +143,10 @@ pub fn import_plan_text(input: &str) -> Result<ParsedPlan, ImportError> {
             kind: ImportErrorKind::NoOutline,
         })?;
     let (front_lines, outline_lines) = lines.split_at(outline_start);
+    // The closing ("Trên đây là …", "Nơi nhận:", the signature) never enters the tree.
+    let (outline_lines, closing_lines) =
+        outline_lines.split_at(closing::start(outline_lines).unwrap_or(outline_lines.len()));
+    let closing = closing::parse(closing_lines);
 
     let mut warnings = Vec::new();
     let front = front::parse(front_lines, &mut warnings);
@@ -153,7 +158,12 @@ pub fn import_plan_text(input: &str) -> Result<ParsedPlan, ImportError> {
         refs::extract(preamble, &mut preamble_refs);
     }
     let references = union_of_references(&preamble_refs, &nodes);
-    let metadata = metadata(front, outline_lines);
+    let mut metadata = metadata(front, outline_lines);
+    metadata.recipients = closing.recipients;
+    metadata.signer_title = closing.signer_title;
+    if metadata.signer.is_none() {
+        metadata.signer = closing.signer;
+    }
 
     warnings.sort_by_key(|w| w.line);
     Ok(ParsedPlan {
@@ -190,6 +200,8 @@ fn metadata(front: front::Front<'_>, outline_lines: &[input::Line<'_>]) -> PlanM
         signer: front.meta.signer,
         place: front.place,
         fields: front.meta.fields,
+        recipients: Vec::new(),
+        signer_title: None,
     }
 }
 
