@@ -81,14 +81,8 @@ const p90 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min
       await page.mouse.move(a.x + a.width / 2 + ((b.x + b.width / 2 - a.x - a.width / 2) * s) / steps,
         a.y + a.height / 2 + ((b.y + b.height / 2 - a.y - a.height / 2) * s) / steps);
     }
-    if (process.env.BENCH_DEBUG) console.error('ghost', await page.locator('.drag-ghost').count(), a.y, b.y, code, await page.locator('.drag-ghost').textContent().catch(() => ''));
     await page.mouse.up();
     done += 1;
-    if (process.env.BENCH_DEBUG) {
-      await page.waitForTimeout(3000);
-      await page.screenshot({ path: '/tmp/shots/bench-drop.png' });
-      console.error(await page.locator('.status').textContent(), await row.locator('.chip').count(), id);
-    }
     await page.waitForFunction((n) => window.__drops.length >= n, done, { timeout: 10_000 });
     // The undo bar would cover cards further down: dismiss it as a user would.
     await page.getByRole('button', { name: 'Đóng' }).click();

@@ -52,14 +52,22 @@ async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     answer(response).await
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
-    let response = Request::post(url)
+/// Sends `body` as JSON with `builder`'s method and address.
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    builder: gloo_net::http::RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    let response = builder
         .json(body)
         .map_err(network_error)?
         .send()
         .await
         .map_err(network_error)?;
     answer(response).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
+    send_json(Request::post(url), body).await
 }
 
 pub async fn plans() -> Result<Vec<PlanSummary>, ApiError> {
@@ -82,24 +90,6 @@ pub async fn push(plan: PlanId, req: &PushRequest) -> Result<PushResponse, ApiEr
 /// What changed since the device's cursor.
 pub async fn pull(plan: PlanId, req: &PullRequest) -> Result<PullResponse, ApiError> {
     post(&format!("/api/plans/{plan}/pull"), req).await
-}
-
-async fn send_json<B: Serialize, T: DeserializeOwned>(
-    method: &str,
-    url: &str,
-    body: &B,
-) -> Result<T, ApiError> {
-    let builder = match method {
-        "PATCH" => Request::patch(url),
-        _ => Request::post(url),
-    };
-    let response = builder
-        .json(body)
-        .map_err(network_error)?
-        .send()
-        .await
-        .map_err(network_error)?;
-    answer(response).await
 }
 
 /// The signed-in user, if the session cookie is current.
@@ -156,7 +146,7 @@ pub async fn create_user(req: &NewUser) -> Result<User, ApiError> {
 }
 
 pub async fn update_user(username: &str, req: &UserUpdate) -> Result<User, ApiError> {
-    send_json("PATCH", &format!("/api/users/{username}"), req).await
+    send_json(Request::patch(&format!("/api/users/{username}")), req).await
 }
 
 /// An administrator's change to the agency registry; the agencies it changed.

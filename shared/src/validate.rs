@@ -94,6 +94,14 @@ pub fn progress(p: u8) -> Result<u8, ValidationError> {
     Ok(p)
 }
 
+/// Progress as typed in a field ("45"): a whole number from 0 to 100.
+pub fn progress_text(text: &str) -> Result<u8, ValidationError> {
+    text.trim()
+        .parse::<u8>()
+        .map_err(|_| ValidationError::ProgressOutOfRange)
+        .and_then(progress)
+}
+
 /// Shortest and longest password, in characters.
 pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 256;
@@ -197,6 +205,19 @@ mod tests {
         assert_eq!(body(Some("  ")), Ok(None));
         assert_eq!(body(Some("a\r\nb")), Ok(Some("a\nb".to_owned())));
         assert!(body(Some(&"x".repeat(BODY_MAX_CHARS + 1))).is_err());
+    }
+
+    #[test]
+    fn progress_is_a_whole_percent() {
+        assert_eq!(progress_text(" 45 "), Ok(45));
+        assert_eq!(progress_text("100"), Ok(100));
+        for bad in ["101", "-1", "4,5", "", "abc"] {
+            assert_eq!(
+                progress_text(bad),
+                Err(ValidationError::ProgressOutOfRange),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

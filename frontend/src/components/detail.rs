@@ -190,9 +190,9 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                     disabled=move || !can_progress()
                     prop:value=field(|n| n.progress.to_string())
                     on:change=move |ev| {
-                        match event_target_value(&ev).trim().parse::<u8>().ok().filter(|p| *p <= 100) {
-                            Some(p) => set_progress(p),
-                            None => progress_error.set(Some("Tiến độ là một số từ 0 đến 100.".into())),
+                        match validate::progress_text(&event_target_value(&ev)) {
+                            Ok(p) => set_progress(p),
+                            Err(e) => progress_error.set(Some(e.to_string())),
                         }
                     }
                 />

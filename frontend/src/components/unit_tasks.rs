@@ -8,6 +8,7 @@ use shared::assignment::{Role, TaskStatus};
 use shared::ids::NodeId;
 use shared::mutation::{Mutation, Position};
 use shared::text::format_date;
+use shared::validate;
 
 use crate::components::board::agency_name;
 use crate::state::{PlanStore, new_id};
@@ -197,9 +198,9 @@ fn UnitTask(item: Item, agency: RwSignal<String>) -> impl IntoView {
                     disabled=move || !can_progress()
                     prop:value=item.progress.to_string()
                     on:change=move |ev| {
-                        match event_target_value(&ev).trim().parse::<u8>().ok().filter(|p| *p <= 100) {
-                            Some(p) => set_progress(p),
-                            None => error.set(Some("Tiến độ là một số từ 0 đến 100.".into())),
+                        match validate::progress_text(&event_target_value(&ev)) {
+                            Ok(p) => set_progress(p),
+                            Err(e) => error.set(Some(e.to_string())),
                         }
                     }
                 />
