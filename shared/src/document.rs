@@ -92,6 +92,67 @@ pub struct Reference {
     pub text: String,
 }
 
+/// How often a recurring deadline comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recurrence {
+    /// hằng năm
+    Year,
+    /// định kỳ 6 tháng
+    HalfYear,
+    /// hằng quý
+    Quarter,
+    /// hằng tháng
+    Month,
+}
+
+impl Recurrence {
+    /// The Vietnamese words, for the UI: "hằng năm".
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Self::Year => "hằng năm",
+            Self::HalfYear => "6 tháng một lần",
+            Self::Quarter => "hằng quý",
+            Self::Month => "hằng tháng",
+        }
+    }
+}
+
+/// A day of the year without its year: 15/12.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DayOfYear {
+    pub day: u8,
+    pub month: u8,
+}
+
+/// A deadline the text repeats every period ("trước ngày 15/12 hằng năm", "hằng quý"): not a
+/// date, so kept apart from the node's deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecurringDeadline {
+    pub every: Recurrence,
+    /// The days named in each year ("trước ngày 15/6 và 15/12"), in order; may be empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days: Vec<DayOfYear>,
+    /// The words it was read from, as written: "trước ngày 15/12 hằng năm".
+    pub text: String,
+}
+
+impl RecurringDeadline {
+    /// "15/06, 15/12 hằng năm", or "hằng quý".
+    pub fn describe_vi(&self) -> String {
+        let days: Vec<String> = self
+            .days
+            .iter()
+            .map(|d| format!("{:02}/{:02}", d.day, d.month))
+            .collect();
+        if days.is_empty() {
+            self.every.name_vi().to_owned()
+        } else {
+            format!("{} {}", days.join(", "), self.every.name_vi())
+        }
+    }
+}
+
 /// The level of a node in the document's outline, from the label it was written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

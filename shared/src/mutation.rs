@@ -447,6 +447,7 @@ impl PlanState {
                     title: validate::title(title)?,
                     body: validate::body(body.as_deref())?,
                     deadline: *deadline,
+                    recurring_deadline: None,
                     references: Vec::new(),
                     progress: 0,
                     completed_on: None,

@@ -1,7 +1,7 @@
 //! Plans and the nodes of their trees, as the API and the UI see them.
 
 use crate::assignment::{Assignment, Role};
-use crate::document::{NodeKind, PlanMetadata, Reference};
+use crate::document::{NodeKind, PlanMetadata, RecurringDeadline, Reference};
 use crate::ids::{NodeId, PlanId};
 use crate::rank::Rank;
 use chrono::NaiveDate;
@@ -43,6 +43,9 @@ pub struct Node {
     pub body: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<NaiveDate>,
+    /// A deadline repeated every period ("trước ngày 15/12 hằng năm"), as the document set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring_deadline: Option<RecurringDeadline>,
     /// Legal documents cited in the node's own text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<Reference>,
@@ -115,10 +118,11 @@ impl PlanTree {
                     title: item.title,
                     body: item.body,
                     deadline: item.deadline,
+                    recurring_deadline: item.recurring_deadline,
                     references: item.references,
                     progress: 0,
                     completed_on: None,
-                    assignments: Vec::new(),
+                    assignments: item.assignments,
                     owner: None,
                 });
                 walk(plan_id, Some(node_id), item.children, next_id, out);
@@ -154,6 +158,7 @@ pub(crate) mod tests_support {
             title: title.to_owned(),
             body: None,
             deadline: None,
+            recurring_deadline: None,
             references: Vec::new(),
             progress: 0,
             completed_on: None,

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::text::is_alnum;
+use crate::document::{DayOfYear, Recurrence, RecurringDeadline};
 
 /// Leading ASCII digits of `s`, between `min` and `max` of them and not followed by another digit.
 fn digits(s: &str, min: usize, max: usize) -> Option<(u32, usize)> {
@@ -168,6 +169,112 @@ fn quarter_number(s: &str) -> Option<(u32, usize)> {
         }
     }
     digits(s, 1, 1)
+}
+
+/// The words that make a deadline recur, in lower case.
+const RECURRENCES: &[(&str, Recurrence)] = &[
+    ("hằng năm", Recurrence::Year),
+    ("hàng năm", Recurrence::Year),
+    ("định kỳ 6 tháng", Recurrence::HalfYear),
+    ("định kỳ sáu tháng", Recurrence::HalfYear),
+    ("6 tháng một lần", Recurrence::HalfYear),
+    ("hằng quý", Recurrence::Quarter),
+    ("hàng quý", Recurrence::Quarter),
+    ("hằng tháng", Recurrence::Month),
+    ("hàng tháng", Recurrence::Month),
+];
+
+/// The words just before a recurrence word that make it the time of the task ("thực hiện hằng
+/// năm"), rather than a description ("kế hoạch hằng năm").
+const RECURRENCE_CUES: &[&str] = &[
+    "thực hiện",
+    "báo cáo",
+    "định kỳ",
+    "thời hạn",
+    "thời gian thực hiện",
+    "thời gian hoàn thành",
+    "thời gian",
+    "tổ chức",
+    "triển khai",
+    "hoàn thành",
+    "tổng hợp",
+];
+
+/// A deadline `text` repeats every year, half-year, quarter or month: "trước ngày 15/12 hằng
+/// năm", "thực hiện hằng năm", "định kỳ 6 tháng, báo cáo trước ngày 15/6 và 15/12", or a text
+/// that is only "Hằng năm" (a table cell). `None` when the words describe something else
+/// ("kế hoạch phát triển kinh tế - xã hội hằng năm").
+pub(crate) fn find_recurring(text: &str) -> Option<RecurringDeadline> {
+    if !(text.contains("hằng")
+        || text.contains("hàng")
+        || text.contains("Hằng")
+        || text.contains("Hàng")
+        || text.contains("định kỳ")
+        || text.contains("Định kỳ")
+        || text.contains("một lần"))
+    {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    // Sentences and clauses: a recurring deadline is read within one.
+    let mut start = 0;
+    for sentence in lower.split(['.', ';', '\n']) {
+        let begin = start;
+        start += sentence.len() + 1;
+        let Some((at, every)) = RECURRENCES
+            .iter()
+            .filter_map(|(word, every)| sentence.find(word).map(|at| (at, *every)))
+            .min_by_key(|(at, _)| *at)
+        else {
+            continue;
+        };
+        let days = days_of_year(sentence);
+        let before = sentence[..at].trim_end().trim_end_matches([':', ',']).trim_end();
+        let alone = before.is_empty() && sentence.trim().len() < 40;
+        let cued = RECURRENCE_CUES.iter().any(|cue| before.ends_with(cue));
+        if days.is_empty() && !alone && !cued {
+            continue;
+        }
+        let original = text.get(begin..begin + sentence.len()).unwrap_or(sentence);
+        let (written, _) = super::text::cut_chars(original.trim(), 200);
+        return Some(RecurringDeadline {
+            every,
+            days,
+            text: written.to_owned(),
+        });
+    }
+    None
+}
+
+/// The days without a year in `s` ("15/12", "ngày 15/6 và 15/12"), in order.
+fn days_of_year(s: &str) -> Vec<DayOfYear> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() || (i > 0 && (bytes[i - 1].is_ascii_digit() || bytes[i - 1] == b'/')) {
+            i += 1;
+            continue;
+        }
+        let Some((day, d)) = digits(&s[i..], 1, 2) else {
+            i += 1;
+            continue;
+        };
+        let rest = &s[i + d..];
+        if let Some((month, m)) = rest.strip_prefix('/').and_then(|r| digits(r, 1, 2)) {
+            let after = &rest[1 + m..];
+            let has_year = after.starts_with('/') || after.starts_with(|c: char| c.is_ascii_digit());
+            if !has_year && (1..=31).contains(&day) && (1..=12).contains(&month) {
+                if let (Ok(day), Ok(month)) = (u8::try_from(day), u8::try_from(month)) {
+                    out.push(DayOfYear { day, month });
+                }
+            }
+            i += d + 1 + m;
+        } else {
+            i += d;
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,21 +1,50 @@
 //! The numbering a line of the outline starts with, and the order of the levels.
 //!
-//! Each style of numbering is one recogniser in [`RECOGNISERS`]; a new style ("Phần I",
-//! "Điều 1.", "1.1.", "1)", "•") is a new function there plus, for a new level, a place in
-//! [`rank`] and, for a numbered level, a successor rule in [`is_successor`].
+//! Each style of numbering is one recogniser in [`RECOGNISERS`]; a new style is a new function
+//! there, with its place among the [`Rank`]s and, for a numbered style, a successor rule in
+//! [`is_successor`].
+
+use std::borrow::Cow;
 
 use super::text::is_letter;
 use crate::document::NodeKind;
 
+/// The depth of a style of numbering: a node nests under the nearest open node of a smaller
+/// rank. Styles of the same [`NodeKind`] may have different ranks ("1." above "1.1." above
+/// "1)").
+pub(crate) mod rank {
+    pub const PART: u8 = 0;
+    pub const SECTION: u8 = 1;
+    pub const ARTICLE: u8 = 2;
+    /// "1."; "1.1." is `ITEM + 1`, "1.1.1." `ITEM + 2`, "1.1.1.1." `ITEM + 3`.
+    pub const ITEM: u8 = 3;
+    pub const POINT: u8 = 7;
+    /// "1)" used under lettered points.
+    pub const PAREN_ITEM: u8 = 8;
+    /// "* Đối với cấp tỉnh:", a small heading over bullets.
+    pub const STAR: u8 = 9;
+    pub const BULLET: u8 = 10;
+    pub const SUB_BULLET: u8 = 11;
+}
+
+/// The number of ranks.
+pub(crate) const RANKS: usize = 12;
+
+/// The deepest decimal numbering recognised ("1.1.1.1.").
+const DECIMAL_MAX_DEPTH: usize = 4;
+
 /// What a line's label says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Marker<'a> {
     pub kind: NodeKind,
-    /// The numbering without trailing punctuation: "II", "1", "a", "-".
-    pub label: &'a str,
-    /// The label as written, punctuation included: "II.", "a)".
+    /// The depth of its style; see [`rank`].
+    pub rank: u8,
+    /// The numbering without trailing punctuation: "II", "1", "1.2", "a", "-", "Phần I",
+    /// "Phần thứ nhất", "Điều 2".
+    pub label: Cow<'a, str>,
+    /// The label as written, punctuation included: "II.", "a)", "PHẦN I.".
     pub written: &'a str,
-    /// The position in its sequence (Roman and Arabic numbers: the value; letters: the
+    /// The position in its sequence (Roman and Arabic numbers, words: the value; letters: the
     /// character), `None` for bullets.
     pub ordinal: Option<u32>,
     /// The text after the label; may be empty.
@@ -24,37 +53,28 @@ pub(crate) struct Marker<'a> {
 
 type Recogniser = for<'a> fn(&'a str) -> Option<Marker<'a>>;
 
-const RECOGNISERS: &[Recogniser] = &[roman_section, numbered_item, lettered_point, bullet];
+const RECOGNISERS: &[Recogniser] = &[
+    part,
+    article,
+    roman_section,
+    numbered_item,
+    lettered_point,
+    bullet,
+];
 
 /// The marker `line` (trimmed, blanks collapsed) starts with, if any.
 pub(crate) fn parse(line: &str) -> Option<Marker<'_>> {
     let first = *line.as_bytes().first()?;
-    // Every label starts with an ASCII byte or 'đ'; skip the rest cheaply.
-    if !(first.is_ascii_alphanumeric() || matches!(first, b'-' | b'+' | 0xC4)) {
+    // Every label starts with an ASCII byte, 'đ'/'Đ' (0xC4) or '–'/'•' (0xE2); skip the rest
+    // cheaply.
+    if !(first.is_ascii_alphanumeric() || matches!(first, b'-' | b'+' | b'*' | 0xC4 | 0xE2)) {
         return None;
     }
     RECOGNISERS.iter().find_map(|recognise| recognise(line))
 }
 
-/// The depth of a level: a node nests under the nearest open node of a smaller rank.
-pub(crate) fn rank(kind: NodeKind) -> u8 {
-    match kind {
-        NodeKind::Part => 0,
-        NodeKind::Section => 1,
-        NodeKind::Article => 2,
-        NodeKind::Item => 3,
-        NodeKind::Point => 4,
-        NodeKind::Bullet => 5,
-        NodeKind::SubBullet => 6,
-        NodeKind::Task => 7,
-    }
-}
-
-/// The number of levels [`rank`] knows.
-pub(crate) const RANKS: usize = 8;
-
 /// Splits `line` after a label of `len` bytes followed by `punct`; the label must end the line
-/// or be followed by a space.
+/// or be followed by a space, or (text copied without its spaces) by a capital letter.
 fn split_label(line: &str, len: usize, punct: u8) -> Option<(&str, &str, &str)> {
     if len == 0 || line.as_bytes().get(len) != Some(&punct) {
         return None;
@@ -62,10 +82,119 @@ fn split_label(line: &str, len: usize, punct: u8) -> Option<(&str, &str, &str)> 
     let after = &line[len + 1..];
     let rest = if after.is_empty() {
         after
+    } else if let Some(rest) = after.strip_prefix(' ') {
+        rest
+    } else if after.starts_with(char::is_uppercase) {
+        after
     } else {
-        after.strip_prefix(' ')?
+        return None;
     };
     Some((&line[..len], &line[..=len], rest))
+}
+
+/// After the number of a part or an article: ".", ":", " -", " –" or nothing, then the heading.
+fn heading_after(after: &str) -> Option<&str> {
+    if after.is_empty() {
+        return Some(after);
+    }
+    for punct in [". ", ": ", " - ", " – ", " "] {
+        if let Some(rest) = after.strip_prefix(punct) {
+            // "Phần I của kế hoạch" is a sentence, not a part; the heading after a bare space
+            // must start with a capital.
+            if punct == " " && !rest.starts_with(char::is_uppercase) {
+                return None;
+            }
+            return Some(rest);
+        }
+    }
+    matches!(after, "." | ":").then_some("")
+}
+
+/// Word ordinals of parts: "thứ nhất" … "thứ mười".
+const ORDINAL_WORDS: &[(&str, u32)] = &[
+    ("nhất", 1),
+    ("hai", 2),
+    ("ba", 3),
+    ("tư", 4),
+    ("bốn", 4),
+    ("năm", 5),
+    ("sáu", 6),
+    ("bảy", 7),
+    ("tám", 8),
+    ("chín", 9),
+    ("mười", 10),
+];
+
+/// The ordinal word for `value`, for labels and messages.
+fn ordinal_word(value: u32) -> Option<&'static str> {
+    ORDINAL_WORDS
+        .iter()
+        .find(|(word, v)| *v == value && *word != "bốn")
+        .map(|(word, _)| *word)
+}
+
+/// Strips `word` at the start of `line`, ignoring case (ASCII and the Vietnamese letters of
+/// "Phần", "Điều", "thứ").
+fn strip_word<'a>(line: &'a str, word: &str) -> Option<&'a str> {
+    let mut chars = line.char_indices();
+    for expected in word.chars() {
+        let (_, c) = chars.next()?;
+        if !c.to_lowercase().eq(expected.to_lowercase()) {
+            return None;
+        }
+    }
+    Some(chars.next().map_or("", |(i, _)| &line[i..]))
+}
+
+/// "Phần I", "PHẦN II.", "Phần thứ nhất", "PHẦN THỨ HAI:".
+fn part(line: &str) -> Option<Marker<'_>> {
+    let after_word = strip_word(line, "phần ")?;
+    let (ordinal, label, after) = if let Some(after_thu) = strip_word(after_word, "thứ ") {
+        let word_end = after_thu
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(after_thu.len());
+        let word = after_thu[..word_end].to_lowercase();
+        let (_, value) = ORDINAL_WORDS.iter().find(|(w, _)| *w == word)?;
+        let label = format!("Phần thứ {}", ordinal_word(*value)?);
+        (*value, label, &after_thu[word_end..])
+    } else {
+        let len = after_word
+            .bytes()
+            .take_while(|b| matches!(b, b'I' | b'V' | b'X'))
+            .count();
+        let value = roman_value(&after_word[..len])?;
+        (value, format!("Phần {}", &after_word[..len]), &after_word[len..])
+    };
+    let rest = heading_after(after)?;
+    let written = line[..line.len() - rest.len()].trim_end();
+    Some(Marker {
+        kind: NodeKind::Part,
+        rank: rank::PART,
+        label: Cow::Owned(label),
+        written,
+        ordinal: Some(ordinal),
+        rest,
+    })
+}
+
+/// "Điều 1.", "Điều 2:", "ĐIỀU 3".
+fn article(line: &str) -> Option<Marker<'_>> {
+    let after_word = strip_word(line, "điều ")?;
+    let len = after_word.bytes().take_while(u8::is_ascii_digit).count();
+    if len == 0 || len > 3 {
+        return None;
+    }
+    let value: u32 = after_word[..len].parse().ok().filter(|v| *v > 0)?;
+    let rest = heading_after(&after_word[len..])?;
+    let written = line[..line.len() - rest.len()].trim_end();
+    Some(Marker {
+        kind: NodeKind::Article,
+        rank: rank::ARTICLE,
+        label: Cow::Owned(format!("Điều {value}")),
+        written,
+        ordinal: Some(value),
+        rest,
+    })
 }
 
 /// "I.", "II.", … "XXXIX." (Roman numerals with I, V and X only, in canonical form).
@@ -78,24 +207,74 @@ fn roman_section(line: &str) -> Option<Marker<'_>> {
     let value = roman_value(label)?;
     Some(Marker {
         kind: NodeKind::Section,
-        label,
+        rank: rank::SECTION,
+        label: Cow::Borrowed(label),
         written,
         ordinal: Some(value),
         rest,
     })
 }
 
-/// "1." … "999." (not "1.1." nor "05.06.2014").
+/// "1." … "999.", decimal "1.1." / "1.1" … "1.1.1.1.", and "1)" (not "05.06.2014", "1.500
+/// hộ" nor "2020.").
 fn numbered_item(line: &str) -> Option<Marker<'_>> {
-    let len = line.bytes().take_while(u8::is_ascii_digit).count();
-    if len > 3 {
+    let bytes = line.as_bytes();
+    let first_len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if first_len == 0 || first_len > 3 || bytes[0] == b'0' {
         return None;
     }
-    let (label, written, rest) = split_label(line, len, b'.')?;
-    let value: u32 = label.parse().ok()?;
-    (value > 0).then_some(Marker {
+    if bytes.get(first_len) == Some(&b')') {
+        let (label, written, rest) = split_label(line, first_len, b')')?;
+        let value: u32 = label.parse().ok()?;
+        return Some(Marker {
+            kind: NodeKind::Item,
+            rank: rank::PAREN_ITEM,
+            label: Cow::Borrowed(label),
+            written,
+            ordinal: Some(value),
+            rest,
+        });
+    }
+    // The components: "1", "1.2", "1.2.3"; each after the first one or two digits.
+    let mut end = first_len;
+    let mut depth = 1;
+    let mut last_start = 0;
+    while bytes.get(end) == Some(&b'.') {
+        let digits = bytes[end + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            break;
+        }
+        if digits > 2 || depth == DECIMAL_MAX_DEPTH {
+            return None;
+        }
+        last_start = end + 1;
+        end += 1 + digits;
+        depth += 1;
+    }
+    let label = &line[..end];
+    let value: u32 = label[last_start..].parse().ok().filter(|v| *v > 0)?;
+    let (written, rest) = if depth > 1 && bytes.get(end) == Some(&b' ') {
+        // "1.1 Tên mục" without the final dot; "1.5 triệu" is a number.
+        let rest = &line[end + 1..];
+        if !rest.starts_with(char::is_uppercase) {
+            return None;
+        }
+        (label, rest)
+    } else {
+        let (_, written, rest) = split_label(line, end, b'.')?;
+        (written, rest)
+    };
+    if depth > 1 && rest.starts_with(|c: char| c.is_ascii_digit() || c == '%') {
+        // "1.5 triệu", "2.5 %": a number, not a label.
+        return None;
+    }
+    Some(Marker {
         kind: NodeKind::Item,
-        label,
+        rank: rank::ITEM + u8::try_from(depth - 1).unwrap_or(0),
+        label: Cow::Borrowed(label),
         written,
         ordinal: Some(value),
         rest,
@@ -111,21 +290,26 @@ fn lettered_point(line: &str) -> Option<Marker<'_>> {
     let (label, written, rest) = split_label(line, letter.len_utf8(), b')')?;
     Some(Marker {
         kind: NodeKind::Point,
-        label,
+        rank: rank::POINT,
+        label: Cow::Borrowed(label),
         written,
         ordinal: Some(u32::from(letter)),
         rest,
     })
 }
 
-/// "- text" and "+ text" (also "-text" when a letter follows at once).
+/// "- text", "– text", "• text", "+ text" and "* text" (also "-text" when a letter follows at
+/// once).
 fn bullet(line: &str) -> Option<Marker<'_>> {
-    let kind = match line.as_bytes().first()? {
-        b'-' => NodeKind::Bullet,
-        b'+' => NodeKind::SubBullet,
+    let symbol = line.chars().next()?;
+    let (kind, rank) = match symbol {
+        '-' | '–' | '•' => (NodeKind::Bullet, rank::BULLET),
+        '+' => (NodeKind::SubBullet, rank::SUB_BULLET),
+        '*' => (NodeKind::Bullet, rank::STAR),
         _ => return None,
     };
-    let after = &line[1..];
+    let len = symbol.len_utf8();
+    let after = &line[len..];
     let rest = match after.strip_prefix(' ') {
         Some(rest) => rest,
         None if after.starts_with(is_letter) => after,
@@ -136,8 +320,9 @@ fn bullet(line: &str) -> Option<Marker<'_>> {
     }
     Some(Marker {
         kind,
-        label: &line[..1],
-        written: &line[..1],
+        rank,
+        label: Cow::Borrowed(&line[..len]),
+        written: &line[..len],
         ordinal: None,
         rest,
     })
@@ -189,14 +374,23 @@ const LATIN_LETTERS: &str = "abcdefghijklmnopqrstuvwxyz";
 /// All letters, for comparing points: Latin order with "đ" after "d".
 const ALL_LETTERS: &str = "abcdđefghijklmnopqrstuvwxyz";
 
-/// The label of an ordinal of `kind`, for messages.
-pub(crate) fn label_of(kind: NodeKind, ordinal: u32) -> String {
+/// The label of the node numbered `ordinal` in the sequence `label` (of `kind`) belongs to,
+/// for messages: "3" for items, "1.3" after "1.2", "c" for points, "Phần II".
+pub(crate) fn relabel(kind: NodeKind, label: &str, ordinal: u32) -> String {
     match kind {
         NodeKind::Section => to_roman(ordinal),
         NodeKind::Point => char::from_u32(ordinal)
             .map(String::from)
             .unwrap_or_default(),
-        _ => ordinal.to_string(),
+        NodeKind::Part if label.contains("thứ") => {
+            format!("Phần thứ {}", ordinal_word(ordinal).unwrap_or("?"))
+        }
+        NodeKind::Part => format!("Phần {}", to_roman(ordinal)),
+        NodeKind::Article => format!("Điều {ordinal}"),
+        _ => match label.rsplit_once('.') {
+            Some((prefix, _)) => format!("{prefix}.{ordinal}"),
+            None => ordinal.to_string(),
+        },
     }
 }
 
@@ -238,46 +432,78 @@ pub(crate) fn is_backwards(kind: NodeKind, previous: u32, next: u32) -> bool {
 mod tests {
     use super::*;
 
-    fn kind_label_rest(line: &str) -> Option<(NodeKind, &str, &str)> {
-        parse(line).map(|m| (m.kind, m.label, m.rest))
+    fn kind_label_rest(line: &str) -> Option<(NodeKind, String, &str)> {
+        parse(line).map(|m| (m.kind, m.label.into_owned(), m.rest))
     }
 
     #[test]
     fn labels() {
         assert_eq!(
             kind_label_rest("I. MỤC ĐÍCH"),
-            Some((NodeKind::Section, "I", "MỤC ĐÍCH"))
+            Some((NodeKind::Section, "I".to_owned(), "MỤC ĐÍCH"))
         );
         assert_eq!(
             kind_label_rest("XIV."),
-            Some((NodeKind::Section, "XIV", ""))
+            Some((NodeKind::Section, "XIV".to_owned(), ""))
         );
         assert_eq!(kind_label_rest("IIII. x"), None);
         assert_eq!(
             kind_label_rest("10. Tăng"),
-            Some((NodeKind::Item, "10", "Tăng"))
+            Some((NodeKind::Item, "10".to_owned(), "Tăng"))
         );
-        assert_eq!(kind_label_rest("1.1. x"), None);
         assert_eq!(kind_label_rest("2020. x"), None);
         assert_eq!(kind_label_rest("0. x"), None);
-        assert_eq!(kind_label_rest("a) x"), Some((NodeKind::Point, "a", "x")));
-        assert_eq!(kind_label_rest("đ) x"), Some((NodeKind::Point, "đ", "x")));
+        assert_eq!(kind_label_rest("a) x"), Some((NodeKind::Point, "a".to_owned(), "x")));
+        assert_eq!(kind_label_rest("đ) x"), Some((NodeKind::Point, "đ".to_owned(), "x")));
         assert_eq!(
             kind_label_rest("- Nhằm"),
-            Some((NodeKind::Bullet, "-", "Nhằm"))
+            Some((NodeKind::Bullet, "-".to_owned(), "Nhằm"))
         );
         assert_eq!(
             kind_label_rest("-Nhằm"),
-            Some((NodeKind::Bullet, "-", "Nhằm"))
+            Some((NodeKind::Bullet, "-".to_owned(), "Nhằm"))
         );
         assert_eq!(
             kind_label_rest("+ x"),
-            Some((NodeKind::SubBullet, "+", "x"))
+            Some((NodeKind::SubBullet, "+".to_owned(), "x"))
         );
         assert_eq!(kind_label_rest("--------"), None);
         assert_eq!(kind_label_rest("-5%"), None);
         assert_eq!(kind_label_rest("-"), None);
         assert_eq!(kind_label_rest("Ix. x"), None);
+    }
+
+    #[test]
+    fn parts_articles_decimals_and_other_bullets() {
+        let label_rank_rest = |line| parse(line).map(|m| (m.label.into_owned(), m.rank, m.rest));
+        let some = |label: &str, rank, rest| Some((label.to_owned(), rank, rest));
+        assert_eq!(label_rank_rest("Phần I. ĐÁNH GIÁ"), some("Phần I", rank::PART, "ĐÁNH GIÁ"));
+        assert_eq!(label_rank_rest("PHẦN II"), some("Phần II", rank::PART, ""));
+        assert_eq!(label_rank_rest("PHẦN III: NHIỆM VỤ"), some("Phần III", rank::PART, "NHIỆM VỤ"));
+        assert_eq!(
+            label_rank_rest("Phần thứ nhất. KẾT QUẢ"),
+            some("Phần thứ nhất", rank::PART, "KẾT QUẢ")
+        );
+        assert_eq!(label_rank_rest("PHẦN THỨ HAI"), some("Phần thứ hai", rank::PART, ""));
+        assert_eq!(label_rank_rest("Phần lớn các xã"), None);
+        assert_eq!(label_rank_rest("Phần I của kế hoạch"), None);
+        assert_eq!(label_rank_rest("Điều 2. Tổ chức"), some("Điều 2", rank::ARTICLE, "Tổ chức"));
+        assert_eq!(label_rank_rest("ĐIỀU 3:"), some("Điều 3", rank::ARTICLE, ""));
+        assert_eq!(label_rank_rest("Điều chỉnh kế hoạch"), None);
+        assert_eq!(label_rank_rest("1.1. Mục tiêu"), some("1.1", rank::ITEM + 1, "Mục tiêu"));
+        assert_eq!(label_rank_rest("1.2 Mục tiêu"), some("1.2", rank::ITEM + 1, "Mục tiêu"));
+        assert_eq!(label_rank_rest("2.1.3. x"), some("2.1.3", rank::ITEM + 2, "x"));
+        assert_eq!(label_rank_rest("1.500 hộ nghèo"), None);
+        assert_eq!(label_rank_rest("05.06.2014"), None);
+        assert_eq!(label_rank_rest("1.5 triệu"), None);
+        assert_eq!(label_rank_rest("3) Hỗ trợ"), some("3", rank::PAREN_ITEM, "Hỗ trợ"));
+        assert_eq!(label_rank_rest("– Gạch"), some("–", rank::BULLET, "Gạch"));
+        assert_eq!(label_rank_rest("• Chấm"), some("•", rank::BULLET, "Chấm"));
+        assert_eq!(label_rank_rest("* Đối với cấp tỉnh:"), some("*", rank::STAR, "Đối với cấp tỉnh:"));
+        assert_eq!(label_rank_rest("2.Nâng cao"), some("2", rank::ITEM, "Nâng cao"));
+        assert_eq!(label_rank_rest("2.năm"), None);
+        assert_eq!(relabel(NodeKind::Item, "1.2", 1), "1.1");
+        assert_eq!(relabel(NodeKind::Part, "Phần thứ hai", 1), "Phần thứ nhất");
     }
 
     #[test]

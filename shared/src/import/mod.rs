@@ -13,6 +13,7 @@
 //! - `casing`: turns capitalised lines (trích yếu, issuer) into sentence case, restoring the
 //!   proper nouns the rest of the text writes with a capital.
 
+mod agencies;
 mod casing;
 mod closing;
 mod dates;
@@ -29,8 +30,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::document::{NodeKind, PlanMetadata, Reference};
+use crate::document::{NodeKind, PlanMetadata, RecurringDeadline, Reference};
 
+pub use agencies::{AgencyMatcher, SuggestedAssignment, suggest_assignments};
 pub use error::{ImportError, ImportErrorKind};
 
 /// A plan document as read by the importer.
@@ -47,6 +49,10 @@ pub struct ParsedPlan {
     pub references: Vec<Reference>,
     /// The outline: top-level nodes, each with its children.
     pub nodes: Vec<ParsedNode>,
+    /// The agencies the document names for its tasks, for the review to accept or reject;
+    /// filled by [`suggest_assignments`], which needs the agency registry.
+    #[serde(default)]
+    pub suggested_assignments: Vec<SuggestedAssignment>,
     /// What the importer had to guess or could not place; never fatal.
     #[serde(default)]
     pub warnings: Vec<ImportWarning>,
@@ -66,9 +72,18 @@ pub struct ParsedNode {
     pub body: Option<String>,
     /// The date in "hoàn thành trước ngày 30/6/2016" in the node's own text.
     pub deadline: Option<NaiveDate>,
+    /// A deadline the text repeats every period ("trước ngày 15/12 hằng năm"), when the node
+    /// has no dated one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring_deadline: Option<RecurringDeadline>,
     /// The legal documents cited in the node's own title and body, in order.
     #[serde(default)]
     pub references: Vec<Reference>,
+    /// The agencies to carry it out: empty from the importer (it only suggests, see
+    /// [`ParsedPlan::suggested_assignments`]); filled by the review with the suggestions the
+    /// user accepted, and stored with the node.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assignments: Vec<crate::assignment::Assignment>,
     /// The 1-based line of the input the node starts on.
     #[serde(default)]
     pub line: usize,
@@ -171,6 +186,7 @@ pub fn import_plan_text(input: &str) -> Result<ParsedPlan, ImportError> {
         preamble,
         references,
         nodes,
+        suggested_assignments: Vec::new(),
         warnings,
     })
 }

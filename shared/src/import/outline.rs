@@ -6,16 +6,15 @@ use super::input::Line;
 use super::marker::{self, Marker, RANKS};
 use super::text::{cut_chars, is_elision, is_separator};
 use super::{ImportWarning, ParsedNode, WarningKind, dates, refs};
-use crate::document::NodeKind;
 use crate::limits::{BODY_MAX_CHARS, TITLE_MAX_CHARS};
 
-/// The last ordinal seen for each level.
+/// The last ordinal seen for each rank.
 #[derive(Default)]
 struct Counters([Option<u32>; RANKS]);
 
 impl Counters {
-    fn slot(&mut self, kind: NodeKind) -> &mut Option<u32> {
-        &mut self.0[usize::from(marker::rank(kind))]
+    fn slot(&mut self, rank: u8) -> &mut Option<u32> {
+        &mut self.0[usize::from(rank).min(RANKS - 1)]
     }
 }
 
@@ -75,21 +74,23 @@ fn is_end_of_body(text: &str) -> bool {
 
 impl<'a> Builder<'a, '_> {
     fn open(&mut self, marker: Marker<'a>, line: usize) {
-        let rank = marker::rank(marker.kind);
+        let rank = marker.rank;
         while self.stack.last().is_some_and(|open| open.rank >= rank) {
             self.close_top();
         }
         if let Some(ordinal) = marker.ordinal {
-            self.check_numbering(marker.kind, ordinal, line);
+            self.check_numbering(&marker, ordinal, line);
         }
         self.stack.push(Open {
             node: ParsedNode {
-                label: marker.label.to_owned(),
+                label: marker.label.into_owned(),
                 kind: marker.kind,
                 title: marker.rest.to_owned(),
                 body: None,
                 deadline: None,
+                recurring_deadline: None,
                 references: Vec::new(),
+                assignments: Vec::new(),
                 line,
                 children: Vec::new(),
             },
@@ -100,20 +101,21 @@ impl<'a> Builder<'a, '_> {
         });
     }
 
-    fn check_numbering(&mut self, kind: NodeKind, ordinal: u32, line: usize) {
-        let document_previous = *self.document_counters.slot(kind);
-        *self.document_counters.slot(kind) = Some(ordinal);
+    fn check_numbering(&mut self, marker: &Marker<'_>, ordinal: u32, line: usize) {
+        let (kind, rank) = (marker.kind, marker.rank);
+        let document_previous = *self.document_counters.slot(rank);
+        *self.document_counters.slot(rank) = Some(ordinal);
         let counters = match self.stack.last_mut() {
             Some(parent) => &mut parent.counters,
             None => &mut self.root_counters,
         };
-        let previous = counters.slot(kind).replace(ordinal);
-        let label = || marker::label_of(kind, ordinal);
+        let previous = counters.slot(rank).replace(ordinal);
+        let label = &*marker.label;
         let first = marker::first_ordinal(kind);
         let problem = match previous {
             Some(previous) if marker::is_successor(kind, previous, ordinal) => None,
             Some(previous) => {
-                let (label, previous_label) = (label(), marker::label_of(kind, previous));
+                let previous_label = marker::relabel(kind, label, previous);
                 Some(if marker::is_backwards(kind, previous, ordinal) {
                     (
                         WarningKind::NumberingRepeat,
@@ -137,9 +139,8 @@ impl<'a> Builder<'a, '_> {
             None => Some((
                 WarningKind::NumberingGap,
                 format!(
-                    "Đánh số bắt đầu từ “{}” thay vì “{}”",
-                    label(),
-                    marker::label_of(kind, first)
+                    "Đánh số bắt đầu từ “{label}” thay vì “{}”",
+                    marker::relabel(kind, label, first)
                 ),
             )),
         };
@@ -162,9 +163,19 @@ impl<'a> Builder<'a, '_> {
             });
             return;
         };
-        if open.node.title.is_empty() {
+        let title_is_empty = open.node.title.is_empty();
+        let last = if open.body.is_empty() {
+            &mut open.node.title
+        } else {
+            &mut open.body
+        };
+        if title_is_empty {
             // "I." alone on its line: the next paragraph is its heading.
             text.clone_into(&mut open.node.title);
+        } else if is_continuation(last, text) {
+            // A paragraph wrapped over several lines.
+            last.push(' ');
+            last.push_str(text);
         } else {
             if !open.body.is_empty() {
                 open.body.push_str("\n\n");
@@ -183,6 +194,50 @@ impl<'a> Builder<'a, '_> {
             None => self.roots.push(node),
         }
     }
+}
+
+/// Whether `line` continues the paragraph ending `before` rather than starting a new one: the
+/// paragraph has not ended (no full stop, colon, semicolon) and the line starts in lower case.
+fn is_continuation(before: &str, line: &str) -> bool {
+    !before.ends_with(['.', ':', ';', '!', '?', '"', '”', ')'])
+        && line.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
+}
+
+/// Puts back the space web copies lose between sentences ("năm 2016.Các sở" becomes "năm
+/// 2016. Các sở"): after a full stop, comma, semicolon or colon that follows a lower-case letter
+/// or a digit and comes before a capital. `None` when nothing is missing.
+fn space_after_punctuation(text: &str) -> Option<String> {
+    let missing = |(before, punct, after): (char, char, char)| {
+        matches!(punct, '.' | ',' | ';' | ':')
+            && (before.is_lowercase() || before.is_ascii_digit())
+            && after.is_uppercase()
+    };
+    let triples = || {
+        let mut chars = text.chars();
+        let (mut a, mut b) = (chars.next(), chars.next());
+        std::iter::from_fn(move || {
+            let c = chars.next()?;
+            let triple = (a?, b?, c);
+            (a, b) = (b, Some(c));
+            Some(triple)
+        })
+    };
+    if !triples().any(missing) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut previous: Option<char> = None;
+    let mut before_previous: Option<char> = None;
+    for c in text.chars() {
+        if let (Some(a), Some(b)) = (before_previous, previous) {
+            if missing((a, b, c)) {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+        (before_previous, previous) = (previous, Some(c));
+    }
+    Some(out)
 }
 
 /// Settles a node's title and body and finds its references and deadline.
@@ -227,9 +282,19 @@ fn finish(open: Open<'_>, warnings: &mut Vec<ImportWarning>) -> ParsedNode {
         });
     }
 
+    if let Some(spaced) = space_after_punctuation(&node.title) {
+        node.title = spaced;
+    }
+    if let Some(spaced) = space_after_punctuation(&body) {
+        body = spaced;
+    }
     refs::extract(&node.title, &mut node.references);
     refs::extract(&body, &mut node.references);
     node.deadline = dates::find_deadline(&node.title).or_else(|| dates::find_deadline(&body));
+    if node.deadline.is_none() {
+        node.recurring_deadline =
+            dates::find_recurring(&node.title).or_else(|| dates::find_recurring(&body));
+    }
     node.body = (!body.is_empty()).then_some(body);
     node
 }
@@ -251,6 +316,15 @@ fn split_long_title(title: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lost_spaces_come_back() {
+        assert_eq!(
+            space_after_punctuation("năm 2016.Các sở,Ban").as_deref(),
+            Some("năm 2016. Các sở, Ban")
+        );
+        assert_eq!(space_after_punctuation("TP.Lạng Sơn, ngày 12.3.2013"), None);
+    }
 
     #[test]
     fn long_titles_keep_their_first_sentence() {

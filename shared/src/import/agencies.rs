@@ -1,0 +1,686 @@
+//! Suggested assignments: the agencies a plan names in its organising section ("Tổ chức thực
+//! hiện", "Điều 2", …), or anywhere with an explicit "chủ trì" / "phối hợp", matched to the
+//! agency registry with the role the text gives them and the duty it gives them.
+//!
+//! Matching works on folded words (lower case, no diacritics, "&" read as "và", dashes and
+//! commas ignored), so spelling variants ("Văn hoá" / "Văn hóa", "Uỷ" / "Ủy") match. Three kinds
+//! of names are recognised:
+//! - the registry's names, with and without the final "tỉnh";
+//! - abbreviations after "Sở" ("Sở KH&ĐT", "Sở LĐ-TB&XH", "Sở Nông nghiệp & PTNT"), read as
+//!   the initials of the name's words;
+//! - the usual short names of a few bodies ([`KNOWN_ALIASES`]: "Bộ CHQS tỉnh", "UBND các huyện,
+//!   thành phố", "Ủy ban MTTQ Việt Nam tỉnh", …).
+//!
+//! Some names that look like an agency's are someone else's ("Ủy ban Dân tộc" is the national
+//! committee, not "Ban Dân tộc" of the province); [`NOT_AGENCIES`] keeps them from matching.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::text::cut_chars;
+use super::{ParsedNode, ParsedPlan};
+use crate::assignment::Role;
+use crate::registry::Agency;
+use crate::text::fold;
+
+/// An agency the document names for a task, for the user to accept or reject in the review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestedAssignment {
+    /// The code of the agency in our registry.
+    pub agency_code: String,
+    /// The name as the document writes it: "Sở KH&ĐT".
+    pub agency_text: String,
+    pub role: Role,
+    /// The label of the node that names it ("2", "Điều 2").
+    pub node_label: String,
+    /// The node's first line in the input: with the label, identifies the node.
+    pub node_line: usize,
+    /// What the text asks of it: the sentence that names it, without the names that open it.
+    pub duty: String,
+}
+
+/// Short names some documents use instead of the registry's, by agency code (folded words).
+const KNOWN_ALIASES: &[(&str, &[&str])] = &[
+    ("BDT", &["ban dan toc tinh", "ban dan toc", "bdt tinh"]),
+    (
+        "VPUBND",
+        &[
+            "van phong ubnd tinh",
+            "van phong uy ban nhan dan tinh",
+            "vp ubnd tinh",
+        ],
+    ),
+    (
+        "BCHQS",
+        &[
+            "bo chqs tinh",
+            "bo chqs",
+            "bo chi huy quan su tinh",
+            "bo chi huy quan su",
+        ],
+    ),
+    (
+        "BDBP",
+        &[
+            "bo chi huy bdbp tinh",
+            "bo chi huy bdbp",
+            "bo chi huy bo doi bien phong",
+            "bdbp tinh",
+            "bo doi bien phong tinh",
+        ],
+    ),
+    ("CAT", &["cong an tinh"]),
+    (
+        "MTTQ",
+        &[
+            "uy ban mttq viet nam tinh",
+            "uy ban mttq tinh",
+            "uy ban mat tran to quoc viet nam tinh",
+            "uy ban mat tran to quoc tinh",
+            "mttq viet nam tinh",
+            "mttq tinh",
+            "mat tran to quoc tinh",
+        ],
+    ),
+    ("HLHPN", &["hoi lien hiep phu nu tinh", "hoi lhpn tinh", "hoi phu nu tinh"]),
+    ("HND", &["hoi nong dan tinh"]),
+    ("HCCB", &["hoi cuu chien binh tinh", "hoi ccb tinh"]),
+    ("LDLD", &["lien doan lao dong tinh", "ldld tinh"]),
+    (
+        "TINHDOAN",
+        &[
+            "tinh doan",
+            "doan tncs ho chi minh tinh",
+            "doan thanh nien cong san ho chi minh tinh",
+        ],
+    ),
+    (
+        "NHCSXH",
+        &[
+            "ngan hang chinh sach xa hoi tinh",
+            "ngan hang chinh sach xa hoi",
+            "chi nhanh nhcsxh tinh",
+            "nhcsxh tinh",
+            "nhcsxh",
+        ],
+    ),
+    (
+        "DPTTH",
+        &[
+            "dai phat thanh va truyen hinh tinh",
+            "dai phat thanh truyen hinh tinh",
+            "dai pt va th tinh",
+            "dai ptth tinh",
+        ],
+    ),
+    ("BAOLS", &["bao lang son"]),
+    ("CTK", &["cuc thong ke tinh", "cuc thong ke"]),
+    ("TTT", &["thanh tra tinh"]),
+    (
+        "BQLKKT",
+        &[
+            "ban quan ly khu kinh te cua khau dong dang lang son",
+            "ban quan ly khu kinh te cua khau",
+            "ban quan ly khu kinh te",
+        ],
+    ),
+    (
+        "UBNDH",
+        &[
+            "ubnd cac huyen thanh pho",
+            "ubnd cac huyen thanh pho lang son",
+            "ubnd cac huyen tp",
+            "ubnd huyen thanh pho",
+            "uy ban nhan dan cac huyen thanh pho",
+            "uy ban nhan dan huyen thanh pho",
+        ],
+    ),
+    (
+        "UBNDX",
+        &[
+            "ubnd cac xa phuong",
+            "ubnd cac xa phuong thi tran",
+            "uy ban nhan dan cac xa phuong",
+        ],
+    ),
+];
+
+/// Names that contain an agency's name but are another body's: matched first, and ignored.
+const NOT_AGENCIES: &[&str] = &[
+    "uy ban dan toc",
+    "ubnd tinh",
+    "uy ban nhan dan tinh",
+    "chu tich ubnd tinh",
+    "chanh van phong ubnd tinh",
+    "hoi dong nhan dan tinh",
+    "hdnd tinh",
+];
+
+/// Words that may stand between the names of a list ("Sở Tài chính, Sở Y tế và các …").
+const LIST_FILLERS: &[&str] = &["va", "cac", "voi", "cung"];
+
+/// Words that may open a sentence before the agency it gives a duty to.
+const SUBJECT_OPENERS: &[&str] = &["giao", "de nghi", "yeu cau", "cac", "giao cho"];
+
+/// The registry's agencies, ready to be found in text.
+pub struct AgencyMatcher {
+    /// Names by their first folded word: each name's words and its agency's code (`None` for
+    /// [`NOT_AGENCIES`]), longest first.
+    names: HashMap<String, Vec<(Vec<String>, Option<String>)>>,
+    /// "Sở" agencies by the initials of their name after "Sở" ("khdt"); only unambiguous ones.
+    initials: HashMap<String, String>,
+}
+
+/// A word of the text being matched.
+#[derive(Debug)]
+struct Word {
+    folded: String,
+    /// Written in capitals, at least two letters: part of an abbreviation ("KH", "ĐT").
+    caps: bool,
+    /// Byte range in the text.
+    start: usize,
+    end: usize,
+    /// Follows a colon, full stop, semicolon or bracket: names never run across it.
+    after_break: bool,
+}
+
+/// An agency found in a sentence: its code and the words it spans.
+#[derive(Debug)]
+struct Found {
+    code: String,
+    first: usize,
+    last: usize,
+}
+
+impl AgencyMatcher {
+    /// A matcher for `agencies` (those to suggest: usually the ones in office on the plan's date).
+    pub fn new(agencies: &[&Agency]) -> Self {
+        let mut names: HashMap<String, Vec<(Vec<String>, Option<String>)>> = HashMap::new();
+        let mut add = |name: &str, code: Option<&str>| {
+            let words: Vec<String> = words(name).into_iter().map(|w| w.folded).collect();
+            if let Some(first) = words.first() {
+                let list = names.entry(first.clone()).or_default();
+                if !list.iter().any(|(w, _)| *w == words) {
+                    list.push((words, code.map(str::to_owned)));
+                }
+            }
+        };
+        for name in NOT_AGENCIES {
+            add(name, None);
+        }
+        let mut initials: HashMap<String, Option<String>> = HashMap::new();
+        for agency in agencies {
+            let code = Some(agency.code.as_str());
+            let name = agency.name.as_str();
+            add(name, code);
+            let without_brackets = match name.split_once(" (") {
+                Some((before, inside)) => {
+                    add(inside.trim_end_matches(')'), code);
+                    before
+                }
+                None => name,
+            };
+            add(without_brackets, code);
+            if let Some(short) = without_brackets.strip_suffix(" tỉnh") {
+                // "Ban Dân tộc" for "Ban Dân tộc tỉnh", but not a bare "Thanh tra".
+                if short.split(' ').count() > 2 {
+                    add(short, code);
+                }
+            }
+            if let Some(rest) = without_brackets.strip_prefix("Sở ") {
+                let key: String = words(rest)
+                    .iter()
+                    .filter(|w| w.folded != "va")
+                    .filter_map(|w| w.folded.chars().next())
+                    .collect();
+                initials
+                    .entry(key)
+                    .and_modify(|existing| *existing = None)
+                    .or_insert_with(|| Some(agency.code.clone()));
+            }
+            for (alias_code, aliases) in KNOWN_ALIASES {
+                if *alias_code == agency.code {
+                    for alias in *aliases {
+                        add(alias, code);
+                    }
+                }
+            }
+        }
+        for list in names.values_mut() {
+            list.sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
+        }
+        AgencyMatcher {
+            names,
+            initials: initials
+                .into_iter()
+                .filter_map(|(key, code)| Some((key, code?)))
+                .collect(),
+        }
+    }
+
+    /// The agencies named in `words`, in order.
+    fn find(&self, words: &[Word]) -> Vec<Found> {
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            match self.name_at(words, i).or_else(|| self.initials_at(words, i)) {
+                Some((code, last)) => {
+                    if let Some(code) = code {
+                        found.push(Found {
+                            code,
+                            first: i,
+                            last,
+                        });
+                    }
+                    i = last + 1;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+
+    /// The longest name starting at word `i`: its code and its last word.
+    fn name_at(&self, words: &[Word], i: usize) -> Option<(Option<String>, usize)> {
+        let candidates = self.names.get(&words[i].folded)?;
+        candidates.iter().find_map(|(name, code)| {
+            let span = words.get(i..i + name.len())?;
+            let fits = span
+                .iter()
+                .zip(name)
+                .enumerate()
+                .all(|(k, (word, folded))| word.folded == *folded && (k == 0 || !word.after_break));
+            fits.then(|| (code.clone(), i + name.len() - 1))
+        })
+    }
+
+    /// "Sở" followed by an abbreviation ("Sở KH&ĐT", "Sở Nông nghiệp & PTNT"): the initials of
+    /// the words after it, a word in capitals giving all its letters.
+    fn initials_at(&self, words: &[Word], i: usize) -> Option<(Option<String>, usize)> {
+        if words[i].folded != "so" {
+            return None;
+        }
+        let mut key = String::new();
+        let mut saw_caps = false;
+        let mut best = None;
+        for (j, word) in words.iter().enumerate().skip(i + 1).take(8) {
+            if word.after_break {
+                break;
+            }
+            if word.folded == "va" {
+                continue;
+            }
+            if word.caps {
+                key.push_str(&word.folded);
+                saw_caps = true;
+            } else {
+                key.extend(word.folded.chars().next());
+            }
+            if saw_caps {
+                if let Some(code) = self.initials.get(&key) {
+                    best = Some((Some(code.clone()), j));
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Splits `text` into folded words with their places; "&" is the word "và".
+fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut after_break = false;
+    let mut start = None;
+    let flush = |out: &mut Vec<Word>, start: usize, end: usize, after_break: &mut bool| {
+        let written = &text[start..end];
+        let letters = written.chars().filter(|c| c.is_alphabetic()).count();
+        out.push(Word {
+            folded: fold(written),
+            caps: letters >= 2 && !written.chars().any(char::is_lowercase),
+            start,
+            end,
+            after_break: std::mem::take(after_break),
+        });
+    };
+    for (at, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(at);
+            }
+            continue;
+        }
+        if let Some(s) = start.take() {
+            flush(&mut out, s, at, &mut after_break);
+        }
+        match c {
+            '&' => out.push(Word {
+                folded: "va".to_owned(),
+                caps: false,
+                start: at,
+                end: at + 1,
+                after_break: std::mem::take(&mut after_break),
+            }),
+            '.' | ';' | ':' | '(' | ')' | '!' | '?' | '\n' | '"' | '“' | '”' => after_break = true,
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        flush(&mut out, s, text.len(), &mut after_break);
+    }
+    out
+}
+
+/// Whether the node is (or is under) the section on organising the work.
+fn is_organising(node: &ParsedNode) -> bool {
+    let title = fold(cut_chars(&node.title, 80).0);
+    let title = title.trim_start_matches(|c: char| !c.is_alphanumeric());
+    [
+        "to chuc thuc hien",
+        "trach nhiem thuc hien",
+        "trach nhiem cua cac",
+        "phan cong nhiem vu",
+        "phan cong thuc hien",
+        "phan cong trach nhiem",
+        "giai phap to chuc thuc hien",
+    ]
+    .iter()
+    .any(|start| title.starts_with(start))
+        || (node.kind == crate::document::NodeKind::Article && node.label != "Điều 1")
+}
+
+/// The agencies `plan` names for its tasks, matched with `matcher`, in document order.
+pub fn suggest_assignments(plan: &ParsedPlan, matcher: &AgencyMatcher) -> Vec<SuggestedAssignment> {
+    fn visit(
+        nodes: &[ParsedNode],
+        organising: bool,
+        matcher: &AgencyMatcher,
+        out: &mut Vec<SuggestedAssignment>,
+    ) {
+        for node in nodes {
+            let organising = organising || is_organising(node);
+            suggest_for_node(node, organising, matcher, out);
+            visit(&node.children, organising, matcher, out);
+        }
+    }
+    let mut out = Vec::new();
+    visit(&plan.nodes, false, matcher, &mut out);
+    out
+}
+
+/// The suggestions for one node's own text (title and body).
+fn suggest_for_node(
+    node: &ParsedNode,
+    organising: bool,
+    matcher: &AgencyMatcher,
+    out: &mut Vec<SuggestedAssignment>,
+) {
+    let first_new = out.len();
+    let texts = std::iter::once(node.title.as_str()).chain(node.body.as_deref());
+    for text in texts {
+        for sentence in sentences(text) {
+            let words = words(sentence);
+            let found = matcher.find(&words);
+            if found.is_empty() {
+                continue;
+            }
+            let roles = roles(&words, &found, organising);
+            // The duty: the sentence without the names that open it ("Sở Y tế:").
+            let duty_start = match (found.first(), roles.first()) {
+                (Some(first), Some(Some(_))) if first.first == 0 => {
+                    let mut last = first.last;
+                    for f in found.iter().skip(1) {
+                        if between_are(&words, last, f.first, LIST_FILLERS) {
+                            last = f.last;
+                        }
+                    }
+                    words[last].end
+                }
+                _ => 0,
+            };
+            let duty = sentence[duty_start..]
+                .trim_start_matches([':', ',', ' ', '-', '–'])
+                .trim();
+            let duty = if duty.chars().count() < 3 { node.title.as_str() } else { duty };
+            let duty = cut_chars(duty, 500).0.to_owned();
+            for (f, role) in found.iter().zip(roles) {
+                let Some(role) = role else { continue };
+                let suggestion = SuggestedAssignment {
+                    agency_code: f.code.clone(),
+                    agency_text: sentence[words[f.first].start..words[f.last].end].to_owned(),
+                    role,
+                    node_label: node.label.clone(),
+                    node_line: node.line,
+                    duty: duty.clone(),
+                };
+                merge(out, first_new, suggestion);
+            }
+        }
+    }
+}
+
+/// Adds a suggestion unless the node already has one for the agency; a lead replaces a
+/// coordinating one for the same agency.
+fn merge(out: &mut Vec<SuggestedAssignment>, first_new: usize, suggestion: SuggestedAssignment) {
+    match out[first_new..]
+        .iter_mut()
+        .find(|s| s.agency_code == suggestion.agency_code)
+    {
+        Some(existing) => {
+            if suggestion.role == Role::Lead && existing.role != Role::Lead {
+                existing.role = Role::Lead;
+            }
+        }
+        None => out.push(suggestion),
+    }
+}
+
+/// The sentences of `text`: split at full stops followed by a space, semicolons and line ends.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let bytes = rest.as_bytes();
+        let end = (0..bytes.len())
+            .find(|&i| {
+                matches!(bytes[i], b';' | b'\n')
+                    || (bytes[i] == b'.' && bytes.get(i + 1).is_none_or(|b| *b == b' '))
+            })
+            .unwrap_or(bytes.len());
+        let keep_stop = usize::from(bytes.get(end) == Some(&b'.'));
+        let sentence = &rest[..end + keep_stop];
+        rest = rest.get(end + 1..).unwrap_or("");
+        Some(sentence)
+    })
+}
+
+/// Whether the words strictly between `a` and `b` are all in `allowed`.
+fn between_are(words: &[Word], a: usize, b: usize, allowed: &[&str]) -> bool {
+    words
+        .get(a + 1..b)
+        .is_some_and(|between| between.iter().all(|w| allowed.contains(&w.folded.as_str())))
+}
+
+/// Whether the folded words starting at `i` are `phrase`.
+fn phrase_at(words: &[Word], i: usize, phrase: &str) -> bool {
+    phrase
+        .split(' ')
+        .enumerate()
+        .all(|(k, p)| words.get(i + k).is_some_and(|w| w.folded == p))
+}
+
+/// The role each found agency has in the sentence, if the sentence gives it one:
+/// - after "phối hợp (với)", and in the list that follows: coordinating;
+/// - followed by "chủ trì", or after "Cơ quan chủ trì": lead;
+/// - opening the sentence (after "Giao", "Đề nghị" …) in the organising section: lead, and the
+///   others of the list that opens it coordinating.
+fn roles(words: &[Word], found: &[Found], organising: bool) -> Vec<Option<Role>> {
+    let mut roles = Vec::with_capacity(found.len());
+    // The end of the previous found name, if it was in a coordinating list.
+    let mut coordinating_list_end: Option<usize> = None;
+    let mut subject_list_end: Option<usize> = None;
+    for (k, f) in found.iter().enumerate() {
+        let start = found.get(k.wrapping_sub(1)).map_or(0, |p| p.last + 1);
+        // "phối hợp (với)" between the previous name and this one.
+        let after_phoi_hop = (start..f.first).rev().find(|&i| phrase_at(words, i, "phoi hop"));
+        let coordinating = match after_phoi_hop {
+            Some(at) => between_are(words, at + 1, f.first, LIST_FILLERS),
+            None => coordinating_list_end
+                .is_some_and(|end| between_are(words, end, f.first, LIST_FILLERS)),
+        };
+        let chu_tri_after = (f.last + 1..(f.last + 4).min(words.len()))
+            .any(|i| phrase_at(words, i, "chu tri"));
+        let labelled_lead = f.first >= 3
+            && (phrase_at(words, f.first - 3, "co quan chu tri")
+                || phrase_at(words, f.first - 3, "don vi chu tri"));
+        let opens = f.first == 0
+            || SUBJECT_OPENERS.iter().any(|opener| {
+                let n = opener.split(' ').count();
+                f.first == n && phrase_at(words, 0, opener)
+            });
+        let in_subject_list =
+            subject_list_end.is_some_and(|end| between_are(words, end, f.first, LIST_FILLERS));
+        let role = if coordinating {
+            coordinating_list_end = Some(f.last);
+            Some(Role::Coordinating)
+        } else if chu_tri_after || labelled_lead {
+            coordinating_list_end = None;
+            Some(Role::Lead)
+        } else if organising && opens {
+            subject_list_end = Some(f.last);
+            Some(Role::Lead)
+        } else if organising && in_subject_list {
+            subject_list_end = Some(f.last);
+            Some(Role::Coordinating)
+        } else {
+            coordinating_list_end = None;
+            None
+        };
+        roles.push(role);
+    }
+    roles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::AgencyGroup;
+
+    fn agency(code: &str, name: &str) -> Agency {
+        Agency {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            group: AgencyGroup::Department,
+            role_note: None,
+            successor: None,
+            successor_note: None,
+            valid_from: None,
+            valid_to: None,
+        }
+    }
+
+    fn registry() -> Vec<Agency> {
+        [
+            ("BDT", "Ban Dân tộc tỉnh"),
+            ("SKHDT", "Sở Kế hoạch và Đầu tư"),
+            ("STC", "Sở Tài chính"),
+            ("SYT", "Sở Y tế"),
+            ("STTTT", "Sở Thông tin và Truyền thông"),
+            ("SLDTBXH", "Sở Lao động - Thương binh và Xã hội"),
+            ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
+            ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch"),
+            ("SNV", "Sở Nội vụ"),
+            ("SNGV", "Sở Ngoại vụ"),
+            ("BCHQS", "Bộ Chỉ huy Quân sự tỉnh"),
+            ("CAT", "Công an tỉnh"),
+            ("UBNDH", "UBND các huyện, thành phố"),
+        ]
+        .into_iter()
+        .map(|(c, n)| agency(c, n))
+        .collect()
+    }
+
+    fn found(text: &str) -> Vec<(String, String)> {
+        let registry = registry();
+        let matcher = AgencyMatcher::new(&registry.iter().collect::<Vec<_>>());
+        let words = words(text);
+        matcher
+            .find(&words)
+            .into_iter()
+            .map(|f| (f.code, text[words[f.first].start..words[f.last].end].to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn names_abbreviations_and_variants() {
+        let codes = |text| found(text).into_iter().map(|(c, _)| c).collect::<Vec<_>>();
+        assert_eq!(codes("Sở KH&ĐT, Sở LĐ-TB&XH và Sở TT&TT"), ["SKHDT", "SLDTBXH", "STTTT"]);
+        assert_eq!(codes("Sở Nông nghiệp & PTNT"), ["SNNPTNT"]);
+        assert_eq!(codes("Sở NN&PTNT"), ["SNNPTNT"]);
+        assert_eq!(codes("Sở Văn hoá, Thể thao và Du lịch"), ["SVHTTDL"]);
+        assert_eq!(codes("Sở VHTT&DL"), ["SVHTTDL"]);
+        assert_eq!(codes("UBND các huyện, thành phố"), ["UBNDH"]);
+        assert_eq!(codes("Bộ CHQS tỉnh, Công an tỉnh"), ["BCHQS", "CAT"]);
+        assert_eq!(codes("báo cáo Ủy ban Dân tộc và UBND tỉnh"), Vec::<String>::new());
+        assert_eq!(codes("Ban Dân tộc tỉnh chủ trì"), ["BDT"]);
+        assert_eq!(codes("Sở Nội vụ, Sở Ngoại vụ"), ["SNV", "SNGV"]);
+        assert_eq!(found("Sở KH&ĐT tham mưu")[0].1, "Sở KH&ĐT");
+    }
+
+    fn suggest(label: &str, title: &str, organising: bool) -> Vec<(String, Role, String)> {
+        let registry = registry();
+        let matcher = AgencyMatcher::new(&registry.iter().collect::<Vec<_>>());
+        let node = ParsedNode {
+            label: label.to_owned(),
+            kind: crate::document::NodeKind::Item,
+            title: title.to_owned(),
+            body: None,
+            deadline: None,
+            recurring_deadline: None,
+            references: Vec::new(),
+            assignments: Vec::new(),
+            line: 1,
+            children: Vec::new(),
+        };
+        let mut out = Vec::new();
+        suggest_for_node(&node, organising, &matcher, &mut out);
+        out.into_iter().map(|s| (s.agency_code, s.role, s.duty)).collect()
+    }
+
+    #[test]
+    fn roles_and_duties() {
+        let s = suggest(
+            "1",
+            "Ban Dân tộc tỉnh: Chủ trì, phối hợp với Sở Tài chính, Sở Thông tin và Truyền thông \
+             hướng dẫn, theo dõi, báo cáo UBND tỉnh và Ủy ban Dân tộc.",
+            true,
+        );
+        let codes: Vec<_> = s.iter().map(|(c, r, _)| (c.as_str(), *r)).collect();
+        assert_eq!(
+            codes,
+            [("BDT", Role::Lead), ("STC", Role::Coordinating), ("STTTT", Role::Coordinating)]
+        );
+        assert!(s[0].2.starts_with("Chủ trì, phối hợp với Sở Tài chính"), "{}", s[0].2);
+
+        let s = suggest(
+            "a",
+            "Giao Sở Y tế chủ trì, phối hợp với Sở Tài chính và UBND các huyện, thành phố thực \
+             hiện khám sàng lọc.",
+            false,
+        );
+        let codes: Vec<_> = s.iter().map(|(c, r, _)| (c.as_str(), *r)).collect();
+        assert_eq!(
+            codes,
+            [("SYT", Role::Lead), ("STC", Role::Coordinating), ("UBNDH", Role::Coordinating)]
+        );
+
+        // Outside the organising section, a name without "chủ trì" or "phối hợp" is no duty.
+        assert!(suggest("2", "Sở Y tế tổ chức khám bệnh.", false).is_empty());
+        let s = suggest("8", "Bộ CHQS tỉnh, Công an tỉnh: bảo đảm an ninh.", true);
+        let codes: Vec<_> = s.iter().map(|(c, r, _)| (c.as_str(), *r)).collect();
+        assert_eq!(codes, [("BCHQS", Role::Lead), ("CAT", Role::Coordinating)]);
+        assert_eq!(s[0].2, "bảo đảm an ninh.");
+    }
+}
