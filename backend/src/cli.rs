@@ -99,8 +99,10 @@ async fn import_plan(
 ) -> anyhow::Result<()> {
     let bytes = std::fs::read(file)
         .map_err(|e| anyhow::anyhow!("không đọc được tệp {}: {e}", file.display()))?;
-    let parsed = shared::import::import_plan_bytes(&bytes)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let mut parsed = shared::import::import_document(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+        .plan;
+    shared::import::suggest_from_registry(&mut parsed, &crate::seed::reference_data()?.agencies);
     let mut out = std::io::stdout().lock();
     for w in &parsed.warnings {
         eprintln!("cảnh báo: dòng {}: {}", w.line, w.message);
@@ -111,6 +113,17 @@ async fn import_plan(
             writeln!(out)?;
         } else {
             write_outline(&mut out, &parsed.nodes, 0)?;
+            for s in &parsed.suggested_assignments {
+                writeln!(
+                    out,
+                    "Đề xuất giao: {} ({}) {} mục {}: {}",
+                    s.agency_text,
+                    s.agency_code,
+                    s.role.label_vi().to_lowercase(),
+                    s.node_label,
+                    s.duty.chars().take(80).collect::<String>()
+                )?;
+            }
         }
         return Ok(());
     }

@@ -83,7 +83,14 @@ const KNOWN_ALIASES: &[(&str, &[&str])] = &[
             "mat tran to quoc tinh",
         ],
     ),
-    ("HLHPN", &["hoi lien hiep phu nu tinh", "hoi lhpn tinh", "hoi phu nu tinh"]),
+    (
+        "HLHPN",
+        &[
+            "hoi lien hiep phu nu tinh",
+            "hoi lhpn tinh",
+            "hoi phu nu tinh",
+        ],
+    ),
     ("HND", &["hoi nong dan tinh"]),
     ("HCCB", &["hoi cuu chien binh tinh", "hoi ccb tinh"]),
     ("LDLD", &["lien doan lao dong tinh", "ldld tinh"]),
@@ -264,7 +271,10 @@ impl AgencyMatcher {
         let mut found = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            match self.name_at(words, i).or_else(|| self.initials_at(words, i)) {
+            match self
+                .name_at(words, i)
+                .or_else(|| self.initials_at(words, i))
+            {
                 Some((code, last)) => {
                     if let Some(code) = code {
                         found.push(Found {
@@ -361,7 +371,9 @@ fn words(text: &str) -> Vec<Word> {
                 end: at + 1,
                 after_break: std::mem::take(&mut after_break),
             }),
-            '.' | ';' | ':' | '(' | ')' | '!' | '?' | '\n' | '"' | '“' | '”' => after_break = true,
+            '.' | ';' | ':' | '(' | ')' | '!' | '?' | '\n' | '"' | '“' | '”' => {
+                after_break = true
+            }
             _ => {}
         }
     }
@@ -441,7 +453,20 @@ fn suggest_for_node(
             let duty = sentence[duty_start..]
                 .trim_start_matches([':', ',', ' ', '-', '–'])
                 .trim();
-            let duty = if duty.chars().count() < 3 { node.title.as_str() } else { duty };
+            // "Cơ quan chủ trì: …" (a row of a table of tasks) says who, not what.
+            let is_label_line = [
+                "co quan chu tri",
+                "co quan phoi hop",
+                "don vi chu tri",
+                "don vi phoi hop",
+            ]
+            .iter()
+            .any(|label| phrase_at(&words, 0, label));
+            let duty = if duty.chars().count() < 3 || is_label_line {
+                node.title.as_str()
+            } else {
+                duty
+            };
             let duty = cut_chars(duty, 500).0.to_owned();
             for (f, role) in found.iter().zip(roles) {
                 let Some(role) = role else { continue };
@@ -524,17 +549,19 @@ fn roles(words: &[Word], found: &[Found], organising: bool) -> Vec<Option<Role>>
     for (k, f) in found.iter().enumerate() {
         let start = found.get(k.wrapping_sub(1)).map_or(0, |p| p.last + 1);
         // "phối hợp (với)" between the previous name and this one.
-        let after_phoi_hop = (start..f.first).rev().find(|&i| phrase_at(words, i, "phoi hop"));
+        let after_phoi_hop = (start..f.first)
+            .rev()
+            .find(|&i| phrase_at(words, i, "phoi hop"));
         let coordinating = match after_phoi_hop {
             Some(at) => between_are(words, at + 1, f.first, LIST_FILLERS),
             None => coordinating_list_end
                 .is_some_and(|end| between_are(words, end, f.first, LIST_FILLERS)),
         };
-        let chu_tri_after = (f.last + 1..(f.last + 4).min(words.len()))
-            .any(|i| phrase_at(words, i, "chu tri"));
-        let labelled_lead = f.first >= 3
-            && (phrase_at(words, f.first - 3, "co quan chu tri")
-                || phrase_at(words, f.first - 3, "don vi chu tri"));
+        let chu_tri_after =
+            (f.last + 1..(f.last + 4).min(words.len())).any(|i| phrase_at(words, i, "chu tri"));
+        let labelled_lead = f.first >= 4
+            && (phrase_at(words, f.first - 4, "co quan chu tri")
+                || phrase_at(words, f.first - 4, "don vi chu tri"));
         let opens = f.first == 0
             || SUBJECT_OPENERS.iter().any(|opener| {
                 let n = opener.split(' ').count();
@@ -545,7 +572,11 @@ fn roles(words: &[Word], found: &[Found], organising: bool) -> Vec<Option<Role>>
         let role = if coordinating {
             coordinating_list_end = Some(f.last);
             Some(Role::Coordinating)
-        } else if chu_tri_after || labelled_lead {
+        } else if labelled_lead {
+            // "Cơ quan chủ trì: A, B": A leads, the others of the list coordinate.
+            coordinating_list_end = Some(f.last);
+            Some(Role::Lead)
+        } else if chu_tri_after {
             coordinating_list_end = None;
             Some(Role::Lead)
         } else if organising && opens {
@@ -609,21 +640,32 @@ mod tests {
         matcher
             .find(&words)
             .into_iter()
-            .map(|f| (f.code, text[words[f.first].start..words[f.last].end].to_owned()))
+            .map(|f| {
+                (
+                    f.code,
+                    text[words[f.first].start..words[f.last].end].to_owned(),
+                )
+            })
             .collect()
     }
 
     #[test]
     fn names_abbreviations_and_variants() {
         let codes = |text| found(text).into_iter().map(|(c, _)| c).collect::<Vec<_>>();
-        assert_eq!(codes("Sở KH&ĐT, Sở LĐ-TB&XH và Sở TT&TT"), ["SKHDT", "SLDTBXH", "STTTT"]);
+        assert_eq!(
+            codes("Sở KH&ĐT, Sở LĐ-TB&XH và Sở TT&TT"),
+            ["SKHDT", "SLDTBXH", "STTTT"]
+        );
         assert_eq!(codes("Sở Nông nghiệp & PTNT"), ["SNNPTNT"]);
         assert_eq!(codes("Sở NN&PTNT"), ["SNNPTNT"]);
         assert_eq!(codes("Sở Văn hoá, Thể thao và Du lịch"), ["SVHTTDL"]);
         assert_eq!(codes("Sở VHTT&DL"), ["SVHTTDL"]);
         assert_eq!(codes("UBND các huyện, thành phố"), ["UBNDH"]);
         assert_eq!(codes("Bộ CHQS tỉnh, Công an tỉnh"), ["BCHQS", "CAT"]);
-        assert_eq!(codes("báo cáo Ủy ban Dân tộc và UBND tỉnh"), Vec::<String>::new());
+        assert_eq!(
+            codes("báo cáo Ủy ban Dân tộc và UBND tỉnh"),
+            Vec::<String>::new()
+        );
         assert_eq!(codes("Ban Dân tộc tỉnh chủ trì"), ["BDT"]);
         assert_eq!(codes("Sở Nội vụ, Sở Ngoại vụ"), ["SNV", "SNGV"]);
         assert_eq!(found("Sở KH&ĐT tham mưu")[0].1, "Sở KH&ĐT");
@@ -646,7 +688,9 @@ mod tests {
         };
         let mut out = Vec::new();
         suggest_for_node(&node, organising, &matcher, &mut out);
-        out.into_iter().map(|s| (s.agency_code, s.role, s.duty)).collect()
+        out.into_iter()
+            .map(|s| (s.agency_code, s.role, s.duty))
+            .collect()
     }
 
     #[test]
@@ -660,9 +704,17 @@ mod tests {
         let codes: Vec<_> = s.iter().map(|(c, r, _)| (c.as_str(), *r)).collect();
         assert_eq!(
             codes,
-            [("BDT", Role::Lead), ("STC", Role::Coordinating), ("STTTT", Role::Coordinating)]
+            [
+                ("BDT", Role::Lead),
+                ("STC", Role::Coordinating),
+                ("STTTT", Role::Coordinating)
+            ]
         );
-        assert!(s[0].2.starts_with("Chủ trì, phối hợp với Sở Tài chính"), "{}", s[0].2);
+        assert!(
+            s[0].2.starts_with("Chủ trì, phối hợp với Sở Tài chính"),
+            "{}",
+            s[0].2
+        );
 
         let s = suggest(
             "a",
@@ -673,7 +725,11 @@ mod tests {
         let codes: Vec<_> = s.iter().map(|(c, r, _)| (c.as_str(), *r)).collect();
         assert_eq!(
             codes,
-            [("SYT", Role::Lead), ("STC", Role::Coordinating), ("UBNDH", Role::Coordinating)]
+            [
+                ("SYT", Role::Lead),
+                ("STC", Role::Coordinating),
+                ("UBNDH", Role::Coordinating)
+            ]
         );
 
         // Outside the organising section, a name without "chủ trì" or "phối hợp" is no duty.

@@ -229,7 +229,10 @@ pub(crate) fn find_recurring(text: &str) -> Option<RecurringDeadline> {
             continue;
         };
         let days = days_of_year(sentence);
-        let before = sentence[..at].trim_end().trim_end_matches([':', ',']).trim_end();
+        let before = sentence[..at]
+            .trim_end()
+            .trim_end_matches([':', ','])
+            .trim_end();
         let alone = before.is_empty() && sentence.trim().len() < 40;
         let cued = RECURRENCE_CUES.iter().any(|cue| before.ends_with(cue));
         if days.is_empty() && !alone && !cued {
@@ -252,7 +255,9 @@ fn days_of_year(s: &str) -> Vec<DayOfYear> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || (i > 0 && (bytes[i - 1].is_ascii_digit() || bytes[i - 1] == b'/')) {
+        if !bytes[i].is_ascii_digit()
+            || (i > 0 && (bytes[i - 1].is_ascii_digit() || bytes[i - 1] == b'/'))
+        {
             i += 1;
             continue;
         }
@@ -263,7 +268,8 @@ fn days_of_year(s: &str) -> Vec<DayOfYear> {
         let rest = &s[i + d..];
         if let Some((month, m)) = rest.strip_prefix('/').and_then(|r| digits(r, 1, 2)) {
             let after = &rest[1 + m..];
-            let has_year = after.starts_with('/') || after.starts_with(|c: char| c.is_ascii_digit());
+            let has_year =
+                after.starts_with('/') || after.starts_with(|c: char| c.is_ascii_digit());
             if !has_year && (1..=31).contains(&day) && (1..=12).contains(&month) {
                 if let (Ok(day), Ok(month)) = (u8::try_from(day), u8::try_from(month)) {
                     out.push(DayOfYear { day, month });

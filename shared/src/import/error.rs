@@ -35,6 +35,15 @@ pub enum ImportErrorKind {
         /// The limit, in bytes.
         max: usize,
     },
+    /// A file that is not a Word document (.docx) though it was given as one, or a damaged one.
+    #[error("tệp không phải văn bản Word (.docx) hợp lệ: {0}")]
+    NotDocx(String),
+    /// A part of a Word document that unpacks to more than the limit (a "ZIP bomb").
+    #[error("văn bản Word giải nén ra quá lớn (tối đa {max} byte)")]
+    DocxTooLarge {
+        /// The limit on the unpacked text, in bytes.
+        max: usize,
+    },
     /// No line starts with a numbering the importer knows ("I.", "1.", "a)", "-", "+").
     #[error("không tìm thấy mục nào được đánh số (I., 1., a), -, +)")]
     NoOutline,

@@ -163,7 +163,11 @@ fn part(line: &str) -> Option<Marker<'_>> {
             .take_while(|b| matches!(b, b'I' | b'V' | b'X'))
             .count();
         let value = roman_value(&after_word[..len])?;
-        (value, format!("Phần {}", &after_word[..len]), &after_word[len..])
+        (
+            value,
+            format!("Phần {}", &after_word[..len]),
+            &after_word[len..],
+        )
     };
     let rest = heading_after(after)?;
     let written = line[..line.len() - rest.len()].trim_end();
@@ -453,8 +457,14 @@ mod tests {
         );
         assert_eq!(kind_label_rest("2020. x"), None);
         assert_eq!(kind_label_rest("0. x"), None);
-        assert_eq!(kind_label_rest("a) x"), Some((NodeKind::Point, "a".to_owned(), "x")));
-        assert_eq!(kind_label_rest("đ) x"), Some((NodeKind::Point, "đ".to_owned(), "x")));
+        assert_eq!(
+            kind_label_rest("a) x"),
+            Some((NodeKind::Point, "a".to_owned(), "x"))
+        );
+        assert_eq!(
+            kind_label_rest("đ) x"),
+            Some((NodeKind::Point, "đ".to_owned(), "x"))
+        );
         assert_eq!(
             kind_label_rest("- Nhằm"),
             Some((NodeKind::Bullet, "-".to_owned(), "Nhằm"))
@@ -477,30 +487,63 @@ mod tests {
     fn parts_articles_decimals_and_other_bullets() {
         let label_rank_rest = |line| parse(line).map(|m| (m.label.into_owned(), m.rank, m.rest));
         let some = |label: &str, rank, rest| Some((label.to_owned(), rank, rest));
-        assert_eq!(label_rank_rest("Phần I. ĐÁNH GIÁ"), some("Phần I", rank::PART, "ĐÁNH GIÁ"));
+        assert_eq!(
+            label_rank_rest("Phần I. ĐÁNH GIÁ"),
+            some("Phần I", rank::PART, "ĐÁNH GIÁ")
+        );
         assert_eq!(label_rank_rest("PHẦN II"), some("Phần II", rank::PART, ""));
-        assert_eq!(label_rank_rest("PHẦN III: NHIỆM VỤ"), some("Phần III", rank::PART, "NHIỆM VỤ"));
+        assert_eq!(
+            label_rank_rest("PHẦN III: NHIỆM VỤ"),
+            some("Phần III", rank::PART, "NHIỆM VỤ")
+        );
         assert_eq!(
             label_rank_rest("Phần thứ nhất. KẾT QUẢ"),
             some("Phần thứ nhất", rank::PART, "KẾT QUẢ")
         );
-        assert_eq!(label_rank_rest("PHẦN THỨ HAI"), some("Phần thứ hai", rank::PART, ""));
+        assert_eq!(
+            label_rank_rest("PHẦN THỨ HAI"),
+            some("Phần thứ hai", rank::PART, "")
+        );
         assert_eq!(label_rank_rest("Phần lớn các xã"), None);
         assert_eq!(label_rank_rest("Phần I của kế hoạch"), None);
-        assert_eq!(label_rank_rest("Điều 2. Tổ chức"), some("Điều 2", rank::ARTICLE, "Tổ chức"));
-        assert_eq!(label_rank_rest("ĐIỀU 3:"), some("Điều 3", rank::ARTICLE, ""));
+        assert_eq!(
+            label_rank_rest("Điều 2. Tổ chức"),
+            some("Điều 2", rank::ARTICLE, "Tổ chức")
+        );
+        assert_eq!(
+            label_rank_rest("ĐIỀU 3:"),
+            some("Điều 3", rank::ARTICLE, "")
+        );
         assert_eq!(label_rank_rest("Điều chỉnh kế hoạch"), None);
-        assert_eq!(label_rank_rest("1.1. Mục tiêu"), some("1.1", rank::ITEM + 1, "Mục tiêu"));
-        assert_eq!(label_rank_rest("1.2 Mục tiêu"), some("1.2", rank::ITEM + 1, "Mục tiêu"));
-        assert_eq!(label_rank_rest("2.1.3. x"), some("2.1.3", rank::ITEM + 2, "x"));
+        assert_eq!(
+            label_rank_rest("1.1. Mục tiêu"),
+            some("1.1", rank::ITEM + 1, "Mục tiêu")
+        );
+        assert_eq!(
+            label_rank_rest("1.2 Mục tiêu"),
+            some("1.2", rank::ITEM + 1, "Mục tiêu")
+        );
+        assert_eq!(
+            label_rank_rest("2.1.3. x"),
+            some("2.1.3", rank::ITEM + 2, "x")
+        );
         assert_eq!(label_rank_rest("1.500 hộ nghèo"), None);
         assert_eq!(label_rank_rest("05.06.2014"), None);
         assert_eq!(label_rank_rest("1.5 triệu"), None);
-        assert_eq!(label_rank_rest("3) Hỗ trợ"), some("3", rank::PAREN_ITEM, "Hỗ trợ"));
+        assert_eq!(
+            label_rank_rest("3) Hỗ trợ"),
+            some("3", rank::PAREN_ITEM, "Hỗ trợ")
+        );
         assert_eq!(label_rank_rest("– Gạch"), some("–", rank::BULLET, "Gạch"));
         assert_eq!(label_rank_rest("• Chấm"), some("•", rank::BULLET, "Chấm"));
-        assert_eq!(label_rank_rest("* Đối với cấp tỉnh:"), some("*", rank::STAR, "Đối với cấp tỉnh:"));
-        assert_eq!(label_rank_rest("2.Nâng cao"), some("2", rank::ITEM, "Nâng cao"));
+        assert_eq!(
+            label_rank_rest("* Đối với cấp tỉnh:"),
+            some("*", rank::STAR, "Đối với cấp tỉnh:")
+        );
+        assert_eq!(
+            label_rank_rest("2.Nâng cao"),
+            some("2", rank::ITEM, "Nâng cao")
+        );
         assert_eq!(label_rank_rest("2.năm"), None);
         assert_eq!(relabel(NodeKind::Item, "1.2", 1), "1.1");
         assert_eq!(relabel(NodeKind::Part, "Phần thứ hai", 1), "Phần thứ nhất");

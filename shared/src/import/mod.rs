@@ -17,6 +17,8 @@ mod agencies;
 mod casing;
 mod closing;
 mod dates;
+#[cfg(feature = "docx")]
+mod docx;
 mod error;
 mod front;
 mod input;
@@ -33,6 +35,8 @@ use serde::{Deserialize, Serialize};
 use crate::document::{NodeKind, PlanMetadata, RecurringDeadline, Reference};
 
 pub use agencies::{AgencyMatcher, SuggestedAssignment, suggest_assignments};
+#[cfg(feature = "docx")]
+pub use docx::{DOCX_PART_MAX_BYTES, DocxImport, import_plan_docx, is_docx};
 pub use error::{ImportError, ImportErrorKind};
 
 /// A plan document as read by the importer.
@@ -127,6 +131,50 @@ pub fn find_references(text: &str) -> Vec<Reference> {
     let mut out = Vec::new();
     refs::extract(text, &mut out);
     out
+}
+
+/// A document as imported: the plan, and the lines of text it was read from (for a Word file,
+/// its paragraphs with their numbering), which the nodes' and warnings' line numbers refer to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedDocument {
+    pub plan: ParsedPlan,
+    pub lines: Vec<String>,
+}
+
+/// Imports a plan from a file's bytes: a Word document (.docx, recognised by its content) or
+/// text.
+///
+/// # Errors
+/// Those of [`import_plan_docx`] and [`import_plan_bytes`].
+#[cfg(feature = "docx")]
+pub fn import_document(bytes: &[u8]) -> Result<ImportedDocument, ImportError> {
+    if is_docx(bytes) {
+        let DocxImport { plan, lines } = import_plan_docx(bytes)?;
+        return Ok(ImportedDocument { plan, lines });
+    }
+    let plan = import_plan_bytes(bytes)?;
+    let text = input::decode(bytes)?;
+    let lines = input::split_lines(&input::normalize_unicode(text))
+        .into_iter()
+        .map(|line| line.text.into_owned())
+        .collect();
+    Ok(ImportedDocument { plan, lines })
+}
+
+/// Fills `plan.suggested_assignments` from the agencies of `registry` in office on the plan's
+/// date (all of them when it has none).
+pub fn suggest_from_registry(plan: &mut ParsedPlan, registry: &[crate::registry::Agency]) {
+    let on = plan.metadata.issued_on;
+    let in_office: Vec<&crate::registry::Agency> = registry
+        .iter()
+        .filter(|a| {
+            on.is_none_or(|on| {
+                a.valid_from.is_none_or(|from| from <= on) && a.valid_to.is_none_or(|to| on <= to)
+            })
+        })
+        .collect();
+    let matcher = AgencyMatcher::new(&in_office);
+    plan.suggested_assignments = suggest_assignments(plan, &matcher);
 }
 
 /// Imports a plan from the bytes of a text file: UTF-8, with or without a byte-order mark.
