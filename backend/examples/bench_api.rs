@@ -55,7 +55,9 @@ fn plan() -> ParsedPlan {
             title: text(seed, 80),
             body: Some(text(seed, 400)),
             deadline: None,
+            recurring_deadline: None,
             references: vec![],
+            assignments: vec![],
             line: 0,
             children,
         }
@@ -105,6 +107,7 @@ fn plan() -> ParsedPlan {
         preamble: None,
         references: vec![],
         nodes,
+        suggested_assignments: vec![],
         warnings: vec![],
     }
 }

@@ -209,6 +209,7 @@ impl World {
                 title: format!("Nhiệm vụ {i}"),
                 body: None,
                 deadline: None,
+                recurring_deadline: None,
                 references: Vec::new(),
                 progress: 0,
                 completed_on: None,
