@@ -21,6 +21,15 @@ pub struct CreatePlanRequest {
     pub metadata: PlanMetadata,
 }
 
+/// Saves a reviewed import as a new plan. The id is the client's, so that a retried request
+/// cannot make the plan twice (409 the second time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveImportRequest {
+    pub id: PlanId,
+    /// The plan as reviewed: its nodes carry the assignments the user accepted.
+    pub plan: crate::import::ParsedPlan,
+}
+
 /// What kind of error an API call met; decides the HTTP status and whether a retry can help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

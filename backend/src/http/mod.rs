@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod error;
+mod import;
 mod plans;
 mod registry;
 
@@ -69,6 +70,7 @@ pub fn api(service: AppState) -> Router {
         .route("/health", get(health))
         .merge(auth::routes())
         .merge(plans::routes())
+        .merge(import::routes())
         .merge(registry::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -425,6 +425,23 @@ impl Service {
         Ok(tree)
     }
 
+    /// Saves a reviewed import as the new plan `plan_id`: checked as the server checks every
+    /// edit (labels, titles, known agencies, one lead per task).
+    pub async fn save_import(&self, plan_id: PlanId, mut parsed: ParsedPlan) -> Result<PlanTree> {
+        let codes = self.agency_codes().await?;
+        shared::import::review::check_reviewed(&mut parsed, &codes).map_err(|e| {
+            ServiceError::Api(shared::api::ApiError::new(
+                shared::api::ErrorCode::Validation,
+                e.to_string(),
+            ))
+        })?;
+        if self.store.plan(plan_id).await?.is_some() {
+            return Err(ServiceError::PlanExists);
+        }
+        self.import_plan(plan_id, parsed, || NodeId(new_uuid()))
+            .await
+    }
+
     pub async fn put_reference_data(&self, data: &ReferenceData) -> Result<()> {
         Ok(self.store.put_reference_data(data).await?)
     }

@@ -170,11 +170,14 @@ const LIST_FILLERS: &[&str] = &["va", "cac", "voi", "cung"];
 /// Words that may open a sentence before the agency it gives a duty to.
 const SUBJECT_OPENERS: &[&str] = &["giao", "de nghi", "yeu cau", "cac", "giao cho"];
 
+/// Names by their first folded word: each name's words and its agency's code.
+type NameIndex = HashMap<String, Vec<(Vec<String>, Option<String>)>>;
+
 /// The registry's agencies, ready to be found in text.
 pub struct AgencyMatcher {
     /// Names by their first folded word: each name's words and its agency's code (`None` for
     /// [`NOT_AGENCIES`]), longest first.
-    names: HashMap<String, Vec<(Vec<String>, Option<String>)>>,
+    names: NameIndex,
     /// "Sở" agencies by the initials of their name after "Sở" ("khdt"); only unambiguous ones.
     initials: HashMap<String, String>,
 }
@@ -203,7 +206,7 @@ struct Found {
 impl AgencyMatcher {
     /// A matcher for `agencies` (those to suggest: usually the ones in office on the plan's date).
     pub fn new(agencies: &[&Agency]) -> Self {
-        let mut names: HashMap<String, Vec<(Vec<String>, Option<String>)>> = HashMap::new();
+        let mut names = NameIndex::new();
         let mut add = |name: &str, code: Option<&str>| {
             let words: Vec<String> = words(name).into_iter().map(|w| w.folded).collect();
             if let Some(first) = words.first() {
@@ -327,10 +330,8 @@ impl AgencyMatcher {
             } else {
                 key.extend(word.folded.chars().next());
             }
-            if saw_caps {
-                if let Some(code) = self.initials.get(&key) {
-                    best = Some((Some(code.clone()), j));
-                }
+            if let Some(code) = self.initials.get(&key).filter(|_| saw_caps) {
+                best = Some((Some(code.clone()), j));
             }
         }
         best

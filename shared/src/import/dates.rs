@@ -270,10 +270,10 @@ fn days_of_year(s: &str) -> Vec<DayOfYear> {
             let after = &rest[1 + m..];
             let has_year =
                 after.starts_with('/') || after.starts_with(|c: char| c.is_ascii_digit());
-            if !has_year && (1..=31).contains(&day) && (1..=12).contains(&month) {
-                if let (Ok(day), Ok(month)) = (u8::try_from(day), u8::try_from(month)) {
-                    out.push(DayOfYear { day, month });
-                }
+            if let (false, Ok(day @ 1..=31), Ok(month @ 1..=12)) =
+                (has_year, u8::try_from(day), u8::try_from(month))
+            {
+                out.push(DayOfYear { day, month });
             }
             i += d + 1 + m;
         } else {

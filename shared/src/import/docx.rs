@@ -225,7 +225,9 @@ impl Numbering {
 /// `basedOn`.
 fn style_numbering(xml: &str) -> Result<HashMap<String, (u32, u32)>, ImportError> {
     let mut reader = Reader::from_str(xml);
-    let mut own: HashMap<String, (Option<u32>, Option<u32>, Option<String>)> = HashMap::new();
+    // Each style's own numId, ilvl and basedOn.
+    type Own = (Option<u32>, Option<u32>, Option<String>);
+    let mut own: HashMap<String, Own> = HashMap::new();
     let mut current: Option<String> = None;
     loop {
         let event = reader.read_event().map_err(xml_error)?;
@@ -649,10 +651,10 @@ fn push_text(paragraph: &mut Option<Paragraph>, text: &str, in_deleted: usize) {
     if in_deleted > 0 {
         return;
     }
-    if let Some(p) = paragraph {
-        if p.text.len() < crate::limits::BODY_MAX_CHARS * 4 {
-            p.text.push_str(text);
-        }
+    if let Some(p) = paragraph
+        && p.text.len() < crate::limits::BODY_MAX_CHARS * 4
+    {
+        p.text.push_str(text);
     }
 }
 
@@ -812,10 +814,10 @@ fn table_deadline(cell: &str) -> Option<chrono::NaiveDate> {
     if let Some(date) = dates::find_deadline(&format!("thời hạn {bare}")) {
         return Some(date);
     }
-    if lower.starts_with("trước") {
-        if let Some(date) = dates::find_deadline(&lower) {
-            return Some(date);
-        }
+    if lower.starts_with("trước")
+        && let Some(date) = dates::find_deadline(&lower)
+    {
+        return Some(date);
     }
     // "Năm 2017", "2017", "2016-2020", "2016 - 2020": the last year's end.
     let year = bare
@@ -854,7 +856,7 @@ mod tests {
 
     #[test]
     fn not_a_zip() {
-        let e = import_plan_docx(b"PK\x03\x04 not really").unwrap_err();
+        let e = import_plan_docx(b"PK\x03\x04 not really").expect_err("refused");
         assert!(matches!(e.kind, ImportErrorKind::NotDocx(_)), "{e:?}");
     }
 }

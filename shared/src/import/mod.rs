@@ -25,6 +25,7 @@ mod input;
 mod marker;
 mod outline;
 mod refs;
+pub mod review;
 mod text;
 
 use std::collections::HashMap;

@@ -229,10 +229,10 @@ fn space_after_punctuation(text: &str) -> Option<String> {
     let mut previous: Option<char> = None;
     let mut before_previous: Option<char> = None;
     for c in text.chars() {
-        if let (Some(a), Some(b)) = (before_previous, previous) {
-            if missing((a, b, c)) {
-                out.push(' ');
-            }
+        if let (Some(a), Some(b)) = (before_previous, previous)
+            && missing((a, b, c))
+        {
+            out.push(' ');
         }
         out.push(c);
         (before_previous, previous) = (previous, Some(c));

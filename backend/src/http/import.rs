@@ -1,0 +1,95 @@
+//! Importing a plan document: a preview (the file read, with suggestions) and the save of what
+//! the user reviewed.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use shared::api::{ErrorCode, SaveImportRequest};
+use shared::import::ImportedDocument;
+use shared::plan::PlanSummary;
+
+use super::auth::Signed;
+use super::{AppState, HttpError, Json};
+
+/// A reviewed plan is its text and little else: well under this.
+const SAVE_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/import/preview",
+            post(preview).layer(DefaultBodyLimit::max(shared::limits::IMPORT_MAX_BYTES)),
+        )
+        .route(
+            "/import",
+            post(save).layer(DefaultBodyLimit::max(SAVE_MAX_BYTES)),
+        )
+}
+
+fn may_import(signed: &Signed) -> Result<(), HttpError> {
+    if signed.0.role.edits_plan() {
+        Ok(())
+    } else {
+        Err(HttpError::new(
+            ErrorCode::Forbidden,
+            "Chỉ cơ quan thường trực mới được nhập kế hoạch.",
+        ))
+    }
+}
+
+/// The file (a .docx or text, as the body) read as a plan, with the agencies it names matched
+/// to the registry. Nothing is stored.
+async fn preview(
+    State(service): State<AppState>,
+    signed: Signed,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ImportedDocument>, HttpError> {
+    may_import(&signed)?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            HttpError::new(
+                ErrorCode::PayloadTooLarge,
+                &format!(
+                    "Tệp quá lớn (tối đa {} MB).",
+                    shared::limits::IMPORT_MAX_BYTES / 1024 / 1024
+                ),
+            )
+        } else {
+            HttpError::new(ErrorCode::InvalidData, "Không nhận được tệp.")
+        }
+    })?;
+    // Reading a large document takes a while: off the async workers.
+    let document = tokio::task::spawn_blocking(move || shared::import::import_document(&body))
+        .await
+        .map_err(|_| HttpError::new(ErrorCode::Internal, "Không đọc được tệp."))?;
+    let mut document = document.map_err(|e| {
+        HttpError::new(
+            ErrorCode::Validation,
+            &format!("Không nhập được văn bản: {e}"),
+        )
+    })?;
+    let agencies = service.agencies().await?;
+    shared::import::suggest_from_registry(&mut document.plan, &agencies);
+    Ok(Json(document))
+}
+
+/// Stores the reviewed plan as a new plan.
+async fn save(
+    State(service): State<AppState>,
+    signed: Signed,
+    Json(req): Json<SaveImportRequest>,
+) -> Result<(StatusCode, Json<PlanSummary>), HttpError> {
+    may_import(&signed)?;
+    let tree = service.save_import(req.id, req.plan).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PlanSummary {
+            id: tree.plan.id,
+            metadata: tree.plan.metadata,
+            node_count: tree.nodes.len(),
+        }),
+    ))
+}
