@@ -118,6 +118,7 @@ const KNOWN_ALIASES: &[(&str, &[&str])] = &[
             "dai phat thanh va truyen hinh tinh",
             "dai phat thanh truyen hinh tinh",
             "dai pt va th tinh",
+            "dai pt th tinh",
             "dai ptth tinh",
         ],
     ),

@@ -757,11 +757,19 @@ fn table_node(table: &TaskTable) -> ParsedNode {
         let label = number.unwrap_or_else(|| (parent.children.len() + 1).to_string());
         let mut task = node(&label, NodeKind::Item, content.to_owned(), *line);
         let mut body = Vec::new();
+        // A list of agencies may be split by semicolons or line breaks: one line, commas.
+        let as_list = |text: &str| {
+            text.split([';', '\n'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if let Some(lead) = cell(c.lead) {
-            body.push(format!("Cơ quan chủ trì: {lead}"));
+            body.push(format!("Cơ quan chủ trì: {}", as_list(lead)));
         }
         if let Some(coordinating) = cell(c.coordinating) {
-            body.push(format!("Cơ quan phối hợp: {coordinating}"));
+            body.push(format!("Cơ quan phối hợp: {}", as_list(coordinating)));
         }
         if let Some(time) = cell(c.time) {
             body.push(format!("Thời gian hoàn thành: {time}"));
