@@ -96,6 +96,33 @@ async fn text_and_word_files_are_previewed_with_suggestions() {
             .iter()
             .any(|x| x.node_line == first_task.line && x.role == Role::Lead)
     );
+
+    // Saved with every suggestion: the recurring deadline and the assignments are kept.
+    let mut plan = doc.plan.clone();
+    let all = plan.suggested_assignments.clone();
+    shared::import::review::apply_suggestions(&mut plan.nodes, &all).expect("apply");
+    let id = PlanId(uuid::Uuid::new_v4());
+    let r = post_json(
+        &s.client,
+        s.url("/import"),
+        &serde_json::to_value(SaveImportRequest { id, plan }).expect("json"),
+    )
+    .send()
+    .await
+    .expect("send");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let tree: PlanTree = body(s.get(&format!("/plans/{id}")).await).await;
+    let yearly = tree
+        .nodes
+        .iter()
+        .find(|n| n.title.starts_with("Xây dựng chuyên mục"))
+        .expect("row 2");
+    assert_eq!(
+        yearly.recurring_deadline.as_ref().map(|r| r.every),
+        Some(shared::document::Recurrence::Year)
+    );
+    assert_eq!(yearly.lead(), Some("DPTTH"));
+    assert_eq!(tree.plan.metadata.number.as_deref(), Some("76/KH-UBND"));
     s.stop().await;
 }
 

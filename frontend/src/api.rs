@@ -155,3 +155,23 @@ pub async fn change_agency(
 ) -> Result<Vec<Agency>, ApiError> {
     post("/api/agencies/changes", change).await
 }
+
+/// Reads a plan document (a `File` from a file input, or pasted text) on the server: the plan,
+/// its source lines and suggested assignments. Nothing is stored.
+pub async fn import_preview(
+    body: impl Into<wasm_bindgen::JsValue>,
+) -> Result<shared::import::ImportedDocument, ApiError> {
+    let response = Request::post("/api/import/preview")
+        .header("content-type", "application/octet-stream")
+        .body(body)
+        .map_err(network_error)?
+        .send()
+        .await
+        .map_err(network_error)?;
+    answer(response).await
+}
+
+/// Saves a reviewed import as a new plan.
+pub async fn save_import(req: &shared::api::SaveImportRequest) -> Result<PlanSummary, ApiError> {
+    post("/api/import", req).await
+}

@@ -6,6 +6,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::pages::admin::AdminPage;
+use crate::pages::import::ImportPage;
 use crate::pages::login::{LoginPage, SetupPage, SignInAgain};
 use crate::pages::plan::PlanPage;
 use crate::pages::plans::PlansPage;
@@ -27,6 +28,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <Gate><PlansPage /></Gate> } />
                     <Route path=path!("/plans/:id") view=|| view! { <Gate><PlanPage /></Gate> } />
                     <Route path=path!("/quan-tri") view=|| view! { <Gate><AdminPage /></Gate> } />
+                    <Route path=path!("/nhap-ke-hoach") view=|| view! { <Gate><ImportPage /></Gate> } />
                     <Route path=path!("/thiet-lap") view=SetupPage />
                 </Routes>
             </main>

@@ -65,12 +65,8 @@ async fn preview(
     let document = tokio::task::spawn_blocking(move || shared::import::import_document(&body))
         .await
         .map_err(|_| HttpError::new(ErrorCode::Internal, "Không đọc được tệp."))?;
-    let mut document = document.map_err(|e| {
-        HttpError::new(
-            ErrorCode::Validation,
-            &format!("Không nhập được văn bản: {e}"),
-        )
-    })?;
+    let mut document =
+        document.map_err(|e| HttpError::new(ErrorCode::Validation, &e.to_string()))?;
     let agencies = service.agencies().await?;
     shared::import::suggest_from_registry(&mut document.plan, &agencies);
     Ok(Json(document))

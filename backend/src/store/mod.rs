@@ -57,6 +57,7 @@ fn node_content(node: &Node, change: ChangeNo, stamps: &Stamps) -> Result<Value>
         // The JSON form leaves absent values out; the schema wants them present.
         o.entry("body").or_insert(Value::Null);
         o.entry("deadline").or_insert(Value::Null);
+        o.entry("recurring_deadline").or_insert(Value::Null);
         o.entry("references").or_insert(Value::Array(Vec::new()));
         o.entry("progress").or_insert(json!(0));
         o.entry("completed_on").or_insert(Value::Null);
@@ -68,7 +69,7 @@ fn node_content(node: &Node, change: ChangeNo, stamps: &Stamps) -> Result<Value>
     Ok(json!({ "key": node.id.to_string(), "content": v }))
 }
 
-const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, kind, title, body, deadline, references, progress, completed_on, assignments, owner";
+const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, kind, title, body, deadline, recurring_deadline, references, progress, completed_on, assignments, owner";
 
 /// The change number of a plan as stored whole (imported or seeded): devices that never
 /// pulled have cursor 0, so they get everything.

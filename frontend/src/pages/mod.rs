@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod import;
 pub mod login;
 pub mod plan;
 pub mod plans;

@@ -30,7 +30,12 @@ pub fn PlansPage() -> impl IntoView {
     });
     view! {
         <section class="plans">
-            <h1>"Kế hoạch"</h1>
+            <div class="plans-head">
+                <h1>"Kế hoạch"</h1>
+                {move || crate::session::use_auth().user.get().is_some_and(|u| u.role.edits_plan()).then(|| view! {
+                    <A href="/nhap-ke-hoach" attr:class="button primary">"Nhập kế hoạch từ văn bản…"</A>
+                })}
+            </div>
             {move || match plans.get() {
                 None => view! { <p class="empty">"Đang tải…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="notice error" role="alert">{e.message}</p> }.into_any(),

@@ -44,8 +44,9 @@ pub enum ImportErrorKind {
         /// The limit on the unpacked text, in bytes.
         max: usize,
     },
-    /// No line starts with a numbering the importer knows ("I.", "1.", "a)", "-", "+").
-    #[error("không tìm thấy mục nào được đánh số (I., 1., a), -, +)")]
+    /// No line starts with a numbering the importer knows ("Phần I", "Điều 1.", "I.", "1.",
+    /// "1.1.", "a)", "-", "+").
+    #[error("không tìm thấy mục nào được đánh số (Phần I, Điều 1, I., 1., 1.1., a), -, +)")]
     NoOutline,
 }
 

@@ -1,0 +1,98 @@
+// Importing a plan document: upload a text or Word file, review the tree beside its source,
+// fix a label, a level and a title, accept suggested assignments, save, and find the plan
+// with those assignments; pasted text with numbering problems shows its warnings.
+const path = require('path');
+const { test, expect } = require('@playwright/test');
+const { backendPerTest } = require('../server');
+
+const current = backendPerTest(test);
+const corpus = (name) => path.join(__dirname, '..', '..', 'shared', 'tests', 'fixtures', 'import', 'corpus', name);
+
+async function openImport(page) {
+  await current().signIn(page.context(), 'bdt');
+  await page.goto(current().url);
+  await page.getByRole('link', { name: 'Nhập kế hoạch từ văn bản…' }).tap();
+  await expect(page.getByRole('heading', { name: 'Nhập kế hoạch từ văn bản' })).toBeVisible();
+}
+
+const row = (page, label, title) => page.locator(`.review-row[data-label="${label}"][data-title^="${title}"]`);
+
+test('a text plan is reviewed, corrected, its suggestions accepted, and saved', async ({ page }) => {
+  await openImport(page);
+  await page.getByLabel('Chọn tệp Word (.docx) hoặc văn bản (.txt)').setInputFiles(corpus('10-to-chuc-thuc-hien.txt'));
+  await expect(page.getByRole('heading', { name: 'Kế hoạch số 118/KH-UBND' })).toBeVisible();
+  await expect(page.locator('.review-title')).toContainText('Thực hiện các chính sách dân tộc');
+
+  // The organising section's item 2 carries its suggestions, none chosen yet.
+  const item = row(page, '2', 'Sở KH&ĐT');
+  await expect(item).toHaveCount(1);
+  const lead = item.getByRole('checkbox', { name: 'Sở KH&ĐT · chủ trì' });
+  const coordinating = item.getByRole('checkbox', { name: 'Sở Tài chính · phối hợp' });
+  await expect(lead).not.toBeChecked();
+  await lead.tap();
+  await coordinating.tap();
+  await expect(page.locator('.review-counts')).toContainText('2 / ');
+
+  // Selecting the row shows its lines in the source.
+  await item.locator('.review-title-input').tap();
+  await expect(page.locator('.src-line.in-node').first()).toContainText('2. Sở KH&ĐT');
+
+  // Fix a title, and move section III's heading down under section II and back.
+  const three = row(page, 'III', 'KINH PHÍ');
+  await three.locator('.review-title-input').fill('KINH PHÍ THỰC HIỆN KẾ HOẠCH');
+  await three.getByRole('button', { name: 'Xuống một cấp' }).tap();
+  await expect(row(page, 'III', 'KINH PHÍ THỰC HIỆN KẾ HOẠCH')).toHaveAttribute('style', /--depth: 1/);
+  await row(page, 'III', 'KINH PHÍ THỰC HIỆN KẾ HOẠCH').getByRole('button', { name: 'Lên một cấp' }).tap();
+
+  await page.getByRole('button', { name: 'Lưu kế hoạch' }).tap();
+  await expect(page).toHaveURL(/\/plans\/[0-9a-f-]{36}/);
+  await expect(page.getByRole('treeitem', { name: /KINH PHÍ THỰC HIỆN KẾ HOẠCH/ })).toBeVisible();
+
+  // The accepted assignments are on the task; the board shows them.
+  await page.goto(page.url().replace(/\?.*$/, '') + '?xem=giao-viec');
+  const task = page.locator('.board-tree [role=treeitem]').filter({ hasText: 'Sở KH&ĐT: chủ trì' }).first();
+  await expect(task.locator('.chip', { hasText: /^SKHDT$/ })).toHaveClass(/lead/);
+  await expect(task.locator('.chip', { hasText: /^STC$/ })).not.toHaveClass(/lead/);
+
+  // The new plan is in the list.
+  await page.goto(current().url);
+  await expect(page.getByRole('link', { name: /118\/KH-UBND/ })).toBeVisible();
+});
+
+test('a Word file with an appendix table becomes a part of tasks with deadlines and suggestions', async ({ page }) => {
+  await openImport(page);
+  await page.getByLabel('Chọn tệp Word (.docx) hoặc văn bản (.txt)').setInputFiles(corpus('14-phu-luc-bang.docx'));
+  await expect(page.getByRole('heading', { name: 'Kế hoạch số 76/KH-UBND' })).toBeVisible();
+  const appendix = row(page, 'Phụ lục', 'DANH MỤC');
+  await expect(appendix).toHaveCount(1);
+  const first = row(page, '1', 'Tổ chức hội nghị quán triệt');
+  await expect(first.locator('.chip.deadline')).toHaveText('Hạn 30/06/2016');
+  await expect(first.getByRole('checkbox', { name: 'Ban Dân tộc tỉnh · chủ trì' })).toBeVisible();
+  await expect(row(page, '2', 'Xây dựng chuyên mục').locator('.chip.deadline')).toHaveText('Hạn hằng năm');
+  // Every suggestion accepted, saved: the appendix's tasks have their agencies on the board.
+  await page.getByRole('button', { name: 'Chọn tất cả đề xuất' }).tap();
+  await page.getByRole('button', { name: 'Lưu kế hoạch' }).tap();
+  await expect(page).toHaveURL(/\/plans\/[0-9a-f-]{36}/);
+  await page.goto(page.url().replace(/\?.*$/, '') + '?xem=giao-viec');
+  // Ban Dân tộc leads III.1 and rows 1 and 6 of the table, and coordinates rows 2, 3 and 4.
+  await expect(page.locator('.agency-card[data-agency="BDT"]')).toContainText('Chủ trì 3 · Phối hợp 3');
+});
+
+test('pasted text shows its numbering warnings beside the source; bad text is refused in Vietnamese', async ({ page }) => {
+  await openImport(page);
+  await page.getByLabel('Hoặc dán nội dung văn bản').fill('Chỉ một đoạn văn, không có mục nào.');
+  await page.getByRole('button', { name: 'Đọc văn bản' }).tap();
+  await expect(page.getByRole('alert')).toContainText('Không tìm thấy mục nào được đánh số');
+
+  const text = require('fs').readFileSync(corpus('12-tieu-de-hoa.txt'), 'utf8');
+  await page.getByLabel('Hoặc dán nội dung văn bản').fill(text);
+  await page.getByRole('button', { name: 'Đọc văn bản' }).tap();
+  await expect(page.locator('.warn-count')).toHaveText(' · 2 cảnh báo');
+  const warned = page.locator('.review-row.warned');
+  await expect(warned).toHaveCount(2);
+  await expect(warned.first().locator('.warning')).toContainText('Đánh số không liên tục');
+  await expect(page.locator('.src-line.warned')).toHaveCount(2);
+  // Cancelling returns to the choice of a file.
+  await page.getByRole('button', { name: 'Huỷ' }).tap();
+  await expect(page.getByLabel('Chọn tệp Word (.docx) hoặc văn bản (.txt)')).toBeVisible();
+});

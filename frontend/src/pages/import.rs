@@ -1,0 +1,462 @@
+//! Importing a plan document: upload a .docx or text file (or paste text), review the tree the
+//! server read beside the source lines it came from, fix labels, levels and titles, accept or
+//! reject the suggested assignments, and save it as a new plan.
+
+use std::collections::HashSet;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use shared::api::SaveImportRequest;
+use shared::assignment::Role;
+use shared::ids::PlanId;
+use shared::import::review::{ReviewRow, apply_suggestions, flatten, rebuild};
+use shared::import::{ImportWarning, ImportedDocument, ParsedNode, SuggestedAssignment};
+use shared::text::format_date;
+use wasm_bindgen::JsCast;
+
+use crate::api;
+use crate::session::use_auth;
+
+/// Lines of the source shown at once around the selected node when the document is long.
+const SOURCE_WINDOW: usize = 300;
+
+/// A row of the review, with what the user may change as signals of its own (typing in one row
+/// re-renders nothing else).
+#[derive(Clone)]
+struct Row {
+    key: usize,
+    depth: RwSignal<usize>,
+    label: RwSignal<String>,
+    title: RwSignal<String>,
+    node: ParsedNode,
+    /// The source lines it covers: from its line to the next row's.
+    lines: (usize, usize),
+    warnings: Vec<ImportWarning>,
+    /// Its suggestions, by index in the document's list.
+    suggestions: Vec<(usize, SuggestedAssignment)>,
+}
+
+/// The document under review.
+#[derive(Clone)]
+struct Review {
+    id: PlanId,
+    doc: ImportedDocument,
+    rows: RwSignal<Vec<Row>>,
+    accepted: RwSignal<HashSet<usize>>,
+    selected: RwSignal<Option<usize>>,
+}
+
+impl Review {
+    fn new(doc: ImportedDocument) -> Self {
+        let flat = flatten(&doc.plan.nodes);
+        let starts: Vec<usize> = flat.iter().map(|r| r.node.line).collect();
+        let rows = flat
+            .into_iter()
+            .enumerate()
+            .map(|(key, r)| {
+                let from = r.node.line;
+                let to = starts
+                    .iter()
+                    .copied()
+                    .filter(|s| *s > from)
+                    .min()
+                    .unwrap_or(doc.lines.len() + 1);
+                Row {
+                    key,
+                    depth: RwSignal::new(r.depth),
+                    label: RwSignal::new(r.node.label.clone()),
+                    title: RwSignal::new(r.node.title.clone()),
+                    lines: (from, to),
+                    warnings: doc
+                        .plan
+                        .warnings
+                        .iter()
+                        .filter(|w| w.line == from)
+                        .cloned()
+                        .collect(),
+                    suggestions: doc
+                        .plan
+                        .suggested_assignments
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, s)| s.node_line == from && s.node_label == r.node.label)
+                        .map(|(i, s)| (i, s.clone()))
+                        .collect(),
+                    node: r.node,
+                }
+            })
+            .collect();
+        Review {
+            id: PlanId(crate::device::new_uuid()),
+            doc,
+            rows: RwSignal::new(rows),
+            accepted: RwSignal::new(HashSet::new()),
+            selected: RwSignal::new(None),
+        }
+    }
+
+    /// The plan as the user left it, with the accepted suggestions as assignments.
+    fn reviewed(&self) -> Result<shared::import::ParsedPlan, String> {
+        let rows: Vec<ReviewRow> = self
+            .rows
+            .get_untracked()
+            .iter()
+            .map(|r| {
+                let mut node = r.node.clone();
+                node.label = r.label.get_untracked().trim().to_owned();
+                node.title = r.title.get_untracked().trim().to_owned();
+                ReviewRow {
+                    depth: r.depth.get_untracked(),
+                    node,
+                }
+            })
+            .collect();
+        let mut plan = self.doc.plan.clone();
+        plan.nodes = rebuild(&rows);
+        let accepted = self.accepted.get_untracked();
+        let chosen: Vec<SuggestedAssignment> = plan
+            .suggested_assignments
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| accepted.contains(i))
+            .map(|(_, s)| s.clone())
+            .collect();
+        apply_suggestions(&mut plan.nodes, &chosen).map_err(|e| e.to_string())?;
+        plan.suggested_assignments.clear();
+        Ok(plan)
+    }
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let auth = use_auth();
+    let review = RwSignal::new(None::<Review>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let may_import = move || auth.user.get().is_some_and(|u| u.role.edits_plan());
+
+    let read = move |body: wasm_bindgen::JsValue| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::import_preview(body).await {
+                Ok(doc) => review.set(Some(Review::new(doc))),
+                Err(e) => error.set(Some(e.message)),
+            }
+            busy.set(false);
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            read(file.into());
+        }
+    };
+    let pasted = RwSignal::new(String::new());
+    let on_paste = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = pasted.get_untracked();
+        if text.trim().is_empty() {
+            error.set(Some("Hãy dán nội dung văn bản vào ô trên.".to_owned()));
+            return;
+        }
+        read(text.into());
+    };
+
+    view! {
+        <section class="import">
+            <h1>"Nhập kế hoạch từ văn bản"</h1>
+            {move || (!may_import()).then(|| view! {
+                <p class="notice error" role="alert">"Chỉ cơ quan thường trực mới được nhập kế hoạch."</p>
+            })}
+            {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+            {move || match review.get() {
+                None => view! {
+                    <div class="import-source">
+                        <label class="file-pick">
+                            <span>"Chọn tệp Word (.docx) hoặc văn bản (.txt)"</span>
+                            <input type="file" accept=".docx,.txt,text/plain,application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                                prop:disabled=move || busy.get() || !may_import()
+                                on:change=on_file />
+                        </label>
+                        <form class="paste" on:submit=on_paste>
+                            <label for="import-text">"Hoặc dán nội dung văn bản"</label>
+                            <textarea id="import-text" rows="10"
+                                placeholder="KẾ HOẠCH … I. MỤC ĐÍCH, YÊU CẦU …"
+                                on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
+                            <button class="primary" type="submit" prop:disabled=move || busy.get() || !may_import()>
+                                {move || if busy.get() { "Đang đọc…" } else { "Đọc văn bản" }}
+                            </button>
+                        </form>
+                    </div>
+                }.into_any(),
+                Some(r) => view! { <ReviewView review=r on_cancel=move || review.set(None) /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ReviewView(
+    review: Review,
+    on_cancel: impl Fn() + Send + Sync + 'static + Copy,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let meta = review.doc.plan.metadata.clone();
+    let error = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    let warnings = review.doc.plan.warnings.len();
+    let suggestions = review.doc.plan.suggested_assignments.len();
+    let accepted = review.accepted;
+    let all_suggestions: Vec<usize> = (0..suggestions).collect();
+
+    let save_review = review.clone();
+    let save = move |_| {
+        let review = save_review.clone();
+        let navigate = navigate.clone();
+        error.set(None);
+        let plan = match review.reviewed() {
+            Ok(plan) => plan,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
+        };
+        saving.set(true);
+        spawn_local(async move {
+            let req = SaveImportRequest {
+                id: review.id,
+                plan,
+            };
+            match api::save_import(&req).await {
+                Ok(summary) => navigate(&format!("/plans/{}", summary.id), Default::default()),
+                Err(e) => error.set(Some(e.message)),
+            }
+            saving.set(false);
+        });
+    };
+
+    let heading = format!(
+        "{} {}",
+        meta.kind.map(|k| k.name_vi()).unwrap_or("Văn bản"),
+        meta.number
+            .clone()
+            .map(|n| format!("số {n}"))
+            .unwrap_or_default()
+    );
+    let details = [
+        meta.issued_on
+            .map(|d| format!("Ban hành {}", format_date(d))),
+        meta.issuer.clone(),
+        meta.signer.clone().map(|s| format!("Người ký: {s}")),
+        (!meta.recipients.is_empty())
+            .then(|| format!("Nơi nhận: {} đơn vị", meta.recipients.len())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+
+    let rows = review.rows;
+    let selected = review.selected;
+    let lines = review.doc.lines.clone();
+    view! {
+        <div class="review">
+            <div class="review-head">
+                <h2>{heading}</h2>
+                <p class="review-title">{meta.title.clone().unwrap_or_else(|| "(không đọc được trích yếu)".into())}</p>
+                <p class="muted">{details}</p>
+                <p class="review-counts">
+                    {move || format!("{} mục", rows.get().len())}
+                    {(warnings > 0).then(|| view! { <span class="warn-count">{format!(" · {warnings} cảnh báo")}</span> })}
+                    {move || format!(" · {} / {suggestions} đề xuất giao việc được chọn", accepted.get().len())}
+                </p>
+                <div class="actions">
+                    {(suggestions > 0).then(|| view! {
+                        <button type="button" on:click=move |_| accepted.set(all_suggestions.iter().copied().collect())>
+                            "Chọn tất cả đề xuất"
+                        </button>
+                        <button type="button" on:click=move |_| accepted.set(HashSet::new())>"Bỏ chọn tất cả"</button>
+                    })}
+                </div>
+            </div>
+            <div class="review-body">
+                <ol class="review-tree" aria-label="Cây nhiệm vụ đọc được">
+                    <For each=move || rows.get() key=|r| r.key let:row>
+                        <ReviewRowView row=row rows=rows selected=selected accepted=accepted />
+                    </For>
+                </ol>
+                <SourcePane lines=lines rows=rows selected=selected />
+            </div>
+            {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+            <div class="review-actions">
+                <button type="button" on:click=move |_| on_cancel()>"Huỷ"</button>
+                <button class="primary" type="button" prop:disabled=move || saving.get() on:click=save>
+                    {move || if saving.get() { "Đang lưu…" } else { "Lưu kế hoạch" }}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ReviewRowView(
+    row: Row,
+    rows: RwSignal<Vec<Row>>,
+    selected: RwSignal<Option<usize>>,
+    accepted: RwSignal<HashSet<usize>>,
+) -> impl IntoView {
+    let key = row.key;
+    let depth = row.depth;
+    // A row may go one level deeper than the row above it, and not above the top.
+    let max_depth = move || {
+        let list = rows.get();
+        let at = list.iter().position(|r| r.key == key).unwrap_or(0);
+        if at == 0 {
+            0
+        } else {
+            list[at - 1].depth.get() + 1
+        }
+    };
+    let remove = move |_| {
+        rows.update(|list| {
+            if let Some(at) = list.iter().position(|r| r.key == key) {
+                // Its children come up one level.
+                let d = list[at].depth.get_untracked();
+                for r in list.iter().skip(at + 1) {
+                    if r.depth.get_untracked() <= d {
+                        break;
+                    }
+                    r.depth.update(|x| *x -= 1);
+                }
+                list.remove(at);
+            }
+        });
+    };
+    let deadline = row
+        .node
+        .deadline
+        .map(|d| format!("Hạn {}", format_date(d)))
+        .or_else(|| {
+            row.node
+                .recurring_deadline
+                .as_ref()
+                .map(|r| format!("Hạn {}", r.describe_vi()))
+        });
+    let warned = !row.warnings.is_empty();
+    let warning_text = row
+        .warnings
+        .iter()
+        .map(|w| w.message.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let line = row.lines.0;
+    let suggestions = row.suggestions.clone();
+    view! {
+        <li class="review-row" class:warned=warned class:selected=move || selected.get() == Some(key)
+            style=move || format!("--depth: {}", depth.get())
+            data-label=move || row.label.get()
+            data-title=move || row.title.get()
+            on:focusin=move |_| selected.set(Some(key))
+            on:click=move |_| selected.set(Some(key))>
+            <div class="review-fields">
+                <button type="button" class="icon" title="Lên một cấp" aria-label="Lên một cấp"
+                    prop:disabled=move || depth.get() == 0
+                    on:click=move |_| depth.update(|d| *d = d.saturating_sub(1))>"←"</button>
+                <button type="button" class="icon" title="Xuống một cấp" aria-label="Xuống một cấp"
+                    prop:disabled={move || depth.get() >= max_depth()}
+                    on:click=move |_| depth.update(|d| *d += 1)>"→"</button>
+                <input class="review-label" aria-label="Số thứ tự" prop:value=move || row.label.get()
+                    on:input=move |ev| row.label.set(event_target_value(&ev)) />
+                <input class="review-title-input" aria-label="Tiêu đề" prop:value=move || row.title.get()
+                    on:input=move |ev| row.title.set(event_target_value(&ev)) />
+                <button type="button" class="icon danger" title="Bỏ mục này" aria-label="Bỏ mục này" on:click=remove>"×"</button>
+            </div>
+            <div class="review-meta">
+                <span class="muted">{format!("Dòng {line}")}</span>
+                {deadline.map(|d| view! { <span class="chip deadline">{d}</span> })}
+                {warned.then(|| view! { <span class="warning" role="note">{warning_text}</span> })}
+            </div>
+            {(!suggestions.is_empty()).then(|| view! {
+                <ul class="suggestions" aria-label="Đề xuất giao việc">
+                    {suggestions.into_iter().map(|(i, s)| {
+                        let role = match s.role { Role::Lead => "chủ trì", Role::Coordinating => "phối hợp" };
+                        view! {
+                            <li>
+                                <label class="suggestion" class:lead=s.role == Role::Lead title=s.duty.clone()>
+                                    <input type="checkbox"
+                                        prop:checked=move || accepted.get().contains(&i)
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            accepted.update(|a| { if on { a.insert(i); } else { a.remove(&i); } });
+                                        } />
+                                    {format!("{} · {role}", s.agency_text)}
+                                </label>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn SourcePane(
+    lines: Vec<String>,
+    rows: RwSignal<Vec<Row>>,
+    selected: RwSignal<Option<usize>>,
+) -> impl IntoView {
+    let total = lines.len();
+    let warned_lines: HashSet<usize> = rows
+        .get_untracked()
+        .iter()
+        .filter(|r| !r.warnings.is_empty())
+        .map(|r| r.lines.0)
+        .collect();
+    let range = move || {
+        let key = selected.get()?;
+        rows.with(|list| list.iter().find(|r| r.key == key).map(|r| r.lines))
+    };
+    // Scroll the selected node's first line into view.
+    Effect::new(move |_| {
+        if let Some((from, _)) = range()
+            && let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&format!("nguon-{from}")))
+        {
+            el.scroll_into_view_with_bool(false);
+        }
+    });
+    view! {
+        <div class="review-source" aria-label="Văn bản gốc" data-autoscroll>
+            {move || {
+                let (from, to) = range().unwrap_or((0, 0));
+                let (first, last) = if total <= SOURCE_WINDOW * 2 {
+                    (1, total)
+                } else {
+                    let centre = from.max(1);
+                    (centre.saturating_sub(SOURCE_WINDOW / 2).max(1), (centre + SOURCE_WINDOW).min(total))
+                };
+                lines[first.saturating_sub(1)..last].iter().enumerate().map(|(k, text)| {
+                    let n = first + k;
+                    let in_node = n >= from && n < to;
+                    view! {
+                        <div class="src-line" id=format!("nguon-{n}")
+                            class:in-node=in_node
+                            class:warned=warned_lines.contains(&n)>
+                            <span class="src-no">{n}</span>
+                            <span class="src-text">{text.clone()}</span>
+                        </div>
+                    }
+                }).collect_view()
+            }}
+        </div>
+    }
+}
