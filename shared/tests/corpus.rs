@@ -194,3 +194,108 @@ fn nothing_of_the_closing_leaks_into_the_tree() {
         walk(&doc.plan.nodes, &path);
     }
 }
+
+/// The corpus's Word files, as bytes.
+fn word_files() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(corpus_dir()).expect("corpus") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) == Some("docx") {
+            out.push(std::fs::read(path).expect("read"));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A Word file with `document` as its body XML (stored, not compressed).
+fn docx_with(document: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options).expect("start");
+    zip.write_all(document.as_bytes()).expect("write");
+    zip.finish().expect("finish");
+    out.into_inner()
+}
+
+fn xml_piece() -> impl proptest::strategy::Strategy<Value = &'static str> {
+    proptest::sample::select(vec![
+        "<w:p>",
+        "</w:p>",
+        "<w:r>",
+        "</w:r>",
+        "<w:t>",
+        "</w:t>",
+        "I. MỤC ĐÍCH",
+        "1. Việc",
+        "a) điểm",
+        "Sở Y tế chủ trì",
+        "<w:pPr><w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr>",
+        "<w:tbl>",
+        "</w:tbl>",
+        "<w:tr>",
+        "</w:tr>",
+        "<w:tc>",
+        "</w:tc>",
+        "<w:br/>",
+        "<w:tab/>",
+        "&amp;",
+        "&#x1;",
+        "&bogus;",
+        "<w:del>",
+        "</w:del>",
+        "Nội dung nhiệm vụ",
+        "Cơ quan chủ trì",
+        "Hằng năm",
+        "Quý II/2016",
+        "<!-- c -->",
+        "<![CDATA[x]]>",
+        "<",
+        ">",
+        "\"",
+        "\u{0}",
+    ])
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        failure_persistence: None,
+        cases: 200,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// A damaged Word file (bytes changed, or cut short) is read or refused, never a panic.
+    #[test]
+    fn damaged_word_files_are_handled(
+        which in 0usize..3,
+        flips in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 0..8),
+        cut in proptest::option::of(proptest::prelude::any::<usize>()),
+    ) {
+        let files = word_files();
+        let mut bytes = files[which % files.len()].clone();
+        for (at, byte) in flips {
+            let len = bytes.len();
+            bytes[at % len] = byte;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut % (bytes.len() + 1));
+        }
+        if let Ok(mut doc) = import_document(&bytes) {
+            suggest_from_registry(&mut doc.plan, &registry());
+        }
+    }
+
+    /// Any sequence of Word XML pieces, well-formed or not, is read or refused.
+    #[test]
+    fn arbitrary_word_xml_is_handled(pieces in proptest::collection::vec(xml_piece(), 0..60)) {
+        let document = format!("<w:document xmlns:w=\"w\"><w:body>{}</w:body></w:document>", pieces.concat());
+        if let Ok(doc) = import_document(&docx_with(&document)) {
+            fn lines_ok(nodes: &[ParsedNode], count: usize) -> bool {
+                nodes.iter().all(|n| n.line <= count + 1 && !n.title.trim().is_empty() && lines_ok(&n.children, count))
+            }
+            proptest::prop_assert!(lines_ok(&doc.plan.nodes, doc.lines.len()));
+        }
+    }
+}

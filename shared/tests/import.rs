@@ -771,6 +771,17 @@ fn check_invariants(plan: &ParsedPlan) {
     }
 }
 
+/// Our agency reference data.
+fn registry() -> Vec<shared::registry::Agency> {
+    shared::registry::parse_reference_data(
+        include_str!("../../backend/seed/agencies.json"),
+        include_str!("../../backend/seed/lang-son-units.json"),
+        include_str!("../../backend/seed/lang-son-units-2025.json"),
+    )
+    .expect("reference data")
+    .agencies
+}
+
 fn plausible_line() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(String::new()),
@@ -793,6 +804,24 @@ fn plausible_line() -> impl Strategy<Value = String> {
         Just("trước ngày 31/2/2016".to_owned()),
         Just("Nơi nhận:".to_owned()),
         Just("[...]".to_owned()),
+        Just("Phần I. ĐÁNH GIÁ".to_owned()),
+        Just("PHẦN THỨ HAI".to_owned()),
+        Just("Điều 2. Tổ chức thực hiện".to_owned()),
+        Just("1.1. Mục".to_owned()),
+        Just("2.1.3.".to_owned()),
+        Just("1) việc".to_owned()),
+        Just("– gạch".to_owned()),
+        Just("• chấm".to_owned()),
+        Just("* Đối với cấp tỉnh:".to_owned()),
+        Just("Sở KH&ĐT chủ trì, phối hợp với Sở Tài chính, UBND các huyện, thành phố".to_owned()),
+        Just("Cơ quan chủ trì: Sở Y tế; cơ quan phối hợp: Sở LĐ-TB&XH".to_owned()),
+        Just("báo cáo trước ngày 15/12 hằng năm".to_owned()),
+        Just("định kỳ 6 tháng, báo cáo trước ngày 15/6 và 15/12".to_owned()),
+        Just("hoàn thành trong quý II/2016".to_owned()),
+        Just("Trên đây là Kế hoạch".to_owned()),
+        Just("TM. ỦY BAN NHÂN DÂN".to_owned()),
+        Just("KT. CHỦ TỊCH".to_owned()),
+        Just("(Đã ký)".to_owned()),
         "[a-zA-ZĐđÀ-ỹ .,;:()/\\-]{0,40}",
         "\\PC{0,60}",
         "[.]{2100}",
@@ -809,8 +838,9 @@ proptest! {
 
     #[test]
     fn any_string_is_handled(input in any::<String>()) {
-        if let Ok(plan) = import_plan_text(&input) {
+        if let Ok(mut plan) = import_plan_text(&input) {
             check_invariants(&plan);
+            shared::import::suggest_from_registry(&mut plan, &registry());
         }
     }
 
@@ -829,7 +859,14 @@ proptest! {
         let input = lines.join(if crlf { "\r\n" } else { "\n" });
         if let Ok(plan) = import_plan_text(&input) {
             check_invariants(&plan);
-            prop_assert_eq!(import_plan_bytes(input.as_bytes()), Ok(plan));
+            prop_assert_eq!(import_plan_bytes(input.as_bytes()), Ok(plan.clone()));
+            let mut plan = plan;
+            shared::import::suggest_from_registry(&mut plan, &registry());
+            // Every suggestion names a node of the tree.
+            let nodes = all_nodes(&plan.nodes);
+            for s in &plan.suggested_assignments {
+                prop_assert!(nodes.iter().any(|n| n.line == s.node_line && n.label == s.node_label));
+            }
         }
     }
 }
