@@ -25,6 +25,8 @@ pub fn run(args: &[String]) -> Result<()> {
         "-q",
         "-p",
         "shared",
+        "--features",
+        "docx",
         "--example",
         "bench_import",
     ]))?;

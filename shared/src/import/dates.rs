@@ -109,6 +109,13 @@ const PERIOD_CUES: &[(&str, bool)] = &[
 /// "tháng 6/2016", "tháng 6 năm 2016", "quý II/2016", "quý 2 năm 2016" after a cue: the
 /// deadline it sets.
 fn period_deadline(text: &str) -> Option<NaiveDate> {
+    if !(text.contains("tháng")
+        || text.contains("quý")
+        || text.contains("Tháng")
+        || text.contains("Quý"))
+    {
+        return None;
+    }
     // All in lower case, so that positions found are positions read ("II" is "ii" here).
     let lower = text.to_lowercase();
     for (word, months) in [("tháng ", 1u32), ("quý ", 3u32)] {

@@ -207,36 +207,29 @@ fn is_continuation(before: &str, line: &str) -> bool {
 /// 2016. Các sở"): after a full stop, comma, semicolon or colon that follows a lower-case letter
 /// or a digit and comes before a capital. `None` when nothing is missing.
 fn space_after_punctuation(text: &str) -> Option<String> {
-    let missing = |(before, punct, after): (char, char, char)| {
-        matches!(punct, '.' | ',' | ';' | ':')
-            && (before.is_lowercase() || before.is_ascii_digit())
-            && after.is_uppercase()
+    // The places a space is missing, found by bytes: punctuation is ASCII, so a byte match is a
+    // character match; the letters on either side are decoded only there.
+    let bytes = text.as_bytes();
+    let missing_at = |i: usize| {
+        matches!(bytes[i], b'.' | b',' | b';' | b':')
+            && text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+            && text[i + 1..].chars().next().is_some_and(char::is_uppercase)
     };
-    let triples = || {
-        let mut chars = text.chars();
-        let (mut a, mut b) = (chars.next(), chars.next());
-        std::iter::from_fn(move || {
-            let c = chars.next()?;
-            let triple = (a?, b?, c);
-            (a, b) = (b, Some(c));
-            Some(triple)
-        })
-    };
-    if !triples().any(missing) {
-        return None;
-    }
+    let mut places = (1..bytes.len().saturating_sub(1))
+        .filter(|&i| bytes[i + 1] != b' ' && missing_at(i))
+        .peekable();
+    places.peek()?;
     let mut out = String::with_capacity(text.len() + 8);
-    let mut previous: Option<char> = None;
-    let mut before_previous: Option<char> = None;
-    for c in text.chars() {
-        if let (Some(a), Some(b)) = (before_previous, previous)
-            && missing((a, b, c))
-        {
-            out.push(' ');
-        }
-        out.push(c);
-        (before_previous, previous) = (previous, Some(c));
+    let mut from = 0;
+    for i in places {
+        out.push_str(&text[from..=i]);
+        out.push(' ');
+        from = i + 1;
     }
+    out.push_str(&text[from..]);
     Some(out)
 }
 
