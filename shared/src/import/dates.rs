@@ -109,11 +109,9 @@ const PERIOD_CUES: &[(&str, bool)] = &[
 /// "tháng 6/2016", "tháng 6 năm 2016", "quý II/2016", "quý 2 năm 2016" after a cue: the
 /// deadline it sets.
 fn period_deadline(text: &str) -> Option<NaiveDate> {
-    if !(text.contains("tháng")
-        || text.contains("quý")
-        || text.contains("Tháng")
-        || text.contains("Quý"))
-    {
+    // Only where a month or a quarter is written, in any case ("THỜI HẠN QUÝ IV/2016").
+    let written = ["tháng", "Tháng", "THÁNG", "quý", "Quý", "QUÝ"];
+    if !written.iter().any(|w| text.contains(w)) {
         return None;
     }
     // All in lower case, so that positions found are positions read ("II" is "ii" here).
