@@ -76,13 +76,22 @@ fn render(doc: &ImportedDocument) -> String {
     let _ = writeln!(out, "cơ quan: {:?}", m.issuer);
     let _ = writeln!(out, "người ký: {:?} ({:?})", m.signer, m.signer_title);
     let _ = writeln!(out, "nơi nhận: {}", m.recipients.join(" | "));
+    let paragraphs: Vec<&str> = plan
+        .preamble
+        .as_deref()
+        .map(|p| p.split("\n\n").collect())
+        .unwrap_or_default();
+    let _ = writeln!(out, "mở đầu: {} đoạn", paragraphs.len());
+    for p in paragraphs {
+        let _ = writeln!(out, "  {}", short(p, 100));
+    }
     let _ = writeln!(out, "văn bản viện dẫn: {}", plan.references.len());
     for r in &plan.references {
         let _ = writeln!(
             out,
             "  {} {} {} {}",
             r.kind.name_vi(),
-            r.number.as_deref().unwrap_or("-"),
+            r.number.as_deref().unwrap_or(&r.text),
             r.date
                 .map(|d| d.format("%d/%m/%Y").to_string())
                 .unwrap_or_default(),

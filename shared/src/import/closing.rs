@@ -120,7 +120,15 @@ pub(crate) fn parse(lines: &[Line<'_>]) -> Closing {
                 in_recipients = true;
             } else if recipient_line && column == 0 {
                 push_recipient(&mut closing.recipients, part);
-            } else if is_authority(part) || (!titles.is_empty() && is_caps(part)) {
+                // "Lưu: VT, …" ends the list.
+                if part.starts_with("Lưu") {
+                    in_recipients = false;
+                }
+            } else if is_authority(part)
+                || (!titles.is_empty() && is_caps(part))
+                // A position alone ("CHỦ TỊCH") after the recipients opens the signature.
+                || (titles.is_empty() && is_caps(part) && part.chars().count() <= 40)
+            {
                 titles.push(part.to_owned());
             } else if is_signature_note(part) || is_closing_paragraph(part) {
                 continue;
@@ -206,6 +214,16 @@ mod tests {
             Some("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH")
         );
         assert_eq!(c.signer.as_deref(), Some("Nguyễn Văn A"));
+    }
+
+    #[test]
+    fn a_position_alone_after_the_recipients() {
+        let text = "Điều 3. Thi hành.\nNơi nhận:\n- Như Điều 3;\n- Lưu: VT, KGVX.\n\nCHỦ TỊCH\n\n(Đã ký)\n\nHoàng Văn Lộc";
+        let all = lines(text);
+        let c = parse(&all[start(&all).expect("a closing")..]);
+        assert_eq!(c.recipients, ["Như Điều 3", "Lưu: VT, KGVX"]);
+        assert_eq!(c.signer_title.as_deref(), Some("CHỦ TỊCH"));
+        assert_eq!(c.signer.as_deref(), Some("Hoàng Văn Lộc"));
     }
 
     #[test]

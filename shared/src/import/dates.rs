@@ -203,6 +203,10 @@ const RECURRENCE_CUES: &[&str] = &[
     "triển khai",
     "hoàn thành",
     "tổng hợp",
+    "kiểm tra",
+    "giám sát",
+    "sơ kết",
+    "tổng kết",
 ];
 
 /// A deadline `text` repeats every year, half-year, quarter or month: "trước ngày 15/12 hằng
@@ -226,10 +230,10 @@ pub(crate) fn find_recurring(text: &str) -> Option<RecurringDeadline> {
     for sentence in lower.split(['.', ';', '\n']) {
         let begin = start;
         start += sentence.len() + 1;
-        let Some((at, every)) = RECURRENCES
+        let Some((at, word, every)) = RECURRENCES
             .iter()
-            .filter_map(|(word, every)| sentence.find(word).map(|at| (at, *every)))
-            .min_by_key(|(at, _)| *at)
+            .filter_map(|(word, every)| sentence.find(word).map(|at| (at, *word, *every)))
+            .min_by_key(|(at, _, _)| *at)
         else {
             continue;
         };
@@ -239,7 +243,9 @@ pub(crate) fn find_recurring(text: &str) -> Option<RecurringDeadline> {
             .trim_end_matches([':', ','])
             .trim_end();
         let alone = before.is_empty() && sentence.trim().len() < 40;
-        let cued = RECURRENCE_CUES.iter().any(|cue| before.ends_with(cue));
+        // "định kỳ 6 tháng" says by itself that the work recurs.
+        let cued =
+            word.starts_with("định kỳ") || RECURRENCE_CUES.iter().any(|cue| before.ends_with(cue));
         if days.is_empty() && !alone && !cued {
             continue;
         }
@@ -357,5 +363,43 @@ mod tests {
             ymd(2016, 6, 30)
         );
         assert_eq!(find_deadline("THỜI HẠN QUÝ IV/2016"), ymd(2016, 12, 31));
+    }
+
+    #[test]
+    fn recurring_deadlines() {
+        let every = |text: &str| find_recurring(text).map(|r| (r.every, r.days));
+        let day = |day, month| DayOfYear { day, month };
+        assert_eq!(
+            every("Báo cáo kết quả trước ngày 15/12 hằng năm."),
+            Some((Recurrence::Year, vec![day(15, 12)]))
+        );
+        assert_eq!(
+            every("Định kỳ 6 tháng, báo cáo trước ngày 15/6 và 15/12"),
+            Some((Recurrence::HalfYear, vec![day(15, 6), day(15, 12)]))
+        );
+        assert_eq!(
+            every("Thực hiện hằng năm"),
+            Some((Recurrence::Year, vec![]))
+        );
+        assert_eq!(every("Hằng năm"), Some((Recurrence::Year, vec![])));
+        assert_eq!(
+            every("kiểm tra hằng quý"),
+            Some((Recurrence::Quarter, vec![]))
+        );
+        assert_eq!(
+            every("định kỳ 6 tháng, năm báo cáo UBND tỉnh"),
+            Some((Recurrence::HalfYear, vec![]))
+        );
+        // Words that describe rather than schedule.
+        assert_eq!(
+            every("lồng ghép vào kế hoạch phát triển kinh tế - xã hội hằng năm"),
+            None
+        );
+        assert_eq!(every("báo cáo 6 tháng đầu năm 2016"), None);
+        let r =
+            find_recurring("Các sở tổng hợp, báo cáo trước ngày 10/12 hằng năm; gửi Ban Dân tộc.")
+                .expect("recurring");
+        assert_eq!(r.text, "Các sở tổng hợp, báo cáo trước ngày 10/12 hằng năm");
+        assert_eq!(r.describe_vi(), "10/12 hằng năm");
     }
 }

@@ -329,9 +329,14 @@ pub(crate) fn parse<'a>(lines: &'a [Line<'a>], warnings: &mut Vec<ImportWarning>
         title_line = lines[kind_at].no;
         let preamble_start = front.read_kind_and_title(lines, &classes, kind_at);
         for (line, class) in lines.iter().zip(&classes).skip(preamble_start) {
-            if *class != Class::Blank {
-                front.preamble.push(&line.text);
-                front.sources.push(&line.text);
+            match class {
+                // A decision's "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …" and "QUYẾT ĐỊNH:" frame
+                // the preamble; they are not part of it.
+                Class::Blank | Class::Caps | Class::Kind(..) => {}
+                _ => {
+                    front.preamble.push(&line.text);
+                    front.sources.push(&line.text);
+                }
             }
         }
     }

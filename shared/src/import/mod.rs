@@ -216,7 +216,7 @@ pub fn import_plan_text(input: &str) -> Result<ParsedPlan, ImportError> {
     let front = front::parse(front_lines, &mut warnings);
     let nodes = outline::build(outline_lines, &mut warnings);
 
-    let preamble = (!front.preamble.is_empty()).then(|| front.preamble.join("\n\n"));
+    let preamble = (!front.preamble.is_empty()).then(|| join_paragraphs(&front.preamble));
     let mut preamble_refs = Vec::new();
     if let Some(preamble) = &preamble {
         refs::extract(preamble, &mut preamble_refs);
@@ -238,6 +238,24 @@ pub fn import_plan_text(input: &str) -> Result<ParsedPlan, ImportError> {
         suggested_assignments: Vec::new(),
         warnings,
     })
+}
+
+/// The preamble's lines as paragraphs: a line wrapped from the one before it joins it; lost
+/// spaces after full stops are put back.
+fn join_paragraphs(lines: &[&str]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        if out.is_empty() {
+            out.push_str(line);
+        } else if outline::is_continuation(&out, line) {
+            out.push(' ');
+            out.push_str(line);
+        } else {
+            out.push_str("\n\n");
+            out.push_str(line);
+        }
+    }
+    outline::space_after_punctuation(&out).unwrap_or(out)
 }
 
 /// Puts together what the front matter says, in sentence case where it is written in capitals.

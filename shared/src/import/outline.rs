@@ -197,16 +197,17 @@ impl<'a> Builder<'a, '_> {
 }
 
 /// Whether `line` continues the paragraph ending `before` rather than starting a new one: the
-/// paragraph has not ended (no full stop, colon, semicolon) and the line starts in lower case.
-fn is_continuation(before: &str, line: &str) -> bool {
-    !before.ends_with(['.', ':', ';', '!', '?', '"', '”', ')'])
+/// paragraph has not ended (no full stop or colon; a semicolon ends a clause, not the
+/// paragraph) and the line starts in lower case.
+pub(crate) fn is_continuation(before: &str, line: &str) -> bool {
+    !before.ends_with(['.', ':', '!', '?', '"', '”', ')'])
         && line.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
 }
 
 /// Puts back the space web copies lose between sentences ("năm 2016.Các sở" becomes "năm
 /// 2016. Các sở"): after a full stop, comma, semicolon or colon that follows a lower-case letter
 /// or a digit and comes before a capital. `None` when nothing is missing.
-fn space_after_punctuation(text: &str) -> Option<String> {
+pub(crate) fn space_after_punctuation(text: &str) -> Option<String> {
     // The places a space is missing, found by bytes: punctuation is ASCII, so a byte match is a
     // character match; the letters on either side are decoded only there.
     let bytes = text.as_bytes();

@@ -107,6 +107,15 @@ fn parse_at(text: &str, start: usize) -> Option<(Reference, usize)> {
         named = true;
     }
 
+    if kind_name.kind == DocumentKind::Law
+        && capitalised
+        && !named
+        && let Some(len) = named_law(&text[end..])
+    {
+        end += len;
+        named = true;
+    }
+
     let mut number = None;
     let mut said_number = false;
     if let Some(rest) = text[end..].strip_prefix(' ') {
@@ -176,6 +185,57 @@ fn named_resolution(s: &str) -> Option<usize> {
         }
     }
     Some(s.len() - rest.len())
+}
+
+/// Words that end a law's name ("Luật Đất đai về …", "Luật Ngân sách nhà nước và các văn bản").
+const LAW_NAME_ENDS: &[&str] = &[
+    "ngày", "số", "của", "đã", "được", "về", "theo", "để", "nhằm", "với", "cho", "tại", "trong",
+    "đến", "là", "thì", "nay", "quy", "hướng",
+];
+
+/// The name of a law after "Luật" ("Ngân sách nhà nước năm 2015", "Tổ chức chính quyền địa
+/// phương" before "ngày …"): a capitalised first word, then up to twelve words, ending before
+/// punctuation, "ngày", "số", "của" or a lower-case word that starts a clause, and taking "năm
+/// <year>" with it. Returns its length.
+fn named_law(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix(' ')?;
+    if !rest.starts_with(char::is_uppercase) || rest.starts_with("Luật") {
+        return None;
+    }
+    let mut end = 0;
+    for (k, word) in rest.split(' ').enumerate() {
+        if k >= MAX_ISSUER_WORDS {
+            break;
+        }
+        let bare = word.trim_end_matches(ISSUER_END);
+        let next = rest[end..].split(' ').nth(if k == 0 { 1 } else { 2 });
+        if bare.is_empty()
+            || (k > 0 && LAW_NAME_ENDS.contains(&bare))
+            || (bare == "và" && next.is_some_and(|n| matches!(n, "các" | "những")))
+        {
+            break;
+        }
+        if bare == "năm" {
+            // "năm 2015" closes the name.
+            let after = &rest[end + 1 + word.len()..];
+            let year = after
+                .strip_prefix(' ')
+                .map(|a| a.bytes().take_while(u8::is_ascii_digit).count());
+            if let Some(4) = year {
+                end += 1 + word.len() + 1 + 4;
+            }
+            break;
+        }
+        if !bare.chars().all(|c| is_letter(c) || c == '-') {
+            break;
+        }
+        end += if k == 0 { bare.len() } else { 1 + bare.len() };
+        if bare.len() != word.len() {
+            // Punctuation after the word ends the name.
+            break;
+        }
+    }
+    (end > 0).then_some(1 + end)
 }
 
 /// A document number at the start of `s` ("449/QĐ-TTg", "57-KL/TW", "05/2011/NĐ-CP"): digits
@@ -297,6 +357,26 @@ mod tests {
                 "quyết định số 12/QĐ-UBND",
             ]
         );
+    }
+
+    #[test]
+    fn named_laws() {
+        let found = refs(
+            "Căn cứ Luật Ngân sách nhà nước năm 2015; Luật Tổ chức chính quyền địa phương ngày 19 \
+             tháng 6 năm 2015; Luật Hôn nhân và gia đình; theo quy định của Luật; Luật Bảo vệ và \
+             phát triển rừng và các văn bản hướng dẫn.",
+        );
+        let texts: Vec<&str> = found.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Luật Ngân sách nhà nước năm 2015",
+                "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015",
+                "Luật Hôn nhân và gia đình",
+                "Luật Bảo vệ và phát triển rừng"
+            ]
+        );
+        assert_eq!(found[1].date, NaiveDate::from_ymd_opt(2015, 6, 19));
     }
 
     #[test]
