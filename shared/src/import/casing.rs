@@ -241,6 +241,35 @@ impl Casing {
         }
     }
 
+    /// Takes the forms of `words` as settled (a place name from "Lạng Sơn, ngày …", a fixed
+    /// phrase such as "Ủy ban nhân dân"): they outweigh anything [`Casing::observe`] counts.
+    ///
+    /// With `words_too` false only the pairs count ("nhân dân" after "nhân"), not the words
+    /// alone ("Ban Dân tộc" keeps its capital).
+    pub(crate) fn insist(&mut self, words: &str, words_too: bool) {
+        const WEIGHT: u32 = 1_000_000;
+        if !self.is_needed() {
+            return;
+        }
+        let mut previous = None;
+        for chunk in chunks(words) {
+            let id = if chunk.is_word() {
+                self.id_of(chunk.core)
+            } else {
+                None
+            };
+            if let (Some(id), Some(form)) = (id, form_of(chunk.core)) {
+                if words_too {
+                    self.words[id as usize][form as usize] += WEIGHT;
+                }
+                if let Some(pair) = previous.and_then(|p| self.pairs.get_mut(&(p, id))) {
+                    pair[form as usize] += WEIGHT;
+                }
+            }
+            previous = id;
+        }
+    }
+
     /// The form the evidence favours (ties go to lower case), if there is any evidence.
     fn evidence(&self, previous: Option<u32>, id: Option<u32>) -> Option<Form> {
         let best = |counts: &Counts| {

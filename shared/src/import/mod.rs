@@ -268,6 +268,13 @@ fn metadata(front: front::Front<'_>, outline_lines: &[input::Line<'_>]) -> PlanM
         for source in &front.sources {
             casing.observe(source);
         }
+        // The place of issue is a proper noun wherever it appears ("tỉnh Lạng Sơn"); the
+        // people's committee and council are common nouns ("Ủy ban nhân dân").
+        if let Some(place) = &front.place {
+            casing.insist(place, true);
+        }
+        casing.insist("Ủy ban nhân dân", false);
+        casing.insist("Hội đồng nhân dân", false);
         for line in outline_lines {
             casing.observe(marker::parse(&line.text).map_or(&*line.text, |m| m.rest));
         }
