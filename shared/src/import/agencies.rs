@@ -464,8 +464,16 @@ fn suggest_for_node(
             ]
             .iter()
             .any(|label| phrase_at(&words, 0, label));
-            let duty = if duty.chars().count() < 3 || is_label_line {
+            // A heading that only names the agency ("5.1. Sở Y tế"): its first paragraph.
+            let first_paragraph = node
+                .body
+                .as_deref()
+                .and_then(|b| b.split("\n\n").next())
+                .unwrap_or(&node.title);
+            let duty = if is_label_line {
                 node.title.as_str()
+            } else if duty.chars().count() < 3 {
+                first_paragraph
             } else {
                 duty
             };

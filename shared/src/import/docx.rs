@@ -339,6 +339,8 @@ struct Body<'s> {
     lines: Vec<String>,
     /// Lines of the source that the text importer should not read (task tables, their title).
     hidden: Vec<bool>,
+    /// The 1-based lines set centred.
+    centred: Vec<usize>,
     tables: Vec<TaskTable>,
 }
 
@@ -346,6 +348,8 @@ struct Body<'s> {
 #[derive(Default)]
 struct Paragraph {
     text: String,
+    /// Set centred (`w:jc` in its properties).
+    centred: bool,
     num_id: Option<u32>,
     ilvl: Option<u32>,
     style: Option<String>,
@@ -364,8 +368,10 @@ impl<'s> Body<'s> {
             restarted: std::collections::HashSet::new(),
             lines: Vec::new(),
             hidden: Vec::new(),
+            centred: Vec::new(),
             tables: Vec::new(),
         };
+        let mut in_paragraph_properties = false;
         let mut reader = Reader::from_str(xml);
         let mut paragraph: Option<Paragraph> = None;
         let mut in_text = false;
@@ -393,6 +399,12 @@ impl<'s> Body<'s> {
                                 p.ilvl = attr_number(e, b"val");
                             }
                         }
+                        b"pPr" if is_start => in_paragraph_properties = true,
+                        b"jc" if in_paragraph_properties => {
+                            if let Some(p) = &mut paragraph {
+                                p.centred = attr(e, b"val").as_deref() == Some("center");
+                            }
+                        }
                         b"pStyle" => {
                             if let Some(p) = &mut paragraph {
                                 p.style = attr(e, b"val");
@@ -414,6 +426,7 @@ impl<'s> Body<'s> {
                 }
                 Event::End(e) => match e.local_name().as_ref() {
                     b"t" => in_text = false,
+                    b"pPr" => in_paragraph_properties = false,
                     b"del" => in_deleted = in_deleted.saturating_sub(1),
                     b"p" => {
                         if let Some(p) = paragraph.take() {
@@ -492,6 +505,9 @@ impl<'s> Body<'s> {
             None => {
                 for line in text.split('\n') {
                     self.push_line(line.trim().to_owned(), false);
+                    if p.centred {
+                        self.centred.push(self.lines.len());
+                    }
                 }
             }
         }
@@ -624,7 +640,7 @@ impl<'s> Body<'s> {
             .collect::<Vec<_>>()
             .join("\n");
         let table_nodes: Vec<ParsedNode> = self.tables.iter().map(table_node).collect();
-        let mut plan = match super::import_plan_text(&text) {
+        let mut plan = match super::import_text_with_layout(&text, &self.centred) {
             Ok(plan) => plan,
             Err(ImportError {
                 kind: ImportErrorKind::NoOutline | ImportErrorKind::Empty,

@@ -319,7 +319,11 @@ impl Layout {
 }
 
 /// Reads the lines before the outline.
-pub(crate) fn parse<'a>(lines: &'a [Line<'a>], warnings: &mut Vec<ImportWarning>) -> Front<'a> {
+pub(crate) fn parse<'a>(
+    lines: &'a [Line<'a>],
+    centred: &[usize],
+    warnings: &mut Vec<ImportWarning>,
+) -> Front<'a> {
     let classes: Vec<Class<'a>> = lines.iter().map(|line| classify(&line.text)).collect();
     let layout = Layout::of(&classes);
     let mut front = Front::default();
@@ -327,7 +331,7 @@ pub(crate) fn parse<'a>(lines: &'a [Line<'a>], warnings: &mut Vec<ImportWarning>
     let mut title_line = lines.first().map_or(0, |line| line.no);
     if let Some(kind_at) = layout.kind_at {
         title_line = lines[kind_at].no;
-        let preamble_start = front.read_kind_and_title(lines, &classes, kind_at);
+        let preamble_start = front.read_kind_and_title(lines, &classes, kind_at, centred);
         for (line, class) in lines.iter().zip(&classes).skip(preamble_start) {
             match class {
                 // A decision's "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …" and "QUYẾT ĐỊNH:" frame
@@ -447,6 +451,7 @@ impl<'a> Front<'a> {
         lines: &'a [Line<'a>],
         classes: &[Class<'a>],
         kind_at: usize,
+        centred: &[usize],
     ) -> usize {
         let Class::Kind(kind, rest) = classes[kind_at] else {
             return kind_at;
@@ -469,6 +474,22 @@ impl<'a> Front<'a> {
                 self.title_plain = Some(text.to_owned());
                 self.sources.push(text);
                 i += 1;
+            } else if centred.contains(&lines[i].no) {
+                // Set centred under the heading (a Word file): the trích yếu, maybe over
+                // several lines.
+                let mut title = text.to_owned();
+                self.sources.push(text);
+                i += 1;
+                while let (Some(Class::Text), Some(line)) = (classes.get(i), lines.get(i)) {
+                    if !centred.contains(&line.no) {
+                        break;
+                    }
+                    title.push(' ');
+                    title.push_str(&line.text);
+                    self.sources.push(&line.text);
+                    i += 1;
+                }
+                self.title_plain = Some(title);
             }
         }
         i

@@ -196,6 +196,15 @@ pub fn import_plan_bytes(input: &[u8]) -> Result<ParsedPlan, ImportError> {
 /// [`ImportErrorKind::Binary`] (NUL characters), and [`ImportErrorKind::NoOutline`] when no
 /// line starts with a numbering the importer knows.
 pub fn import_plan_text(input: &str) -> Result<ParsedPlan, ImportError> {
+    import_text_with_layout(input, &[])
+}
+
+/// [`import_plan_text`] for text that comes from a layout (a Word file): `centred` are the
+/// lines set centred, which after the kind heading are the trích yếu even when not in capitals.
+pub(crate) fn import_text_with_layout(
+    input: &str,
+    centred: &[usize],
+) -> Result<ParsedPlan, ImportError> {
     input::check_text(input)?;
     let text = input::normalize_unicode(input);
     let lines = input::split_lines(&text);
@@ -213,7 +222,7 @@ pub fn import_plan_text(input: &str) -> Result<ParsedPlan, ImportError> {
     let closing = closing::parse(closing_lines);
 
     let mut warnings = Vec::new();
-    let front = front::parse(front_lines, &mut warnings);
+    let front = front::parse(front_lines, centred, &mut warnings);
     let nodes = outline::build(outline_lines, &mut warnings);
 
     let preamble = (!front.preamble.is_empty()).then(|| join_paragraphs(&front.preamble));
