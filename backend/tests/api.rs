@@ -391,6 +391,48 @@ fn import_plan_dry_run_prints_the_parsed_plan_as_json() {
 }
 
 #[test]
+fn import_plan_reads_a_word_file_with_suggestions_recipients_and_recurring_deadlines() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/tests/fixtures/import/corpus/14-phu-luc-bang.docx"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
+        .args(["import-plan", "--dry-run", "--json", file])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let m = &v["metadata"];
+    assert_eq!(m["number"], "76/KH-UBND");
+    assert_eq!(m["recipients"][0], "Ủy ban Dân tộc");
+    assert_eq!(m["signer_title"], "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH");
+    let s = &v["suggested_assignments"][0];
+    for key in ["agency_code", "agency_text", "role", "node_label", "duty"] {
+        assert!(
+            s.get(key).is_some(),
+            "suggested_assignments[0].{key} missing"
+        );
+    }
+    assert_eq!(
+        (&s["agency_code"], &s["role"]),
+        (&Value::from("BDT"), &Value::from("lead"))
+    );
+    let appendix = v["nodes"]
+        .as_array()
+        .and_then(|n| n.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(appendix["label"], "Phụ lục");
+    let rows = &appendix["children"][0]["children"];
+    assert_eq!(rows[0]["deadline"], "2016-06-30");
+    assert_eq!(rows[1]["recurring_deadline"]["every"], "year");
+}
+
+#[test]
 fn import_plan_refuses_a_binary_file_with_a_vietnamese_message() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let file = dir.path().join("bad.txt");

@@ -73,6 +73,10 @@ test('a Word file with an appendix table becomes a part of tasks with deadlines 
   await page.getByRole('button', { name: 'Chọn tất cả đề xuất' }).tap();
   await page.getByRole('button', { name: 'Lưu kế hoạch' }).tap();
   await expect(page).toHaveURL(/\/plans\/[0-9a-f-]{36}/);
+  // A deadline the document repeats every year is shown as such on the task.
+  await page.getByLabel('Lọc cây kế hoạch').fill('chuyen muc tuyen truyen');
+  await page.getByRole('treeitem', { name: /Xây dựng chuyên mục tuyên truyền/ }).tap();
+  await expect(page.locator('.recurring')).toHaveText('Định kỳ theo văn bản: hằng năm');
   await page.goto(page.url().replace(/\?.*$/, '') + '?xem=giao-viec');
   // Ban Dân tộc leads III.1 and rows 1 and 6 of the table, and coordinates rows 2, 3 and 4.
   await expect(page.locator('.agency-card[data-agency="BDT"]')).toContainText('Chủ trì 3 · Phối hợp 3');

@@ -178,6 +178,14 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                     }
                 />
                 <FieldError error=deadline_error />
+                {move || {
+                    let recurring = node().and_then(|n| n.recurring_deadline)?;
+                    Some(view! {
+                        <span class="recurring" title=recurring.text.clone()>
+                            {format!("Định kỳ theo văn bản: {}", recurring.describe_vi())}
+                        </span>
+                    })
+                }}
             </label>
             <label class="field progress-field">
                 <span>"Tiến độ (%)"</span>
