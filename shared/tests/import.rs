@@ -890,3 +890,61 @@ fn the_closing_goes_into_the_metadata_never_into_the_tree() {
     );
     assert_eq!(plan.metadata.signer.as_deref(), Some("Hoàng Văn Nghiệm"));
 }
+
+#[test]
+fn parts_articles_decimal_items_and_every_bullet() {
+    let plan = check(
+        "PHẦN I. ĐÁNH GIÁ\nI. Kết quả\n1. Việc một\n1.1. Việc con\n1.1.1. Việc cháu\n\
+         a) điểm\n1) ý một\n2) ý hai\n– gạch\n+ cộng\n1.2 Việc con hai\n\
+         Phần thứ hai: NHIỆM VỤ\n* Đối với cấp tỉnh:\n- gạch một\n• chấm\n\
+         Điều 2. Tổ chức thực hiện\n1. Khoản\n2.1. Không khớp\n",
+        "
+Phần I ĐÁNH GIÁ
+  I Kết quả
+    1 Việc một
+      1.1 Việc con
+        1.1.1 Việc cháu
+          a điểm
+            1 ý một
+            2 ý hai
+              – gạch
+                + cộng
+      1.2 Việc con hai
+Phần thứ hai NHIỆM VỤ
+  * Đối với cấp tỉnh:
+    - gạch một
+    • chấm
+  Điều 2 Tổ chức thực hiện
+    1 Khoản
+      2.1 Không khớp",
+    );
+    // "Điều 2" with no "Điều 1" is a gap; "2.1." under "1." a mismatch.
+    assert_eq!(
+        warning_kinds(&plan),
+        [
+            (16, WarningKind::NumberingGap),
+            (18, WarningKind::NumberingMismatch)
+        ]
+    );
+    assert!(
+        plan.warnings[0]
+            .message
+            .contains("“Điều 2” thay vì “Điều 1”")
+    );
+    assert!(
+        plan.warnings[1]
+            .message
+            .contains("“2.1” không khớp với mục cha “1”")
+    );
+}
+
+#[test]
+fn wrapped_lines_join_their_paragraph() {
+    check(
+        "1. Rà soát quỹ đất sản xuất cho hộ\nđồng bào dân tộc thiểu số;\nhoàn thành trước ngày 30/6/2016.\nĐoạn mới.\n",
+        "
+1 Rà soát quỹ đất sản xuất cho hộ đồng bào dân tộc thiểu số; hoàn thành trước ngày 30/6/2016.
+  | Đoạn mới.
+  hạn: 2016-06-30",
+    );
+}

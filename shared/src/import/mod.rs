@@ -115,6 +115,8 @@ pub enum WarningKind {
     NumberingGap,
     /// A number was repeated or went back ("1." after "3.").
     NumberingRepeat,
+    /// A decimal number that does not continue its parent's ("2.1." under "1.").
+    NumberingMismatch,
     /// Text before the outline that is neither the header nor the preamble; it was kept in the
     /// preamble.
     UnplacedText,

@@ -81,6 +81,21 @@ impl<'a> Builder<'a, '_> {
         if let Some(ordinal) = marker.ordinal {
             self.check_numbering(&marker, ordinal, line);
         }
+        // "2.1." belongs under "2."; under "1." the numbering is ambiguous.
+        if let (Some((prefix, _)), Some(parent)) =
+            (marker.label.rsplit_once('.'), self.stack.last())
+            && parent.node.kind == marker.kind
+            && parent.node.label != prefix
+        {
+            self.warnings.push(ImportWarning {
+                line,
+                kind: WarningKind::NumberingMismatch,
+                message: format!(
+                    "Số “{}” không khớp với mục cha “{}”",
+                    marker.label, parent.node.label
+                ),
+            });
+        }
         self.stack.push(Open {
             node: ParsedNode {
                 label: marker.label.into_owned(),
