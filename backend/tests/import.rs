@@ -253,6 +253,7 @@ async fn bad_files_get_a_clear_error_and_the_server_stays_up() {
             "đánh số",
         ),
         (b"PK\x03\x04 broken".to_vec(), "Word"),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0".to_vec(), ".docx"),
         (Vec::new(), "trống"),
     ] {
         let e = refused(

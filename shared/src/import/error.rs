@@ -24,6 +24,9 @@ pub enum ImportErrorKind {
     /// Not UTF-8 text.
     #[error("tệp không phải văn bản UTF-8")]
     InvalidUtf8,
+    /// A Word 97–2003 document (.doc), which only Word reads: it must be saved as .docx.
+    #[error("tệp Word cũ (.doc) chưa đọc được; hãy mở trong Word và lưu lại thành .docx")]
+    OldWord,
     /// Holds NUL bytes: a binary file (a .doc, .pdf, an image…) or UTF-16 text.
     #[error("tệp chứa byte NUL, có lẽ là tệp nhị phân chứ không phải văn bản")]
     Binary,

@@ -22,6 +22,13 @@ pub(crate) struct Line<'a> {
 /// Checks raw bytes and decodes them as UTF-8 (without the byte-order mark).
 pub(crate) fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
     check_size(bytes.len())?;
+    // The compound-file signature of Word 97–2003 documents.
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Err(ImportError {
+            line: 0,
+            kind: ImportErrorKind::OldWord,
+        });
+    }
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         return Err(error_at(bytes, at, ImportErrorKind::Binary));
     }
