@@ -99,4 +99,13 @@ test('pasted text shows its numbering warnings beside the source; bad text is re
   // Cancelling returns to the choice of a file.
   await page.getByRole('button', { name: 'Huỷ' }).tap();
   await expect(page.getByLabel('Chọn tệp Word (.docx) hoặc văn bản (.txt)')).toBeVisible();
+
+  // A line it could not place before the outline: listed above the tree, marked in the source.
+  await page.getByLabel('Hoặc dán nội dung văn bản').fill(
+    'ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN\nSố: 5/KH-UBND\nLạng Sơn, ngày 1 tháng 2 năm 2020\n' +
+    'Một dòng lạc trước tên loại.\nKẾ HOẠCH\nTHỬ NGHIỆM NHẬP\nI. MỤC ĐÍCH\n1. Việc một\n3. Việc ba\n');
+  await page.getByRole('button', { name: 'Đọc văn bản' }).tap();
+  await expect(page.locator('.loose-warnings')).toContainText('Dòng 5: Đoạn văn trước mục đầu tiên');
+  await expect(page.locator('.src-line.warned')).toHaveCount(2);
+  await expect(page.locator('#nguon-5')).toHaveClass(/warned/);
 });

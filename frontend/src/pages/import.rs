@@ -266,6 +266,17 @@ fn ReviewView(
     let rows = review.rows;
     let selected = review.selected;
     let lines = review.doc.lines.clone();
+    // Warnings about lines that start no node (text before the outline it could not place).
+    let starts: HashSet<usize> = rows.get_untracked().iter().map(|r| r.lines.0).collect();
+    let loose: Vec<ImportWarning> = review
+        .doc
+        .plan
+        .warnings
+        .iter()
+        .filter(|w| !starts.contains(&w.line))
+        .cloned()
+        .collect();
+    let warned_lines: HashSet<usize> = review.doc.plan.warnings.iter().map(|w| w.line).collect();
     view! {
         <div class="review">
             <div class="review-head">
@@ -286,13 +297,20 @@ fn ReviewView(
                     })}
                 </div>
             </div>
+            {(!loose.is_empty()).then(|| view! {
+                <ul class="loose-warnings" aria-label="Cảnh báo ngoài cây">
+                    {loose.into_iter().map(|w| view! {
+                        <li class="warning">{format!("Dòng {}: {}", w.line, w.message)}</li>
+                    }).collect_view()}
+                </ul>
+            })}
             <div class="review-body">
                 <ol class="review-tree" aria-label="Cây nhiệm vụ đọc được">
                     <For each=move || rows.get() key=|r| r.key let:row>
                         <ReviewRowView row=row rows=rows selected=selected accepted=accepted />
                     </For>
                 </ol>
-                <SourcePane lines=lines rows=rows selected=selected />
+                <SourcePane lines=lines rows=rows selected=selected warned_lines=warned_lines />
             </div>
             {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
             <div class="review-actions">
@@ -412,14 +430,9 @@ fn SourcePane(
     lines: Vec<String>,
     rows: RwSignal<Vec<Row>>,
     selected: RwSignal<Option<usize>>,
+    warned_lines: HashSet<usize>,
 ) -> impl IntoView {
     let total = lines.len();
-    let warned_lines: HashSet<usize> = rows
-        .get_untracked()
-        .iter()
-        .filter(|r| !r.warnings.is_empty())
-        .map(|r| r.lines.0)
-        .collect();
     let range = move || {
         let key = selected.get()?;
         rows.with(|list| list.iter().find(|r| r.key == key).map(|r| r.lines))
