@@ -343,14 +343,10 @@ async fn on_disk_the_seed_loads_once_and_edits_survive_a_restart() {
     );
 }
 
-#[test]
-fn import_plan_dry_run_prints_the_parsed_plan_as_json() {
-    let seed = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/seed/ke-hoach-52-KH-UBND-2014-lang-son.txt"
-    );
+/// Runs `backend import-plan --dry-run --json FILE`: its JSON.
+fn import_plan_json(file: &str) -> Value {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
-        .args(["import-plan", "--dry-run", "--json", seed])
+        .args(["import-plan", "--dry-run", "--json", file])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -358,7 +354,16 @@ fn import_plan_dry_run_prints_the_parsed_plan_as_json() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn import_plan_dry_run_prints_the_parsed_plan_as_json() {
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/seed/ke-hoach-52-KH-UBND-2014-lang-son.txt"
+    );
+    let v = import_plan_json(seed);
     let m = &v["metadata"];
     for key in [
         "number",
@@ -396,16 +401,7 @@ fn import_plan_reads_a_word_file_with_suggestions_recipients_and_recurring_deadl
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/tests/fixtures/import/corpus/14-phu-luc-bang.docx"
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
-        .args(["import-plan", "--dry-run", "--json", file])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let v = import_plan_json(file);
     let m = &v["metadata"];
     assert_eq!(m["number"], "76/KH-UBND");
     assert_eq!(m["recipients"][0], "Ủy ban Dân tộc");

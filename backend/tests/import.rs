@@ -38,6 +38,18 @@ async fn preview_ok(s: &Server, bytes: Vec<u8>) -> ImportedDocument {
     body(r).await
 }
 
+/// Sends a reviewed plan to be saved.
+async fn save(s: &Server, req: &SaveImportRequest) -> reqwest::Response {
+    post_json(
+        &s.client,
+        s.url("/import"),
+        &serde_json::to_value(req).expect("json"),
+    )
+    .send()
+    .await
+    .expect("send")
+}
+
 async fn refused(r: reqwest::Response, status: StatusCode) -> ApiError {
     assert_eq!(r.status(), status);
     let e: ApiError = body(r).await;
@@ -102,14 +114,7 @@ async fn text_and_word_files_are_previewed_with_suggestions() {
     let all = plan.suggested_assignments.clone();
     shared::import::review::apply_suggestions(&mut plan.nodes, &all).expect("apply");
     let id = PlanId(uuid::Uuid::new_v4());
-    let r = post_json(
-        &s.client,
-        s.url("/import"),
-        &serde_json::to_value(SaveImportRequest { id, plan }).expect("json"),
-    )
-    .send()
-    .await
-    .expect("send");
+    let r = save(&s, &SaveImportRequest { id, plan }).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let tree: PlanTree = body(s.get(&format!("/plans/{id}")).await).await;
     let yearly = tree
@@ -150,14 +155,7 @@ async fn a_reviewed_import_is_saved_with_the_accepted_assignments() {
         id,
         plan: plan.clone(),
     };
-    let r = post_json(
-        &s.client,
-        s.url("/import"),
-        &serde_json::to_value(&req).expect("ok"),
-    )
-    .send()
-    .await
-    .expect("ok");
+    let r = save(&s, &req).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let summary: PlanSummary = body(r).await;
     assert_eq!(summary.id, id);
@@ -172,14 +170,7 @@ async fn a_reviewed_import_is_saved_with_the_accepted_assignments() {
     assert_eq!(two.assignments[1].role, Role::Coordinating);
 
     // The same request again makes no second plan.
-    let r = post_json(
-        &s.client,
-        s.url("/import"),
-        &serde_json::to_value(&req).expect("ok"),
-    )
-    .send()
-    .await
-    .expect("ok");
+    let r = save(&s, &req).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 
     // Two leads on one task, an agency not in the registry, an empty title: refused.
@@ -218,14 +209,7 @@ async fn a_reviewed_import_is_saved_with_the_accepted_assignments() {
             id: PlanId(uuid::Uuid::new_v4()),
             plan: bad,
         };
-        let r = post_json(
-            &s.client,
-            s.url("/import"),
-            &serde_json::to_value(&req).expect("ok"),
-        )
-        .send()
-        .await
-        .expect("ok");
+        let r = save(&s, &req).await;
         let e = refused(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert!(e.message.contains(words), "{}", e.message);
     }

@@ -684,18 +684,12 @@ mod tests {
     fn suggest(label: &str, title: &str, organising: bool) -> Vec<(String, Role, String)> {
         let registry = registry();
         let matcher = AgencyMatcher::new(&registry.iter().collect::<Vec<_>>());
-        let node = ParsedNode {
-            label: label.to_owned(),
-            kind: crate::document::NodeKind::Item,
-            title: title.to_owned(),
-            body: None,
-            deadline: None,
-            recurring_deadline: None,
-            references: Vec::new(),
-            assignments: Vec::new(),
-            line: 1,
-            children: Vec::new(),
-        };
+        let node = ParsedNode::new(
+            label.to_owned(),
+            crate::document::NodeKind::Item,
+            title.to_owned(),
+            1,
+        );
         let mut out = Vec::new();
         suggest_for_node(&node, organising, &matcher, &mut out);
         out.into_iter()

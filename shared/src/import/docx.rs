@@ -808,18 +808,7 @@ fn table_node(table: &TaskTable) -> ParsedNode {
 
 fn node(label: &str, kind: NodeKind, title: String, line: usize) -> ParsedNode {
     let (title, _) = cut_chars(&title, crate::limits::TITLE_MAX_CHARS);
-    ParsedNode {
-        label: label.to_owned(),
-        kind,
-        title: title.to_owned(),
-        body: None,
-        deadline: None,
-        recurring_deadline: None,
-        references: Vec::new(),
-        assignments: Vec::new(),
-        line,
-        children: Vec::new(),
-    }
+    ParsedNode::new(label, kind, title, line)
 }
 
 /// The deadline in a table's "Thời gian hoàn thành" cell: "31/12/2016", "Trước 31/12/2016",

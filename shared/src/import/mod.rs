@@ -96,6 +96,29 @@ pub struct ParsedNode {
     pub children: Vec<ParsedNode>,
 }
 
+impl ParsedNode {
+    /// A node with its label, level, title and first line, and nothing else yet.
+    pub fn new(
+        label: impl Into<String>,
+        kind: NodeKind,
+        title: impl Into<String>,
+        line: usize,
+    ) -> Self {
+        Self {
+            label: label.into(),
+            kind,
+            title: title.into(),
+            body: None,
+            deadline: None,
+            recurring_deadline: None,
+            references: Vec::new(),
+            assignments: Vec::new(),
+            line,
+            children: Vec::new(),
+        }
+    }
+}
+
 /// Something the importer noticed but did not stop for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportWarning {

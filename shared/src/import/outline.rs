@@ -97,18 +97,7 @@ impl<'a> Builder<'a, '_> {
             });
         }
         self.stack.push(Open {
-            node: ParsedNode {
-                label: marker.label.into_owned(),
-                kind: marker.kind,
-                title: marker.rest.to_owned(),
-                body: None,
-                deadline: None,
-                recurring_deadline: None,
-                references: Vec::new(),
-                assignments: Vec::new(),
-                line,
-                children: Vec::new(),
-            },
+            node: ParsedNode::new(marker.label, marker.kind, marker.rest, line),
             rank,
             written: marker.written,
             body: String::new(),

@@ -177,16 +177,13 @@ mod tests {
 
     fn node(label: &str, line: usize, children: Vec<ParsedNode>) -> ParsedNode {
         ParsedNode {
-            label: label.to_owned(),
-            kind: NodeKind::Item,
-            title: format!("Mục {label}"),
-            body: None,
-            deadline: None,
-            recurring_deadline: None,
-            references: Vec::new(),
-            assignments: Vec::new(),
-            line,
             children,
+            ..ParsedNode::new(
+                label.to_owned(),
+                NodeKind::Item,
+                format!("Mục {label}"),
+                line,
+            )
         }
     }
 
