@@ -553,6 +553,8 @@ fn phrase_at(words: &[Word], i: usize, phrase: &str) -> bool {
 ///   others of the list that opens it coordinating.
 fn roles(words: &[Word], found: &[Found], organising: bool) -> Vec<Option<Role>> {
     let mut roles = Vec::with_capacity(found.len());
+    // The names that open the sentence as its subject, by index.
+    let mut subjects: Vec<usize> = Vec::new();
     // The end of the previous found name, if it was in a coordinating list.
     let mut coordinating_list_end: Option<usize> = None;
     let mut subject_list_end: Option<usize> = None;
@@ -591,15 +593,25 @@ fn roles(words: &[Word], found: &[Found], organising: bool) -> Vec<Option<Role>>
             Some(Role::Lead)
         } else if organising && opens {
             subject_list_end = Some(f.last);
+            subjects.push(k);
             Some(Role::Lead)
         } else if organising && in_subject_list {
             subject_list_end = Some(f.last);
+            subjects.push(k);
             Some(Role::Coordinating)
         } else {
             coordinating_list_end = None;
             None
         };
         roles.push(role);
+    }
+    // "Đề nghị A, B phối hợp …": the subjects coordinate; none of them leads.
+    if let Some(&last) = subjects.last()
+        && phrase_at(words, found[last].last + 1, "phoi hop")
+    {
+        for k in subjects {
+            roles[k] = Some(Role::Coordinating);
+        }
     }
     roles
 }
@@ -742,5 +754,17 @@ mod tests {
         let codes: Vec<_> = s.iter().map(|(c, r, _)| (c.as_str(), *r)).collect();
         assert_eq!(codes, [("BCHQS", Role::Lead), ("CAT", Role::Coordinating)]);
         assert_eq!(s[0].2, "bảo đảm an ninh.");
+
+        // Subjects that "phối hợp" coordinate, all of them.
+        let s = suggest(
+            "7",
+            "Đề nghị Công an tỉnh, Bộ CHQS tỉnh phối hợp tuyên truyền.",
+            true,
+        );
+        let codes: Vec<_> = s.iter().map(|(c, r, _)| (c.as_str(), *r)).collect();
+        assert_eq!(
+            codes,
+            [("CAT", Role::Coordinating), ("BCHQS", Role::Coordinating)]
+        );
     }
 }
