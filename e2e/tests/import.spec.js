@@ -44,12 +44,23 @@ test('a text plan is reviewed, corrected, its suggestions accepted, and saved', 
   await expect(row(page, 'III', 'KINH PHÍ THỰC HIỆN KẾ HOẠCH')).toHaveAttribute('style', /--depth: 1/);
   await row(page, 'III', 'KINH PHÍ THỰC HIỆN KẾ HOẠCH').getByRole('button', { name: 'Lên một cấp' }).tap();
 
+  // A reload loses nothing: the review comes back with its edits and choices.
+  await page.reload();
+  await expect(page.getByRole('status').filter({ hasText: 'Tiếp tục bản đang duyệt dở' })).toBeVisible();
+  await expect(row(page, 'III', 'KINH PHÍ THỰC HIỆN KẾ HOẠCH')).toHaveAttribute('style', /--depth: 0/);
+  await expect(row(page, '2', 'Sở KH&ĐT').getByRole('checkbox', { name: 'Sở KH&ĐT · chủ trì' })).toBeChecked();
+  await expect(page.locator('.review-counts')).toContainText('2 / ');
+
   await page.getByRole('button', { name: 'Lưu kế hoạch' }).tap();
   await expect(page).toHaveURL(/\/plans\/[0-9a-f-]{36}/);
   await expect(page.getByRole('treeitem', { name: /KINH PHÍ THỰC HIỆN KẾ HOẠCH/ })).toBeVisible();
+  const planUrl = page.url().replace(/\?.*$/, '');
+  // Once saved, the import page starts afresh.
+  await page.goto(current().url + '/nhap-ke-hoach');
+  await expect(page.getByLabel('Chọn tệp Word (.docx) hoặc văn bản (.txt)')).toBeVisible();
 
   // The accepted assignments are on the task; the board shows them.
-  await page.goto(page.url().replace(/\?.*$/, '') + '?xem=giao-viec');
+  await page.goto(planUrl + '?xem=giao-viec');
   const task = page.locator('.board-tree [role=treeitem]').filter({ hasText: 'Sở KH&ĐT: chủ trì' }).first();
   await expect(task.locator('.chip', { hasText: /^SKHDT$/ })).toHaveClass(/lead/);
   await expect(task.locator('.chip', { hasText: /^STC$/ })).not.toHaveClass(/lead/);

@@ -15,11 +15,25 @@ use shared::import::{ImportWarning, ImportedDocument, ParsedNode, SuggestedAssig
 use shared::text::format_date;
 use wasm_bindgen::JsCast;
 
-use crate::api;
 use crate::session::use_auth;
+use crate::{api, kv};
 
 /// Lines of the source shown at once around the selected node when the document is long.
 const SOURCE_WINDOW: usize = 300;
+
+/// Where the document under review is kept on the device (a reload or a slip of the finger
+/// loses nothing), and where its edits are, written at each change.
+const SAVED_DOCUMENT: &str = "nhap-ke-hoach:van-ban";
+const SAVED_EDITS: &str = "nhap-ke-hoach:sua";
+
+/// The review's edits: the plan's id, each remaining row (key, depth, label, title), and the
+/// suggestions accepted.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Edits {
+    id: PlanId,
+    rows: Vec<(usize, usize, String, String)>,
+    accepted: Vec<usize>,
+}
 
 /// A row of the review, with what the user may change as signals of its own (typing in one row
 /// re-renders nothing else).
@@ -96,6 +110,35 @@ impl Review {
         }
     }
 
+    fn edits(&self) -> Edits {
+        Edits {
+            id: self.id,
+            rows: self
+                .rows
+                .get()
+                .iter()
+                .map(|r| (r.key, r.depth.get(), r.label.get(), r.title.get()))
+                .collect(),
+            accepted: self.accepted.get().into_iter().collect(),
+        }
+    }
+
+    fn apply_edits(&mut self, edits: Edits) {
+        self.id = edits.id;
+        let rows = self.rows;
+        rows.update(|list| {
+            list.retain(|r| edits.rows.iter().any(|(key, ..)| *key == r.key));
+            for r in list.iter() {
+                if let Some((_, depth, label, title)) = edits.rows.iter().find(|e| e.0 == r.key) {
+                    r.depth.set(*depth);
+                    r.label.set(label.clone());
+                    r.title.set(title.clone());
+                }
+            }
+        });
+        self.accepted.set(edits.accepted.into_iter().collect());
+    }
+
     /// The plan as the user left it, with the accepted suggestions as assignments.
     fn reviewed(&self) -> Result<shared::import::ParsedPlan, String> {
         let rows: Vec<ReviewRow> = self
@@ -136,16 +179,48 @@ pub fn ImportPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let may_import = move || auth.user.get().is_some_and(|u| u.role.edits_plan());
 
+    let restored = RwSignal::new(false);
+    // A review left unfinished on this device comes back as it was left.
+    spawn_local(async move {
+        let Ok(Some(json)) = kv::get(SAVED_DOCUMENT).await else {
+            return;
+        };
+        let Ok(doc) = serde_json::from_str::<ImportedDocument>(&json) else {
+            return;
+        };
+        let mut r = Review::new(doc);
+        if let Ok(Some(edits)) = kv::get(SAVED_EDITS).await
+            && let Ok(edits) = serde_json::from_str::<Edits>(&edits)
+        {
+            r.apply_edits(edits);
+        }
+        if review.get_untracked().is_none() {
+            restored.set(true);
+            review.set(Some(r));
+        }
+    });
     let read = move |body: wasm_bindgen::JsValue| {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
             match api::import_preview(body).await {
-                Ok(doc) => review.set(Some(Review::new(doc))),
+                Ok(doc) => {
+                    if let Ok(json) = serde_json::to_string(&doc) {
+                        let _ = kv::put(SAVED_DOCUMENT, &json).await;
+                    }
+                    let _ = kv::delete(SAVED_EDITS).await;
+                    restored.set(false);
+                    review.set(Some(Review::new(doc)));
+                }
                 Err(e) => error.set(Some(e.message)),
             }
             busy.set(false);
         });
+    };
+    let close = move || {
+        review.set(None);
+        restored.set(false);
+        spawn_local(forget_review());
     };
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -196,7 +271,12 @@ pub fn ImportPage() -> impl IntoView {
                         </form>
                     </div>
                 }.into_any(),
-                Some(r) => view! { <ReviewView review=r on_cancel=move || review.set(None) /> }.into_any(),
+                Some(r) => view! {
+                    {move || restored.get().then(|| view! {
+                        <p class="notice" role="status">"Tiếp tục bản đang duyệt dở trên máy này."</p>
+                    })}
+                    <ReviewView review=r on_cancel=close />
+                }.into_any(),
             }}
         </section>
     }
@@ -216,6 +296,16 @@ fn ReviewView(
     let accepted = review.accepted;
     let all_suggestions: Vec<usize> = (0..suggestions).collect();
 
+    // Every edit is kept on the device at once.
+    let keep = review.clone();
+    Effect::new(move |_| {
+        let edits = keep.edits();
+        if let Ok(json) = serde_json::to_string(&edits) {
+            spawn_local(async move {
+                let _ = kv::put(SAVED_EDITS, &json).await;
+            });
+        }
+    });
     let save_review = review.clone();
     let save = move |_| {
         let review = save_review.clone();
@@ -235,7 +325,10 @@ fn ReviewView(
                 plan,
             };
             match api::save_import(&req).await {
-                Ok(summary) => navigate(&format!("/plans/{}", summary.id), Default::default()),
+                Ok(summary) => {
+                    forget_review().await;
+                    navigate(&format!("/plans/{}", summary.id), Default::default());
+                }
                 Err(e) => error.set(Some(e.message)),
             }
             saving.set(false);
@@ -472,4 +565,10 @@ fn SourcePane(
             }}
         </div>
     }
+}
+
+/// Drops the review kept on the device (saved or cancelled).
+async fn forget_review() {
+    let _ = kv::delete(SAVED_DOCUMENT).await;
+    let _ = kv::delete(SAVED_EDITS).await;
 }
