@@ -181,7 +181,21 @@ pub struct AgencyMatcher {
     names: NameIndex,
     /// "Sở" agencies by the initials of their name after "Sở" ("khdt"); only unambiguous ones.
     initials: HashMap<String, String>,
+    /// The code of the district committees as one agency (UBNDH), when in office: "UBND huyện
+    /// Cao Lộc" is one of them.
+    district_committees: Option<String>,
 }
+
+/// The committee of a named district: "UBND huyện Cao Lộc", "Ủy ban nhân dân thành phố Lạng
+/// Sơn" (a capitalised name after the word for the district).
+const DISTRICT_COMMITTEES: &[&str] = &[
+    "ubnd huyen",
+    "ubnd thanh pho",
+    "ubnd tp",
+    "uy ban nhan dan huyen",
+    "uy ban nhan dan thanh pho",
+];
+const DISTRICT_COMMITTEES_CODE: &str = "UBNDH";
 
 /// A word of the text being matched.
 #[derive(Debug)]
@@ -189,11 +203,15 @@ struct Word {
     folded: String,
     /// Written in capitals, at least two letters: part of an abbreviation ("KH", "ĐT").
     caps: bool,
+    /// Starts with a capital ("Cao", "Lộc").
+    capital: bool,
     /// Byte range in the text.
     start: usize,
     end: usize,
     /// Follows a colon, full stop, semicolon or bracket: names never run across it.
     after_break: bool,
+    /// Follows a comma (a list goes on; a name does not).
+    after_comma: bool,
 }
 
 /// An agency found in a sentence: its code and the words it spans.
@@ -263,6 +281,10 @@ impl AgencyMatcher {
         }
         AgencyMatcher {
             names,
+            district_committees: agencies
+                .iter()
+                .find(|a| a.code == DISTRICT_COMMITTEES_CODE)
+                .map(|a| a.code.clone()),
             initials: initials
                 .into_iter()
                 .filter_map(|(key, code)| Some((key, code?)))
@@ -278,6 +300,7 @@ impl AgencyMatcher {
             match self
                 .name_at(words, i)
                 .or_else(|| self.initials_at(words, i))
+                .or_else(|| self.district_committee_at(words, i))
             {
                 Some((code, last)) => {
                     if let Some(code) = code {
@@ -293,6 +316,24 @@ impl AgencyMatcher {
             }
         }
         found
+    }
+
+    /// "UBND huyện Cao Lộc" at word `i`: the district committees' code and the name's last
+    /// word.
+    fn district_committee_at(&self, words: &[Word], i: usize) -> Option<(Option<String>, usize)> {
+        let code = self.district_committees.as_ref()?;
+        let opening = DISTRICT_COMMITTEES
+            .iter()
+            .find(|p| phrase_at(words, i, p))?
+            .split(' ')
+            .count();
+        let name = words
+            .get(i + opening..)?
+            .iter()
+            .take(4)
+            .take_while(|w| w.capital && !w.after_break && !w.after_comma)
+            .count();
+        (name > 0).then(|| (Some(code.clone()), i + opening + name - 1))
     }
 
     /// The longest name starting at word `i`: its code and its last word.
@@ -343,16 +384,23 @@ impl AgencyMatcher {
 fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut after_break = false;
+    let mut after_comma = false;
     let mut start = None;
-    let flush = |out: &mut Vec<Word>, start: usize, end: usize, after_break: &mut bool| {
+    let flush = |out: &mut Vec<Word>,
+                 start: usize,
+                 end: usize,
+                 after_break: &mut bool,
+                 after_comma: &mut bool| {
         let written = &text[start..end];
         let letters = written.chars().filter(|c| c.is_alphabetic()).count();
         out.push(Word {
             folded: fold(written),
             caps: letters >= 2 && !written.chars().any(char::is_lowercase),
+            capital: written.starts_with(char::is_uppercase),
             start,
             end,
             after_break: std::mem::take(after_break),
+            after_comma: std::mem::take(after_comma),
         });
     };
     for (at, c) in text.char_indices() {
@@ -363,16 +411,19 @@ fn words(text: &str) -> Vec<Word> {
             continue;
         }
         if let Some(s) = start.take() {
-            flush(&mut out, s, at, &mut after_break);
+            flush(&mut out, s, at, &mut after_break, &mut after_comma);
         }
         match c {
             '&' => out.push(Word {
                 folded: "va".to_owned(),
                 caps: false,
+                capital: false,
                 start: at,
                 end: at + 1,
                 after_break: std::mem::take(&mut after_break),
+                after_comma: std::mem::take(&mut after_comma),
             }),
+            ',' => after_comma = true,
             '.' | ';' | ':' | '(' | ')' | '!' | '?' | '\n' | '"' | '“' | '”' => {
                 after_break = true
             }
@@ -380,7 +431,7 @@ fn words(text: &str) -> Vec<Word> {
         }
     }
     if let Some(s) = start {
-        flush(&mut out, s, text.len(), &mut after_break);
+        flush(&mut out, s, text.len(), &mut after_break, &mut after_comma);
     }
     out
 }
@@ -683,6 +734,17 @@ mod tests {
         assert_eq!(codes("Sở Văn hoá, Thể thao và Du lịch"), ["SVHTTDL"]);
         assert_eq!(codes("Sở VHTT&DL"), ["SVHTTDL"]);
         assert_eq!(codes("UBND các huyện, thành phố"), ["UBNDH"]);
+        assert_eq!(
+            found("UBND huyện Cao Lộc, Ủy ban nhân dân thành phố Lạng Sơn và UBND tỉnh"),
+            [
+                ("UBNDH".to_owned(), "UBND huyện Cao Lộc".to_owned()),
+                (
+                    "UBNDH".to_owned(),
+                    "Ủy ban nhân dân thành phố Lạng Sơn".to_owned()
+                )
+            ]
+        );
+        assert_eq!(codes("UBND huyện chỉ đạo"), Vec::<String>::new());
         assert_eq!(codes("Bộ CHQS tỉnh, Công an tỉnh"), ["BCHQS", "CAT"]);
         assert_eq!(
             codes("báo cáo Ủy ban Dân tộc và UBND tỉnh"),
