@@ -558,15 +558,12 @@ impl<'s> Body<'s> {
     }
 
     fn end_table(&mut self, table: Table) {
-        let header = table.rows.iter().position(|row| {
+        // A header row of a table of tasks among its first three rows.
+        let header = table.rows.iter().take(3).enumerate().find_map(|(k, row)| {
             let cells: Vec<String> = row.iter().map(|c| c.join(" ")).collect();
-            Columns::of_header(&cells).is_some()
+            Columns::of_header(&cells).map(|columns| (k, columns))
         });
-        if let Some(header) = header.filter(|h| *h < 3) {
-            let cells: Vec<String> = table.rows[header].iter().map(|c| c.join(" ")).collect();
-            let Some(columns) = Columns::of_header(&cells) else {
-                return;
-            };
+        if let Some((header, columns)) = header {
             // The heading above the table ("PHỤ LỤC", "DANH MỤC NHIỆM VỤ …"): its title.
             let mut title_lines = Vec::new();
             for k in (0..self.lines.len()).rev().take(4) {

@@ -178,8 +178,8 @@ pub fn import_document(bytes: &[u8]) -> Result<ImportedDocument, ImportError> {
         let DocxImport { plan, lines } = import_plan_docx(bytes)?;
         return Ok(ImportedDocument { plan, lines });
     }
-    let plan = import_plan_bytes(bytes)?;
     let text = input::decode(bytes)?;
+    let plan = import_plan_text(text)?;
     let lines = input::split_lines(&input::normalize_unicode(text))
         .into_iter()
         .map(|line| line.text.into_owned())
