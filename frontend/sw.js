@@ -3,7 +3,7 @@
 // which caches the new files and removes the old cache.
 'use strict';
 const CACHE = 'kehoach-__VERSION__';
-const SHELL = ['/', '/index.html', '/style.css', '/pkg/frontend.js', '/pkg/frontend_bg.wasm'];
+const SHELL = ['/', '/index.html', '/boot.js', '/style.css', '/pkg/frontend.js', '/pkg/frontend_bg.wasm'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

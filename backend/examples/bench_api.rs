@@ -136,6 +136,7 @@ async fn main() -> anyhow::Result<()> {
         static_dir: static_dir.clone().unwrap_or_else(|| PathBuf::from("none")),
         no_seed: true,
         session_hours: 24,
+        https: false,
     };
     let service: std::sync::Arc<Service> = backend::open(&config).await?;
     let plan_id = PlanId::from_parts(1, [9; 10]);

@@ -46,7 +46,13 @@ pub async fn start(
 ) -> anyhow::Result<Running> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let app = http::app(service.clone(), &config.static_dir);
+    let app = http::app(
+        service.clone(),
+        &config.static_dir,
+        http::Settings {
+            https: config.https,
+        },
+    );
     // Open event streams end at shutdown, so that it does not wait for them.
     let shutdown = async move {
         shutdown.await;

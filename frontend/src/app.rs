@@ -73,17 +73,20 @@ fn UserChip() -> impl IntoView {
                 .map(|a| format!(" · {a}"))
                 .unwrap_or_default();
             let admin = u.role.administers();
+            let u_name = u.name.clone();
             view! {
                 {admin.then(|| view! { <A href="/quan-tri" attr:class="nav-link">"Quản trị"</A> })}
                 <span class="user-chip">
                     <span class="user-name">{u.name.clone()}</span>
                     <span class="user-role">{format!("{role}{agency}")}</span>
                     <button class="link" on:click=move |_| {
-                        // Changes still waiting would later be sent under whoever signs in next.
+                        // Changes still waiting stay on the device for their author, and go
+                        // out when that person signs in again (never under someone else's name).
                         let waiting = auth.pending.get_untracked();
                         if waiting > 0 {
                             let question = format!(
-                                "Còn {waiting} thay đổi chưa gửi được. Nếu đăng xuất, các thay đổi này sẽ được gửi dưới tên người đăng nhập tiếp theo trên máy này. Vẫn đăng xuất?"
+                                "Còn {waiting} thay đổi chưa gửi được. Các thay đổi này được giữ trên máy cho {name} và sẽ được gửi khi {name} đăng nhập lại. Vẫn đăng xuất?",
+                                name = u_name,
                             );
                             let yes = web_sys::window()
                                 .and_then(|w| w.confirm_with_message(&question).ok())

@@ -21,17 +21,32 @@ fn random_bytes() -> [u8; 10] {
     random
 }
 
-/// This device's client id for sync, made once and kept in IndexedDB.
-pub async fn client_id() -> ClientId {
-    if let Ok(Some(s)) = kv::get("device").await
+/// The client id under which this device sends `username`'s changes, made once per user and
+/// kept in IndexedDB. Each person on a shared tablet has their own (the server binds a client id
+/// to the first user who pushes under it), so nobody sends another's changes.
+pub async fn client_id(username: &str) -> ClientId {
+    let key = format!("device:{username}");
+    if let Ok(Some(s)) = kv::get(&key).await
         && let Ok(id) = s.parse()
     {
         return id;
     }
-    let id = ClientId::from_parts(now_ms() as u64, random_bytes());
-    let _ = kv::put("device", &id.to_string()).await;
+    // The one client id of earlier versions goes to the first user who opens a plan here:
+    // the outboxes it names are adopted by that user, as those versions would have sent them.
+    let legacy = kv::get(LEGACY_DEVICE_KEY)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse().ok());
+    let id = legacy.unwrap_or_else(|| ClientId::from_parts(now_ms() as u64, random_bytes()));
+    if kv::put(&key, &id.to_string()).await.is_ok() && legacy.is_some() {
+        let _ = kv::delete(LEGACY_DEVICE_KEY).await;
+    }
     id
 }
+
+/// Where earlier versions kept the device's one client id.
+const LEGACY_DEVICE_KEY: &str = "device";
 
 /// A new UUIDv7 made on the device: time from the browser's clock, bytes from its CSPRNG.
 pub fn new_uuid() -> uuid::Uuid {

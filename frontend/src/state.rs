@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::ids::{NodeId, PlanId};
+use shared::ids::{ClientId, NodeId, PlanId};
 use shared::mutation::{Change, Mutation, PlanState};
 use shared::outline::Outline;
 use shared::plan::Plan;
@@ -64,25 +64,47 @@ fn key(plan: PlanId, what: &str) -> String {
     format!("plan:{plan}:{what}")
 }
 
-/// The device's copy of a plan, from IndexedDB; `None` parts when it has none.
-pub async fn load_replica(plan: PlanId) -> (Replica, Option<f64>) {
-    let client = device::client_id().await;
+/// Where the outbox of `client` (one per user on the device) for `plan` is kept.
+fn outbox_key(plan: PlanId, client: ClientId) -> String {
+    key(plan, &format!("outbox:{client}"))
+}
+
+async fn stored_outbox(key: &str) -> Option<Outbox> {
+    kv::get(key)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|s| serde_json::from_str(&s).ok())
+}
+
+/// The device's copy of a plan for `username`, from IndexedDB: the plan as last synced (shared
+/// by everyone on the device) and the user's own outbox; `None` parts when it has none.
+pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>) {
+    let client = device::client_id(username).await;
     let synced: Option<SyncedState> = kv::get(&key(plan, "synced"))
         .await
         .ok()
         .flatten()
         .and_then(|s| serde_json::from_str(&s).ok());
-    let outbox: Outbox = kv::get(&key(plan, "outbox"))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(Outbox {
-            plan,
-            client,
-            next_seq: 1,
-            entries: Vec::new(),
-        });
+    let mut outbox = stored_outbox(&outbox_key(plan, client)).await;
+    if outbox.is_none() {
+        // An outbox of an earlier version (one per plan) is its client's, so its user's.
+        let legacy = key(plan, "outbox");
+        if let Some(old) = stored_outbox(&legacy).await.filter(|o| o.client == client) {
+            if let Ok(json) = serde_json::to_string(&old)
+                && kv::put(&outbox_key(plan, client), &json).await.is_ok()
+            {
+                let _ = kv::delete(&legacy).await;
+            }
+            outbox = Some(old);
+        }
+    }
+    let outbox = outbox.unwrap_or(Outbox {
+        plan,
+        client,
+        next_seq: 1,
+        entries: Vec::new(),
+    });
     let last_sync = kv::get(&key(plan, "last_sync"))
         .await
         .ok()
@@ -114,7 +136,7 @@ async fn save_synced(replica: &Replica) {
     let now = device::now_ms().to_string();
     let (k1, k2, k3) = (
         key(plan, "synced"),
-        key(plan, "outbox"),
+        outbox_key(plan, replica.client()),
         key(plan, "last_sync"),
     );
     let _ = kv::put_all(&[(&k1, &synced), (&k2, &outbox), (&k3, &now)]).await;
@@ -262,11 +284,14 @@ impl PlanStore {
     }
 
     async fn save_outbox(&self) {
-        let (plan, outbox) = self
-            .replica
-            .with_value(|r| (r.plan_id(), serde_json::to_string(&r.outbox())));
+        let (key, outbox) = self.replica.with_value(|r| {
+            (
+                outbox_key(r.plan_id(), r.client()),
+                serde_json::to_string(&r.outbox()),
+            )
+        });
         if let Ok(outbox) = outbox
-            && let Err(e) = kv::put(&key(plan, "outbox"), &outbox).await
+            && let Err(e) = kv::put(&key, &outbox).await
         {
             self.say(format!("Không lưu được trên máy: {e}"), true);
         }

@@ -16,3 +16,6 @@ pub const ASSIGNEES_MAX: usize = 64;
 pub const PUSH_MAX_MUTATIONS: usize = 1_000;
 /// Largest push body the API accepts (after decompression), in bytes.
 pub const PUSH_BODY_MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Most devices one pull may ask about (the device itself and the devices whose exported
+/// changes it carries).
+pub const PULL_MAX_CLIENTS: usize = 64;

@@ -233,6 +233,82 @@ impl Mutation {
         }
     }
 
+    /// The mutation with every text cut to `max_chars` characters ("…" marks a cut) and every
+    /// list of assignments to `max_list`: what a stored refusal keeps of it.
+    pub fn abridged(&self, max_chars: usize, max_list: usize) -> Mutation {
+        let cut = |t: &String| cut_text(t, max_chars);
+        let edit = |e: &NodeEdit| match e {
+            NodeEdit::Title(t) => NodeEdit::Title(cut(t)),
+            NodeEdit::Body(b) => NodeEdit::Body(b.as_ref().map(cut)),
+            NodeEdit::Label(l) => NodeEdit::Label(cut(l)),
+            NodeEdit::Assignments(list) => NodeEdit::Assignments(
+                list.iter()
+                    .take(max_list)
+                    .map(|a| Assignment {
+                        agency: cut(&a.agency),
+                        ..a.clone()
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        match self {
+            Mutation::CreateNode {
+                id,
+                parent,
+                position,
+                title,
+                body,
+                deadline,
+                label,
+                owner,
+            } => Mutation::CreateNode {
+                id: *id,
+                parent: *parent,
+                position: *position,
+                title: cut(title),
+                body: body.as_ref().map(cut),
+                deadline: *deadline,
+                label: cut(label),
+                owner: owner.as_ref().map(cut),
+            },
+            Mutation::EditNode { id, edit: e } => Mutation::EditNode {
+                id: *id,
+                edit: edit(e),
+            },
+            Mutation::ResolveConflict {
+                conflict,
+                id,
+                edit: e,
+            } => Mutation::ResolveConflict {
+                conflict: *conflict,
+                id: *id,
+                edit: edit(e),
+            },
+            Mutation::Assign {
+                id,
+                agency,
+                role,
+                deadline,
+            } => Mutation::Assign {
+                id: *id,
+                agency: cut(agency),
+                role: *role,
+                deadline: *deadline,
+            },
+            Mutation::Unassign { id, agency } => Mutation::Unassign {
+                id: *id,
+                agency: cut(agency),
+            },
+            Mutation::Reassign { id, from, to } => Mutation::Reassign {
+                id: *id,
+                from: cut(from),
+                to: cut(to),
+            },
+            Mutation::MoveNode { .. } | Mutation::DeleteNode { .. } => self.clone(),
+        }
+    }
+
     /// The node the mutation is about.
     pub fn node(&self) -> NodeId {
         match self {
@@ -260,6 +336,12 @@ pub enum MutationError {
     AnchorNotFound { id: NodeId },
     #[error("Đã có một mục với mã này.")]
     AlreadyExists { id: NodeId },
+    /// The id belongs to a node of another plan, or to a node deleted from this one: a new
+    /// node never takes it (it would overwrite or bring back someone else's record).
+    #[error("Mã mục này đã được dùng cho một mục khác; không thể tạo mục mới với mã này.")]
+    IdTaken { id: NodeId },
+    #[error("Không tìm thấy xung đột này trong kế hoạch.")]
+    ConflictNotFound { conflict: ConflictId },
     #[error("Không thể chuyển một mục vào chính nó hoặc vào mục con của nó.")]
     Cycle { id: NodeId, parent: NodeId },
     #[error("{error}")]
@@ -275,6 +357,32 @@ pub enum MutationError {
     /// The user's role may not make this change; the message says what it may do.
     #[error("{message}")]
     Forbidden { message: String },
+}
+
+impl MutationError {
+    /// The error with the texts it quotes from a mutation cut to `max_chars` characters.
+    pub fn abridged(self, max_chars: usize) -> Self {
+        match self {
+            Self::NotAssigned { agency } => Self::NotAssigned {
+                agency: cut_text(&agency, max_chars),
+            },
+            Self::AlreadyAssigned { agency } => Self::AlreadyAssigned {
+                agency: cut_text(&agency, max_chars),
+            },
+            Self::UnknownAgency { agency } => Self::UnknownAgency {
+                agency: cut_text(&agency, max_chars),
+            },
+            other => other,
+        }
+    }
+}
+
+/// `text` cut to `max_chars` characters, "…" marking the cut.
+fn cut_text(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 impl From<ValidationError> for MutationError {

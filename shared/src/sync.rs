@@ -58,8 +58,57 @@ pub struct PushRequest {
 pub struct Refusal {
     pub client: ClientId,
     pub seq: u64,
+    /// The mutation as refused, its texts cut to [`REFUSAL_TEXT_MAX_CHARS`] (the device has
+    /// the whole one in its outbox).
     pub mutation: Mutation,
     pub error: MutationError,
+    /// Set when `mutation` was cut: the size and SHA-256 of the mutation as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abridged: Option<Abridged>,
+}
+
+/// What a refusal keeps of a mutation too large to keep whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Abridged {
+    /// The mutation's size as JSON, in bytes.
+    pub bytes: u64,
+    /// SHA-256 of that JSON, in hex.
+    pub sha256: String,
+}
+
+/// Longest text a stored refusal keeps of each field of its mutation, in characters.
+pub const REFUSAL_TEXT_MAX_CHARS: usize = 1_000;
+/// Most refusals one device may have on a plan that it has not yet pulled: past it, a push
+/// stops at the next mutation to refuse (those after it are sent again once the device has
+/// pulled, as after a gap).
+pub const REFUSALS_PENDING_PER_DEVICE: usize = 100;
+/// Most refusals a plan keeps that their devices have not yet pulled, all devices together.
+pub const REFUSALS_PENDING_PER_PLAN: usize = 5_000;
+
+impl Refusal {
+    /// The refusal of `mutation`, keeping at most [`REFUSAL_TEXT_MAX_CHARS`] of each text
+    /// and [`crate::limits::ASSIGNEES_MAX`] assignments.
+    pub fn new(client: ClientId, seq: u64, mutation: &Mutation, error: MutationError) -> Self {
+        let kept = mutation.abridged(REFUSAL_TEXT_MAX_CHARS, crate::limits::ASSIGNEES_MAX);
+        let abridged = (&kept != mutation).then(|| {
+            use sha2::Digest;
+            let json = serde_json::to_vec(mutation).unwrap_or_default();
+            Abridged {
+                bytes: json.len() as u64,
+                sha256: sha2::Sha256::digest(&json)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            }
+        });
+        Self {
+            client,
+            seq,
+            mutation: kept,
+            error: error.abridged(REFUSAL_TEXT_MAX_CHARS),
+            abridged,
+        }
+    }
 }
 
 /// Answer to a push.
@@ -261,6 +310,11 @@ pub struct Authority {
     change: ChangeNo,
     /// The agency codes assignments may name; `None` accepts any well-formed code.
     agencies: Option<Arc<HashSet<String>>>,
+    /// Node ids a new node may not take: those of this plan's deleted nodes and, as far as
+    /// the server has looked them up, of other plans' nodes.
+    taken: HashSet<NodeId>,
+    /// Every conflict of this plan, open or closed: a resolution must name one of them.
+    known_conflicts: HashSet<ConflictId>,
 }
 
 impl Authority {
@@ -270,13 +324,32 @@ impl Authority {
         open_conflicts: impl IntoIterator<Item = Conflict>,
         change: ChangeNo,
     ) -> Self {
+        let open: HashMap<ConflictId, Conflict> =
+            open_conflicts.into_iter().map(|c| (c.id, c)).collect();
         Self {
             state,
             stamps,
-            open: open_conflicts.into_iter().map(|c| (c.id, c)).collect(),
+            known_conflicts: open.keys().copied().collect(),
+            open,
             change,
             agencies: None,
+            taken: HashSet::new(),
         }
+    }
+
+    /// Marks ids that a new node may not take: this plan's deleted nodes, other plans' nodes.
+    pub fn mark_taken(&mut self, ids: impl IntoIterator<Item = NodeId>) {
+        self.taken.extend(ids);
+    }
+
+    /// True when a new node may not take `id`.
+    pub fn is_taken(&self, id: NodeId) -> bool {
+        self.taken.contains(&id)
+    }
+
+    /// Records conflicts of this plan that are closed (open ones are known from [`Self::new`]).
+    pub fn know_conflicts(&mut self, ids: impl IntoIterator<Item = ConflictId>) {
+        self.known_conflicts.extend(ids);
     }
 
     /// Limits assignments to these agency codes (the registry's).
@@ -338,14 +411,16 @@ impl Authority {
 
     /// Applies `mutations` of `client`, whose last applied sequence number is `last_seq`, made
     /// by `author`: repeats are skipped, a gap stops the batch, each new one is applied or
-    /// refused (by the rules of [`PlanState::apply`] and of the author's role). All writes share
-    /// one new change number. `new_conflict_id` names new conflicts.
+    /// refused (by the rules of [`PlanState::apply`] and of the author's role), at most
+    /// `max_refusals` refused (the batch stops before the next one). All writes share one new
+    /// change number. `new_conflict_id` names new conflicts.
     pub fn push(
         &mut self,
         client: ClientId,
         last_seq: u64,
         mutations: &[Pending],
         author: &Author,
+        max_refusals: usize,
         mut new_conflict_id: impl FnMut() -> ConflictId,
     ) -> (PushResponse, Delta) {
         let change = self.change + 1;
@@ -395,12 +470,15 @@ impl Authority {
                         }
                     }
                 }
-                Err(error) => delta.refusals.push(Refusal {
-                    client,
-                    seq: p.seq,
-                    mutation: p.mutation.clone(),
-                    error,
-                }),
+                Err(_) if delta.refusals.len() >= max_refusals => {
+                    // The device has too many refusals it has not pulled: this one and those
+                    // after it wait (they are sent again after its next pull).
+                    delta.last_seq = p.seq - 1;
+                    break;
+                }
+                Err(error) => delta
+                    .refusals
+                    .push(Refusal::new(client, p.seq, &p.mutation, error)),
             }
         }
         delta.nodes = touched
@@ -443,12 +521,24 @@ impl Authority {
         new_conflict_id: &mut impl FnMut() -> ConflictId,
         conflicts: &mut Vec<Conflict>,
     ) -> Result<Change, MutationError> {
-        // A resolution settles the conflict it names, about that node and field only.
-        if let Mutation::ResolveConflict { conflict, id, edit } = &p.mutation
-            && let Some(c) = self.open.get(conflict)
-            && (c.node != *id || c.field != edit.field())
+        // A resolution settles a conflict of this plan, about that node and field only.
+        if let Mutation::ResolveConflict { conflict, id, edit } = &p.mutation {
+            if !self.known_conflicts.contains(conflict) {
+                return Err(MutationError::ConflictNotFound {
+                    conflict: *conflict,
+                });
+            }
+            if let Some(c) = self.open.get(conflict)
+                && (c.node != *id || c.field != edit.field())
+            {
+                return Err(MutationError::ConflictMismatch);
+            }
+        }
+        // A client-made id never lands on a record of another plan or a deleted node.
+        if let Mutation::CreateNode { id, .. } = &p.mutation
+            && self.taken.contains(id)
         {
-            return Err(MutationError::ConflictMismatch);
+            return Err(MutationError::IdTaken { id: *id });
         }
         let written = self.state.apply(&p.mutation)?;
         let stamp = Stamp {
@@ -496,6 +586,7 @@ impl Authority {
                         });
                         let c = conflicts.last().cloned();
                         if let Some(c) = c {
+                            self.known_conflicts.insert(c.id);
                             self.open.insert(c.id, c);
                         }
                     }
@@ -532,6 +623,7 @@ impl Authority {
                 for id in &gone {
                     self.stamps.remove(id);
                 }
+                self.taken.extend(gone.iter().copied());
                 let orphaned: Vec<ConflictId> = self
                     .open
                     .values()
@@ -595,9 +687,22 @@ impl PlanSync {
         new_conflict_id: impl FnMut() -> ConflictId,
     ) -> (PushResponse, Delta) {
         let last = self.seqs.get(&req.client).copied().unwrap_or(0);
-        let (response, delta) =
-            self.authority
-                .push(req.client, last, &req.mutations, author, new_conflict_id);
+        let of_device = self
+            .refusals
+            .iter()
+            .filter(|r| r.client == req.client)
+            .count();
+        let budget = REFUSALS_PENDING_PER_DEVICE
+            .saturating_sub(of_device)
+            .min(REFUSALS_PENDING_PER_PLAN.saturating_sub(self.refusals.len()));
+        let (response, delta) = self.authority.push(
+            req.client,
+            last,
+            &req.mutations,
+            author,
+            budget,
+            new_conflict_id,
+        );
         self.seqs.insert(req.client, delta.last_seq);
         for id in &delta.deleted {
             self.tombstones.insert(*id, delta.change);
@@ -610,6 +715,26 @@ impl PlanSync {
         }
         self.refusals.extend(delta.refusals.iter().cloned());
         (response, delta)
+    }
+
+    /// The refusals a pull says their devices know of (sequence numbers at or below the
+    /// client's `seq` in the request): each client with the highest such number.
+    pub fn seen_refusals(&self, req: &PullRequest) -> Vec<ClientSeq> {
+        req.clients
+            .iter()
+            .filter(|c| {
+                self.refusals
+                    .iter()
+                    .any(|r| r.client == c.client && r.seq <= c.seq)
+            })
+            .copied()
+            .collect()
+    }
+
+    /// Forgets the refusals of `seen` (see [`Self::seen_refusals`]): their devices have them.
+    pub fn forget_refusals(&mut self, seen: &[ClientSeq]) {
+        self.refusals
+            .retain(|r| !seen.iter().any(|c| c.client == r.client && r.seq <= c.seq));
     }
 
     /// The answer to a pull: everything written after the cursor (all of it at cursor 0), the

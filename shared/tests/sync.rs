@@ -715,3 +715,71 @@ fn a_resolution_naming_another_node_or_field_is_refused_and_the_conflict_stays()
         "still open for everyone"
     );
 }
+
+#[test]
+fn a_new_node_never_takes_a_deleted_or_another_plans_id() {
+    let mut w = World::new();
+    let deleted = node_id(5);
+    let foreign = node_id(77);
+    w.server.sync.authority.mark_taken([foreign]);
+    w.local(0, Mutation::DeleteNode { id: deleted });
+    w.push_all(0);
+    w.pull(1);
+    for id in [deleted, foreign] {
+        w.local(
+            1,
+            Mutation::CreateNode {
+                id,
+                parent: None,
+                position: Position::Last,
+                title: "Mục mới".into(),
+                body: None,
+                deadline: None,
+                label: String::new(),
+                owner: None,
+            },
+        );
+    }
+    w.push_all(1);
+    let refused: Vec<_> = w.notices[1].iter().map(|n| n.error.clone()).collect();
+    assert_eq!(
+        refused,
+        [
+            shared::mutation::MutationError::IdTaken { id: deleted },
+            shared::mutation::MutationError::IdTaken { id: foreign }
+        ]
+    );
+    assert!(w.devices[1].view().get(deleted).is_none(), "rolled back");
+    assert!(w.server.sync.authority.state().get(foreign).is_none());
+}
+
+#[test]
+fn a_resolution_of_a_conflict_the_plan_never_had_is_refused() {
+    let mut w = World::new();
+    let conflict = ConflictId::from_parts(9, [9; 10]);
+    w.local(
+        0,
+        Mutation::ResolveConflict {
+            conflict,
+            id: node_id(1),
+            edit: NodeEdit::Title("Không có xung đột này".into()),
+        },
+    );
+    w.push_all(0);
+    assert_eq!(
+        w.notices[0]
+            .iter()
+            .map(|n| n.error.clone())
+            .collect::<Vec<_>>(),
+        [shared::mutation::MutationError::ConflictNotFound { conflict }]
+    );
+    assert_eq!(
+        w.server
+            .sync
+            .authority
+            .state()
+            .get(node_id(1))
+            .map(|n| n.title.as_str()),
+        Some("Nhiệm vụ 1")
+    );
+}

@@ -34,7 +34,7 @@ pub fn build(dev: bool) -> Result<()> {
         .remove_producers_section(true)
         .generate(&pkg)
         .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
-    for file in ["index.html", "style.css"] {
+    for file in ["index.html", "boot.js", "style.css"] {
         fs::copy(Path::new("frontend").join(file), dist.join(file))
             .with_context(|| format!("copy {file}"))?;
     }
@@ -42,6 +42,7 @@ pub fn build(dev: bool) -> Result<()> {
     let mut crc = flate2::Crc::new();
     for file in [
         "index.html",
+        "boot.js",
         "style.css",
         "pkg/frontend.js",
         "pkg/frontend_bg.wasm",

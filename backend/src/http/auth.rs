@@ -11,7 +11,9 @@ use shared::api::{
     ErrorCode, LoginRequest, NewUser, SessionInfo, SetupRequest, SetupStatus, User, UserUpdate,
 };
 
-use super::{AppState, HttpError, Json};
+use super::headers::over_https;
+use super::{AppState, HttpError, Json, Settings};
+use axum::Extension;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "kh_phien";
@@ -69,14 +71,6 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-/// True when the request reached us over HTTPS (directly or through a proxy that says so).
-fn over_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
-}
-
 fn with_cookie(
     mut info: SessionInfo,
     max_age_secs: i64,
@@ -98,9 +92,15 @@ fn with_cookie(
     res
 }
 
-fn session_response(info: SessionInfo, headers: &HeaderMap, show_token: bool) -> Response {
+fn session_response(
+    info: SessionInfo,
+    headers: &HeaderMap,
+    settings: Option<Settings>,
+    show_token: bool,
+) -> Response {
     let secs = (info.expires_at - chrono::Utc::now().timestamp_millis()) / 1000;
-    with_cookie(info, secs.max(0), over_https(headers), show_token)
+    let secure = over_https(headers, settings.unwrap_or_default());
+    with_cookie(info, secs.max(0), secure, show_token)
 }
 
 async fn setup_status(State(service): State<AppState>) -> Result<Json<SetupStatus>, HttpError> {
@@ -111,21 +111,29 @@ async fn setup_status(State(service): State<AppState>) -> Result<Json<SetupStatu
 
 async fn setup(
     State(service): State<AppState>,
+    settings: Option<Extension<Settings>>,
     headers: HeaderMap,
     Json(req): Json<SetupRequest>,
 ) -> Result<Response, HttpError> {
     let show = req.want_token;
-    Ok(session_response(service.setup(req).await?, &headers, show))
+    Ok(session_response(
+        service.setup(req).await?,
+        &headers,
+        settings.map(|s| s.0),
+        show,
+    ))
 }
 
 async fn login(
     State(service): State<AppState>,
+    settings: Option<Extension<Settings>>,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, HttpError> {
     Ok(session_response(
         service.login(&req.username, &req.password).await?,
         &headers,
+        settings.map(|s| s.0),
         req.want_token,
     ))
 }

@@ -100,6 +100,10 @@ impl From<ServiceError> for HttpError {
             ServiceError::PlanExists => {
                 Self::new(ErrorCode::Refused, "Đã có một kế hoạch với mã này.")
             }
+            ServiceError::DeviceOfAnotherUser => Self::new(
+                ErrorCode::Forbidden,
+                "Thiết bị này đã gửi thay đổi dưới một tài khoản khác. Thay đổi của tài khoản kia vẫn được giữ cho người đó; hãy đăng nhập lại bằng tài khoản đã tạo các thay đổi này.",
+            ),
             ServiceError::Busy => Self::new(
                 ErrorCode::Unavailable,
                 "Kế hoạch đang được ghi ở nơi khác. Vui lòng thử lại.",

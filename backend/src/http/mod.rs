@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod error;
+pub mod headers;
 mod import;
 mod plans;
 mod registry;
@@ -37,6 +38,13 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
 
 /// What every handler can reach.
 pub type AppState = Arc<Service>;
+
+/// How the server is reached, as configured.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// Always over HTTPS (behind a proxy): HSTS and Secure cookies on every answer.
+    pub https: bool,
+}
 
 async fn health() -> Json<Health> {
     Json(Health {
@@ -84,7 +92,7 @@ pub fn api(service: AppState) -> Router {
 
 /// The whole app: `/api/…` plus the web app's files from `static_dir`, with `index.html` for
 /// every other path (client-side routes).
-pub fn app(service: AppState, static_dir: &Path) -> Router {
+pub fn app(service: AppState, static_dir: &Path, settings: Settings) -> Router {
     let files = ServeDir::new(static_dir)
         .precompressed_gzip()
         .fallback(ServeFile::new(static_dir.join("index.html")));
@@ -93,4 +101,8 @@ pub fn app(service: AppState, static_dir: &Path) -> Router {
         .fallback_service(files)
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::Extension(settings))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            headers::secure(settings, req, next)
+        }))
 }

@@ -139,18 +139,27 @@ async fn push(
 
 async fn pull(
     State(service): State<AppState>,
-    _: Signed,
+    Signed(user): Signed,
     Path(raw): Path<String>,
     headers: HeaderMap,
     Json(req): Json<PullRequest>,
 ) -> Result<Response, HttpError> {
     let plan = plan_id(&raw)?;
+    if req.clients.len() > shared::limits::PULL_MAX_CLIENTS {
+        return Err(HttpError::new(
+            ErrorCode::InvalidData,
+            &format!(
+                "Mỗi lần tải về chỉ hỏi được về tối đa {} thiết bị.",
+                shared::limits::PULL_MAX_CLIENTS
+            ),
+        ));
+    }
     if req.cursor == 0 && req.clients.is_empty() {
         // A new device: the answer encoded once for all of them.
         let encoded = service.first_pull_encoded(plan).await?;
         return Ok(encoded_json(&headers, &encoded));
     }
-    Ok(Json(service.pull(plan, &req).await?).into_response())
+    Ok(Json(service.pull(plan, &req, &user.username).await?).into_response())
 }
 
 /// JSON encoded in advance, gzip-compressed when the client accepts it.

@@ -9,13 +9,15 @@ pub use auth::token_key;
 
 use bytes::Bytes;
 use shared::access::Author;
-use shared::ids::{ConflictId, NodeId, PlanId};
+use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::import::ParsedPlan;
-use shared::mutation::MutationError;
+use shared::mutation::{Mutation, MutationError};
 use shared::plan::{Plan, PlanSummary, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
 use shared::sync::HistoryEntry;
-use shared::sync::{ChangeNo, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::sync::{
+    ChangeNo, ClientSeq, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse,
+};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -40,6 +42,9 @@ pub enum ServiceError {
     PlanExists,
     #[error("the plan is being written by other processes; try again")]
     Busy,
+    /// The device id was first used by another user: pushing under it is refused.
+    #[error("the device belongs to another user")]
+    DeviceOfAnotherUser,
     /// A typed refusal with its Vietnamese message (signing in, accounts, registry).
     #[error("{0}")]
     Api(shared::api::ApiError),
@@ -88,7 +93,13 @@ pub struct Service {
     /// The registry's agency codes, which assignments may name (read once, renewed when an
     /// administrator changes the registry).
     agency_codes: Mutex<Option<Arc<HashSet<String>>>>,
+    /// The user each device id is bound to, as read from the database (a binding never
+    /// changes, so a process may keep it).
+    devices: Mutex<HashMap<ClientId, String>>,
 }
+
+/// Most device bindings kept in memory (beyond, the map starts again from the database).
+const DEVICES_CACHED: usize = 100_000;
 
 /// The data behind `mutex`; a panic elsewhere while it was held leaves plain data behind (every
 /// map here is valid at each step), so poisoning is ignored.
@@ -112,6 +123,7 @@ impl Service {
             first_pulls: Mutex::default(),
             session_hours: 30 * 24,
             agency_codes: Mutex::default(),
+            devices: Mutex::default(),
         }
     }
 
@@ -200,6 +212,7 @@ impl Service {
         if req.mutations.len() > shared::limits::PUSH_MAX_MUTATIONS {
             return Err(ServiceError::TooMany);
         }
+        self.check_device(req.client, &author.username).await?;
         let slot = self.slot(plan);
         let (tx, rx) = tokio::sync::oneshot::channel();
         locked(&slot.queue).push(((req.clone(), author.clone()), tx));
@@ -216,6 +229,53 @@ impl Service {
             }
         }
         rx.await.unwrap_or(Err(ServiceError::Busy))
+    }
+
+    /// Refuses a push under a device id that another user used first (it would take that
+    /// device's sequence numbers); binds a new device id to `username`.
+    async fn check_device(&self, client: ClientId, username: &str) -> Result<()> {
+        let known = locked(&self.devices).get(&client).cloned();
+        let owner = match known {
+            Some(owner) => owner,
+            None => {
+                let owner = self
+                    .store
+                    .bind_device(
+                        &client.to_string(),
+                        username,
+                        chrono::Utc::now().timestamp_millis(),
+                    )
+                    .await?;
+                self.remember_device(client, &owner);
+                owner
+            }
+        };
+        if owner == username {
+            Ok(())
+        } else {
+            tracing::warn!(%client, username, owner, "push under another user's device id");
+            Err(ServiceError::DeviceOfAnotherUser)
+        }
+    }
+
+    fn remember_device(&self, client: ClientId, owner: &str) {
+        let mut devices = locked(&self.devices);
+        if devices.len() >= DEVICES_CACHED {
+            devices.clear();
+        }
+        devices.insert(client, owner.to_owned());
+    }
+
+    /// The user a device id is bound to, if it ever pushed.
+    async fn device_owner(&self, client: ClientId) -> Result<Option<String>> {
+        if let Some(owner) = locked(&self.devices).get(&client).cloned() {
+            return Ok(Some(owner));
+        }
+        let owner = self.store.device_owner(&client.to_string()).await?;
+        if let Some(o) = &owner {
+            self.remember_device(client, o);
+        }
+        Ok(owner)
     }
 
     async fn apply_pushes(
@@ -242,6 +302,10 @@ impl Service {
             let Some(mut sync) = cached.take() else {
                 return fail(|| ServiceError::PlanNotFound);
             };
+            if let Err(e) = self.mark_foreign_ids(plan, &mut sync, requests).await {
+                tracing::error!(error = %e, "looking up new node ids");
+                return fail(|| ServiceError::Busy);
+            }
             let before = sync.authority.change();
             let mut batch = Batch::new(before);
             let mut responses = Vec::with_capacity(requests.len());
@@ -269,7 +333,7 @@ impl Service {
                     // What was changed in memory is ahead of the database: it is dropped, and
                     // the plan read again.
                     match e {
-                        WriteError::Stale => continue,
+                        WriteError::Stale | WriteError::IdTaken => continue,
                         WriteError::Store(e) => {
                             tracing::error!(error = %e, "writing pushes");
                             return fail(|| ServiceError::Busy);
@@ -279,6 +343,36 @@ impl Service {
             }
         }
         fail(|| ServiceError::Busy)
+    }
+
+    /// Marks the ids that the pushes' new nodes name and that belong to other plans (live or
+    /// deleted), so that the authority refuses them: a client-made id never overwrites or
+    /// deletes another plan's record. Only ids this plan does not know are looked up.
+    async fn mark_foreign_ids(
+        &self,
+        plan: PlanId,
+        sync: &mut PlanSync,
+        requests: &[(PushRequest, Author)],
+    ) -> Result<()> {
+        let mut ids: Vec<NodeId> = requests
+            .iter()
+            .flat_map(|(r, _)| r.mutations.iter())
+            .filter_map(|p| match &p.mutation {
+                Mutation::CreateNode { id, .. } => Some(*id),
+                _ => None,
+            })
+            .filter(|id| sync.authority.state().get(*id).is_none() && !sync.authority.is_taken(*id))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let owners = self.store.node_owners(&ids).await?;
+        sync.authority.mark_taken(
+            owners
+                .into_iter()
+                .filter(|(_, owner)| *owner != plan)
+                .map(|(id, _)| id),
+        );
+        Ok(())
     }
 
     /// Brings `cached` up to the database's change number (reading the plan again if another
@@ -330,6 +424,7 @@ impl Service {
                     cursor: 0,
                     clients: Vec::new(),
                 },
+                "",
             )
             .await?;
         // Encoded at the cursor it was read at (a write meanwhile makes it older, never wrong:
@@ -345,26 +440,61 @@ impl Service {
         Ok(snapshot)
     }
 
-    pub async fn pull(&self, plan: PlanId, req: &PullRequest) -> Result<PullResponse> {
+    /// Everything that changed in a plan since the device's cursor, for `puller` (whose
+    /// devices' refusals the pull says they have are then forgotten).
+    pub async fn pull(
+        &self,
+        plan: PlanId,
+        req: &PullRequest,
+        puller: &str,
+    ) -> Result<PullResponse> {
         let change = self
             .store
             .plan_change(plan)
             .await?
             .ok_or(ServiceError::PlanNotFound)?;
         let published = locked(&self.published).get(&plan).cloned();
-        if let Some(p) = published.filter(|p| p.authority.change() == change) {
-            return Ok(p.pull(req));
+        let (answer, seen) = match published.filter(|p| p.authority.change() == change) {
+            Some(p) => (p.pull(req), p.seen_refusals(req)),
+            None => {
+                // Not in memory, or another process wrote since: load it (once for all waiting).
+                let slot = self.slot(plan);
+                let mut cached = slot.authority.lock().await;
+                if !self.current(plan, &mut cached).await? {
+                    return Err(ServiceError::PlanNotFound);
+                }
+                cached
+                    .as_ref()
+                    .map(|s| (s.pull(req), s.seen_refusals(req)))
+                    .ok_or(ServiceError::PlanNotFound)?
+            }
+        };
+        // Only a device's own user can say it has its refusals (anyone else could make them
+        // vanish before the device learnt of them).
+        let mut own = Vec::with_capacity(seen.len());
+        for c in seen {
+            if self.device_owner(c.client).await?.as_deref() == Some(puller) {
+                own.push(c);
+            }
         }
-        // Not in memory, or another process wrote since: load it (once for all waiting).
+        if !own.is_empty()
+            && let Err(e) = self.forget_refusals(plan, &own).await
+        {
+            // Kept a while longer: the next pull tries again.
+            tracing::warn!(error = %e, "forgetting refusals their devices have");
+        }
+        Ok(answer)
+    }
+
+    /// Deletes the refusals that devices have pulled (so that none is kept forever), in the
+    /// database and in the plan's state in memory (which counts each device's pending ones).
+    async fn forget_refusals(&self, plan: PlanId, seen: &[ClientSeq]) -> Result<()> {
+        self.store.delete_refusals(plan, seen).await?;
         let slot = self.slot(plan);
-        let mut cached = slot.authority.lock().await;
-        if !self.current(plan, &mut cached).await? {
-            return Err(ServiceError::PlanNotFound);
+        if let Some(sync) = slot.authority.lock().await.as_mut() {
+            sync.forget_refusals(seen);
         }
-        cached
-            .as_ref()
-            .map(|s| s.pull(req))
-            .ok_or(ServiceError::PlanNotFound)
+        Ok(())
     }
 
     /// Makes `state` (as written to the database) the one pulls answer from.
@@ -372,9 +502,9 @@ impl Service {
         locked(&self.published).insert(plan, Arc::new(state.clone()));
     }
 
-    /// Creates an empty plan.
+    /// Creates an empty plan (refused when the id is taken).
     pub async fn create_plan(&self, plan: &Plan) -> Result<()> {
-        if self.store.create_plan(plan).await? {
+        if self.store.create_plan(plan, &[]).await? {
             Ok(())
         } else {
             Err(ServiceError::PlanExists)
@@ -435,11 +565,11 @@ impl Service {
                 e.to_string(),
             ))
         })?;
-        if self.store.plan(plan_id).await?.is_some() {
+        let tree = PlanTree::from_parsed(plan_id, parsed, || NodeId(new_uuid()));
+        if !self.store.create_plan(&tree.plan, &tree.nodes).await? {
             return Err(ServiceError::PlanExists);
         }
-        self.import_plan(plan_id, parsed, || NodeId(new_uuid()))
-            .await
+        Ok(tree)
     }
 
     pub async fn put_reference_data(&self, data: &ReferenceData) -> Result<()> {

@@ -241,4 +241,37 @@ impl Store {
             .check()?;
         Ok(())
     }
+
+    /// Binds the device `client` to `username` if no one has pushed under it yet; the user it
+    /// belongs to (the one given, or whoever was first).
+    pub async fn bind_device(&self, client: &str, username: &str, now: i64) -> Result<String> {
+        let mut r = self
+            .db
+            .query(
+                "INSERT IGNORE INTO device { id: $key, username: $username, first_seen: $now };
+                 SELECT VALUE username FROM type::record('device', $key);",
+            )
+            .bind(("key", client.to_owned()))
+            .bind(("username", username.to_owned()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        let owner: Vec<String> = r.take(1)?;
+        Ok(owner
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| username.to_owned()))
+    }
+
+    /// The user a device id is bound to, if any.
+    pub async fn device_owner(&self, client: &str) -> Result<Option<String>> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE username FROM type::record('device', $key)")
+            .bind(("key", client.to_owned()))
+            .await?
+            .check()?;
+        let owner: Vec<String> = r.take(0)?;
+        Ok(owner.into_iter().next())
+    }
 }

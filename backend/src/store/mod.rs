@@ -8,7 +8,9 @@ use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, PlanState};
 use shared::plan::{Node, Plan, PlanSummary};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
-use shared::sync::{Authority, ChangeNo, Conflict, Delta, HistoryEntry, PlanSync, Refusal, Stamps};
+use shared::sync::{
+    Authority, ChangeNo, ClientSeq, Conflict, Delta, HistoryEntry, PlanSync, Refusal, Stamps,
+};
 use std::collections::HashMap;
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
@@ -136,6 +138,9 @@ pub enum WriteError {
     /// Another process wrote the plan since its state was loaded: reload and try again.
     #[error("the plan changed meanwhile")]
     Stale,
+    /// A new node's id belongs to another plan (taken meanwhile): look the ids up again.
+    #[error("a node id belongs to another plan")]
+    IdTaken,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -146,6 +151,25 @@ fn field_key(f: Field) -> Result<String> {
         Value::String(s) => Ok(s),
         other => Ok(other.to_string()),
     }
+}
+
+/// The error a transaction failed with, if it failed: the statement that failed (a THROW
+/// says which rule), not the others, which only say they were not executed.
+fn transaction_error(mut response: surrealdb::IndexedResults) -> Option<surrealdb::Error> {
+    let mut errors: Vec<(usize, surrealdb::Error)> = response.take_errors().into_iter().collect();
+    errors.sort_by_key(|(i, _)| *i);
+    let cause = errors
+        .iter()
+        .position(|(_, e)| !e.to_string().contains("not executed"));
+    match cause {
+        Some(i) => Some(errors.swap_remove(i).1),
+        None => errors.into_iter().next().map(|(_, e)| e),
+    }
+}
+
+/// True when `error` is the THROW of `rule` in a query.
+fn thrown(error: &surrealdb::Error, rule: &str) -> bool {
+    error.to_string().contains(rule)
 }
 
 fn client_key(plan: PlanId, client: ClientId) -> String {
@@ -405,7 +429,7 @@ impl Store {
         }
         let conflicts: Vec<Conflict> = from_values(r.take(3)?)?;
         let tombstones: Vec<Value> = r.take(4)?;
-        let tombstones = tombstones
+        let tombstones: HashMap<NodeId, ChangeNo> = tombstones
             .iter()
             .filter_map(|t| {
                 let id = t.get("id")?.as_str()?.parse().ok()?;
@@ -421,12 +445,14 @@ impl Store {
             })
             .collect();
         let refusals: Vec<Refusal> = from_values(r.take(6)?)?;
-        let authority = Authority::new(
+        let mut authority = Authority::new(
             PlanState::new(plan, nodes),
             stamps,
             conflicts.iter().filter(|c| c.open).cloned(),
             change,
         );
+        authority.know_conflicts(conflicts.iter().map(|c| c.id));
+        authority.mark_taken(tombstones.keys().copied());
         Ok(Some(PlanSync {
             authority,
             plan: Some(plan_record),
@@ -435,6 +461,43 @@ impl Store {
             seqs,
             refusals,
         }))
+    }
+
+    /// Which plan each of `ids` belongs to, live or deleted (ids nobody has are left out).
+    /// Read by key, so it costs the same whatever the number of plans and nodes.
+    pub async fn node_owners(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, PlanId>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let keys: Vec<String> = ids.iter().map(NodeId::to_string).collect();
+        let mut r = self
+            .db
+            .query(
+                // A key with no record reads as a row without an id: left out.
+                "SELECT record::id(id) AS id, plan_id FROM array::map($keys, |$k| type::record('node', $k)) WHERE id IS NOT NONE;
+                 SELECT record::id(id) AS id, plan_id FROM array::map($keys, |$k| type::record('tombstone', $k)) WHERE id IS NOT NONE;",
+            )
+            .bind(("keys", keys))
+            .await?
+            .check()?;
+        let mut owners = HashMap::new();
+        for statement in 0..2 {
+            let rows: Vec<Value> = r.take(statement)?;
+            for row in rows {
+                let id = row
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|v| v.parse().ok());
+                let plan = row
+                    .get("plan_id")
+                    .and_then(Value::as_str)
+                    .and_then(|v| v.parse().ok());
+                if let (Some(id), Some(plan)) = (id, plan) {
+                    owners.insert(id, plan);
+                }
+            }
+        }
+        Ok(owners)
     }
 
     /// The plan's change number, if the plan exists.
@@ -511,6 +574,10 @@ impl Store {
             set.insert("stamps".into(), Value::Object(written_stamps));
             merges.push(json!({ "key": n.id.to_string(), "set": set }));
         }
+        let insert_keys: Vec<String> = inserts
+            .iter()
+            .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect();
         let deleted: Vec<Value> = batch
             .deleted
             .iter()
@@ -564,6 +631,14 @@ impl Store {
             .query(
                 "BEGIN TRANSACTION;
                  IF (SELECT VALUE change FROM type::record('plan', $plan))[0] != $expected { THROW 'stale' };
+                 -- A new node never lands on a record of another plan (the service refuses such
+                 -- ids; this holds even if another process took one meanwhile).
+                 IF array::len($insert_keys) > 0 AND array::len(array::concat(
+                     (SELECT VALUE id FROM array::map($insert_keys, |$k| type::record('node', $k))
+                         WHERE plan_id IS NOT NONE AND plan_id != $plan),
+                     (SELECT VALUE id FROM array::map($insert_keys, |$k| type::record('tombstone', $k))
+                         WHERE plan_id IS NOT NONE AND plan_id != $plan)
+                 )) > 0 { THROW 'id_taken' };
                  IF array::len($inserts) > 0 {
                      INSERT INTO node $inserts ON DUPLICATE KEY UPDATE
                          parent = $input.parent, rank = $input.rank, label = $input.label,
@@ -592,6 +667,7 @@ impl Store {
             .bind(("plan", plan.to_string()))
             .bind(("expected", batch.expected))
             .bind(("change", batch.change))
+            .bind(("insert_keys", insert_keys))
             .bind(("inserts", Value::Array(inserts)))
             .bind(("merges", Value::Array(merges)))
             .bind(("deleted", Value::Array(deleted)))
@@ -601,11 +677,31 @@ impl Store {
             .bind(("history", Value::Array(history)))
             .await
             .map_err(StoreError::from)?;
-        match result.check() {
-            Ok(_) => Ok(()),
-            Err(e) if e.to_string().contains("stale") => Err(WriteError::Stale),
-            Err(e) => Err(StoreError::from(e).into()),
+        match transaction_error(result) {
+            None => Ok(()),
+            Some(e) if thrown(&e, "stale") => Err(WriteError::Stale),
+            Some(e) if thrown(&e, "id_taken") => Err(WriteError::IdTaken),
+            Some(e) => Err(StoreError::from(e).into()),
         }
+    }
+
+    /// Deletes the refusals of each client up to its sequence number (their devices have them).
+    pub async fn delete_refusals(&self, plan: PlanId, seen: &[ClientSeq]) -> Result<()> {
+        let seen: Vec<Value> = seen
+            .iter()
+            .map(|c| json!({ "client": c.client.to_string(), "seq": c.seq }))
+            .collect();
+        self.db
+            .query(
+                "FOR $c IN $seen {
+                     DELETE refusal WHERE plan_id = $plan AND client = $c.client AND seq <= $c.seq;
+                 };",
+            )
+            .bind(("plan", plan.to_string()))
+            .bind(("seen", Value::Array(seen)))
+            .await?
+            .check()?;
+        Ok(())
     }
 
     /// The history of a node, newest first.
@@ -627,13 +723,43 @@ impl Store {
         Ok(out)
     }
 
-    /// Creates an empty plan; `false` when a plan with this id exists already.
-    pub async fn create_plan(&self, plan: &Plan) -> Result<bool> {
-        if self.plan(plan.id).await?.is_some() {
-            return Ok(false);
+    /// Creates a new plan with its nodes in one transaction; `false` (and nothing written)
+    /// when a plan or node with one of these ids exists already: a new plan never replaces
+    /// anything, even when two requests race with the same id.
+    pub async fn create_plan(&self, plan: &Plan, nodes: &[Node]) -> Result<bool> {
+        let mut content = to_value(plan)?;
+        if let Some(o) = content.as_object_mut() {
+            o.remove("id");
         }
-        self.put_plan(plan, &[]).await?;
-        Ok(true)
+        let nodes: Vec<Value> = nodes
+            .iter()
+            .map(|n| node_content(n, FIRST_CHANGE, &Stamps::new()))
+            .collect::<Result<_>>()?;
+        let result = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 IF record::exists(type::record('plan', $key)) { THROW 'plan_exists' };
+                 CREATE type::record('plan', $key) CONTENT $plan;
+                 FOR $n IN $nodes {
+                     IF record::exists(type::record('node', $n.key)) OR record::exists(type::record('tombstone', $n.key)) {
+                         THROW 'plan_exists'
+                     };
+                     CREATE type::record('node', $n.key) CONTENT $n.content;
+                 };
+                 UPDATE type::record('plan', $key) SET version = <string> rand::uuid::v7(), change = $first;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("key", plan.id.to_string()))
+            .bind(("first", FIRST_CHANGE))
+            .bind(("plan", content))
+            .bind(("nodes", Value::Array(nodes)))
+            .await?;
+        match transaction_error(result) {
+            None => Ok(true),
+            Some(e) if thrown(&e, "plan_exists") || thrown(&e, "already exists") => Ok(false),
+            Some(e) => Err(e.into()),
+        }
     }
 }
 
@@ -734,6 +860,92 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let seqs: Vec<u64> = history.iter().map(|h| h.seq).collect();
         assert_eq!(seqs, [4, 3, 2, 1], "every change, newest first");
+    }
+
+    /// The database refuses a new node that would land on another plan's record, even when the
+    /// service's look-up of the ids did not see it (another process took the id meanwhile).
+    #[tokio::test]
+    async fn a_new_node_never_overwrites_a_node_of_another_plan() {
+        use shared::access::Author;
+        use shared::mutation::{Mutation, Position};
+        use shared::sync::{Pending, PushRequest};
+        let store = Store::connect("mem://", None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let node = NodeId::from_parts(6, [2; 10]);
+        let client = ClientId::from_parts(6, [3; 10]);
+        let mut written = Vec::new();
+        for (i, title) in ["Nhiệm vụ của kế hoạch A", "Ghi đè từ kế hoạch B"]
+            .into_iter()
+            .enumerate()
+        {
+            let plan = Plan {
+                id: PlanId::from_parts(6, [i as u8; 10]),
+                metadata: Default::default(),
+                preamble: None,
+                references: vec![],
+            };
+            assert!(
+                store
+                    .create_plan(&plan, &[])
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+            );
+            let mut sync = store
+                .sync_state(plan.id)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("no plan"));
+            let req = PushRequest {
+                client,
+                mutations: vec![Pending {
+                    seq: 1,
+                    base: 0,
+                    at: 0,
+                    mutation: Mutation::CreateNode {
+                        id: node,
+                        parent: None,
+                        position: Position::Last,
+                        title: title.into(),
+                        body: None,
+                        deadline: None,
+                        label: String::new(),
+                        owner: None,
+                    },
+                }],
+            };
+            let before = sync.authority.change();
+            let (_, delta) = sync.push(&req, &Author::system(), || {
+                ConflictId::from_parts(6, [9; 10])
+            });
+            let mut batch = Batch::new(before);
+            batch.add(client, &delta);
+            written.push((plan.id, store.write_batch(plan.id, &batch).await));
+        }
+        assert!(written[0].1.is_ok());
+        assert!(
+            matches!(written[1].1, Err(WriteError::IdTaken)),
+            "{:?}",
+            written[1].1
+        );
+        let a = store
+            .nodes(written[0].0)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].title, "Nhiệm vụ của kế hoạch A");
+        assert!(
+            store
+                .nodes(written[1].0)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_empty()
+        );
+        let owners = store
+            .node_owners(&[node, NodeId::from_parts(6, [7; 10])])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(owners, HashMap::from([(node, written[0].0)]));
     }
 
     /// A database written before assignments had roles (nodes with `assignees`, stamps and a

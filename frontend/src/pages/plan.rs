@@ -21,13 +21,19 @@ type Loaded = (Replica, Option<f64>);
 #[component]
 pub fn PlanPage() -> impl IntoView {
     let params = use_params_map();
+    let auth = crate::session::use_auth();
     let loaded = RwSignal::new_local(None::<Result<Loaded, ApiError>>);
     Effect::new(move |_| {
         let raw = params.with(|p| p.get("id").unwrap_or_default());
+        // The page is shown to a signed-in user only (and built again for the next one).
+        let username = auth
+            .user
+            .with_untracked(|u| u.as_ref().map(|u| u.username.clone()))
+            .unwrap_or_default();
         loaded.set(None);
         spawn_local(async move {
             let result = match raw.parse::<PlanId>() {
-                Ok(id) => open_plan(id).await,
+                Ok(id) => open_plan(id, &username).await,
                 Err(_) => Err(ApiError::new(
                     shared::api::ErrorCode::NotFound,
                     "Mã kế hoạch không hợp lệ.",
@@ -45,8 +51,8 @@ pub fn PlanPage() -> impl IntoView {
 }
 
 /// The plan from the device's copy when it has one (works offline), else from the server.
-async fn open_plan(id: PlanId) -> Result<Loaded, ApiError> {
-    let (mut replica, last_sync) = state::load_replica(id).await;
+async fn open_plan(id: PlanId, username: &str) -> Result<Loaded, ApiError> {
+    let (mut replica, last_sync) = state::load_replica(id, username).await;
     if replica.has_synced() {
         return Ok((replica, last_sync));
     }

@@ -1,0 +1,660 @@
+//! The security findings (SECURITY.md), one test each, named after the finding, over HTTP
+//! against a real embedded database; and a property test that pushes to one plan never change
+//! another.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use shared::access::{Author, UserRole};
+use shared::api::{ApiError, ErrorCode};
+use shared::assignment::Role;
+use shared::ids::{ConflictId, NodeId, PlanId};
+use shared::mutation::{Mutation, MutationError, NodeEdit, Position};
+use shared::plan::{Node, PlanTree};
+use shared::sync::{Pending, PullRequest, PushRequest, PushResponse};
+
+async fn tree_of(s: &Server, plan: PlanId) -> PlanTree {
+    body(s.get(&format!("/plans/{plan}")).await).await
+}
+
+/// The nodes of a tree in id order, for comparing before and after.
+fn sorted(mut nodes: Vec<Node>) -> Vec<Node> {
+    nodes.sort_by_key(|n| n.id);
+    nodes
+}
+
+fn create(id: NodeId, parent: Option<NodeId>, owner: Option<&str>) -> Mutation {
+    Mutation::CreateNode {
+        id,
+        parent,
+        position: Position::Last,
+        title: "Ghi đè nhiệm vụ của kế hoạch khác".into(),
+        body: None,
+        deadline: None,
+        label: String::new(),
+        owner: owner.map(str::to_owned),
+    }
+}
+
+async fn new_plan(s: &Server, title: &str) -> PlanId {
+    let id = PlanId(new_id().0);
+    let r = post_json(
+        &s.client,
+        s.url("/plans"),
+        &json!({ "id": id.to_string(), "metadata": { "title": title } }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::CREATED);
+    id
+}
+
+/// Pushes `m` as `client` from a device of its own; the refusal, if any.
+async fn refused_as(
+    s: &Server,
+    client: &reqwest::Client,
+    plan: PlanId,
+    m: Mutation,
+) -> Option<MutationError> {
+    push_as(s, client, plan, m)
+        .await
+        .refused
+        .first()
+        .map(|r| r.error.clone())
+}
+
+/// HIGH: a node id chosen by a client was stored globally, so a create pushed to plan B with
+/// the id of a task of plan A overwrote that task (and a delete in B then removed it). Now every
+/// kind of mutation that names a node, a conflict or a plan of another plan is refused, for
+/// every role that may push, and plan A is left exactly as it was.
+#[tokio::test]
+async fn node_ids_of_another_plan_are_refused_never_overwritten() {
+    let s = Server::start("mem://").await;
+    let a = s.seed_plan().await;
+    let plan_a = a.plan.id;
+    let victim = a
+        .nodes
+        .iter()
+        .find(|n| n.parent.is_some())
+        .cloned()
+        .unwrap_or_else(|| panic!("a task"));
+    // A conflict of plan A: two devices write the same title without seeing each other.
+    for title in ["Tiêu đề của thiết bị 1", "Tiêu đề của thiết bị 2"] {
+        push_as(
+            &s,
+            &s.client,
+            plan_a,
+            Mutation::EditNode {
+                id: victim.id,
+                edit: NodeEdit::Title(title.into()),
+            },
+        )
+        .await;
+    }
+    let conflicts = s
+        .pull(
+            plan_a,
+            &PullRequest {
+                cursor: 0,
+                clients: vec![],
+            },
+        )
+        .await
+        .conflicts;
+    assert_eq!(conflicts.len(), 1, "one open conflict in plan A");
+    let conflict_a = conflicts[0].id;
+    // A node of plan A deleted: its id stays A's.
+    let deleted = new_id();
+    for m in [
+        create(deleted, None, None),
+        Mutation::DeleteNode { id: deleted },
+    ] {
+        assert_eq!(refusal(&s.mutate(plan_a, &m).await), None);
+    }
+
+    // Plan B, with a task assigned to SYT, so that SYT's officer may add sub-tasks in it.
+    let plan_b = new_plan(&s, "Kế hoạch B").await;
+    let task_b = new_id();
+    for m in [
+        create(task_b, None, None),
+        Mutation::Assign {
+            id: task_b,
+            agency: "SYT".into(),
+            role: Role::Lead,
+            deadline: None,
+        },
+    ] {
+        assert_eq!(refused_as(&s, &s.client, plan_b, m).await, None);
+    }
+    let standing = s.as_user("thuongtruc", UserRole::Standing, None).await;
+    let officer = s.as_user("syt", UserRole::AgencyOfficer, Some("SYT")).await;
+    let before_a = sorted(tree_of(&s, plan_a).await.nodes);
+    let before_b = sorted(tree_of(&s, plan_b).await.nodes);
+
+    let roles = [
+        ("admin", &s.client, None),
+        ("standing", &standing, None),
+        ("agency_officer", &officer, Some("SYT")),
+    ];
+    for (who, client, owner) in roles {
+        // Every record kind a mutation names, with an id of plan A.
+        let attacks = [
+            create(victim.id, Some(task_b), owner),
+            create(victim.id, None, owner),
+            create(deleted, Some(task_b), owner),
+            Mutation::EditNode {
+                id: victim.id,
+                edit: NodeEdit::Title("Đã bị ghi đè".into()),
+            },
+            Mutation::MoveNode {
+                id: victim.id,
+                parent: Some(task_b),
+                position: Position::Last,
+            },
+            Mutation::DeleteNode { id: victim.id },
+            Mutation::Assign {
+                id: victim.id,
+                agency: "SYT".into(),
+                role: Role::Lead,
+                deadline: None,
+            },
+            Mutation::Unassign {
+                id: victim.id,
+                agency: "SYT".into(),
+            },
+            Mutation::Reassign {
+                id: victim.id,
+                from: "SYT".into(),
+                to: "STC".into(),
+            },
+            Mutation::ResolveConflict {
+                conflict: conflict_a,
+                id: victim.id,
+                edit: NodeEdit::Title("Đã bị ghi đè".into()),
+            },
+            // A conflict of plan A named for a node of plan B.
+            Mutation::ResolveConflict {
+                conflict: conflict_a,
+                id: task_b,
+                edit: NodeEdit::Title("Đã bị ghi đè".into()),
+            },
+            Mutation::ResolveConflict {
+                conflict: ConflictId(new_id().0),
+                id: task_b,
+                edit: NodeEdit::Title("Đã bị ghi đè".into()),
+            },
+        ];
+        for m in attacks {
+            let error = refused_as(&s, client, plan_b, m.clone()).await;
+            let error = error.unwrap_or_else(|| panic!("{who}: {m:?} was applied to plan B"));
+            let expected_kind = match &m {
+                Mutation::CreateNode { parent: None, .. } if owner.is_some() => "forbidden",
+                Mutation::CreateNode { .. } => "id_taken",
+                Mutation::ResolveConflict { .. } if owner.is_none() => "conflict_not_found",
+                _ if owner.is_some() => "forbidden_or_not_found",
+                _ => "node_not_found",
+            };
+            let ok = match (expected_kind, &error) {
+                ("id_taken", MutationError::IdTaken { id }) => *id == victim.id || *id == deleted,
+                ("forbidden", MutationError::Forbidden { .. }) => true,
+                ("conflict_not_found", MutationError::ConflictNotFound { conflict }) => {
+                    matches!(&m, Mutation::ResolveConflict { conflict: c, .. } if c == conflict)
+                }
+                (
+                    "forbidden_or_not_found",
+                    MutationError::Forbidden { .. }
+                    | MutationError::NodeNotFound { .. }
+                    | MutationError::ConflictNotFound { .. },
+                ) => true,
+                ("node_not_found", MutationError::NodeNotFound { id }) => *id == victim.id,
+                _ => false,
+            };
+            assert!(
+                ok,
+                "{who}: {m:?} refused as {error:?}, expected {expected_kind}"
+            );
+            if let MutationError::IdTaken { .. } = error {
+                assert_eq!(
+                    error.to_string(),
+                    "Mã mục này đã được dùng cho một mục khác; không thể tạo mục mới với mã này."
+                );
+            }
+        }
+        assert_eq!(sorted(tree_of(&s, plan_a).await.nodes), before_a, "{who}");
+        assert_eq!(sorted(tree_of(&s, plan_b).await.nodes), before_b, "{who}");
+    }
+    // Plan A's conflict is still open, and its deleted node's id cannot come back in A either.
+    let pull = s
+        .pull(
+            plan_a,
+            &PullRequest {
+                cursor: 0,
+                clients: vec![],
+            },
+        )
+        .await;
+    assert!(pull.conflicts.iter().any(|c| c.id == conflict_a && c.open));
+    assert!(matches!(
+        refusal(&s.mutate(plan_a, &create(deleted, None, None)).await),
+        Some(MutationError::IdTaken { .. })
+    ));
+
+    // A plan or an import under plan A's id is refused (409), and A is unchanged.
+    let r = post_json(
+        &s.client,
+        s.url("/plans"),
+        &json!({ "id": plan_a.to_string(), "metadata": { "title": "Ghi đè kế hoạch" } }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let parsed =
+        shared::import::import_plan_text("KẾ HOẠCH\nGhi đè\nI. MỤC ĐÍCH\n1. Nhiệm vụ thay thế.\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+    let r = post_json(
+        &s.client,
+        s.url("/import"),
+        &json!({ "id": plan_a.to_string(), "plan": parsed }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let e: ApiError = body(r).await;
+    assert_eq!(e.code, ErrorCode::Refused);
+    let after = tree_of(&s, plan_a).await;
+    assert_eq!(after.plan, a.plan);
+    assert_eq!(sorted(after.nodes), before_a);
+    s.stop().await;
+}
+
+/// Two plans, and pushes of random mutations over a small pool of ids to either of them.
+#[derive(Debug, Clone)]
+enum Step {
+    Create {
+        plan: usize,
+        id: usize,
+        parent: Option<usize>,
+    },
+    Edit {
+        plan: usize,
+        id: usize,
+    },
+    Move {
+        plan: usize,
+        id: usize,
+        parent: Option<usize>,
+    },
+    Delete {
+        plan: usize,
+        id: usize,
+    },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let plan = 0..2usize;
+    let id = 0..6usize;
+    let parent = proptest::option::of(0..6usize);
+    prop_oneof![
+        3 => (plan.clone(), id.clone(), parent.clone())
+            .prop_map(|(plan, id, parent)| Step::Create { plan, id, parent }),
+        1 => (plan.clone(), id.clone()).prop_map(|(plan, id)| Step::Edit { plan, id }),
+        1 => (plan.clone(), id.clone(), parent)
+            .prop_map(|(plan, id, parent)| Step::Move { plan, id, parent }),
+        1 => (plan, id).prop_map(|(plan, id)| Step::Delete { plan, id }),
+    ]
+}
+
+fn fail(e: impl std::fmt::Display) -> TestCaseError {
+    TestCaseError::fail(e.to_string())
+}
+
+async fn random_pushes_never_change_the_other_plan(steps: Vec<Step>) -> Result<(), TestCaseError> {
+    let store = backend::store::Store::connect("mem://", None)
+        .await
+        .map_err(fail)?;
+    let service = backend::service::Service::new(store.clone());
+    let plans: Vec<PlanId> = (0..2).map(|_| PlanId(new_id().0)).collect();
+    for (i, id) in plans.iter().enumerate() {
+        let plan = shared::plan::Plan {
+            id: *id,
+            metadata: shared::document::PlanMetadata {
+                title: Some(format!("Kế hoạch {i}")),
+                ..Default::default()
+            },
+            preamble: None,
+            references: vec![],
+        };
+        service.create_plan(&plan).await.map_err(fail)?;
+    }
+    let ids: Vec<NodeId> = (0..6).map(|_| new_id()).collect();
+    let client = new_client();
+    let mut seqs = [0u64; 2];
+    for step in steps {
+        let (plan, m) = match step {
+            Step::Create { plan, id, parent } => {
+                (plan, create(ids[id], parent.map(|p| ids[p]), None))
+            }
+            Step::Edit { plan, id } => (
+                plan,
+                Mutation::EditNode {
+                    id: ids[id],
+                    edit: NodeEdit::Title(format!("Sửa ở kế hoạch {plan}")),
+                },
+            ),
+            Step::Move { plan, id, parent } => (
+                plan,
+                Mutation::MoveNode {
+                    id: ids[id],
+                    parent: parent.map(|p| ids[p]),
+                    position: Position::First,
+                },
+            ),
+            Step::Delete { plan, id } => (plan, Mutation::DeleteNode { id: ids[id] }),
+        };
+        let other = 1 - plan;
+        let before = sorted(store.nodes(plans[other]).await.map_err(fail)?);
+        seqs[plan] += 1;
+        let req = PushRequest {
+            client,
+            mutations: vec![Pending {
+                seq: seqs[plan],
+                base: 0,
+                at: 0,
+                mutation: m.clone(),
+            }],
+        };
+        let answer: PushResponse = service
+            .push(plans[plan], &req, &Author::system())
+            .await
+            .map_err(fail)?;
+        prop_assert_eq!(answer.last_seq, seqs[plan]);
+        let after = sorted(store.nodes(plans[other]).await.map_err(fail)?);
+        prop_assert_eq!(
+            &after,
+            &before,
+            "{:?} to plan {} changed plan {}",
+            m,
+            plan,
+            other
+        );
+        // Every node of a plan says it is that plan's.
+        let own = store.nodes(plans[plan]).await.map_err(fail)?;
+        prop_assert!(own.iter().all(|n| n.plan_id == plans[plan]));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #[test]
+    fn pushes_to_one_plan_never_change_another(steps in proptest::collection::vec(step(), 1..24)) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(fail)?;
+        runtime
+            .block_on(random_pushes_never_change_the_other_plan(steps))?;
+    }
+}
+
+fn one(seq: u64, mutation: Mutation) -> Pending {
+    Pending {
+        seq,
+        base: 0,
+        at: 1_800_000_000_000,
+        mutation,
+    }
+}
+
+async fn push_raw(
+    s: &Server,
+    client: &reqwest::Client,
+    plan: PlanId,
+    req: &PushRequest,
+) -> reqwest::Response {
+    post_json(client, s.url(&format!("/plans/{plan}/push")), &json!(req))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn pull_raw(
+    s: &Server,
+    client: &reqwest::Client,
+    plan: PlanId,
+    req: &PullRequest,
+) -> shared::sync::PullResponse {
+    let r = post_json(client, s.url(&format!("/plans/{plan}/pull")), &json!(req))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    body(r).await
+}
+
+/// MEDIUM: a device id was not bound to a user, so another user could push under a victim's
+/// device id and advance its sequence (the victim's real edits then looked like repeats), or
+/// say it had seen the victim's refusals (which were then never shown). Now a device id
+/// belongs to the user who first pushed under it.
+#[tokio::test]
+async fn a_device_id_is_bound_to_its_user() {
+    let s = Server::start("mem://").await;
+    let plan = s.seed_plan().await;
+    let task = top(&plan, "I").id;
+    let plan = plan.plan.id;
+    let standing = s.as_user("thuongtruc", UserRole::Standing, None).await;
+    let victim = new_client();
+    let edit = |p: u8| Mutation::EditNode {
+        id: task,
+        edit: NodeEdit::Progress(p),
+    };
+    let first = PushRequest {
+        client: victim,
+        mutations: vec![one(1, edit(10))],
+    };
+    assert_eq!(
+        push_raw(&s, &s.client, plan, &first).await.status(),
+        StatusCode::OK
+    );
+    // Someone else pushes under the victim's device id: refused, and nothing taken.
+    let hijack = PushRequest {
+        client: victim,
+        mutations: (2..=5).map(|i| one(i, edit(90))).collect(),
+    };
+    let r = push_raw(&s, &standing, plan, &hijack).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let e: ApiError = body(r).await;
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(e.message.contains("tài khoản khác"), "{}", e.message);
+    // The victim's next edits apply (its sequence was not advanced), one of them refused.
+    let next = PushRequest {
+        client: victim,
+        mutations: vec![
+            one(2, edit(20)),
+            one(3, Mutation::DeleteNode { id: new_id() }),
+        ],
+    };
+    let r = push_raw(&s, &s.client, plan, &next).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let answer: PushResponse = body(r).await;
+    assert_eq!(answer.last_seq, 3);
+    assert_eq!(answer.refused.len(), 1);
+    let tree = body::<PlanTree>(s.get(&format!("/plans/{plan}")).await).await;
+    assert_eq!(
+        tree.nodes.iter().find(|n| n.id == task).map(|n| n.progress),
+        Some(20)
+    );
+    // The other user says it has seen the victim's refusals: they are kept for the victim.
+    let claim = PullRequest {
+        cursor: 1,
+        clients: vec![shared::sync::ClientSeq {
+            client: victim,
+            seq: 100,
+        }],
+    };
+    pull_raw(&s, &standing, plan, &claim).await;
+    let mine = PullRequest {
+        cursor: 1,
+        clients: vec![shared::sync::ClientSeq {
+            client: victim,
+            seq: 2,
+        }],
+    };
+    let pulled = pull_raw(&s, &s.client, plan, &mine).await;
+    assert_eq!(
+        pulled.refusals.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        [3],
+        "the victim still learns of its refusal"
+    );
+    s.stop().await;
+}
+
+/// MEDIUM: refusals were stored whole and forever, so any officer could fill the disk or
+/// memory with large refused mutations. Now each keeps the first kilobyte of each text (with a
+/// digest), a device has at most 100 not yet pulled, and they go once the device has them.
+#[tokio::test]
+async fn refusals_are_capped_and_pruned_once_seen() {
+    let s = Server::start("mem://").await;
+    let plan = s.seed_plan().await;
+    let task = top(&plan, "I").id;
+    let plan = plan.plan.id;
+    let device = new_client();
+    let long = "Đ".repeat(20_000);
+    let too_long = |seq: u64| {
+        one(
+            seq,
+            Mutation::EditNode {
+                id: task,
+                edit: NodeEdit::Title(long.clone()),
+            },
+        )
+    };
+    let all: Vec<Pending> = (1..=150).map(too_long).collect();
+    let push = |from: usize| PushRequest {
+        client: device,
+        mutations: all[from..].to_vec(),
+    };
+    let r = push_raw(&s, &s.client, plan, &push(0)).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let answer: PushResponse = body(r).await;
+    assert_eq!(answer.last_seq, 100, "stops at the device's cap");
+    assert_eq!(answer.refused.len(), 100);
+    for refusal in &answer.refused {
+        let Mutation::EditNode {
+            edit: NodeEdit::Title(kept),
+            ..
+        } = &refusal.mutation
+        else {
+            panic!("{:?}", refusal.mutation)
+        };
+        assert_eq!(
+            kept.chars().count(),
+            shared::sync::REFUSAL_TEXT_MAX_CHARS + 1
+        );
+        assert!(kept.ends_with('…'));
+        let abridged = refusal
+            .abridged
+            .as_ref()
+            .unwrap_or_else(|| panic!("digest"));
+        assert!(abridged.bytes > 40_000, "{}", abridged.bytes);
+        assert_eq!(abridged.sha256.len(), 64);
+        assert!(matches!(
+            refusal.error,
+            MutationError::Invalid {
+                error: shared::validate::ValidationError::TitleTooLong { .. }
+            }
+        ));
+    }
+    // Until the device has pulled them, the rest waits (as after a gap).
+    let r = push_raw(&s, &s.client, plan, &push(100)).await;
+    let answer: PushResponse = body(r).await;
+    assert_eq!(answer.last_seq, 100);
+    let seen = |seq| PullRequest {
+        cursor: 1,
+        clients: vec![shared::sync::ClientSeq {
+            client: device,
+            seq,
+        }],
+    };
+    let pulled = pull_raw(&s, &s.client, plan, &seen(0)).await;
+    assert_eq!(pulled.refusals.len(), 100);
+    // The device's next pull says it has them: they are forgotten, and the rest goes through.
+    pull_raw(&s, &s.client, plan, &seen(100)).await;
+    let r = push_raw(&s, &s.client, plan, &push(100)).await;
+    let answer: PushResponse = body(r).await;
+    assert_eq!(answer.last_seq, 150);
+    let pulled = pull_raw(&s, &s.client, plan, &seen(0)).await;
+    assert_eq!(
+        pulled.refusals.iter().map(|r| r.seq).min(),
+        Some(101),
+        "the first hundred are gone"
+    );
+    s.stop().await;
+}
+
+/// LOW: no security headers. Now every kind of answer carries them; HSTS only over HTTPS.
+#[tokio::test]
+async fn security_headers_on_every_kind_of_answer() {
+    let s = Server::start("mem://").await;
+    let anonymous = reqwest::Client::new();
+    let requests = [
+        ("page", anonymous.get(format!("{}/plans/x", s.base))),
+        (
+            "asset",
+            anonymous.get(format!("{}/pkg/frontend.js", s.base)),
+        ),
+        ("api", s.client.get(s.url("/health"))),
+        ("api error", anonymous.get(s.url("/plans"))),
+        ("api not found", anonymous.get(s.url("/khong-co"))),
+        (
+            "malformed json",
+            anonymous
+                .post(s.url("/session"))
+                .header("content-type", "application/json")
+                .body("{"),
+        ),
+    ];
+    for (what, req) in requests {
+        let r = req.send().await.unwrap_or_else(|e| panic!("{e}"));
+        let h = r.headers();
+        let get = |name: &str| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let csp = get("content-security-policy");
+        assert!(csp.contains("default-src 'self'"), "{what}: {csp}");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{what}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{what}");
+        assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(get("referrer-policy"), "no-referrer", "{what}");
+        assert!(
+            get("permissions-policy").contains("microphone=()"),
+            "{what}"
+        );
+        assert_eq!(get("strict-transport-security"), "", "{what}: plain HTTP");
+    }
+    let r = anonymous
+        .get(s.url("/health"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        r.headers()
+            .get("strict-transport-security")
+            .is_some_and(|v| v.to_str().unwrap_or_default().starts_with("max-age=")),
+        "HTTPS through a proxy"
+    );
+    s.stop().await;
+}
