@@ -137,6 +137,7 @@ async fn main() -> anyhow::Result<()> {
         no_seed: true,
         session_hours: 24,
         https: false,
+        trust_proxy: false,
     };
     let service: std::sync::Arc<Service> = backend::open(&config).await?;
     let plan_id = PlanId::from_parts(1, [9; 10]);
@@ -218,6 +219,7 @@ async fn main() -> anyhow::Result<()> {
         "tree_api_after_edit_p50_ms: {:.1}",
         percentile(&misses, 0.5)
     );
+    signin_limit(&format!("http://{}/api/session", running.addr)).await?;
     if static_dir.is_some() {
         board_data(&service, plan_id).await?;
         println!("url: http://{}", running.addr);
@@ -229,6 +231,29 @@ async fn main() -> anyhow::Result<()> {
         let _ = tokio::task::spawn_blocking(move || stdin.lock().lines().count()).await;
     }
     Ok(())
+}
+
+/// Wrong passwords in a row for one user name until the server answers 429: prints how many
+/// were answered before (`signin_failures_before_429`) and how long the refusal took.
+async fn signin_limit(url: &str) -> anyhow::Result<()> {
+    let anonymous = reqwest::Client::new();
+    let body = r#"{"username":"bench","password":"sai-mat-khau"}"#;
+    for failures in 0..100 {
+        let t = Instant::now();
+        let r = anonymous
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            println!("signin_failures_before_429: {failures}");
+            println!("signin_429_ms: {ms:.1}");
+            return Ok(());
+        }
+    }
+    anyhow::bail!("no 429 after 100 wrong passwords")
 }
 
 /// What the board benchmark needs: 40 agencies (the registry and four districts' people's

@@ -26,6 +26,10 @@ pub struct ServeConfig {
     /// the session cookie is marked Secure, whatever the proxy forwards.
     #[arg(long, env = "KH_HTTPS")]
     pub https: bool,
+    /// Behind a reverse proxy: take a client's address (for the sign-in limits) from the last
+    /// entry of `X-Forwarded-For` (never set this when clients reach the server directly).
+    #[arg(long, env = "KH_TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 /// Where the database is.

@@ -51,6 +51,7 @@ pub async fn start(
         &config.static_dir,
         http::Settings {
             https: config.https,
+            trust_proxy: config.trust_proxy,
         },
     );
     // Open event streams end at shutdown, so that it does not wait for them.
@@ -59,9 +60,12 @@ pub async fn start(
         service.close_watchers();
     };
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     });
     Ok(Running { addr, task })
 }

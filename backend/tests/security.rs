@@ -658,3 +658,84 @@ async fn security_headers_on_every_kind_of_answer() {
     );
     s.stop().await;
 }
+
+/// MEDIUM: sign-in had no rate limit (60 wrong passwords in a row were all answered, each
+/// hashed). Now five failures per user name (twenty per address) in a quarter of an hour, then
+/// 429 with Retry-After and a Vietnamese message, before any hashing; the lockout doubles.
+#[tokio::test]
+async fn sign_in_is_rate_limited_with_429_and_retry_after() {
+    let s = Server::start("mem://").await;
+    let anonymous = reqwest::Client::new();
+    let attempt = |password: &'static str| {
+        post_json(
+            &anonymous,
+            s.url("/session"),
+            &json!({ "username": ADMIN, "password": password }),
+        )
+        .send()
+    };
+    let mut failures = 0;
+    let limited = loop {
+        let r = attempt("sai-mat-khau")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            break r;
+        }
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        failures += 1;
+        assert!(failures <= 10, "no 429 after {failures} failures");
+    };
+    assert_eq!(failures, 5);
+    let wait: u64 = limited
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_default();
+    assert!(wait >= 60, "Retry-After: {wait}");
+    let e: ApiError = body(limited).await;
+    assert_eq!(e.code, ErrorCode::TooManyRequests);
+    assert!(
+        e.message.starts_with("Đăng nhập sai quá nhiều lần"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.retry_after_secs, Some(wait));
+    // Locked out: even the right password waits.
+    let r = attempt(ADMIN_PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another user from the same address still signs in.
+    s.as_user("canbo", UserRole::Leader, None).await;
+    s.stop().await;
+}
+
+/// LOW: event streams and per-plan state were made for plans that do not exist. Now a push,
+/// a pull or an event stream for an unknown plan is 404 and leaves nothing behind.
+#[tokio::test]
+async fn unknown_plans_are_refused_everywhere() {
+    let s = Server::start("mem://").await;
+    let unknown = PlanId(new_id().0);
+    let push = PushRequest {
+        client: new_client(),
+        mutations: vec![one(1, create(new_id(), None, None))],
+    };
+    assert_eq!(
+        push_raw(&s, &s.client, unknown, &push).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = post_json(
+        &s.client,
+        s.url(&format!("/plans/{unknown}/pull")),
+        &json!({ "cursor": 0, "clients": [] }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = s.get(&format!("/plans/{unknown}/events")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    s.stop().await;
+}

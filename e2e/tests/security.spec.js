@@ -77,7 +77,9 @@ test('on a shared tablet an officer\'s unsent edits stay theirs: the next office
   await backend.createUser('bdt2', 'standing', 'BDT', 'Lê Văn Thứ Hai');
   const admin = await backend.admin();
   const seed = (await backend.api('GET', '/plans', undefined, admin))[0].id;
-  const task = (t) => t.nodes.find((n) => /Phát triển giáo dục, đào tạo/.test(n.title));
+  const taskId = (await backend.api('GET', `/plans/${seed}`, undefined, admin)).nodes
+    .find((n) => /Phát triển giáo dục, đào tạo/.test(n.title)).id;
+  const task = (t) => t.nodes.find((n) => n.id === taskId);
 
   await backend.signIn(page.context(), 'bdt');
   await page.goto(backend.url);
@@ -108,8 +110,9 @@ test('on a shared tablet an officer\'s unsent edits stay theirs: the next office
   // Its author signs in again: the edit goes out, under their name.
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Đăng xuất' }).tap();
+  // Back on the plan's page, as its author: the waiting edit goes out.
   await signInWithForm(page, 'bdt');
-  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await expect(page.locator('.user-name')).toHaveText('Nguyễn Thị Thường Trực');
   await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
   await expect.poll(async () => task(await backend.api('GET', `/plans/${seed}`, undefined, admin)).title)
     .toBe('Giáo dục (sửa của người thứ nhất)');

@@ -58,6 +58,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The server could not finish; a retry may help (503).
     Unavailable,
+    /// Too many failed attempts (signing in): wait `retry_after_secs` (429).
+    TooManyRequests,
     /// Something unexpected went wrong on the server; a retry may help (500 avoided where we can).
     Internal,
 }
@@ -82,6 +84,9 @@ pub struct ApiError {
     /// The typed reason a mutation was refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refusal: Option<MutationError>,
+    /// How long to wait before trying again, in seconds (also the `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -91,7 +96,14 @@ impl ApiError {
             message: message.into(),
             detail: None,
             refusal: None,
+            retry_after_secs: None,
         }
+    }
+
+    /// Says how long to wait before trying again.
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -111,6 +123,7 @@ impl From<MutationError> for ApiError {
             message: e.to_string(),
             detail: None,
             refusal: Some(e),
+            retry_after_secs: None,
         }
     }
 }

@@ -14,6 +14,7 @@ use shared::api::{
 use super::headers::over_https;
 use super::{AppState, HttpError, Json, Settings};
 use axum::Extension;
+use axum::extract::ConnectInfo;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "kh_phien";
@@ -124,16 +125,44 @@ async fn setup(
     ))
 }
 
+/// The address a request came from: the peer's, or behind a trusted reverse proxy
+/// (`--trust-proxy`) the last one in `X-Forwarded-For` (the one that proxy saw).
+fn client_addr(
+    parts_headers: &HeaderMap,
+    peer: Option<std::net::IpAddr>,
+    settings: Settings,
+) -> Option<std::net::IpAddr> {
+    if settings.trust_proxy
+        && let Some(forwarded) = parts_headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse().ok())
+            .next_back()
+    {
+        return Some(forwarded);
+    }
+    peer
+}
+
 async fn login(
     State(service): State<AppState>,
     settings: Option<Extension<Settings>>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, HttpError> {
-    Ok(session_response(
-        service.login(&req.username, &req.password).await?,
+    let settings = settings.map(|s| s.0);
+    let addr = client_addr(
         &headers,
-        settings.map(|s| s.0),
+        peer.map(|p| p.0.0.ip()),
+        settings.unwrap_or_default(),
+    );
+    Ok(session_response(
+        service.login(&req.username, &req.password, addr).await?,
+        &headers,
+        settings,
         req.want_token,
     ))
 }

@@ -38,13 +38,20 @@ fn status(e: &ApiError) -> StatusCode {
         ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
         ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (status(&self.0), axum::Json(self.0)).into_response()
+        let retry_after = self.0.retry_after_secs;
+        let mut res = (status(&self.0), axum::Json(self.0)).into_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }
 
@@ -103,6 +110,26 @@ impl From<ServiceError> for HttpError {
             ServiceError::DeviceOfAnotherUser => Self::new(
                 ErrorCode::Forbidden,
                 "Thiết bị này đã gửi thay đổi dưới một tài khoản khác. Thay đổi của tài khoản kia vẫn được giữ cho người đó; hãy đăng nhập lại bằng tài khoản đã tạo các thay đổi này.",
+            ),
+            ServiceError::TooManyAttempts { retry_after } => {
+                let secs = retry_after.as_secs().max(1);
+                let minutes = secs.div_ceil(60);
+                Self(
+                    ApiError::new(
+                        ErrorCode::TooManyRequests,
+                        format!(
+                            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+                        ),
+                    )
+                    .with_retry_after(secs),
+                )
+            }
+            ServiceError::Overloaded => Self(
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "Máy chủ đang bận xử lý nhiều lượt đăng nhập. Vui lòng thử lại sau ít giây.",
+                )
+                .with_retry_after(5),
             ),
             ServiceError::Busy => Self::new(
                 ErrorCode::Unavailable,

@@ -44,6 +44,8 @@ pub type AppState = Arc<Service>;
 pub struct Settings {
     /// Always over HTTPS (behind a proxy): HSTS and Secure cookies on every answer.
     pub https: bool,
+    /// Behind a reverse proxy of ours: a client's address is the last in `X-Forwarded-For`.
+    pub trust_proxy: bool,
 }
 
 async fn health() -> Json<Health> {

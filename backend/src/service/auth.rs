@@ -51,12 +51,33 @@ fn hashing_permits() -> &'static tokio::sync::Semaphore {
     })
 }
 
-/// Hashes off the async threads: argon2id is slow on purpose.
-async fn hash_password(password: String) -> Result<String> {
-    let _permit = hashing_permits()
+/// Most hashes waiting for a permit: past it, a sign-in is answered 503 at once instead of
+/// queueing without bound.
+const HASHES_WAITING_MAX: usize = 64;
+
+fn hashing_queue() -> &'static tokio::sync::Semaphore {
+    static QUEUE: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    QUEUE.get_or_init(|| tokio::sync::Semaphore::new(HASHES_WAITING_MAX))
+}
+
+/// A permit to hash: a place in the bounded queue, then one of the hashing permits.
+async fn hashing_permit() -> Result<(
+    tokio::sync::SemaphorePermit<'static>,
+    tokio::sync::SemaphorePermit<'static>,
+)> {
+    let place = hashing_queue()
+        .try_acquire()
+        .map_err(|_| ServiceError::Overloaded)?;
+    let permit = hashing_permits()
         .acquire()
         .await
-        .map_err(|e| ServiceError::Encode(e.to_string()))?;
+        .map_err(|_| ServiceError::Overloaded)?;
+    Ok((place, permit))
+}
+
+/// Hashes off the async threads: argon2id is slow on purpose.
+async fn hash_password(password: String) -> Result<String> {
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
@@ -87,11 +108,9 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-async fn verify_password(hash: String, password: String) -> bool {
-    let Ok(_permit) = hashing_permits().acquire().await else {
-        return false;
-    };
-    tokio::task::spawn_blocking(move || {
+async fn verify_password(hash: String, password: String) -> Result<bool> {
+    let _permit = hashing_permit().await?;
+    Ok(tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|h| {
             Argon2::default()
                 .verify_password(password.as_bytes(), &h)
@@ -99,7 +118,7 @@ async fn verify_password(hash: String, password: String) -> bool {
         })
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }
 
 /// Whether `username` is an active administrator in `users`.
@@ -177,21 +196,33 @@ impl Service {
         })
     }
 
-    /// Signs in with a username and password.
-    pub async fn login(&self, username: &str, password: &str) -> Result<SessionInfo> {
-        let wrong = || {
-            denied(
+    /// Signs in with a username and password, from `addr` when known. Failures are counted
+    /// per user name and per address: past the allowance, attempts are answered 429 (with how
+    /// long to wait) before any password is checked.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        addr: Option<std::net::IpAddr>,
+    ) -> Result<SessionInfo> {
+        if let Err(wait) = self.throttle.check(username, addr) {
+            return Err(ServiceError::TooManyAttempts { retry_after: wait });
+        }
+        let wrong = || match self.throttle.failed(username, addr) {
+            Ok(()) => denied(
                 ErrorCode::Unauthorized,
                 "Tên đăng nhập hoặc mật khẩu không đúng.",
-            )
+            ),
+            Err(wait) => ServiceError::TooManyAttempts { retry_after: wait },
         };
-        let Ok(username) = validate::username(username) else {
+        let Ok(valid_name) = validate::username(username) else {
             return Err(wrong());
         };
         // No password is longer than the rule allows: nothing that long is worth hashing.
         if validate::password(password).is_err() {
             return Err(wrong());
         }
+        let username = valid_name;
         let stored = self.store.user(&username).await?;
         let hash = match stored.as_ref() {
             Some(s) => s.password_hash.clone(),
@@ -199,9 +230,12 @@ impl Service {
                 .await
                 .unwrap_or_default(),
         };
-        let ok = verify_password(hash, password.to_owned()).await;
+        let ok = verify_password(hash, password.to_owned()).await?;
         match stored {
-            Some(s) if ok && s.user.active => self.open_session(s.user).await,
+            Some(s) if ok && s.user.active => {
+                self.throttle.succeeded(&username);
+                self.open_session(s.user).await
+            }
             Some(s) if ok && !s.user.active => Err(denied(
                 ErrorCode::Unauthorized,
                 "Tài khoản đã bị khoá. Liên hệ quản trị hệ thống.",

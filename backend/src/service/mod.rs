@@ -4,6 +4,7 @@
 
 mod auth;
 mod registry;
+pub mod throttle;
 
 pub use auth::token_key;
 
@@ -42,6 +43,12 @@ pub enum ServiceError {
     PlanExists,
     #[error("the plan is being written by other processes; try again")]
     Busy,
+    /// Too many failed sign-ins for the user name or the address: wait `retry_after`.
+    #[error("too many failed sign-ins")]
+    TooManyAttempts { retry_after: std::time::Duration },
+    /// Too many password hashes waiting: the caller should retry in a moment.
+    #[error("too many sign-ins at once")]
+    Overloaded,
     /// The device id was first used by another user: pushing under it is refused.
     #[error("the device belongs to another user")]
     DeviceOfAnotherUser,
@@ -96,6 +103,8 @@ pub struct Service {
     /// The user each device id is bound to, as read from the database (a binding never
     /// changes, so a process may keep it).
     devices: Mutex<HashMap<ClientId, String>>,
+    /// Failed sign-ins, per user name and address.
+    throttle: throttle::SignInThrottle,
 }
 
 /// Most device bindings kept in memory (beyond, the map starts again from the database).
@@ -124,6 +133,7 @@ impl Service {
             session_hours: 30 * 24,
             agency_codes: Mutex::default(),
             devices: Mutex::default(),
+            throttle: throttle::SignInThrottle::new(),
         }
     }
 
@@ -213,6 +223,10 @@ impl Service {
             return Err(ServiceError::TooMany);
         }
         self.check_device(req.client, &author.username).await?;
+        // No state is kept in memory for a plan that does not exist (ids are the caller's).
+        if self.store.plan_change(plan).await?.is_none() {
+            return Err(ServiceError::PlanNotFound);
+        }
         let slot = self.slot(plan);
         let (tx, rx) = tokio::sync::oneshot::channel();
         locked(&slot.queue).push(((req.clone(), author.clone()), tx));
@@ -513,7 +527,13 @@ impl Service {
 
     /// A stream of the plan's change numbers as they happen, starting with the current one.
     pub async fn watch(&self, plan: PlanId) -> Result<(ChangeNo, broadcast::Receiver<ChangeNo>)> {
+        // No channel is made for a plan that does not exist (ids are the caller's).
+        self.store
+            .plan_change(plan)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)?;
         let rx = self.channel(plan).subscribe();
+        // Read after subscribing, so that no change between the two is missed.
         let change = self
             .store
             .plan_change(plan)

@@ -36,6 +36,7 @@ pub fn config(db: &str) -> ServeConfig {
         no_seed: false,
         session_hours: 24,
         https: false,
+        trust_proxy: false,
     }
 }
 
