@@ -100,7 +100,7 @@ fn session_response(
     show_token: bool,
 ) -> Response {
     let secs = (info.expires_at - chrono::Utc::now().timestamp_millis()) / 1000;
-    let secure = over_https(headers, settings.unwrap_or_default());
+    let secure = over_https(headers, settings.unwrap_or_default().https);
     with_cookie(info, secs.max(0), secure, show_token)
 }
 

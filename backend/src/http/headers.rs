@@ -5,8 +5,6 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::Settings;
-
 /// The Content-Security-Policy: the app's own files only; WebAssembly may be compiled; no
 /// inline script (style attributes are allowed: components set sizes and depths with them);
 /// no framing; images also from `data:` and `blob:` (photos made on the device).
@@ -24,18 +22,20 @@ pub const PERMISSIONS: &str = "geolocation=(self), camera=(self), microphone=(),
 /// HSTS for a year, when the request came over HTTPS (or the server is told it always does).
 pub const HSTS: &str = "max-age=31536000";
 
-/// True when the request reached us over HTTPS, directly or through a proxy that says so.
-pub fn over_https(headers: &axum::http::HeaderMap, settings: Settings) -> bool {
-    settings.https
+/// True when the request reached us over HTTPS: always when the server is told so (`always`),
+/// else when a proxy says so.
+pub fn over_https(headers: &axum::http::HeaderMap, always: bool) -> bool {
+    always
         || headers
             .get("x-forwarded-proto")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
-/// Adds the security headers to whatever answer the inner service gave.
-pub async fn secure(settings: Settings, req: Request, next: Next) -> Response {
-    let https = over_https(req.headers(), settings);
+/// Adds the security headers to whatever answer the inner service gave (`https`: the server is
+/// always reached over HTTPS).
+pub async fn secure(https: bool, req: Request, next: Next) -> Response {
+    let https = over_https(req.headers(), https);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {

@@ -105,6 +105,6 @@ pub fn app(service: AppState, static_dir: &Path, settings: Settings) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::Extension(settings))
         .layer(axum::middleware::from_fn(move |req, next| {
-            headers::secure(settings, req, next)
+            headers::secure(settings.https, req, next)
         }))
 }
