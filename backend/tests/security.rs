@@ -739,3 +739,38 @@ async fn unknown_plans_are_refused_everywhere() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     s.stop().await;
 }
+
+/// LOW: the history recorded only the device's clock. Now it also keeps when the server applied
+/// each change, by the server's clock; the device's stays beside it.
+#[tokio::test]
+async fn history_records_the_servers_time_beside_the_devices() {
+    let s = Server::start("mem://").await;
+    let plan = s.seed_plan().await;
+    let task = top(&plan, "I").id;
+    let before = chrono::Utc::now().timestamp_millis();
+    // The device's clock says 2027 (push_as): the server's time is kept apart from it.
+    let answer = push_as(
+        &s,
+        &s.client,
+        plan.plan.id,
+        Mutation::EditNode {
+            id: task,
+            edit: NodeEdit::Progress(40),
+        },
+    )
+    .await;
+    assert!(answer.refused.is_empty());
+    let after = chrono::Utc::now().timestamp_millis();
+    let history: Vec<shared::sync::HistoryEntry> = body(
+        s.get(&format!("/plans/{}/nodes/{task}/history", plan.plan.id))
+            .await,
+    )
+    .await;
+    let entry = &history[0];
+    assert_eq!(entry.at, 1_800_000_000_000);
+    let received = entry
+        .received_at
+        .unwrap_or_else(|| panic!("no server time"));
+    assert!((before..=after).contains(&received), "{received}");
+    s.stop().await;
+}

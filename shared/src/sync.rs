@@ -283,6 +283,10 @@ pub struct HistoryEntry {
     pub seq: u64,
     /// When it was made, by the device's clock (Unix milliseconds).
     pub at: i64,
+    /// When the server applied it, by the server's clock (Unix milliseconds); `None` in
+    /// records written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<i64>,
     pub username: String,
     /// The author's name as it was then.
     pub name: String,
@@ -455,6 +459,7 @@ impl Authority {
                         client,
                         seq: p.seq,
                         at: p.at,
+                        received_at: None,
                         username: author.username.clone(),
                         name: author.name.clone(),
                         mutation: p.mutation.clone(),

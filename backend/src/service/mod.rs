@@ -324,7 +324,13 @@ impl Service {
             let mut batch = Batch::new(before);
             let mut responses = Vec::with_capacity(requests.len());
             for (req, author) in requests {
-                let (response, delta) = sync.push(req, author, || ConflictId(new_uuid()));
+                let (response, mut delta) = sync.push(req, author, || ConflictId(new_uuid()));
+                // The history keeps when the server applied each change, beside the device's
+                // clock (which may be wrong).
+                let now = chrono::Utc::now().timestamp_millis();
+                for h in &mut delta.history {
+                    h.received_at = Some(now);
+                }
                 if !delta.is_empty() {
                     batch.add(req.client, &delta);
                 }

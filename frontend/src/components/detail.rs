@@ -398,7 +398,7 @@ fn History(id: NodeId) -> impl IntoView {
                             let device = h.client.to_string().chars().rev().take(6).collect::<String>().chars().rev().collect::<String>();
                             view! {
                                 <li>
-                                    <span class="when">{crate::device::format_time(h.at as f64)}</span>
+                                    <span class="when">{crate::device::format_time(h.received_at.unwrap_or(h.at) as f64)}</span>
                                     <span class="who">{format!("{} ({})", h.name, h.username)}</span>
                                     <span class="what">{format!("{}{value}", h.mutation.describe_vi())}</span>
                                     <span class="device">{format!("thiết bị …{device}")}</span>
