@@ -71,6 +71,20 @@ fn node_content(node: &Node, change: ChangeNo, stamps: &Stamps) -> Result<Value>
     Ok(json!({ "key": node.id.to_string(), "content": v }))
 }
 
+/// A whole plan as stored: its record (without the id, which is the key) and its nodes, as of
+/// its first change.
+fn plan_records(plan: &Plan, nodes: &[Node]) -> Result<(Value, Vec<Value>)> {
+    let mut content = to_value(plan)?;
+    if let Some(o) = content.as_object_mut() {
+        o.remove("id");
+    }
+    let nodes = nodes
+        .iter()
+        .map(|n| node_content(n, FIRST_CHANGE, &Stamps::new()))
+        .collect::<Result<_>>()?;
+    Ok((content, nodes))
+}
+
 const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, kind, title, body, deadline, recurring_deadline, references, progress, completed_on, assignments, owner";
 
 /// The change number of a plan as stored whole (imported or seeded): devices that never
@@ -278,14 +292,7 @@ impl Store {
     /// Stores a whole plan and its nodes in one transaction. Writing the same plan again
     /// (same ids) overwrites it rather than duplicating it.
     pub async fn put_plan(&self, plan: &Plan, nodes: &[Node]) -> Result<()> {
-        let mut content = to_value(plan)?;
-        if let Some(o) = content.as_object_mut() {
-            o.remove("id");
-        }
-        let nodes: Vec<Value> = nodes
-            .iter()
-            .map(|n| node_content(n, FIRST_CHANGE, &Stamps::new()))
-            .collect::<Result<_>>()?;
+        let (content, nodes) = plan_records(plan, nodes)?;
         self.db
             .query(
                 "BEGIN TRANSACTION;
@@ -727,14 +734,7 @@ impl Store {
     /// when a plan or node with one of these ids exists already: a new plan never replaces
     /// anything, even when two requests race with the same id.
     pub async fn create_plan(&self, plan: &Plan, nodes: &[Node]) -> Result<bool> {
-        let mut content = to_value(plan)?;
-        if let Some(o) = content.as_object_mut() {
-            o.remove("id");
-        }
-        let nodes: Vec<Value> = nodes
-            .iter()
-            .map(|n| node_content(n, FIRST_CHANGE, &Stamps::new()))
-            .collect::<Result<_>>()?;
+        let (content, nodes) = plan_records(plan, nodes)?;
         let result = self
             .db
             .query(
