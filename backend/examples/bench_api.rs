@@ -3,7 +3,9 @@
 //! Prints `tree_api_p50_ms` and `tree_api_p99_ms`; with `--serve STATIC_DIR` it then keeps
 //! serving (printing `url:` and `plan:` lines) until its standard input closes, so the browser
 //! benchmarks can render the same plan; for the assignment board it first loads 40 agencies and
-//! assigns a fifth of the tasks.
+//! assigns a fifth of the tasks. First, `backup_ms`, `restore_ms` and `backup_restore_ms`: the
+//! seed data copied from a running server with `backend backup` and put back with
+//! `backend restore` into a new folder (medians of 5).
 
 use anyhow::Context;
 use backend::config::{DbConfig, ServeConfig};
@@ -117,8 +119,64 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// The seed data on a running server, copied and restored as an operator does.
+async fn backup_restore() -> anyhow::Result<()> {
+    const RUNS: usize = 5;
+    let dir = tempfile::tempdir()?;
+    let db = DbConfig {
+        data_dir: dir.path().join("dang-chay"),
+        db: None,
+        db_credentials: None,
+    };
+    let config = ServeConfig {
+        addr: "127.0.0.1:0".parse()?,
+        database: db.clone(),
+        static_dir: PathBuf::from("none"),
+        no_seed: false,
+        session_hours: 24,
+        https: false,
+        trust_proxy: false,
+    };
+    let token = "bench-operator-token";
+    let service = backend::open_with(&config, Some(token)).await?;
+    let running = backend::start(&config, service, std::future::pending()).await?;
+    let _announced = backend::backup::announce(&db.data_dir, running.addr, token)?;
+    let (mut backup, mut restore, mut both) = (Vec::new(), Vec::new(), Vec::new());
+    let mut bytes = 0;
+    for run in 0..RUNS {
+        let file = dir.path().join(format!("sao-luu-{run}.surql"));
+        let t = Instant::now();
+        bytes = backend::backup::backup(&db, &file).await?.bytes;
+        let b = t.elapsed().as_secs_f64() * 1000.0;
+        let t = Instant::now();
+        let into = DbConfig {
+            data_dir: dir.path().join(format!("khoi-phuc-{run}")),
+            ..db.clone()
+        };
+        let done = backend::backup::restore(&into, &file, false).await?;
+        anyhow::ensure!(
+            done.counts.is_some_and(|c| c.plans == 1),
+            "the restored copy lacks the seed plan"
+        );
+        let r = t.elapsed().as_secs_f64() * 1000.0;
+        backup.push(b);
+        restore.push(r);
+        both.push(b + r);
+    }
+    for v in [&mut backup, &mut restore, &mut both] {
+        v.sort_by(f64::total_cmp);
+    }
+    println!("backup_kb: {:.0}", bytes as f64 / 1024.0);
+    println!("backup_ms: {:.0}", percentile(&backup, 0.5));
+    println!("restore_ms: {:.0}", percentile(&restore, 0.5));
+    println!("backup_restore_ms: {:.0}", percentile(&both, 0.5));
+    running.task.abort();
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    backup_restore().await?;
     let args: Vec<String> = std::env::args().collect();
     let static_dir = args
         .iter()

@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default) and `import-plan`.
+//! The command line: `serve` (the default), `import-plan`, `backup` and `restore`.
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -37,6 +37,23 @@ pub enum Command {
         /// The plan document.
         file: PathBuf,
     },
+    /// Write a copy of the whole database (SurrealQL) into FILE, also while the server runs.
+    Backup {
+        #[command(flatten)]
+        db: DbConfig,
+        /// The copy to write (must not exist yet).
+        file: PathBuf,
+    },
+    /// Put the copy in FILE in place of the database (the server must be stopped).
+    Restore {
+        #[command(flatten)]
+        db: DbConfig,
+        /// Replace a database that holds data (it is kept in a folder beside, not deleted).
+        #[arg(long)]
+        force: bool,
+        /// A copy written by `backup` or downloaded in the app.
+        file: PathBuf,
+    },
 }
 
 /// Runs the command line; the process exit code is 0 on success, 1 on a user error (bad file),
@@ -51,6 +68,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             json,
             file,
         }) => import_plan(&db, dry_run, json, &file).await,
+        Some(Command::Backup { db, file }) => {
+            let done = crate::backup::backup(&db, &file).await?;
+            let what = match done.counts {
+                Some(c) => format!(
+                    "{} kế hoạch, {} mục, {} tài khoản",
+                    c.plans, c.nodes, c.users
+                ),
+                None => "từ máy chủ đang chạy".to_owned(),
+            };
+            println!(
+                "Đã sao lưu vào {} ({} KB; {what}).",
+                file.display(),
+                done.bytes.div_ceil(1024)
+            );
+            Ok(())
+        }
+        Some(Command::Restore { db, force, file }) => {
+            let done = crate::backup::restore(&db, &file, force).await?;
+            if let Some(c) = done.counts {
+                println!(
+                    "Đã khôi phục từ {}: {} kế hoạch, {} mục, {} mục lịch sử, {} tài khoản.",
+                    file.display(),
+                    c.plans,
+                    c.nodes,
+                    c.history,
+                    c.users
+                );
+            }
+            if let Some(kept) = done.kept {
+                println!("Dữ liệu trước khi khôi phục được giữ ở {}.", kept.display());
+            }
+            Ok(())
+        }
     }
 }
 
@@ -58,8 +108,23 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     if !config.static_dir.join("index.html").exists() {
         tracing::warn!(dir = %config.static_dir.display(), "no built web app here: only the API is served (run `cargo xtask run`)");
     }
-    let service = crate::open(&config).await?;
+    // The embedded database's own folder tells `backend backup` where to ask for a copy.
+    let embedded = config.database.db.is_none();
+    let operator_token = if embedded {
+        Some(crate::service::new_token()?)
+    } else {
+        None
+    };
+    let service = crate::open_with(&config, operator_token.as_deref()).await?;
     let running = crate::start(&config, service.clone(), shutdown_signal()).await?;
+    let _announced = match &operator_token {
+        Some(token) => Some(crate::backup::announce(
+            &config.database.data_dir,
+            running.addr,
+            token,
+        )?),
+        None => None,
+    };
     println!("Máy chủ đang chạy: http://{}", running.addr);
     if let Some(token) = service.setup_token().await? {
         // The only way in on a new server: no built-in password. A new link at each start

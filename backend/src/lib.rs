@@ -1,6 +1,7 @@
 //! The backend: an axum server over a SurrealDB store. `lib.rs` exposes the app so tests can
 //! start it on port 0 against `mem://`.
 
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod http;
@@ -18,9 +19,21 @@ use store::Store;
 /// Connects to the configured database, applies the schema and, unless told not to, loads the
 /// seed into an empty database.
 pub async fn open(config: &ServeConfig) -> anyhow::Result<Arc<Service>> {
+    open_with(config, None).await
+}
+
+/// [`open`], with the token the operator's `backend backup` may present (see [`backup`]).
+pub async fn open_with(
+    config: &ServeConfig,
+    operator_token: Option<&str>,
+) -> anyhow::Result<Arc<Service>> {
     let db = &config.database;
     let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
-    let service = Arc::new(Service::new(store).with_session_hours(config.session_hours));
+    let mut service = Service::new(store).with_session_hours(config.session_hours);
+    if let Some(token) = operator_token {
+        service = service.with_operator_token(token);
+    }
+    let service = Arc::new(service);
     service
         .store()
         .purge_sessions(chrono::Utc::now().timestamp_millis())

@@ -132,6 +132,22 @@ test('the administrator creates an agency officer and a new agency', async ({ pa
   await ctx.close();
 });
 
+test('the administrator downloads a backup of all the data', async ({ page }) => {
+  await page.goto(current().url);
+  await signInWithForm(page, 'quantri', PASSWORD);
+  await page.getByRole('link', { name: 'Quản trị' }).tap();
+  await expect(page.getByRole('heading', { name: 'Sao lưu dữ liệu' })).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Tải bản sao lưu' }).tap(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^sao-luu-ke-hoach-\d{8}-\d{6}\.surql$/);
+  const text = require('fs').readFileSync(await download.path(), 'utf8');
+  expect(text).toContain('OPTION IMPORT;');
+  expect(text).toContain('52/KH-UBND');
+  await page.locator('section.backup').screenshot({ path: 'test-results/admin-backup.png' });
+});
+
 test('signing out with changes waiting asks first; signed out offline stays signed out', async ({ page }) => {
   await offlineOnTask4(page);
   await page.getByLabel('Tiêu đề').fill('Phát triển giáo dục (chưa gửi)');

@@ -1,7 +1,7 @@
 //! Benchmarks (not timed tests). Each prints `name: value` lines:
-//! `import_mb_per_s`, `tree_api_p50_ms`, `tree_api_p99_ms`, `tree_first_render_ms`,
-//! `app_transfer_gzip_kb`, the assignment board's `board_first_render_ms` and
-//! `drop_to_update_ms`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
+//! `import_mb_per_s`, `backup_restore_ms` (with `backup_ms`, `restore_ms`), `tree_api_p50_ms`,
+//! `tree_api_p99_ms`, `tree_first_render_ms`, `app_transfer_gzip_kb`, the assignment board's
+//! `board_first_render_ms` and `drop_to_update_ms`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
 //! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, … All in release builds.
 
 use anyhow::{Context, Result, bail};

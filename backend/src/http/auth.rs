@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The token a request carries: `Authorization: Bearer …` or the session cookie.
-fn token(headers: &HeaderMap) -> Option<String> {
+pub(super) fn token(headers: &HeaderMap) -> Option<String> {
     if let Some(bearer) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -56,19 +56,24 @@ impl FromRequestParts<AppState> for Signed {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
-        let Some(token) = token(&parts.headers) else {
-            return Err(HttpError::new(
-                ErrorCode::Unauthorized,
-                "Bạn cần đăng nhập để tiếp tục.",
-            ));
-        };
-        match state.session(&token).await? {
-            Some(s) => Ok(Signed(s.user)),
-            None => Err(HttpError::new(
-                ErrorCode::Unauthorized,
-                "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
-            )),
-        }
+        signed_user(&parts.headers, state).await.map(Signed)
+    }
+}
+
+/// The user whose session `headers` carry.
+pub(super) async fn signed_user(headers: &HeaderMap, state: &AppState) -> Result<User, HttpError> {
+    let Some(token) = token(headers) else {
+        return Err(HttpError::new(
+            ErrorCode::Unauthorized,
+            "Bạn cần đăng nhập để tiếp tục.",
+        ));
+    };
+    match state.session(&token).await? {
+        Some(s) => Ok(s.user),
+        None => Err(HttpError::new(
+            ErrorCode::Unauthorized,
+            "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
+        )),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP API and the web app's files. Handlers are thin: they parse, call the service, and
 //! answer; rules live in `shared` and orchestration in `service`.
 
+mod admin;
 pub mod auth;
 mod error;
 pub mod headers;
@@ -79,6 +80,7 @@ pub fn api(service: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .merge(auth::routes())
+        .merge(admin::routes())
         .merge(plans::routes())
         .merge(import::routes())
         .merge(registry::routes())

@@ -19,7 +19,7 @@ fn now_ms() -> i64 {
 }
 
 /// 32 random bytes from the OS, as hex.
-fn new_token() -> Result<String> {
+pub fn new_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| ServiceError::Encode(format!("no randomness: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())

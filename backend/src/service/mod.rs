@@ -3,6 +3,8 @@
 //! (`shared::access`) by the authority; accounts and sessions are in `auth`.
 
 mod auth;
+pub mod backup;
+pub use auth::new_token;
 mod registry;
 pub mod throttle;
 
@@ -105,6 +107,8 @@ pub struct Service {
     devices: Mutex<HashMap<ClientId, String>>,
     /// Failed sign-ins, per user name and address.
     throttle: throttle::SignInThrottle,
+    /// The SHA-256 of the token the operator's `backend backup` presents (see `backup`).
+    operator_key: Option<String>,
 }
 
 /// Most device bindings kept in memory (beyond, the map starts again from the database).
@@ -134,6 +138,7 @@ impl Service {
             agency_codes: Mutex::default(),
             devices: Mutex::default(),
             throttle: throttle::SignInThrottle::new(),
+            operator_key: None,
         }
     }
 

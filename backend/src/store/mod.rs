@@ -16,6 +16,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub mod auth;
+pub mod backup;
 pub mod registry;
 
 const SCHEMA: &str = include_str!("schema.surql");

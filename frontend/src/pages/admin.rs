@@ -1,5 +1,6 @@
-//! "Quản trị": accounts (create, change role or agency, lock, reset password) and the agency
-//! registry (add, rename, merge into another, retire) for administrators.
+//! "Quản trị": accounts (create, change role or agency, lock, reset password), the agency
+//! registry (add, rename, merge into another, retire) and the download of a backup, for
+//! administrators.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -144,6 +145,23 @@ pub fn AdminPage() -> impl IntoView {
                 }.into_any(),
             }}
             <AgencyRegistry />
+            <Backup />
+        </section>
+    }
+}
+
+/// A copy of all the data to keep safe: the server's export, downloaded as a file.
+#[component]
+fn Backup() -> impl IntoView {
+    view! {
+        <section class="backup" aria-labelledby="backup-title">
+            <h2 id="backup-title">"Sao lưu dữ liệu"</h2>
+            <p>
+                "Tải về một bản sao toàn bộ dữ liệu: kế hoạch, lịch sử thay đổi, tài khoản và danh mục cơ quan. "
+                "Máy chủ vẫn phục vụ trong lúc sao lưu; cần có kết nối mạng. "
+                "Khôi phục bằng lệnh " <code>"backend restore"</code> " khi máy chủ đã dừng."
+            </p>
+            <a class="button primary" href="/api/admin/backup" download="">"Tải bản sao lưu"</a>
         </section>
     }
 }

@@ -1,0 +1,93 @@
+//! A copy of the whole database as SurrealQL (SurrealDB's own export) and its restore.
+//!
+//! The export reads everything in one transaction, so a copy taken while devices push holds
+//! each push whole or not at all. The import runs each statement on its own, so a restore goes
+//! into a fresh database and is checked before anyone uses it (`backend::backup` swaps folders).
+
+use futures_util::{Stream, StreamExt};
+use serde_json::Value;
+use std::path::Path;
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+
+use super::{DATABASE, NAMESPACE, Result, SCHEMA, Store, StoreError};
+
+/// How many records of each kind a database holds: what a restore is checked against.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub plans: u64,
+    pub nodes: u64,
+    pub history: u64,
+    pub users: u64,
+    /// Flags such as "the seed was loaded": a database with one is in use even with no plan.
+    pub flags: u64,
+}
+
+impl Counts {
+    /// Nothing a user made or the seed loaded.
+    pub fn is_empty(&self) -> bool {
+        self.plans == 0 && self.users == 0 && self.flags == 0
+    }
+}
+
+impl Store {
+    /// The whole database as SurrealQL, in pieces, read in one transaction.
+    pub async fn export(&self) -> Result<impl Stream<Item = Result<Vec<u8>>> + Send + 'static> {
+        let backup = self.db.export(()).await?;
+        Ok(backup.map(|piece| piece.map_err(StoreError::from)))
+    }
+
+    /// What the database holds, counted.
+    pub async fn counts(&self) -> Result<Counts> {
+        let mut r = self
+            .db
+            .query(
+                "RETURN {
+                    plans: count(SELECT VALUE id FROM plan),
+                    nodes: count(SELECT VALUE id FROM node),
+                    history: count(SELECT VALUE id FROM history),
+                    users: count(SELECT VALUE id FROM user),
+                    flags: count(SELECT VALUE id FROM meta),
+                }",
+            )
+            .await?
+            .check()?;
+        let v: Option<Value> = r.take(0)?;
+        let count = |k: &str| {
+            v.as_ref()
+                .and_then(|v| v.get(k))
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        };
+        Ok(Counts {
+            plans: count("plans"),
+            nodes: count("nodes"),
+            history: count("history"),
+            users: count("users"),
+            flags: count("flags"),
+        })
+    }
+
+    /// Reads a copy made by [`Store::export`] into the database at `url`, which must be new
+    /// (nothing defined in it yet), then applies today's schema over it (a copy made by an
+    /// older version gains what was added since). Fails on the first statement that fails.
+    pub async fn restore(url: &str, credentials: Option<&str>, file: &Path) -> Result<Store> {
+        let db: Surreal<Any> = surrealdb::engine::any::connect(url).await?;
+        if let Some((user, pass)) = credentials.and_then(|c| c.split_once(':')) {
+            db.signin(surrealdb::opt::auth::Root {
+                username: user.to_owned(),
+                password: pass.to_owned(),
+            })
+            .await?;
+        }
+        db.query(format!(
+            "DEFINE NAMESPACE IF NOT EXISTS {NAMESPACE}; USE NS {NAMESPACE}; DEFINE DATABASE IF NOT EXISTS {DATABASE};"
+        ))
+        .await?
+        .check()?;
+        db.use_ns(NAMESPACE).use_db(DATABASE).await?;
+        db.import(file).await?;
+        db.query(SCHEMA).await?.check()?;
+        Ok(Store { db })
+    }
+}
