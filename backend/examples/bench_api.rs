@@ -134,6 +134,7 @@ async fn backup_restore() -> anyhow::Result<()> {
         static_dir: PathBuf::from("none"),
         no_seed: false,
         session_hours: 24,
+        session_idle_hours: 24,
         https: false,
         trust_proxy: false,
     };
@@ -194,6 +195,7 @@ async fn main() -> anyhow::Result<()> {
         static_dir: static_dir.clone().unwrap_or_else(|| PathBuf::from("none")),
         no_seed: true,
         session_hours: 24,
+        session_idle_hours: 24,
         https: false,
         trust_proxy: false,
     };
@@ -218,7 +220,7 @@ async fn main() -> anyhow::Result<()> {
             token: setup,
             username: "bench".into(),
             name: "Đo hiệu năng".into(),
-            password: "bench-password".into(),
+            password: "do-hieu-nang-lang-son".into(),
             want_token: true,
         })
         .await?;

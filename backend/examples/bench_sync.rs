@@ -336,7 +336,7 @@ impl Server {
             .post(format!("http://127.0.0.1:{port}/api/setup"))
             .header(CONTENT_TYPE, "application/json")
             .body(serde_json::to_vec(&serde_json::json!({
-                "token": setup, "username": "bench", "name": "Đo hiệu năng", "password": "bench-password",
+                "token": setup, "username": "bench", "name": "Đo hiệu năng", "password": "do-hieu-nang-lang-son",
                 "want_token": true,
             }))?)
             .send()

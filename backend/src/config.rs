@@ -22,6 +22,10 @@ pub struct ServeConfig {
     /// unsent changes wait and are sent after).
     #[arg(long, env = "KH_SESSION_HOURS", default_value_t = 30 * 24)]
     pub session_hours: i64,
+    /// A sign-in unused for this many hours ends (a device offline longer signs in again; its
+    /// unsent changes wait and are sent after).
+    #[arg(long, env = "KH_SESSION_IDLE_HOURS", default_value_t = 7 * 24)]
+    pub session_idle_hours: i64,
     /// The app is reached over HTTPS (through a reverse proxy): every answer carries HSTS and
     /// the session cookie is marked Secure, whatever the proxy forwards.
     #[arg(long, env = "KH_HTTPS")]

@@ -29,15 +29,14 @@ pub async fn open_with(
 ) -> anyhow::Result<Arc<Service>> {
     let db = &config.database;
     let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
-    let mut service = Service::new(store).with_session_hours(config.session_hours);
+    let mut service = Service::new(store)
+        .with_session_hours(config.session_hours)
+        .with_session_idle_hours(config.session_idle_hours);
     if let Some(token) = operator_token {
         service = service.with_operator_token(token);
     }
     let service = Arc::new(service);
-    service
-        .store()
-        .purge_sessions(chrono::Utc::now().timestamp_millis())
-        .await?;
+    service.purge_sessions().await?;
     if !config.no_seed && seed::ensure_seeded(&service).await? {
         tracing::info!("loaded the seed plan and the reference data");
     }
@@ -67,20 +66,36 @@ pub async fn start(
             trust_proxy: config.trust_proxy,
         },
     );
+    let purging = service.clone();
     // Open event streams end at shutdown, so that it does not wait for them.
     let shutdown = async move {
         shutdown.await;
         service.close_watchers();
     };
     let task = tokio::spawn(async move {
-        axum::serve(
+        let serve = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
-        .await
+        .with_graceful_shutdown(shutdown);
+        // Ended sessions are forgotten every hour while the server runs.
+        tokio::select! {
+            served = serve => served,
+            never = purge_sessions_hourly(purging) => match never {},
+        }
     });
     Ok(Running { addr, task })
+}
+
+async fn purge_sessions_hourly(service: Arc<Service>) -> std::convert::Infallible {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    hourly.tick().await;
+    loop {
+        hourly.tick().await;
+        if let Err(e) = service.purge_sessions().await {
+            tracing::warn!("purging ended sessions: {e}");
+        }
+    }
 }
 
 /// The address of the page that creates the first administrator with a setup token (in the

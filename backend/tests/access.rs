@@ -59,7 +59,7 @@ async fn nothing_without_signing_in_and_the_setup_link_works_once() {
     let r = post_json(
         &anonymous,
         s.url("/setup"),
-        &json!({ "token": "0".repeat(64), "username": "ke-la", "name": "Kẻ lạ", "password": "mat-khau-ke-la" }),
+        &json!({ "token": "0".repeat(64), "username": "ke-la", "name": "Kẻ lạ", "password": "mat-khau-nguoi-la-mat" }),
     )
     .send()
     .await

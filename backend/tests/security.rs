@@ -774,3 +774,117 @@ async fn history_records_the_servers_time_beside_the_devices() {
     assert!((before..=after).contains(&received), "{received}");
     s.stop().await;
 }
+
+/// A common password, or one holding the user name, is refused wherever a password is chosen:
+/// a new account, an administrator's reset, "Đổi mật khẩu".
+#[tokio::test]
+async fn common_passwords_and_the_user_name_are_refused() {
+    let s = Server::start("mem://").await;
+    for (password, rule) in [
+        ("password", "password_common"),
+        ("MatKhau123", "password_common"),
+        ("12345678", "password_common"),
+        ("canbo.moi-2026", "password_has_username"),
+    ] {
+        let r = post_json(
+            &s.client,
+            s.url("/users"),
+            &json!({ "username": "canbo.moi", "name": "Cán bộ mới", "password": password, "role": "standing" }),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{password}");
+        let e: ApiError = body(r).await;
+        assert!(
+            serde_json::to_string(&e).unwrap_or_default().contains(rule),
+            "{password}: {e:?}"
+        );
+    }
+    let officer = s.as_user("canbo.moi", UserRole::Standing, None).await;
+    drop(officer);
+    let r = s
+        .client
+        .patch(s.url("/users/canbo.moi"))
+        .header("content-type", "application/json")
+        .body(json!({ "password": "iloveyou1" }).to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: ApiError = body(r).await;
+    assert_eq!(
+        e.message,
+        "Mật khẩu này quá phổ biến nên dễ bị đoán; hãy chọn mật khẩu khác."
+    );
+}
+
+async fn change_password(
+    client: &reqwest::Client,
+    s: &Server,
+    current: &str,
+    new: &str,
+) -> reqwest::Response {
+    post_json(
+        client,
+        s.url("/session/password"),
+        &json!({ "current": current, "new": new }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// "Đổi mật khẩu" asks for the current password, refuses a common new one, and ends the
+/// user's other sessions (a stolen session too) but not the one that changed it.
+#[tokio::test]
+async fn changing_ones_password_ends_the_other_sessions() {
+    let s = Server::start("mem://").await;
+    let here = s.as_user("doi.mk", UserRole::Standing, None).await;
+    let elsewhere = signed_client(&sign_in(&s.url(""), "doi.mk", "mat-khau-123").await);
+    let session_status = |c: reqwest::Client| {
+        let url = s.url("/session");
+        async move {
+            c.get(url)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .status()
+        }
+    };
+
+    let r = change_password(&here, &s, "sai-mat-khau", "Lang Son mua dong 2026").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let e: ApiError = body(r).await;
+    assert_eq!(e.message, "Mật khẩu hiện tại không đúng.");
+    // A wrong current password does not end the session.
+    assert_eq!(session_status(here.clone()).await, StatusCode::OK);
+
+    let r = change_password(&here, &s, "mat-khau-123", "qwertyuiop").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = change_password(&here, &s, "mat-khau-123", "mat-khau-123").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = change_password(
+        &reqwest::Client::new(),
+        &s,
+        "mat-khau-123",
+        "Lang Son mua dong 2026",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let r = change_password(&here, &s, "mat-khau-123", "Lang Son mua dong 2026").await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(session_status(here.clone()).await, StatusCode::OK);
+    assert_eq!(session_status(elsewhere).await, StatusCode::UNAUTHORIZED);
+    let old = post_json(
+        &reqwest::Client::new(),
+        s.url("/session"),
+        &json!({ "username": "doi.mk", "password": "mat-khau-123" }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    sign_in(&s.url(""), "doi.mk", "Lang Son mua dong 2026").await;
+}

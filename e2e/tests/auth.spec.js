@@ -169,3 +169,34 @@ test('signing out with changes waiting asks first; signed out offline stays sign
   await expect(page.getByRole('button', { name: 'Đăng nhập' })).toBeVisible();
   await expect.poll(async () => (await page.context().request.get(`${current().url}/api/plans`)).status()).toBe(401);
 });
+
+test('"Đổi mật khẩu" refuses a common password, then changes it and ends the other sessions', async ({ page }) => {
+  await current().signIn(page.context(), 'bdt');
+  // The same officer signed in on another tablet.
+  const other = await page.context().browser().newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+  await current().signIn(other, 'bdt');
+  const otherPage = await other.newPage();
+  await otherPage.goto(current().url);
+  await expect(otherPage.getByRole('link', { name: /52\/KH-UBND/ })).toBeVisible();
+
+  await page.goto(current().url);
+  await page.getByRole('link', { name: 'Đổi mật khẩu' }).tap();
+  await page.getByLabel('Mật khẩu hiện tại').fill(PASSWORD);
+  await page.getByLabel('Mật khẩu mới', { exact: true }).fill('password123');
+  await page.getByLabel('Nhập lại mật khẩu mới').fill('password123');
+  await page.getByRole('button', { name: 'Đổi mật khẩu' }).tap();
+  await expect(page.getByRole('alert')).toHaveText('Mật khẩu này quá phổ biến nên dễ bị đoán; hãy chọn mật khẩu khác.');
+  await page.getByLabel('Mật khẩu mới', { exact: true }).fill('Mẫu Sơn mùa đông 2026');
+  await page.getByLabel('Nhập lại mật khẩu mới').fill('Mẫu Sơn mùa đông 2026');
+  await page.getByRole('button', { name: 'Đổi mật khẩu' }).tap();
+  await expect(page.getByRole('status')).toHaveText('Đã đổi mật khẩu. Các phiên đăng nhập trên máy khác đã kết thúc.');
+  await page.screenshot({ path: 'test-results/password.png' });
+
+  // The other tablet's session has ended: its next request is answered 401.
+  const status = await otherPage.evaluate(async () => (await fetch('/api/session')).status);
+  expect(status).toBe(401);
+  // This one goes on.
+  await page.getByRole('link', { name: 'Theo dõi kế hoạch' }).tap();
+  await expect(page.getByRole('link', { name: /52\/KH-UBND/ })).toBeVisible();
+  await other.close();
+});

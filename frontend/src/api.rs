@@ -5,8 +5,8 @@ use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ErrorCode, LoginRequest, NewUser, SessionInfo, SetupRequest, SetupStatus, User,
-    UserUpdate,
+    ApiError, ErrorCode, LoginRequest, NewUser, PasswordChange, SessionInfo, SetupRequest,
+    SetupStatus, User, UserUpdate,
 };
 use shared::ids::{NodeId, PlanId};
 use shared::plan::PlanSummary;
@@ -109,16 +109,32 @@ pub async fn login(username: &str, password: &str) -> Result<SessionInfo, ApiErr
     .await
 }
 
-pub async fn logout() -> Result<(), ApiError> {
-    let response = Request::delete("/api/session")
-        .send()
-        .await
-        .map_err(network_error)?;
+/// An answer with no body (204): `Ok` or the server's typed error.
+async fn no_content(response: Response) -> Result<(), ApiError> {
     if response.ok() {
         Ok(())
     } else {
         answer::<serde_json::Value>(response).await.map(drop)
     }
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    let response = Request::delete("/api/session")
+        .send()
+        .await
+        .map_err(network_error)?;
+    no_content(response).await
+}
+
+/// "Đổi mật khẩu": the user's other sessions end on the server.
+pub async fn change_password(req: &PasswordChange) -> Result<(), ApiError> {
+    let response = Request::post("/api/session/password")
+        .json(req)
+        .map_err(network_error)?
+        .send()
+        .await
+        .map_err(network_error)?;
+    no_content(response).await
 }
 
 pub async fn setup_status() -> Result<SetupStatus, ApiError> {

@@ -8,6 +8,7 @@ use leptos_router::path;
 use crate::pages::admin::AdminPage;
 use crate::pages::import::ImportPage;
 use crate::pages::login::{LoginPage, SetupPage, SignInAgain};
+use crate::pages::password::PasswordPage;
 use crate::pages::plan::PlanPage;
 use crate::pages::plans::PlansPage;
 use crate::session::{Auth, use_auth};
@@ -29,6 +30,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/plans/:id") view=|| view! { <Gate><PlanPage /></Gate> } />
                     <Route path=path!("/quan-tri") view=|| view! { <Gate><AdminPage /></Gate> } />
                     <Route path=path!("/nhap-ke-hoach") view=|| view! { <Gate><ImportPage /></Gate> } />
+                    <Route path=path!("/doi-mat-khau") view=|| view! { <Gate><PasswordPage /></Gate> } />
                     <Route path=path!("/thiet-lap") view=SetupPage />
                 </Routes>
             </main>
@@ -79,6 +81,7 @@ fn UserChip() -> impl IntoView {
                 <span class="user-chip">
                     <span class="user-name">{u.name.clone()}</span>
                     <span class="user-role">{format!("{role}{agency}")}</span>
+                    <A href="/doi-mat-khau" attr:class="link">"Đổi mật khẩu"</A>
                     <button class="link" on:click=move |_| {
                         // Changes still waiting stay on the device for their author, and go
                         // out when that person signs in again (never under someone else's name).

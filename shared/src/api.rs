@@ -180,6 +180,13 @@ pub struct LoginRequest {
     pub want_token: bool,
 }
 
+/// Body of `POST /api/session/password` ("Đổi mật khẩu"): the user's other sessions end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
 /// The signed-in user and when the session ends (Unix milliseconds); answer of sign-in and of
 /// `GET /api/session`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -29,6 +29,10 @@ pub enum ValidationError {
     UsernameInvalid,
     #[error("Mật khẩu phải có từ {min} đến {max} ký tự.")]
     PasswordLength { min: usize, max: usize },
+    #[error("Mật khẩu này quá phổ biến nên dễ bị đoán; hãy chọn mật khẩu khác.")]
+    PasswordCommon,
+    #[error("Mật khẩu không được chứa tên đăng nhập.")]
+    PasswordHasUsername,
     #[error("Họ tên không được để trống và dài tối đa {max} ký tự.")]
     PersonNameInvalid { max: usize },
     #[error("Cán bộ đơn vị phải được gắn với một cơ quan.")]
@@ -132,6 +136,25 @@ pub fn password(text: &str) -> Result<&str, ValidationError> {
     }
 }
 
+/// A password chosen for `username` (a new account, a reset, a change): [`password`]'s length,
+/// not containing the user name, and not one that `is_common` knows (asked in lower case).
+pub fn new_password<'a>(
+    username: &str,
+    text: &'a str,
+    is_common: impl Fn(&str) -> bool,
+) -> Result<&'a str, ValidationError> {
+    password(text)?;
+    let lower = text.to_lowercase();
+    let name = username.trim().to_lowercase();
+    if !name.is_empty() && lower.contains(&name) {
+        return Err(ValidationError::PasswordHasUsername);
+    }
+    if is_common(&lower) {
+        return Err(ValidationError::PasswordCommon);
+    }
+    Ok(text)
+}
+
 /// A person's full name: trimmed, one line, 1 to 100 characters.
 pub fn person_name(text: &str) -> Result<String, ValidationError> {
     let t = tidy(text);
@@ -180,6 +203,27 @@ pub fn assignments(list: &[Assignment]) -> Result<Vec<Assignment>, ValidationErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_password_is_long_enough_not_the_user_name_and_not_common() {
+        let common = |p: &str| p == "matkhau123";
+        assert_eq!(
+            new_password("bdt", "ngan", common),
+            Err(ValidationError::PasswordLength { min: 8, max: 256 })
+        );
+        assert_eq!(
+            new_password("bdt.canbo", "BDT.CANBO-2026", common),
+            Err(ValidationError::PasswordHasUsername)
+        );
+        assert_eq!(
+            new_password("bdt", "MatKhau123", common),
+            Err(ValidationError::PasswordCommon)
+        );
+        assert_eq!(
+            new_password("bdt", "Núi Mẫu Sơn 2026", common),
+            Ok("Núi Mẫu Sơn 2026")
+        );
+    }
 
     #[test]
     fn titles_are_trimmed_and_bounded() {

@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use shared::api::{
-    ErrorCode, LoginRequest, NewUser, SessionInfo, SetupRequest, SetupStatus, User, UserUpdate,
+    ErrorCode, LoginRequest, NewUser, PasswordChange, SessionInfo, SetupRequest, SetupStatus, User,
+    UserUpdate,
 };
 
 use super::headers::over_https;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/setup", get(setup_status).post(setup))
         .route("/session", get(me).post(login).delete(logout))
+        .route("/session/password", axum::routing::post(change_password))
         .route("/users", get(users).post(create_user))
         .route("/users/{username}", patch(update_user))
 }
@@ -151,25 +153,57 @@ fn client_addr(
     peer
 }
 
+/// The address a request came from, as [`client_addr`] finds it.
+struct ClientAddr(Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let settings = parts.extensions.get::<Settings>().copied();
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|p| p.0.ip());
+        Ok(ClientAddr(client_addr(
+            &parts.headers,
+            peer,
+            settings.unwrap_or_default(),
+        )))
+    }
+}
+
 async fn login(
     State(service): State<AppState>,
     settings: Option<Extension<Settings>>,
-    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<Response, HttpError> {
     let settings = settings.map(|s| s.0);
-    let addr = client_addr(
-        &headers,
-        peer.map(|p| p.0.0.ip()),
-        settings.unwrap_or_default(),
-    );
     Ok(session_response(
         service.login(&req.username, &req.password, addr).await?,
         &headers,
         settings,
         req.want_token,
     ))
+}
+
+/// "Đổi mật khẩu": 204; the user's other sessions have ended.
+async fn change_password(
+    State(service): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Json(req): Json<PasswordChange>,
+) -> Result<StatusCode, HttpError> {
+    let Some(t) = token(&headers) else {
+        return Err(HttpError::new(
+            ErrorCode::Unauthorized,
+            "Bạn cần đăng nhập để tiếp tục.",
+        ));
+    };
+    service.change_password(&t, req, addr).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn me(

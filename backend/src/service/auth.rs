@@ -4,7 +4,9 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
-use shared::api::{ApiError, ErrorCode, NewUser, SessionInfo, SetupRequest, User, UserUpdate};
+use shared::api::{
+    ApiError, ErrorCode, NewUser, PasswordChange, SessionInfo, SetupRequest, User, UserUpdate,
+};
 use shared::validate::{self, ValidationError};
 use std::sync::OnceLock;
 
@@ -39,6 +41,13 @@ fn denied(code: ErrorCode, message: &str) -> ServiceError {
 
 fn invalid(e: ValidationError) -> ServiceError {
     ServiceError::Api(ApiError::from(e))
+}
+
+/// A password `username` may choose: long enough, without the user name, not a common one.
+fn chosen_password(username: &str, password: &str) -> Result<()> {
+    validate::new_password(username, password, super::passwords::is_common)
+        .map(|_| ())
+        .map_err(invalid)
 }
 
 /// At most this many password hashes at once: each takes about 19 MiB and a core for tens of
@@ -156,7 +165,7 @@ impl Service {
             agency: None,
             active: true,
         };
-        validate::password(&req.password).map_err(invalid)?;
+        chosen_password(&user.username, &req.password)?;
         let key = token_key(req.token.trim());
         // Checked before the slow hash, so that guessing costs the guesser, not the server.
         if !self.store.setup_token_valid(&key, now_ms()).await? {
@@ -187,7 +196,7 @@ impl Service {
         let token = new_token()?;
         let expires_at = now_ms() + self.session_hours * 3_600_000;
         self.store
-            .create_session(&token_key(&token), &user.username, expires_at)
+            .create_session(&token_key(&token), &user.username, expires_at, now_ms())
             .await?;
         Ok(SessionInfo {
             user,
@@ -248,13 +257,68 @@ impl Service {
     pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>> {
         Ok(self
             .store
-            .session_user(&token_key(token), now_ms())
+            .session_user(&token_key(token), now_ms(), self.idle_ms())
             .await?
             .map(|(user, expires_at)| SessionInfo {
                 user,
                 expires_at,
                 token: None,
             }))
+    }
+
+    /// "Đổi mật khẩu": the current password (counted like a sign-in when wrong), then the new
+    /// one; the user's other sessions end, the one of `token` stays.
+    pub async fn change_password(
+        &self,
+        token: &str,
+        req: PasswordChange,
+        addr: Option<std::net::IpAddr>,
+    ) -> Result<()> {
+        let Some(session) = self.session(token).await? else {
+            return Err(denied(
+                ErrorCode::Unauthorized,
+                "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
+            ));
+        };
+        let username = session.user.username;
+        if let Err(wait) = self.throttle.check(&username, addr) {
+            return Err(ServiceError::TooManyAttempts { retry_after: wait });
+        }
+        let Some(stored) = self.store.user(&username).await? else {
+            return Err(denied(ErrorCode::NotFound, "Không có tài khoản này."));
+        };
+        let right = validate::password(&req.current).is_ok()
+            && verify_password(stored.password_hash, req.current.clone()).await?;
+        if !right {
+            return Err(match self.throttle.failed(&username, addr) {
+                Ok(()) => denied(ErrorCode::Refused, "Mật khẩu hiện tại không đúng."),
+                Err(wait) => ServiceError::TooManyAttempts { retry_after: wait },
+            });
+        }
+        self.throttle.succeeded(&username);
+        chosen_password(&username, &req.new)?;
+        if req.new == req.current {
+            return Err(denied(
+                ErrorCode::Refused,
+                "Mật khẩu mới phải khác mật khẩu hiện tại.",
+            ));
+        }
+        let hash = hash_password(req.new).await?;
+        self.store.update_user(&stored.user, Some(&hash)).await?;
+        self.store
+            .delete_sessions_of(&username, Some(&token_key(token)))
+            .await?;
+        tracing::info!(user = %username, "password changed; other sessions ended");
+        Ok(())
+    }
+
+    fn idle_ms(&self) -> i64 {
+        self.session_idle_hours * 3_600_000
+    }
+
+    /// Forgets the sessions that have ended (expired or idle): at start-up and every hour.
+    pub async fn purge_sessions(&self) -> Result<()> {
+        Ok(self.store.purge_sessions(now_ms(), self.idle_ms()).await?)
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {
@@ -310,7 +374,7 @@ impl Service {
             agency,
             active: true,
         };
-        validate::password(&req.password).map_err(invalid)?;
+        chosen_password(&user.username, &req.password)?;
         self.check_agency(user.role, user.agency.as_deref()).await?;
         let hash = hash_password(req.password).await?;
         if self.store.create_user(&user, &hash).await? {
@@ -368,7 +432,7 @@ impl Service {
         self.check_agency(user.role, user.agency.as_deref()).await?;
         let hash = match req.password {
             Some(p) => {
-                validate::password(&p).map_err(invalid)?;
+                chosen_password(&user.username, &p)?;
                 Some(hash_password(p).await?)
             }
             None => None,
@@ -376,7 +440,7 @@ impl Service {
         self.store.update_user(&user, hash.as_deref()).await?;
         if !user.active || hash.is_some() {
             // A locked account or a new password ends the user's sessions everywhere.
-            self.store.delete_sessions_of(&user.username).await?;
+            self.store.delete_sessions_of(&user.username, None).await?;
         }
         Ok(user)
     }

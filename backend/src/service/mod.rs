@@ -5,6 +5,7 @@
 mod auth;
 pub mod backup;
 pub use auth::new_token;
+mod passwords;
 mod registry;
 pub mod throttle;
 
@@ -99,6 +100,8 @@ pub struct Service {
     first_pulls: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
     /// How long a session lasts.
     session_hours: i64,
+    /// How long a session may stay unused before it ends.
+    session_idle_hours: i64,
     /// The registry's agency codes, which assignments may name (read once, renewed when an
     /// administrator changes the registry).
     agency_codes: Mutex<Option<Arc<HashSet<String>>>>,
@@ -135,6 +138,7 @@ impl Service {
             trees: Mutex::default(),
             first_pulls: Mutex::default(),
             session_hours: 30 * 24,
+            session_idle_hours: 7 * 24,
             agency_codes: Mutex::default(),
             devices: Mutex::default(),
             throttle: throttle::SignInThrottle::new(),
@@ -145,6 +149,12 @@ impl Service {
     /// Sessions last `hours`.
     pub fn with_session_hours(mut self, hours: i64) -> Self {
         self.session_hours = hours.max(1);
+        self
+    }
+
+    /// Sessions unused for `hours` end.
+    pub fn with_session_idle_hours(mut self, hours: i64) -> Self {
+        self.session_idle_hours = hours.max(1);
         self
     }
 

@@ -174,34 +174,54 @@ impl Store {
         }
     }
 
-    pub async fn create_session(&self, key: &str, username: &str, expires_at: i64) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        key: &str,
+        username: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<()> {
         self.db
             .query(
-                "CREATE type::record('session', $key) CONTENT { username: $u, expires_at: $exp }",
+                "CREATE type::record('session', $key) CONTENT { username: $u, expires_at: $exp, last_seen: $now }",
             )
             .bind(("key", key.to_owned()))
             .bind(("u", username.to_owned()))
             .bind(("exp", expires_at))
+            .bind(("now", now))
             .await?
             .check()?;
         Ok(())
     }
 
-    /// The user of a session that has not expired, if the user is still active.
-    pub async fn session_user(&self, key: &str, now: i64) -> Result<Option<(User, i64)>> {
+    /// The user of a session that has neither expired nor stayed unused for `idle_ms`, if the
+    /// user is still active; the session is marked used at `now` (written at most once a
+    /// minute, not on every request).
+    pub async fn session_user(
+        &self,
+        key: &str,
+        now: i64,
+        idle_ms: i64,
+    ) -> Result<Option<(User, i64)>> {
         let mut r = self
             .db
             .query(
-                "LET $s = (SELECT username, expires_at FROM type::record('session', $key))[0];
-                 IF $s IS NONE OR $s.expires_at <= $now { RETURN [] };
-                 RETURN SELECT record::id(id) AS username, name, role, agency, active, $s.expires_at AS expires_at
-                     FROM type::record('user', $s.username) WHERE active = true;",
+                "LET $s = (SELECT username, expires_at, last_seen FROM type::record('session', $key))[0];
+                 LET $ok = $s IS NOT NONE AND $s.expires_at > $now AND ($s.last_seen ?? $now) + $idle > $now;
+                 IF $ok AND ($s.last_seen ?? 0) + 60000 <= $now {
+                     UPDATE type::record('session', $key) SET last_seen = $now RETURN NONE
+                 };
+                 IF $ok {
+                     SELECT record::id(id) AS username, name, role, agency, active, $s.expires_at AS expires_at
+                         FROM type::record('user', $s.username) WHERE active = true
+                 } ELSE { [] };",
             )
             .bind(("key", key.to_owned()))
             .bind(("now", now))
+            .bind(("idle", idle_ms))
             .await?
             .check()?;
-        let rows: Vec<Value> = r.take(2)?;
+        let rows: Vec<Value> = r.take(3)?;
         let Some(mut row) = rows.into_iter().next() else {
             return Ok(None);
         };
@@ -222,21 +242,23 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets sessions that have ended.
-    pub async fn purge_sessions(&self, now: i64) -> Result<()> {
+    /// Forgets sessions that have ended: expired, or unused for `idle_ms`.
+    pub async fn purge_sessions(&self, now: i64, idle_ms: i64) -> Result<()> {
         self.db
-            .query("DELETE session WHERE expires_at <= $now")
+            .query("DELETE session WHERE expires_at <= $now OR (last_seen ?? $now) + $idle <= $now")
             .bind(("now", now))
+            .bind(("idle", idle_ms))
             .await?
             .check()?;
         Ok(())
     }
 
-    /// Signs a user out everywhere.
-    pub async fn delete_sessions_of(&self, username: &str) -> Result<()> {
+    /// Signs a user out everywhere, but for the session `except` (its key) when given.
+    pub async fn delete_sessions_of(&self, username: &str, except: Option<&str>) -> Result<()> {
         self.db
-            .query("DELETE session WHERE username = $u")
+            .query("DELETE session WHERE username = $u AND record::id(id) != $keep")
             .bind(("u", username.to_owned()))
+            .bind(("keep", except.unwrap_or_default().to_owned()))
             .await?
             .check()?;
         Ok(())

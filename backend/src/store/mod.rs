@@ -768,6 +768,69 @@ impl Store {
 mod tests {
     use super::*;
 
+    async fn sessions_stored(store: &Store) -> usize {
+        let mut r = store
+            .db
+            .query("SELECT VALUE id FROM session")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<Value> = r.take(0).unwrap_or_else(|e| panic!("{e}"));
+        ids.len()
+    }
+
+    /// A session unused for the idle time ends, one in use is renewed (at most once a
+    /// minute), and the purge forgets both the expired and the idle ones.
+    #[tokio::test]
+    async fn idle_sessions_end_and_are_purged() {
+        let store = Store::connect("mem://", None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let user = shared::api::User {
+            username: "canbo".into(),
+            name: "Cán bộ".into(),
+            role: shared::access::UserRole::Standing,
+            agency: None,
+            active: true,
+        };
+        assert!(
+            store
+                .create_user(&user, "hash")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        );
+        const MIN: i64 = 60_000;
+        let (t0, idle, far) = (1_000_000_000, 60 * MIN, 1_000_000_000_000);
+        let at = |key: &'static str, t: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .session_user(key, t, idle)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .map(|(u, _)| u.username)
+            }
+        };
+        for key in ["used", "idle", "expired"] {
+            let expires = if key == "expired" { t0 + 10 * MIN } else { far };
+            store
+                .create_session(key, "canbo", expires, t0)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(at("used", t0 + 30 * MIN).await.as_deref(), Some("canbo"));
+        // 89 minutes after sign-in, 59 after its last use: still open.
+        assert_eq!(at("used", t0 + 89 * MIN).await.as_deref(), Some("canbo"));
+        assert_eq!(at("idle", t0 + 61 * MIN).await, None);
+        assert_eq!(at("expired", t0 + 11 * MIN).await, None);
+        store
+            .purge_sessions(t0 + 100 * MIN, idle)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(sessions_stored(&store).await, 1);
+        assert_eq!(at("used", t0 + 100 * MIN).await.as_deref(), Some("canbo"));
+        assert_eq!(at("used", t0 + 161 * MIN).await, None);
+    }
+
     /// Field stamps written one push at a time (only the fields each wrote) read back the same
     /// as the server held them: conflict detection survives a restart.
     #[tokio::test]

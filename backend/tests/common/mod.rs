@@ -35,6 +35,7 @@ pub fn config(db: &str) -> ServeConfig {
         static_dir: PathBuf::from("no-static-files-in-api-tests"),
         no_seed: false,
         session_hours: 24,
+        session_idle_hours: 24,
         https: false,
         trust_proxy: false,
     }
