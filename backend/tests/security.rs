@@ -888,3 +888,100 @@ async fn changing_ones_password_ends_the_other_sessions() {
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     sign_in(&s.url(""), "doi.mk", "Lang Son mua dong 2026").await;
 }
+
+/// LOW: event streams had no cap. One user holds at most 16 open; the 17th is answered 429 in
+/// Vietnamese, and another user is not affected.
+#[tokio::test]
+async fn event_streams_per_user_are_capped() {
+    let s = Server::start("mem://").await;
+    let plan = s.seed_plan().await.plan.id;
+    let path = format!("/plans/{plan}/events");
+    let mut open = Vec::new();
+    for _ in 0..16 {
+        let r = s.get(&path).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        open.push(r);
+    }
+    let r = s.get(&path).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    let e: ApiError = body(r).await;
+    assert!(
+        e.message.contains("quá nhiều kết nối theo dõi"),
+        "{}",
+        e.message
+    );
+    let other = s.as_user("nguoi.khac", UserRole::Inspector, None).await;
+    let r = other
+        .get(s.url(&path))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    drop(open);
+}
+
+/// Sends the head of an import preview and part of its body, then holds the connection: the
+/// server holds a place for reading it meanwhile.
+async fn slow_upload(s: &Server) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let head = format!(
+        "POST /api/import/preview HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\nI. MỞ ĐẦU\n",
+        s.token
+    );
+    conn.write_all(head.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    conn
+}
+
+/// LOW: import previews were held in memory without bound. At most two documents are read at
+/// once (each capped at 64 MB); a third is answered 503 with Retry-After at once, before its
+/// body is read, and goes through once a place is free.
+#[tokio::test]
+async fn import_previews_are_bounded() {
+    let s = Server::start("mem://").await;
+    let text = "KẾ HOẠCH\nThực hiện thử\nI. MỤC ĐÍCH\n1. Làm rõ trách nhiệm\n"
+        .as_bytes()
+        .to_vec();
+    let preview = || {
+        s.client
+            .post(s.url("/import/preview"))
+            .header("content-type", "application/octet-stream")
+            .body(text.clone())
+            .send()
+    };
+    let first = slow_upload(&s).await;
+    let _second = slow_upload(&s).await;
+    // Both are being read once the server answers a third with 503 (bounded wait).
+    let mut busy = None;
+    for _ in 0..500 {
+        let r = preview().await.unwrap_or_else(|e| panic!("{e}"));
+        if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+            busy = Some(r);
+            break;
+        }
+        assert_eq!(r.status(), StatusCode::OK);
+        tokio::task::yield_now().await;
+    }
+    let busy = busy.unwrap_or_else(|| panic!("never refused while two uploads were held"));
+    assert!(busy.headers().contains_key("retry-after"));
+    let e: ApiError = body(busy).await;
+    assert!(e.message.contains("thử lại sau ít giây"), "{}", e.message);
+    // One upload given up: its place is free again.
+    drop(first);
+    let mut freed = false;
+    for _ in 0..500 {
+        let r = preview().await.unwrap_or_else(|e| panic!("{e}"));
+        if r.status() == StatusCode::OK {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(freed, "the place of a dropped upload was never given back");
+}

@@ -124,6 +124,23 @@ impl From<ServiceError> for HttpError {
                     .with_retry_after(secs),
                 )
             }
+            ServiceError::ImportsBusy => Self(
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "Máy chủ đang đọc các tệp khác được gửi lên cùng lúc. Vui lòng thử lại sau ít giây.",
+                )
+                .with_retry_after(5),
+            ),
+            ServiceError::TooManyStreams => Self(
+                ApiError::new(
+                    ErrorCode::TooManyRequests,
+                    format!(
+                        "Tài khoản này đang mở quá nhiều kết nối theo dõi thay đổi (tối đa {}). Hãy đóng bớt các thẻ hoặc máy đang mở kế hoạch.",
+                        crate::service::events::STREAMS_PER_USER
+                    ),
+                )
+                .with_retry_after(60),
+            ),
             ServiceError::Overloaded => Self(
                 ApiError::new(
                     ErrorCode::Unavailable,

@@ -4,10 +4,11 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::routing::post;
-use shared::api::{ErrorCode, SaveImportRequest};
+use shared::api::{ErrorCode, SaveImportRequest, User};
 use shared::import::ImportedDocument;
 use shared::plan::PlanSummary;
 
@@ -16,6 +17,9 @@ use super::{AppState, HttpError, Json};
 
 /// A reviewed plan is its text and little else: well under this.
 const SAVE_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// How long a document may take to arrive and be read (a 64 MB file over a slow link).
+pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,10 +31,13 @@ pub fn routes() -> Router<AppState> {
             "/import",
             post(save).layer(DefaultBodyLimit::max(SAVE_MAX_BYTES)),
         )
+        .layer(axum::middleware::from_fn(|req, next| {
+            super::time_limit(TIME_LIMIT, req, next)
+        }))
 }
 
-fn may_import(signed: &Signed) -> Result<(), HttpError> {
-    if signed.0.role.edits_plan() {
+fn may_import(user: &User) -> Result<(), HttpError> {
+    if user.role.edits_plan() {
         Ok(())
     } else {
         Err(HttpError::new(
@@ -40,14 +47,31 @@ fn may_import(signed: &Signed) -> Result<(), HttpError> {
     }
 }
 
+/// A signed-in user who may import, holding one of the few places for reading a document:
+/// taken before the body is read, so that the documents held in memory at once are bounded.
+pub struct Importer {
+    _place: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl FromRequestParts<AppState> for Importer {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        let Signed(user) = Signed::from_request_parts(parts, state).await?;
+        may_import(&user)?;
+        Ok(Importer {
+            _place: state.import_place()?,
+        })
+    }
+}
+
 /// The file (a .docx or text, as the body) read as a plan, with the agencies it names matched
 /// to the registry. Nothing is stored.
 async fn preview(
     State(service): State<AppState>,
-    signed: Signed,
+    place: Importer,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ImportedDocument>, HttpError> {
-    may_import(&signed)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             HttpError::new(
@@ -61,10 +85,14 @@ async fn preview(
             HttpError::new(ErrorCode::InvalidData, "Không nhận được tệp.")
         }
     })?;
-    // Reading a large document takes a while: off the async workers.
-    let document = tokio::task::spawn_blocking(move || shared::import::import_document(&body))
-        .await
-        .map_err(|_| HttpError::new(ErrorCode::Internal, "Không đọc được tệp."))?;
+    // Reading a large document takes a while: off the async workers, holding the place until
+    // done (even if the request is dropped meanwhile).
+    let document = tokio::task::spawn_blocking(move || {
+        let _place = place;
+        shared::import::import_document(&body)
+    })
+    .await
+    .map_err(|_| HttpError::new(ErrorCode::Internal, "Không đọc được tệp."))?;
     let mut document =
         document.map_err(|e| HttpError::new(ErrorCode::Validation, &e.to_string()))?;
     let agencies = service.agencies().await?;
@@ -75,10 +103,10 @@ async fn preview(
 /// Stores the reviewed plan as a new plan.
 async fn save(
     State(service): State<AppState>,
-    signed: Signed,
+    Signed(by): Signed,
     Json(req): Json<SaveImportRequest>,
 ) -> Result<(StatusCode, Json<PlanSummary>), HttpError> {
-    may_import(&signed)?;
+    may_import(&by)?;
     let tree = service.save_import(req.id, req.plan).await?;
     Ok((
         StatusCode::CREATED,

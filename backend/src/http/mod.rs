@@ -19,6 +19,7 @@ use axum::routing::get;
 use shared::api::{ErrorCode, Health};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -75,6 +76,31 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response:
     .into_response()
 }
 
+/// How long a request may take to be answered (reading its body included; the body of an
+/// answer, such as an event stream or a backup, may take longer). Reading an imported document
+/// may take longer: [`import::TIME_LIMIT`].
+pub const TIME_LIMIT: Duration = Duration::from_secs(30);
+
+/// Answers 503, in Vietnamese, to a request not answered within `limit`. The work dropped is
+/// safe to drop: writes are transactions, and a device sends a push again until answered.
+async fn time_limit(
+    limit: Duration,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(answer) => answer,
+        Err(_) => {
+            tracing::warn!(?limit, "a request was not answered in time");
+            HttpError::new(
+                ErrorCode::Unavailable,
+                "Máy chủ chưa trả lời kịp. Vui lòng thử lại sau ít phút.",
+            )
+            .into_response()
+        }
+    }
+}
+
 /// The API router alone (tests use it with no static files).
 pub fn api(service: AppState) -> Router {
     Router::new()
@@ -82,8 +108,11 @@ pub fn api(service: AppState) -> Router {
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(plans::routes())
-        .merge(import::routes())
         .merge(registry::routes())
+        .layer(axum::middleware::from_fn(|req, next| {
+            time_limit(TIME_LIMIT, req, next)
+        }))
+        .merge(import::routes())
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(shared::limits::API_BODY_MAX_BYTES))
@@ -109,4 +138,51 @@ pub fn app(service: AppState, static_dir: &Path, settings: Settings) -> Router {
         .layer(axum::middleware::from_fn(move |req, next| {
             headers::secure(settings.https, req, next)
         }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    /// A request not answered in time gets a JSON 503 in Vietnamese; the handler is dropped.
+    #[tokio::test]
+    async fn a_request_not_answered_in_time_is_answered_503() {
+        let slow = Router::new()
+            .route(
+                "/cham",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    "never"
+                }),
+            )
+            .route("/nhanh", get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn(|req, next| {
+                time_limit(Duration::from_millis(20), req, next)
+            }));
+        let call = |path: &'static str| {
+            let app = slow.clone();
+            async move {
+                app.oneshot(
+                    axum::http::Request::get(path)
+                        .body(axum::body::Body::empty())
+                        .unwrap_or_else(|e| panic!("{e}")),
+                )
+                .await
+                .unwrap_or_else(|e| match e {})
+            }
+        };
+        assert_eq!(call("/nhanh").await.status(), axum::http::StatusCode::OK);
+        let r = call("/cham").await;
+        assert_eq!(r.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        let bytes = axum::body::to_bytes(r.into_body(), 4096)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let e: shared::api::ApiError =
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            e.message,
+            "Máy chủ chưa trả lời kịp. Vui lòng thử lại sau ít phút."
+        );
+    }
 }

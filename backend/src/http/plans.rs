@@ -6,19 +6,20 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use shared::access::UserRole;
 use shared::api::{CreatePlanRequest, ErrorCode};
 use shared::ids::{NodeId, PlanId};
 use shared::plan::{Plan, PlanSummary};
 use shared::sync::{ChangeNo, HistoryEntry, PullRequest, PushRequest, PushResponse};
 use std::convert::Infallible;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::error::RecvError;
 use tower_http::decompression::RequestDecompressionLayer;
 
 use super::auth::Signed;
 use super::{AppState, HttpError, Json};
 use crate::service::ServiceError;
+use crate::service::events::Watch;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -202,30 +203,36 @@ async fn history(
     Ok(Json(service.history(plan_id(&raw)?, node).await?))
 }
 
+/// How long an event stream stays open: then it ends, and the browser opens a new one (with
+/// the session checked again, so a stream never outlives its session by long).
+const STREAM_MAX: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// Server-sent events: `change` with the plan's change number, at once and after every write,
 /// so that online devices pull within moments. A device that missed some pulls all the same.
 async fn events(
     State(service): State<AppState>,
-    _: Signed,
+    Signed(by): Signed,
     Path(raw): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, HttpError> {
-    let (current, rx) = service.watch(plan_id(&raw)?).await?;
+    let watch = service.watch(plan_id(&raw)?, &by).await?;
     let event = |c: ChangeNo| Ok(Event::default().event("change").data(c.to_string()));
+    let first = Some(watch.change);
     let stream = futures_util::stream::unfold(
-        (Some(current), rx),
-        move |(first, mut rx): (Option<ChangeNo>, broadcast::Receiver<ChangeNo>)| async move {
+        (first, watch),
+        move |(first, mut watch): (Option<ChangeNo>, Watch)| async move {
             if let Some(c) = first {
-                return Some((event(c), (None, rx)));
+                return Some((event(c), (None, watch)));
             }
             loop {
-                match rx.recv().await {
-                    Ok(c) => return Some((event(c), (None, rx))),
+                match watch.changes.recv().await {
+                    Ok(c) => return Some((event(c), (None, watch))),
                     // Missed some: the next one carries the newest number anyway.
                     Err(RecvError::Lagged(_)) => continue,
                     Err(RecvError::Closed) => return None,
                 }
             }
         },
-    );
+    )
+    .take_until(tokio::time::sleep(STREAM_MAX));
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -4,6 +4,7 @@
 
 mod auth;
 pub mod backup;
+pub mod events;
 pub use auth::new_token;
 mod passwords;
 mod registry;
@@ -19,15 +20,12 @@ use shared::mutation::{Mutation, MutationError};
 use shared::plan::{Plan, PlanSummary, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
 use shared::sync::HistoryEntry;
-use shared::sync::{
-    ChangeNo, ClientSeq, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse,
-};
+use shared::sync::{ClientSeq, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use crate::store::{Batch, Store, StoreError, WriteError};
-use tokio::sync::broadcast;
 
 /// Why a service call failed.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +50,12 @@ pub enum ServiceError {
     /// Too many password hashes waiting: the caller should retry in a moment.
     #[error("too many sign-ins at once")]
     Overloaded,
+    /// Every place for reading an imported document is taken: the caller should retry soon.
+    #[error("too many documents being read")]
+    ImportsBusy,
+    /// The user holds the most event streams open already.
+    #[error("too many event streams")]
+    TooManyStreams,
     /// The device id was first used by another user: pushing under it is refused.
     #[error("the device belongs to another user")]
     DeviceOfAnotherUser,
@@ -92,7 +96,7 @@ pub struct Service {
     /// from it while the database is at the same change.
     published: Mutex<HashMap<PlanId, Arc<PlanSync>>>,
     /// Tells watchers (server-sent events) of each plan's new change numbers.
-    watchers: Mutex<HashMap<PlanId, broadcast::Sender<ChangeNo>>>,
+    watchers: events::Watchers,
     /// The last encoded tree of each plan. Checked against the plan's version in the database
     /// on every read, so it is never stale, even with several server processes.
     trees: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
@@ -112,7 +116,12 @@ pub struct Service {
     throttle: throttle::SignInThrottle,
     /// The SHA-256 of the token the operator's `backend backup` presents (see `backup`).
     operator_key: Option<String>,
+    /// Places for reading an imported document: at most [`IMPORTS_AT_ONCE`] at once.
+    import_places: Arc<tokio::sync::Semaphore>,
 }
+
+/// Documents read at once for an import preview (each up to 64 MB, and more while read).
+pub const IMPORTS_AT_ONCE: usize = 2;
 
 /// Most device bindings kept in memory (beyond, the map starts again from the database).
 const DEVICES_CACHED: usize = 100_000;
@@ -134,7 +143,7 @@ impl Service {
             store,
             authorities: Mutex::default(),
             published: Mutex::default(),
-            watchers: Mutex::default(),
+            watchers: events::Watchers::default(),
             trees: Mutex::default(),
             first_pulls: Mutex::default(),
             session_hours: 30 * 24,
@@ -143,6 +152,7 @@ impl Service {
             devices: Mutex::default(),
             throttle: throttle::SignInThrottle::new(),
             operator_key: None,
+            import_places: Arc::new(tokio::sync::Semaphore::new(IMPORTS_AT_ONCE)),
         }
     }
 
@@ -180,6 +190,14 @@ impl Service {
     pub(crate) fn forget_agency_codes(&self) {
         *locked(&self.agency_codes) = None;
         locked(&self.authorities).clear();
+    }
+
+    /// A place for reading one imported document, if one is free.
+    pub fn import_place(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        self.import_places
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ServiceError::ImportsBusy)
     }
 
     pub fn store(&self) -> &Store {
@@ -544,40 +562,6 @@ impl Service {
         } else {
             Err(ServiceError::PlanExists)
         }
-    }
-
-    /// A stream of the plan's change numbers as they happen, starting with the current one.
-    pub async fn watch(&self, plan: PlanId) -> Result<(ChangeNo, broadcast::Receiver<ChangeNo>)> {
-        // No channel is made for a plan that does not exist (ids are the caller's).
-        self.store
-            .plan_change(plan)
-            .await?
-            .ok_or(ServiceError::PlanNotFound)?;
-        let rx = self.channel(plan).subscribe();
-        // Read after subscribing, so that no change between the two is missed.
-        let change = self
-            .store
-            .plan_change(plan)
-            .await?
-            .ok_or(ServiceError::PlanNotFound)?;
-        Ok((change, rx))
-    }
-
-    fn channel(&self, plan: PlanId) -> broadcast::Sender<ChangeNo> {
-        locked(&self.watchers)
-            .entry(plan)
-            .or_insert_with(|| broadcast::channel(16).0)
-            .clone()
-    }
-
-    /// Ends every event stream (at shutdown).
-    pub fn close_watchers(&self) {
-        locked(&self.watchers).clear();
-    }
-
-    fn notify(&self, plan: PlanId, change: ChangeNo) {
-        // No receiver is fine: nobody is watching.
-        let _ = self.channel(plan).send(change);
     }
 
     fn slot(&self, plan: PlanId) -> Arc<PlanSlot> {

@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Server {
     pub base: String,
     pub client: reqwest::Client,
+    /// The administrator's session token, which `client` sends.
+    pub token: String,
     /// The device the tests push as, and its next sequence number.
     pub device: ClientId,
     pub seq: AtomicU64,
@@ -115,6 +117,7 @@ impl Server {
         Self {
             base,
             client: signed_client(&token),
+            token,
             device: new_client(),
             seq: AtomicU64::new(1),
             stop: Some(tx),

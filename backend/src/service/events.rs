@@ -1,0 +1,126 @@
+//! Each plan's change numbers as they happen, for the server-sent event streams of signed-in
+//! users: at most [`STREAMS_PER_USER`] open at once per user.
+
+use shared::api::User;
+use shared::ids::PlanId;
+use shared::sync::ChangeNo;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+
+use super::{Result, Service, ServiceError, locked};
+
+/// Most event streams one user may hold open (tabs and devices together).
+pub const STREAMS_PER_USER: usize = 16;
+
+/// The channels of the plans written since start, and the streams open per user.
+#[derive(Default)]
+pub(super) struct Watchers {
+    channels: Mutex<HashMap<PlanId, broadcast::Sender<ChangeNo>>>,
+    open: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// A stream being watched: the plan's change number when it began, the later ones, and the
+/// user's place among the streams open (given back when dropped).
+pub struct Watch {
+    pub change: ChangeNo,
+    pub changes: broadcast::Receiver<ChangeNo>,
+    _place: Place,
+}
+
+struct Place {
+    user: String,
+    open: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut open = locked(&self.open);
+        if let Some(n) = open.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.user);
+            }
+        }
+    }
+}
+
+impl Watchers {
+    fn channel(&self, plan: PlanId) -> broadcast::Sender<ChangeNo> {
+        locked(&self.channels)
+            .entry(plan)
+            .or_insert_with(|| broadcast::channel(16).0)
+            .clone()
+    }
+
+    /// A place for one more stream of `user`, unless they hold the most already.
+    fn take_place(&self, user: &str) -> Option<Place> {
+        let mut open = locked(&self.open);
+        let n = open.entry(user.to_owned()).or_default();
+        if *n >= STREAMS_PER_USER {
+            return None;
+        }
+        *n += 1;
+        Some(Place {
+            user: user.to_owned(),
+            open: self.open.clone(),
+        })
+    }
+}
+
+impl Service {
+    /// The plan's change numbers as they happen, starting with the current one, for `by`.
+    pub async fn watch(&self, plan: PlanId, by: &User) -> Result<Watch> {
+        // No channel is made for a plan that does not exist (ids are the caller's).
+        self.store
+            .plan_change(plan)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)?;
+        let place = self
+            .watchers
+            .take_place(&by.username)
+            .ok_or(ServiceError::TooManyStreams)?;
+        let changes = self.watchers.channel(plan).subscribe();
+        // Read after subscribing, so that no change between the two is missed.
+        let change = self
+            .store
+            .plan_change(plan)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)?;
+        Ok(Watch {
+            change,
+            changes,
+            _place: place,
+        })
+    }
+
+    /// Ends every event stream (at shutdown).
+    pub fn close_watchers(&self) {
+        locked(&self.watchers.channels).clear();
+    }
+
+    pub(super) fn notify(&self, plan: PlanId, change: ChangeNo) {
+        // No receiver is fine: nobody is watching.
+        let _ = self.watchers.channel(plan).send(change);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A user's places are counted per stream and given back when a stream ends.
+    #[test]
+    fn a_stream_that_ends_gives_its_place_back() {
+        let w = Watchers::default();
+        let mut held: Vec<Place> = (0..STREAMS_PER_USER)
+            .map(|_| w.take_place("bdt").unwrap_or_else(|| panic!("a place")))
+            .collect();
+        assert!(w.take_place("bdt").is_none());
+        assert!(w.take_place("syt.canbo").is_some());
+        held.pop();
+        assert!(w.take_place("bdt").is_some());
+        drop(held);
+        assert!(!locked(&w.open).contains_key("bdt"));
+    }
+}
