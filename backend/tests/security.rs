@@ -985,3 +985,173 @@ async fn import_previews_are_bounded() {
     }
     assert!(freed, "the place of a dropped upload was never given back");
 }
+
+/// Pushes one title edit of `node` as `device` with its sequence `seq` and the `base` the device
+/// claims to have had.
+async fn edit_title_claiming(
+    s: &Server,
+    client: &reqwest::Client,
+    plan: PlanId,
+    (device, seq): (shared::ids::ClientId, u64),
+    base: u64,
+    node: NodeId,
+    title: &str,
+) -> PushResponse {
+    let req = PushRequest {
+        client: device,
+        mutations: vec![Pending {
+            seq,
+            base,
+            at: 1_800_000_000_000,
+            mutation: Mutation::EditNode {
+                id: node,
+                edit: NodeEdit::Title(title.into()),
+            },
+        }],
+    };
+    let r = push_raw(s, client, plan, &req).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    body(r).await
+}
+
+/// LOW: a client-supplied `base` could hide a conflict: a device claiming to have seen every
+/// change overwrote an edit it never received, with no conflict kept. The server now takes
+/// the base no higher than the last change it sent the device (and than the plan's change).
+#[tokio::test]
+async fn a_device_cannot_claim_to_have_seen_changes_it_was_not_sent() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let (plan, task) = (tree.plan.id, top(&tree, "I").id);
+    let other = s.as_user("bdt.khac", UserRole::Standing, None).await;
+    let (mine, theirs) = (new_client(), new_client());
+    // This device pulls the plan, then goes quiet.
+    let pulled = s
+        .pull(
+            plan,
+            &PullRequest {
+                cursor: 0,
+                clients: vec![shared::sync::ClientSeq {
+                    client: mine,
+                    seq: 0,
+                }],
+            },
+        )
+        .await;
+    // Another officer renames the task.
+    let r = edit_title_claiming(
+        &s,
+        &other,
+        plan,
+        (theirs, 1),
+        pulled.cursor,
+        task,
+        "Tên do người khác sửa",
+    )
+    .await;
+    assert!(r.refused.is_empty() && r.conflicts.is_empty());
+    // This device renames it too, claiming a base far ahead of what it was sent: the other's
+    // edit is kept as a conflict, not silently overwritten.
+    let r = edit_title_claiming(
+        &s,
+        &s.client,
+        plan,
+        (mine, 1),
+        1_000_000_000,
+        task,
+        "Tên do máy này sửa",
+    )
+    .await;
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    assert_eq!(
+        r.conflicts.len(),
+        1,
+        "the overwritten edit left no conflict"
+    );
+    // The other officer edits again; this device pulls it, then overwrites it knowingly: no
+    // conflict (the cap never makes one where the device had seen the edit).
+    let r = edit_title_claiming(
+        &s,
+        &other,
+        plan,
+        (theirs, 2),
+        1_000_000_000,
+        task,
+        "Lại sửa",
+    )
+    .await;
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    let now = s
+        .pull(
+            plan,
+            &PullRequest {
+                cursor: pulled.cursor,
+                clients: vec![shared::sync::ClientSeq {
+                    client: mine,
+                    seq: 1,
+                }],
+            },
+        )
+        .await;
+    let r = edit_title_claiming(
+        &s,
+        &s.client,
+        plan,
+        (mine, 2),
+        now.cursor,
+        task,
+        "Sửa sau khi đã thấy",
+    )
+    .await;
+    assert!(r.refused.is_empty() && r.conflicts.is_empty(), "{r:?}");
+}
+
+/// LOW: the last-administrator check was read before the write, apart from it: two
+/// administrators locking each other at once could both succeed and leave none. It is now in
+/// the write's transaction.
+#[tokio::test]
+async fn two_administrators_locking_each_other_at_once_leave_one() {
+    for round in 0..5 {
+        let s = Server::start("mem://").await;
+        let second = s.as_user("quantri.hai", UserRole::Admin, None).await;
+        let lock = |client: reqwest::Client, whom: &str| {
+            let url = s.url(&format!("/users/{whom}"));
+            async move {
+                client
+                    .patch(url)
+                    .header("content-type", "application/json")
+                    .body(json!({ "active": false }).to_string())
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .status()
+            }
+        };
+        let (a, b) = tokio::join!(
+            lock(s.client.clone(), "quantri.hai"),
+            lock(second.clone(), ADMIN)
+        );
+        assert!(
+            a != StatusCode::OK || b != StatusCode::OK,
+            "round {round}: both locked, no administrator left"
+        );
+        let survivor = if a == StatusCode::OK {
+            &s.client
+        } else {
+            &second
+        };
+        let users: Vec<shared::api::User> = body(
+            survivor
+                .get(s.url("/users"))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .await;
+        let admins = users
+            .iter()
+            .filter(|u| u.active && u.role == UserRole::Admin)
+            .count();
+        let locked = usize::from(a == StatusCode::OK) + usize::from(b == StatusCode::OK);
+        assert_eq!(admins, 2 - locked, "round {round}: {a}, {b}");
+    }
+}

@@ -124,6 +124,13 @@ impl From<ServiceError> for HttpError {
                     .with_retry_after(secs),
                 )
             }
+            ServiceError::TooManyClients => Self::new(
+                ErrorCode::InvalidData,
+                &format!(
+                    "Mỗi lần tải về chỉ hỏi được về tối đa {} thiết bị.",
+                    shared::limits::PULL_MAX_CLIENTS
+                ),
+            ),
             ServiceError::ImportsBusy => Self(
                 ApiError::new(
                     ErrorCode::Unavailable,

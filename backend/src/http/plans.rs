@@ -18,8 +18,8 @@ use tower_http::decompression::RequestDecompressionLayer;
 
 use super::auth::Signed;
 use super::{AppState, HttpError, Json};
-use crate::service::ServiceError;
 use crate::service::events::Watch;
+use crate::service::{Pulled, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -145,22 +145,12 @@ async fn pull(
     headers: HeaderMap,
     Json(req): Json<PullRequest>,
 ) -> Result<Response, HttpError> {
-    let plan = plan_id(&raw)?;
-    if req.clients.len() > shared::limits::PULL_MAX_CLIENTS {
-        return Err(HttpError::new(
-            ErrorCode::InvalidData,
-            &format!(
-                "Mỗi lần tải về chỉ hỏi được về tối đa {} thiết bị.",
-                shared::limits::PULL_MAX_CLIENTS
-            ),
-        ));
-    }
-    if req.cursor == 0 && req.clients.is_empty() {
-        // A new device: the answer encoded once for all of them.
-        let encoded = service.first_pull_encoded(plan).await?;
-        return Ok(encoded_json(&headers, &encoded));
-    }
-    Ok(Json(service.pull(plan, &req, &user.username).await?).into_response())
+    Ok(
+        match service.pull(plan_id(&raw)?, &req, &user.username).await? {
+            Pulled::First(encoded) => encoded_json(&headers, &encoded),
+            Pulled::Changes(answer) => Json(*answer).into_response(),
+        },
+    )
 }
 
 /// JSON encoded in advance, gzip-compressed when the client accepts it.

@@ -130,13 +130,6 @@ async fn verify_password(hash: String, password: String) -> Result<bool> {
     .unwrap_or(false))
 }
 
-/// Whether `username` is an active administrator in `users`.
-fn stored_admin(users: &[User], username: &str) -> bool {
-    users
-        .iter()
-        .any(|u| u.username == username && u.active && u.role.administers())
-}
-
 impl Service {
     /// When no user exists yet: a new one-time setup token (replacing any earlier one), valid
     /// for a day. `None` once the server has an administrator.
@@ -413,22 +406,6 @@ impl Service {
                 "Không thể tự khoá hoặc tự bỏ quyền quản trị của chính mình.",
             ));
         }
-        let was_admin = stored_admin(&self.store.users().await?, username);
-        if was_admin && (!user.active || !user.role.administers()) {
-            let others = self
-                .store
-                .users()
-                .await?
-                .into_iter()
-                .filter(|u| u.username != user.username && u.active && u.role.administers())
-                .count();
-            if others == 0 {
-                return Err(denied(
-                    ErrorCode::Refused,
-                    "Phải còn ít nhất một tài khoản quản trị đang hoạt động.",
-                ));
-            }
-        }
         self.check_agency(user.role, user.agency.as_deref()).await?;
         let hash = match req.password {
             Some(p) => {
@@ -437,7 +414,14 @@ impl Service {
             }
             None => None,
         };
-        self.store.update_user(&user, hash.as_deref()).await?;
+        // Checked in the write's own transaction: two administrators removing each other at
+        // once cannot leave none.
+        if !self.store.update_user(&user, hash.as_deref()).await? {
+            return Err(denied(
+                ErrorCode::Refused,
+                "Phải còn ít nhất một tài khoản quản trị đang hoạt động.",
+            ));
+        }
         if !user.active || hash.is_some() {
             // A locked account or a new password ends the user's sessions everywhere.
             self.store.delete_sessions_of(&user.username, None).await?;

@@ -20,7 +20,9 @@ use shared::mutation::{Mutation, MutationError};
 use shared::plan::{Plan, PlanSummary, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
 use shared::sync::HistoryEntry;
-use shared::sync::{ClientSeq, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::sync::{
+    ChangeNo, ClientSeq, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse,
+};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -53,6 +55,9 @@ pub enum ServiceError {
     /// Every place for reading an imported document is taken: the caller should retry soon.
     #[error("too many documents being read")]
     ImportsBusy,
+    /// A pull asked about more devices than [`shared::limits::PULL_MAX_CLIENTS`].
+    #[error("too many devices in one pull")]
+    TooManyClients,
     /// The user holds the most event streams open already.
     #[error("too many event streams")]
     TooManyStreams,
@@ -116,8 +121,18 @@ pub struct Service {
     throttle: throttle::SignInThrottle,
     /// The SHA-256 of the token the operator's `backend backup` presents (see `backup`).
     operator_key: Option<String>,
+    /// The newest change number each device was sent by a pull of each plan (while this process
+    /// runs): a push may not claim to have seen more (see [`Service::push`]).
+    sent: Mutex<HashMap<(PlanId, ClientId), ChangeNo>>,
     /// Places for reading an imported document: at most [`IMPORTS_AT_ONCE`] at once.
     import_places: Arc<tokio::sync::Semaphore>,
+}
+
+/// What a pull answers: a new device's whole plan (encoded once for all of them), or the
+/// changes since a device's cursor.
+pub enum Pulled {
+    First(Arc<TreeSnapshot>),
+    Changes(Box<PullResponse>),
 }
 
 /// Documents read at once for an import preview (each up to 64 MB, and more while read).
@@ -152,6 +167,7 @@ impl Service {
             devices: Mutex::default(),
             throttle: throttle::SignInThrottle::new(),
             operator_key: None,
+            sent: Mutex::default(),
             import_places: Arc::new(tokio::sync::Semaphore::new(IMPORTS_AT_ONCE)),
         }
     }
@@ -257,12 +273,21 @@ impl Service {
         }
         self.check_device(req.client, &author.username).await?;
         // No state is kept in memory for a plan that does not exist (ids are the caller's).
-        if self.store.plan_change(plan).await?.is_none() {
+        let Some(now) = self.store.plan_change(plan).await? else {
             return Err(ServiceError::PlanNotFound);
+        };
+        // A mutation's base (the change its device had when it was made) decides whether it
+        // overwrote someone's edit unseen, which is then kept as a conflict. A device cannot
+        // have seen a change that does not exist yet, nor one it was never sent.
+        let sent = locked(&self.sent).get(&(plan, req.client)).copied();
+        let seen = sent.map_or(now, |s| s.min(now));
+        let mut req = req.clone();
+        for p in &mut req.mutations {
+            p.base = p.base.min(seen);
         }
         let slot = self.slot(plan);
         let (tx, rx) = tokio::sync::oneshot::channel();
-        locked(&slot.queue).push(((req.clone(), author.clone()), tx));
+        locked(&slot.queue).push(((req, author.clone()), tx));
         {
             let mut cached = slot.authority.lock().await;
             let waiting = std::mem::take(&mut *locked(&slot.queue));
@@ -471,7 +496,7 @@ impl Service {
             return Ok(hit);
         }
         let answer = self
-            .pull(
+            .pull_changes(
                 plan,
                 &PullRequest {
                     cursor: 0,
@@ -495,7 +520,20 @@ impl Service {
 
     /// Everything that changed in a plan since the device's cursor, for `puller` (whose
     /// devices' refusals the pull says they have are then forgotten).
-    pub async fn pull(
+    pub async fn pull(&self, plan: PlanId, req: &PullRequest, puller: &str) -> Result<Pulled> {
+        if req.clients.len() > shared::limits::PULL_MAX_CLIENTS {
+            return Err(ServiceError::TooManyClients);
+        }
+        if req.cursor == 0 && req.clients.is_empty() {
+            // A new device: the answer encoded once for all of them.
+            return Ok(Pulled::First(self.first_pull_encoded(plan).await?));
+        }
+        self.pull_changes(plan, req, puller)
+            .await
+            .map(|answer| Pulled::Changes(Box::new(answer)))
+    }
+
+    async fn pull_changes(
         &self,
         plan: PlanId,
         req: &PullRequest,
@@ -522,6 +560,7 @@ impl Service {
                     .ok_or(ServiceError::PlanNotFound)?
             }
         };
+        self.note_sent(plan, &req.clients, answer.cursor);
         // Only a device's own user can say it has its refusals (anyone else could make them
         // vanish before the device learnt of them).
         let mut own = Vec::with_capacity(seen.len());
@@ -537,6 +576,20 @@ impl Service {
             tracing::warn!(error = %e, "forgetting refusals their devices have");
         }
         Ok(answer)
+    }
+
+    /// Remembers that the devices of `clients` were sent `change` of `plan` (a device lists its
+    /// own ids; listing another's only lets that device claim what it could pull itself).
+    fn note_sent(&self, plan: PlanId, clients: &[ClientSeq], change: ChangeNo) {
+        let mut sent = locked(&self.sent);
+        if sent.len() >= DEVICES_CACHED {
+            // Forgotten devices are trusted up to the plan's change number, as after a restart.
+            sent.clear();
+        }
+        for c in clients {
+            let e = sent.entry((plan, c.client)).or_default();
+            *e = (*e).max(change);
+        }
     }
 
     /// Deletes the refusals that devices have pulled (so that none is kept forever), in the

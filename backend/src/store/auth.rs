@@ -95,7 +95,11 @@ impl Store {
     }
 
     /// Changes a user's name, role, agency, active flag and (when given) password hash.
-    pub async fn update_user(&self, user: &User, password_hash: Option<&str>) -> Result<()> {
+    /// Writes a user's new record; `false`, with nothing written, when it would leave no active
+    /// administrator. One transaction that also writes one guard record, so that two
+    /// administrators removing each other at once cannot both succeed (the second conflicts
+    /// and, tried again, sees the first).
+    pub async fn update_user(&self, user: &User, password_hash: Option<&str>) -> Result<bool> {
         let mut set = to_value(user)?;
         if let Some(o) = set.as_object_mut() {
             o.remove("username");
@@ -104,13 +108,31 @@ impl Store {
                 o.insert("password_hash".into(), json!(h));
             }
         }
-        self.db
-            .query("UPDATE type::record('user', $u) MERGE $set")
-            .bind(("u", user.username.clone()))
-            .bind(("set", set))
-            .await?
-            .check()?;
-        Ok(())
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let response = self
+                .db
+                .query(
+                    "BEGIN TRANSACTION;
+                     UPSERT meta:admin_guard SET at = time::now();
+                     UPDATE type::record('user', $u) MERGE $set;
+                     IF count(SELECT VALUE id FROM user WHERE active = true AND role = 'admin') = 0 {
+                         THROW 'last_admin'
+                     };
+                     COMMIT TRANSACTION;",
+                )
+                .bind(("u", user.username.clone()))
+                .bind(("set", set.clone()))
+                .await?;
+            match super::transaction_error(response) {
+                None => return Ok(true),
+                Some(e) if super::thrown(&e, "last_admin") => return Ok(false),
+                // Another write of the same records meanwhile: tried again, it sees that write.
+                Some(_) if attempt < 5 => continue,
+                Some(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Replaces any setup token with a new one.
