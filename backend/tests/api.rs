@@ -325,7 +325,17 @@ async fn on_disk_the_seed_loads_once_and_edits_survive_a_restart() {
         }
     }
     let service = reopened.unwrap_or_else(|| panic!("database did not reopen"));
-    let plans = service.list_plans().await.unwrap_or_else(|e| panic!("{e}"));
+    let admin = shared::api::User {
+        username: ADMIN.into(),
+        name: "Quản trị viên".into(),
+        role: shared::access::UserRole::Admin,
+        agency: None,
+        active: true,
+    };
+    let plans = service
+        .list_plans(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(plans.len(), 1, "the seed was loaded twice");
     let after = service
         .plan_tree(plans[0].id)

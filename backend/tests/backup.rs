@@ -323,17 +323,7 @@ async fn only_an_administrator_or_the_operators_token_may_take_a_copy() {
     create_officer(&p).await;
     let officer = signed_client(&sign_in(&p.base, OFFICER, OFFICER_PASSWORD).await);
 
-    let status = |client: reqwest::Client| {
-        let url = url.clone();
-        async move {
-            client
-                .get(url)
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{e}"))
-                .status()
-        }
-    };
+    let status = |client: reqwest::Client| get_status(client, url.clone());
     assert_eq!(
         status(reqwest::Client::new()).await,
         StatusCode::UNAUTHORIZED

@@ -329,6 +329,7 @@ async fn random_pushes_never_change_the_other_plan(steps: Vec<Step>) -> Result<(
             },
             preamble: None,
             references: vec![],
+            visibility: Default::default(),
         };
         service.create_plan(&plan).await.map_err(fail)?;
     }
@@ -1154,4 +1155,132 @@ async fn two_administrators_locking_each_other_at_once_leave_one() {
         let locked = usize::from(a == StatusCode::OK) + usize::from(b == StatusCode::OK);
         assert_eq!(admins, 2 - locked, "round {round}: {a}, {b}");
     }
+}
+
+/// LOW: every role could read every plan. That stays the default (plans are public inside the
+/// administration), and a plan can be restricted: then an agency officer whose agency has no
+/// task in it cannot list, read, pull, watch, push to it or read its history (404, as for a
+/// plan that does not exist), while the agencies it assigns and the province's roles can.
+#[tokio::test]
+async fn a_restricted_plan_is_hidden_from_agencies_it_gives_no_task() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let (plan, task) = (tree.plan.id, top(&tree, "I").id);
+    let assigned = push_as(
+        &s,
+        &s.client,
+        plan,
+        Mutation::Assign {
+            id: task,
+            agency: "SYT".into(),
+            role: Role::Lead,
+            deadline: None,
+        },
+    )
+    .await;
+    assert!(assigned.refused.is_empty(), "{:?}", assigned.refused);
+    let syt = s
+        .as_user("syt.xem", UserRole::AgencyOfficer, Some("SYT"))
+        .await;
+    let sgd = s
+        .as_user("sgd.xem", UserRole::AgencyOfficer, Some("STP"))
+        .await;
+    let inspector = s.as_user("kiemtra.xem", UserRole::Inspector, None).await;
+    let set = |client: reqwest::Client, visibility: &'static str| {
+        let url = s.url(&format!("/plans/{plan}/visibility"));
+        async move {
+            client
+                .put(url)
+                .header("content-type", "application/json")
+                .body(json!({ "visibility": visibility }).to_string())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .status()
+        }
+    };
+    let status = |client: reqwest::Client, path: String| get_status(client, s.url(&path));
+    let listed = |client: reqwest::Client| {
+        let url = s.url("/plans");
+        async move {
+            let plans: Vec<shared::plan::PlanSummary> = body(
+                client
+                    .get(url)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
+            .await;
+            plans.iter().any(|p| p.id == plan)
+        }
+    };
+    assert!(listed(sgd.clone()).await, "public by default");
+    assert_eq!(set(sgd.clone(), "assigned").await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        set(s.client.clone(), "assigned").await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        set(s.client.clone(), "nobody").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    assert!(!listed(sgd.clone()).await);
+    for path in [
+        format!("/plans/{plan}"),
+        format!("/plans/{plan}/events"),
+        format!("/plans/{plan}/nodes/{task}/history"),
+    ] {
+        assert_eq!(
+            status(sgd.clone(), path.clone()).await,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        assert_eq!(
+            status(syt.clone(), path.clone()).await,
+            StatusCode::OK,
+            "{path}"
+        );
+        assert_eq!(
+            status(inspector.clone(), path.clone()).await,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let pull = |client: reqwest::Client| {
+        let url = s.url(&format!("/plans/{plan}/pull"));
+        async move {
+            post_json(&client, url, &json!({ "cursor": 0, "clients": [] }))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .status()
+        }
+    };
+    assert_eq!(pull(sgd.clone()).await, StatusCode::NOT_FOUND);
+    assert_eq!(pull(syt.clone()).await, StatusCode::OK);
+    let push = PushRequest {
+        client: new_client(),
+        mutations: vec![Pending {
+            seq: 1,
+            base: 0,
+            at: 0,
+            mutation: Mutation::EditNode {
+                id: task,
+                edit: NodeEdit::Progress(50),
+            },
+        }],
+    };
+    assert_eq!(
+        push_raw(&s, &sgd, plan, &push).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(listed(syt.clone()).await && listed(inspector.clone()).await);
+
+    assert_eq!(
+        set(s.client.clone(), "province").await,
+        StatusCode::NO_CONTENT
+    );
+    assert!(listed(sgd.clone()).await);
+    assert_eq!(status(sgd, format!("/plans/{plan}")).await, StatusCode::OK);
 }

@@ -121,3 +121,33 @@ test('on a shared tablet an officer\'s unsent edits stay theirs: the next office
   expect(history[0].username).toBe('bdt');
   expect(violations).toEqual([]);
 });
+
+test('the standing officer restricts a plan to the agencies it gives tasks; another agency no longer sees it', async ({ page }) => {
+  const backend = current();
+  await backend.createUser('stp.canbo', 'agency_officer', 'STP');
+  await backend.signIn(page.context(), 'bdt');
+  await page.goto(backend.url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  const setting = page.getByLabel('Ai được xem kế hoạch');
+  await expect(setting).toHaveValue('province');
+  await setting.selectOption({ label: 'Chỉ các cơ quan được giao việc (và thường trực, lãnh đạo, kiểm tra)' });
+  await expect(page.getByRole('status').filter({ hasText: 'Đã lưu quyền xem kế hoạch.' })).toBeVisible();
+  await page.locator('.plan-head').screenshot({ path: 'test-results/plan-visibility.png' });
+
+  // The Sở Tư pháp officer, with no task in the plan, does not see it in the list.
+  const ctx = await page.context().browser().newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true });
+  await backend.signIn(ctx, 'stp.canbo');
+  const officer = await ctx.newPage();
+  await officer.goto(backend.url);
+  await expect(officer.getByText('Chưa có kế hoạch nào.')).toBeVisible();
+
+  // Public again: listed again.
+  await page.reload();
+  // The setting as stored on the server, not as the device first pulled it.
+  await expect(page.getByLabel('Ai được xem kế hoạch')).toHaveValue('assigned');
+  await page.getByLabel('Ai được xem kế hoạch').selectOption('province');
+  await expect(page.getByRole('status').filter({ hasText: 'Đã lưu quyền xem kế hoạch.' })).toBeVisible();
+  await officer.reload();
+  await expect(officer.getByRole('link', { name: /52\/KH-UBND/ })).toBeVisible();
+  await ctx.close();
+});

@@ -126,6 +126,20 @@ pub async fn logout() -> Result<(), ApiError> {
     no_content(response).await
 }
 
+/// Sets who may read a plan (those who edit plans).
+pub async fn set_visibility(
+    plan: PlanId,
+    visibility: shared::plan::Visibility,
+) -> Result<(), ApiError> {
+    let response = Request::put(&format!("/api/plans/{plan}/visibility"))
+        .json(&shared::api::VisibilityChange { visibility })
+        .map_err(network_error)?
+        .send()
+        .await
+        .map_err(network_error)?;
+    no_content(response).await
+}
+
 /// "Đổi mật khẩu": the user's other sessions end on the server.
 pub async fn change_password(req: &PasswordChange) -> Result<(), ApiError> {
     let response = Request::post("/api/session/password")

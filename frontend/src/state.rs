@@ -149,6 +149,7 @@ impl PlanStore {
             metadata: Default::default(),
             preamble: None,
             references: Vec::new(),
+            visibility: Default::default(),
         });
         let state = replica.view().clone();
         let outline = Outline::new(&state);

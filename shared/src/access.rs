@@ -3,6 +3,7 @@
 
 use crate::ids::NodeId;
 use crate::mutation::{Mutation, MutationError, NodeEdit, PlanState};
+use crate::plan::Visibility;
 use serde::{Deserialize, Serialize};
 
 /// A user's role.
@@ -48,6 +49,18 @@ impl UserRole {
     /// May manage users and the agency registry.
     pub fn administers(self) -> bool {
         self == UserRole::Admin
+    }
+}
+
+/// Whether `actor` may read a plan of `visibility`; `assigns` says whether the plan gives a
+/// task to an agency (asked only when it matters).
+pub fn may_read(actor: &Actor, visibility: Visibility, assigns: impl FnOnce(&str) -> bool) -> bool {
+    match (visibility, actor.role) {
+        (Visibility::Province, _) => true,
+        (Visibility::Assigned, UserRole::AgencyOfficer) => {
+            actor.agency.as_deref().is_some_and(assigns)
+        }
+        (Visibility::Assigned, _) => true,
     }
 }
 
@@ -221,6 +234,43 @@ pub fn may_add_child(actor: &Actor, state: &PlanState, parent: Option<NodeId>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restricted_plan_is_read_by_the_agencies_it_assigns_and_the_province_roles() {
+        let officer = |agency: Option<&str>| Actor {
+            role: UserRole::AgencyOfficer,
+            agency: agency.map(str::to_owned),
+        };
+        let assigns = |a: &str| a == "SYT";
+        assert!(may_read(
+            &officer(Some("SGD")),
+            Visibility::Province,
+            assigns
+        ));
+        assert!(may_read(
+            &officer(Some("SYT")),
+            Visibility::Assigned,
+            assigns
+        ));
+        assert!(!may_read(
+            &officer(Some("SGD")),
+            Visibility::Assigned,
+            assigns
+        ));
+        assert!(!may_read(&officer(None), Visibility::Assigned, assigns));
+        for role in [
+            UserRole::Admin,
+            UserRole::Standing,
+            UserRole::Inspector,
+            UserRole::Leader,
+        ] {
+            let actor = Actor { role, agency: None };
+            assert!(
+                may_read(&actor, Visibility::Assigned, |_| false),
+                "{role:?}"
+            );
+        }
+    }
     use crate::assignment::Role;
     use crate::ids::{ConflictId, PlanId};
     use crate::mutation::Position;

@@ -180,6 +180,12 @@ pub struct LoginRequest {
     pub want_token: bool,
 }
 
+/// Body of `PUT /api/plans/{id}/visibility`: who may read the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisibilityChange {
+    pub visibility: crate::plan::Visibility,
+}
+
 /// Body of `POST /api/session/password` ("Đổi mật khẩu"): the user's other sessions end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordChange {

@@ -7,6 +7,31 @@ use crate::rank::Rank;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// Who may read a plan (a setting of the plan, changed by those who edit it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Every signed-in officer: plans are public inside the administration (the default).
+    #[default]
+    Province,
+    /// Administrators, the standing agency, leaders, inspectors, and the officers of the
+    /// agencies the plan gives a task to (lead or coordinating).
+    Assigned,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 2] = [Visibility::Province, Visibility::Assigned];
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Visibility::Province => "Mọi cán bộ đã đăng nhập",
+            Visibility::Assigned => {
+                "Chỉ các cơ quan được giao việc (và thường trực, lãnh đạo, kiểm tra)"
+            }
+        }
+    }
+}
+
 /// A plan: the document's metadata and the references it cites.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -15,6 +40,9 @@ pub struct Plan {
     /// The opening paragraph(s) before the outline ("Thực hiện Công văn số …").
     pub preamble: Option<String>,
     pub references: Vec<Reference>,
+    /// Who may read it.
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 /// One line of the plan list.
@@ -23,6 +51,8 @@ pub struct PlanSummary {
     pub id: PlanId,
     pub metadata: PlanMetadata,
     pub node_count: usize,
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 /// A node of a plan's tree: a section, item, point, bullet or task.
@@ -136,6 +166,7 @@ impl PlanTree {
                 metadata: parsed.metadata,
                 preamble: parsed.preamble,
                 references: parsed.references,
+                visibility: Visibility::default(),
             },
             nodes,
         }

@@ -114,6 +114,7 @@ async fn save(
             id: tree.plan.id,
             metadata: tree.plan.metadata,
             node_count: tree.nodes.len(),
+            visibility: tree.plan.visibility,
         }),
     ))
 }

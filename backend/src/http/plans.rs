@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::{Stream, StreamExt};
 use shared::access::UserRole;
-use shared::api::{CreatePlanRequest, ErrorCode};
+use shared::api::{CreatePlanRequest, ErrorCode, VisibilityChange};
 use shared::ids::{NodeId, PlanId};
 use shared::plan::{Plan, PlanSummary};
 use shared::sync::{ChangeNo, HistoryEntry, PullRequest, PushRequest, PushResponse};
@@ -34,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/plans/{plan_id}/pull", post(pull))
         .route("/plans/{plan_id}/events", get(events))
+        .route(
+            "/plans/{plan_id}/visibility",
+            axum::routing::put(set_visibility),
+        )
         .route("/plans/{plan_id}/nodes/{node_id}/history", get(history))
 }
 
@@ -44,20 +48,22 @@ fn plan_id(raw: &str) -> Result<PlanId, HttpError> {
 
 async fn list(
     State(service): State<AppState>,
-    _: Signed,
+    Signed(user): Signed,
 ) -> Result<Json<Vec<PlanSummary>>, HttpError> {
-    Ok(Json(service.list_plans().await?))
+    Ok(Json(service.list_plans(&user).await?))
 }
 
 /// A `PlanTree` as JSON, sent gzip-compressed when the client accepts it (encoded once per
 /// version of the plan, not per request), with the version as its ETag.
 async fn tree(
     State(service): State<AppState>,
-    _: Signed,
+    Signed(user): Signed,
     Path(raw): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let tree = service.plan_tree_encoded(plan_id(&raw)?).await?;
+    let tree = service
+        .plan_tree_encoded(plan_id(&raw)?, &user.actor())
+        .await?;
     let etag = format!("\"{}\"", tree.version);
     if headers
         .get(header::IF_NONE_MATCH)
@@ -100,6 +106,7 @@ async fn create(
         metadata: req.metadata,
         preamble: None,
         references: Vec::new(),
+        visibility: Default::default(),
     };
     service.create_plan(&plan).await?;
     Ok((
@@ -108,6 +115,7 @@ async fn create(
             id: plan.id,
             metadata: plan.metadata,
             node_count: 0,
+            visibility: plan.visibility,
         }),
     ))
 }
@@ -145,12 +153,10 @@ async fn pull(
     headers: HeaderMap,
     Json(req): Json<PullRequest>,
 ) -> Result<Response, HttpError> {
-    Ok(
-        match service.pull(plan_id(&raw)?, &req, &user.username).await? {
-            Pulled::First(encoded) => encoded_json(&headers, &encoded),
-            Pulled::Changes(answer) => Json(*answer).into_response(),
-        },
-    )
+    Ok(match service.pull(plan_id(&raw)?, &req, &user).await? {
+        Pulled::First(encoded) => encoded_json(&headers, &encoded),
+        Pulled::Changes(answer) => Json(*answer).into_response(),
+    })
 }
 
 /// JSON encoded in advance, gzip-compressed when the client accepts it.
@@ -181,16 +187,29 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
+/// Sets who may read the plan: 204.
+async fn set_visibility(
+    State(service): State<AppState>,
+    Signed(user): Signed,
+    Path(raw): Path<String>,
+    Json(change): Json<VisibilityChange>,
+) -> Result<StatusCode, HttpError> {
+    service
+        .set_visibility(plan_id(&raw)?, change.visibility, &user)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A node's history, newest first: who changed what, when, from which device.
 async fn history(
     State(service): State<AppState>,
-    _: Signed,
+    Signed(user): Signed,
     Path((raw, node)): Path<(String, String)>,
 ) -> Result<Json<Vec<HistoryEntry>>, HttpError> {
     let node: NodeId = node
         .parse()
         .map_err(|_| HttpError::new(ErrorCode::InvalidPath, "Mã mục không hợp lệ."))?;
-    Ok(Json(service.history(plan_id(&raw)?, node).await?))
+    Ok(Json(service.history(plan_id(&raw)?, node, &user).await?))
 }
 
 /// How long an event stream stays open: then it ends, and the browser opens a new one (with

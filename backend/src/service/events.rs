@@ -71,11 +71,9 @@ impl Watchers {
 impl Service {
     /// The plan's change numbers as they happen, starting with the current one, for `by`.
     pub async fn watch(&self, plan: PlanId, by: &User) -> Result<Watch> {
-        // No channel is made for a plan that does not exist (ids are the caller's).
-        self.store
-            .plan_change(plan)
-            .await?
-            .ok_or(ServiceError::PlanNotFound)?;
+        // No channel is made for a plan that does not exist (ids are the caller's), nor for
+        // one the user may not read.
+        self.readable(plan, &by.actor()).await?;
         let place = self
             .watchers
             .take_place(&by.username)

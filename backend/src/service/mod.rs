@@ -5,6 +5,7 @@
 mod auth;
 pub mod backup;
 pub mod events;
+mod visibility;
 pub use auth::new_token;
 mod passwords;
 mod registry;
@@ -13,11 +14,12 @@ pub mod throttle;
 pub use auth::token_key;
 
 use bytes::Bytes;
-use shared::access::Author;
+use shared::access::{Actor, Author};
+use shared::api::User;
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::import::ParsedPlan;
 use shared::mutation::{Mutation, MutationError};
-use shared::plan::{Plan, PlanSummary, PlanTree};
+use shared::plan::{Plan, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
 use shared::sync::HistoryEntry;
 use shared::sync::{
@@ -220,8 +222,10 @@ impl Service {
         &self.store
     }
 
-    pub async fn list_plans(&self) -> Result<Vec<PlanSummary>> {
-        Ok(self.store.plans().await?)
+    /// Forgets the plan's encoded tree and first pull (its record changed).
+    fn forget_encoded(&self, plan: PlanId) {
+        locked(&self.trees).remove(&plan);
+        locked(&self.first_pulls).remove(&plan);
     }
 
     pub async fn plan_tree(&self, id: PlanId) -> Result<PlanTree> {
@@ -235,7 +239,8 @@ impl Service {
     }
 
     /// The plan's tree, encoded, from the cache when the plan has not changed since.
-    pub async fn plan_tree_encoded(&self, id: PlanId) -> Result<Arc<TreeSnapshot>> {
+    pub async fn plan_tree_encoded(&self, id: PlanId, by: &Actor) -> Result<Arc<TreeSnapshot>> {
+        self.readable(id, by).await?;
         let version = self
             .store
             .plan_version(id)
@@ -273,9 +278,7 @@ impl Service {
         }
         self.check_device(req.client, &author.username).await?;
         // No state is kept in memory for a plan that does not exist (ids are the caller's).
-        let Some(now) = self.store.plan_change(plan).await? else {
-            return Err(ServiceError::PlanNotFound);
-        };
+        let now = self.readable(plan, &author.actor).await?;
         // A mutation's base (the change its device had when it was made) decides whether it
         // overwrote someone's edit unseen, which is then kept as a conflict. A device cannot
         // have seen a change that does not exist yet, nor one it was never sent.
@@ -520,15 +523,16 @@ impl Service {
 
     /// Everything that changed in a plan since the device's cursor, for `puller` (whose
     /// devices' refusals the pull says they have are then forgotten).
-    pub async fn pull(&self, plan: PlanId, req: &PullRequest, puller: &str) -> Result<Pulled> {
+    pub async fn pull(&self, plan: PlanId, req: &PullRequest, puller: &User) -> Result<Pulled> {
         if req.clients.len() > shared::limits::PULL_MAX_CLIENTS {
             return Err(ServiceError::TooManyClients);
         }
+        self.readable(plan, &puller.actor()).await?;
         if req.cursor == 0 && req.clients.is_empty() {
             // A new device: the answer encoded once for all of them.
             return Ok(Pulled::First(self.first_pull_encoded(plan).await?));
         }
-        self.pull_changes(plan, req, puller)
+        self.pull_changes(plan, req, &puller.username)
             .await
             .map(|answer| Pulled::Changes(Box::new(answer)))
     }
@@ -659,7 +663,13 @@ impl Service {
     }
 
     /// A node's history, newest first.
-    pub async fn history(&self, plan: PlanId, node: NodeId) -> Result<Vec<HistoryEntry>> {
+    pub async fn history(
+        &self,
+        plan: PlanId,
+        node: NodeId,
+        by: &User,
+    ) -> Result<Vec<HistoryEntry>> {
+        self.readable(plan, &by.actor()).await?;
         Ok(self.store.history(plan, node).await?)
     }
 

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, PlanState};
-use shared::plan::{Node, Plan, PlanSummary};
+use shared::plan::{Node, Plan, PlanSummary, Visibility};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
 use shared::sync::{
     Authority, ChangeNo, ClientSeq, Conflict, Delta, HistoryEntry, PlanSync, Refusal, Stamps,
@@ -91,6 +91,15 @@ const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, k
 /// The change number of a plan as stored whole (imported or seeded): devices that never
 /// pulled have cursor 0, so they get everything.
 const FIRST_CHANGE: ChangeNo = 1;
+
+/// A plan's change number and who may read it (see [`Store::plan_access`]).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PlanAccess {
+    pub change: ChangeNo,
+    pub visibility: Visibility,
+    /// The plan gives the asked agency a task.
+    pub assigns: bool,
+}
 
 /// What pushes applied together wrote, merged for one transaction: each record in its last
 /// state, with the change number that wrote it.
@@ -314,7 +323,7 @@ impl Store {
     pub async fn plan(&self, id: PlanId) -> Result<Option<Plan>> {
         let mut r = self
             .db
-            .query("SELECT record::id(id) AS id, metadata, preamble, references FROM type::record('plan', $key)")
+            .query("SELECT record::id(id) AS id, metadata, preamble, references, visibility FROM type::record('plan', $key)")
             .bind(("key", id.to_string()))
             .await?
             .check()?;
@@ -327,7 +336,7 @@ impl Store {
             .db
             .query(format!(
                 "BEGIN TRANSACTION;
-                 SELECT record::id(id) AS id, metadata, preamble, references, version FROM type::record('plan', $key);
+                 SELECT record::id(id) AS id, metadata, preamble, references, visibility, version FROM type::record('plan', $key);
                  SELECT {NODE_FIELDS} FROM node WHERE plan_id = $key;
                  COMMIT TRANSACTION;"
             ))
@@ -356,7 +365,7 @@ impl Store {
         let mut r = self
             .db
             .query(
-                "SELECT record::id(id) AS id, metadata, created_at,
+                "SELECT record::id(id) AS id, metadata, visibility, created_at,
                     count((SELECT VALUE 1 FROM node WHERE plan_id = record::id($parent.id))) AS node_count
                  FROM plan ORDER BY created_at",
             )
@@ -398,7 +407,7 @@ impl Store {
             .db
             .query(format!(
                 "BEGIN TRANSACTION;
-                 SELECT record::id(id) AS id, metadata, preamble, references, change FROM type::record('plan', $plan);
+                 SELECT record::id(id) AS id, metadata, preamble, references, visibility, change FROM type::record('plan', $plan);
                  SELECT {NODE_FIELDS}, stamps FROM node WHERE plan_id = $plan;
                  SELECT VALUE data FROM conflict WHERE plan_id = $plan;
                  SELECT record::id(id) AS id, change FROM tombstone WHERE plan_id = $plan;
@@ -506,6 +515,48 @@ impl Store {
             }
         }
         Ok(owners)
+    }
+
+    /// The plan's change number and who may read it, if the plan exists; with `agency`, whether
+    /// the plan gives that agency a task (looked up only for a restricted plan).
+    pub async fn plan_access(
+        &self,
+        plan: PlanId,
+        agency: Option<&str>,
+    ) -> Result<Option<PlanAccess>> {
+        let mut r = self
+            .db
+            .query(
+                "LET $p = (SELECT change, visibility FROM type::record('plan', $plan))[0];
+                 IF $p IS NONE { [] } ELSE {
+                     [{
+                         change: $p.change,
+                         visibility: $p.visibility,
+                         assigns: IF $p.visibility = 'assigned' AND $agency != '' {
+                             count(SELECT VALUE id FROM node WHERE plan_id = $plan AND $agency IN assignments.agency LIMIT 1) > 0
+                         } ELSE { false },
+                     }]
+                 };",
+            )
+            .bind(("plan", plan.to_string()))
+            .bind(("agency", agency.unwrap_or_default().to_owned()))
+            .await?
+            .check()?;
+        let rows: Vec<PlanAccess> = from_values(r.take(1)?)?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Sets who may read the plan; `false` when there is no such plan.
+    pub async fn set_visibility(&self, plan: PlanId, visibility: Visibility) -> Result<bool> {
+        let mut r = self
+            .db
+            .query("UPDATE type::record('plan', $plan) SET visibility = $v, version = <string> rand::uuid::v7() RETURN VALUE true")
+            .bind(("plan", plan.to_string()))
+            .bind(("v", to_value(&visibility)?))
+            .await?
+            .check()?;
+        let done: Vec<Value> = r.take(0)?;
+        Ok(!done.is_empty())
     }
 
     /// The plan's change number, if the plan exists.
@@ -849,6 +900,7 @@ mod tests {
             metadata: Default::default(),
             preamble: None,
             references: vec![],
+            visibility: Default::default(),
         };
         store
             .put_plan(&plan, &[])
@@ -948,6 +1000,7 @@ mod tests {
                 metadata: Default::default(),
                 preamble: None,
                 references: vec![],
+                visibility: Default::default(),
             };
             assert!(
                 store

@@ -234,6 +234,16 @@ impl Server {
     }
 }
 
+/// The status of a GET of `url` by `client`.
+pub async fn get_status(client: reqwest::Client, url: String) -> StatusCode {
+    client
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .status()
+}
+
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

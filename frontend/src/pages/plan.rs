@@ -169,6 +169,7 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
             <div class="plan-head">
                 <p class="plan-number">{move || heading().0}</p>
                 <h1 class="plan-title">{move || heading().1}</h1>
+                <VisibilitySetting store />
             </div>
             <SyncBar />
             <StatusBar />
@@ -250,5 +251,72 @@ fn StatusBar() -> impl IntoView {
                 }
             }}
         </div>
+    }
+}
+
+/// Who may read the plan: a setting for those who edit it, a note for others when restricted.
+#[component]
+fn VisibilitySetting(store: PlanStore) -> impl IntoView {
+    use shared::plan::Visibility;
+    let edits = store.actor().role.edits_plan();
+    let message = RwSignal::new(None::<(bool, String)>);
+    let current = move || store.plan.with(|p| p.visibility);
+    // The device's copy of the plan's record dates from its first pull: the setting is read
+    // again from the plan list when online.
+    if device::online() {
+        let id = store.plan.with_untracked(|p| p.id);
+        spawn_local(async move {
+            if let Ok(list) = crate::api::plans().await
+                && let Some(now) = list.iter().find(|p| p.id == id).map(|p| p.visibility)
+                && now != store.plan.with_untracked(|p| p.visibility)
+            {
+                store.plan.update(|p| p.visibility = now);
+            }
+        });
+    }
+    let choose = move |ev: leptos::ev::Event| {
+        let chosen = match event_target_value(&ev).as_str() {
+            "assigned" => Visibility::Assigned,
+            _ => Visibility::Province,
+        };
+        let plan = store.plan.with_untracked(|p| p.id);
+        spawn_local(async move {
+            match crate::api::set_visibility(plan, chosen).await {
+                Ok(()) => {
+                    store.plan.update(|p| p.visibility = chosen);
+                    message.set(Some((false, "Đã lưu quyền xem kế hoạch.".into())));
+                }
+                Err(e) => {
+                    // The select shows the stored value again.
+                    store.plan.update(|_| {});
+                    message.set(Some((true, e.message)));
+                }
+            }
+        });
+    };
+    view! {
+        {move || if edits {
+            view! {
+                <label class="visibility">
+                    "Ai được xem kế hoạch"
+                    <select on:change=choose prop:value=move || match current() {
+                        Visibility::Province => "province",
+                        Visibility::Assigned => "assigned",
+                    }>
+                        <option value="province">{Visibility::Province.label_vi()}</option>
+                        <option value="assigned">{Visibility::Assigned.label_vi()}</option>
+                    </select>
+                </label>
+            }.into_any()
+        } else if current() == Visibility::Assigned {
+            view! { <p class="visibility-note">"Kế hoạch hạn chế: chỉ các cơ quan được giao việc xem được."</p> }.into_any()
+        } else {
+            ().into_any()
+        }}
+        {move || message.get().map(|(error, text)| if error {
+            view! { <p class="field-error" role="alert">{text}</p> }.into_any()
+        } else {
+            view! { <p class="notice" role="status">{text}</p> }.into_any()
+        })}
     }
 }

@@ -55,6 +55,7 @@ pub fn PlansPage() -> impl IntoView {
                                         <span class="plan-title">{title}</span>
                                         <span class="plan-meta">
                                             {format!("Ban hành {issued} · {} mục", p.node_count)}
+                                            {(p.visibility == shared::plan::Visibility::Assigned).then_some(" · Hạn chế")}
                                         </span>
                                     </A>
                                 </li>
