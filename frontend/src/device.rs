@@ -202,3 +202,10 @@ impl Drop for Events {
 pub fn keep_alive<T: 'static>(value: T) {
     let _ = StoredValue::new_local(value);
 }
+
+/// A performance mark, for the render benchmark and the browser's profiler.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}

@@ -3,38 +3,9 @@
 //! (chưa thực hiện, đang thực hiện trong hạn / quá hạn, hoàn thành đúng hạn / quá hạn).
 
 use crate::plan::Node;
+pub use crate::plan::{Assignment, Role, sort};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-
-/// An agency's part in a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Chủ trì: answers for the task; at most one per task.
-    Lead,
-    /// Phối hợp.
-    Coordinating,
-}
-
-impl Role {
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            Role::Lead => "Chủ trì",
-            Role::Coordinating => "Phối hợp",
-        }
-    }
-}
-
-/// One agency assigned to a task.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Assignment {
-    /// The agency's code in the registry ("BDT", "SYT").
-    pub agency: String,
-    pub role: Role,
-    /// Its own deadline; `None` means the task's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<NaiveDate>,
-}
 
 impl Assignment {
     /// The deadline that applies: its own, else the task's.
@@ -148,11 +119,6 @@ pub fn assign(
     });
     sort(&mut out);
     out
-}
-
-/// The lead first, then the others in the order they were assigned.
-pub fn sort(assignments: &mut [Assignment]) {
-    assignments.sort_by_key(|a| a.role);
 }
 
 /// The role the board gives a task dropped on an agency: lead when it has none, else coordinating.

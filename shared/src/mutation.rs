@@ -121,7 +121,7 @@ impl NodeEdit {
             NodeEdit::Label(l) => node.label = validate::label(l)?,
             NodeEdit::Progress(p) => node.progress = validate::progress(*p)?,
             NodeEdit::CompletedOn(d) => node.completed_on = *d,
-            NodeEdit::Assignments(a) => node.assignments = validate::assignments(a)?,
+            NodeEdit::Assignments(a) => node.assignments = crate::plan::checked_assignments(a)?,
         }
         if matches!(self, NodeEdit::Title(_) | NodeEdit::Body(_)) {
             node.references = references_in(node);
@@ -610,7 +610,7 @@ impl PlanState {
             } => {
                 let mut node = self.existing(*id)?.clone();
                 let agency = validate::agency_code(agency)?;
-                node.assignments = validate::assignments(&crate::assignment::assign(
+                node.assignments = crate::plan::checked_assignments(&crate::assignment::assign(
                     &node.assignments,
                     &agency,
                     *role,

@@ -1,11 +1,74 @@
 //! Plans and the nodes of their trees, as the API and the UI see them.
 
-use crate::assignment::{Assignment, Role};
 use crate::document::{NodeKind, PlanMetadata, RecurringDeadline, Reference};
 use crate::ids::{NodeId, PlanId};
 use crate::rank::Rank;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+/// An agency's part in a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Chủ trì: answers for the task; at most one per task.
+    Lead,
+    /// Phối hợp.
+    Coordinating,
+}
+
+impl Role {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Role::Lead => "Chủ trì",
+            Role::Coordinating => "Phối hợp",
+        }
+    }
+}
+
+/// One agency assigned to a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The agency's code in the registry ("BDT", "SYT").
+    pub agency: String,
+    pub role: Role,
+    /// Its own deadline; `None` means the task's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<NaiveDate>,
+}
+
+/// The lead first, then the others in the order they were assigned.
+pub fn sort(assignments: &mut [Assignment]) {
+    assignments.sort_by_key(|a| a.role);
+}
+
+/// A task's assignments: valid codes, each agency once (the first kept), at most one lead and
+/// it first, at most `ASSIGNEES_MAX`.
+pub fn checked_assignments(
+    list: &[Assignment],
+) -> Result<Vec<Assignment>, crate::validate::ValidationError> {
+    let mut out: Vec<Assignment> = Vec::with_capacity(list.len());
+    for a in list {
+        let agency = crate::validate::agency_code(&a.agency)?;
+        if out.iter().any(|o| o.agency == agency) {
+            continue;
+        }
+        out.push(Assignment {
+            agency,
+            role: a.role,
+            deadline: a.deadline,
+        });
+    }
+    if out.iter().filter(|a| a.role == Role::Lead).count() > 1 {
+        return Err(crate::validate::ValidationError::SeveralLeads);
+    }
+    if out.len() > crate::limits::ASSIGNEES_MAX {
+        return Err(crate::validate::ValidationError::TooManyAssignees {
+            max: crate::limits::ASSIGNEES_MAX,
+        });
+    }
+    sort(&mut out);
+    Ok(out)
+}
 
 /// Who may read a plan (a setting of the plan, changed by those who edit it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -118,59 +181,6 @@ fn is_zero(v: &u8) -> bool {
 pub struct PlanTree {
     pub plan: Plan,
     pub nodes: Vec<Node>,
-}
-
-impl PlanTree {
-    /// Turns an imported document into a plan and its nodes, with ids from `next_id` (called once
-    /// per node, parents before children) and evenly spread ranks.
-    pub fn from_parsed(
-        id: PlanId,
-        parsed: crate::import::ParsedPlan,
-        mut next_id: impl FnMut() -> NodeId,
-    ) -> Self {
-        fn walk(
-            plan_id: PlanId,
-            parent: Option<NodeId>,
-            items: Vec<crate::import::ParsedNode>,
-            next_id: &mut dyn FnMut() -> NodeId,
-            out: &mut Vec<Node>,
-        ) {
-            let ranks = Rank::sequence(items.len());
-            for (item, rank) in items.into_iter().zip(ranks) {
-                let node_id = next_id();
-                out.push(Node {
-                    id: node_id,
-                    plan_id,
-                    parent,
-                    rank,
-                    label: item.label,
-                    kind: item.kind,
-                    title: item.title,
-                    body: item.body,
-                    deadline: item.deadline,
-                    recurring_deadline: item.recurring_deadline,
-                    references: item.references,
-                    progress: 0,
-                    completed_on: None,
-                    assignments: item.assignments,
-                    owner: None,
-                });
-                walk(plan_id, Some(node_id), item.children, next_id, out);
-            }
-        }
-        let mut nodes = Vec::new();
-        walk(id, None, parsed.nodes, &mut next_id, &mut nodes);
-        PlanTree {
-            plan: Plan {
-                id,
-                metadata: parsed.metadata,
-                preamble: parsed.preamble,
-                references: parsed.references,
-                visibility: Visibility::default(),
-            },
-            nodes,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -541,6 +541,13 @@ pub fn apply_agency_change(
     }
 }
 
+/// The agency's name in `list` (its code when unknown).
+pub fn name_of(list: &[Agency], code: &str) -> String {
+    list.iter()
+        .find(|a| a.code == code)
+        .map_or_else(|| code.to_owned(), |a| a.name.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,7 @@
 //! Parse-don't-validate constructors for the values users type. The UI calls them to show the
 //! error under the field; the mutation functions call them again on the server.
 
-use crate::assignment::{Assignment, Role};
-use crate::limits::{ASSIGNEES_MAX, BODY_MAX_CHARS, LABEL_MAX_CHARS, TITLE_MAX_CHARS};
+use crate::limits::{BODY_MAX_CHARS, LABEL_MAX_CHARS, TITLE_MAX_CHARS};
 use serde::{Deserialize, Serialize};
 
 /// A value that users typed and that breaks a rule. Display is the Vietnamese message.
@@ -173,31 +172,6 @@ pub fn agency_code(code: &str) -> Result<String, ValidationError> {
         return Err(ValidationError::AssigneeInvalid);
     }
     Ok(c.to_owned())
-}
-
-/// A task's assignments: valid codes, each agency once (the first kept), at most one lead and
-/// it first, at most `ASSIGNEES_MAX`.
-pub fn assignments(list: &[Assignment]) -> Result<Vec<Assignment>, ValidationError> {
-    let mut out: Vec<Assignment> = Vec::with_capacity(list.len());
-    for a in list {
-        let agency = agency_code(&a.agency)?;
-        if out.iter().any(|o| o.agency == agency) {
-            continue;
-        }
-        out.push(Assignment {
-            agency,
-            role: a.role,
-            deadline: a.deadline,
-        });
-    }
-    if out.iter().filter(|a| a.role == Role::Lead).count() > 1 {
-        return Err(ValidationError::SeveralLeads);
-    }
-    if out.len() > ASSIGNEES_MAX {
-        return Err(ValidationError::TooManyAssignees { max: ASSIGNEES_MAX });
-    }
-    crate::assignment::sort(&mut out);
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -6,9 +6,12 @@
 //!   short sync benchmark and the browser tests (what CI runs; `cargo xtask ci` is the same);
 //! - `cargo xtask build-web [--dev]`: build the web app into frontend/dist;
 //! - `cargo xtask bench [sync]`: the benchmarks (or only the sync one), one `name: value` line
-//!   per figure.
+//!   per figure;
+//! - `cargo xtask circles`: the import circles between files of each crate (none allowed; a
+//!   unit test of `cargo xtask test` checks the same).
 
 mod bench;
+mod circles;
 mod web;
 
 use anyhow::{Context, Result, bail};
@@ -25,8 +28,17 @@ fn main() -> Result<()> {
         Some("build-web") => web::build(args.iter().any(|a| a == "--dev")),
         Some("setup") => setup(),
         Some("bench") => bench::run(&args[1..]),
+        Some("circles") => {
+            let found = circles::report(&root);
+            if found.is_empty() {
+                println!("no import circle");
+                Ok(())
+            } else {
+                bail!("import circles:\n{}", found.join("\n"))
+            }
+        }
         _ => {
-            eprintln!("usage: cargo xtask <run|test|ci|build-web|setup|bench>");
+            eprintln!("usage: cargo xtask <run|test|ci|build-web|setup|bench|circles>");
             std::process::exit(2);
         }
     }

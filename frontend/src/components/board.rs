@@ -9,31 +9,14 @@ use leptos::prelude::*;
 use shared::assignment::{self, Role};
 use shared::ids::NodeId;
 use shared::mutation::{Mutation, PlanState, Position};
-use shared::registry::{Agency, AgencyGroup};
+use shared::registry::{Agency, AgencyGroup, name_of as agency_name};
 use shared::text::{Query, collation_key, fold, format_date};
 use std::collections::HashMap;
 
+use crate::components::board_ctx::{BoardCtx, Undo};
 use crate::components::dnd::{Dnd, DragItem, Target, Zone};
 use crate::components::tree::Tree;
 use crate::state::PlanStore;
-
-/// What the board shares with its rows.
-#[derive(Clone, Copy)]
-pub struct BoardCtx {
-    pub dnd: Dnd,
-    /// The task whose "Giao cho…" sheet is open.
-    pub assign_for: RwSignal<Option<NodeId>>,
-    /// The last drop, with what undoes it.
-    pub undo: RwSignal<Option<Undo>>,
-    /// The user may change assignments and the tree.
-    pub editable: Signal<bool>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Undo {
-    pub text: String,
-    pub mutations: Vec<Mutation>,
-}
 
 const CYCLE: &str = "Không thể chuyển một mục vào chính nó hoặc vào mục con của nó.";
 
@@ -76,13 +59,6 @@ pub fn search(agencies: impl IntoIterator<Item = Agency>, q: &Query) -> Vec<Agen
         .collect();
     ranked.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
     ranked.into_iter().map(|(_, a)| a).collect()
-}
-
-/// The agency's name from the registry (its code when unknown).
-pub fn agency_name(list: &[Agency], code: &str) -> String {
-    list.iter()
-        .find(|a| a.code == code)
-        .map_or_else(|| code.to_owned(), |a| a.name.clone())
 }
 
 fn short_title(s: &PlanState, id: NodeId) -> String {
@@ -248,7 +224,7 @@ pub fn Board() -> impl IntoView {
     let undo = RwSignal::new(None::<Undo>);
     let editable = Signal::derive(move || store.actor().role.edits_plan());
     let dnd = Dnd::new(move |item, target| {
-        crate::pages::plan::mark("drop");
+        crate::device::mark("drop");
         let agencies = store.auth.agencies.get_untracked();
         let planned = store
             .state

@@ -1,4 +1,5 @@
 pub mod board;
+pub mod board_ctx;
 pub mod detail;
 pub mod dialogs;
 pub mod dnd;

@@ -7,7 +7,7 @@ use shared::ids::NodeId;
 use shared::outline::Row;
 use shared::text::Query;
 
-use crate::components::board::BoardCtx;
+use crate::components::board_ctx::BoardCtx;
 use crate::components::dnd::{DragItem, Target, Zone};
 use crate::state::PlanStore;
 use shared::assignment::Role;
@@ -38,7 +38,7 @@ pub fn Tree(#[prop(optional)] board: bool) -> impl IntoView {
         })
     });
 
-    Effect::new(|_| crate::pages::plan::mark("tree-mounted"));
+    Effect::new(|_| crate::device::mark("tree-mounted"));
 
     // Bring the selected row into view when it changes.
     Effect::new(move |_| {

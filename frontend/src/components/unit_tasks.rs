@@ -7,10 +7,10 @@ use shared::access::UserRole;
 use shared::assignment::{Role, TaskStatus};
 use shared::ids::NodeId;
 use shared::mutation::{Mutation, Position};
+use shared::registry::name_of as agency_name;
 use shared::text::format_date;
 use shared::validate;
 
-use crate::components::board::agency_name;
 use crate::state::{PlanStore, new_id};
 
 #[derive(Debug, Clone, PartialEq)]

@@ -122,7 +122,7 @@ pub fn AdminPage() -> impl IntoView {
                                 // Nobody locks themself out.
                                 let me = auth.user.with_untracked(|m| m.as_ref().is_some_and(|m| m.username == u.username));
                                 let agency = u.agency.as_deref().map(|c| {
-                                    auth.agencies.with_untracked(|l| crate::components::board::agency_name(l, c))
+                                    auth.agencies.with_untracked(|l| shared::registry::name_of(l, c))
                                 });
                                 view! {
                                     <tr class:locked=!active>

@@ -39,7 +39,7 @@ pub fn PlanPage() -> impl IntoView {
                     "Mã kế hoạch không hợp lệ.",
                 )),
             };
-            mark("plan-fetched");
+            device::mark("plan-fetched");
             loaded.set(Some(result));
         });
     });
@@ -66,17 +66,10 @@ async fn open_plan(id: PlanId, username: &str) -> Result<Loaded, ApiError> {
     }
 }
 
-/// A performance mark, for the render benchmark and the browser's profiler.
-pub fn mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
-}
-
 #[component]
 fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
     let store = PlanStore::new(replica, last_sync);
-    mark("plan-state-built");
+    device::mark("plan-state-built");
     provide_context(store);
     // Online devices hear of others' changes at once and pull them; a device that was away
     // catches up when the stream reconnects.

@@ -34,6 +34,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::document::{NodeKind, PlanMetadata, RecurringDeadline, Reference};
+use crate::ids::{NodeId, PlanId};
+use crate::plan::{Node, Plan, PlanTree, Visibility};
+use crate::rank::Rank;
 
 pub use agencies::{AgencyMatcher, SuggestedAssignment, suggest_assignments};
 #[cfg(feature = "docx")]
@@ -366,4 +369,57 @@ fn union_of_references(preamble: &[Reference], nodes: &[ParsedNode]) -> Vec<Refe
         }
     }
     union
+}
+
+impl PlanTree {
+    /// Turns an imported document into a plan and its nodes, with ids from `next_id` (called once
+    /// per node, parents before children) and evenly spread ranks.
+    pub fn from_parsed(
+        id: PlanId,
+        parsed: ParsedPlan,
+        mut next_id: impl FnMut() -> NodeId,
+    ) -> Self {
+        fn walk(
+            plan_id: PlanId,
+            parent: Option<NodeId>,
+            items: Vec<ParsedNode>,
+            next_id: &mut dyn FnMut() -> NodeId,
+            out: &mut Vec<Node>,
+        ) {
+            let ranks = Rank::sequence(items.len());
+            for (item, rank) in items.into_iter().zip(ranks) {
+                let node_id = next_id();
+                out.push(Node {
+                    id: node_id,
+                    plan_id,
+                    parent,
+                    rank,
+                    label: item.label,
+                    kind: item.kind,
+                    title: item.title,
+                    body: item.body,
+                    deadline: item.deadline,
+                    recurring_deadline: item.recurring_deadline,
+                    references: item.references,
+                    progress: 0,
+                    completed_on: None,
+                    assignments: item.assignments,
+                    owner: None,
+                });
+                walk(plan_id, Some(node_id), item.children, next_id, out);
+            }
+        }
+        let mut nodes = Vec::new();
+        walk(id, None, parsed.nodes, &mut next_id, &mut nodes);
+        PlanTree {
+            plan: Plan {
+                id,
+                metadata: parsed.metadata,
+                preamble: parsed.preamble,
+                references: parsed.references,
+                visibility: Visibility::default(),
+            },
+            nodes,
+        }
+    }
 }

@@ -151,8 +151,8 @@ pub fn check_reviewed(
             n.label = validate::label(&n.label).map_err(|e| invalid(e, &n.label))?;
             n.title = validate::title(&n.title).map_err(|e| invalid(e, &n.label))?;
             n.body = validate::body(n.body.as_deref()).map_err(|e| invalid(e, &n.label))?;
-            n.assignments =
-                validate::assignments(&n.assignments).map_err(|e| invalid(e, &n.label))?;
+            n.assignments = crate::plan::checked_assignments(&n.assignments)
+                .map_err(|e| invalid(e, &n.label))?;
             if let Some(unknown) = n.assignments.iter().find(|a| !codes.contains(&a.agency)) {
                 return Err(ReviewError::UnknownAgency {
                     label: n.label.clone(),
