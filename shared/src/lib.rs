@@ -14,6 +14,8 @@
 pub mod access;
 pub mod api;
 pub mod assignment;
+pub mod citations;
+pub mod dates;
 pub mod document;
 pub mod ids;
 pub mod import;
@@ -23,6 +25,7 @@ pub mod outline;
 pub mod plan;
 pub mod rank;
 pub mod registry;
+pub mod scan;
 pub mod sync;
 pub mod text;
 pub mod validate;

@@ -2,9 +2,9 @@
 //! ([`PlanState::apply`]) on the server (authoritatively) and, with offline sync, on the device.
 
 use crate::assignment::{Assignment, Role};
+use crate::citations::find_references;
 use crate::document::NodeKind;
 use crate::ids::{ConflictId, NodeId, PlanId};
-use crate::import::find_references;
 use crate::plan::Node;
 use crate::rank::Rank;
 use crate::validate::{self, ValidationError};

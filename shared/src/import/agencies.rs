@@ -18,8 +18,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::text::cut_chars;
 use super::{ParsedNode, ParsedPlan};
+use crate::scan::cut_chars;
+
 use crate::assignment::Role;
 use crate::registry::Agency;
 use crate::text::fold;

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::marker::roman_value;
-use super::text::{is_alnum, is_caps, is_letter, push_lower};
+use crate::scan::{is_alnum, is_caps, is_letter, push_lower};
 
 /// How a word is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

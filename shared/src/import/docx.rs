@@ -19,10 +19,11 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::error::{ImportError, ImportErrorKind};
-use super::text::cut_chars;
-use super::{ParsedNode, ParsedPlan, dates};
+use super::{ParsedNode, ParsedPlan};
+use crate::dates;
 use crate::document::NodeKind;
 use crate::limits::IMPORT_MAX_BYTES;
+use crate::scan::cut_chars;
 use crate::text::fold;
 
 /// The most a part of the archive may unpack to.

@@ -13,12 +13,13 @@
 
 use chrono::NaiveDate;
 
-use super::dates::{date_at, whole_date};
 use super::input::Line;
-use super::text::{
+use super::{ImportWarning, WarningKind};
+use crate::dates::{date_at, whole_date};
+use crate::scan::{
     cut_chars, is_caps, is_elision, is_separator, kind_from_name, kind_heading, strip_any_prefix,
 };
-use super::{ImportWarning, WarningKind};
+
 use crate::document::DocumentKind;
 use crate::limits::TITLE_MAX_CHARS;
 

@@ -6,8 +6,8 @@
 
 use std::borrow::Cow;
 
-use super::text::is_letter;
 use crate::document::NodeKind;
+use crate::scan::is_letter;
 
 /// The depth of a style of numbering: a node nests under the nearest open node of a smaller
 /// rank. Styles of the same [`NodeKind`] may have different ranks ("1." above "1.1." above

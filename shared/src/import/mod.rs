@@ -16,7 +16,6 @@
 mod agencies;
 mod casing;
 mod closing;
-mod dates;
 #[cfg(feature = "docx")]
 mod docx;
 mod error;
@@ -24,9 +23,7 @@ mod front;
 mod input;
 mod marker;
 mod outline;
-mod refs;
 pub mod review;
-mod text;
 
 use std::collections::HashMap;
 
@@ -38,6 +35,7 @@ use crate::ids::{NodeId, PlanId};
 use crate::plan::{Node, Plan, PlanTree, Visibility};
 use crate::rank::Rank;
 
+pub use crate::citations::find_references;
 pub use agencies::{AgencyMatcher, SuggestedAssignment, suggest_assignments};
 #[cfg(feature = "docx")]
 pub use docx::{DOCX_PART_MAX_BYTES, DocxImport, import_plan_docx, is_docx};
@@ -154,14 +152,6 @@ pub enum WarningKind {
     BodyTooLong,
 }
 
-/// The legal documents cited in `text` (title or body of a node), in order of appearance.
-/// Used to keep a node's references true when its text is edited.
-pub fn find_references(text: &str) -> Vec<Reference> {
-    let mut out = Vec::new();
-    refs::extract(text, &mut out);
-    out
-}
-
 /// A document as imported: the plan, and the lines of text it was read from (for a Word file,
 /// its paragraphs with their numbering), which the nodes' and warnings' line numbers refer to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,7 +246,7 @@ pub(crate) fn import_text_with_layout(
     let preamble = (!front.preamble.is_empty()).then(|| join_paragraphs(&front.preamble));
     let mut preamble_refs = Vec::new();
     if let Some(preamble) = &preamble {
-        refs::extract(preamble, &mut preamble_refs);
+        crate::citations::extract(preamble, &mut preamble_refs);
     }
     let references = union_of_references(&preamble_refs, &nodes);
     let mut metadata = metadata(front, outline_lines);

@@ -4,9 +4,11 @@
 
 use super::input::Line;
 use super::marker::{self, Marker, RANKS};
-use super::text::{cut_chars, is_elision, is_separator};
-use super::{ImportWarning, ParsedNode, WarningKind, dates, refs};
+use super::{ImportWarning, ParsedNode, WarningKind};
+use crate::citations as refs;
+use crate::dates;
 use crate::limits::{BODY_MAX_CHARS, TITLE_MAX_CHARS};
+use crate::scan::{cut_chars, is_elision, is_separator};
 
 /// The last ordinal seen for each rank.
 #[derive(Default)]

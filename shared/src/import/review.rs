@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::{ParsedNode, ParsedPlan, SuggestedAssignment};
+
 use crate::assignment::Assignment;
 use crate::validate;
 

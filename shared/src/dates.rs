@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 
-use super::text::is_alnum;
 use crate::document::{DayOfYear, Recurrence, RecurringDeadline};
+use crate::scan::is_alnum;
 
 /// Leading ASCII digits of `s`, between `min` and `max` of them and not followed by another digit.
 fn digits(s: &str, min: usize, max: usize) -> Option<(u32, usize)> {
@@ -250,7 +250,7 @@ pub(crate) fn find_recurring(text: &str) -> Option<RecurringDeadline> {
             continue;
         }
         let original = text.get(begin..begin + sentence.len()).unwrap_or(sentence);
-        let (written, _) = super::text::cut_chars(original.trim(), 200);
+        let (written, _) = crate::scan::cut_chars(original.trim(), 200);
         return Some(RecurringDeadline {
             every,
             days,

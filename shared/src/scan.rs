@@ -1,4 +1,5 @@
-//! Small text helpers shared by the stages: document kind names, capitalised lines, separators.
+//! Character-level helpers for reading Vietnamese administrative text (the importer, dates,
+//! citations): document kind names, capitalised lines, separators.
 
 use crate::document::DocumentKind;
 

@@ -6,9 +6,9 @@
 //! ("các Chỉ thị, Nghị quyết của Đảng") is a generic mention, not a citation. Written in lower
 //! case ("theo quyết định số …"), the kind needs its "số".
 
-use super::dates::date_at;
-use super::text::{KIND_NAMES, KindName, is_alnum, is_letter, strip_any_prefix};
+use crate::dates::date_at;
 use crate::document::{DocumentKind, Reference};
+use crate::scan::{KIND_NAMES, KindName, is_alnum, is_letter, strip_any_prefix};
 
 /// The longest document number, in bytes.
 const MAX_NUMBER_BYTES: usize = 64;
@@ -302,6 +302,14 @@ fn is_stop_word(word: &str, after: &str) -> bool {
         }
         _ => STOP_WORDS.contains(&word),
     }
+}
+
+/// The legal documents cited in `text` (title or body of a node), in order of appearance.
+/// Used to keep a node's references true when its text is edited.
+pub fn find_references(text: &str) -> Vec<Reference> {
+    let mut out = Vec::new();
+    extract(text, &mut out);
+    out
 }
 
 #[cfg(test)]
