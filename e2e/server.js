@@ -4,22 +4,10 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const net = require('node:net');
 
 const root = path.resolve(__dirname, '..');
 const backendBin = process.env.BACKEND_BIN || path.join(root, 'target', 'debug', 'backend');
 const staticDir = process.env.STATIC_DIR || path.join(root, 'frontend', 'dist');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function waitHealthy(url, proc, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -47,14 +35,25 @@ class Backend {
 
   get url() { return `http://127.0.0.1:${this.port}`; }
 
+  // The first start lets the server pick a free port and reads which from its output (no
+  // port handed over that another process could take in between); a restart keeps it, so
+  // that the app's origin, and with it the browser's storage, stays the same.
   async start() {
-    if (this.port === null) this.port = await freePort();
-    this.proc = spawn(backendBin, ['serve', '--addr', `127.0.0.1:${this.port}`, '--data-dir', this.dataDir, '--static-dir', staticDir], {
+    const port = this.port === null ? 0 : this.port;
+    this.proc = spawn(backendBin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', this.dataDir, '--static-dir', staticDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RUST_LOG: 'warn' },
     });
-    this.proc.stdout.on('data', (d) => { this.log += d; });
+    const listening = new Promise((resolve, reject) => {
+      this.proc.stdout.on('data', (d) => {
+        this.log += d;
+        const m = this.log.match(/Máy chủ đang chạy: http:\/\/127\.0\.0\.1:(\d+)/);
+        if (m) resolve(Number(m[1]));
+      });
+      this.proc.once('exit', (code) => reject(new Error(`the server ended (${code}):\n${this.log}`)));
+    });
     this.proc.stderr.on('data', (d) => { this.log += d; });
+    this.port = await listening;
     await waitHealthy(this.url, this.proc);
   }
 

@@ -4,7 +4,7 @@
 use shared::ids::{NodeId, PlanId};
 use shared::registry::{ReferenceData, parse_reference_data};
 
-use crate::service::{Service, ServiceError};
+use crate::service::Service;
 
 pub const SEED_PLAN: &str = include_str!("../seed/ke-hoach-52-KH-UBND-2014-lang-son.txt");
 pub const AGENCIES: &str = include_str!("../seed/agencies.json");
@@ -34,12 +34,7 @@ pub fn reference_data() -> anyhow::Result<ReferenceData> {
 /// Every record has a fixed id, so a start interrupted half-way is completed, not duplicated,
 /// by the next one. Returns whether anything was loaded.
 pub async fn ensure_seeded(service: &Service) -> anyhow::Result<bool> {
-    if service
-        .store()
-        .flag(SEED_FLAG)
-        .await
-        .map_err(ServiceError::from)?
-    {
+    if service.flag(SEED_FLAG).await? {
         return Ok(false);
     }
     service.put_reference_data(&reference_data()?).await?;
@@ -51,10 +46,6 @@ pub async fn ensure_seeded(service: &Service) -> anyhow::Result<bool> {
             seed_node_id(i)
         })
         .await?;
-    service
-        .store()
-        .set_flag(SEED_FLAG)
-        .await
-        .map_err(ServiceError::from)?;
+    service.set_flag(SEED_FLAG).await?;
     Ok(true)
 }

@@ -218,8 +218,13 @@ impl Service {
             .map_err(|_| ServiceError::ImportsBusy)
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// A flag of the database (e.g. that the seed was loaded).
+    pub async fn flag(&self, name: &str) -> Result<bool> {
+        Ok(self.store.flag(name).await?)
+    }
+
+    pub async fn set_flag(&self, name: &str) -> Result<()> {
+        Ok(self.store.set_flag(name).await?)
     }
 
     /// Forgets the plan's encoded tree and first pull (its record changed).

@@ -312,17 +312,10 @@ pub struct Process {
 
 impl Process {
     pub async fn start(dir: &std::path::Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("{e}"));
+        // Port 0: the server picks a free port and says which (no port handed over that
+        // another process could take in between).
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_backend"))
-            .args([
-                "serve",
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-            ])
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(dir)
             .args(["--static-dir", "no-static-files"])
             .stdout(std::process::Stdio::piped())
@@ -330,16 +323,24 @@ impl Process {
             .spawn()
             .unwrap_or_else(|e| panic!("spawn: {e}"));
         let mut child = child;
-        // The start-up message carries a one-time setup link while no administrator exists.
+        // The start-up message says where the server listens, and carries a one-time setup
+        // link while no administrator exists.
         let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
         let (link_tx, link_rx) = tokio::sync::oneshot::channel::<Option<String>>();
+        let (addr_tx, addr_rx) = tokio::sync::oneshot::channel::<String>();
         std::thread::spawn(move || {
             use std::io::BufRead;
             let mut tx = Some(link_tx);
+            let mut addr_tx = Some(addr_tx);
             for line in std::io::BufReader::new(stdout)
                 .lines()
                 .map_while(Result::ok)
             {
+                if let Some(url) = line.strip_prefix("Máy chủ đang chạy: ")
+                    && let Some(tx) = addr_tx.take()
+                {
+                    tx.send(url.trim().to_owned()).ok();
+                }
                 if let Some(t) = line.split("#ma=").nth(1)
                     && let Some(tx) = tx.take()
                 {
@@ -350,9 +351,12 @@ impl Process {
                 tx.send(None).ok();
             }
         });
+        let url = addr_rx
+            .await
+            .unwrap_or_else(|_| panic!("the server ended without saying where it listens"));
         let p = Self {
             child,
-            base: format!("http://127.0.0.1:{port}/api"),
+            base: format!("{url}/api"),
             token: String::new(),
             setup: Some(link_rx),
         };
