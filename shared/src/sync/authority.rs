@@ -1,0 +1,516 @@
+//! The server's side: an [`Authority`] applies pushes exactly once and in order per client,
+//! and a [`PlanSync`] holds what the server keeps of a plan in memory and answers pulls.
+
+use crate::access::{self, Author};
+use crate::ids::{ClientId, ConflictId, NodeId};
+use crate::mutation::{Change, Field, Mutation, MutationError, NodeEdit, PlanState};
+use crate::plan::{Node, Plan};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::wire::*;
+
+/// The server's authoritative state of one plan: its nodes, who last wrote each field, the open
+/// conflicts, and the current change number.
+#[derive(Debug, Clone)]
+pub struct Authority {
+    state: PlanState,
+    stamps: HashMap<NodeId, Stamps>,
+    open: HashMap<ConflictId, Conflict>,
+    change: ChangeNo,
+    /// The agency codes assignments may name; `None` accepts any well-formed code.
+    agencies: Option<Arc<HashSet<String>>>,
+    /// Node ids a new node may not take: those of this plan's deleted nodes and, as far as
+    /// the server has looked them up, of other plans' nodes.
+    taken: HashSet<NodeId>,
+    /// Every conflict of this plan, open or closed: a resolution must name one of them.
+    known_conflicts: HashSet<ConflictId>,
+}
+
+impl Authority {
+    pub fn new(
+        state: PlanState,
+        stamps: HashMap<NodeId, Stamps>,
+        open_conflicts: impl IntoIterator<Item = Conflict>,
+        change: ChangeNo,
+    ) -> Self {
+        let open: HashMap<ConflictId, Conflict> =
+            open_conflicts.into_iter().map(|c| (c.id, c)).collect();
+        Self {
+            state,
+            stamps,
+            known_conflicts: open.keys().copied().collect(),
+            open,
+            change,
+            agencies: None,
+            taken: HashSet::new(),
+        }
+    }
+
+    /// Marks ids that a new node may not take: this plan's deleted nodes, other plans' nodes.
+    pub fn mark_taken(&mut self, ids: impl IntoIterator<Item = NodeId>) {
+        self.taken.extend(ids);
+    }
+
+    /// True when a new node may not take `id`.
+    pub fn is_taken(&self, id: NodeId) -> bool {
+        self.taken.contains(&id)
+    }
+
+    /// Records conflicts of this plan that are closed (open ones are known from [`Self::new`]).
+    pub fn know_conflicts(&mut self, ids: impl IntoIterator<Item = ConflictId>) {
+        self.known_conflicts.extend(ids);
+    }
+
+    /// Limits assignments to these agency codes (the registry's).
+    pub fn set_agencies(&mut self, codes: Arc<HashSet<String>>) {
+        self.agencies = Some(codes);
+    }
+
+    fn check_agencies(&self, mutation: &Mutation) -> Result<(), MutationError> {
+        let Some(known) = &self.agencies else {
+            return Ok(());
+        };
+        let named: Vec<&str> = match mutation {
+            Mutation::Assign { agency, .. } => vec![agency.as_str()],
+            Mutation::Reassign { to, .. } => vec![to.as_str()],
+            Mutation::EditNode {
+                edit: NodeEdit::Assignments(list),
+                ..
+            }
+            | Mutation::ResolveConflict {
+                edit: NodeEdit::Assignments(list),
+                ..
+            } => list.iter().map(|a| a.agency.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        match named.into_iter().find(|a| !known.contains(a.trim())) {
+            Some(a) => Err(MutationError::UnknownAgency {
+                agency: a.to_owned(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    pub fn state(&self) -> &PlanState {
+        &self.state
+    }
+
+    pub fn change(&self) -> ChangeNo {
+        self.change
+    }
+
+    pub fn stamps(&self, node: NodeId) -> Option<&Stamps> {
+        self.stamps.get(&node)
+    }
+
+    pub fn open_conflicts(&self) -> impl Iterator<Item = &Conflict> {
+        self.open.values()
+    }
+
+    /// The nodes some field of which was written after `cursor`, with their stamps.
+    pub fn changed_since(&self, cursor: ChangeNo) -> impl Iterator<Item = (&Node, &Stamps)> {
+        self.state.nodes().filter_map(move |n| {
+            let stamps = self.stamps.get(&n.id)?;
+            stamps
+                .values()
+                .any(|s| s.change > cursor)
+                .then_some((n, stamps))
+        })
+    }
+
+    /// Applies `mutations` of `client`, whose last applied sequence number is `last_seq`, made
+    /// by `author`: repeats are skipped, a gap stops the batch, each new one is applied or
+    /// refused (by the rules of [`PlanState::apply`] and of the author's role), at most
+    /// `max_refusals` refused (the batch stops before the next one). All writes share one new
+    /// change number. `new_conflict_id` names new conflicts.
+    pub fn push(
+        &mut self,
+        client: ClientId,
+        last_seq: u64,
+        mutations: &[Pending],
+        author: &Author,
+        max_refusals: usize,
+        mut new_conflict_id: impl FnMut() -> ConflictId,
+    ) -> (PushResponse, Delta) {
+        let change = self.change + 1;
+        let mut delta = Delta {
+            change,
+            last_seq,
+            ..Delta::default()
+        };
+        let mut touched: Vec<NodeId> = Vec::new();
+        let mut touched_set: HashSet<NodeId> = HashSet::new();
+        let mut deleted: HashSet<NodeId> = HashSet::new();
+        let mut conflicts: Vec<Conflict> = Vec::new();
+        for p in mutations {
+            if p.seq <= delta.last_seq {
+                continue;
+            }
+            if p.seq != delta.last_seq + 1 {
+                break;
+            }
+            delta.last_seq = p.seq;
+            let outcome = access::check(&author.actor, &self.state, &p.mutation)
+                .and_then(|()| self.check_agencies(&p.mutation))
+                .and_then(|()| {
+                    self.apply_one(client, p, change, &mut new_conflict_id, &mut conflicts)
+                });
+            match outcome {
+                Ok(written) => {
+                    delta.applied.push(p.seq);
+                    delta.history.push(HistoryEntry {
+                        change,
+                        node: p.mutation.node(),
+                        client,
+                        seq: p.seq,
+                        at: p.at,
+                        received_at: None,
+                        username: author.username.clone(),
+                        name: author.name.clone(),
+                        mutation: p.mutation.clone(),
+                    });
+                    for id in written.deleted {
+                        deleted.insert(id);
+                        touched_set.remove(&id);
+                    }
+                    for n in written.upserted {
+                        deleted.remove(&n.id);
+                        if touched_set.insert(n.id) {
+                            touched.push(n.id);
+                        }
+                    }
+                }
+                Err(_) if delta.refusals.len() >= max_refusals => {
+                    // The device has too many refusals it has not pulled: this one and those
+                    // after it wait (they are sent again after its next pull).
+                    delta.last_seq = p.seq - 1;
+                    break;
+                }
+                Err(error) => delta
+                    .refusals
+                    .push(Refusal::new(client, p.seq, &p.mutation, error)),
+            }
+        }
+        delta.nodes = touched
+            .into_iter()
+            .filter(|id| touched_set.contains(id))
+            .filter_map(|id| {
+                let node = self.state.get(id)?.clone();
+                let stamps = self.stamps.get(&id).cloned().unwrap_or_default();
+                Some((node, stamps))
+            })
+            .collect();
+        let mut deleted: Vec<NodeId> = deleted.into_iter().collect();
+        deleted.sort();
+        delta.deleted = deleted;
+        delta.conflicts = conflicts;
+        if delta.nodes.is_empty() && delta.deleted.is_empty() && delta.conflicts.is_empty() {
+            delta.change = self.change;
+        } else {
+            self.change = change;
+        }
+        let response = PushResponse {
+            last_seq: delta.last_seq,
+            change: self.change,
+            refused: delta.refusals.clone(),
+            conflicts: delta
+                .conflicts
+                .iter()
+                .filter(|c| c.open)
+                .map(|c| c.id)
+                .collect(),
+        };
+        (response, delta)
+    }
+
+    fn apply_one(
+        &mut self,
+        client: ClientId,
+        p: &Pending,
+        change: ChangeNo,
+        new_conflict_id: &mut impl FnMut() -> ConflictId,
+        conflicts: &mut Vec<Conflict>,
+    ) -> Result<Change, MutationError> {
+        // A resolution settles a conflict of this plan, about that node and field only.
+        if let Mutation::ResolveConflict { conflict, id, edit } = &p.mutation {
+            if !self.known_conflicts.contains(conflict) {
+                return Err(MutationError::ConflictNotFound {
+                    conflict: *conflict,
+                });
+            }
+            if let Some(c) = self.open.get(conflict)
+                && (c.node != *id || c.field != edit.field())
+            {
+                return Err(MutationError::ConflictMismatch);
+            }
+        }
+        // A client-made id never lands on a record of another plan or a deleted node.
+        if let Mutation::CreateNode { id, .. } = &p.mutation
+            && self.taken.contains(id)
+        {
+            return Err(MutationError::IdTaken { id: *id });
+        }
+        let written = self.state.apply(&p.mutation)?;
+        let stamp = Stamp {
+            change,
+            client,
+            at: p.at,
+        };
+        match &p.mutation {
+            Mutation::CreateNode { id, .. } => {
+                self.stamps
+                    .insert(*id, Field::ALL.iter().map(|f| (*f, stamp)).collect());
+            }
+            Mutation::EditNode { id, edit } => {
+                let field = edit.field();
+                let before = self.state.get(*id);
+                let after = written.upserted.first();
+                let previous = self.stamps.get(id).and_then(|s| s.get(&field)).copied();
+                if let (Some(prev), Some(before), Some(after)) = (previous, before, after)
+                    && prev.change > p.base
+                    && prev.client != client
+                {
+                    let old = NodeEdit::of(before, field);
+                    let new = NodeEdit::of(after, field);
+                    if let (Some(old), Some(new)) = (old, new)
+                        && old != new
+                    {
+                        conflicts.push(Conflict {
+                            id: new_conflict_id(),
+                            node: *id,
+                            field,
+                            kept: Version {
+                                value: new,
+                                client,
+                                at: p.at,
+                                change,
+                            },
+                            replaced: Version {
+                                value: old,
+                                client: prev.client,
+                                at: prev.at,
+                                change: prev.change,
+                            },
+                            open: true,
+                            change,
+                        });
+                        let c = conflicts.last().cloned();
+                        if let Some(c) = c {
+                            self.known_conflicts.insert(c.id);
+                            self.open.insert(c.id, c);
+                        }
+                    }
+                }
+                self.stamps.entry(*id).or_default().insert(field, stamp);
+            }
+            Mutation::ResolveConflict {
+                conflict, id, edit, ..
+            } => {
+                self.close_conflict(*conflict, change, conflicts);
+                self.stamps
+                    .entry(*id)
+                    .or_default()
+                    .insert(edit.field(), stamp);
+            }
+            Mutation::MoveNode { id, .. } => {
+                self.stamps
+                    .entry(*id)
+                    .or_default()
+                    .insert(Field::Position, stamp);
+            }
+            // Operations on the list as the server has it: they merge with other devices'
+            // assignments instead of overwriting them, so they open no conflict.
+            Mutation::Assign { id, .. }
+            | Mutation::Unassign { id, .. }
+            | Mutation::Reassign { id, .. } => {
+                self.stamps
+                    .entry(*id)
+                    .or_default()
+                    .insert(Field::Assignments, stamp);
+            }
+            Mutation::DeleteNode { .. } => {
+                let gone: HashSet<NodeId> = written.deleted.iter().copied().collect();
+                for id in &gone {
+                    self.stamps.remove(id);
+                }
+                self.taken.extend(gone.iter().copied());
+                let orphaned: Vec<ConflictId> = self
+                    .open
+                    .values()
+                    .filter(|c| gone.contains(&c.node))
+                    .map(|c| c.id)
+                    .collect();
+                for c in orphaned {
+                    self.close_conflict(c, change, conflicts);
+                }
+            }
+        }
+        self.state.commit(&written);
+        Ok(written)
+    }
+
+    fn close_conflict(&mut self, id: ConflictId, change: ChangeNo, out: &mut Vec<Conflict>) {
+        if let Some(mut c) = self.open.remove(&id) {
+            c.open = false;
+            c.change = change;
+            // A conflict opened and closed in the same push is written once, closed.
+            out.retain(|o| o.id != id);
+            out.push(c);
+        }
+    }
+}
+
+/// Everything the server keeps of one plan for sync: the [`Authority`], and what pulls need
+/// besides the nodes. The backend loads it from the database and writes the same facts there.
+#[derive(Debug, Clone)]
+pub struct PlanSync {
+    pub authority: Authority,
+    /// The plan's own record, sent with a first pull.
+    pub plan: Option<Plan>,
+    /// Deleted nodes and the change that deleted them.
+    pub tombstones: HashMap<NodeId, ChangeNo>,
+    /// Every conflict, open or closed.
+    pub conflicts: HashMap<ConflictId, Conflict>,
+    /// Each client's last applied sequence number.
+    pub seqs: HashMap<ClientId, u64>,
+    pub refusals: Vec<Refusal>,
+}
+
+impl PlanSync {
+    /// A plan that nobody has synced yet.
+    pub fn new(authority: Authority, plan: Option<Plan>) -> Self {
+        Self {
+            authority,
+            plan,
+            tombstones: HashMap::new(),
+            conflicts: HashMap::new(),
+            seqs: HashMap::new(),
+            refusals: Vec::new(),
+        }
+    }
+
+    /// Applies a push (see [`Authority::push`]) and keeps what pulls will need.
+    pub fn push(
+        &mut self,
+        req: &PushRequest,
+        author: &Author,
+        new_conflict_id: impl FnMut() -> ConflictId,
+    ) -> (PushResponse, Delta) {
+        let last = self.seqs.get(&req.client).copied().unwrap_or(0);
+        let of_device = self
+            .refusals
+            .iter()
+            .filter(|r| r.client == req.client)
+            .count();
+        let budget = REFUSALS_PENDING_PER_DEVICE
+            .saturating_sub(of_device)
+            .min(REFUSALS_PENDING_PER_PLAN.saturating_sub(self.refusals.len()));
+        let (response, delta) = self.authority.push(
+            req.client,
+            last,
+            &req.mutations,
+            author,
+            budget,
+            new_conflict_id,
+        );
+        self.seqs.insert(req.client, delta.last_seq);
+        for id in &delta.deleted {
+            self.tombstones.insert(*id, delta.change);
+        }
+        for (n, _) in &delta.nodes {
+            self.tombstones.remove(&n.id);
+        }
+        for c in &delta.conflicts {
+            self.conflicts.insert(c.id, c.clone());
+        }
+        self.refusals.extend(delta.refusals.iter().cloned());
+        (response, delta)
+    }
+
+    /// The refusals a pull says their devices know of (sequence numbers at or below the
+    /// client's `seq` in the request): each client with the highest such number.
+    pub fn seen_refusals(&self, req: &PullRequest) -> Vec<ClientSeq> {
+        req.clients
+            .iter()
+            .filter(|c| {
+                self.refusals
+                    .iter()
+                    .any(|r| r.client == c.client && r.seq <= c.seq)
+            })
+            .copied()
+            .collect()
+    }
+
+    /// Forgets the refusals of `seen` (see [`Self::seen_refusals`]): their devices have them.
+    pub fn forget_refusals(&mut self, seen: &[ClientSeq]) {
+        self.refusals
+            .retain(|r| !seen.iter().any(|c| c.client == r.client && r.seq <= c.seq));
+    }
+
+    /// The answer to a pull: everything written after the cursor (all of it at cursor 0), the
+    /// clients' last sequence numbers, and their refusals the device has not been told of.
+    pub fn pull(&self, req: &PullRequest) -> PullResponse {
+        let reset = req.cursor == 0;
+        let a = &self.authority;
+        let mut nodes = Vec::new();
+        let mut patches = Vec::new();
+        if reset {
+            nodes = a.state().nodes().cloned().collect();
+            // In id order: similar ids side by side compress better.
+            nodes.sort_by_key(|n: &Node| n.id);
+        } else {
+            for (node, stamps) in a.changed_since(req.cursor) {
+                match node_delta(node.clone(), stamps, req.cursor) {
+                    NodeDelta::Full(n) => nodes.push(n),
+                    NodeDelta::Patch(p) => patches.push(p),
+                }
+            }
+        }
+        let deleted = if reset {
+            Vec::new()
+        } else {
+            self.tombstones
+                .iter()
+                .filter(|(_, c)| **c > req.cursor)
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        let conflicts = self
+            .conflicts
+            .values()
+            .filter(|c| if reset { c.open } else { c.change > req.cursor })
+            .cloned()
+            .collect();
+        let seq = |c: ClientId| self.seqs.get(&c).copied().unwrap_or(0);
+        let clients = req
+            .clients
+            .iter()
+            .map(|c| ClientSeq {
+                client: c.client,
+                seq: seq(c.client),
+            })
+            .collect();
+        let refusals = self
+            .refusals
+            .iter()
+            .filter(|r| {
+                req.clients
+                    .iter()
+                    .any(|c| c.client == r.client && r.seq > c.seq && r.seq <= seq(r.client))
+            })
+            .cloned()
+            .collect();
+        PullResponse {
+            cursor: a.change(),
+            reset,
+            plan: if reset { self.plan.clone() } else { None },
+            nodes,
+            patches,
+            deleted,
+            conflicts,
+            clients,
+            refusals,
+        }
+    }
+}

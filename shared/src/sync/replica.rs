@@ -1,0 +1,324 @@
+//! The device's side: a [`Replica`] of a plan (the confirmed base, the outbox, the view).
+
+use crate::ids::{ClientId, ConflictId, NodeId, PlanId};
+use crate::mutation::{Change, Mutation, MutationError, PlanState};
+use crate::plan::{Node, Plan};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+
+use super::wire::*;
+
+/// A refused mutation, as its author is told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub client: ClientId,
+    pub seq: u64,
+    pub mutation: Mutation,
+    pub error: MutationError,
+}
+
+/// What a device keeps of a plan between sessions (besides the outbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncedState {
+    pub plan: Option<Plan>,
+    pub nodes: Vec<Node>,
+    pub cursor: ChangeNo,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A device's outbox for one plan, as kept on the device and as exported to a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outbox {
+    pub plan: PlanId,
+    /// The device's own client id and its next sequence number.
+    pub client: ClientId,
+    pub next_seq: u64,
+    pub entries: Vec<OutboxEntry>,
+}
+
+/// A device's copy of one plan: the confirmed base, the outbox, and the view the user sees.
+#[derive(Debug, Clone)]
+pub struct Replica {
+    plan_id: PlanId,
+    plan: Option<Plan>,
+    base: PlanState,
+    cursor: ChangeNo,
+    conflicts: BTreeMap<ConflictId, Conflict>,
+    client: ClientId,
+    next_seq: u64,
+    outbox: Vec<OutboxEntry>,
+    view: PlanState,
+}
+
+impl Replica {
+    /// An empty replica that has never synced.
+    pub fn new(plan_id: PlanId, client: ClientId) -> Self {
+        Self {
+            plan_id,
+            plan: None,
+            base: PlanState::new(plan_id, []),
+            cursor: 0,
+            conflicts: BTreeMap::new(),
+            client,
+            next_seq: 1,
+            outbox: Vec::new(),
+            view: PlanState::new(plan_id, []),
+        }
+    }
+
+    /// A replica restored from what the device kept.
+    pub fn restore(plan_id: PlanId, synced: Option<SyncedState>, outbox: Outbox) -> Self {
+        let mut r = Self::new(plan_id, outbox.client);
+        r.next_seq = outbox.next_seq.max(1);
+        r.outbox = outbox.entries;
+        if let Some(s) = synced {
+            r.plan = s.plan;
+            r.base = PlanState::new(plan_id, s.nodes);
+            r.cursor = s.cursor;
+            r.conflicts = s.conflicts.into_iter().map(|c| (c.id, c)).collect();
+        }
+        r.rebuild_view();
+        r
+    }
+
+    pub fn synced_state(&self) -> SyncedState {
+        SyncedState {
+            plan: self.plan.clone(),
+            nodes: self.base.nodes().cloned().collect(),
+            cursor: self.cursor,
+            conflicts: self.conflicts.values().cloned().collect(),
+        }
+    }
+
+    pub fn outbox(&self) -> Outbox {
+        Outbox {
+            plan: self.plan_id,
+            client: self.client,
+            next_seq: self.next_seq,
+            entries: self.outbox.clone(),
+        }
+    }
+
+    pub fn plan_id(&self) -> PlanId {
+        self.plan_id
+    }
+
+    pub fn plan(&self) -> Option<&Plan> {
+        self.plan.as_ref()
+    }
+
+    pub fn client(&self) -> ClientId {
+        self.client
+    }
+
+    /// The state the user sees: the base with the outbox applied.
+    pub fn view(&self) -> &PlanState {
+        &self.view
+    }
+
+    pub fn cursor(&self) -> ChangeNo {
+        self.cursor
+    }
+
+    /// True once the replica holds the plan (from a pull or from the device's storage).
+    pub fn has_synced(&self) -> bool {
+        self.cursor > 0 || self.plan.is_some()
+    }
+
+    /// Mutations not yet confirmed by the server.
+    pub fn pending(&self) -> &[OutboxEntry] {
+        &self.outbox
+    }
+
+    /// Open conflicts, less those this device has resolved and not yet pushed.
+    pub fn open_conflicts(&self) -> Vec<&Conflict> {
+        let resolving: HashSet<ConflictId> = self
+            .outbox
+            .iter()
+            .filter_map(|e| match e.pending.mutation {
+                Mutation::ResolveConflict { conflict, .. } => Some(conflict),
+                _ => None,
+            })
+            .collect();
+        self.conflicts
+            .values()
+            .filter(|c| c.open && !resolving.contains(&c.id) && self.view.get(c.node).is_some())
+            .collect()
+    }
+
+    /// Applies `mutation` at once (optimistically) and queues it. A mutation that cannot apply to
+    /// what the user sees is refused here and not queued.
+    pub fn apply(&mut self, mutation: Mutation, at: i64) -> Result<Change, MutationError> {
+        let change = self.view.apply(&mutation)?;
+        self.view.commit(&change);
+        self.outbox.push(OutboxEntry {
+            client: self.client,
+            pending: Pending {
+                seq: self.next_seq,
+                base: self.cursor,
+                at,
+                mutation,
+            },
+        });
+        self.next_seq += 1;
+        Ok(change)
+    }
+
+    /// The next push: the oldest run of one client's entries, at most `max` of them.
+    pub fn push_request(&self, max: usize) -> Option<PushRequest> {
+        let client = self.outbox.first()?.client;
+        let mutations = self
+            .outbox
+            .iter()
+            .filter(|e| e.client == client)
+            .take(max)
+            .map(|e| e.pending.clone())
+            .collect();
+        Some(PushRequest { client, mutations })
+    }
+
+    /// The pull parameters: the cursor, and for each client with entries here (and this
+    /// device), the sequence number before its oldest entry.
+    pub fn pull_request(&self) -> PullRequest {
+        // A device that has never synced nor made a change has nothing to learn about its own
+        // client: its first pull is the same for every new device (the server answers it from
+        // a copy encoded once per change).
+        if self.cursor == 0 && self.next_seq == 1 && self.outbox.is_empty() {
+            return PullRequest {
+                cursor: 0,
+                clients: Vec::new(),
+            };
+        }
+        let mut clients: Vec<ClientSeq> = vec![ClientSeq {
+            client: self.client,
+            seq: self.next_seq - 1,
+        }];
+        for e in &self.outbox {
+            match clients.iter_mut().find(|c| c.client == e.client) {
+                Some(c) => c.seq = c.seq.min(e.pending.seq - 1),
+                None => clients.push(ClientSeq {
+                    client: e.client,
+                    seq: e.pending.seq - 1,
+                }),
+            }
+        }
+        PullRequest {
+            cursor: self.cursor,
+            clients,
+        }
+    }
+
+    /// Takes in a pull: patches (or replaces) the base, drops the entries the server has
+    /// applied or refused, and re-applies the rest on top. Returns the refusals to show.
+    pub fn on_pull(&mut self, pull: PullResponse) -> Vec<Notice> {
+        if pull.reset {
+            self.base = PlanState::new(self.plan_id, pull.nodes);
+            self.conflicts.clear();
+        } else {
+            self.base.commit(&Change {
+                upserted: pull.nodes,
+                deleted: pull.deleted,
+            });
+        }
+        let mut unknown = false;
+        for p in pull.patches {
+            let Some(mut node) = self.base.get(p.id).cloned() else {
+                unknown = true;
+                continue;
+            };
+            for e in &p.set {
+                // Values from the server passed the same validation there.
+                let _ = e.apply_to(&mut node);
+            }
+            if let Some(m) = p.moved {
+                node.parent = m.parent;
+                node.rank = m.rank;
+            }
+            self.base.commit(&Change {
+                upserted: vec![node],
+                deleted: Vec::new(),
+            });
+        }
+        if pull.plan.is_some() {
+            self.plan = pull.plan;
+        }
+        for c in pull.conflicts {
+            if c.open {
+                self.conflicts.insert(c.id, c);
+            } else {
+                self.conflicts.remove(&c.id);
+            }
+        }
+        let gone: HashSet<NodeId> = self
+            .conflicts
+            .values()
+            .filter(|c| self.base.get(c.node).is_none())
+            .map(|c| c.node)
+            .collect();
+        self.conflicts.retain(|_, c| !gone.contains(&c.node));
+        // A patch of a node this copy lacks means the copy went wrong: the next pull is whole.
+        self.cursor = if unknown {
+            0
+        } else {
+            self.cursor.max(pull.cursor)
+        };
+        let mut notices = Vec::new();
+        let done = |e: &OutboxEntry| {
+            pull.clients
+                .iter()
+                .any(|c| c.client == e.client && e.pending.seq <= c.seq)
+        };
+        for e in self.outbox.iter().filter(|e| done(e)) {
+            if let Some(r) = pull
+                .refusals
+                .iter()
+                .find(|r| r.client == e.client && r.seq == e.pending.seq)
+            {
+                notices.push(Notice {
+                    client: r.client,
+                    seq: r.seq,
+                    mutation: r.mutation.clone(),
+                    error: r.error.clone(),
+                });
+            }
+        }
+        self.outbox.retain(|e| !done(e));
+        if let Some(own) = pull.clients.iter().find(|c| c.client == self.client) {
+            // A device restored from an older copy must not reuse numbers the server has seen.
+            self.next_seq = self.next_seq.max(own.seq + 1);
+        }
+        self.rebuild_view();
+        notices
+    }
+
+    /// Adds entries from an exported outbox (another device's, or this one's from a backup).
+    /// Entries already here are skipped. Returns how many were added.
+    pub fn import(&mut self, file: &Outbox) -> usize {
+        let mut added = 0;
+        for e in &file.entries {
+            let known = self
+                .outbox
+                .iter()
+                .any(|o| o.client == e.client && o.pending.seq == e.pending.seq)
+                || (e.client == self.client && e.pending.seq < self.next_seq);
+            if !known {
+                self.outbox.push(e.clone());
+                added += 1;
+            }
+        }
+        self.rebuild_view();
+        added
+    }
+
+    fn rebuild_view(&mut self) {
+        let mut view = self.base.clone();
+        for e in &self.outbox {
+            // An entry that no longer applies (its node deleted meanwhile) stays queued: the
+            // server will refuse it and its author will be told why.
+            if let Ok(change) = view.apply(&e.pending.mutation) {
+                view.commit(&change);
+            }
+        }
+        self.view = view;
+    }
+}
