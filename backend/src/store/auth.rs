@@ -89,7 +89,7 @@ impl Store {
             .await?;
         match result.check() {
             Ok(_) => Ok(true),
-            Err(e) if e.to_string().contains("already exists") => Ok(false),
+            Err(e) if e.is_already_exists() => Ok(false),
             Err(e) => Err(StoreError::from(e)),
         }
     }
@@ -129,7 +129,7 @@ impl Store {
                 None => return Ok(true),
                 Some(e) if super::thrown(&e, "last_admin") => return Ok(false),
                 // Another write of the same records meanwhile: tried again, it sees that write.
-                Some(_) if attempt < 5 => continue,
+                Some(e) if super::conflicted(&e) && attempt < 5 => continue,
                 Some(e) => return Err(e.into()),
             }
         }
@@ -188,11 +188,11 @@ impl Store {
             .bind(("u", user.username.clone()))
             .bind(("content", Self::user_content(user, password_hash)?))
             .await?;
-        match result.check() {
-            Ok(_) => Ok(SetupOutcome::Created),
-            Err(e) if e.to_string().contains("setup-done") => Ok(SetupOutcome::Done),
-            Err(e) if e.to_string().contains("setup-bad-token") => Ok(SetupOutcome::BadToken),
-            Err(e) => Err(StoreError::from(e)),
+        match super::transaction_error(result) {
+            None => Ok(SetupOutcome::Created),
+            Some(e) if super::thrown(&e, "setup-done") => Ok(SetupOutcome::Done),
+            Some(e) if super::thrown(&e, "setup-bad-token") => Ok(SetupOutcome::BadToken),
+            Some(e) => Err(StoreError::from(e)),
         }
     }
 

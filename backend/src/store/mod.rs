@@ -184,16 +184,33 @@ fn transaction_error(mut response: surrealdb::IndexedResults) -> Option<surreald
     errors.sort_by_key(|(i, _)| *i);
     let cause = errors
         .iter()
-        .position(|(_, e)| !e.to_string().contains("not executed"));
+        .position(|(_, e)| !not_executed(e));
     match cause {
         Some(i) => Some(errors.swap_remove(i).1),
         None => errors.into_iter().next().map(|(_, e)| e),
     }
 }
 
-/// True when `error` is the THROW of `rule` in a query.
+/// True when `error` is the THROW of `rule` in a query (of that kind, naming that rule).
 fn thrown(error: &surrealdb::Error, rule: &str) -> bool {
-    error.to_string().contains(rule)
+    error.is_thrown() && error.message().contains(rule)
+}
+
+/// True when `error` says a statement was not run (another of its transaction failed).
+fn not_executed(error: &surrealdb::Error) -> bool {
+    matches!(
+        error.query_details(),
+        Some(surrealdb::types::QueryError::NotExecuted)
+    )
+}
+
+/// True when `error` is a transaction conflict (another write of the same records): retrying
+/// sees that write.
+fn conflicted(error: &surrealdb::Error) -> bool {
+    matches!(
+        error.query_details(),
+        Some(surrealdb::types::QueryError::TransactionConflict)
+    )
 }
 
 fn client_key(plan: PlanId, client: ClientId) -> String {
