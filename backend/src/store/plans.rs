@@ -1,0 +1,286 @@
+//! Plans and their nodes: whole plans written and read, who may read a plan, and which plan a
+//! node id belongs to.
+
+use serde_json::{Value, json};
+use shared::ids::{NodeId, PlanId};
+use shared::plan::{Node, Plan, PlanSummary, Visibility};
+use shared::sync::{ChangeNo, Stamps};
+use std::collections::HashMap;
+
+use super::*;
+
+/// A node as stored: everything but the id, which is the record's key, plus the change that
+/// wrote it and its fields' stamps.
+pub(super) fn node_content(node: &Node, change: ChangeNo, stamps: &Stamps) -> Result<Value> {
+    let mut v = to_value(node)?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("id");
+        // The JSON form leaves absent values out; the schema wants them present.
+        o.entry("body").or_insert(Value::Null);
+        o.entry("deadline").or_insert(Value::Null);
+        o.entry("recurring_deadline").or_insert(Value::Null);
+        o.entry("references").or_insert(Value::Array(Vec::new()));
+        o.entry("progress").or_insert(json!(0));
+        o.entry("completed_on").or_insert(Value::Null);
+        o.entry("assignments").or_insert(Value::Array(Vec::new()));
+        o.entry("owner").or_insert(Value::Null);
+        o.insert("change".into(), json!(change));
+        o.insert("stamps".into(), to_value(stamps)?);
+    }
+    Ok(json!({ "key": node.id.to_string(), "content": v }))
+}
+
+/// A whole plan as stored: its record (without the id, which is the key) and its nodes, as of
+/// its first change.
+pub(super) fn plan_records(plan: &Plan, nodes: &[Node]) -> Result<(Value, Vec<Value>)> {
+    let mut content = to_value(plan)?;
+    if let Some(o) = content.as_object_mut() {
+        o.remove("id");
+    }
+    let nodes = nodes
+        .iter()
+        .map(|n| node_content(n, FIRST_CHANGE, &Stamps::new()))
+        .collect::<Result<_>>()?;
+    Ok((content, nodes))
+}
+
+pub(super) const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, rank, label, kind, title, body, deadline, recurring_deadline, references, progress, completed_on, assignments, owner";
+
+/// The change number of a plan as stored whole (imported or seeded): devices that never
+/// pulled have cursor 0, so they get everything.
+pub(super) const FIRST_CHANGE: ChangeNo = 1;
+
+/// A plan's change number and who may read it (see [`Store::plan_access`]).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PlanAccess {
+    pub change: ChangeNo,
+    pub visibility: Visibility,
+    /// The plan gives the asked agency a task.
+    pub assigns: bool,
+}
+
+impl Store {
+    /// Stores a whole plan and its nodes in one transaction. Writing the same plan again
+    /// (same ids) overwrites it rather than duplicating it.
+    pub async fn put_plan(&self, plan: &Plan, nodes: &[Node]) -> Result<()> {
+        let (content, nodes) = plan_records(plan, nodes)?;
+        self.db
+            .query(
+                "BEGIN TRANSACTION;
+                 UPSERT type::record('plan', $key) CONTENT $plan;
+                 FOR $n IN $nodes { UPSERT type::record('node', $n.key) CONTENT $n.content; };
+                 UPDATE type::record('plan', $key) SET version = <string> rand::uuid::v7(), change = $first;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("key", plan.id.to_string()))
+            .bind(("first", FIRST_CHANGE))
+            .bind(("plan", content))
+            .bind(("nodes", Value::Array(nodes)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn plan(&self, id: PlanId) -> Result<Option<Plan>> {
+        let mut r = self
+            .db
+            .query("SELECT record::id(id) AS id, metadata, preamble, references, visibility FROM type::record('plan', $key)")
+            .bind(("key", id.to_string()))
+            .await?
+            .check()?;
+        Ok(from_values(r.take(0)?)?.into_iter().next())
+    }
+
+    /// The plan, its version and its nodes, read in one transaction (one consistent snapshot).
+    pub async fn plan_snapshot(&self, id: PlanId) -> Result<Option<(String, Plan, Vec<Node>)>> {
+        let mut r = self
+            .db
+            .query(format!(
+                "BEGIN TRANSACTION;
+                 SELECT record::id(id) AS id, metadata, preamble, references, visibility, version FROM type::record('plan', $key);
+                 SELECT {NODE_FIELDS} FROM node WHERE plan_id = $key;
+                 COMMIT TRANSACTION;"
+            ))
+            .bind(("key", id.to_string()))
+            .await?
+            .check()?;
+        // Statement 0 is BEGIN.
+        let plans: Vec<Value> = r.take(1)?;
+        let Some(mut plan) = plans.into_iter().next() else {
+            return Ok(None);
+        };
+        let version = plan
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(o) = plan.as_object_mut() {
+            o.remove("version");
+        }
+        let plan: Plan = serde_json::from_value(plan)?;
+        let nodes = from_values(r.take(2)?)?;
+        Ok(Some((version, plan, nodes)))
+    }
+
+    pub async fn plans(&self) -> Result<Vec<PlanSummary>> {
+        let mut r = self
+            .db
+            .query(
+                "SELECT record::id(id) AS id, metadata, visibility, created_at,
+                    count((SELECT VALUE 1 FROM node WHERE plan_id = record::id($parent.id))) AS node_count
+                 FROM plan ORDER BY created_at",
+            )
+            .await?
+            .check()?;
+        from_values(r.take(0)?)
+    }
+
+    pub async fn nodes(&self, plan: PlanId) -> Result<Vec<Node>> {
+        let mut r = self
+            .db
+            .query(format!(
+                "SELECT {NODE_FIELDS} FROM node WHERE plan_id = $plan"
+            ))
+            .bind(("plan", plan.to_string()))
+            .await?
+            .check()?;
+        from_values(r.take(0)?)
+    }
+
+    /// The plan's current version (it changes with every write), if the plan exists.
+    pub async fn plan_version(&self, id: PlanId) -> Result<Option<String>> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE version FROM type::record('plan', $key)")
+            .bind(("key", id.to_string()))
+            .await?
+            .check()?;
+        let v: Vec<Value> = r.take(0)?;
+        Ok(v.into_iter()
+            .next()
+            .and_then(|v| v.as_str().map(str::to_owned)))
+    }
+
+    /// Which plan each of `ids` belongs to, live or deleted (ids nobody has are left out).
+    /// Read by key, so it costs the same whatever the number of plans and nodes.
+    pub async fn node_owners(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, PlanId>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let keys: Vec<String> = ids.iter().map(NodeId::to_string).collect();
+        let mut r = self
+            .db
+            .query(
+                // A key with no record reads as a row without an id: left out.
+                "SELECT record::id(id) AS id, plan_id FROM array::map($keys, |$k| type::record('node', $k)) WHERE id IS NOT NONE;
+                 SELECT record::id(id) AS id, plan_id FROM array::map($keys, |$k| type::record('tombstone', $k)) WHERE id IS NOT NONE;",
+            )
+            .bind(("keys", keys))
+            .await?
+            .check()?;
+        let mut owners = HashMap::new();
+        for statement in 0..2 {
+            let rows: Vec<Value> = r.take(statement)?;
+            for row in rows {
+                let id = row
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|v| v.parse().ok());
+                let plan = row
+                    .get("plan_id")
+                    .and_then(Value::as_str)
+                    .and_then(|v| v.parse().ok());
+                if let (Some(id), Some(plan)) = (id, plan) {
+                    owners.insert(id, plan);
+                }
+            }
+        }
+        Ok(owners)
+    }
+
+    /// The plan's change number and who may read it, if the plan exists; with `agency`, whether
+    /// the plan gives that agency a task (looked up only for a restricted plan).
+    pub async fn plan_access(
+        &self,
+        plan: PlanId,
+        agency: Option<&str>,
+    ) -> Result<Option<PlanAccess>> {
+        let mut r = self
+            .db
+            .query(
+                "LET $p = (SELECT change, visibility FROM type::record('plan', $plan))[0];
+                 IF $p IS NONE { [] } ELSE {
+                     [{
+                         change: $p.change,
+                         visibility: $p.visibility,
+                         assigns: IF $p.visibility = 'assigned' AND $agency != '' {
+                             count(SELECT VALUE id FROM node WHERE plan_id = $plan AND $agency IN assignments.agency LIMIT 1) > 0
+                         } ELSE { false },
+                     }]
+                 };",
+            )
+            .bind(("plan", plan.to_string()))
+            .bind(("agency", agency.unwrap_or_default().to_owned()))
+            .await?
+            .check()?;
+        let rows: Vec<PlanAccess> = from_values(r.take(1)?)?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Sets who may read the plan; `false` when there is no such plan.
+    pub async fn set_visibility(&self, plan: PlanId, visibility: Visibility) -> Result<bool> {
+        let mut r = self
+            .db
+            .query("UPDATE type::record('plan', $plan) SET visibility = $v, version = <string> rand::uuid::v7() RETURN VALUE true")
+            .bind(("plan", plan.to_string()))
+            .bind(("v", to_value(&visibility)?))
+            .await?
+            .check()?;
+        let done: Vec<Value> = r.take(0)?;
+        Ok(!done.is_empty())
+    }
+
+    /// The plan's change number, if the plan exists.
+    pub async fn plan_change(&self, plan: PlanId) -> Result<Option<ChangeNo>> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE change FROM type::record('plan', $plan)")
+            .bind(("plan", plan.to_string()))
+            .await?
+            .check()?;
+        let v: Vec<Value> = r.take(0)?;
+        Ok(v.first().map(|v| u64_of(Some(v))))
+    }
+
+    /// Creates a new plan with its nodes in one transaction; `false` (and nothing written)
+    /// when a plan or node with one of these ids exists already: a new plan never replaces
+    /// anything, even when two requests race with the same id.
+    pub async fn create_plan(&self, plan: &Plan, nodes: &[Node]) -> Result<bool> {
+        let (content, nodes) = plan_records(plan, nodes)?;
+        let result = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 IF record::exists(type::record('plan', $key)) { THROW 'plan_exists' };
+                 CREATE type::record('plan', $key) CONTENT $plan;
+                 FOR $n IN $nodes {
+                     IF record::exists(type::record('node', $n.key)) OR record::exists(type::record('tombstone', $n.key)) {
+                         THROW 'plan_exists'
+                     };
+                     CREATE type::record('node', $n.key) CONTENT $n.content;
+                 };
+                 UPDATE type::record('plan', $key) SET version = <string> rand::uuid::v7(), change = $first;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("key", plan.id.to_string()))
+            .bind(("first", FIRST_CHANGE))
+            .bind(("plan", content))
+            .bind(("nodes", Value::Array(nodes)))
+            .await?;
+        match transaction_error(result) {
+            None => Ok(true),
+            Some(e) if thrown(&e, "plan_exists") || e.is_already_exists() => Ok(false),
+            Some(e) => Err(e.into()),
+        }
+    }
+}
