@@ -14,6 +14,7 @@
 pub mod access;
 pub mod api;
 pub mod assignment;
+pub mod board;
 pub mod citations;
 pub mod dates;
 pub mod document;

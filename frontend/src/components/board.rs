@@ -4,211 +4,19 @@
 //! to reorder or re-parent it. Every drop can be undone in one tap; "Giao cho…" and
 //! "Chuyển đến…" do the same without dragging, and the keyboard opens "Giao cho…" with G.
 
-use chrono::NaiveDate;
 use leptos::prelude::*;
 use shared::assignment::{self, Role};
 use shared::ids::NodeId;
-use shared::mutation::{Mutation, PlanState, Position};
+use shared::mutation::Mutation;
 use shared::registry::{Agency, AgencyGroup, name_of as agency_name};
-use shared::text::{Query, collation_key, fold, format_date};
+use shared::text::{Query, format_date};
 use std::collections::HashMap;
 
 use crate::components::board_ctx::{BoardCtx, Undo};
 use crate::components::dnd::{Dnd, DragItem, Target, Zone};
 use crate::components::tree::Tree;
 use crate::state::PlanStore;
-
-const CYCLE: &str = "Không thể chuyển một mục vào chính nó hoặc vào mục con của nó.";
-
-/// The agencies a plan shows, in Vietnamese alphabetical order: those in office on the plan's
-/// date (all current ones when it has none), and any it has assigned.
-pub fn agencies_for(
-    all: &[Agency],
-    on: Option<NaiveDate>,
-    assigned: &HashMap<String, assignment::Load>,
-) -> Vec<Agency> {
-    let mut list: Vec<Agency> = all
-        .iter()
-        .filter(|a| {
-            let in_office = match on {
-                Some(d) => a.valid_from.is_none_or(|f| f <= d) && a.valid_to.is_none_or(|t| t >= d),
-                None => a.valid_to.is_none(),
-            };
-            in_office || assigned.contains_key(&a.code)
-        })
-        .cloned()
-        .collect();
-    list.sort_by_cached_key(|a| collation_key(&a.name));
-    list
-}
-
-/// The agencies matching a search (by name or code, without diacritics): those whose words
-/// start with it first ("y te" finds Sở Y tế before "Khu kinh tế"), each kind in the order
-/// given. All of them when the search is empty.
-pub fn search(agencies: impl IntoIterator<Item = Agency>, q: &Query) -> Vec<Agency> {
-    let mut ranked: Vec<(u8, Agency)> = agencies
-        .into_iter()
-        .filter_map(|a| {
-            let rank = if q.is_empty() {
-                2
-            } else {
-                q.rank_folded(&fold(&format!("{} {}", a.name, a.code)))
-            };
-            (rank > 0).then_some((rank, a))
-        })
-        .collect();
-    ranked.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
-    ranked.into_iter().map(|(_, a)| a).collect()
-}
-
-fn short_title(s: &PlanState, id: NodeId) -> String {
-    s.get(id)
-        .map(|n| {
-            let t: String = n.title.chars().take(60).collect();
-            let more = if n.title.chars().count() > 60 {
-                "…"
-            } else {
-                ""
-            };
-            if n.label.is_empty() {
-                format!("«{t}{more}»")
-            } else {
-                format!("{} «{t}{more}»", n.label)
-            }
-        })
-        .unwrap_or_default()
-}
-
-/// Where `id` sits now, as a position that puts it back there.
-fn place_of(s: &PlanState, id: NodeId) -> Option<(Option<NodeId>, Position)> {
-    let node = s.get(id)?;
-    let siblings = s.children(node.parent);
-    let i = siblings.iter().position(|n| n.id == id)?;
-    let position = match i.checked_sub(1).and_then(|j| siblings.get(j)) {
-        Some(prev) => Position::After(prev.id),
-        None => Position::First,
-    };
-    Some((node.parent, position))
-}
-
-/// A drop worked out: the mutations, the words for the undo bar, and what undoes it.
-type Planned = (Vec<Mutation>, String, Vec<Mutation>);
-
-/// Works out a drop: the mutations to make, the words for the undo bar, and what undoes it.
-fn plan_drop(
-    s: &PlanState,
-    agencies: &[Agency],
-    item: &DragItem,
-    target: &Target,
-) -> Result<Option<Planned>, String> {
-    match (item, target) {
-        (DragItem::Task(id), Target::Agency(code)) => {
-            let Some(node) = s.get(*id) else {
-                return Ok(None);
-            };
-            let name = agency_name(agencies, code);
-            if node.assignment(code).is_some() {
-                return Err(format!("{name} đã được giao nhiệm vụ này."));
-            }
-            let role = assignment::role_for_drop(&node.assignments);
-            Ok(Some((
-                vec![Mutation::Assign {
-                    id: *id,
-                    agency: code.clone(),
-                    role,
-                    deadline: None,
-                }],
-                format!(
-                    "Đã giao {} cho {name} ({}).",
-                    short_title(s, *id),
-                    role.label_vi().to_lowercase()
-                ),
-                // A drop never demotes a lead: taking the agency off undoes it, and leaves what
-                // others assigned meanwhile alone.
-                vec![Mutation::Unassign {
-                    id: *id,
-                    agency: code.clone(),
-                }],
-            )))
-        }
-        (DragItem::Assignment { node, agency }, Target::Agency(to)) => {
-            if agency == to {
-                return Ok(None);
-            }
-            let Some(n) = s.get(*node) else {
-                return Ok(None);
-            };
-            let name = agency_name(agencies, to);
-            if n.assignment(to).is_some() {
-                return Err(format!("{name} đã được giao nhiệm vụ này."));
-            }
-            Ok(Some((
-                vec![Mutation::Reassign {
-                    id: *node,
-                    from: agency.clone(),
-                    to: to.clone(),
-                }],
-                format!(
-                    "Đã chuyển phần việc của {} ở {} sang {name}.",
-                    agency_name(agencies, agency),
-                    short_title(s, *node)
-                ),
-                vec![Mutation::Reassign {
-                    id: *node,
-                    from: to.clone(),
-                    to: agency.clone(),
-                }],
-            )))
-        }
-        (DragItem::Task(id), Target::Row(on, zone)) => {
-            if s.is_ancestor_or_self(*id, *on) {
-                return if id == on {
-                    Ok(None)
-                } else {
-                    Err(CYCLE.into())
-                };
-            }
-            let Some(target) = s.get(*on) else {
-                return Ok(None);
-            };
-            let (parent, position) = match zone {
-                Zone::Inside => (Some(*on), Position::Last),
-                Zone::Before => (target.parent, Position::Before(*on)),
-                Zone::After => (target.parent, Position::After(*on)),
-            };
-            if let Some(p) = parent
-                && s.is_ancestor_or_self(*id, p)
-            {
-                return Err(CYCLE.into());
-            }
-            let Some((old_parent, old_position)) = place_of(s, *id) else {
-                return Ok(None);
-            };
-            let words = match zone {
-                Zone::Inside => format!(
-                    "Đã chuyển {} vào {}.",
-                    short_title(s, *id),
-                    short_title(s, *on)
-                ),
-                _ => format!("Đã chuyển {}.", short_title(s, *id)),
-            };
-            Ok(Some((
-                vec![Mutation::MoveNode {
-                    id: *id,
-                    parent,
-                    position,
-                }],
-                words,
-                vec![Mutation::MoveNode {
-                    id: *id,
-                    parent: old_parent,
-                    position: old_position,
-                }],
-            )))
-        }
-        (DragItem::Assignment { .. }, Target::Row(..)) => Ok(None),
-    }
-}
+use shared::board::{agencies_for, plan_drop, search, short_title};
 
 /// Makes `mutations`; stops at the first refusal and says why.
 fn apply_all(store: &PlanStore, mutations: Vec<Mutation>) -> Result<(), String> {
@@ -231,14 +39,14 @@ pub fn Board() -> impl IntoView {
             .with_untracked(|s| plan_drop(s, &agencies, &item, &target));
         match planned {
             Ok(None) => {}
-            Ok(Some((mutations, text, inverse))) => match apply_all(&store, mutations) {
+            Ok(Some(p)) => match apply_all(&store, p.mutations) {
                 Ok(()) => undo.set(Some(Undo {
-                    text,
-                    mutations: inverse,
+                    text: p.words,
+                    mutations: p.undo,
                 })),
                 Err(e) => store.say(e, true),
             },
-            Err(e) => store.say(e, true),
+            Err(e) => store.say(e.to_string(), true),
         }
     });
     let ctx = BoardCtx {
@@ -292,7 +100,11 @@ fn Ghost() -> impl IntoView {
                         .with_untracked(|s| s.is_ancestor_or_self(*id, *on))
                         && id != on =>
                 {
-                    CYCLE.to_owned()
+                    shared::mutation::MutationError::Cycle {
+                        id: *id,
+                        parent: *on,
+                    }
+                    .to_string()
                 }
                 (DragItem::Task(_), Some(Target::Row(_, Zone::Inside))) => {
                     "Thả để chuyển vào mục này".into()

@@ -20,29 +20,7 @@ const TOUCH_SLOP: f64 = 10.0;
 const EDGE: f64 = 56.0;
 const MAX_STEP: f64 = 18.0;
 
-/// What is being dragged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DragItem {
-    /// A task of the tree.
-    Task(NodeId),
-    /// One agency's part in a task (its chip), to hand to another agency.
-    Assignment { node: NodeId, agency: String },
-}
-
-/// Where a tree drop goes relative to the row under the pointer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Zone {
-    Before,
-    Inside,
-    After,
-}
-
-/// What is under the pointer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Agency(String),
-    Row(NodeId, Zone),
-}
+pub use shared::board::{DragItem, Target, Zone};
 
 /// A drag in progress, as the page shows it.
 #[derive(Debug, Clone, PartialEq)]
