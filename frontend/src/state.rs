@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ids::{ClientId, NodeId, PlanId};
 use shared::mutation::{Change, Mutation, PlanState};
-use shared::outline::Outline;
 use shared::plan::Plan;
-use shared::sync::{Conflict, Notice as Refused, Outbox, Replica, SyncedState};
+use shared::rows::Outline;
+use shared::sync::{Conflict, Outbox, RefusalNotice as Refused, Replica, SyncedState};
 use std::collections::HashSet;
 
 use crate::session::Auth;

@@ -11,8 +11,8 @@ use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, Mutation, NodeEdit, PlanState, Position};
 use shared::plan::Node;
 use shared::sync::{
-    Authority, ChangeNo, Conflict, Notice, Outbox, Pending, PlanSync, PullRequest, PullResponse,
-    PushRequest, PushResponse, Replica,
+    Authority, ChangeNo, Conflict, Outbox, Pending, PlanSync, PullRequest, PullResponse,
+    PushRequest, PushResponse, RefusalNotice, Replica,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -182,7 +182,7 @@ fn op() -> impl Strategy<Value = Op> {
 struct World {
     server: Server,
     devices: Vec<Replica>,
-    notices: Vec<Vec<Notice>>,
+    notices: Vec<Vec<RefusalNotice>>,
     /// Every mutation a device queued: (client, seq).
     queued: Vec<(ClientId, u64)>,
     next_node: u64,

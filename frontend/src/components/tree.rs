@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::CustomAttribute;
 use shared::ids::NodeId;
-use shared::outline::Row;
+use shared::rows::Row;
 use shared::text::Query;
 
 use crate::components::board_ctx::BoardCtx;

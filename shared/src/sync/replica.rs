@@ -10,7 +10,7 @@ use super::wire::*;
 
 /// A refused mutation, as its author is told.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notice {
+pub struct RefusalNotice {
     pub client: ClientId,
     pub seq: u64,
     pub mutation: Mutation,
@@ -210,7 +210,7 @@ impl Replica {
 
     /// Takes in a pull: patches (or replaces) the base, drops the entries the server has
     /// applied or refused, and re-applies the rest on top. Returns the refusals to show.
-    pub fn on_pull(&mut self, pull: PullResponse) -> Vec<Notice> {
+    pub fn on_pull(&mut self, pull: PullResponse) -> Vec<RefusalNotice> {
         if pull.reset {
             self.base = PlanState::new(self.plan_id, pull.nodes);
             self.conflicts.clear();
@@ -274,7 +274,7 @@ impl Replica {
                 .iter()
                 .find(|r| r.client == e.client && r.seq == e.pending.seq)
             {
-                notices.push(Notice {
+                notices.push(RefusalNotice {
                     client: r.client,
                     seq: r.seq,
                     mutation: r.mutation.clone(),
