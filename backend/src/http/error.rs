@@ -90,6 +90,13 @@ impl From<ServiceError> for HttpError {
             ServiceError::PlanNotFound => Self::not_found("Không tìm thấy kế hoạch."),
             ServiceError::Api(e) => Self(e),
             ServiceError::Refused(m) => m.into(),
+            ServiceError::NoRandomness(err) | ServiceError::Hashing(err) => {
+                tracing::error!(error = %err, "signing in or making a token");
+                Self::new(
+                    ErrorCode::Internal,
+                    "Máy chủ gặp lỗi khi xử lý mật khẩu hoặc mã đăng nhập. Vui lòng thử lại.",
+                )
+            }
             ServiceError::Encode(err) => {
                 tracing::error!(error = %err, "encoding error");
                 Self::new(

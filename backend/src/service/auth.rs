@@ -23,7 +23,7 @@ fn now_ms() -> i64 {
 /// 32 random bytes from the OS, as hex.
 pub fn new_token() -> Result<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ServiceError::Encode(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| ServiceError::NoRandomness(e.to_string()))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -97,8 +97,8 @@ async fn hash_password(password: String) -> Result<String> {
             .map_err(|e| e.to_string())
     })
     .await
-    .map_err(|e| ServiceError::Encode(e.to_string()))?
-    .map_err(ServiceError::Encode)
+    .map_err(|e| ServiceError::Hashing(e.to_string()))?
+    .map_err(ServiceError::Hashing)
 }
 
 /// A hash to check against when the user does not exist, so that the answer takes as long

@@ -42,6 +42,12 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error("encoding an answer: {0}")]
     Encode(String),
+    /// The operating system gave no random bytes (for a token or a salt).
+    #[error("no randomness: {0}")]
+    NoRandomness(String),
+    /// A password could not be hashed.
+    #[error("hashing a password: {0}")]
+    Hashing(String),
     #[error("too many mutations in one push")]
     TooMany,
     #[error("a plan with this id exists")]
