@@ -468,33 +468,40 @@ async fn accounts_are_validated_and_an_agency_officer_needs_an_agency() {
         (
             json!({ "username": "a", "name": "A", "password": "mat-khau-123", "role": "leader" }),
             StatusCode::UNPROCESSABLE_ENTITY,
+            "Tên đăng nhập gồm 3 đến 32 ký tự",
         ),
         (
             json!({ "username": "ngan", "name": "Ngắn", "password": "123", "role": "leader" }),
             StatusCode::UNPROCESSABLE_ENTITY,
+            "Mật khẩu phải có từ 8 đến 256 ký tự.",
         ),
         (
             json!({ "username": "donvi", "name": "Đơn vị", "password": "mat-khau-123", "role": "agency_officer" }),
             StatusCode::UNPROCESSABLE_ENTITY,
+            "Cán bộ đơn vị phải được gắn với một cơ quan.",
         ),
         (
             json!({ "username": "donvi", "name": "Đơn vị", "password": "mat-khau-123", "role": "agency_officer", "agency": "KHONGCO" }),
             StatusCode::CONFLICT,
+            "KHONGCO",
         ),
         (
             json!({ "username": "donvi", "name": "Đơn vị", "password": "mat-khau-123", "role": "vua" }),
             StatusCode::UNPROCESSABLE_ENTITY,
+            "role",
         ),
         (
             json!({ "username": "donvi", "name": "Đơn vị", "password": "mat-khau-123", "role": "agency_officer", "agency": "SYT" }),
             StatusCode::CREATED,
+            "",
         ),
         (
             json!({ "username": "DonVi", "name": "Trùng", "password": "mat-khau-123", "role": "leader" }),
             StatusCode::CONFLICT,
+            "Tên đăng nhập này đã có người dùng.",
         ),
     ];
-    for (i, (req, status)) in cases.into_iter().enumerate() {
+    for (i, (req, status, words)) in cases.into_iter().enumerate() {
         let r = post_json(&s.client, s.url("/users"), &req)
             .send()
             .await
@@ -502,7 +509,8 @@ async fn accounts_are_validated_and_an_agency_officer_needs_an_agency() {
         assert_eq!(r.status(), status, "case {i}");
         if status != StatusCode::CREATED {
             let e: ApiError = body(r).await;
-            assert!(!e.message.is_empty());
+            let said = format!("{} {}", e.message, e.detail.clone().unwrap_or_default());
+            assert!(said.contains(words), "case {i}: {said}");
         }
     }
     let users: Vec<User> = body(s.get("/users").await).await;

@@ -223,18 +223,27 @@ async fn bad_requests_get_typed_vietnamese_errors_never_a_500() {
     let e: ApiError = body(r).await;
     assert_eq!(e.message, "Không tìm thấy kế hoạch.");
 
-    for (path, status) in [
-        ("/plans/not-a-uuid", StatusCode::BAD_REQUEST),
+    for (path, status, words) in [
+        (
+            "/plans/not-a-uuid",
+            StatusCode::BAD_REQUEST,
+            "Mã kế hoạch không hợp lệ.",
+        ),
         (
             "/plans/01890000-0000-7000-8000-000000000000",
             StatusCode::NOT_FOUND,
+            "Không tìm thấy kế hoạch.",
         ),
-        ("/nothing-here", StatusCode::NOT_FOUND),
+        (
+            "/nothing-here",
+            StatusCode::NOT_FOUND,
+            "Không có địa chỉ API này.",
+        ),
     ] {
         let r = s.get(path).await;
         assert_eq!(r.status(), status, "{path}");
         let e: ApiError = body(r).await;
-        assert!(!e.message.is_empty());
+        assert_eq!(e.message, words, "{path}");
     }
     let r = s
         .client

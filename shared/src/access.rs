@@ -450,7 +450,10 @@ mod tests {
         s.apply_and_commit(&create_under(5, Some("STC")))
             .expect("create");
         assert!(check(&stc, &s, &create_under(5, Some("STC"))).is_ok());
-        assert!(check(&syt, &s, &Mutation::DeleteNode { id: id(5) }).is_err());
+        assert!(matches!(
+            check(&syt, &s, &Mutation::DeleteNode { id: id(5) }),
+            Err(MutationError::Forbidden { .. })
+        ));
         assert!(
             check(
                 &syt,
@@ -468,7 +471,10 @@ mod tests {
             role: UserRole::AgencyOfficer,
             agency: None,
         };
-        assert!(check(&unbound, &s, &edit(1, NodeEdit::Progress(1))).is_err());
+        assert!(matches!(
+            check(&unbound, &s, &edit(1, NodeEdit::Progress(1))),
+            Err(MutationError::Forbidden { .. })
+        ));
         assert!(may_edit_node(&syt, &s, id(3), true));
         assert!(!may_edit_node(&syt, &s, id(3), false));
         assert!(may_add_child(&syt, &s, Some(id(3))));

@@ -222,7 +222,12 @@ mod tests {
         assert_eq!(body(None), Ok(None));
         assert_eq!(body(Some("  ")), Ok(None));
         assert_eq!(body(Some("a\r\nb")), Ok(Some("a\nb".to_owned())));
-        assert!(body(Some(&"x".repeat(BODY_MAX_CHARS + 1))).is_err());
+        assert_eq!(
+            body(Some(&"x".repeat(BODY_MAX_CHARS + 1))),
+            Err(ValidationError::BodyTooLong {
+                max: BODY_MAX_CHARS
+            })
+        );
     }
 
     #[test]
@@ -241,12 +246,20 @@ mod tests {
     #[test]
     fn accounts_have_rules() {
         assert_eq!(username(" Syt.Lan "), Ok("syt.lan".to_owned()));
-        assert!(username("ab").is_err());
-        assert!(username("nguyễn").is_err());
-        assert!(username("a b c").is_err());
-        assert!(password("1234567").is_err());
+        assert_eq!(username("ab"), Err(ValidationError::UsernameInvalid));
+        assert_eq!(username("nguyễn"), Err(ValidationError::UsernameInvalid));
+        assert_eq!(username("a b c"), Err(ValidationError::UsernameInvalid));
+        assert_eq!(
+            password("1234567"),
+            Err(ValidationError::PasswordLength { min: 8, max: 256 })
+        );
         assert_eq!(password(" mật khẩu "), Ok(" mật khẩu "));
-        assert!(person_name("  ").is_err());
+        assert_eq!(
+            person_name("  "),
+            Err(ValidationError::PersonNameInvalid {
+                max: PERSON_NAME_MAX_CHARS
+            })
+        );
         assert_eq!(person_name(" Hoàng Văn A "), Ok("Hoàng Văn A".to_owned()));
     }
 
@@ -254,6 +267,11 @@ mod tests {
     fn labels_are_one_short_line() {
         assert_eq!(label(" 4 "), Ok("4".to_owned()));
         assert_eq!(label("a\nb"), Err(ValidationError::LabelMultiline));
-        assert!(label(&"1".repeat(LABEL_MAX_CHARS + 1)).is_err());
+        assert_eq!(
+            label(&"1".repeat(LABEL_MAX_CHARS + 1)),
+            Err(ValidationError::LabelTooLong {
+                max: LABEL_MAX_CHARS
+            })
+        );
     }
 }
