@@ -7,7 +7,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use shared::import::{ImportedDocument, ParsedNode, import_document, suggest_from_registry};
+use shared::import::{
+    ImportErrorKind, ImportedDocument, ParsedNode, import_document, suggest_from_registry,
+};
 use shared::registry::parse_reference_data;
 
 fn corpus_dir() -> PathBuf {
@@ -268,6 +270,13 @@ fn xml_piece() -> impl proptest::strategy::Strategy<Value = &'static str> {
     ])
 }
 
+/// Every node (and sub-node) has a title and a line within the document's `count` lines.
+fn lines_ok(nodes: &[ParsedNode], count: usize) -> bool {
+    nodes
+        .iter()
+        .all(|n| n.line <= count + 1 && !n.title.trim().is_empty() && lines_ok(&n.children, count))
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig {
         failure_persistence: None,
@@ -291,8 +300,24 @@ proptest::proptest! {
         if let Some(cut) = cut {
             bytes.truncate(cut % (bytes.len() + 1));
         }
-        if let Ok(mut doc) = import_document(&bytes) {
-            suggest_from_registry(&mut doc.plan, &registry());
+        match import_document(&bytes) {
+            // Read: every node has a title and a line of the document.
+            Ok(mut doc) => {
+                proptest::prop_assert!(lines_ok(&doc.plan.nodes, doc.lines.len()));
+                suggest_from_registry(&mut doc.plan, &registry());
+            }
+            // Refused: as damaged (or, cut short enough, as no plan at all), not as anything else.
+            Err(e) => proptest::prop_assert!(
+                matches!(
+                    e.kind,
+                    ImportErrorKind::NotDocx(_)
+                        | ImportErrorKind::NoOutline
+                        | ImportErrorKind::Empty
+                        | ImportErrorKind::InvalidUtf8
+                        | ImportErrorKind::Binary
+                ),
+                "{e:?}"
+            ),
         }
     }
 
@@ -301,9 +326,6 @@ proptest::proptest! {
     fn arbitrary_word_xml_is_handled(pieces in proptest::collection::vec(xml_piece(), 0..60)) {
         let document = format!("<w:document xmlns:w=\"w\"><w:body>{}</w:body></w:document>", pieces.concat());
         if let Ok(doc) = import_document(&docx_with(&document)) {
-            fn lines_ok(nodes: &[ParsedNode], count: usize) -> bool {
-                nodes.iter().all(|n| n.line <= count + 1 && !n.title.trim().is_empty() && lines_ok(&n.children, count))
-            }
             proptest::prop_assert!(lines_ok(&doc.plan.nodes, doc.lines.len()));
         }
     }
