@@ -8,10 +8,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use shared::api::{
-    ErrorCode, LoginRequest, NewUser, PasswordChange, SessionInfo, SetupRequest, SetupStatus, User,
-    UserUpdate,
+    LoginRequest, NewUser, PasswordChange, SessionInfo, SetupRequest, SetupStatus, User, UserUpdate,
 };
 
+use super::error::Said;
 use super::headers::over_https;
 use super::{AppState, HttpError, Json, Settings};
 use axum::Extension;
@@ -65,17 +65,11 @@ impl FromRequestParts<AppState> for Signed {
 /// The user whose session `headers` carry.
 pub(super) async fn signed_user(headers: &HeaderMap, state: &AppState) -> Result<User, HttpError> {
     let Some(token) = token(headers) else {
-        return Err(HttpError::new(
-            ErrorCode::Unauthorized,
-            "Bạn cần đăng nhập để tiếp tục.",
-        ));
+        return Err(Said::SignInNeeded.into());
     };
     match state.session(&token).await? {
         Some(s) => Ok(s.user),
-        None => Err(HttpError::new(
-            ErrorCode::Unauthorized,
-            "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
-        )),
+        None => Err(Said::SessionEnded.into()),
     }
 }
 
@@ -197,10 +191,7 @@ async fn change_password(
     Json(req): Json<PasswordChange>,
 ) -> Result<StatusCode, HttpError> {
     let Some(t) = token(&headers) else {
-        return Err(HttpError::new(
-            ErrorCode::Unauthorized,
-            "Bạn cần đăng nhập để tiếp tục.",
-        ));
+        return Err(Said::SignInNeeded.into());
     };
     service.change_password(&t, req, addr).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -214,12 +205,7 @@ async fn me(
         Some(t) => service.session(&t).await?,
         None => None,
     };
-    session.map(Json).ok_or_else(|| {
-        HttpError::new(
-            ErrorCode::Unauthorized,
-            "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
-        )
-    })
+    session.map(Json).ok_or_else(|| Said::SessionEnded.into())
 }
 
 async fn logout(

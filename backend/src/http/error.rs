@@ -176,3 +176,87 @@ impl From<ServiceError> for HttpError {
         }
     }
 }
+
+/// A document the importer could not read: its own words, with the line.
+impl From<shared::import::ImportError> for HttpError {
+    fn from(e: shared::import::ImportError) -> Self {
+        HttpError::new(ErrorCode::Validation, &e.to_string())
+    }
+}
+
+/// What the HTTP layer says by itself (every other message comes from a typed error of
+/// `shared` or the service): its words, status and code in one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Said {
+    SignInNeeded,
+    SessionEnded,
+    BadPlanId,
+    BadNodeId,
+    NoSuchRoute,
+    MethodNotAllowed,
+    Panicked,
+    NotAnsweredInTime,
+    FileTooLarge,
+    NoFile,
+    FileUnreadable,
+    OnlyStandingCreatesPlans,
+    OnlyStandingImports,
+    ReadOnlyRole,
+}
+
+impl From<Said> for HttpError {
+    fn from(said: Said) -> Self {
+        use ErrorCode as C;
+        let (code, words): (ErrorCode, std::borrow::Cow<'static, str>) = match said {
+            Said::SignInNeeded => (C::Unauthorized, "Bạn cần đăng nhập để tiếp tục.".into()),
+            Said::SessionEnded => (
+                C::Unauthorized,
+                "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.".into(),
+            ),
+            Said::BadPlanId => (C::InvalidPath, "Mã kế hoạch không hợp lệ.".into()),
+            Said::BadNodeId => (C::InvalidPath, "Mã mục không hợp lệ.".into()),
+            Said::NoSuchRoute => (C::NotFound, "Không có địa chỉ API này.".into()),
+            Said::MethodNotAllowed => (
+                C::MethodNotAllowed,
+                "Phương thức không được hỗ trợ ở địa chỉ này.".into(),
+            ),
+            Said::Panicked => (
+                C::Internal,
+                "Máy chủ gặp lỗi không mong muốn. Vui lòng thử lại.".into(),
+            ),
+            Said::NotAnsweredInTime => (
+                C::Unavailable,
+                "Máy chủ chưa trả lời kịp. Vui lòng thử lại sau ít phút.".into(),
+            ),
+            Said::FileTooLarge => (
+                C::PayloadTooLarge,
+                format!(
+                    "Tệp quá lớn (tối đa {} MB).",
+                    shared::limits::IMPORT_MAX_BYTES / 1024 / 1024
+                )
+                .into(),
+            ),
+            Said::NoFile => (C::InvalidData, "Không nhận được tệp.".into()),
+            Said::FileUnreadable => (C::Internal, "Không đọc được tệp.".into()),
+            Said::OnlyStandingCreatesPlans => (
+                C::Forbidden,
+                "Chỉ cơ quan thường trực mới được tạo kế hoạch.".into(),
+            ),
+            Said::OnlyStandingImports => (
+                C::Forbidden,
+                "Chỉ cơ quan thường trực mới được nhập kế hoạch.".into(),
+            ),
+            Said::ReadOnlyRole => (
+                C::Forbidden,
+                "Vai trò của bạn chỉ được xem kế hoạch, không gửi được thay đổi.".into(),
+            ),
+        };
+        HttpError::new(code, &words)
+    }
+}
+
+impl IntoResponse for Said {
+    fn into_response(self) -> axum::response::Response {
+        HttpError::from(self).into_response()
+    }
+}

@@ -8,11 +8,12 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::post;
-use shared::api::{ErrorCode, SaveImportRequest, User};
+use shared::api::{SaveImportRequest, User};
 use shared::import::ImportedDocument;
 use shared::plan::PlanSummary;
 
 use super::auth::Signed;
+use super::error::Said;
 use super::{AppState, HttpError, Json};
 
 /// A reviewed plan is its text and little else: well under this.
@@ -40,10 +41,7 @@ fn may_import(user: &User) -> Result<(), HttpError> {
     if user.role.edits_plan() {
         Ok(())
     } else {
-        Err(HttpError::new(
-            ErrorCode::Forbidden,
-            "Chỉ cơ quan thường trực mới được nhập kế hoạch.",
-        ))
+        Err(Said::OnlyStandingImports.into())
     }
 }
 
@@ -74,15 +72,9 @@ async fn preview(
 ) -> Result<Json<ImportedDocument>, HttpError> {
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            HttpError::new(
-                ErrorCode::PayloadTooLarge,
-                &format!(
-                    "Tệp quá lớn (tối đa {} MB).",
-                    shared::limits::IMPORT_MAX_BYTES / 1024 / 1024
-                ),
-            )
+            HttpError::from(Said::FileTooLarge)
         } else {
-            HttpError::new(ErrorCode::InvalidData, "Không nhận được tệp.")
+            HttpError::from(Said::NoFile)
         }
     })?;
     // Reading a large document takes a while: off the async workers, holding the place until
@@ -92,9 +84,8 @@ async fn preview(
         shared::import::import_document(&body)
     })
     .await
-    .map_err(|_| HttpError::new(ErrorCode::Internal, "Không đọc được tệp."))?;
-    let mut document =
-        document.map_err(|e| HttpError::new(ErrorCode::Validation, &e.to_string()))?;
+    .map_err(|_| HttpError::from(Said::FileUnreadable))?;
+    let mut document = document?;
     let agencies = service.agencies().await?;
     shared::import::suggest_from_registry(&mut document.plan, &agencies);
     Ok(Json(document))

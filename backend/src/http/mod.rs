@@ -9,14 +9,14 @@ mod import;
 mod plans;
 mod registry;
 
-pub use error::HttpError;
+pub use error::{HttpError, Said};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest};
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use shared::api::{ErrorCode, Health};
+use shared::api::Health;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,23 +57,16 @@ async fn health() -> Json<Health> {
     })
 }
 
-async fn api_not_found() -> HttpError {
-    HttpError::not_found("Không có địa chỉ API này.")
+async fn api_not_found() -> Said {
+    Said::NoSuchRoute
 }
 
-async fn method_not_allowed() -> HttpError {
-    HttpError::new(
-        ErrorCode::MethodNotAllowed,
-        "Phương thức không được hỗ trợ ở địa chỉ này.",
-    )
+async fn method_not_allowed() -> Said {
+    Said::MethodNotAllowed
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
-    HttpError::new(
-        ErrorCode::Internal,
-        "Máy chủ gặp lỗi không mong muốn. Vui lòng thử lại.",
-    )
-    .into_response()
+    Said::Panicked.into_response()
 }
 
 /// How long a request may take to be answered (reading its body included; the body of an
@@ -92,11 +85,7 @@ async fn time_limit(
         Ok(answer) => answer,
         Err(_) => {
             tracing::warn!(?limit, "a request was not answered in time");
-            HttpError::new(
-                ErrorCode::Unavailable,
-                "Máy chủ chưa trả lời kịp. Vui lòng thử lại sau ít phút.",
-            )
-            .into_response()
+            Said::NotAnsweredInTime.into_response()
         }
     }
 }

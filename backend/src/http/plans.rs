@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::{Stream, StreamExt};
 use shared::access::UserRole;
-use shared::api::{CreatePlanRequest, ErrorCode, VisibilityChange};
+use shared::api::{CreatePlanRequest, VisibilityChange};
 use shared::ids::{NodeId, PlanId};
 use shared::plan::{Plan, PlanSummary};
 use shared::sync::{ChangeNo, HistoryEntry, PullRequest, PushRequest, PushResponse};
@@ -17,6 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tower_http::decompression::RequestDecompressionLayer;
 
 use super::auth::Signed;
+use super::error::Said;
 use super::{AppState, HttpError, Json};
 use crate::service::events::Watch;
 use crate::service::{Pulled, ServiceError};
@@ -42,8 +43,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn plan_id(raw: &str) -> Result<PlanId, HttpError> {
-    raw.parse()
-        .map_err(|_| HttpError::new(ErrorCode::InvalidPath, "Mã kế hoạch không hợp lệ."))
+    raw.parse().map_err(|_| Said::BadPlanId.into())
 }
 
 async fn list(
@@ -96,10 +96,7 @@ async fn create(
     Json(req): Json<CreatePlanRequest>,
 ) -> Result<(StatusCode, Json<PlanSummary>), HttpError> {
     if !user.role.edits_plan() {
-        return Err(HttpError::new(
-            ErrorCode::Forbidden,
-            "Chỉ cơ quan thường trực mới được tạo kế hoạch.",
-        ));
+        return Err(Said::OnlyStandingCreatesPlans.into());
     }
     let plan = Plan {
         id: req.id,
@@ -132,10 +129,7 @@ async fn push(
     // Read-only roles have nothing to send; refusing here keeps their pushes from taking
     // another device's sequence numbers or filling the refusal log.
     if matches!(user.role, UserRole::Leader | UserRole::Inspector) {
-        return Err(HttpError::new(
-            ErrorCode::Forbidden,
-            "Vai trò của bạn chỉ được xem kế hoạch, không gửi được thay đổi.",
-        ));
+        return Err(Said::ReadOnlyRole.into());
     }
     let author = user.author();
     // Run to the end even if the device hangs up: a push may be carrying other devices'
@@ -206,9 +200,7 @@ async fn history(
     Signed(user): Signed,
     Path((raw, node)): Path<(String, String)>,
 ) -> Result<Json<Vec<HistoryEntry>>, HttpError> {
-    let node: NodeId = node
-        .parse()
-        .map_err(|_| HttpError::new(ErrorCode::InvalidPath, "Mã mục không hợp lệ."))?;
+    let node: NodeId = node.parse().map_err(|_| HttpError::from(Said::BadNodeId))?;
     Ok(Json(service.history(plan_id(&raw)?, node, &user).await?))
 }
 
