@@ -24,7 +24,8 @@ use shared::assignment::{Assignment, Role};
 use shared::document::PlanMetadata;
 use shared::ids::{ClientId, NodeId, PlanId};
 use shared::limits::PUSH_MAX_MUTATIONS;
-use shared::mutation::{Field, Mutation, NodeEdit, PlanState, Position};
+use shared::mutation::{Field, Mutation, NodeEdit, Position};
+use shared::state::PlanState;
 use shared::sync::{
     ChangeNo, ClientSeq, Conflict, Pending, PullRequest, PullResponse, PushRequest, PushResponse,
     Replica,

@@ -6,9 +6,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ids::{ClientId, NodeId, PlanId};
-use shared::mutation::{Change, Mutation, PlanState};
+use shared::mutation::Mutation;
 use shared::plan::Plan;
 use shared::rows::Outline;
+use shared::state::{Change, PlanState};
 use shared::sync::{Conflict, Outbox, RefusalNotice as Refused, Replica, SyncedState};
 use std::collections::HashSet;
 

@@ -2,8 +2,9 @@
 //! state before applying it; the app uses the same rules to show only the controls that apply.
 
 use crate::ids::NodeId;
-use crate::mutation::{Mutation, MutationError, NodeEdit, PlanState};
+use crate::mutation::{Mutation, MutationError, NodeEdit};
 use crate::plan::Visibility;
+use crate::state::PlanState;
 use serde::{Deserialize, Serialize};
 
 /// A user's role.

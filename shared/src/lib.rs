@@ -27,6 +27,7 @@ pub mod rank;
 pub mod registry;
 pub mod rows;
 pub mod scan;
+pub mod state;
 pub mod sync;
 pub mod text;
 pub mod validate;

@@ -2,8 +2,8 @@
 //! expanded and what the user typed in the filter. Pure, so the UI stays free of rules.
 
 use crate::ids::NodeId;
-use crate::mutation::PlanState;
 use crate::plan::Node;
+use crate::state::PlanState;
 use crate::text::{Query, fold};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;

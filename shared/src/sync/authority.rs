@@ -3,8 +3,9 @@
 
 use crate::access::{self, Author};
 use crate::ids::{ClientId, ConflictId, NodeId};
-use crate::mutation::{Change, Field, Mutation, MutationError, NodeEdit, PlanState};
+use crate::mutation::{Field, Mutation, MutationError, NodeEdit};
 use crate::plan::{Node, Plan};
+use crate::state::{Change, PlanState};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 

@@ -1,8 +1,9 @@
 //! The device's side: a [`Replica`] of a plan (the confirmed base, the outbox, the view).
 
 use crate::ids::{ClientId, ConflictId, NodeId, PlanId};
-use crate::mutation::{Change, Mutation, MutationError, PlanState};
+use crate::mutation::{Mutation, MutationError};
 use crate::plan::{Node, Plan};
+use crate::state::{Change, PlanState};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
