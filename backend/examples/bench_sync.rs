@@ -25,7 +25,7 @@ use shared::document::PlanMetadata;
 use shared::ids::{ClientId, NodeId, PlanId};
 use shared::limits::PUSH_MAX_MUTATIONS;
 use shared::mutation::{Field, Mutation, NodeEdit, Position};
-use shared::state::PlanState;
+use shared::plan_state::PlanState;
 use shared::sync::{
     ChangeNo, ClientSeq, Conflict, Pending, PullRequest, PullResponse, PushRequest, PushResponse,
     Replica,

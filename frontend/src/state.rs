@@ -8,8 +8,8 @@ use leptos::task::spawn_local;
 use shared::ids::{ClientId, NodeId, PlanId};
 use shared::mutation::Mutation;
 use shared::plan::Plan;
+use shared::plan_state::{Change, PlanState};
 use shared::rows::Outline;
-use shared::state::{Change, PlanState};
 use shared::sync::{Conflict, Outbox, RefusalNotice as Refused, Replica, SyncedState};
 use std::collections::HashSet;
 

@@ -4,7 +4,7 @@
 use crate::ids::NodeId;
 use crate::mutation::{Mutation, MutationError, NodeEdit};
 use crate::plan::Visibility;
-use crate::state::PlanState;
+use crate::plan_state::PlanState;
 use serde::{Deserialize, Serialize};
 
 /// A user's role.

@@ -5,8 +5,8 @@
 use crate::assignment::{self, Load};
 use crate::ids::NodeId;
 use crate::mutation::{Mutation, MutationError, Position};
+use crate::plan_state::PlanState;
 use crate::registry::{Agency, name_of};
-use crate::state::PlanState;
 use crate::text::{Query, collation_key, fold};
 use chrono::NaiveDate;
 use std::collections::HashMap;

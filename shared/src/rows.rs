@@ -3,7 +3,7 @@
 
 use crate::ids::NodeId;
 use crate::plan::Node;
-use crate::state::PlanState;
+use crate::plan_state::PlanState;
 use crate::text::{Query, fold};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;

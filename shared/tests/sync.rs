@@ -10,7 +10,7 @@ use shared::assignment::{Assignment, Role};
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, Mutation, NodeEdit, Position};
 use shared::plan::Node;
-use shared::state::PlanState;
+use shared::plan_state::PlanState;
 use shared::sync::{
     Authority, ChangeNo, Conflict, Outbox, Pending, PlanSync, PullRequest, PullResponse,
     PushRequest, PushResponse, RefusalNotice, Replica,

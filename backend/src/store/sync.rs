@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::Field;
 use shared::plan::{Node, Plan};
-use shared::state::PlanState;
+use shared::plan_state::PlanState;
 use shared::sync::{
     Authority, ChangeNo, ClientSeq, Conflict, Delta, HistoryEntry, PlanSync, Refusal, Stamps,
 };

@@ -5,7 +5,7 @@ use crate::access::{self, Author};
 use crate::ids::{ClientId, ConflictId, NodeId};
 use crate::mutation::{Field, Mutation, MutationError, NodeEdit};
 use crate::plan::{Node, Plan};
-use crate::state::{Change, PlanState};
+use crate::plan_state::{Change, PlanState};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 

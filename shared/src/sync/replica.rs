@@ -3,7 +3,7 @@
 use crate::ids::{ClientId, ConflictId, NodeId, PlanId};
 use crate::mutation::{Mutation, MutationError};
 use crate::plan::{Node, Plan};
-use crate::state::{Change, PlanState};
+use crate::plan_state::{Change, PlanState};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
