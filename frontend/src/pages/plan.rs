@@ -253,17 +253,18 @@ fn VisibilitySetting(store: PlanStore) -> impl IntoView {
     use shared::plan::Visibility;
     let edits = store.actor().role.edits_plan();
     let message = RwSignal::new(None::<(bool, String)>);
-    let current = move || store.plan.with(|p| p.visibility);
-    // The device's copy of the plan's record dates from its first pull: the setting is read
-    // again from the plan list when online.
+    // The device's copy of the plan's record dates from its first pull (and a sync puts that
+    // copy back), so the setting shown is kept apart: the copy's at first, then the server's,
+    // read from the plan list when online, then what the user chose.
+    let shown = RwSignal::new(store.plan.with_untracked(|p| p.visibility));
+    let current = move || shown.get();
+    let plan = store.plan.with_untracked(|p| p.id);
     if device::online() {
-        let id = store.plan.with_untracked(|p| p.id);
         spawn_local(async move {
             if let Ok(list) = crate::api::plans().await
-                && let Some(now) = list.iter().find(|p| p.id == id).map(|p| p.visibility)
-                && now != store.plan.with_untracked(|p| p.visibility)
+                && let Some(now) = list.iter().find(|p| p.id == plan).map(|p| p.visibility)
             {
-                store.plan.update(|p| p.visibility = now);
+                shown.set(now);
             }
         });
     }
@@ -272,16 +273,15 @@ fn VisibilitySetting(store: PlanStore) -> impl IntoView {
             "assigned" => Visibility::Assigned,
             _ => Visibility::Province,
         };
-        let plan = store.plan.with_untracked(|p| p.id);
         spawn_local(async move {
             match crate::api::set_visibility(plan, chosen).await {
                 Ok(()) => {
-                    store.plan.update(|p| p.visibility = chosen);
+                    shown.set(chosen);
                     message.set(Some((false, "Đã lưu quyền xem kế hoạch.".into())));
                 }
                 Err(e) => {
                     // The select shows the stored value again.
-                    store.plan.update(|_| {});
+                    shown.notify();
                     message.set(Some((true, e.message)));
                 }
             }
