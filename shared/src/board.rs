@@ -147,25 +147,25 @@ pub fn plan_drop(
                 return Err(DropRefused::AlreadyAssigned { agency: name });
             }
             let role = assignment::role_for_drop(&node.assignments);
-            Ok(Some(Planned::from((
-                vec![Mutation::Assign {
+            Ok(Some(Planned {
+                mutations: vec![Mutation::Assign {
                     id: *id,
                     agency: code.clone(),
                     role,
                     deadline: None,
                 }],
-                format!(
+                words: format!(
                     "Đã giao {} cho {name} ({}).",
                     short_title(s, *id),
                     role.label_vi().to_lowercase()
                 ),
                 // A drop never demotes a lead: taking the agency off undoes it, and leaves what
                 // others assigned meanwhile alone.
-                vec![Mutation::Unassign {
+                undo: vec![Mutation::Unassign {
                     id: *id,
                     agency: code.clone(),
                 }],
-            ))))
+            }))
         }
         (DragItem::Assignment { node, agency }, Target::Agency(to)) => {
             if agency == to {
@@ -178,23 +178,23 @@ pub fn plan_drop(
             if n.assignment(to).is_some() {
                 return Err(DropRefused::AlreadyAssigned { agency: name });
             }
-            Ok(Some(Planned::from((
-                vec![Mutation::Reassign {
+            Ok(Some(Planned {
+                mutations: vec![Mutation::Reassign {
                     id: *node,
                     from: agency.clone(),
                     to: to.clone(),
                 }],
-                format!(
+                words: format!(
                     "Đã chuyển phần việc của {} ở {} sang {name}.",
                     name_of(agencies, agency),
                     short_title(s, *node)
                 ),
-                vec![Mutation::Reassign {
+                undo: vec![Mutation::Reassign {
                     id: *node,
                     from: to.clone(),
                     to: agency.clone(),
                 }],
-            ))))
+            }))
         }
         (DragItem::Task(id), Target::Row(on, zone)) => {
             if s.is_ancestor_or_self(*id, *on) {
@@ -228,31 +228,21 @@ pub fn plan_drop(
                 ),
                 _ => format!("Đã chuyển {}.", short_title(s, *id)),
             };
-            Ok(Some(Planned::from((
-                vec![Mutation::MoveNode {
+            Ok(Some(Planned {
+                mutations: vec![Mutation::MoveNode {
                     id: *id,
                     parent,
                     position,
                 }],
                 words,
-                vec![Mutation::MoveNode {
+                undo: vec![Mutation::MoveNode {
                     id: *id,
                     parent: old_parent,
                     position: old_position,
                 }],
-            ))))
+            }))
         }
         (DragItem::Assignment { .. }, Target::Row(..)) => Ok(None),
-    }
-}
-
-impl From<(Vec<Mutation>, String, Vec<Mutation>)> for Planned {
-    fn from((mutations, words, undo): (Vec<Mutation>, String, Vec<Mutation>)) -> Self {
-        Self {
-            mutations,
-            words,
-            undo,
-        }
     }
 }
 

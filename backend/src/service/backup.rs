@@ -9,7 +9,6 @@ use shared::api::{ApiError, ErrorCode, User};
 use super::auth::token_key;
 use super::{Result, Service, ServiceError};
 use crate::store::StoreError;
-use crate::store::backup::Counts;
 
 /// A copy being read: its file name and its SurrealQL, in pieces.
 pub struct BackupFile {
@@ -52,11 +51,6 @@ impl Service {
             Some(key) if *key == token_key(token) => Ok(Some(self.copy().await?)),
             _ => Ok(None),
         }
-    }
-
-    /// What the database holds, counted (for the operator's commands).
-    pub async fn counts(&self) -> Result<Counts> {
-        Ok(self.store.counts().await?)
     }
 
     async fn copy(&self) -> Result<BackupFile> {

@@ -7,10 +7,8 @@
 use futures_util::{Stream, StreamExt};
 use serde_json::Value;
 use std::path::Path;
-use surrealdb::Surreal;
-use surrealdb::engine::any::Any;
 
-use super::{DATABASE, NAMESPACE, Result, SCHEMA, Store, StoreError};
+use super::{Result, SCHEMA, Store, StoreError};
 
 /// How many records of each kind a database holds: what a restore is checked against.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -72,20 +70,7 @@ impl Store {
     /// (nothing defined in it yet), then applies today's schema over it (a copy made by an
     /// older version gains what was added since). Fails on the first statement that fails.
     pub async fn restore(url: &str, credentials: Option<&str>, file: &Path) -> Result<Store> {
-        let db: Surreal<Any> = surrealdb::engine::any::connect(url).await?;
-        if let Some((user, pass)) = credentials.and_then(|c| c.split_once(':')) {
-            db.signin(surrealdb::opt::auth::Root {
-                username: user.to_owned(),
-                password: pass.to_owned(),
-            })
-            .await?;
-        }
-        db.query(format!(
-            "DEFINE NAMESPACE IF NOT EXISTS {NAMESPACE}; USE NS {NAMESPACE}; DEFINE DATABASE IF NOT EXISTS {DATABASE};"
-        ))
-        .await?
-        .check()?;
-        db.use_ns(NAMESPACE).use_db(DATABASE).await?;
+        let db = super::open_database(url, credentials).await?;
         db.import(file).await?;
         db.query(SCHEMA).await?.check()?;
         Ok(Store { db })

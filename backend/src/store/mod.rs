@@ -88,26 +88,33 @@ pub(super) fn u64_of(v: Option<&Value>) -> u64 {
     v.and_then(Value::as_u64).unwrap_or(0)
 }
 
+/// Connects to the database at `url` (signed in with `user:password` when given) and selects
+/// our namespace and database, made if missing; no schema applied.
+pub(super) async fn open_database(url: &str, credentials: Option<&str>) -> Result<Surreal<Any>> {
+    let db = surrealdb::engine::any::connect(url).await?;
+    if let Some((user, pass)) = credentials.and_then(|c| c.split_once(':')) {
+        db.signin(surrealdb::opt::auth::Root {
+            username: user.to_owned(),
+            password: pass.to_owned(),
+        })
+        .await?;
+    }
+    db.query(format!("DEFINE NAMESPACE IF NOT EXISTS {NAMESPACE}"))
+        .await?
+        .check()?;
+    db.use_ns(NAMESPACE).await?;
+    db.query(format!("DEFINE DATABASE IF NOT EXISTS {DATABASE}"))
+        .await?
+        .check()?;
+    db.use_db(DATABASE).await?;
+    Ok(db)
+}
+
 impl Store {
     /// Connects to `url` (`surrealkv://dir`, `mem://`, `ws://host:port`), signs in when
     /// credentials (`user:password`) are given, and applies the schema.
     pub async fn connect(url: &str, credentials: Option<&str>) -> Result<Self> {
-        let db = surrealdb::engine::any::connect(url).await?;
-        if let Some((user, pass)) = credentials.and_then(|c| c.split_once(':')) {
-            db.signin(surrealdb::opt::auth::Root {
-                username: user.to_owned(),
-                password: pass.to_owned(),
-            })
-            .await?;
-        }
-        db.query(format!("DEFINE NAMESPACE IF NOT EXISTS {NAMESPACE}"))
-            .await?
-            .check()?;
-        db.use_ns(NAMESPACE).await?;
-        db.query(format!("DEFINE DATABASE IF NOT EXISTS {DATABASE}"))
-            .await?
-            .check()?;
-        db.use_db(DATABASE).await?;
+        let db = open_database(url, credentials).await?;
         db.query(SCHEMA).await?.check()?;
         Ok(Self { db })
     }
