@@ -5,46 +5,28 @@ use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    ApiError, ErrorCode, LoginRequest, NewUser, PasswordChange, SessionInfo, SetupRequest,
-    SetupStatus, User, UserUpdate,
+    ApiError, LoginRequest, NewUser, PasswordChange, SessionInfo, SetupRequest, SetupStatus, User,
+    UserUpdate,
 };
 use shared::ids::{NodeId, PlanId};
 use shared::plan::PlanSummary;
 use shared::registry::Agency;
 use shared::sync::{HistoryEntry, PullRequest, PullResponse, PushRequest, PushResponse};
 
-fn network_error(detail: impl ToString) -> ApiError {
-    ApiError::new(
-        ErrorCode::Unavailable,
-        "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
-    )
-    .with_detail(detail.to_string())
-}
+use crate::error::{bare_status, unreachable as network_error, unreadable_answer};
 
 async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if response.ok() {
         // Bytes, not text: a large tree is parsed straight from UTF-8, without a round trip
         // through a JavaScript string.
         let bytes = response.binary().await.map_err(network_error)?;
-        return serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::new(
-                ErrorCode::Internal,
-                "Máy chủ trả lời dữ liệu không đọc được.",
-            )
-            .with_detail(e.to_string())
-        });
+        return serde_json::from_slice(&bytes).map_err(unreadable_answer);
     }
     let status = response.status();
-    Err(response.json::<ApiError>().await.unwrap_or_else(|_| {
-        ApiError::new(
-            if status >= 500 {
-                ErrorCode::Unavailable
-            } else {
-                ErrorCode::Internal
-            },
-            format!("Máy chủ trả lời lỗi {status}."),
-        )
-    }))
+    Err(response
+        .json::<ApiError>()
+        .await
+        .unwrap_or_else(|_| bare_status(status)))
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {

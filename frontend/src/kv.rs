@@ -8,13 +8,15 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
+use crate::error::AppError;
+
 const DB: &str = "kehoach";
 const STORE: &str = "kv";
 
-pub type Result<T> = std::result::Result<T, String>;
+pub type Result<T> = std::result::Result<T, AppError>;
 
-fn e(err: impl std::fmt::Display) -> String {
-    err.to_string()
+fn e(err: impl std::fmt::Display) -> AppError {
+    AppError::Storage(err.to_string())
 }
 
 thread_local! {
@@ -67,7 +69,7 @@ pub async fn put_all(pairs: &[(&str, &str)]) -> Result<()> {
     }
     match tx.commit().map_err(e)?.await.map_err(e)? {
         TransactionResult::Committed => Ok(()),
-        TransactionResult::Aborted => Err("IndexedDB: ghi không thành công".into()),
+        TransactionResult::Aborted => Err(AppError::StorageAborted),
     }
 }
 
@@ -84,6 +86,6 @@ pub async fn delete(key: &str) -> Result<()> {
     store.delete(JsValue::from_str(key)).map_err(e)?;
     match tx.commit().map_err(e)?.await.map_err(e)? {
         TransactionResult::Committed => Ok(()),
-        TransactionResult::Aborted => Err("IndexedDB: xoá không thành công".into()),
+        TransactionResult::Aborted => Err(AppError::StorageAborted),
     }
 }

@@ -5,6 +5,7 @@ mod app;
 mod components;
 mod device;
 mod dom;
+mod error;
 mod kv;
 mod pages;
 mod session;

@@ -13,6 +13,7 @@ use shared::rows::Outline;
 use shared::sync::{Conflict, Outbox, RefusalNotice as Refused, Replica, SyncedState};
 use std::collections::HashSet;
 
+use crate::error::AppError;
 use crate::session::Auth;
 use crate::{api, device, kv};
 
@@ -255,26 +256,25 @@ impl PlanStore {
         self.auth.pending.set(pending);
     }
 
-    pub fn say(&self, text: impl Into<String>, error: bool) {
+    /// Shows `text` (a message, or a typed error in its words) in the notice bar.
+    pub fn say(&self, text: impl std::fmt::Display, error: bool) {
         self.notice.set(Some(Notice {
             error,
-            text: text.into(),
+            text: text.to_string(),
         }));
     }
 
     /// Applies `mutation` here at once, keeps it on the device, and syncs when online. Returns
     /// the local refusal, if any, for the caller to show next to the field.
-    pub fn dispatch(&self, mutation: Mutation) -> Result<(), String> {
+    pub fn dispatch(&self, mutation: Mutation) -> Result<(), AppError> {
         // The server checks again; checking here refuses at once, with the same reason.
         let actor = self.auth.actor();
         self.state
-            .with_untracked(|s| shared::access::check(&actor, s, &mutation))
-            .map_err(|e| e.to_string())?;
+            .with_untracked(|s| shared::access::check(&actor, s, &mutation))?;
         let change = self
             .replica
             .try_update_value(|r| r.apply(mutation, device::now_ms() as i64))
-            .ok_or_else(|| "Trang đã đóng.".to_owned())?
-            .map_err(|e| e.to_string())?;
+            .ok_or(AppError::PageClosed)??;
         self.record(&change);
         self.refresh_status();
         let store = *self;
@@ -295,7 +295,7 @@ impl PlanStore {
         if let Ok(outbox) = outbox
             && let Err(e) = kv::put(&key, &outbox).await
         {
-            self.say(format!("Không lưu được trên máy: {e}"), true);
+            self.say(e.to_string(), true);
         }
     }
 
@@ -397,11 +397,10 @@ impl PlanStore {
     }
 
     /// Adds the changes of an exported file; returns how many were new.
-    pub fn import_outbox(&self, text: &str) -> Result<usize, String> {
-        let file: Outbox = serde_json::from_str(text)
-            .map_err(|_| "Tệp không phải tệp thay đổi của ứng dụng.".to_owned())?;
+    pub fn import_outbox(&self, text: &str) -> Result<usize, AppError> {
+        let file: Outbox = serde_json::from_str(text).map_err(|_| AppError::NotAnOutbox)?;
         if file.plan != self.plan_id() {
-            return Err("Tệp này là thay đổi của một kế hoạch khác.".into());
+            return Err(AppError::OutboxOfAnotherPlan);
         }
         let added = self
             .replica
@@ -419,7 +418,7 @@ impl PlanStore {
 
     /// Sets a node's progress; 100 records today as the day the work was finished, less than
     /// 100 clears that day.
-    pub fn set_progress(&self, id: NodeId, progress: u8) -> Result<(), String> {
+    pub fn set_progress(&self, id: NodeId, progress: u8) -> Result<(), AppError> {
         let done_on = self
             .state
             .with_untracked(|s| s.get(id).and_then(|n| n.completed_on));

@@ -176,6 +176,8 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
     sh(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
+    // The app's own logic (its errors, its review state), natively: no browser needed.
+    sh(cargo().args(["test", "-p", "frontend"]))?;
     // The server binary and the sync benchmark `cargo test` just built (building them apart
     // with `cargo build -p backend` would unify features differently and compile the database
     // engine a second time).

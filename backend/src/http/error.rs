@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use shared::api::{ApiError, ErrorCode};
 use shared::mutation::MutationError;
 
-use crate::service::ServiceError;
+use crate::service::{Denial, ServiceError};
 
 /// An error answer.
 #[derive(Debug)]
@@ -88,8 +88,18 @@ impl From<ServiceError> for HttpError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::PlanNotFound => Self::not_found("Không tìm thấy kế hoạch."),
-            ServiceError::Api(e) => Self(e),
+            ServiceError::Denied(d) => d.into(),
             ServiceError::Refused(m) => m.into(),
+            ServiceError::Invalid(v) => Self(v.into()),
+            ServiceError::Review(e) => Self::new(ErrorCode::Validation, &e.to_string()),
+            ServiceError::Registry(e) => {
+                let code = if e.is_validation() {
+                    ErrorCode::Validation
+                } else {
+                    ErrorCode::Refused
+                };
+                Self::new(code, &e.to_string())
+            }
             ServiceError::NoRandomness(err) | ServiceError::Hashing(err) => {
                 tracing::error!(error = %err, "signing in or making a token");
                 Self::new(
@@ -97,8 +107,8 @@ impl From<ServiceError> for HttpError {
                     "Máy chủ gặp lỗi khi xử lý mật khẩu hoặc mã đăng nhập. Vui lòng thử lại.",
                 )
             }
-            ServiceError::Encode(err) => {
-                tracing::error!(error = %err, "encoding error");
+            ServiceError::Encode(err) | ServiceError::Task(err) => {
+                tracing::error!(error = %err, "encoding a tree");
                 Self::new(
                     ErrorCode::Internal,
                     "Máy chủ gặp lỗi khi chuẩn bị dữ liệu. Vui lòng thử lại.",
@@ -174,6 +184,53 @@ impl From<ServiceError> for HttpError {
                 )
             }
         }
+    }
+}
+
+/// Why accounts, sessions or an administrator's request were turned down, in words.
+impl From<Denial> for HttpError {
+    fn from(d: Denial) -> Self {
+        use ErrorCode as C;
+        let (code, words) = match d {
+            Denial::SessionEnded => return Said::SessionEnded.into(),
+            Denial::BadSetupLink => (
+                C::Unauthorized,
+                "Liên kết thiết lập không đúng, đã dùng hoặc đã hết hạn. Khởi động lại máy chủ để có liên kết mới.",
+            ),
+            Denial::AlreadySetUp => (C::Refused, "Máy chủ đã có tài khoản quản trị."),
+            Denial::WrongCredentials => {
+                (C::Unauthorized, "Tên đăng nhập hoặc mật khẩu không đúng.")
+            }
+            Denial::AccountLocked => (
+                C::Unauthorized,
+                "Tài khoản đã bị khoá. Liên hệ quản trị hệ thống.",
+            ),
+            Denial::NoSuchUser => (C::NotFound, "Không có tài khoản này."),
+            Denial::WrongCurrentPassword => (C::Refused, "Mật khẩu hiện tại không đúng."),
+            Denial::SamePassword => (C::Refused, "Mật khẩu mới phải khác mật khẩu hiện tại."),
+            Denial::AdministratorsOnly => (
+                C::Forbidden,
+                "Chỉ quản trị hệ thống mới được quản lý tài khoản và danh mục cơ quan.",
+            ),
+            Denial::BackupAdministratorsOnly => (
+                C::Forbidden,
+                "Chỉ quản trị hệ thống mới được tải bản sao lưu dữ liệu.",
+            ),
+            Denial::VisibilityStandingOnly => (
+                C::Forbidden,
+                "Chỉ cơ quan thường trực mới được đổi quyền xem kế hoạch.",
+            ),
+            Denial::UsernameTaken => (C::Refused, "Tên đăng nhập này đã có người dùng."),
+            Denial::NotYourself => (
+                C::Refused,
+                "Không thể tự khoá hoặc tự bỏ quyền quản trị của chính mình.",
+            ),
+            Denial::LastAdministrator => (
+                C::Refused,
+                "Phải còn ít nhất một tài khoản quản trị đang hoạt động.",
+            ),
+        };
+        HttpError::new(code, words)
     }
 }
 

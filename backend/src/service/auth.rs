@@ -4,13 +4,11 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
-use shared::api::{
-    ApiError, ErrorCode, NewUser, PasswordChange, SessionInfo, SetupRequest, User, UserUpdate,
-};
+use shared::api::{NewUser, PasswordChange, SessionInfo, SetupRequest, User, UserUpdate};
 use shared::validate::{self, ValidationError};
 use std::sync::OnceLock;
 
-use super::{Result, Service, ServiceError};
+use super::{Denial, Result, Service, ServiceError};
 use crate::store::auth::SetupOutcome;
 
 /// How long a setup link stays valid.
@@ -35,19 +33,11 @@ pub fn token_key(token: &str) -> String {
         .collect()
 }
 
-fn denied(code: ErrorCode, message: &str) -> ServiceError {
-    ServiceError::Api(ApiError::new(code, message))
-}
-
-fn invalid(e: ValidationError) -> ServiceError {
-    ServiceError::Api(ApiError::from(e))
-}
-
 /// A password `username` may choose: long enough, without the user name, not a common one.
 fn chosen_password(username: &str, password: &str) -> Result<()> {
     validate::new_password(username, password, super::passwords::is_common)
         .map(|_| ())
-        .map_err(invalid)
+        .map_err(ServiceError::Invalid)
 }
 
 /// At most this many password hashes at once: each takes about 19 MiB and a core for tens of
@@ -152,8 +142,8 @@ impl Service {
     /// Creates the first administrator with the setup token, and signs them in.
     pub async fn setup(&self, req: SetupRequest) -> Result<SessionInfo> {
         let user = User {
-            username: validate::username(&req.username).map_err(invalid)?,
-            name: validate::person_name(&req.name).map_err(invalid)?,
+            username: validate::username(&req.username).map_err(ServiceError::Invalid)?,
+            name: validate::person_name(&req.name).map_err(ServiceError::Invalid)?,
             role: shared::access::UserRole::Admin,
             agency: None,
             active: true,
@@ -163,25 +153,16 @@ impl Service {
         // Checked before the slow hash, so that guessing costs the guesser, not the server.
         if !self.store.setup_token_valid(&key, now_ms()).await? {
             return Err(if self.setup_needed().await? {
-                denied(
-                    ErrorCode::Unauthorized,
-                    "Liên kết thiết lập không đúng, đã dùng hoặc đã hết hạn. Khởi động lại máy chủ để có liên kết mới.",
-                )
+                ServiceError::from(Denial::BadSetupLink)
             } else {
-                denied(ErrorCode::Refused, "Máy chủ đã có tài khoản quản trị.")
+                ServiceError::from(Denial::AlreadySetUp)
             });
         }
         let hash = hash_password(req.password).await?;
         match self.store.setup_admin(&key, now_ms(), &user, &hash).await? {
             SetupOutcome::Created => self.open_session(user).await,
-            SetupOutcome::Done => Err(denied(
-                ErrorCode::Refused,
-                "Máy chủ đã có tài khoản quản trị.",
-            )),
-            SetupOutcome::BadToken => Err(denied(
-                ErrorCode::Unauthorized,
-                "Liên kết thiết lập không đúng, đã dùng hoặc đã hết hạn. Khởi động lại máy chủ để có liên kết mới.",
-            )),
+            SetupOutcome::Done => Err(ServiceError::from(Denial::AlreadySetUp)),
+            SetupOutcome::BadToken => Err(ServiceError::from(Denial::BadSetupLink)),
         }
     }
 
@@ -211,10 +192,7 @@ impl Service {
             return Err(ServiceError::TooManyAttempts { retry_after: wait });
         }
         let wrong = || match self.throttle.failed(username, addr) {
-            Ok(()) => denied(
-                ErrorCode::Unauthorized,
-                "Tên đăng nhập hoặc mật khẩu không đúng.",
-            ),
+            Ok(()) => ServiceError::from(Denial::WrongCredentials),
             Err(wait) => ServiceError::TooManyAttempts { retry_after: wait },
         };
         let Ok(valid_name) = validate::username(username) else {
@@ -238,10 +216,7 @@ impl Service {
                 self.throttle.succeeded(&username);
                 self.open_session(s.user).await
             }
-            Some(s) if ok && !s.user.active => Err(denied(
-                ErrorCode::Unauthorized,
-                "Tài khoản đã bị khoá. Liên hệ quản trị hệ thống.",
-            )),
+            Some(s) if ok && !s.user.active => Err(ServiceError::from(Denial::AccountLocked)),
             _ => Err(wrong()),
         }
     }
@@ -268,33 +243,27 @@ impl Service {
         addr: Option<std::net::IpAddr>,
     ) -> Result<()> {
         let Some(session) = self.session(token).await? else {
-            return Err(denied(
-                ErrorCode::Unauthorized,
-                "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
-            ));
+            return Err(ServiceError::from(Denial::SessionEnded));
         };
         let username = session.user.username;
         if let Err(wait) = self.throttle.check(&username, addr) {
             return Err(ServiceError::TooManyAttempts { retry_after: wait });
         }
         let Some(stored) = self.store.user(&username).await? else {
-            return Err(denied(ErrorCode::NotFound, "Không có tài khoản này."));
+            return Err(ServiceError::from(Denial::NoSuchUser));
         };
         let right = validate::password(&req.current).is_ok()
             && verify_password(stored.password_hash, req.current.clone()).await?;
         if !right {
             return Err(match self.throttle.failed(&username, addr) {
-                Ok(()) => denied(ErrorCode::Refused, "Mật khẩu hiện tại không đúng."),
+                Ok(()) => ServiceError::from(Denial::WrongCurrentPassword),
                 Err(wait) => ServiceError::TooManyAttempts { retry_after: wait },
             });
         }
         self.throttle.succeeded(&username);
         chosen_password(&username, &req.new)?;
         if req.new == req.current {
-            return Err(denied(
-                ErrorCode::Refused,
-                "Mật khẩu mới phải khác mật khẩu hiện tại.",
-            ));
+            return Err(ServiceError::from(Denial::SamePassword));
         }
         let hash = hash_password(req.new).await?;
         self.store.update_user(&stored.user, Some(&hash)).await?;
@@ -322,10 +291,7 @@ impl Service {
         if by.role.administers() {
             Ok(())
         } else {
-            Err(denied(
-                ErrorCode::Forbidden,
-                "Chỉ quản trị hệ thống mới được quản lý tài khoản và danh mục cơ quan.",
-            ))
+            Err(ServiceError::from(Denial::AdministratorsOnly))
         }
     }
 
@@ -335,7 +301,7 @@ impl Service {
         agency: Option<&str>,
     ) -> Result<()> {
         if role == shared::access::UserRole::AgencyOfficer && agency.is_none() {
-            return Err(invalid(ValidationError::AgencyRequired));
+            return Err(ValidationError::AgencyRequired.into());
         }
         if let Some(code) = agency
             && !self.agency_codes().await?.contains(code)
@@ -361,8 +327,8 @@ impl Service {
             .map(|a| a.trim().to_owned())
             .filter(|a| !a.is_empty());
         let user = User {
-            username: validate::username(&req.username).map_err(invalid)?,
-            name: validate::person_name(&req.name).map_err(invalid)?,
+            username: validate::username(&req.username).map_err(ServiceError::Invalid)?,
+            name: validate::person_name(&req.name).map_err(ServiceError::Invalid)?,
             role: req.role,
             agency,
             active: true,
@@ -373,21 +339,18 @@ impl Service {
         if self.store.create_user(&user, &hash).await? {
             Ok(user)
         } else {
-            Err(denied(
-                ErrorCode::Refused,
-                "Tên đăng nhập này đã có người dùng.",
-            ))
+            Err(ServiceError::from(Denial::UsernameTaken))
         }
     }
 
     pub async fn update_user(&self, by: &User, username: &str, req: UserUpdate) -> Result<User> {
         Self::require_admin(by)?;
         let Some(stored) = self.store.user(username).await? else {
-            return Err(denied(ErrorCode::NotFound, "Không có tài khoản này."));
+            return Err(ServiceError::from(Denial::NoSuchUser));
         };
         let mut user = stored.user;
         if let Some(name) = &req.name {
-            user.name = validate::person_name(name).map_err(invalid)?;
+            user.name = validate::person_name(name).map_err(ServiceError::Invalid)?;
         }
         if let Some(role) = req.role {
             user.role = role;
@@ -401,10 +364,7 @@ impl Service {
             user.active = active;
         }
         if user.username == by.username && (!user.active || !user.role.administers()) {
-            return Err(denied(
-                ErrorCode::Refused,
-                "Không thể tự khoá hoặc tự bỏ quyền quản trị của chính mình.",
-            ));
+            return Err(ServiceError::from(Denial::NotYourself));
         }
         self.check_agency(user.role, user.agency.as_deref()).await?;
         let hash = match req.password {
@@ -417,10 +377,7 @@ impl Service {
         // Checked in the write's own transaction: two administrators removing each other at
         // once cannot leave none.
         if !self.store.update_user(&user, hash.as_deref()).await? {
-            return Err(denied(
-                ErrorCode::Refused,
-                "Phải còn ít nhất một tài khoản quản trị đang hoạt động.",
-            ));
+            return Err(ServiceError::from(Denial::LastAdministrator));
         }
         if !user.active || hash.is_some() {
             // A locked account or a new password ends the user's sessions everywhere.

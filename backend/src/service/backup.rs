@@ -4,10 +4,10 @@
 
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
-use shared::api::{ApiError, ErrorCode, User};
+use shared::api::User;
 
 use super::auth::token_key;
-use super::{Result, Service, ServiceError};
+use super::{Denial, Result, Service};
 use crate::store::StoreError;
 
 /// A copy being read: its file name and its SurrealQL, in pieces.
@@ -36,10 +36,7 @@ impl Service {
     /// A copy of everything, for an administrator.
     pub async fn backup(&self, by: &User) -> Result<BackupFile> {
         if !by.role.administers() {
-            return Err(ServiceError::Api(ApiError::new(
-                ErrorCode::Forbidden,
-                "Chỉ quản trị hệ thống mới được tải bản sao lưu dữ liệu.",
-            )));
+            return Err(Denial::BackupAdministratorsOnly.into());
         }
         self.copy().await
     }

@@ -3,6 +3,8 @@
 //! (`shared::access`) by the authority; accounts and sessions are in `auth`.
 
 mod auth;
+mod error;
+pub use error::{Denial, ServiceError};
 pub mod backup;
 pub mod events;
 mod visibility;
@@ -18,7 +20,7 @@ use shared::access::{Actor, Author};
 use shared::api::User;
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::import::ParsedPlan;
-use shared::mutation::{Mutation, MutationError};
+use shared::mutation::Mutation;
 use shared::plan::{Plan, PlanTree};
 use shared::registry::{AdminUnit, Agency, ReferenceData};
 use shared::sync::HistoryEntry;
@@ -29,53 +31,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use crate::store::{Batch, Store, StoreError, WriteError};
-
-/// Why a service call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    #[error("plan not found")]
-    PlanNotFound,
-    #[error("mutation refused: {0}")]
-    Refused(#[from] MutationError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("encoding an answer: {0}")]
-    Encode(String),
-    /// The operating system gave no random bytes (for a token or a salt).
-    #[error("no randomness: {0}")]
-    NoRandomness(String),
-    /// A password could not be hashed.
-    #[error("hashing a password: {0}")]
-    Hashing(String),
-    #[error("too many mutations in one push")]
-    TooMany,
-    #[error("a plan with this id exists")]
-    PlanExists,
-    #[error("the plan is being written by other processes; try again")]
-    Busy,
-    /// Too many failed sign-ins for the user name or the address: wait `retry_after`.
-    #[error("too many failed sign-ins")]
-    TooManyAttempts { retry_after: std::time::Duration },
-    /// Too many password hashes waiting: the caller should retry in a moment.
-    #[error("too many sign-ins at once")]
-    Overloaded,
-    /// Every place for reading an imported document is taken: the caller should retry soon.
-    #[error("too many documents being read")]
-    ImportsBusy,
-    /// A pull asked about more devices than [`shared::limits::PULL_MAX_CLIENTS`].
-    #[error("too many devices in one pull")]
-    TooManyClients,
-    /// The user holds the most event streams open already.
-    #[error("too many event streams")]
-    TooManyStreams,
-    /// The device id was first used by another user: pushing under it is refused.
-    #[error("the device belongs to another user")]
-    DeviceOfAnotherUser,
-    /// A typed refusal with its Vietnamese message (signing in, accounts, registry).
-    #[error("{0}")]
-    Api(shared::api::ApiError),
-}
+use crate::store::{Batch, Store, WriteError};
 
 /// A plan's tree encoded once for all readers of one version: JSON, and JSON gzip-compressed.
 pub struct TreeSnapshot {
@@ -269,7 +225,7 @@ impl Service {
         let snapshot =
             tokio::task::spawn_blocking(move || encode_tree(version, &PlanTree { plan, nodes }))
                 .await
-                .map_err(|e| ServiceError::Encode(e.to_string()))??;
+                .map_err(|e| ServiceError::Task(e.to_string()))??;
         let snapshot = Arc::new(snapshot);
         locked(&self.trees).insert(id, snapshot.clone());
         Ok(snapshot)
@@ -526,7 +482,7 @@ impl Service {
             encode(version, &answer, flate2::Compression::default())
         })
         .await
-        .map_err(|e| ServiceError::Encode(e.to_string()))??;
+        .map_err(|e| ServiceError::Task(e.to_string()))??;
         let snapshot = Arc::new(snapshot);
         locked(&self.first_pulls).insert(plan, snapshot.clone());
         Ok(snapshot)
@@ -652,12 +608,8 @@ impl Service {
     /// edit (labels, titles, known agencies, one lead per task).
     pub async fn save_import(&self, plan_id: PlanId, mut parsed: ParsedPlan) -> Result<PlanTree> {
         let codes = self.agency_codes().await?;
-        shared::import::review::check_reviewed(&mut parsed, &codes).map_err(|e| {
-            ServiceError::Api(shared::api::ApiError::new(
-                shared::api::ErrorCode::Validation,
-                e.to_string(),
-            ))
-        })?;
+        shared::import::review::check_reviewed(&mut parsed, &codes)
+            .map_err(ServiceError::Review)?;
         let tree = PlanTree::from_parsed(plan_id, parsed, || NodeId(new_uuid()));
         if !self.store.create_plan(&tree.plan, &tree.nodes).await? {
             return Err(ServiceError::PlanExists);

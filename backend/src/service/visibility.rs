@@ -3,12 +3,12 @@
 //! is, to them, a plan that does not exist.
 
 use shared::access::{Actor, may_read};
-use shared::api::{ApiError, ErrorCode, User};
+use shared::api::User;
 use shared::ids::PlanId;
 use shared::plan::{PlanSummary, Visibility};
 use shared::sync::ChangeNo;
 
-use super::{Result, Service, ServiceError};
+use super::{Denial, Result, Service, ServiceError};
 
 impl Service {
     /// The plan's change number, if `actor` may read it (else "not found").
@@ -53,10 +53,7 @@ impl Service {
         by: &User,
     ) -> Result<()> {
         if !by.role.edits_plan() {
-            return Err(ServiceError::Api(ApiError::new(
-                ErrorCode::Forbidden,
-                "Chỉ cơ quan thường trực mới được đổi quyền xem kế hoạch.",
-            )));
+            return Err(Denial::VisibilityStandingOnly.into());
         }
         if !self.store.set_visibility(plan, visibility).await? {
             return Err(ServiceError::PlanNotFound);

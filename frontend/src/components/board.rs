@@ -15,11 +15,12 @@ use std::collections::HashMap;
 use crate::components::board_ctx::{BoardCtx, Undo};
 use crate::components::dnd::{Dnd, DragItem, Target, Zone};
 use crate::components::tree::Tree;
+use crate::error::AppError;
 use crate::state::PlanStore;
 use shared::board::{agencies_for, plan_drop, search, short_title};
 
 /// Makes `mutations`; stops at the first refusal and says why.
-fn apply_all(store: &PlanStore, mutations: Vec<Mutation>) -> Result<(), String> {
+fn apply_all(store: &PlanStore, mutations: Vec<Mutation>) -> Result<(), AppError> {
     for m in mutations {
         store.dispatch(m)?;
     }
@@ -338,11 +339,11 @@ pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
                 );
                 open.set(false);
             }
-            Err(e) => error.set(Some(e)),
+            Err(e) => error.set(Some(e.to_string())),
         }
     };
     let change = move |m: Mutation| {
-        error.set(store.dispatch(m).err());
+        error.set(store.dispatch(m).err().map(|e| e.to_string()));
     };
     crate::dom::focus_later("#assign-search".into());
     view! {

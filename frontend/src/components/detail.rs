@@ -69,7 +69,12 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
     let show_delete = RwSignal::new(false);
 
     let edit = move |edit: NodeEdit, error: RwSignal<Option<String>>| {
-        error.set(store.dispatch(Mutation::EditNode { id, edit }).err());
+        error.set(
+            store
+                .dispatch(Mutation::EditNode { id, edit })
+                .err()
+                .map(|e| e.to_string()),
+        );
     };
     // What this user may change here (the server checks again).
     let can_text = move || store.may_edit(id, false);
@@ -77,7 +82,8 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
     let can_add_child = move || store.may_add(Some(id));
     let can_add_sibling = move || node().is_some_and(|n| store.may_add(n.parent));
     // Progress 100 records the day the work was finished; less than 100 clears it.
-    let set_progress = move |p: u8| progress_error.set(store.set_progress(id, p).err());
+    let set_progress =
+        move |p: u8| progress_error.set(store.set_progress(id, p).err().map(|e| e.to_string()));
 
     let add = move |as_child: bool| {
         let Some(n) = node() else { return };

@@ -55,7 +55,7 @@ pub fn MoveDialog(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
             open.set(false);
             store.reveal(id);
         }
-        Err(e) => error.set(Some(e)),
+        Err(e) => error.set(Some(e.to_string())),
     };
     let title = move || {
         store.state.with(|s| {

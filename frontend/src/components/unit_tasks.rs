@@ -146,7 +146,8 @@ fn UnitTask(item: Item, agency: RwSignal<String>) -> impl IntoView {
     let new_title = RwSignal::new(String::new());
     let can_progress = move || store.may_edit(id, true);
     let can_add = move || store.may_add(Some(id));
-    let set_progress = move |p: u8| error.set(store.set_progress(id, p).err());
+    let set_progress =
+        move |p: u8| error.set(store.set_progress(id, p).err().map(|e| e.to_string()));
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let title = new_title.get_untracked();
@@ -169,7 +170,7 @@ fn UnitTask(item: Item, agency: RwSignal<String>) -> impl IntoView {
                 new_title.set(String::new());
                 error.set(None);
             }
-            Err(e) => error.set(Some(e)),
+            Err(e) => error.set(Some(e.to_string())),
         }
     };
     let heading = if item.label.is_empty() {
