@@ -132,6 +132,43 @@ test('the administrator creates an agency officer and a new agency', async ({ pa
   await ctx.close();
 });
 
+test('the administrator renames an agency and merges another into it, typing key by key', async ({ page }) => {
+  await page.goto(current().url);
+  await signInWithForm(page, 'quantri', PASSWORD);
+  await page.getByRole('link', { name: 'Quản trị' }).tap();
+  const registry = page.locator('.agency-registry');
+  const search = registry.getByLabel('Tìm cơ quan');
+  await search.fill('tu phap');
+  const justice = registry.locator('.agency-row', { hasText: 'Sở Tư pháp' });
+  await justice.getByRole('button', { name: 'Đổi tên' }).tap();
+  const name = justice.getByLabel('Tên mới');
+  await name.press('End');
+  // Key by key: the editor keeps the focus and every character while the draft changes.
+  await name.pressSequentially(' tỉnh Lạng Sơn');
+  await justice.getByRole('button', { name: 'Lưu tên mới' }).tap();
+  await expect(registry.getByRole('status')).toHaveText('Đã lưu: Sở Tư pháp tỉnh Lạng Sơn.');
+  await expect(justice.getByLabel('Tên mới')).toHaveCount(0);
+
+  await search.fill('ngoai vu');
+  const foreign = registry.locator('.agency-row', { hasText: 'Sở Ngoại vụ' });
+  await foreign.getByRole('button', { name: 'Sáp nhập…' }).tap();
+  const date = foreign.getByLabel('Có hiệu lực từ ngày');
+  await date.pressSequentially('1/3/25');
+  const merge = foreign.getByRole('button', { name: 'Sáp nhập', exact: true });
+  await merge.tap();
+  await expect(foreign.getByRole('alert')).toHaveText('Nhập ngày theo dạng dd/mm/yyyy, ví dụ 01/03/2025.');
+  await date.fill('');
+  await date.pressSequentially('01/03/2025');
+  await merge.tap();
+  await expect(foreign.getByRole('alert')).toHaveText('Chọn cơ quan tiếp nhận.');
+  await foreign.getByLabel('Sáp nhập vào').selectOption({ label: 'Sở Tư pháp tỉnh Lạng Sơn' });
+  await merge.tap();
+  await expect(registry.getByRole('status')).toContainText('Đã lưu: Sở Ngoại vụ');
+  await expect(foreign).toContainText('hết hiệu lực từ 01/03/2025');
+  await expect(foreign).toContainText('Kế thừa: Sở Tư pháp tỉnh Lạng Sơn');
+  await page.locator('.agency-registry').screenshot({ path: 'test-results/admin-registry-merged.png' });
+});
+
 test('the administrator downloads a backup of all the data', async ({ page }) => {
   await page.goto(current().url);
   await signInWithForm(page, 'quantri', PASSWORD);

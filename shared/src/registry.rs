@@ -6,8 +6,9 @@ use crate::text::{fold, format_date};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// The groups the assignment board shows agencies in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The groups the assignment board shows agencies in; they sort in the order they are declared,
+/// which is the order the board and the registry list them in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AgencyGroup {
     /// Sở, ban, ngành (cơ quan chuyên môn thuộc UBND tỉnh).
@@ -23,6 +24,15 @@ pub enum AgencyGroup {
 }
 
 impl AgencyGroup {
+    /// Every group, in the order they are listed.
+    pub const ALL: [AgencyGroup; 5] = [
+        Self::Department,
+        Self::ArmedForces,
+        Self::MassOrganisation,
+        Self::Other,
+        Self::Local,
+    ];
+
     pub fn name_vi(self) -> &'static str {
         match self {
             Self::Department => "Sở, ban, ngành",

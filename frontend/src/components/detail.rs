@@ -9,7 +9,7 @@ use shared::sync::HistoryEntry;
 use shared::text::{format_date, parse_date};
 use shared::validate;
 
-use crate::components::board::AssignSheet;
+use crate::components::assign_sheet::AssignSheet;
 use crate::components::dialogs::{ConfirmDelete, MoveDialog};
 use crate::state::{PlanStore, new_id};
 
