@@ -262,7 +262,7 @@ async fn main() -> anyhow::Result<()> {
             client: shared::ids::ClientId::from_parts(1, [9; 10]),
             mutations: vec![shared::sync::Pending {
                 seq: i + 1,
-                base: 0,
+                base: shared::sync::ChangeNo::ZERO,
                 at: 0,
                 mutation: edit,
             }],
@@ -377,7 +377,7 @@ async fn board_data(service: &Service, plan: PlanId) -> anyhow::Result<()> {
                 .enumerate()
                 .map(|(j, m)| shared::sync::Pending {
                     seq: first + j as u64,
-                    base: 0,
+                    base: shared::sync::ChangeNo::ZERO,
                     at: 0,
                     mutation: m.clone(),
                 })

@@ -690,7 +690,7 @@ async fn run() -> Result<ExitCode> {
                 seq += 1;
                 Pending {
                     seq,
-                    base: 0,
+                    base: ChangeNo::ZERO,
                     at: 1_735_689_600_000,
                     mutation: m.clone(),
                 }

@@ -388,7 +388,7 @@ async fn each_role_may_do_what_it_may_and_nothing_else() {
             client: new_client(),
             mutations: vec![Pending {
                 seq: 1,
-                base: 0,
+                base: shared::sync::ChangeNo::ZERO,
                 at: 1,
                 mutation: progress(health_task, 50),
             }],
@@ -573,7 +573,7 @@ async fn an_expired_session_applies_nothing_and_signing_in_again_sends_the_same_
         mutations: vec![
             Pending {
                 seq: 1,
-                base: 0,
+                base: shared::sync::ChangeNo::ZERO,
                 at: 1,
                 mutation: Mutation::EditNode {
                     id: task,
@@ -582,7 +582,7 @@ async fn an_expired_session_applies_nothing_and_signing_in_again_sends_the_same_
             },
             Pending {
                 seq: 2,
-                base: 0,
+                base: shared::sync::ChangeNo::ZERO,
                 at: 2,
                 mutation: Mutation::EditNode {
                     id: task,

@@ -284,7 +284,7 @@ async fn concurrent_edits_of_one_plan_all_land() {
             client: new_client(),
             mutations: vec![Pending {
                 seq: 1,
-                base: 0,
+                base: shared::sync::ChangeNo::ZERO,
                 at: 0,
                 mutation: m,
             }],
@@ -544,7 +544,12 @@ fn edit_title(id: NodeId, title: &str) -> Mutation {
     }
 }
 
-fn batch(client: ClientId, first_seq: u64, base: u64, ms: Vec<Mutation>) -> PushRequest {
+fn batch(
+    client: ClientId,
+    first_seq: u64,
+    base: shared::sync::ChangeNo,
+    ms: Vec<Mutation>,
+) -> PushRequest {
     PushRequest {
         client,
         mutations: ms
@@ -570,7 +575,7 @@ async fn a_push_repeated_after_a_lost_answer_applies_once_and_pulls_carry_what_c
         .pull(
             plan,
             &PullRequest {
-                cursor: 0,
+                cursor: shared::sync::ChangeNo::ZERO,
                 clients: vec![ClientSeq {
                     client: device,
                     seq: 0,
@@ -663,11 +668,14 @@ async fn concurrent_edits_of_one_title_make_a_conflict_both_devices_see_and_can_
     let tree = s.seed_plan().await;
     let plan = tree.plan.id;
     let (a, b) = (new_client(), new_client());
-    let pull_as = |client: ClientId, cursor: u64| PullRequest {
+    let pull_as = |client: ClientId, cursor: shared::sync::ChangeNo| PullRequest {
         cursor,
         clients: vec![ClientSeq { client, seq: 0 }],
     };
-    let base = s.pull(plan, &pull_as(a, 0)).await.cursor;
+    let base = s
+        .pull(plan, &pull_as(a, shared::sync::ChangeNo::ZERO))
+        .await
+        .cursor;
     let task = children(&tree, top(&tree, "III").id)[2].id;
     let other = children(&tree, top(&tree, "III").id)[3].id;
     // Both offline from the same base: same field of one node, and different fields of another.
@@ -757,7 +765,9 @@ async fn concurrent_edits_of_one_title_make_a_conflict_both_devices_see_and_can_
             .map(|n| n.set.clone()),
         Some(vec![NodeEdit::Title("Tiêu đề của A".into())])
     );
-    let fresh = s.pull(plan, &pull_as(new_client(), 0)).await;
+    let fresh = s
+        .pull(plan, &pull_as(new_client(), shared::sync::ChangeNo::ZERO))
+        .await;
     assert!(
         fresh.conflicts.is_empty(),
         "a first pull carries open conflicts only"
@@ -791,7 +801,7 @@ async fn a_gzipped_push_is_accepted_and_online_devices_are_told_within_moments()
     let req = batch(
         new_client(),
         1,
-        0,
+        shared::sync::ChangeNo::ZERO,
         vec![edit_title(top(&tree, "I").id, "MỤC ĐÍCH, YÊU CẦU (sửa)")],
     );
     let r = s
@@ -848,7 +858,7 @@ async fn a_server_killed_in_the_middle_of_a_large_push_loses_nothing_and_applies
     let req = batch(
         device,
         1,
-        0,
+        shared::sync::ChangeNo::ZERO,
         ids.iter()
             .enumerate()
             .map(|(i, id)| Mutation::CreateNode {

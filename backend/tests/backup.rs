@@ -115,7 +115,7 @@ async fn push_tasks(
             client: device,
             mutations: vec![Pending {
                 seq: k as u64 + 1,
-                base: 0,
+                base: shared::sync::ChangeNo::ZERO,
                 at: 1_800_000_000_000,
                 mutation: Mutation::CreateNode {
                     id: new_id(),

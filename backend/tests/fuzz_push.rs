@@ -44,7 +44,7 @@ fn valid_push(node: shared::ids::NodeId) -> Value {
         mutations: vec![
             Pending {
                 seq: 1,
-                base: 1,
+                base: shared::sync::ChangeNo(1),
                 at: 1_800_000_000_000,
                 mutation: Mutation::EditNode {
                     id: node,
@@ -53,7 +53,7 @@ fn valid_push(node: shared::ids::NodeId) -> Value {
             },
             Pending {
                 seq: 2,
-                base: 1,
+                base: shared::sync::ChangeNo(1),
                 at: 1_800_000_000_000,
                 mutation: Mutation::CreateNode {
                     id: new_id(),

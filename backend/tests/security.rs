@@ -99,7 +99,7 @@ async fn node_ids_of_another_plan_are_refused_never_overwritten() {
         .pull(
             plan_a,
             &PullRequest {
-                cursor: 0,
+                cursor: shared::sync::ChangeNo::ZERO,
                 clients: vec![],
             },
         )
@@ -232,7 +232,7 @@ async fn node_ids_of_another_plan_are_refused_never_overwritten() {
         .pull(
             plan_a,
             &PullRequest {
-                cursor: 0,
+                cursor: shared::sync::ChangeNo::ZERO,
                 clients: vec![],
             },
         )
@@ -365,7 +365,7 @@ async fn random_pushes_never_change_the_other_plan(steps: Vec<Step>) -> Result<(
             client,
             mutations: vec![Pending {
                 seq: seqs[plan],
-                base: 0,
+                base: shared::sync::ChangeNo::ZERO,
                 at: 0,
                 mutation: m.clone(),
             }],
@@ -407,7 +407,7 @@ proptest! {
 fn one(seq: u64, mutation: Mutation) -> Pending {
     Pending {
         seq,
-        base: 0,
+        base: shared::sync::ChangeNo::ZERO,
         at: 1_800_000_000_000,
         mutation,
     }
@@ -493,7 +493,7 @@ async fn a_device_id_is_bound_to_its_user() {
     );
     // The other user says it has seen the victim's refusals: they are kept for the victim.
     let claim = PullRequest {
-        cursor: 1,
+        cursor: shared::sync::ChangeNo(1),
         clients: vec![shared::sync::ClientSeq {
             client: victim,
             seq: 100,
@@ -501,7 +501,7 @@ async fn a_device_id_is_bound_to_its_user() {
     };
     pull_raw(&s, &standing, plan, &claim).await;
     let mine = PullRequest {
-        cursor: 1,
+        cursor: shared::sync::ChangeNo(1),
         clients: vec![shared::sync::ClientSeq {
             client: victim,
             seq: 2,
@@ -577,7 +577,7 @@ async fn refusals_are_capped_and_pruned_once_seen() {
     let answer: PushResponse = body(r).await;
     assert_eq!(answer.last_seq, 100);
     let seen = |seq| PullRequest {
-        cursor: 1,
+        cursor: shared::sync::ChangeNo(1),
         clients: vec![shared::sync::ClientSeq {
             client: device,
             seq,
@@ -994,7 +994,7 @@ async fn edit_title_claiming(
     client: &reqwest::Client,
     plan: PlanId,
     (device, seq): (shared::ids::ClientId, u64),
-    base: u64,
+    base: shared::sync::ChangeNo,
     node: NodeId,
     title: &str,
 ) -> PushResponse {
@@ -1030,7 +1030,7 @@ async fn a_device_cannot_claim_to_have_seen_changes_it_was_not_sent() {
         .pull(
             plan,
             &PullRequest {
-                cursor: 0,
+                cursor: shared::sync::ChangeNo::ZERO,
                 clients: vec![shared::sync::ClientSeq {
                     client: mine,
                     seq: 0,
@@ -1057,7 +1057,7 @@ async fn a_device_cannot_claim_to_have_seen_changes_it_was_not_sent() {
         &s.client,
         plan,
         (mine, 1),
-        1_000_000_000,
+        shared::sync::ChangeNo(1_000_000_000),
         task,
         "Tên do máy này sửa",
     )
@@ -1075,7 +1075,7 @@ async fn a_device_cannot_claim_to_have_seen_changes_it_was_not_sent() {
         &other,
         plan,
         (theirs, 2),
-        1_000_000_000,
+        shared::sync::ChangeNo(1_000_000_000),
         task,
         "Lại sửa",
     )
@@ -1263,7 +1263,7 @@ async fn a_restricted_plan_is_hidden_from_agencies_it_gives_no_task() {
         client: new_client(),
         mutations: vec![Pending {
             seq: 1,
-            base: 0,
+            base: shared::sync::ChangeNo::ZERO,
             at: 0,
             mutation: Mutation::EditNode {
                 id: task,

@@ -168,13 +168,18 @@ pub struct Events {
 impl Events {
     pub fn connect(
         url: &str,
-        mut on_change: impl FnMut(u64) + 'static,
+        mut on_change: impl FnMut(shared::sync::ChangeNo) + 'static,
         mut on_open: impl FnMut() + 'static,
     ) -> Option<Self> {
         let source = web_sys::EventSource::new(url).ok()?;
         let change =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                if let Some(n) = ev.data().as_string().and_then(|s| s.trim().parse().ok()) {
+                if let Some(n) = ev
+                    .data()
+                    .as_string()
+                    .and_then(|s| s.trim().parse().ok())
+                    .map(shared::sync::ChangeNo)
+                {
                     on_change(n);
                 }
             });

@@ -186,7 +186,7 @@ impl PlanStore {
         self.plan.with_untracked(|p| p.id)
     }
 
-    pub fn cursor(&self) -> u64 {
+    pub fn cursor(&self) -> shared::sync::ChangeNo {
         self.replica.with_value(Replica::cursor)
     }
 

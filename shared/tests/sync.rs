@@ -47,7 +47,12 @@ impl Server {
     fn new(nodes: Vec<Node>) -> Self {
         let mut s = Self {
             sync: PlanSync::new(
-                Authority::new(PlanState::new(plan_id(), []), HashMap::new(), [], 0),
+                Authority::new(
+                    PlanState::new(plan_id(), []),
+                    HashMap::new(),
+                    [],
+                    ChangeNo::ZERO,
+                ),
                 None,
             ),
             writes: Vec::new(),
@@ -59,7 +64,7 @@ impl Server {
             .enumerate()
             .map(|(i, n)| Pending {
                 seq: i as u64 + 1,
-                base: 0,
+                base: ChangeNo::ZERO,
                 at: 0,
                 mutation: Mutation::CreateNode {
                     id: n.id,

@@ -469,7 +469,7 @@ impl Service {
             .pull_changes(
                 plan,
                 &PullRequest {
-                    cursor: 0,
+                    cursor: ChangeNo::ZERO,
                     clients: Vec::new(),
                 },
                 "",
@@ -495,7 +495,7 @@ impl Service {
             return Err(ServiceError::TooManyClients);
         }
         self.readable(plan, &puller.actor()).await?;
-        if req.cursor == 0 && req.clients.is_empty() {
+        if req.cursor == ChangeNo::ZERO && req.clients.is_empty() {
             // A new device: the answer encoded once for all of them.
             return Ok(Pulled::First(self.first_pull_encoded(plan).await?));
         }

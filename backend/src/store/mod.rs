@@ -88,6 +88,11 @@ pub(super) fn u64_of(v: Option<&Value>) -> u64 {
     v.and_then(Value::as_u64).unwrap_or(0)
 }
 
+/// A change number read from a record (0 when missing).
+pub(super) fn change_of(v: Option<&Value>) -> shared::sync::ChangeNo {
+    shared::sync::ChangeNo(u64_of(v))
+}
+
 /// Connects to the database at `url` (signed in with `user:password` when given) and selects
 /// our namespace and database, made if missing; no schema applied.
 pub(super) async fn open_database(url: &str, credentials: Option<&str>) -> Result<Surreal<Any>> {
@@ -273,7 +278,7 @@ mod tests {
                 client,
                 mutations: vec![Pending {
                     seq: i as u64 + 1,
-                    base: 0,
+                    base: shared::sync::ChangeNo::ZERO,
                     at: i as i64,
                     mutation: m,
                 }],
@@ -347,7 +352,7 @@ mod tests {
                 client,
                 mutations: vec![Pending {
                     seq: 1,
-                    base: 0,
+                    base: shared::sync::ChangeNo::ZERO,
                     at: 0,
                     mutation: Mutation::CreateNode {
                         id: node,

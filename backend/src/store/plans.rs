@@ -48,7 +48,7 @@ pub(super) const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, ran
 
 /// The change number of a plan as stored whole (imported or seeded): devices that never
 /// pulled have cursor 0, so they get everything.
-pub(super) const FIRST_CHANGE: ChangeNo = 1;
+pub(super) const FIRST_CHANGE: ChangeNo = ChangeNo(1);
 
 /// A plan's change number and who may read it (see [`Store::plan_access`]).
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -73,7 +73,7 @@ impl Store {
                  COMMIT TRANSACTION;",
             )
             .bind(("key", plan.id.to_string()))
-            .bind(("first", FIRST_CHANGE))
+            .bind(("first", FIRST_CHANGE.0))
             .bind(("plan", content))
             .bind(("nodes", Value::Array(nodes)))
             .await?
@@ -249,7 +249,7 @@ impl Store {
             .await?
             .check()?;
         let v: Vec<Value> = r.take(0)?;
-        Ok(v.first().map(|v| u64_of(Some(v))))
+        Ok(v.first().map(|v| change_of(Some(v))))
     }
 
     /// Creates a new plan with its nodes in one transaction; `false` (and nothing written)
@@ -273,7 +273,7 @@ impl Store {
                  COMMIT TRANSACTION;",
             )
             .bind(("key", plan.id.to_string()))
-            .bind(("first", FIRST_CHANGE))
+            .bind(("first", FIRST_CHANGE.0))
             .bind(("plan", content))
             .bind(("nodes", Value::Array(nodes)))
             .await?;

@@ -118,7 +118,7 @@ impl Store {
         let Some(mut plan_row) = plans.into_iter().next() else {
             return Ok(None);
         };
-        let change = u64_of(plan_row.get("change"));
+        let change = change_of(plan_row.get("change"));
         if let Some(o) = plan_row.as_object_mut() {
             o.remove("change");
         }
@@ -146,7 +146,7 @@ impl Store {
             .iter()
             .filter_map(|t| {
                 let id = t.get("id")?.as_str()?.parse().ok()?;
-                Some((id, u64_of(t.get("change"))))
+                Some((id, change_of(t.get("change"))))
             })
             .collect();
         let seqs: Vec<Value> = r.take(5)?;
@@ -329,8 +329,8 @@ impl Store {
                  COMMIT TRANSACTION;",
             )
             .bind(("plan", plan.to_string()))
-            .bind(("expected", batch.expected))
-            .bind(("change", batch.change))
+            .bind(("expected", batch.expected.0))
+            .bind(("change", batch.change.0))
             .bind(("insert_keys", insert_keys))
             .bind(("inserts", Value::Array(inserts)))
             .bind(("merges", Value::Array(merges)))

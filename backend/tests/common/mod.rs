@@ -179,7 +179,7 @@ impl Server {
             client: self.device,
             mutations: vec![Pending {
                 seq,
-                base: 0,
+                base: shared::sync::ChangeNo::ZERO,
                 at: 0,
                 mutation: mutation.clone(),
             }],
@@ -406,7 +406,7 @@ pub async fn push_as(
         client: new_client(),
         mutations: vec![Pending {
             seq: 1,
-            base: 0,
+            base: shared::sync::ChangeNo::ZERO,
             at: 1_800_000_000_000,
             mutation: m,
         }],

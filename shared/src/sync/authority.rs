@@ -134,7 +134,7 @@ impl Authority {
         max_refusals: usize,
         mut new_conflict_id: impl FnMut() -> ConflictId,
     ) -> (PushResponse, Delta) {
-        let change = self.change + 1;
+        let change = self.change.next();
         let mut delta = Delta {
             change,
             last_seq,
@@ -452,7 +452,7 @@ impl PlanSync {
     /// The answer to a pull: everything written after the cursor (all of it at cursor 0), the
     /// clients' last sequence numbers, and their refusals the device has not been told of.
     pub fn pull(&self, req: &PullRequest) -> PullResponse {
-        let reset = req.cursor == 0;
+        let reset = req.cursor == ChangeNo::ZERO;
         let a = &self.authority;
         let mut nodes = Vec::new();
         let mut patches = Vec::new();

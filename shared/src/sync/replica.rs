@@ -58,7 +58,7 @@ impl Replica {
             plan_id,
             plan: None,
             base: PlanState::new(plan_id, []),
-            cursor: 0,
+            cursor: ChangeNo::ZERO,
             conflicts: BTreeMap::new(),
             client,
             next_seq: 1,
@@ -123,7 +123,7 @@ impl Replica {
 
     /// True once the replica holds the plan (from a pull or from the device's storage).
     pub fn has_synced(&self) -> bool {
-        self.cursor > 0 || self.plan.is_some()
+        self.cursor > ChangeNo::ZERO || self.plan.is_some()
     }
 
     /// Mutations not yet confirmed by the server.
@@ -184,9 +184,9 @@ impl Replica {
         // A device that has never synced nor made a change has nothing to learn about its own
         // client: its first pull is the same for every new device (the server answers it from
         // a copy encoded once per change).
-        if self.cursor == 0 && self.next_seq == 1 && self.outbox.is_empty() {
+        if self.cursor == ChangeNo::ZERO && self.next_seq == 1 && self.outbox.is_empty() {
             return PullRequest {
-                cursor: 0,
+                cursor: ChangeNo::ZERO,
                 clients: Vec::new(),
             };
         }
@@ -259,7 +259,7 @@ impl Replica {
         self.conflicts.retain(|_, c| !gone.contains(&c.node));
         // A patch of a node this copy lacks means the copy went wrong: the next pull is whole.
         self.cursor = if unknown {
-            0
+            ChangeNo::ZERO
         } else {
             self.cursor.max(pull.cursor)
         };

@@ -8,8 +8,31 @@ use crate::rank::Rank;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A server change number: 0 before anything; each applied batch takes the next one.
-pub type ChangeNo = u64;
+/// A server change number: 0 before anything; each applied batch takes the next one. Devices'
+/// cursors, the stamps on each field, tombstones and history rows are change numbers; on the
+/// wire and in the database, a plain number.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct ChangeNo(pub u64);
+
+impl ChangeNo {
+    /// Before anything was applied.
+    pub const ZERO: ChangeNo = ChangeNo(0);
+
+    /// The change number after this one.
+    #[must_use]
+    pub fn next(self) -> Self {
+        Self(self.0 + 1)
+    }
+}
+
+impl std::fmt::Display for ChangeNo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// A mutation as a device queues and pushes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
