@@ -333,7 +333,7 @@ async fn board_data(service: &Service, plan: PlanId) -> anyhow::Result<()> {
     while data.agencies.len() < 40 {
         let d = districts[i % districts.len()];
         data.agencies.push(shared::registry::Agency {
-            code: format!("UBND-H{i}"),
+            code: format!("UBND-H{i}").into(),
             name: format!("UBND huyện {d}"),
             group: shared::registry::AgencyGroup::Local,
             role_note: None,
@@ -345,7 +345,8 @@ async fn board_data(service: &Service, plan: PlanId) -> anyhow::Result<()> {
         i += 1;
     }
     service.put_reference_data(&data).await?;
-    let codes: Vec<String> = data.agencies.iter().map(|a| a.code.clone()).collect();
+    let codes: Vec<shared::ids::AgencyCode> =
+        data.agencies.iter().map(|a| a.code.clone()).collect();
     let tree = service.plan_tree(plan).await?;
     let mut mutations = Vec::new();
     for (k, n) in tree.nodes.iter().enumerate().filter(|(k, _)| k % 5 == 0) {

@@ -67,7 +67,7 @@ fn assignments(codes: &[String]) -> Vec<Assignment> {
         .iter()
         .enumerate()
         .map(|(i, c)| Assignment {
-            agency: c.clone(),
+            agency: c.as_str().into(),
             role: if i == 0 {
                 Role::Lead
             } else {
@@ -79,7 +79,7 @@ fn assignments(codes: &[String]) -> Vec<Assignment> {
 }
 
 fn codes(assignments: &[Assignment]) -> Vec<String> {
-    assignments.iter().map(|a| a.agency.clone()).collect()
+    assignments.iter().map(|a| a.agency.to_string()).collect()
 }
 
 #[derive(Deserialize)]

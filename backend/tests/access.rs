@@ -27,7 +27,7 @@ fn create_under(parent: NodeId, owner: Option<&str>) -> Mutation {
         body: None,
         deadline: None,
         label: String::new(),
-        owner: owner.map(str::to_owned),
+        owner: owner.map(shared::ids::AgencyCode::from),
     }
 }
 

@@ -35,7 +35,7 @@ fn create(id: NodeId, parent: Option<NodeId>, owner: Option<&str>) -> Mutation {
         body: None,
         deadline: None,
         label: String::new(),
-        owner: owner.map(str::to_owned),
+        owner: owner.map(shared::ids::AgencyCode::from),
     }
 }
 

@@ -67,11 +67,7 @@ fn UserChip() -> impl IntoView {
             let agency = u
                 .agency
                 .clone()
-                .and_then(|code| {
-                    auth.agencies
-                        .with(|list| list.iter().find(|a| a.code == code).map(|a| a.name.clone()))
-                        .or(Some(code))
-                })
+                .map(|code| auth.agencies.with(|list| shared::registry::name_of(list, &code)))
                 .map(|a| format!(" · {a}"))
                 .unwrap_or_default();
             let admin = u.role.administers();

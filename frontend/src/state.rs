@@ -454,7 +454,7 @@ impl PlanStore {
     }
 
     /// The owner new nodes of this user get: their agency when they add its own sub-tasks.
-    pub fn owner_for_new(&self) -> Option<String> {
+    pub fn owner_for_new(&self) -> Option<shared::ids::AgencyCode> {
         let actor = self.actor();
         (actor.role == shared::access::UserRole::AgencyOfficer)
             .then_some(actor.agency)

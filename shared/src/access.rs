@@ -1,7 +1,7 @@
 //! Who may change what. The server checks every synced mutation with [`check`] against its own
 //! state before applying it; the app uses the same rules to show only the controls that apply.
 
-use crate::ids::NodeId;
+use crate::ids::{AgencyCode, NodeId};
 use crate::mutation::{Mutation, MutationError, NodeEdit};
 use crate::plan::Visibility;
 use crate::plan_state::PlanState;
@@ -70,7 +70,7 @@ pub fn may_read(actor: &Actor, visibility: Visibility, assigns: impl FnOnce(&str
 pub struct Actor {
     pub role: UserRole,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agency: Option<String>,
+    pub agency: Option<AgencyCode>,
 }
 
 impl Actor {
@@ -240,7 +240,7 @@ mod tests {
     fn a_restricted_plan_is_read_by_the_agencies_it_assigns_and_the_province_roles() {
         let officer = |agency: Option<&str>| Actor {
             role: UserRole::AgencyOfficer,
-            agency: agency.map(str::to_owned),
+            agency: agency.map(AgencyCode::from),
         };
         let assigns = |a: &str| a == "SYT";
         assert!(may_read(
@@ -294,7 +294,7 @@ mod tests {
                 body: None,
                 deadline: None,
                 label: String::new(),
-                owner: owner.map(str::to_owned),
+                owner: owner.map(AgencyCode::from),
             })
             .expect("create");
         };
@@ -335,7 +335,7 @@ mod tests {
             body: None,
             deadline: None,
             label: String::new(),
-            owner: owner.map(str::to_owned),
+            owner: owner.map(AgencyCode::from),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use crate::access::UserRole;
 use crate::document::PlanMetadata;
-use crate::ids::PlanId;
+use crate::ids::{AgencyCode, PlanId};
 use crate::mutation::MutationError;
 use crate::validate::ValidationError;
 use serde::{Deserialize, Serialize};
@@ -143,7 +143,7 @@ pub struct User {
     pub role: UserRole,
     /// The agency an agency officer works for (its code); others may have one too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agency: Option<String>,
+    pub agency: Option<AgencyCode>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -232,7 +232,7 @@ pub struct NewUser {
     pub password: String,
     pub role: UserRole,
     #[serde(default)]
-    pub agency: Option<String>,
+    pub agency: Option<AgencyCode>,
 }
 
 /// Body of `PATCH /api/users/{username}`: the fields to change.
@@ -248,7 +248,7 @@ pub struct UserUpdate {
         with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    pub agency: Option<Option<String>>,
+    pub agency: Option<Option<AgencyCode>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,9 +275,13 @@ mod tests {
 }
 
 mod double_option {
+    use crate::ids::AgencyCode;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        v: &Option<Option<AgencyCode>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match v {
             None => s.serialize_none(),
             Some(inner) => inner.serialize(s),
@@ -286,7 +290,7 @@ mod double_option {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
-        Option::<String>::deserialize(d).map(Some)
+    ) -> Result<Option<Option<AgencyCode>>, D::Error> {
+        Option::<AgencyCode>::deserialize(d).map(Some)
     }
 }

@@ -2,6 +2,7 @@
 //! coordinating (phối hợp), each by its own deadline; and the status officials report
 //! (chưa thực hiện, đang thực hiện trong hạn / quá hạn, hoàn thành đúng hạn / quá hạn).
 
+use crate::ids::AgencyCode;
 use crate::plan::Node;
 pub use crate::plan::{Assignment, Role, sort};
 use chrono::NaiveDate;
@@ -113,7 +114,7 @@ pub fn assign(
         }
     }
     out.push(Assignment {
-        agency: agency.to_owned(),
+        agency: AgencyCode::from(agency),
         role,
         deadline,
     });
@@ -142,8 +143,8 @@ pub struct Load {
 pub fn loads<'a>(
     nodes: impl IntoIterator<Item = &'a Node>,
     today: NaiveDate,
-) -> std::collections::HashMap<String, Load> {
-    let mut out: std::collections::HashMap<String, Load> = std::collections::HashMap::new();
+) -> std::collections::HashMap<AgencyCode, Load> {
+    let mut out: std::collections::HashMap<AgencyCode, Load> = std::collections::HashMap::new();
     for n in nodes {
         for a in &n.assignments {
             let l = out.entry(a.agency.clone()).or_default();

@@ -3,7 +3,7 @@
 //! make, the words for the undo bar, and the mutations that undo it, or why it is refused).
 
 use crate::assignment::{self, Load};
-use crate::ids::NodeId;
+use crate::ids::{AgencyCode, NodeId};
 use crate::mutation::{Mutation, MutationError, Position};
 use crate::plan_state::PlanState;
 use crate::registry::{Agency, name_of};
@@ -17,7 +17,7 @@ pub enum DragItem {
     /// A task of the tree.
     Task(NodeId),
     /// One agency's part in a task (its chip), to hand to another agency.
-    Assignment { node: NodeId, agency: String },
+    Assignment { node: NodeId, agency: AgencyCode },
 }
 
 /// Where a tree drop goes relative to the row under the pointer.
@@ -31,7 +31,7 @@ pub enum Zone {
 /// What is under the pointer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    Agency(String),
+    Agency(AgencyCode),
     Row(NodeId, Zone),
 }
 
@@ -40,7 +40,7 @@ pub enum Target {
 pub fn agencies_for(
     all: &[Agency],
     on: Option<NaiveDate>,
-    assigned: &HashMap<String, Load>,
+    assigned: &HashMap<AgencyCode, Load>,
 ) -> Vec<Agency> {
     let mut list: Vec<Agency> = all
         .iter()
@@ -481,7 +481,7 @@ mod tests {
             names(agencies_for(&all, d(2026, 1, 1), &none)),
             ["KKT", "SGDDT", "SYT"]
         );
-        let assigned = HashMap::from([("SLDTBXH".to_owned(), Load::default())]);
+        let assigned = HashMap::from([(AgencyCode::from("SLDTBXH"), Load::default())]);
         assert_eq!(
             names(agencies_for(&all, d(2026, 1, 1), &assigned)),
             ["KKT", "SGDDT", "SLDTBXH", "SYT"]

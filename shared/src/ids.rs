@@ -74,3 +74,63 @@ mod tests {
         assert!(a < b);
     }
 }
+
+/// An agency's code in the registry ("SYT", "BDT"): how assignments, accounts and the registry
+/// name an agency. A plain string on the wire and in the database; it reads as a `&str`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AgencyCode(pub String);
+
+impl AgencyCode {
+    pub fn new(code: impl Into<String>) -> Self {
+        Self(code.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for AgencyCode {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// So that a set or map of codes can be asked with a `&str`.
+impl std::borrow::Borrow<str> for AgencyCode {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AgencyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for AgencyCode {
+    fn from(code: &str) -> Self {
+        Self(code.to_owned())
+    }
+}
+
+impl From<String> for AgencyCode {
+    fn from(code: String) -> Self {
+        Self(code)
+    }
+}
+
+impl PartialEq<str> for AgencyCode {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for AgencyCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}

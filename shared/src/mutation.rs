@@ -3,7 +3,7 @@
 
 use crate::assignment::{Assignment, Role};
 use crate::citations::find_references;
-use crate::ids::{ConflictId, NodeId};
+use crate::ids::{AgencyCode, ConflictId, NodeId};
 use crate::plan::Node;
 use crate::validate::{self, ValidationError};
 use chrono::NaiveDate;
@@ -146,7 +146,7 @@ impl NodeEdit {
                 &a.iter()
                     .map(|a| match a.role {
                         Role::Lead => format!("{} (chủ trì)", a.agency),
-                        Role::Coordinating => a.agency.clone(),
+                        Role::Coordinating => a.agency.to_string(),
                     })
                     .collect::<Vec<_>>()
                     .join(", "),
@@ -173,7 +173,7 @@ pub enum Mutation {
         label: String,
         /// The agency adding it as its own sub-task; `None` for the plan's own nodes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        owner: Option<String>,
+        owner: Option<AgencyCode>,
     },
     /// Changes one field of a node.
     EditNode { id: NodeId, edit: NodeEdit },
@@ -195,18 +195,18 @@ pub enum Mutation {
     /// A new lead makes the previous lead coordinating.
     Assign {
         id: NodeId,
-        agency: String,
+        agency: AgencyCode,
         role: Role,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         deadline: Option<NaiveDate>,
     },
     /// Takes the task away from an agency.
-    Unassign { id: NodeId, agency: String },
+    Unassign { id: NodeId, agency: AgencyCode },
     /// Hands an agency's part in the task (role and deadline) to another agency.
     Reassign {
         id: NodeId,
-        from: String,
-        to: String,
+        from: AgencyCode,
+        to: AgencyCode,
     },
 }
 
@@ -234,6 +234,7 @@ impl Mutation {
     /// list of assignments to `max_list`: what a stored refusal keeps of it.
     pub fn abridged(&self, max_chars: usize, max_list: usize) -> Mutation {
         let cut = |t: &String| cut_text(t, max_chars);
+        let code = |c: &AgencyCode| AgencyCode(cut_text(c, max_chars));
         let edit = |e: &NodeEdit| match e {
             NodeEdit::Title(t) => NodeEdit::Title(cut(t)),
             NodeEdit::Body(b) => NodeEdit::Body(b.as_ref().map(cut)),
@@ -242,7 +243,7 @@ impl Mutation {
                 list.iter()
                     .take(max_list)
                     .map(|a| Assignment {
-                        agency: cut(&a.agency),
+                        agency: code(&a.agency),
                         ..a.clone()
                     })
                     .collect(),
@@ -267,7 +268,7 @@ impl Mutation {
                 body: body.as_ref().map(cut),
                 deadline: *deadline,
                 label: cut(label),
-                owner: owner.as_ref().map(cut),
+                owner: owner.as_ref().map(code),
             },
             Mutation::EditNode { id, edit: e } => Mutation::EditNode {
                 id: *id,
@@ -289,18 +290,18 @@ impl Mutation {
                 deadline,
             } => Mutation::Assign {
                 id: *id,
-                agency: cut(agency),
+                agency: code(agency),
                 role: *role,
                 deadline: *deadline,
             },
             Mutation::Unassign { id, agency } => Mutation::Unassign {
                 id: *id,
-                agency: cut(agency),
+                agency: code(agency),
             },
             Mutation::Reassign { id, from, to } => Mutation::Reassign {
                 id: *id,
-                from: cut(from),
-                to: cut(to),
+                from: code(from),
+                to: code(to),
             },
             Mutation::MoveNode { .. } | Mutation::DeleteNode { .. } => self.clone(),
         }
@@ -344,11 +345,11 @@ pub enum MutationError {
     #[error("{error}")]
     Invalid { error: ValidationError },
     #[error("Cơ quan {agency} chưa được giao nhiệm vụ này.")]
-    NotAssigned { agency: String },
+    NotAssigned { agency: AgencyCode },
     #[error("Cơ quan {agency} đã được giao nhiệm vụ này.")]
-    AlreadyAssigned { agency: String },
+    AlreadyAssigned { agency: AgencyCode },
     #[error("Không có cơ quan mã {agency} trong danh mục.")]
-    UnknownAgency { agency: String },
+    UnknownAgency { agency: AgencyCode },
     #[error("Cách giải quyết không khớp với xung đột (khác mục hoặc khác trường).")]
     ConflictMismatch,
     /// The user's role may not make this change; the message says what it may do.
@@ -361,13 +362,13 @@ impl MutationError {
     pub fn abridged(self, max_chars: usize) -> Self {
         match self {
             Self::NotAssigned { agency } => Self::NotAssigned {
-                agency: cut_text(&agency, max_chars),
+                agency: AgencyCode(cut_text(&agency, max_chars)),
             },
             Self::AlreadyAssigned { agency } => Self::AlreadyAssigned {
-                agency: cut_text(&agency, max_chars),
+                agency: AgencyCode(cut_text(&agency, max_chars)),
             },
             Self::UnknownAgency { agency } => Self::UnknownAgency {
-                agency: cut_text(&agency, max_chars),
+                agency: AgencyCode(cut_text(&agency, max_chars)),
             },
             other => other,
         }

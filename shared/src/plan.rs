@@ -1,7 +1,7 @@
 //! Plans and the nodes of their trees, as the API and the UI see them.
 
 use crate::document::{NodeKind, PlanMetadata, RecurringDeadline, Reference};
-use crate::ids::{NodeId, PlanId};
+use crate::ids::{AgencyCode, NodeId, PlanId};
 use crate::rank::Rank;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -29,7 +29,7 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assignment {
     /// The agency's code in the registry ("BDT", "SYT").
-    pub agency: String,
+    pub agency: AgencyCode,
     pub role: Role,
     /// Its own deadline; `None` means the task's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,7 +154,7 @@ pub struct Node {
     /// The agency that added this node as its own sub-task (an agency's concrete plan); `None`
     /// for the plan's own nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<AgencyCode>,
 }
 
 impl Node {

@@ -2,6 +2,7 @@
 //! the dates they were valid and what succeeded them (the 2025 mergers), so that an old plan
 //! still shows its original agencies.
 
+use crate::ids::AgencyCode;
 use crate::text::{fold, format_date};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -48,13 +49,13 @@ impl AgencyGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agency {
     /// Our own short code, e.g. "BDT".
-    pub code: String,
+    pub code: AgencyCode,
     pub name: String,
     pub group: AgencyGroup,
     /// Its usual role in ethnic-affairs plans.
     pub role_note: Option<String>,
     /// Code of the agency that took over its duties (the 2025 mergers), if any.
-    pub successor: Option<String>,
+    pub successor: Option<AgencyCode>,
     /// Free text about the successor when it is not just a code.
     pub successor_note: Option<String>,
     pub valid_from: Option<NaiveDate>,
@@ -213,7 +214,10 @@ pub fn parse_reference_data(
                 .map(str::to_owned);
             let (successor, successor_note) = match successor_code {
                 Some(c) if c == a.code => (None, merged.filter(|m| m.len() > c.len())),
-                Some(c) => (Some(c.clone()), merged.filter(|m| m.len() > c.len())),
+                Some(c) => (
+                    Some(AgencyCode::from(c.as_str())),
+                    merged.filter(|m| m.len() > c.len()),
+                ),
                 None => (None, merged),
             };
             // The change takes effect on the date its note gives (the districts were abolished
@@ -229,7 +233,7 @@ pub fn parse_reference_data(
                 None => (a.name, None),
             };
             Agency {
-                code: a.code,
+                code: a.code.into(),
                 name,
                 group,
                 role_note: a.role_in_ethnic_plans,
@@ -317,15 +321,15 @@ pub enum AgencyChange {
     /// A new agency, under a code not in the registry.
     Add { agency: Agency },
     /// A new name for an agency (its code stays).
-    Rename { code: String, name: String },
+    Rename { code: AgencyCode, name: String },
     /// `code` merged into `into` with effect from `on`: its last day is the day before.
     Merge {
-        code: String,
-        into: String,
+        code: AgencyCode,
+        into: AgencyCode,
         on: NaiveDate,
     },
     /// `code` dissolved with effect from `on`, with no successor: its last day is the day before.
-    Retire { code: String, on: NaiveDate },
+    Retire { code: AgencyCode, on: NaiveDate },
 }
 
 /// Why a registry change is refused. Display is the Vietnamese message.
@@ -350,24 +354,24 @@ pub enum RegistryError {
     #[error("Ngày không hợp lệ.")]
     DateOutOfRange,
     #[error("Đã có cơ quan mã {code}.")]
-    Duplicate { code: String },
+    Duplicate { code: AgencyCode },
     #[error("Không có cơ quan mã {code} trong danh mục.")]
-    Unknown { code: String },
+    Unknown { code: AgencyCode },
     #[error("Không thể sáp nhập một cơ quan vào chính nó.")]
     MergeIntoItself,
     #[error(
         "Không thể sáp nhập {code} vào {into}: {into} đã được sáp nhập (trực tiếp hoặc qua cơ quan khác) vào {code}."
     )]
-    SuccessorCycle { code: String, into: String },
+    SuccessorCycle { code: AgencyCode, into: AgencyCode },
     #[error("Cơ quan {code} không còn hoặc chưa hoạt động vào ngày {}.", format_date(*.on))]
-    NotInOffice { code: String, on: NaiveDate },
+    NotInOffice { code: AgencyCode, on: NaiveDate },
     #[error(
         "Cơ quan {code} đã hết hiệu lực từ ngày {}, trước ngày {}.",
         format_date(*.since),
         format_date(*.on)
     )]
     AlreadyRetired {
-        code: String,
+        code: AgencyCode,
         since: NaiveDate,
         on: NaiveDate,
     },
@@ -375,7 +379,7 @@ pub enum RegistryError {
         "Cơ quan {code} có hiệu lực từ ngày {}: ngày sáp nhập hoặc giải thể phải sau ngày đó.",
         format_date(*.from)
     )]
-    BeforeValidFrom { code: String, from: NaiveDate },
+    BeforeValidFrom { code: AgencyCode, from: NaiveDate },
 }
 
 impl RegistryError {
@@ -427,9 +431,7 @@ fn find<'a>(current: &'a [Agency], code: &str) -> Result<&'a Agency, RegistryErr
     current
         .iter()
         .find(|a| a.code == code)
-        .ok_or_else(|| RegistryError::Unknown {
-            code: code.to_owned(),
-        })
+        .ok_or_else(|| RegistryError::Unknown { code: code.into() })
 }
 
 /// The last day in office of an agency that ends on `on`, if `on` is a date it may end on:
@@ -481,7 +483,7 @@ pub fn apply_agency_change(
             }
             let successor = match agency.successor.as_deref().map(str::trim) {
                 None | Some("") => None,
-                Some(s) if s == code => return Err(RegistryError::MergeIntoItself),
+                Some(s) if code == s => return Err(RegistryError::MergeIntoItself),
                 Some(s) => Some(find(current, s)?.code.clone()),
             };
             Ok(vec![Agency {
@@ -518,7 +520,7 @@ pub fn apply_agency_change(
             let mut seen = vec![target.code.as_str()];
             let mut next = target.successor.as_deref();
             while let Some(c) = next {
-                if c == merged.code {
+                if merged.code == c {
                     return Err(RegistryError::SuccessorCycle {
                         code: merged.code.clone(),
                         into: target.code.clone(),
@@ -620,7 +622,7 @@ mod tests {
             name: format!("Cơ quan {code}"),
             group: AgencyGroup::Department,
             role_note: None,
-            successor: successor.map(str::to_owned),
+            successor: successor.map(AgencyCode::from),
             successor_note: None,
             valid_from: None,
             valid_to: to,

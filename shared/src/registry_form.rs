@@ -3,6 +3,7 @@
 //! pure function the app and its tests share. The change is then checked by
 //! `registry::apply_agency_change`, on the device and again on the server.
 
+use crate::ids::AgencyCode;
 use crate::registry::{Agency, AgencyChange, AgencyGroup};
 use crate::text::{Query, collation_key, parse_date};
 
@@ -32,7 +33,7 @@ pub fn grouped(agencies: Vec<Agency>) -> Vec<(AgencyGroup, Vec<Agency>)> {
 }
 
 /// The agencies `code` may be merged into: every other one still in office, by name.
-pub fn merge_targets(agencies: &[Agency], code: &str) -> Vec<(String, String)> {
+pub fn merge_targets(agencies: &[Agency], code: &str) -> Vec<(AgencyCode, String)> {
     let mut targets: Vec<&Agency> = agencies
         .iter()
         .filter(|a| a.code != code && a.valid_to.is_none())
@@ -66,7 +67,7 @@ impl RowEdit {
 /// What an administrator has typed into an agency row's editor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowDraft {
-    pub code: String,
+    pub code: AgencyCode,
     pub edit: RowEdit,
     /// The new name (rename).
     pub name: String,
@@ -80,7 +81,7 @@ impl RowDraft {
     /// A fresh editor for `code`, whose current name is `name`.
     pub fn open(code: &str, edit: RowEdit, name: &str) -> Self {
         Self {
-            code: code.to_owned(),
+            code: code.into(),
             edit,
             name: name.to_owned(),
             into: String::new(),
@@ -109,7 +110,7 @@ impl RowDraft {
         }
         Ok(AgencyChange::Merge {
             code,
-            into: self.into.clone(),
+            into: self.into.as_str().into(),
             on,
         })
     }
@@ -138,7 +139,7 @@ impl NewAgencyDraft {
     pub fn change(&self) -> AgencyChange {
         AgencyChange::Add {
             agency: Agency {
-                code: self.code.clone(),
+                code: self.code.trim().into(),
                 name: self.name.clone(),
                 group: self.group,
                 role_note: None,
@@ -191,7 +192,7 @@ mod tests {
 
     #[test]
     fn the_listing_goes_by_group_then_by_vietnamese_name() {
-        let codes: Vec<String> = listed(&registry(), &Query::new(""))
+        let codes: Vec<AgencyCode> = listed(&registry(), &Query::new(""))
             .into_iter()
             .map(|a| a.code)
             .collect();
@@ -217,7 +218,7 @@ mod tests {
     fn an_agency_merges_only_into_another_in_office() {
         let mut list = registry();
         list[2].valid_to = NaiveDate::from_ymd_opt(2025, 2, 28);
-        let targets: Vec<String> = merge_targets(&list, "SYT")
+        let targets: Vec<AgencyCode> = merge_targets(&list, "SYT")
             .into_iter()
             .map(|(c, _)| c)
             .collect();

@@ -166,12 +166,12 @@ pub fn person_name(text: &str) -> Result<String, ValidationError> {
 }
 
 /// An agency code: short, one word, non-empty.
-pub fn agency_code(code: &str) -> Result<String, ValidationError> {
+pub fn agency_code(code: &str) -> Result<crate::ids::AgencyCode, ValidationError> {
     let c = code.trim();
     if c.is_empty() || c.chars().count() > LABEL_MAX_CHARS || c.contains(char::is_whitespace) {
         return Err(ValidationError::AssigneeInvalid);
     }
-    Ok(c.to_owned())
+    Ok(crate::ids::AgencyCode::from(c))
 }
 
 #[cfg(test)]

@@ -288,13 +288,13 @@ impl World {
                     1 => NodeEdit::Progress(val),
                     2 => NodeEdit::Body(Some(format!("Nội dung {val}"))),
                     3 => NodeEdit::Assignments(vec![Assignment {
-                        agency: format!("S{}", val % 4),
+                        agency: format!("S{}", val % 4).into(),
                         role: Role::Lead,
                         deadline: None,
                     }]),
                     _ => {
                         // Assignment operations, which merge instead of conflicting.
-                        let agency = format!("S{}", val % 4);
+                        let agency = shared::ids::AgencyCode(format!("S{}", val % 4));
                         let m = match val % 3 {
                             0 => Mutation::Assign {
                                 id,

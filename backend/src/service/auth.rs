@@ -5,6 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 use shared::api::{NewUser, PasswordChange, SessionInfo, SetupRequest, User, UserUpdate};
+use shared::ids::AgencyCode;
 use shared::validate::{self, ValidationError};
 use std::sync::OnceLock;
 
@@ -308,7 +309,7 @@ impl Service {
         {
             return Err(ServiceError::Refused(
                 shared::mutation::MutationError::UnknownAgency {
-                    agency: code.to_owned(),
+                    agency: code.into(),
                 },
             ));
         }
@@ -324,7 +325,7 @@ impl Service {
         Self::require_admin(by)?;
         let agency = req
             .agency
-            .map(|a| a.trim().to_owned())
+            .map(|a| AgencyCode::from(a.trim()))
             .filter(|a| !a.is_empty());
         let user = User {
             username: validate::username(&req.username).map_err(ServiceError::Invalid)?,
@@ -357,7 +358,7 @@ impl Service {
         }
         if let Some(agency) = req.agency {
             user.agency = agency
-                .map(|a| a.trim().to_owned())
+                .map(|a| AgencyCode::from(a.trim()))
                 .filter(|a| !a.is_empty());
         }
         if let Some(active) = req.active {

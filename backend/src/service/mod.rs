@@ -18,7 +18,7 @@ pub use auth::token_key;
 use bytes::Bytes;
 use shared::access::{Actor, Author};
 use shared::api::User;
-use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
+use shared::ids::{AgencyCode, ClientId, ConflictId, NodeId, PlanId};
 use shared::import::ParsedPlan;
 use shared::mutation::Mutation;
 use shared::plan::{Plan, PlanTree};
@@ -77,7 +77,7 @@ pub struct Service {
     session_idle_hours: i64,
     /// The registry's agency codes, which assignments may name (read once, renewed when an
     /// administrator changes the registry).
-    agency_codes: Mutex<Option<Arc<HashSet<String>>>>,
+    agency_codes: Mutex<Option<Arc<HashSet<AgencyCode>>>>,
     /// The user each device id is bound to, as read from the database (a binding never
     /// changes, so a process may keep it).
     devices: Mutex<HashMap<ClientId, String>>,
@@ -149,11 +149,11 @@ impl Service {
     }
 
     /// The registry's agency codes.
-    pub async fn agency_codes(&self) -> Result<Arc<HashSet<String>>> {
+    pub async fn agency_codes(&self) -> Result<Arc<HashSet<AgencyCode>>> {
         if let Some(c) = locked(&self.agency_codes).clone() {
             return Ok(c);
         }
-        let codes: Arc<HashSet<String>> = Arc::new(
+        let codes: Arc<HashSet<AgencyCode>> = Arc::new(
             self.store
                 .agencies()
                 .await?

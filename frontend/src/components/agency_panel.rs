@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use shared::assignment::{self, Role};
-use shared::ids::NodeId;
+use shared::ids::{AgencyCode, NodeId};
 use shared::text::{Query, format_date};
 
 use crate::components::board_ctx::BoardCtx;
@@ -20,7 +20,7 @@ pub fn AgencyPanel() -> impl IntoView {
     let ctx = expect_context::<BoardCtx>();
     let query = RwSignal::new(String::new());
     // The agency whose tasks are listed under its card.
-    let open = RwSignal::new(None::<String>);
+    let open = RwSignal::new(None::<AgencyCode>);
     let today = crate::device::today();
     let loads = Memo::new(move |_| store.state.with(|s| assignment::loads(s.nodes(), today)));
     let shown = Memo::new(move |_| {
@@ -68,7 +68,7 @@ pub fn AgencyPanel() -> impl IntoView {
                                 format!("Từ {since}: {n}")
                             });
                             view! {
-                                <div class="agency-card" class:over=over data-agency=code.clone() aria-label=a.name.clone()>
+                                <div class="agency-card" class:over=over data-agency=code.to_string() aria-label=a.name.clone()>
                                     <button
                                         class="agency-head"
                                         aria-expanded=move || if open.with(|o| o.as_deref() == Some(code_for_open.as_str())) { "true" } else { "false" }
@@ -106,7 +106,7 @@ pub fn AgencyPanel() -> impl IntoView {
 /// An agency's tasks under its card: drag one onto another agency to hand it over, tap one to
 /// show it in the tree.
 #[component]
-fn AgencyTasks(code: String) -> impl IntoView {
+fn AgencyTasks(code: AgencyCode) -> impl IntoView {
     let store = expect_context::<PlanStore>();
     let ctx = expect_context::<BoardCtx>();
     let today = crate::device::today();

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use shared::assignment::{self, Role};
-use shared::ids::NodeId;
+use shared::ids::{AgencyCode, NodeId};
 use shared::mutation::Mutation;
 use shared::registry::name_of as agency_name;
 use shared::text::{Query, format_date};
@@ -29,7 +29,7 @@ pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
         let q = Query::new(&query.get());
         let on = store.plan.with(|p| p.metadata.issued_on);
         let all = store.auth.agencies.get();
-        let assigned: HashMap<String, assignment::Load> = node()
+        let assigned: HashMap<AgencyCode, assignment::Load> = node()
             .map(|n| {
                 n.assignments
                     .iter()
@@ -43,7 +43,7 @@ pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
             .filter(|a| !assigned.contains_key(&a.code));
         search(unassigned, &q)
     });
-    let assign = move |code: String| {
+    let assign = move |code: AgencyCode| {
         let before = node().map(|n| n.assignments).unwrap_or_default();
         let r = role.get_untracked();
         // What undoes it: the agency taken off, and a lead it displaced made lead again.

@@ -315,7 +315,9 @@ fn element_at(x: f64, y: f64) -> Option<web_sys::Element> {
 fn hit(x: f64, y: f64) -> Option<Target> {
     let el = element_at(x, y)?;
     if let Some(card) = el.closest("[data-agency]").ok().flatten() {
-        return card.get_attribute("data-agency").map(Target::Agency);
+        return card
+            .get_attribute("data-agency")
+            .map(|code| Target::Agency(code.into()));
     }
     let row = el.closest(".board-tree [data-id]").ok().flatten()?;
     let id: NodeId = row.get_attribute("data-id")?.parse().ok()?;

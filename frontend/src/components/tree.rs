@@ -303,11 +303,11 @@ fn TreeRow(row: Row, index: usize, rows: Memo<Vec<Row>>, ctx: Option<BoardCtx>) 
                                     on:pointerdown=move |ev: leptos::ev::PointerEvent| {
                                         if let Some(c) = drag {
                                             ev.stop_propagation();
-                                            c.dnd.press(&ev, DragItem::Assignment { node: id, agency: c2.clone() }, c2.clone());
+                                            c.dnd.press(&ev, DragItem::Assignment { node: id, agency: c2.clone() }, c2.to_string());
                                         }
                                     }
                                 >
-                                    {code}
+                                    {code.to_string()}
                                 </span>
                             }
                         }).collect_view()}

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use shared::access::UserRole;
 use shared::assignment::{Role, TaskStatus};
-use shared::ids::NodeId;
+use shared::ids::{AgencyCode, NodeId};
 use shared::mutation::{Mutation, Position};
 use shared::registry::name_of as agency_name;
 use shared::text::format_date;
@@ -104,13 +104,13 @@ pub fn UnitTasks() -> impl IntoView {
                             "Đơn vị "
                             <select
                                 aria-label="Chọn đơn vị"
-                                on:change=move |ev| agency.set(event_target_value(&ev))
+                                on:change=move |ev| agency.set(event_target_value(&ev).into())
                             >
                                 <option value="" selected=move || agency.get().is_empty()>"— chọn đơn vị —"</option>
                                 {move || store.auth.agencies.get().into_iter().map(|a| {
                                     let code = a.code.clone();
                                     let selected = agency.get_untracked() == code;
-                                    view! { <option value=code selected=selected>{a.name}</option> }
+                                    view! { <option value=code.to_string() selected=selected>{a.name}</option> }
                                 }).collect_view()}
                             </select>
                         </label>
@@ -139,7 +139,7 @@ pub fn UnitTasks() -> impl IntoView {
 }
 
 #[component]
-fn UnitTask(item: Item, agency: RwSignal<String>) -> impl IntoView {
+fn UnitTask(item: Item, agency: RwSignal<AgencyCode>) -> impl IntoView {
     let store = expect_context::<PlanStore>();
     let id = item.id;
     let error = RwSignal::new(None::<String>);

@@ -14,6 +14,7 @@
 //! Some names that look like an agency's are someone else's ("Ủy ban Dân tộc" is the national
 //! committee, not "Ban Dân tộc" of the province); [`NOT_AGENCIES`] keeps them from matching.
 
+use crate::ids::AgencyCode;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,7 @@ use crate::text::fold;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuggestedAssignment {
     /// The code of the agency in our registry.
-    pub agency_code: String,
+    pub agency_code: AgencyCode,
     /// The name as the document writes it: "Sở KH&ĐT".
     pub agency_text: String,
     pub role: Role,
@@ -267,10 +268,10 @@ impl AgencyMatcher {
                 initials
                     .entry(key)
                     .and_modify(|existing| *existing = None)
-                    .or_insert_with(|| Some(agency.code.clone()));
+                    .or_insert_with(|| Some(agency.code.to_string()));
             }
             for (alias_code, aliases) in KNOWN_ALIASES {
-                if *alias_code == agency.code {
+                if agency.code == *alias_code {
                     for alias in *aliases {
                         add(alias, code);
                     }
@@ -285,7 +286,7 @@ impl AgencyMatcher {
             district_committees: agencies
                 .iter()
                 .find(|a| a.code == DISTRICT_COMMITTEES_CODE)
-                .map(|a| a.code.clone()),
+                .map(|a| a.code.to_string()),
             initials: initials
                 .into_iter()
                 .filter_map(|(key, code)| Some((key, code?)))
@@ -533,7 +534,7 @@ fn suggest_for_node(
             for (f, role) in found.iter().zip(roles) {
                 let Some(role) = role else { continue };
                 let suggestion = SuggestedAssignment {
-                    agency_code: f.code.clone(),
+                    agency_code: f.code.clone().into(),
                     agency_text: sentence[words[f.first].start..words[f.last].end].to_owned(),
                     role,
                     node_label: node.label.clone(),
@@ -675,7 +676,7 @@ mod tests {
 
     fn agency(code: &str, name: &str) -> Agency {
         Agency {
-            code: code.to_owned(),
+            code: code.into(),
             name: name.to_owned(),
             group: AgencyGroup::Department,
             role_note: None,
@@ -768,7 +769,7 @@ mod tests {
         let mut out = Vec::new();
         suggest_for_node(&node, organising, &matcher, &mut out);
         out.into_iter()
-            .map(|s| (s.agency_code, s.role, s.duty))
+            .map(|s| (s.agency_code.to_string(), s.role, s.duty))
             .collect()
     }
 

@@ -2,6 +2,7 @@
 //! title), the suggestions the user accepts turned into assignments, and the checks the server
 //! makes on what it is asked to save.
 
+use crate::ids::AgencyCode;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
@@ -119,8 +120,8 @@ pub fn apply_suggestions(
             return Err(ReviewError::SeveralLeads {
                 label: node.label.clone(),
                 line: node.line,
-                first: lead.agency.clone(),
-                second: s.agency_code.clone(),
+                first: lead.agency.to_string(),
+                second: s.agency_code.to_string(),
             });
         }
         node.assignments.push(Assignment {
@@ -141,9 +142,9 @@ pub fn apply_suggestions(
 /// The first problem found, in Vietnamese.
 pub fn check_reviewed(
     plan: &mut ParsedPlan,
-    agency_codes: &HashSet<String>,
+    agency_codes: &HashSet<AgencyCode>,
 ) -> Result<(), ReviewError> {
-    fn walk(nodes: &mut [ParsedNode], codes: &HashSet<String>) -> Result<(), ReviewError> {
+    fn walk(nodes: &mut [ParsedNode], codes: &HashSet<AgencyCode>) -> Result<(), ReviewError> {
         for n in nodes {
             let invalid = |reason: validate::ValidationError, label: &str| ReviewError::Invalid {
                 label: label.to_owned(),
@@ -157,7 +158,7 @@ pub fn check_reviewed(
             if let Some(unknown) = n.assignments.iter().find(|a| !codes.contains(&a.agency)) {
                 return Err(ReviewError::UnknownAgency {
                     label: n.label.clone(),
-                    code: unknown.agency.clone(),
+                    code: unknown.agency.to_string(),
                 });
             }
             walk(&mut n.children, codes)?;
@@ -222,7 +223,7 @@ mod tests {
     fn accepted_suggestions_become_assignments() {
         let mut tree = vec![node("1", 10, vec![node("a", 11, vec![])])];
         let s = |code: &str, role, line, label: &str| SuggestedAssignment {
-            agency_code: code.to_owned(),
+            agency_code: code.into(),
             agency_text: code.to_owned(),
             role,
             node_label: label.to_owned(),
@@ -253,7 +254,7 @@ mod tests {
             suggested_assignments: vec![],
             warnings: vec![],
         };
-        let codes: HashSet<String> = ["SYT".to_owned()].into();
+        let codes: HashSet<AgencyCode> = [AgencyCode::from("SYT")].into();
         let e = check_reviewed(&mut plan, &codes).expect_err("refused");
         assert!(matches!(e, ReviewError::UnknownAgency { .. }), "{e}");
         plan.nodes[0].children[0].assignments.pop();

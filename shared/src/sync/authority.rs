@@ -2,7 +2,7 @@
 //! and a [`PlanSync`] holds what the server keeps of a plan in memory and answers pulls.
 
 use crate::access::{self, Author};
-use crate::ids::{ClientId, ConflictId, NodeId};
+use crate::ids::{AgencyCode, ClientId, ConflictId, NodeId};
 use crate::mutation::{Field, Mutation, MutationError, NodeEdit};
 use crate::plan::{Node, Plan};
 use crate::plan_state::{Change, PlanState};
@@ -20,7 +20,7 @@ pub struct Authority {
     open: HashMap<ConflictId, Conflict>,
     change: ChangeNo,
     /// The agency codes assignments may name; `None` accepts any well-formed code.
-    agencies: Option<Arc<HashSet<String>>>,
+    agencies: Option<Arc<HashSet<AgencyCode>>>,
     /// Node ids a new node may not take: those of this plan's deleted nodes and, as far as
     /// the server has looked them up, of other plans' nodes.
     taken: HashSet<NodeId>,
@@ -64,7 +64,7 @@ impl Authority {
     }
 
     /// Limits assignments to these agency codes (the registry's).
-    pub fn set_agencies(&mut self, codes: Arc<HashSet<String>>) {
+    pub fn set_agencies(&mut self, codes: Arc<HashSet<AgencyCode>>) {
         self.agencies = Some(codes);
     }
 
@@ -86,9 +86,7 @@ impl Authority {
             _ => Vec::new(),
         };
         match named.into_iter().find(|a| !known.contains(a.trim())) {
-            Some(a) => Err(MutationError::UnknownAgency {
-                agency: a.to_owned(),
-            }),
+            Some(a) => Err(MutationError::UnknownAgency { agency: a.into() }),
             None => Ok(()),
         }
     }

@@ -36,7 +36,8 @@ pub fn AdminPage() -> impl IntoView {
             name: name.get_untracked(),
             password: password.get_untracked(),
             role: role.get_untracked(),
-            agency: Some(agency.get_untracked()).filter(|a| !a.is_empty()),
+            agency: Some(agency.get_untracked().into())
+                .filter(|a: &shared::ids::AgencyCode| !a.is_empty()),
         };
         spawn_local(async move {
             match api::create_user(&req).await {
@@ -102,7 +103,7 @@ pub fn AdminPage() -> impl IntoView {
                     <select aria-label="Cơ quan" on:change=move |ev| agency.set(event_target_value(&ev))>
                         <option value="">"— không —"</option>
                         {move || auth.agencies.get().into_iter().map(|a| view! {
-                            <option value=a.code.clone()>{a.name.clone()}</option>
+                            <option value=a.code.to_string()>{a.name.clone()}</option>
                         }).collect_view()}
                     </select>
                 </label>

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::ids::AgencyCode;
 use shared::registry::{Agency, AgencyChange, AgencyGroup, apply_agency_change};
 use shared::registry_form::{NewAgencyDraft, RowDraft, RowEdit, listed, merge_targets};
 use shared::text::{Query, format_date};
@@ -279,7 +280,7 @@ fn AgencyRow(agency: Agency) -> impl IntoView {
 
 /// The editor of one change of one agency, over the registry's draft.
 #[component]
-fn RowEditor(code: String, edit: RowEdit) -> impl IntoView {
+fn RowEditor(code: AgencyCode, edit: RowEdit) -> impl IntoView {
     let registry = expect_context::<Registry>();
     let draft = registry.editing;
     let set = move |f: fn(&mut RowDraft, String), value: String| {
@@ -328,8 +329,8 @@ fn RowEditor(code: String, edit: RowEdit) -> impl IntoView {
                         <option value="">"— chọn cơ quan —"</option>
                         {targets.into_iter().map(|(c, n)| view! {
                             <option
-                                value=c.clone()
-                                selected=move || draft.with(|d| d.as_ref().is_some_and(|d| d.into == c))
+                                value=c.to_string()
+                                selected=move || draft.with(|d| d.as_ref().is_some_and(|d| c == d.into.as_str()))
                             >
                                 {n}
                             </option>
