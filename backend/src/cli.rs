@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::config::{DbConfig, ServeConfig};
-use crate::service::{Service, new_uuid};
+use crate::service::{Service, uuid_now};
 use crate::store::Store;
 
 #[derive(Debug, Parser)]
@@ -194,9 +194,9 @@ async fn import_plan(
     }
     let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
     let service = Service::new(store);
-    let plan_id = shared::ids::PlanId(new_uuid());
+    let plan_id = shared::ids::PlanId(uuid_now());
     let tree = service
-        .import_plan(plan_id, parsed, || shared::ids::NodeId(new_uuid()))
+        .import_plan(plan_id, parsed, || shared::ids::NodeId(uuid_now()))
         .await?;
     if json {
         serde_json::to_writer_pretty(&mut out, &tree)?;

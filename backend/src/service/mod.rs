@@ -112,7 +112,7 @@ fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// A fresh UUIDv7 (time from the clock, randomness from the OS).
-pub fn new_uuid() -> uuid::Uuid {
+pub fn uuid_now() -> uuid::Uuid {
     uuid::Uuid::now_v7()
 }
 
@@ -352,7 +352,7 @@ impl Service {
             let mut batch = Batch::new(before);
             let mut responses = Vec::with_capacity(requests.len());
             for (req, author) in requests {
-                let (response, mut delta) = sync.push(req, author, || ConflictId(new_uuid()));
+                let (response, mut delta) = sync.push(req, author, || ConflictId(uuid_now()));
                 // The history keeps when the server applied each change, beside the device's
                 // clock (which may be wrong).
                 let now = chrono::Utc::now().timestamp_millis();
@@ -610,7 +610,7 @@ impl Service {
         let codes = self.agency_codes().await?;
         shared::import::review::check_reviewed(&mut parsed, &codes)
             .map_err(ServiceError::Review)?;
-        let tree = PlanTree::from_parsed(plan_id, parsed, || NodeId(new_uuid()));
+        let tree = PlanTree::from_parsed(plan_id, parsed, || NodeId(uuid_now()));
         if !self.store.create_plan(&tree.plan, &tree.nodes).await? {
             return Err(ServiceError::PlanExists);
         }

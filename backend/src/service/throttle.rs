@@ -189,8 +189,17 @@ mod tests {
         for i in 0..ADDR_FAILURES {
             assert_eq!(t.failed(&format!("nguoi{i}"), addr), Ok(()));
         }
-        assert!(t.failed("nguoi-cuoi", addr).is_err());
-        assert!(t.check("mot-nguoi-moi", addr).is_err());
+        let locked = t
+            .failed("nguoi-cuoi", addr)
+            .expect_err("the address is locked out");
+        assert!((LOCKOUT_MIN..=LOCKOUT_MAX).contains(&locked), "{locked:?}");
+        let wait = t
+            .check("mot-nguoi-moi", addr)
+            .expect_err("any user name, same address");
+        assert!(
+            wait > Duration::ZERO && wait <= locked,
+            "{wait:?} {locked:?}"
+        );
         assert_eq!(t.check("mot-nguoi-moi", "10.0.0.3".parse().ok()), Ok(()));
     }
 }

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 use shared::api::SaveImportRequest;
 use shared::assignment::Role;
 use shared::ids::PlanId;
-use shared::import::review::{ReviewRow, apply_suggestions, flatten, rebuild};
+use shared::import::review::{ReviewError, ReviewRow, apply_suggestions, flatten, rebuild};
 use shared::import::{ImportWarning, ImportedDocument, ParsedNode, SuggestedAssignment};
 use shared::text::format_date;
 use wasm_bindgen::JsCast;
@@ -62,7 +62,8 @@ struct Review {
 }
 
 impl Review {
-    fn new(doc: ImportedDocument) -> Self {
+    /// A review of `doc`, to be saved as the plan `id` (a fresh id, or the saved edits' one).
+    fn new(doc: ImportedDocument, id: PlanId) -> Self {
         let flat = flatten(&doc.plan.nodes);
         let starts: Vec<usize> = flat.iter().map(|r| r.node.line).collect();
         let rows = flat
@@ -102,7 +103,7 @@ impl Review {
             })
             .collect();
         Review {
-            id: PlanId(crate::device::new_uuid()),
+            id,
             doc,
             rows: RwSignal::new(rows),
             accepted: RwSignal::new(HashSet::new()),
@@ -140,7 +141,7 @@ impl Review {
     }
 
     /// The plan as the user left it, with the accepted suggestions as assignments.
-    fn reviewed(&self) -> Result<shared::import::ParsedPlan, String> {
+    fn reviewed(&self) -> Result<shared::import::ParsedPlan, ReviewError> {
         let rows: Vec<ReviewRow> = self
             .rows
             .get_untracked()
@@ -165,7 +166,7 @@ impl Review {
             .filter(|(i, _)| accepted.contains(i))
             .map(|(_, s)| s.clone())
             .collect();
-        apply_suggestions(&mut plan.nodes, &chosen).map_err(|e| e.to_string())?;
+        apply_suggestions(&mut plan.nodes, &chosen)?;
         plan.suggested_assignments.clear();
         Ok(plan)
     }
@@ -188,7 +189,7 @@ pub fn ImportPage() -> impl IntoView {
         let Ok(doc) = serde_json::from_str::<ImportedDocument>(&json) else {
             return;
         };
-        let mut r = Review::new(doc);
+        let mut r = Review::new(doc, PlanId(crate::device::new_uuid()));
         if let Ok(Some(edits)) = kv::get(SAVED_EDITS).await
             && let Ok(edits) = serde_json::from_str::<Edits>(&edits)
         {
@@ -210,7 +211,7 @@ pub fn ImportPage() -> impl IntoView {
                     }
                     let _ = kv::delete(SAVED_EDITS).await;
                     restored.set(false);
-                    review.set(Some(Review::new(doc)));
+                    review.set(Some(Review::new(doc, PlanId(crate::device::new_uuid()))));
                 }
                 Err(e) => error.set(Some(e.message)),
             }
@@ -314,7 +315,7 @@ fn ReviewView(
         let plan = match review.reviewed() {
             Ok(plan) => plan,
             Err(e) => {
-                error.set(Some(e));
+                error.set(Some(e.to_string()));
                 return;
             }
         };
@@ -571,4 +572,88 @@ fn SourcePane(
 async fn forget_review() {
     let _ = kv::delete(SAVED_DOCUMENT).await;
     let _ = kv::delete(SAVED_EDITS).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::import::import_plan_text;
+
+    const TEXT: &str = "ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN\nKẾ HOẠCH\nThực hiện chính sách\n\
+        I. MỤC ĐÍCH\n1. Nâng cao nhận thức\n2. Khám bệnh cho đồng bào\nII. NHIỆM VỤ\n\
+        1. Xây nhà văn hoá\n";
+
+    fn review() -> Review {
+        let mut plan = import_plan_text(TEXT).expect("a plan");
+        let first_task = flatten(&plan.nodes)
+            .into_iter()
+            .find(|r| r.node.title.starts_with("Khám bệnh"))
+            .expect("task 2");
+        plan.suggested_assignments = vec![SuggestedAssignment {
+            agency_code: "SYT".into(),
+            agency_text: "Sở Y tế".into(),
+            role: Role::Lead,
+            node_label: first_task.node.label.clone(),
+            node_line: first_task.node.line,
+            duty: "Khám bệnh".into(),
+        }];
+        let lines = TEXT.lines().map(str::to_owned).collect();
+        Review::new(
+            ImportedDocument { plan, lines },
+            PlanId(uuid::Uuid::from_u128(7)),
+        )
+    }
+
+    fn titles(nodes: &[ParsedNode]) -> Vec<String> {
+        nodes
+            .iter()
+            .flat_map(|n| std::iter::once(n.title.clone()).chain(titles(&n.children)))
+            .collect()
+    }
+
+    #[test]
+    fn the_reviewed_plan_is_what_the_user_left_with_the_accepted_suggestions() {
+        let r = review();
+        let rows = r.rows.get_untracked();
+        assert_eq!(rows.len(), 5, "two parts and three tasks");
+        // The first task retitled, the last one moved up a level, the second part removed.
+        rows[1].title.set("  Nâng cao nhận thức của cán bộ ".into());
+        r.rows
+            .update(|l| l.retain(|row| row.node.title != "NHIỆM VỤ"));
+        r.accepted.set([0].into());
+        let plan = r.reviewed().expect("a valid plan");
+        assert_eq!(
+            titles(&plan.nodes),
+            [
+                "MỤC ĐÍCH",
+                "Nâng cao nhận thức của cán bộ",
+                "Khám bệnh cho đồng bào",
+                "Xây nhà văn hoá"
+            ]
+        );
+        let task = &plan.nodes[0].children[1];
+        assert_eq!(task.assignments.len(), 1);
+        assert_eq!(task.assignments[0].agency, "SYT");
+        assert_eq!(task.assignments[0].role, Role::Lead);
+        assert!(plan.suggested_assignments.is_empty(), "accepted or dropped");
+    }
+
+    #[test]
+    fn saved_edits_bring_back_the_same_review_after_a_reload() {
+        let r = review();
+        let rows = r.rows.get_untracked();
+        rows[2].label.set("2a".into());
+        rows[4].depth.set(2);
+        r.rows.update(|l| {
+            l.remove(3);
+        });
+        r.accepted.set([0].into());
+        let saved = serde_json::to_string(&r.edits()).expect("edits as JSON");
+
+        let mut again = review();
+        again.id = PlanId(uuid::Uuid::from_u128(8));
+        again.apply_edits(serde_json::from_str(&saved).expect("edits read back"));
+        assert_eq!(again.id, r.id, "saved under the same plan id");
+        assert_eq!(again.reviewed(), r.reviewed());
+    }
 }

@@ -260,6 +260,7 @@ mod tests {
         plan.nodes[0].children[0].assignments.pop();
         check_reviewed(&mut plan, &codes).expect("ok");
         plan.nodes[0].title = "  ".to_owned();
-        assert!(check_reviewed(&mut plan, &codes).is_err());
+        let e = check_reviewed(&mut plan, &codes).expect_err("an empty title");
+        assert!(matches!(e, ReviewError::Invalid { .. }), "{e}");
     }
 }

@@ -1,4 +1,5 @@
-//! Offline-first sync between devices and the server (DESIGN-NOTES, "Sync").
+//! Offline-first sync between devices and the server (ARCHITECTURE.md: the bird's-eye view, and
+//! the invariants on mutations and sync).
 //!
 //! - A device holds a [`Replica`] of a plan: the state the server last confirmed (the *base*,
 //!   at a *cursor*), and an *outbox* of mutations it made that the server has not confirmed.
