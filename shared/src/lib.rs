@@ -26,7 +26,6 @@ pub mod plan;
 pub mod plan_state;
 pub mod rank;
 pub mod registry;
-pub mod registry_form;
 pub mod rows;
 pub mod scan;
 pub mod sync;

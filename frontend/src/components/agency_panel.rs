@@ -11,7 +11,7 @@ use crate::components::board_ctx::BoardCtx;
 use crate::components::dnd::{DragItem, Target};
 use crate::state::PlanStore;
 use shared::board::{agencies_for, search, short_title};
-use shared::registry_form::grouped;
+use shared::registry::form::grouped;
 
 /// The agencies, grouped, searchable, each with its load; drop targets of the board.
 #[component]

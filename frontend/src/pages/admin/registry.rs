@@ -1,13 +1,13 @@
 //! "Danh mục cơ quan": the agency registry's list, a form to add one, and per agency a rename, a
 //! merge into another agency and a retirement. Each form is a plain draft
-//! (`shared::registry_form`) turned into an `AgencyChange`, checked on the device by the same
+//! (`shared::registry::form`) turned into an `AgencyChange`, checked on the device by the same
 //! rule as on the server before it is sent.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ids::AgencyCode;
+use shared::registry::form::{NewAgencyDraft, RowDraft, RowEdit, listed, merge_targets};
 use shared::registry::{Agency, AgencyChange, AgencyGroup, apply_agency_change};
-use shared::registry_form::{NewAgencyDraft, RowDraft, RowEdit, listed, merge_targets};
 use shared::text::{Query, format_date};
 
 use crate::api;

@@ -1,0 +1,395 @@
+//! Sync: devices' pushes applied exactly once through the plan's authority (one plan at a
+//! time, waiting pushes applied together in one transaction), pulls answered from the state the
+//! last push left, device ids bound to their first user, and refusals forgotten once their
+//! device has them.
+
+use shared::access::Author;
+use shared::api::User;
+use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
+use shared::mutation::Mutation;
+use shared::sync::{
+    ChangeNo, ClientSeq, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse,
+};
+use std::sync::{Arc, Mutex};
+
+use super::plans::{TreeSnapshot, encode};
+use super::{Result, Service, ServiceError, locked, uuid_now};
+use crate::store::{Batch, WriteError};
+
+/// A plan's authoritative state, loaded on first push and kept while the database's change
+/// number matches (its lock makes writes to one plan go one at a time), and the pushes waiting
+/// for the lock, applied together by whoever takes it next.
+#[derive(Default)]
+pub(super) struct PlanSlot {
+    authority: tokio::sync::Mutex<Option<PlanSync>>,
+    queue: Mutex<Vec<PushWaiting>>,
+}
+
+type PushWaiting = (
+    (PushRequest, Author),
+    tokio::sync::oneshot::Sender<Result<PushResponse>>,
+);
+
+/// What a pull answers: a new device's whole plan (encoded once for all of them), or the
+/// changes since a device's cursor.
+pub enum Pulled {
+    First(Arc<TreeSnapshot>),
+    Changes(Box<PullResponse>),
+}
+
+/// Most device bindings kept in memory (beyond, the map starts again from the database).
+const DEVICES_CACHED: usize = 100_000;
+
+impl Service {
+    /// Applies a device's pushed mutations to a plan: exactly once and in order per client,
+    /// by the same pure rules as on the device. Pushes that arrive while another is being
+    /// written wait and are then applied together, in arrival order, in one transaction.
+    pub async fn push(
+        &self,
+        plan: PlanId,
+        req: &PushRequest,
+        author: &Author,
+    ) -> Result<PushResponse> {
+        if req.mutations.len() > shared::limits::PUSH_MAX_MUTATIONS {
+            return Err(ServiceError::TooMany);
+        }
+        self.check_device(req.client, &author.username).await?;
+        // No state is kept in memory for a plan that does not exist (ids are the caller's).
+        let now = self.readable(plan, &author.actor).await?;
+        // A mutation's base (the change its device had when it was made) decides whether it
+        // overwrote someone's edit unseen, which is then kept as a conflict. A device cannot
+        // have seen a change that does not exist yet, nor one it was never sent.
+        let sent = locked(&self.sent).get(&(plan, req.client)).copied();
+        let seen = sent.map_or(now, |s| s.min(now));
+        let mut req = req.clone();
+        for p in &mut req.mutations {
+            p.base = p.base.min(seen);
+        }
+        let slot = self.slot(plan);
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        locked(&slot.queue).push(((req, author.clone()), tx));
+        {
+            let mut cached = slot.authority.lock().await;
+            let waiting = std::mem::take(&mut *locked(&slot.queue));
+            if !waiting.is_empty() {
+                let (requests, senders): (Vec<_>, Vec<_>) = waiting.into_iter().unzip();
+                let results = self.apply_pushes(plan, &mut cached, &requests).await;
+                for (tx, result) in senders.into_iter().zip(results) {
+                    // The caller may have gone (its connection closed): nothing to tell.
+                    let _ = tx.send(result);
+                }
+            }
+        }
+        rx.await.unwrap_or(Err(ServiceError::Busy))
+    }
+
+    /// Refuses a push under a device id that another user used first (it would take that
+    /// device's sequence numbers); binds a new device id to `username`.
+    async fn check_device(&self, client: ClientId, username: &str) -> Result<()> {
+        let known = locked(&self.devices).get(&client).cloned();
+        let owner = match known {
+            Some(owner) => owner,
+            None => {
+                let owner = self
+                    .store
+                    .bind_device(
+                        &client.to_string(),
+                        username,
+                        chrono::Utc::now().timestamp_millis(),
+                    )
+                    .await?;
+                self.remember_device(client, &owner);
+                owner
+            }
+        };
+        if owner == username {
+            Ok(())
+        } else {
+            tracing::warn!(%client, username, owner, "push under another user's device id");
+            Err(ServiceError::DeviceOfAnotherUser)
+        }
+    }
+
+    fn remember_device(&self, client: ClientId, owner: &str) {
+        let mut devices = locked(&self.devices);
+        if devices.len() >= DEVICES_CACHED {
+            devices.clear();
+        }
+        devices.insert(client, owner.to_owned());
+    }
+
+    /// The user a device id is bound to, if it ever pushed.
+    async fn device_owner(&self, client: ClientId) -> Result<Option<String>> {
+        if let Some(owner) = locked(&self.devices).get(&client).cloned() {
+            return Ok(Some(owner));
+        }
+        let owner = self.store.device_owner(&client.to_string()).await?;
+        if let Some(o) = &owner {
+            self.remember_device(client, o);
+        }
+        Ok(owner)
+    }
+
+    async fn apply_pushes(
+        &self,
+        plan: PlanId,
+        cached: &mut Option<PlanSync>,
+        requests: &[(PushRequest, Author)],
+    ) -> Vec<Result<PushResponse>> {
+        let fail = |e: fn() -> ServiceError| requests.iter().map(|_| Err(e())).collect();
+        // Another process may have written since: then the state is read again, and a write
+        // that still races is retried.
+        for _ in 0..5 {
+            match self.current(plan, cached).await {
+                Ok(true) => {}
+                Ok(false) => return fail(|| ServiceError::PlanNotFound),
+                Err(e) => {
+                    tracing::error!(error = %e, "loading a plan");
+                    return fail(|| ServiceError::Busy);
+                }
+            }
+            // Taken out while it is changed and put back only once the database has the same:
+            // whatever stops this half-way (an error, a panic) leaves nothing half-applied in
+            // memory, and the next push reads the plan again.
+            let Some(mut sync) = cached.take() else {
+                return fail(|| ServiceError::PlanNotFound);
+            };
+            if let Err(e) = self.mark_foreign_ids(plan, &mut sync, requests).await {
+                tracing::error!(error = %e, "looking up new node ids");
+                return fail(|| ServiceError::Busy);
+            }
+            let before = sync.authority.change();
+            let mut batch = Batch::new(before);
+            let mut responses = Vec::with_capacity(requests.len());
+            for (req, author) in requests {
+                let (response, mut delta) = sync.push(req, author, || ConflictId(uuid_now()));
+                // The history keeps when the server applied each change, beside the device's
+                // clock (which may be wrong).
+                let now = chrono::Utc::now().timestamp_millis();
+                for h in &mut delta.history {
+                    h.received_at = Some(now);
+                }
+                if !delta.is_empty() {
+                    batch.add(req.client, &delta);
+                }
+                responses.push(response);
+            }
+            if batch.is_empty() {
+                *cached = Some(sync);
+                return responses.into_iter().map(Ok).collect();
+            }
+            match self.store.write_batch(plan, &batch).await {
+                Ok(()) => {
+                    self.publish(plan, &sync);
+                    *cached = Some(sync);
+                    if batch.change != before {
+                        self.notify(plan, batch.change);
+                    }
+                    return responses.into_iter().map(Ok).collect();
+                }
+                Err(e) => {
+                    // What was changed in memory is ahead of the database: it is dropped, and
+                    // the plan read again.
+                    match e {
+                        WriteError::Stale | WriteError::IdTaken => continue,
+                        WriteError::Store(e) => {
+                            tracing::error!(error = %e, "writing pushes");
+                            return fail(|| ServiceError::Busy);
+                        }
+                    }
+                }
+            }
+        }
+        fail(|| ServiceError::Busy)
+    }
+
+    /// Marks the ids that the pushes' new nodes name and that belong to other plans (live or
+    /// deleted), so that the authority refuses them: a client-made id never overwrites or
+    /// deletes another plan's record. Only ids this plan does not know are looked up.
+    async fn mark_foreign_ids(
+        &self,
+        plan: PlanId,
+        sync: &mut PlanSync,
+        requests: &[(PushRequest, Author)],
+    ) -> Result<()> {
+        let mut ids: Vec<NodeId> = requests
+            .iter()
+            .flat_map(|(r, _)| r.mutations.iter())
+            .filter_map(|p| match &p.mutation {
+                Mutation::CreateNode { id, .. } => Some(*id),
+                _ => None,
+            })
+            .filter(|id| sync.authority.state().get(*id).is_none() && !sync.authority.is_taken(*id))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let owners = self.store.node_owners(&ids).await?;
+        sync.authority.mark_taken(
+            owners
+                .into_iter()
+                .filter(|(_, owner)| *owner != plan)
+                .map(|(id, _)| id),
+        );
+        Ok(())
+    }
+
+    /// Brings `cached` up to the database's change number (reading the plan again if another
+    /// process wrote it); false when the plan does not exist.
+    async fn current(&self, plan: PlanId, cached: &mut Option<PlanSync>) -> Result<bool> {
+        let Some(change) = self.store.plan_change(plan).await? else {
+            return Ok(false);
+        };
+        if cached
+            .as_ref()
+            .is_none_or(|s| s.authority.change() != change)
+        {
+            *cached = self.store.sync_state(plan).await?;
+            // With no registry loaded (a server started without reference data), any
+            // well-formed agency code is accepted.
+            let codes = self.agency_codes().await?;
+            if let Some(s) = cached.as_mut()
+                && !codes.is_empty()
+            {
+                s.authority.set_agencies(codes);
+            }
+            match cached.as_ref() {
+                Some(s) => self.publish(plan, s),
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
+    /// Everything that changed in a plan since the device's cursor, from the plan's state in
+    /// memory (checked against the database's change number; read again when it differs).
+    /// A first pull with no client to report on (a new device): the same answer for everyone,
+    /// encoded (JSON and gzip) once per change of the plan and served from memory.
+    pub async fn first_pull_encoded(&self, plan: PlanId) -> Result<Arc<TreeSnapshot>> {
+        let change = self
+            .store
+            .plan_change(plan)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)?;
+        let key = change.to_string();
+        let cached = locked(&self.first_pulls).get(&plan).cloned();
+        if let Some(hit) = cached.filter(|c| c.version == key) {
+            return Ok(hit);
+        }
+        let answer = self
+            .pull_changes(
+                plan,
+                &PullRequest {
+                    cursor: ChangeNo::ZERO,
+                    clients: Vec::new(),
+                },
+                "",
+            )
+            .await?;
+        // Encoded at the cursor it was read at (a write meanwhile makes it older, never wrong:
+        // the device pulls what follows).
+        let version = answer.cursor.to_string();
+        let snapshot = tokio::task::spawn_blocking(move || {
+            encode(version, &answer, flate2::Compression::default())
+        })
+        .await
+        .map_err(|e| ServiceError::Task(e.to_string()))??;
+        let snapshot = Arc::new(snapshot);
+        locked(&self.first_pulls).insert(plan, snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// Everything that changed in a plan since the device's cursor, for `puller` (whose
+    /// devices' refusals the pull says they have are then forgotten).
+    pub async fn pull(&self, plan: PlanId, req: &PullRequest, puller: &User) -> Result<Pulled> {
+        if req.clients.len() > shared::limits::PULL_MAX_CLIENTS {
+            return Err(ServiceError::TooManyClients);
+        }
+        self.readable(plan, &puller.actor()).await?;
+        if req.cursor == ChangeNo::ZERO && req.clients.is_empty() {
+            // A new device: the answer encoded once for all of them.
+            return Ok(Pulled::First(self.first_pull_encoded(plan).await?));
+        }
+        self.pull_changes(plan, req, &puller.username)
+            .await
+            .map(|answer| Pulled::Changes(Box::new(answer)))
+    }
+
+    async fn pull_changes(
+        &self,
+        plan: PlanId,
+        req: &PullRequest,
+        puller: &str,
+    ) -> Result<PullResponse> {
+        let change = self
+            .store
+            .plan_change(plan)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)?;
+        let published = locked(&self.published).get(&plan).cloned();
+        let (answer, seen) = match published.filter(|p| p.authority.change() == change) {
+            Some(p) => (p.pull(req), p.seen_refusals(req)),
+            None => {
+                // Not in memory, or another process wrote since: load it (once for all waiting).
+                let slot = self.slot(plan);
+                let mut cached = slot.authority.lock().await;
+                if !self.current(plan, &mut cached).await? {
+                    return Err(ServiceError::PlanNotFound);
+                }
+                cached
+                    .as_ref()
+                    .map(|s| (s.pull(req), s.seen_refusals(req)))
+                    .ok_or(ServiceError::PlanNotFound)?
+            }
+        };
+        self.note_sent(plan, &req.clients, answer.cursor);
+        // Only a device's own user can say it has its refusals (anyone else could make them
+        // vanish before the device learnt of them).
+        let mut own = Vec::with_capacity(seen.len());
+        for c in seen {
+            if self.device_owner(c.client).await?.as_deref() == Some(puller) {
+                own.push(c);
+            }
+        }
+        if !own.is_empty()
+            && let Err(e) = self.forget_refusals(plan, &own).await
+        {
+            // Kept a while longer: the next pull tries again.
+            tracing::warn!(error = %e, "forgetting refusals their devices have");
+        }
+        Ok(answer)
+    }
+
+    /// Remembers that the devices of `clients` were sent `change` of `plan` (a device lists its
+    /// own ids; listing another's only lets that device claim what it could pull itself).
+    fn note_sent(&self, plan: PlanId, clients: &[ClientSeq], change: ChangeNo) {
+        let mut sent = locked(&self.sent);
+        if sent.len() >= DEVICES_CACHED {
+            // Forgotten devices are trusted up to the plan's change number, as after a restart.
+            sent.clear();
+        }
+        for c in clients {
+            let e = sent.entry((plan, c.client)).or_default();
+            *e = (*e).max(change);
+        }
+    }
+
+    /// Deletes the refusals that devices have pulled (so that none is kept forever), in the
+    /// database and in the plan's state in memory (which counts each device's pending ones).
+    async fn forget_refusals(&self, plan: PlanId, seen: &[ClientSeq]) -> Result<()> {
+        self.store.delete_refusals(plan, seen).await?;
+        let slot = self.slot(plan);
+        if let Some(sync) = slot.authority.lock().await.as_mut() {
+            sync.forget_refusals(seen);
+        }
+        Ok(())
+    }
+
+    /// Makes `state` (as written to the database) the one pulls answer from.
+    fn publish(&self, plan: PlanId, state: &PlanSync) {
+        locked(&self.published).insert(plan, Arc::new(state.clone()));
+    }
+
+    fn slot(&self, plan: PlanId) -> Arc<PlanSlot> {
+        locked(&self.authorities).entry(plan).or_default().clone()
+    }
+}
