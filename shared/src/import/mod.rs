@@ -14,6 +14,7 @@
 //!   proper nouns the rest of the text writes with a capital.
 
 mod agencies;
+mod agency_names;
 mod casing;
 mod closing;
 #[cfg(feature = "docx")]
@@ -36,7 +37,8 @@ use crate::plan::{Node, Plan, PlanTree, Visibility};
 use crate::rank::Rank;
 
 pub use crate::citations::find_references;
-pub use agencies::{AgencyMatcher, SuggestedAssignment, suggest_assignments};
+pub use agencies::{SuggestedAssignment, suggest_assignments};
+pub use agency_names::AgencyMatcher;
 #[cfg(feature = "docx")]
 pub use docx::{DOCX_PART_MAX_BYTES, DocxImport, import_plan_docx, is_docx};
 pub use error::{ImportError, ImportErrorKind};
