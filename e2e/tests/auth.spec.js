@@ -156,7 +156,7 @@ test('the administrator renames an agency and merges another into it, typing key
   await date.pressSequentially('1/3/25');
   const merge = foreign.getByRole('button', { name: 'Sáp nhập', exact: true });
   await merge.tap();
-  await expect(foreign.getByRole('alert')).toHaveText('Nhập ngày theo dạng dd/mm/yyyy, ví dụ 01/03/2025.');
+  await expect(foreign.getByRole('alert')).toHaveText('Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 30/06/2016.');
   await date.fill('');
   await date.pressSequentially('01/03/2025');
   await merge.tap();

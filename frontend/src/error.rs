@@ -23,6 +23,10 @@ pub enum AppError {
     NotAnOutbox,
     /// An outbox file of another plan.
     OutboxOfAnotherPlan,
+    /// The browser would not save the outbox as a file.
+    ExportFailed,
+    /// "Đọc văn bản" with nothing pasted.
+    NothingPasted,
 }
 
 impl std::fmt::Display for AppError {
@@ -37,6 +41,8 @@ impl std::fmt::Display for AppError {
             }
             Self::NotAnOutbox => f.write_str("Tệp không phải tệp thay đổi của ứng dụng."),
             Self::OutboxOfAnotherPlan => f.write_str("Tệp này là thay đổi của một kế hoạch khác."),
+            Self::ExportFailed => f.write_str("Không xuất được tệp."),
+            Self::NothingPasted => f.write_str("Hãy dán nội dung văn bản vào ô trên."),
         }
     }
 }

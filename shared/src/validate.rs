@@ -40,6 +40,10 @@ pub enum ValidationError {
     SeveralLeads,
     #[error("Một nhiệm vụ giao cho nhiều nhất {max} cơ quan.")]
     TooManyAssignees { max: usize },
+    #[error("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 30/06/2016.")]
+    DateUnreadable,
+    #[error("Hai lần nhập mật khẩu mới không khớp nhau.")]
+    PasswordsDiffer,
 }
 
 fn tidy(text: &str) -> String {
@@ -165,6 +169,20 @@ pub fn person_name(text: &str) -> Result<String, ValidationError> {
     Ok(t)
 }
 
+/// A date as a user types it: dd/mm/yyyy (see `text::parse_date` for the forms read).
+pub fn date(text: &str) -> Result<chrono::NaiveDate, ValidationError> {
+    crate::text::parse_date(text).ok_or(ValidationError::DateUnreadable)
+}
+
+/// A new password typed twice the same.
+pub fn same_password(new: &str, again: &str) -> Result<(), ValidationError> {
+    if new == again {
+        Ok(())
+    } else {
+        Err(ValidationError::PasswordsDiffer)
+    }
+}
+
 /// An agency code: short, one word, non-empty.
 pub fn agency_code(code: &str) -> Result<crate::ids::AgencyCode, ValidationError> {
     let c = code.trim();
@@ -177,6 +195,21 @@ pub fn agency_code(code: &str) -> Result<crate::ids::AgencyCode, ValidationError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_repeated_passwords_say_what_is_wrong() {
+        assert_eq!(
+            date("30/6/2016"),
+            Ok(chrono::NaiveDate::from_ymd_opt(2016, 6, 30).expect("a day"))
+        );
+        assert_eq!(date("31/02/2016"), Err(ValidationError::DateUnreadable));
+        assert_eq!(date("ngày mai"), Err(ValidationError::DateUnreadable));
+        assert_eq!(same_password("mat-khau-dai", "mat-khau-dai"), Ok(()));
+        assert_eq!(
+            same_password("mat-khau-dai", "mat-khau-dài").map_err(|e| e.to_string()),
+            Err("Hai lần nhập mật khẩu mới không khớp nhau.".to_owned())
+        );
+    }
 
     #[test]
     fn a_new_password_is_long_enough_not_the_user_name_and_not_common() {

@@ -127,11 +127,10 @@ pub fn AssignSheet(id: NodeId, open: RwSignal<bool>) -> impl IntoView {
                                                 prop:value=deadline.map(format_date).unwrap_or_default()
                                                 on:change=move |ev| {
                                                     let text = event_target_value(&ev);
-                                                    let d = shared::text::parse_date(&text);
-                                                    if text.trim().is_empty() || d.is_some() {
-                                                        change(Mutation::Assign { id, agency: c3.clone(), role: a.role, deadline: d });
-                                                    } else {
-                                                        error.set(Some("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy.".into()));
+                                                    let d = (!text.trim().is_empty()).then(|| shared::validate::date(&text)).transpose();
+                                                    match d {
+                                                        Ok(deadline) => change(Mutation::Assign { id, agency: c3.clone(), role: a.role, deadline }),
+                                                        Err(e) => error.set(Some(e.to_string())),
                                                     }
                                                 }
                                             />

@@ -6,7 +6,7 @@ use shared::ids::NodeId;
 use shared::mutation::{Mutation, NodeEdit, Position};
 use shared::plan::Node;
 use shared::sync::HistoryEntry;
-use shared::text::{format_date, parse_date};
+use shared::text::format_date;
 use shared::validate;
 
 use crate::components::assign_sheet::AssignSheet;
@@ -176,10 +176,11 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                         let text = event_target_value(&ev);
                         if text.trim().is_empty() {
                             edit(NodeEdit::Deadline(None), deadline_error);
-                        } else if let Some(date) = parse_date(&text) {
-                            edit(NodeEdit::Deadline(Some(date)), deadline_error);
                         } else {
-                            deadline_error.set(Some("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 30/06/2016.".into()));
+                            match shared::validate::date(&text) {
+                                Ok(date) => edit(NodeEdit::Deadline(Some(date)), deadline_error),
+                                Err(e) => deadline_error.set(Some(e.to_string())),
+                            }
                         }
                     }
                 />

@@ -8,6 +8,7 @@ use shared::mutation::{Field, Mutation, NodeEdit};
 use shared::sync::{Conflict, Version};
 
 use crate::device;
+use crate::error::AppError;
 use crate::state::PlanStore;
 
 /// A sync older than this gets a warning (tablets may lose unsynced data when unused).
@@ -42,7 +43,7 @@ pub fn SyncBar() -> impl IntoView {
         let text = store.export_outbox();
         let name = format!("thay-doi-chua-gui-{}.json", store.plan_id());
         if device::download(&name, &text).is_err() {
-            store.say("Không xuất được tệp.", true);
+            store.say(AppError::ExportFailed, true);
         }
     };
     let import = move |ev: leptos::ev::Event| {

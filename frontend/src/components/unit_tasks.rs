@@ -150,11 +150,13 @@ fn UnitTask(item: Item, agency: RwSignal<AgencyCode>) -> impl IntoView {
         move |p: u8| error.set(store.set_progress(id, p).err().map(|e| e.to_string()));
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let title = new_title.get_untracked();
-        if title.trim().is_empty() {
-            error.set(Some("Nhập tên nhiệm vụ con.".into()));
-            return;
-        }
+        let title = match validate::title(&new_title.get_untracked()) {
+            Ok(title) => title,
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                return;
+            }
+        };
         let result = store.dispatch(Mutation::CreateNode {
             id: new_id(),
             parent: Some(id),

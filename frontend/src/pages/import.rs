@@ -15,6 +15,7 @@ use shared::import::{ImportWarning, ImportedDocument, ParsedNode, SuggestedAssig
 use shared::text::format_date;
 use wasm_bindgen::JsCast;
 
+use crate::error::AppError;
 use crate::session::use_auth;
 use crate::{api, kv};
 
@@ -239,7 +240,7 @@ pub fn ImportPage() -> impl IntoView {
         ev.prevent_default();
         let text = pasted.get_untracked();
         if text.trim().is_empty() {
-            error.set(Some("Hãy dán nội dung văn bản vào ô trên.".to_owned()));
+            error.set(Some(AppError::NothingPasted.to_string()));
             return;
         }
         read(text.into());

@@ -145,8 +145,10 @@ pub fn SetupPage() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if password.get_untracked() != again.get_untracked() {
-            error.set(Some("Hai lần nhập mật khẩu không giống nhau.".into()));
+        if let Err(e) =
+            shared::validate::same_password(&password.get_untracked(), &again.get_untracked())
+        {
+            error.set(Some(e.to_string()));
             return;
         }
         let req = SetupRequest {

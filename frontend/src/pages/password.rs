@@ -25,8 +25,8 @@ pub fn PasswordPage() -> impl IntoView {
             current: current.get_untracked(),
             new: new.get_untracked(),
         };
-        if req.new != again.get_untracked() {
-            error.set(Some("Hai lần nhập mật khẩu mới không khớp nhau.".into()));
+        if let Err(e) = shared::validate::same_password(&req.new, &again.get_untracked()) {
+            error.set(Some(e.to_string()));
             return;
         }
         if let Err(e) = shared::validate::password(&req.new) {

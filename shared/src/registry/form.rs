@@ -5,7 +5,7 @@
 
 use crate::ids::AgencyCode;
 use crate::registry::{Agency, AgencyChange, AgencyGroup};
-use crate::text::{Query, collation_key, parse_date};
+use crate::text::{Query, collation_key};
 
 /// The agencies matching `q` (by name or code, without diacritics), by group in
 /// [`AgencyGroup::ALL`]'s order, then by name as Vietnamese sorts it.
@@ -101,7 +101,7 @@ impl RowDraft {
                 name: self.name.clone(),
             });
         }
-        let on = parse_date(&self.date).ok_or(DraftError::DateUnreadable)?;
+        let on = crate::validate::date(&self.date)?;
         if self.edit == RowEdit::Retire {
             return Ok(AgencyChange::Retire { code, on });
         }
@@ -153,10 +153,10 @@ impl NewAgencyDraft {
 }
 
 /// Why a draft is not yet a change. Display is the Vietnamese message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DraftError {
-    #[error("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 01/03/2025.")]
-    DateUnreadable,
+    #[error(transparent)]
+    Invalid(#[from] crate::validate::ValidationError),
     #[error("Chọn cơ quan tiếp nhận.")]
     NoSuccessor,
 }
@@ -164,6 +164,7 @@ pub enum DraftError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::ValidationError;
     use chrono::NaiveDate;
 
     fn agency(code: &str, name: &str, group: AgencyGroup) -> Agency {
@@ -237,7 +238,10 @@ mod tests {
             })
         );
         let mut d = RowDraft::open("SYT", RowEdit::Merge, "Sở Y tế");
-        assert_eq!(d.change(), Err(DraftError::DateUnreadable));
+        assert_eq!(
+            d.change(),
+            Err(DraftError::Invalid(ValidationError::DateUnreadable))
+        );
         d.date = "01/03/2025".into();
         assert_eq!(d.change(), Err(DraftError::NoSuccessor));
         d.into = "BDT".into();
@@ -260,8 +264,8 @@ mod tests {
             })
         );
         assert_eq!(
-            DraftError::DateUnreadable.to_string(),
-            "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 01/03/2025."
+            DraftError::from(ValidationError::DateUnreadable).to_string(),
+            "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 30/06/2016."
         );
     }
 
