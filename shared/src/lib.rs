@@ -26,6 +26,7 @@ pub mod plan;
 pub mod plan_state;
 pub mod rank;
 pub mod registry;
+pub mod report;
 pub mod rows;
 pub mod scan;
 pub mod sync;
