@@ -16,17 +16,6 @@ pub enum ReportState {
     Accepted,
 }
 
-impl ReportState {
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            Self::Draft => "Dự thảo",
-            Self::Sent => "Đã gửi",
-            Self::Returned => "Bị trả lại",
-            Self::Accepted => "Đã tiếp nhận",
-        }
-    }
-}
-
 /// Whether a report arrived by its due date: judged by the first time it was sent (a report
 /// returned for corrections and sent again keeps the timeliness of its first sending).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -92,11 +81,6 @@ impl Standing {
             Self::Accepted(Timeliness::OnTime) => "Đã tiếp nhận",
             Self::Accepted(Timeliness::Late) => "Đã tiếp nhận (gửi muộn)",
         }
-    }
-
-    /// Whether the agency has sent a report (returned ones included: it sent one).
-    pub fn has_sent(self) -> bool {
-        !matches!(self, Self::NotSent { .. })
     }
 
     /// Whether a reminder (đôn đốc) should go to the agency: nothing sent, or sent back to it.

@@ -103,18 +103,6 @@ impl ReportPeriod {
         }
     }
 
-    /// The kind's name, for a list: "6 tháng", "quý", "đột xuất".
-    pub fn kind_vi(self) -> &'static str {
-        match self {
-            Self::Month { .. } => "tháng",
-            Self::Quarter { .. } => "quý",
-            Self::HalfYear => "6 tháng",
-            Self::Year => "năm",
-            Self::AdHoc => "đột xuất",
-            Self::Thematic => "chuyên đề",
-        }
-    }
-
     /// When the agencies' reports are due by default: the plan's own recurring day that falls
     /// after the cut-off and within a month of it ("trước ngày 15/6 và 15/12 hằng năm": 15/06
     /// for the 6-month report), else the day after the cut-off (the 15th). `None` for ad hoc
