@@ -321,26 +321,8 @@ async fn on_disk_the_seed_loads_once_and_edits_survive_a_restart() {
     assert_eq!(refusal(&s.mutate(tree.plan.id, &edit).await), None);
     s.stop().await;
 
-    // The embedded store releases its lock in the background after the last handle is dropped:
-    // retry opening until it is free (bounded), rather than sleeping a guessed time.
-    let mut reopened = None;
-    for _ in 0..200 {
-        match backend::open(&config(&url)).await {
-            Ok(service) => {
-                reopened = Some(service);
-                break;
-            }
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(25)).await,
-        }
-    }
-    let service = reopened.unwrap_or_else(|| panic!("database did not reopen"));
-    let admin = shared::api::User {
-        username: ADMIN.into(),
-        name: "Quản trị viên".into(),
-        role: shared::access::UserRole::Admin,
-        agency: None,
-        active: true,
-    };
+    let service = reopen(&url).await;
+    let admin = admin_user();
     let plans = service
         .list_plans(&admin)
         .await

@@ -223,10 +223,31 @@ impl PlanStore {
                     .filter(|n| new.get(n.id).is_none())
                     .map(|n| n.id)
                     .collect();
-                Change { upserted, deleted }
+                let records: Vec<_> = new
+                    .records()
+                    .iter()
+                    .filter(|(k, r)| old.record(k) != Some(*r))
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                let records_deleted: Vec<_> = old
+                    .records()
+                    .keys()
+                    .filter(|k| new.record(k).is_none())
+                    .cloned()
+                    .collect();
+                Change {
+                    upserted,
+                    deleted,
+                    records,
+                    records_deleted,
+                }
             })
         });
-        if !change.upserted.is_empty() || !change.deleted.is_empty() {
+        if !change.upserted.is_empty()
+            || !change.deleted.is_empty()
+            || !change.records.is_empty()
+            || !change.records_deleted.is_empty()
+        {
             if let Some(sel) = self.selected.get_untracked()
                 && change.deleted.contains(&sel)
             {

@@ -1,57 +1,11 @@
 //! Who may change what. The server checks every synced mutation with [`check`] against its own
 //! state before applying it; the app uses the same rules to show only the controls that apply.
 
-use crate::ids::{AgencyCode, NodeId};
+pub use crate::actor::{Actor, Author, UserRole};
+use crate::ids::NodeId;
 use crate::mutation::{Mutation, MutationError, NodeEdit};
 use crate::plan::Visibility;
 use crate::plan_state::PlanState;
-use serde::{Deserialize, Serialize};
-
-/// A user's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserRole {
-    /// Quản trị: users, agencies, and everything the standing officer may do.
-    Admin,
-    /// Cán bộ cơ quan thường trực: edits the plan and its assignments.
-    Standing,
-    /// Cán bộ đơn vị, bound to one agency: the progress of its tasks and its own sub-tasks.
-    AgencyOfficer,
-    /// Cán bộ kiểm tra: reads everything (inspection records come with their own issue).
-    Inspector,
-    /// Lãnh đạo: reads everything.
-    Leader,
-}
-
-impl UserRole {
-    pub const ALL: [UserRole; 5] = [
-        UserRole::Admin,
-        UserRole::Standing,
-        UserRole::AgencyOfficer,
-        UserRole::Inspector,
-        UserRole::Leader,
-    ];
-
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            UserRole::Admin => "Quản trị hệ thống",
-            UserRole::Standing => "Cán bộ cơ quan thường trực",
-            UserRole::AgencyOfficer => "Cán bộ đơn vị",
-            UserRole::Inspector => "Cán bộ kiểm tra",
-            UserRole::Leader => "Lãnh đạo",
-        }
-    }
-
-    /// May edit the plan's tree and its assignments.
-    pub fn edits_plan(self) -> bool {
-        matches!(self, UserRole::Admin | UserRole::Standing)
-    }
-
-    /// May manage users and the agency registry.
-    pub fn administers(self) -> bool {
-        self == UserRole::Admin
-    }
-}
 
 /// Whether `actor` may read a plan of `visibility`; `assigns` says whether the plan gives a
 /// task to an agency (asked only when it matters).
@@ -62,43 +16,6 @@ pub fn may_read(actor: &Actor, visibility: Visibility, assigns: impl FnOnce(&str
             actor.agency.as_deref().is_some_and(assigns)
         }
         (Visibility::Assigned, _) => true,
-    }
-}
-
-/// Who is making a change: the role and, for an agency officer, the agency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Actor {
-    pub role: UserRole,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agency: Option<AgencyCode>,
-}
-
-impl Actor {
-    /// Someone who may change anything in a plan (tests, the seed, the command line).
-    pub fn system() -> Self {
-        Self {
-            role: UserRole::Admin,
-            agency: None,
-        }
-    }
-}
-
-/// The person behind a change, as history records them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Author {
-    pub username: String,
-    pub name: String,
-    pub actor: Actor,
-}
-
-impl Author {
-    /// The system itself (the seed, the command line, tests).
-    pub fn system() -> Self {
-        Self {
-            username: "system".to_owned(),
-            name: "Hệ thống".to_owned(),
-            actor: Actor::system(),
-        }
     }
 }
 
@@ -150,6 +67,9 @@ fn may_add_under(state: &PlanState, parent: Option<NodeId>, agency: &str) -> boo
 /// mutation about a node that does not exist is let through: [`PlanState::apply`] gives the
 /// precise reason.
 pub fn check(actor: &Actor, state: &PlanState, mutation: &Mutation) -> Result<(), MutationError> {
+    if let Mutation::Report { op } = mutation {
+        return crate::report::access::check(actor, op).map_err(MutationError::from);
+    }
     match actor.role {
         UserRole::Admin | UserRole::Standing => return Ok(()),
         UserRole::Inspector | UserRole::Leader => return Err(forbidden(READ_ONLY)),
@@ -206,6 +126,7 @@ pub fn check(actor: &Actor, state: &PlanState, mutation: &Mutation) -> Result<()
         Mutation::Assign { .. } | Mutation::Unassign { .. } | Mutation::Reassign { .. } => {
             Err(forbidden(ASSIGN_ONLY_STANDING))
         }
+        Mutation::Report { .. } => Ok(()),
     }
 }
 
@@ -235,6 +156,7 @@ pub fn may_add_child(actor: &Actor, state: &PlanState, parent: Option<NodeId>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::AgencyCode;
 
     #[test]
     fn a_restricted_plan_is_read_by_the_agencies_it_assigns_and_the_province_roles() {

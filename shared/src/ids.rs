@@ -45,6 +45,12 @@ id_type!(
 );
 
 id_type!(
+    /// Identifies a report round, an indicator or a summary paragraph of a plan (records whose
+    /// identity is not made of others': `report::RecordKey`).
+    RecordId
+);
+
+id_type!(
     /// Identifies a device's stream of mutations (made on the device when it first syncs).
     ClientId
 );

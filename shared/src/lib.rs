@@ -12,6 +12,7 @@
 //! - [`api`]: request and response bodies of the HTTP API.
 
 pub mod access;
+pub mod actor;
 pub mod api;
 pub mod assignment;
 pub mod board;

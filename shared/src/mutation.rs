@@ -5,6 +5,7 @@ use crate::assignment::{Assignment, Role};
 use crate::citations::find_references;
 use crate::ids::{AgencyCode, ConflictId, NodeId};
 use crate::plan::Node;
+use crate::report::op::{ReportError, ReportMutation};
 use crate::validate::{self, ValidationError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -208,6 +209,8 @@ pub enum Mutation {
         from: AgencyCode,
         to: AgencyCode,
     },
+    /// A change to the plan's reports (rounds, agency reports, entries, indicators).
+    Report { op: ReportMutation },
 }
 
 impl Mutation {
@@ -227,6 +230,7 @@ impl Mutation {
             }
             Mutation::Unassign { agency, .. } => format!("Bỏ giao {agency}"),
             Mutation::Reassign { from, to, .. } => format!("Chuyển việc của {from} sang {to}"),
+            Mutation::Report { op } => op.describe_vi(),
         }
     }
 
@@ -303,13 +307,17 @@ impl Mutation {
                 from: code(from),
                 to: code(to),
             },
+            Mutation::Report { op } => Mutation::Report {
+                op: op.abridged(&|t: &str| cut_text(t, max_chars), max_list),
+            },
             Mutation::MoveNode { .. } | Mutation::DeleteNode { .. } => self.clone(),
         }
     }
 
-    /// The node the mutation is about.
-    pub fn node(&self) -> NodeId {
-        match self {
+    /// The node the mutation is about (`None` for a report's records, which are not nodes:
+    /// see [`Mutation::record`]).
+    pub fn node(&self) -> Option<NodeId> {
+        Some(match self {
             Mutation::CreateNode { id, .. }
             | Mutation::EditNode { id, .. }
             | Mutation::MoveNode { id, .. }
@@ -318,6 +326,15 @@ impl Mutation {
             | Mutation::Assign { id, .. }
             | Mutation::Unassign { id, .. }
             | Mutation::Reassign { id, .. } => *id,
+            Mutation::Report { .. } => return None,
+        })
+    }
+
+    /// The report record the mutation is about.
+    pub fn record(&self) -> Option<crate::report::RecordKey> {
+        match self {
+            Mutation::Report { op } => Some(op.key()),
+            _ => None,
         }
     }
 }
@@ -355,6 +372,18 @@ pub enum MutationError {
     /// The user's role may not make this change; the message says what it may do.
     #[error("{message}")]
     Forbidden { message: String },
+    #[error("{error}")]
+    Report { error: ReportError },
+}
+
+impl From<ReportError> for MutationError {
+    fn from(error: ReportError) -> Self {
+        match error {
+            // One refusal by role, whatever it is about.
+            ReportError::Forbidden { message } => Self::Forbidden { message },
+            error => Self::Report { error },
+        }
+    }
 }
 
 impl MutationError {
@@ -369,6 +398,13 @@ impl MutationError {
             },
             Self::UnknownAgency { agency } => Self::UnknownAgency {
                 agency: AgencyCode(cut_text(&agency, max_chars)),
+            },
+            Self::Report {
+                error: ReportError::NotHeld { agency },
+            } => Self::Report {
+                error: ReportError::NotHeld {
+                    agency: AgencyCode(cut_text(&agency, max_chars)),
+                },
             },
             other => other,
         }

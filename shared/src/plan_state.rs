@@ -7,22 +7,50 @@ use crate::ids::{NodeId, PlanId};
 use crate::mutation::*;
 use crate::plan::Node;
 use crate::rank::Rank;
+use crate::report::{PlanView, Record, RecordKey, Records};
 use crate::validate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// What a mutation changed: nodes written (whole) and nodes removed.
+/// What a mutation changed: nodes written (whole) and nodes removed; report records written
+/// (whole) and removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub upserted: Vec<Node>,
     pub deleted: Vec<NodeId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<Record>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records_deleted: Vec<RecordKey>,
 }
 
-/// The nodes of one plan, indexed: the state mutations apply to.
+impl Change {
+    /// Nodes written and removed.
+    pub fn of_nodes(upserted: Vec<Node>, deleted: Vec<NodeId>) -> Self {
+        Self {
+            upserted,
+            deleted,
+            ..Self::default()
+        }
+    }
+}
+
+/// The nodes of one plan, indexed, and its report records: the state mutations apply to.
 #[derive(Debug, Clone, Default)]
 pub struct PlanState {
     plan_id: Option<PlanId>,
     nodes: HashMap<NodeId, Node>,
+    records: Records,
+}
+
+impl PlanView for PlanState {
+    fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(&id)
+    }
+
+    fn records(&self) -> &Records {
+        &self.records
+    }
 }
 
 impl PlanState {
@@ -31,7 +59,24 @@ impl PlanState {
         Self {
             plan_id: Some(plan_id),
             nodes: nodes.into_iter().map(|n| (n.id, n)).collect(),
+            records: Records::new(),
         }
+    }
+
+    /// The state with these report records.
+    #[must_use]
+    pub fn with_records(mut self, records: impl IntoIterator<Item = Record>) -> Self {
+        self.records = records.into_iter().map(|r| (r.key(), r)).collect();
+        self
+    }
+
+    /// The plan's report records, by key.
+    pub fn records(&self) -> &Records {
+        &self.records
+    }
+
+    pub fn record(&self, key: &RecordKey) -> Option<&Record> {
+        self.records.get(key)
     }
 
     pub fn get(&self, id: NodeId) -> Option<&Node> {
@@ -144,6 +189,14 @@ impl PlanState {
     /// Works out what `mutation` changes, or why it must be refused. Does not modify `self`.
     pub fn apply(&self, mutation: &Mutation) -> Result<Change, MutationError> {
         match mutation {
+            Mutation::Report { op } => {
+                let written = crate::report::op::apply(self, op)?;
+                Ok(Change {
+                    records: written.upserted,
+                    records_deleted: written.deleted,
+                    ..Change::default()
+                })
+            }
             Mutation::CreateNode {
                 id,
                 parent,
@@ -183,18 +236,12 @@ impl PlanState {
                     owner: owner.clone(),
                 };
                 node.references = references_in(&node);
-                Ok(Change {
-                    upserted: vec![node],
-                    deleted: vec![],
-                })
+                Ok(Change::of_nodes(vec![node], vec![]))
             }
             Mutation::EditNode { id, edit } | Mutation::ResolveConflict { id, edit, .. } => {
                 let mut node = self.existing(*id)?.clone();
                 edit.apply_to(&mut node)?;
-                Ok(Change {
-                    upserted: vec![node],
-                    deleted: vec![],
-                })
+                Ok(Change::of_nodes(vec![node], vec![]))
             }
             Mutation::MoveNode {
                 id,
@@ -210,17 +257,11 @@ impl PlanState {
                 }
                 node.rank = self.rank_at(*parent, *position, Some(*id))?;
                 node.parent = *parent;
-                Ok(Change {
-                    upserted: vec![node],
-                    deleted: vec![],
-                })
+                Ok(Change::of_nodes(vec![node], vec![]))
             }
             Mutation::DeleteNode { id } => {
                 self.existing(*id)?;
-                Ok(Change {
-                    upserted: vec![],
-                    deleted: self.subtree(*id),
-                })
+                Ok(Change::of_nodes(vec![], self.subtree(*id)))
             }
             Mutation::Assign {
                 id,
@@ -236,10 +277,7 @@ impl PlanState {
                     *role,
                     *deadline,
                 ))?;
-                Ok(Change {
-                    upserted: vec![node],
-                    deleted: vec![],
-                })
+                Ok(Change::of_nodes(vec![node], vec![]))
             }
             Mutation::Unassign { id, agency } => {
                 let mut node = self.existing(*id)?.clone();
@@ -249,10 +287,7 @@ impl PlanState {
                     });
                 }
                 node.assignments.retain(|a| &a.agency != agency);
-                Ok(Change {
-                    upserted: vec![node],
-                    deleted: vec![],
-                })
+                Ok(Change::of_nodes(vec![node], vec![]))
             }
             Mutation::Reassign { id, from, to } => {
                 let mut node = self.existing(*id)?.clone();
@@ -266,10 +301,7 @@ impl PlanState {
                     });
                 };
                 a.agency = to;
-                Ok(Change {
-                    upserted: vec![node],
-                    deleted: vec![],
-                })
+                Ok(Change::of_nodes(vec![node], vec![]))
             }
         }
     }
@@ -281,6 +313,12 @@ impl PlanState {
         }
         for node in &change.upserted {
             self.nodes.insert(node.id, node.clone());
+        }
+        for key in &change.records_deleted {
+            self.records.remove(key);
+        }
+        for r in &change.records {
+            self.records.insert(r.key(), r.clone());
         }
     }
 
@@ -544,10 +582,7 @@ mod tests {
         let mut s = state();
         let mut a = s.get(id(1)).cloned().unwrap_or_else(|| panic!());
         a.parent = Some(id(2));
-        s.commit(&Change {
-            upserted: vec![a],
-            deleted: vec![],
-        });
+        s.commit(&Change::of_nodes(vec![a], vec![]));
         // 1 and 2 are each other's parent now: the walk stops and answers "yes" (refuse the move).
         assert!(s.is_ancestor_or_self(id(3), id(2)));
         let mv = Mutation::MoveNode {

@@ -5,15 +5,18 @@
 //! concurrent one is kept in a conflict.
 
 use proptest::prelude::*;
-use shared::access::Author;
+use shared::access::{Actor, Author, UserRole};
 use shared::assignment::{Assignment, Role};
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::{Field, Mutation, NodeEdit, Position};
 use shared::plan::Node;
 use shared::plan_state::PlanState;
+use shared::report::{
+    DataPeriod, Record, RecordEdit, RecordField, RecordKey, ReportMutation, ReportPeriod, Round,
+};
 use shared::sync::{
     Authority, ChangeNo, Conflict, Outbox, Pending, PlanSync, PullRequest, PullResponse,
-    PushRequest, PushResponse, RefusalNotice, Replica,
+    PushRequest, PushResponse, RecordConflict, RefusalNotice, Replica,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -78,16 +81,41 @@ impl Server {
                 },
             })
             .collect();
-        s.push(&PushRequest {
-            client: seeder,
-            mutations,
-        });
+        let n = mutations.len() as u64;
+        // The agency S1 holds task 0 (and so its sub-tasks); a round asks for its report.
+        let setup = [
+            Mutation::Assign {
+                id: node_id(0),
+                agency: "S1".into(),
+                role: Role::Lead,
+                deadline: None,
+            },
+            Mutation::Report {
+                op: ReportMutation::CreateRound { round: round() },
+            },
+        ];
+        let mutations = mutations
+            .into_iter()
+            .chain(setup.into_iter().enumerate().map(|(i, mutation)| Pending {
+                seq: n + i as u64 + 1,
+                base: ChangeNo::ZERO,
+                at: 0,
+                mutation,
+            }))
+            .collect();
+        s.push(
+            &PushRequest {
+                client: seeder,
+                mutations,
+            },
+            &Author::system(),
+        );
         s
     }
 
-    fn push(&mut self, req: &PushRequest) -> PushResponse {
+    fn push(&mut self, req: &PushRequest, author: &Author) -> PushResponse {
         let counter = &mut self.next_conflict;
-        let (resp, delta) = self.sync.push(req, &Author::system(), || {
+        let (resp, delta) = self.sync.push(req, author, || {
             *counter += 1;
             let mut b = [0; 10];
             b[..8].copy_from_slice(&counter.to_be_bytes());
@@ -161,6 +189,55 @@ enum Op {
         from: usize,
         to: usize,
     },
+    /// An edit of the agency's report: an entry's field, or the remarks; or sending,
+    /// returning, accepting it (`kind`).
+    Report {
+        c: usize,
+        kind: u8,
+        node: usize,
+        val: u8,
+    },
+    ResolveRecord {
+        c: usize,
+        conflict: usize,
+        keep: bool,
+    },
+}
+
+fn round() -> Round {
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2015, m, day).expect("date");
+    Round {
+        id: shared::ids::RecordId::from_parts(5, [5; 10]),
+        period: ReportPeriod::HalfYear,
+        year: 2015,
+        title: "Báo cáo 6 tháng đầu năm 2015".into(),
+        data: DataPeriod {
+            from: d(1, 1),
+            to: d(6, 14),
+        },
+        due: d(6, 15),
+        summary_due: d(6, 20),
+        required: vec!["S1".into()],
+    }
+}
+
+fn report_op() -> impl Strategy<Value = Op> {
+    let c = 0..CLIENTS;
+    prop_oneof![
+        8 => (c.clone(), 0u8..4, any::<usize>(), any::<u8>())
+            .prop_map(|(c, kind, node, val)| Op::Report { c, kind, node, val }),
+        2 => (c.clone(), 4u8..7, any::<usize>(), any::<u8>())
+            .prop_map(|(c, kind, node, val)| Op::Report { c, kind, node, val }),
+        2 => (c.clone(), any::<usize>(), any::<bool>())
+            .prop_map(|(c, conflict, keep)| Op::ResolveRecord { c, conflict, keep }),
+        1 => (c.clone(), any::<usize>(), 0u8..2, any::<u8>())
+            .prop_map(|(c, node, field, val)| Op::Edit { c, node, field, val }),
+        3 => c.clone().prop_map(|c| Op::Sync { c }),
+        1 => c.clone().prop_map(|c| Op::PushLost { c }),
+        1 => c.clone().prop_map(|c| Op::PushTwice { c }),
+        1 => c.clone().prop_map(|c| Op::Pull { c }),
+        1 => (c.clone(), c).prop_map(|(from, to)| Op::Carry { from, to }),
+    ]
 }
 
 const CLIENTS: usize = 3;
@@ -187,6 +264,8 @@ fn op() -> impl Strategy<Value = Op> {
 
 struct World {
     server: Server,
+    /// Who works on each device.
+    authors: Vec<Author>,
     devices: Vec<Replica>,
     notices: Vec<Vec<RefusalNotice>>,
     /// Every mutation a device queued: (client, seq).
@@ -197,6 +276,27 @@ struct World {
 
 impl World {
     fn new() -> Self {
+        Self::with_authors(vec![Author::system(); CLIENTS])
+    }
+
+    /// Two officers of the agency S1 and one of the standing agency.
+    fn reports() -> Self {
+        let officer = |role, agency: Option<&str>| Author {
+            username: format!("{role:?}"),
+            name: "Cán bộ".into(),
+            actor: Actor {
+                role,
+                agency: agency.map(Into::into),
+            },
+        };
+        Self::with_authors(vec![
+            officer(UserRole::AgencyOfficer, Some("S1")),
+            officer(UserRole::AgencyOfficer, Some("S1")),
+            officer(UserRole::Standing, None),
+        ])
+    }
+
+    fn with_authors(authors: Vec<Author>) -> Self {
         let p = plan_id();
         let mut nodes = Vec::new();
         for i in 0..6u8 {
@@ -233,6 +333,7 @@ impl World {
             .collect();
         Self {
             server,
+            authors,
             devices,
             notices: vec![Vec::new(); CLIENTS],
             queued: Vec::new(),
@@ -263,9 +364,17 @@ impl World {
             let Some(req) = self.devices[c].push_request(4) else {
                 break;
             };
-            self.server.push(&req);
+            self.push(&req);
             self.pull(c);
         }
+    }
+
+    /// A push, by the author of the device that made its mutations.
+    fn push(&mut self, req: &PushRequest) {
+        let author = (0..CLIENTS)
+            .find(|i| client(*i) == req.client)
+            .map_or_else(Author::system, |i| self.authors[i].clone());
+        self.server.push(req, &author);
     }
 
     fn pull(&mut self, c: usize) {
@@ -373,14 +482,86 @@ impl World {
             Op::Sync { c } => self.push_all(c),
             Op::PushLost { c } => {
                 if let Some(req) = self.devices[c].push_request(4) {
-                    self.server.push(&req);
+                    self.push(&req);
                 }
             }
             Op::PushTwice { c } => {
                 if let Some(req) = self.devices[c].push_request(4) {
-                    self.server.push(&req);
-                    self.server.push(&req);
+                    self.push(&req);
+                    self.push(&req);
                 }
+            }
+            Op::Report { c, kind, node, val } => {
+                let round = round().id;
+                let agency: shared::ids::AgencyCode = "S1".into();
+                // The tasks S1 holds: 0 and its sub-tasks 2 and 4.
+                let node = node_id([0, 2, 4][node % 3]);
+                let entry = RecordKey::Entry {
+                    round,
+                    agency: agency.clone(),
+                    node,
+                };
+                let op = match kind {
+                    0 => ReportMutation::Edit {
+                        key: entry,
+                        edit: RecordEdit::Results(format!("Kết quả {val}")),
+                    },
+                    1 => ReportMutation::Edit {
+                        key: entry,
+                        edit: RecordEdit::Progress(Some(val % 101)),
+                    },
+                    2 => ReportMutation::Edit {
+                        key: entry,
+                        edit: RecordEdit::Difficulties(format!("Khó khăn {val}")),
+                    },
+                    3 => ReportMutation::Edit {
+                        key: RecordKey::Report {
+                            round,
+                            agency: agency.clone(),
+                        },
+                        edit: RecordEdit::Remarks(format!("Nhận xét {val}")),
+                    },
+                    4 => ReportMutation::Send {
+                        round,
+                        agency,
+                        on: chrono::NaiveDate::from_ymd_opt(2015, 6, 1 + u32::from(val % 30))
+                            .expect("date"),
+                    },
+                    5 => ReportMutation::Return {
+                        round,
+                        agency,
+                        reason: format!("Thiếu số liệu {val}"),
+                        on: chrono::NaiveDate::from_ymd_opt(2015, 6, 20).expect("date"),
+                    },
+                    _ => ReportMutation::Accept {
+                        round,
+                        agency,
+                        on: chrono::NaiveDate::from_ymd_opt(2015, 6, 21).expect("date"),
+                    },
+                };
+                self.local(c, Mutation::Report { op });
+            }
+            Op::ResolveRecord { c, conflict, keep } => {
+                let open: Vec<RecordConflict> = self.devices[c]
+                    .open_record_conflicts()
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                if open.is_empty() {
+                    return;
+                }
+                let k = &open[conflict % open.len()];
+                let chosen = if keep { &k.kept } else { &k.replaced };
+                self.local(
+                    c,
+                    Mutation::Report {
+                        op: ReportMutation::ResolveConflict {
+                            conflict: k.id,
+                            key: k.key.clone(),
+                            edit: chosen.value.clone(),
+                        },
+                    },
+                );
             }
             Op::Pull { c } => self.pull(c),
             Op::Carry { from, to } => {
@@ -427,8 +608,25 @@ fn edited_field(m: &Mutation) -> Option<(NodeId, Field, &NodeEdit)> {
     }
 }
 
+fn edited_record(m: &Mutation) -> Option<(&RecordKey, RecordField, &RecordEdit)> {
+    match m {
+        Mutation::Report {
+            op:
+                ReportMutation::Edit { key, edit } | ReportMutation::ResolveConflict { key, edit, .. },
+        } => Some((key, edit.field(), edit)),
+        _ => None,
+    }
+}
+
+fn records(state: &PlanState) -> Vec<Record> {
+    state.records().values().cloned().collect()
+}
+
 fn check(ops: &[Op]) -> Result<(), TestCaseError> {
-    let mut w = World::new();
+    check_in(World::new(), ops)
+}
+
+fn check_in(mut w: World, ops: &[Op]) -> Result<(), TestCaseError> {
     for op in ops {
         w.run(op);
     }
@@ -451,6 +649,26 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
         prop_assert_eq!(&sorted(d.view()), &server_nodes, "device {} diverged", i);
         let open: HashSet<ConflictId> = d.open_conflicts().iter().map(|c| c.id).collect();
         prop_assert_eq!(&open, &server_open, "device {} sees other conflicts", i);
+        prop_assert_eq!(
+            records(d.view()),
+            records(w.server.sync.authority.state()),
+            "device {} has other report records",
+            i
+        );
+        let open: HashSet<ConflictId> = d.open_record_conflicts().iter().map(|c| c.id).collect();
+        let server_open: HashSet<ConflictId> = w
+            .server
+            .sync
+            .authority
+            .open_record_conflicts()
+            .map(|c| c.id)
+            .collect();
+        prop_assert_eq!(
+            &open,
+            &server_open,
+            "device {} sees other record conflicts",
+            i
+        );
     }
 
     // Exactly once, or refused with a notice to the author.
@@ -499,7 +717,7 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
     // they merge rather than overwrite, so a value they change is not lost.
     let assignment_op = |m: &Mutation, node: NodeId, field: Field| {
         field == Field::Assignments
-            && m.node() == node
+            && m.node() == Some(node)
             && matches!(
                 m,
                 Mutation::Assign { .. } | Mutation::Unassign { .. } | Mutation::Reassign { .. }
@@ -511,7 +729,10 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
         .iter()
         .filter(|wr| {
             edited_field(&wr.mutation).is_some()
-                || assignment_op(&wr.mutation, wr.mutation.node(), Field::Assignments)
+                || wr
+                    .mutation
+                    .node()
+                    .is_some_and(|n| assignment_op(&wr.mutation, n, Field::Assignments))
         })
         .collect();
     for (i, a) in writes.iter().enumerate() {
@@ -544,6 +765,48 @@ fn check(ops: &[Op]) -> Result<(), TestCaseError> {
             );
         }
     }
+
+    // The same for report records' fields.
+    let writes: Vec<&Write> = w
+        .server
+        .writes
+        .iter()
+        .filter(|wr| edited_record(&wr.mutation).is_some())
+        .collect();
+    for (i, a) in writes.iter().enumerate() {
+        let Some((key, field, value)) = edited_record(&a.mutation) else {
+            continue;
+        };
+        let next = writes[i + 1..]
+            .iter()
+            .find(|b| edited_record(&b.mutation).is_some_and(|(k, f, _)| k == key && f == field));
+        let Some(b) = next else { continue };
+        let Some((_, _, b_value)) = edited_record(&b.mutation) else {
+            continue;
+        };
+        let blind = b.client != a.client
+            && b.base < a.change
+            && b_value != value
+            && !matches!(
+                b.mutation,
+                Mutation::Report {
+                    op: ReportMutation::ResolveConflict { .. }
+                }
+            );
+        if blind {
+            let kept = w.server.sync.record_conflicts.values().any(|c| {
+                c.key == *key
+                    && c.field == field
+                    && c.replaced.change == a.change
+                    && c.kept.change == b.change
+            });
+            prop_assert!(
+                kept,
+                "report write {:?} overwritten without a conflict",
+                (a.client, a.seq)
+            );
+        }
+    }
     Ok(())
 }
 
@@ -553,6 +816,16 @@ proptest! {
     #[test]
     fn devices_converge_and_nothing_is_lost(ops in proptest::collection::vec(op(), 1..80)) {
         check(&ops)?;
+    }
+
+    /// Two officers of one agency write its report offline on two tablets while the standing
+    /// agency returns and accepts it: every device ends with the server's records, every edit
+    /// applied once or refused with a notice, and no concurrent write lost without a conflict.
+    #[test]
+    fn report_edits_from_several_devices_converge_and_nothing_is_lost(
+        ops in proptest::collection::vec(report_op(), 1..80)
+    ) {
+        check_in(World::reports(), &ops)?;
     }
 }
 
@@ -667,8 +940,8 @@ fn a_repeated_push_applies_once() {
         },
     );
     let req = w.devices[0].push_request(10).expect("one pending");
-    let first = w.server.push(&req);
-    let again = w.server.push(&req);
+    let first = w.server.push(&req, &Author::system());
+    let again = w.server.push(&req, &Author::system());
     assert_eq!(first.last_seq, 1);
     assert_eq!(again.last_seq, 1);
     assert_eq!(again.change, first.change, "the repeat wrote nothing");
@@ -787,5 +1060,118 @@ fn a_resolution_of_a_conflict_the_plan_never_had_is_refused() {
             .get(node_id(1))
             .map(|n| n.title.as_str()),
         Some("Nhiệm vụ 1")
+    );
+}
+
+#[test]
+fn two_officers_writing_one_entry_offline_keep_both_texts_in_a_conflict() {
+    let mut w = World::reports();
+    let key = RecordKey::Entry {
+        round: round().id,
+        agency: "S1".into(),
+        node: node_id(2),
+    };
+    let results = |t: &str| Mutation::Report {
+        op: ReportMutation::Edit {
+            key: key.clone(),
+            edit: RecordEdit::Results(t.into()),
+        },
+    };
+    w.local(0, results("Đã tổ chức 3 lớp tập huấn."));
+    w.local(1, results("Đã tổ chức 4 lớp tập huấn."));
+    // The other field of the same entry merges.
+    w.local(
+        1,
+        Mutation::Report {
+            op: ReportMutation::Edit {
+                key: key.clone(),
+                edit: RecordEdit::Progress(Some(60)),
+            },
+        },
+    );
+    w.settle();
+    let open = w.devices[0].open_record_conflicts();
+    assert_eq!(open.len(), 1, "one conflict");
+    let c = open[0].clone();
+    assert_eq!(c.field, RecordField::Results);
+    assert_eq!(
+        c.replaced.value,
+        RecordEdit::Results("Đã tổ chức 3 lớp tập huấn.".into())
+    );
+    assert_eq!(
+        c.kept.value,
+        RecordEdit::Results("Đã tổ chức 4 lớp tập huấn.".into())
+    );
+    let Some(Record::Entry(e)) = w.devices[2].view().record(&key).cloned() else {
+        panic!("the standing officer's tablet has the entry");
+    };
+    assert_eq!(e.progress, Some(60));
+    // The first officer merges both texts; the conflict closes everywhere.
+    w.local(
+        0,
+        Mutation::Report {
+            op: ReportMutation::ResolveConflict {
+                conflict: c.id,
+                key: key.clone(),
+                edit: RecordEdit::Results("Đã tổ chức 4 lớp tập huấn (3 lớp cấp huyện).".into()),
+            },
+        },
+    );
+    w.settle();
+    for d in &w.devices {
+        assert!(d.open_record_conflicts().is_empty());
+    }
+    assert!(
+        w.server.sync.refusals.is_empty(),
+        "{:?}",
+        w.server.sync.refusals
+    );
+}
+
+#[test]
+fn a_report_sent_offline_takes_the_servers_date_and_edits_after_sending_are_refused() {
+    let mut w = World::reports();
+    let today = chrono::NaiveDate::from_ymd_opt(2015, 6, 18).expect("date");
+    w.server.sync.authority.set_today(today);
+    let (round, agency) = (round().id, shared::ids::AgencyCode::from("S1"));
+    let report = RecordKey::Report {
+        round,
+        agency: agency.clone(),
+    };
+    w.local(
+        0,
+        Mutation::Report {
+            op: ReportMutation::Send {
+                round,
+                agency: agency.clone(),
+                on: chrono::NaiveDate::from_ymd_opt(2015, 6, 10).expect("date"),
+            },
+        },
+    );
+    // The other officer, offline, still edits the draft it has.
+    w.local(
+        1,
+        Mutation::Report {
+            op: ReportMutation::Edit {
+                key: report.clone(),
+                edit: RecordEdit::Remarks("Thêm nhận xét".into()),
+            },
+        },
+    );
+    w.settle();
+    let Some(Record::Report(r)) = w.server.sync.authority.state().record(&report).cloned() else {
+        panic!("report");
+    };
+    assert_eq!(
+        r.first_sent_on,
+        Some(today),
+        "the server's date, not the device's"
+    );
+    assert!(
+        w.notices[1]
+            .iter()
+            .any(|n| n.error.to_string().contains("đã gửi")),
+        "{:?}",
+        w.notices[1]
     );
 }

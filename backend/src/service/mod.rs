@@ -79,6 +79,15 @@ pub fn uuid_now() -> uuid::Uuid {
     uuid::Uuid::now_v7()
 }
 
+/// Today in Vietnam (UTC+7): the date reports are sent, returned and accepted on.
+pub fn today_vn() -> chrono::NaiveDate {
+    let now = chrono::Utc::now();
+    match chrono::FixedOffset::east_opt(7 * 3600) {
+        Some(vietnam) => now.with_timezone(&vietnam).date_naive(),
+        None => now.date_naive(),
+    }
+}
+
 impl Service {
     pub fn new(store: Store) -> Self {
         Self {

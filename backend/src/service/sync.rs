@@ -158,6 +158,7 @@ impl Service {
                 tracing::error!(error = %e, "looking up new node ids");
                 return fail(|| ServiceError::Busy);
             }
+            sync.authority.set_today(super::today_vn());
             let before = sync.authority.change();
             let mut batch = Batch::new(before);
             let mut responses = Vec::with_capacity(requests.len());

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod backup;
 mod plans;
 pub mod registry;
+mod reports;
 mod sync;
 
 pub use plans::PlanAccess;
@@ -86,6 +87,19 @@ pub(super) fn conflicted(error: &surrealdb::Error) -> bool {
 
 pub(super) fn u64_of(v: Option<&Value>) -> u64 {
     v.and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// A conflict's row (of nodes or of report records): `{ key, content }`.
+pub(super) fn conflict_row<T: serde::Serialize>(
+    plan: shared::ids::PlanId,
+    id: shared::ids::ConflictId,
+    change: shared::sync::ChangeNo,
+    open: bool,
+    conflict: &T,
+) -> Result<Value> {
+    Ok(serde_json::json!({ "key": id.to_string(), "content": {
+        "plan_id": plan.to_string(), "change": change, "open": open, "data": to_value(conflict)?,
+    }}))
 }
 
 /// A change number read from a record (0 when missing).

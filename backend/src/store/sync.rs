@@ -8,11 +8,13 @@ use shared::mutation::Field;
 use shared::plan::{Node, Plan};
 use shared::plan_state::PlanState;
 use shared::sync::{
-    Authority, ChangeNo, ClientSeq, Conflict, Delta, HistoryEntry, PlanSync, Refusal, Stamps,
+    Authority, ChangeNo, ClientSeq, Conflict, Delta, HistoryEntry, PlanSync, RecordConflict,
+    Refusal, Stamps,
 };
 use std::collections::HashMap;
 
 use super::plans::{NODE_FIELDS, node_content};
+use super::reports::{RecordBatch, read_rows};
 use super::*;
 
 /// What pushes applied together wrote, merged for one transaction: each record in its last
@@ -29,6 +31,7 @@ pub struct Batch {
     refusals: Vec<Refusal>,
     clients: HashMap<ClientId, u64>,
     history: Vec<HistoryEntry>,
+    records: RecordBatch,
 }
 
 impl Batch {
@@ -54,6 +57,7 @@ impl Batch {
         for c in &delta.conflicts {
             self.conflicts.insert(c.id, c.clone());
         }
+        self.records.add(delta);
         self.refusals.extend(delta.refusals.iter().cloned());
         self.history.extend(delta.history.iter().cloned());
         self.clients.insert(client, delta.last_seq);
@@ -67,6 +71,7 @@ impl Batch {
             && self.conflicts.is_empty()
             && self.refusals.is_empty()
             && self.clients.is_empty()
+            && self.records.is_empty()
     }
 }
 
@@ -109,6 +114,8 @@ impl Store {
                  SELECT record::id(id) AS id, change FROM tombstone WHERE plan_id = $plan;
                  SELECT client, last_seq FROM sync_client WHERE plan_id = $plan;
                  SELECT VALUE data FROM refusal WHERE plan_id = $plan;
+                 SELECT key, data, stamps, change FROM report_record WHERE plan_id = $plan;
+                 SELECT VALUE data FROM report_conflict WHERE plan_id = $plan;
                  COMMIT TRANSACTION;"
             ))
             .bind(("plan", plan.to_string()))
@@ -158,12 +165,20 @@ impl Store {
             })
             .collect();
         let refusals: Vec<Refusal> = from_values(r.take(6)?)?;
+        let stored = read_rows(r.take(7)?)?;
+        let record_conflicts: Vec<RecordConflict> = from_values(r.take(8)?)?;
         let mut authority = Authority::new(
-            PlanState::new(plan, nodes),
+            PlanState::new(plan, nodes).with_records(stored.records),
             stamps,
             conflicts.iter().filter(|c| c.open).cloned(),
             change,
+        )
+        .with_records(
+            stored.stamps,
+            record_conflicts.iter().filter(|c| c.open).cloned(),
+            stored.deleted.keys().cloned(),
         );
+        authority.know_conflicts(record_conflicts.iter().map(|c| c.id));
         authority.know_conflicts(conflicts.iter().map(|c| c.id));
         authority.mark_taken(tombstones.keys().copied());
         Ok(Some(PlanSync {
@@ -171,6 +186,8 @@ impl Store {
             plan: Some(plan_record),
             tombstones,
             conflicts: conflicts.into_iter().map(|c| (c.id, c)).collect(),
+            record_tombstones: stored.deleted,
+            record_conflicts: record_conflicts.into_iter().map(|c| (c.id, c)).collect(),
             seqs,
             refusals,
         }))
@@ -257,11 +274,7 @@ impl Store {
         let conflicts: Vec<Value> = batch
             .conflicts
             .values()
-            .map(|c| {
-                Ok(json!({ "key": c.id.to_string(), "content": {
-                    "plan_id": plan.to_string(), "change": c.change, "open": c.open, "data": to_value(c)?,
-                }}))
-            })
+            .map(|c| conflict_row(plan, c.id, c.change, c.open, c))
             .collect::<Result<_>>()?;
         let refusals: Vec<Value> = batch
             .refusals
@@ -280,7 +293,15 @@ impl Store {
             .into_iter()
             .map(|(client, entries)| {
                 let first = entries.iter().map(|h| h.seq).min().unwrap_or(0);
-                let mut nodes: Vec<String> = entries.iter().map(|h| h.node.to_string()).collect();
+                // The nodes and report records the entries touch.
+                let mut nodes: Vec<String> = entries
+                    .iter()
+                    .filter_map(|h| {
+                        h.node
+                            .map(|n| n.to_string())
+                            .or_else(|| h.record.as_ref().map(ToString::to_string))
+                    })
+                    .collect();
                 nodes.sort();
                 nodes.dedup();
                 Ok(json!({
@@ -290,6 +311,7 @@ impl Store {
                 }))
             })
             .collect::<Result<_>>()?;
+        let (records, record_conflicts) = batch.records.rows(plan)?;
         let result = self
             .db
             .query(
@@ -318,6 +340,10 @@ impl Store {
                  };
                  FOR $c IN $conflicts { UPSERT type::record('conflict', $c.key) CONTENT $c.content; };
                  FOR $r IN $refusals { UPSERT type::record('refusal', $r.key) CONTENT $r.content; };
+                 FOR $r IN $records { UPSERT type::record('report_record', $r.key) CONTENT $r.content; };
+                 FOR $c IN $record_conflicts {
+                     UPSERT type::record('report_conflict', $c.key) CONTENT $c.content;
+                 };
                  IF array::len($history) > 0 { INSERT IGNORE INTO history $history; };
                  FOR $c IN $clients {
                      UPSERT type::record('sync_client', $c.key)
@@ -339,6 +365,8 @@ impl Store {
             .bind(("refusals", Value::Array(refusals)))
             .bind(("clients", Value::Array(clients)))
             .bind(("history", Value::Array(history)))
+            .bind(("records", Value::Array(records)))
+            .bind(("record_conflicts", Value::Array(record_conflicts)))
             .await
             .map_err(StoreError::from)?;
         match transaction_error(result) {
@@ -381,7 +409,7 @@ impl Store {
         let mut out: Vec<HistoryEntry> = Vec::new();
         for text in rows.iter().filter_map(Value::as_str) {
             let entries: Vec<HistoryEntry> = serde_json::from_str(text)?;
-            out.extend(entries.into_iter().filter(|h| h.node == node));
+            out.extend(entries.into_iter().filter(|h| h.node == Some(node)));
         }
         out.sort_by_key(|h| std::cmp::Reverse((h.change, h.at, h.seq)));
         Ok(out)

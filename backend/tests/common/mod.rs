@@ -418,3 +418,27 @@ pub async fn push_as(
     assert_eq!(r.status(), StatusCode::OK);
     body(r).await
 }
+
+/// The service over the embedded database at `url` once its previous server has stopped: the
+/// store frees its lock in the background, so opening is retried (bounded) rather than after a
+/// guessed sleep.
+pub async fn reopen(url: &str) -> std::sync::Arc<backend::service::Service> {
+    for _ in 0..200 {
+        match backend::open(&config(url)).await {
+            Ok(service) => return service,
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(25)).await,
+        }
+    }
+    panic!("database did not reopen")
+}
+
+/// The administrator as the service sees them.
+pub fn admin_user() -> shared::api::User {
+    shared::api::User {
+        username: ADMIN.into(),
+        name: "Quản trị viên".into(),
+        role: shared::access::UserRole::Admin,
+        agency: None,
+        active: true,
+    }
+}

@@ -3,13 +3,26 @@
 //! (`completeness.rs`), and money in whole đồng (`money.rs`). Reports sit above the plan and
 //! the registry; nothing below them uses them.
 //!
-//! Not built yet: the rounds, agency reports, indicators and summary paragraphs as records and
-//! mutations, their access rows, the service, store, routes and pages, the Word export.
+//! The records (`record.rs`: rounds, agency reports, entries, indicators, values, by
+//! [`RecordKey`]) change only through [`ReportMutation`]s (`op.rs`), carried by
+//! `Mutation::Report` through the plan's sync; `access.rs` says who may make each.
+//!
+//! Not built yet: the summary report and its paragraphs, the Word export.
 
+pub mod access;
 pub mod completeness;
 pub mod money;
+pub mod op;
 pub mod period;
+pub mod quantity;
+pub mod record;
 
 pub use completeness::{Completeness, ReportState, Standing, Timeliness, timeliness};
 pub use money::{MoneyError, Vnd};
+pub use op::{PlanView, RecordChange, ReportError, ReportMutation};
 pub use period::{DataPeriod, ReportPeriod, default_summary_due, schedule};
+pub use quantity::{Quantity, QuantityError};
+pub use record::{
+    AgencyReport, Direction, Directive, Entry, Indicator, IndicatorScope, IndicatorValue, Record,
+    RecordEdit, RecordField, RecordKey, Records, Returned, Round,
+};

@@ -6,6 +6,9 @@ use crate::ids::{AgencyCode, ClientId, ConflictId, NodeId};
 use crate::mutation::{Field, Mutation, MutationError, NodeEdit};
 use crate::plan::{Node, Plan};
 use crate::plan_state::{Change, PlanState};
+use crate::report::{Record, RecordEdit, RecordField, RecordKey, ReportMutation};
+use chrono::NaiveDate;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -26,6 +29,14 @@ pub struct Authority {
     taken: HashSet<NodeId>,
     /// Every conflict of this plan, open or closed: a resolution must name one of them.
     known_conflicts: HashSet<ConflictId>,
+    /// Who last wrote each field of each report record.
+    record_stamps: HashMap<RecordKey, RecordStamps>,
+    /// Open conflicts of report records.
+    record_open: HashMap<ConflictId, RecordConflict>,
+    /// Report records deleted: a new round or indicator never takes their ids again.
+    taken_records: HashSet<RecordKey>,
+    /// The server's date: sending, returning and accepting a report are dated with it.
+    today: Option<NaiveDate>,
 }
 
 impl Authority {
@@ -45,7 +56,51 @@ impl Authority {
             change,
             agencies: None,
             taken: HashSet::new(),
+            record_stamps: HashMap::new(),
+            record_open: HashMap::new(),
+            taken_records: HashSet::new(),
+            today: None,
         }
+    }
+
+    /// Adds what the server keeps of the plan's report records besides the records themselves
+    /// (which are in the [`PlanState`]): their stamps, their open conflicts, deleted keys.
+    #[must_use]
+    pub fn with_records(
+        mut self,
+        stamps: HashMap<RecordKey, RecordStamps>,
+        open_conflicts: impl IntoIterator<Item = RecordConflict>,
+        deleted: impl IntoIterator<Item = RecordKey>,
+    ) -> Self {
+        self.record_stamps = stamps;
+        self.record_open = open_conflicts.into_iter().map(|c| (c.id, c)).collect();
+        self.known_conflicts
+            .extend(self.record_open.keys().copied());
+        self.taken_records.extend(deleted);
+        self
+    }
+
+    /// Sets the server's date, which sending, returning and accepting a report take.
+    pub fn set_today(&mut self, today: NaiveDate) {
+        self.today = Some(today);
+    }
+
+    pub fn record_stamps(&self, key: &RecordKey) -> Option<&RecordStamps> {
+        self.record_stamps.get(key)
+    }
+
+    pub fn open_record_conflicts(&self) -> impl Iterator<Item = &RecordConflict> {
+        self.record_open.values()
+    }
+
+    /// The report records some field of which was written after `cursor`.
+    pub fn records_changed_since(&self, cursor: ChangeNo) -> impl Iterator<Item = &Record> {
+        self.state.records().iter().filter_map(move |(k, r)| {
+            self.record_stamps
+                .get(k)
+                .is_some_and(|s| s.values().any(|s| s.change > cursor))
+                .then_some(r)
+        })
     }
 
     /// Marks ids that a new node may not take: this plan's deleted nodes, other plans' nodes.
@@ -142,6 +197,10 @@ impl Authority {
         let mut touched_set: HashSet<NodeId> = HashSet::new();
         let mut deleted: HashSet<NodeId> = HashSet::new();
         let mut conflicts: Vec<Conflict> = Vec::new();
+        let mut record_conflicts: Vec<RecordConflict> = Vec::new();
+        let mut records_touched: Vec<RecordKey> = Vec::new();
+        let mut records_touched_set: HashSet<RecordKey> = HashSet::new();
+        let mut records_deleted: HashSet<RecordKey> = HashSet::new();
         for p in mutations {
             if p.seq <= delta.last_seq {
                 continue;
@@ -150,25 +209,52 @@ impl Authority {
                 break;
             }
             delta.last_seq = p.seq;
-            let outcome = access::check(&author.actor, &self.state, &p.mutation)
-                .and_then(|()| self.check_agencies(&p.mutation))
+            // Sending, returning and accepting take the server's date, not the device's.
+            let mutation = match (&p.mutation, self.today) {
+                (Mutation::Report { op }, Some(today)) => Cow::Owned(Mutation::Report {
+                    op: op.dated(today),
+                }),
+                _ => Cow::Borrowed(&p.mutation),
+            };
+            let outcome = access::check(&author.actor, &self.state, &mutation)
+                .and_then(|()| self.check_agencies(&mutation))
                 .and_then(|()| {
-                    self.apply_one(client, p, change, &mut new_conflict_id, &mut conflicts)
+                    self.apply_one(
+                        client,
+                        p,
+                        &mutation,
+                        change,
+                        &mut new_conflict_id,
+                        &mut conflicts,
+                        &mut record_conflicts,
+                    )
                 });
             match outcome {
                 Ok(written) => {
                     delta.applied.push(p.seq);
                     delta.history.push(HistoryEntry {
                         change,
-                        node: p.mutation.node(),
+                        node: mutation.node(),
+                        record: mutation.record(),
                         client,
                         seq: p.seq,
                         at: p.at,
                         received_at: None,
                         username: author.username.clone(),
                         name: author.name.clone(),
-                        mutation: p.mutation.clone(),
+                        mutation: mutation.clone().into_owned(),
                     });
+                    for key in written.records_deleted {
+                        records_deleted.insert(key.clone());
+                        records_touched_set.remove(&key);
+                    }
+                    for r in written.records {
+                        let key = r.key();
+                        records_deleted.remove(&key);
+                        if records_touched_set.insert(key.clone()) {
+                            records_touched.push(key);
+                        }
+                    }
                     for id in written.deleted {
                         deleted.insert(id);
                         touched_set.remove(&id);
@@ -188,7 +274,7 @@ impl Authority {
                 }
                 Err(error) => delta
                     .refusals
-                    .push(Refusal::new(client, p.seq, &p.mutation, error)),
+                    .push(Refusal::new(client, p.seq, &mutation, error)),
             }
         }
         delta.nodes = touched
@@ -204,7 +290,26 @@ impl Authority {
         deleted.sort();
         delta.deleted = deleted;
         delta.conflicts = conflicts;
-        if delta.nodes.is_empty() && delta.deleted.is_empty() && delta.conflicts.is_empty() {
+        delta.records = records_touched
+            .into_iter()
+            .filter(|k| records_touched_set.contains(k))
+            .filter_map(|k| {
+                let record = self.state.record(&k)?.clone();
+                let stamps = self.record_stamps.get(&k).cloned().unwrap_or_default();
+                Some((record, stamps))
+            })
+            .collect();
+        let mut records_deleted: Vec<RecordKey> = records_deleted.into_iter().collect();
+        records_deleted.sort();
+        delta.records_deleted = records_deleted;
+        delta.record_conflicts = record_conflicts;
+        if delta.nodes.is_empty()
+            && delta.deleted.is_empty()
+            && delta.conflicts.is_empty()
+            && delta.records.is_empty()
+            && delta.records_deleted.is_empty()
+            && delta.record_conflicts.is_empty()
+        {
             delta.change = self.change;
         } else {
             self.change = change;
@@ -218,19 +323,44 @@ impl Authority {
                 .iter()
                 .filter(|c| c.open)
                 .map(|c| c.id)
+                .chain(
+                    delta
+                        .record_conflicts
+                        .iter()
+                        .filter(|c| c.open)
+                        .map(|c| c.id),
+                )
                 .collect(),
         };
         (response, delta)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn apply_one(
         &mut self,
         client: ClientId,
         p: &Pending,
+        mutation: &Mutation,
         change: ChangeNo,
         new_conflict_id: &mut impl FnMut() -> ConflictId,
         conflicts: &mut Vec<Conflict>,
+        record_conflicts: &mut Vec<RecordConflict>,
     ) -> Result<Change, MutationError> {
+        let stamp = Stamp {
+            change,
+            client,
+            at: p.at,
+        };
+        if let Mutation::Report { op } = mutation {
+            return self.apply_report(
+                op,
+                mutation,
+                p.base,
+                stamp,
+                new_conflict_id,
+                record_conflicts,
+            );
+        }
         // A resolution settles a conflict of this plan, about that node and field only.
         if let Mutation::ResolveConflict { conflict, id, edit } = &p.mutation {
             if !self.known_conflicts.contains(conflict) {
@@ -251,11 +381,6 @@ impl Authority {
             return Err(MutationError::IdTaken { id: *id });
         }
         let written = self.state.apply(&p.mutation)?;
-        let stamp = Stamp {
-            change,
-            client,
-            at: p.at,
-        };
         match &p.mutation {
             Mutation::CreateNode { id, .. } => {
                 self.stamps
@@ -279,18 +404,8 @@ impl Authority {
                             id: new_conflict_id(),
                             node: *id,
                             field,
-                            kept: Version {
-                                value: new,
-                                client,
-                                at: p.at,
-                                change,
-                            },
-                            replaced: Version {
-                                value: old,
-                                client: prev.client,
-                                at: prev.at,
-                                change: prev.change,
-                            },
+                            kept: Version::written(new, &stamp),
+                            replaced: Version::written(old, &prev),
                             open: true,
                             change,
                         });
@@ -328,6 +443,7 @@ impl Authority {
                     .or_default()
                     .insert(Field::Assignments, stamp);
             }
+            Mutation::Report { .. } => {}
             Mutation::DeleteNode { .. } => {
                 let gone: HashSet<NodeId> = written.deleted.iter().copied().collect();
                 for id in &gone {
@@ -347,6 +463,140 @@ impl Authority {
         }
         self.state.commit(&written);
         Ok(written)
+    }
+
+    /// Applies a report mutation: its records' stamps, and a conflict when an edit overwrites a
+    /// field another device wrote after the edit's base.
+    fn apply_report(
+        &mut self,
+        op: &ReportMutation,
+        mutation: &Mutation,
+        base: ChangeNo,
+        stamp: Stamp,
+        new_conflict_id: &mut impl FnMut() -> ConflictId,
+        out: &mut Vec<RecordConflict>,
+    ) -> Result<Change, MutationError> {
+        match op {
+            ReportMutation::ResolveConflict {
+                conflict,
+                key,
+                edit,
+            } => {
+                if !self.known_conflicts.contains(conflict) {
+                    return Err(MutationError::ConflictNotFound {
+                        conflict: *conflict,
+                    });
+                }
+                if let Some(c) = self.record_open.get(conflict)
+                    && (c.key != *key || c.field != edit.field())
+                {
+                    return Err(MutationError::ConflictMismatch);
+                }
+            }
+            ReportMutation::CreateRound { .. } | ReportMutation::CreateIndicator { .. }
+                if self.taken_records.contains(&op.key()) =>
+            {
+                return Err(crate::report::ReportError::AlreadyExists.into());
+            }
+            _ => {}
+        }
+        let written = self.state.apply(mutation)?;
+        let change = stamp.change;
+        // The fields each written record now holds from this mutation.
+        let edited: Option<(RecordKey, RecordField)> = match op {
+            ReportMutation::Edit { key, edit }
+            | ReportMutation::ResolveConflict { key, edit, .. } => {
+                Some((key.clone(), edit.field()))
+            }
+            _ => None,
+        };
+        for r in &written.records {
+            let key = r.key();
+            let created = matches!(
+                op,
+                ReportMutation::CreateRound { .. } | ReportMutation::CreateIndicator { .. }
+            );
+            let fields: Vec<RecordField> = match &edited {
+                // A round or an indicator made by this mutation: all its fields are new.
+                _ if created => r.fields().to_vec(),
+                // The field edited (in a record its first edit may have made: the others hold
+                // nothing anyone wrote, and another device's first edit of them is no conflict).
+                Some((k, f)) if *k == key => vec![*f],
+                // A state change (sending, returning, accepting), or the agency's report made
+                // by the first edit of one of its entries.
+                _ => vec![RecordField::State],
+            };
+            if let (ReportMutation::Edit { edit, .. }, Some((k, field)), Some(before)) =
+                (op, &edited, self.state.record(&key))
+                && *k == key
+            {
+                let previous = self
+                    .record_stamps
+                    .get(&key)
+                    .and_then(|s| s.get(field))
+                    .copied();
+                let old = RecordEdit::of(before, *field);
+                if let (Some(prev), Some(old)) = (previous, old)
+                    && prev.change > base
+                    && prev.client != stamp.client
+                    && RecordEdit::of(r, *field).as_ref() != Some(&old)
+                {
+                    let c = RecordConflict {
+                        id: new_conflict_id(),
+                        key: key.clone(),
+                        field: *field,
+                        kept: Version::written(
+                            RecordEdit::of(r, *field).unwrap_or_else(|| edit.clone()),
+                            &stamp,
+                        ),
+                        replaced: Version::written(old, &prev),
+                        open: true,
+                        change,
+                    };
+                    self.known_conflicts.insert(c.id);
+                    self.record_open.insert(c.id, c.clone());
+                    out.push(c);
+                }
+            }
+            let stamps = self.record_stamps.entry(key).or_default();
+            for f in fields {
+                stamps.insert(f, stamp);
+            }
+        }
+        if let ReportMutation::ResolveConflict { conflict, .. } = op {
+            self.close_record_conflict(*conflict, change, out);
+        }
+        for key in &written.records_deleted {
+            self.record_stamps.remove(key);
+            if matches!(key, RecordKey::Round(_) | RecordKey::Indicator(_)) {
+                self.taken_records.insert(key.clone());
+            }
+            let orphaned: Vec<ConflictId> = self
+                .record_open
+                .values()
+                .filter(|c| c.key == *key)
+                .map(|c| c.id)
+                .collect();
+            for id in orphaned {
+                self.close_record_conflict(id, change, out);
+            }
+        }
+        self.state.commit(&written);
+        Ok(written)
+    }
+
+    fn close_record_conflict(
+        &mut self,
+        id: ConflictId,
+        change: ChangeNo,
+        out: &mut Vec<RecordConflict>,
+    ) {
+        if let Some(mut c) = self.record_open.remove(&id) {
+            c.open = false;
+            c.change = change;
+            out.retain(|o| o.id != id);
+            out.push(c);
+        }
     }
 
     fn close_conflict(&mut self, id: ConflictId, change: ChangeNo, out: &mut Vec<Conflict>) {
@@ -371,6 +621,10 @@ pub struct PlanSync {
     pub tombstones: HashMap<NodeId, ChangeNo>,
     /// Every conflict, open or closed.
     pub conflicts: HashMap<ConflictId, Conflict>,
+    /// Report records deleted and the change that deleted them.
+    pub record_tombstones: HashMap<RecordKey, ChangeNo>,
+    /// Every conflict of report records, open or closed.
+    pub record_conflicts: HashMap<ConflictId, RecordConflict>,
     /// Each client's last applied sequence number.
     pub seqs: HashMap<ClientId, u64>,
     pub refusals: Vec<Refusal>,
@@ -384,6 +638,8 @@ impl PlanSync {
             plan,
             tombstones: HashMap::new(),
             conflicts: HashMap::new(),
+            record_tombstones: HashMap::new(),
+            record_conflicts: HashMap::new(),
             seqs: HashMap::new(),
             refusals: Vec::new(),
         }
@@ -422,6 +678,15 @@ impl PlanSync {
         }
         for c in &delta.conflicts {
             self.conflicts.insert(c.id, c.clone());
+        }
+        for k in &delta.records_deleted {
+            self.record_tombstones.insert(k.clone(), delta.change);
+        }
+        for (r, _) in &delta.records {
+            self.record_tombstones.remove(&r.key());
+        }
+        for c in &delta.record_conflicts {
+            self.record_conflicts.insert(c.id, c.clone());
         }
         self.refusals.extend(delta.refusals.iter().cloned());
         (response, delta)
@@ -481,6 +746,29 @@ impl PlanSync {
             .filter(|c| if reset { c.open } else { c.change > req.cursor })
             .cloned()
             .collect();
+        let records: Vec<Record> = if reset {
+            a.state().records().values().cloned().collect()
+        } else {
+            a.records_changed_since(req.cursor).cloned().collect()
+        };
+        let records_deleted = if reset {
+            Vec::new()
+        } else {
+            let mut keys: Vec<RecordKey> = self
+                .record_tombstones
+                .iter()
+                .filter(|(_, c)| **c > req.cursor)
+                .map(|(k, _)| k.clone())
+                .collect();
+            keys.sort();
+            keys
+        };
+        let record_conflicts = self
+            .record_conflicts
+            .values()
+            .filter(|c| if reset { c.open } else { c.change > req.cursor })
+            .cloned()
+            .collect();
         let seq = |c: ClientId| self.seqs.get(&c).copied().unwrap_or(0);
         let clients = req
             .clients
@@ -508,6 +796,9 @@ impl PlanSync {
             patches,
             deleted,
             conflicts,
+            records,
+            records_deleted,
+            record_conflicts,
             clients,
             refusals,
         }

@@ -4,6 +4,7 @@ use crate::ids::{ClientId, ConflictId, NodeId, PlanId};
 use crate::mutation::{Mutation, MutationError};
 use crate::plan::{Node, Plan};
 use crate::plan_state::{Change, PlanState};
+use crate::report::Record;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
@@ -25,6 +26,11 @@ pub struct SyncedState {
     pub nodes: Vec<Node>,
     pub cursor: ChangeNo,
     pub conflicts: Vec<Conflict>,
+    /// The plan's report records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<Record>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record_conflicts: Vec<RecordConflict>,
 }
 
 /// A device's outbox for one plan, as kept on the device and as exported to a file.
@@ -45,6 +51,7 @@ pub struct Replica {
     base: PlanState,
     cursor: ChangeNo,
     conflicts: BTreeMap<ConflictId, Conflict>,
+    record_conflicts: BTreeMap<ConflictId, RecordConflict>,
     client: ClientId,
     next_seq: u64,
     outbox: Vec<OutboxEntry>,
@@ -60,6 +67,7 @@ impl Replica {
             base: PlanState::new(plan_id, []),
             cursor: ChangeNo::ZERO,
             conflicts: BTreeMap::new(),
+            record_conflicts: BTreeMap::new(),
             client,
             next_seq: 1,
             outbox: Vec::new(),
@@ -74,9 +82,10 @@ impl Replica {
         r.outbox = outbox.entries;
         if let Some(s) = synced {
             r.plan = s.plan;
-            r.base = PlanState::new(plan_id, s.nodes);
+            r.base = PlanState::new(plan_id, s.nodes).with_records(s.records);
             r.cursor = s.cursor;
             r.conflicts = s.conflicts.into_iter().map(|c| (c.id, c)).collect();
+            r.record_conflicts = s.record_conflicts.into_iter().map(|c| (c.id, c)).collect();
         }
         r.rebuild_view();
         r
@@ -88,6 +97,8 @@ impl Replica {
             nodes: self.base.nodes().cloned().collect(),
             cursor: self.cursor,
             conflicts: self.conflicts.values().cloned().collect(),
+            records: self.base.records().values().cloned().collect(),
+            record_conflicts: self.record_conflicts.values().cloned().collect(),
         }
     }
 
@@ -144,6 +155,25 @@ impl Replica {
         self.conflicts
             .values()
             .filter(|c| c.open && !resolving.contains(&c.id) && self.view.get(c.node).is_some())
+            .collect()
+    }
+
+    /// Open conflicts of report records, less those this device has resolved and not yet
+    /// pushed.
+    pub fn open_record_conflicts(&self) -> Vec<&RecordConflict> {
+        let resolving: HashSet<ConflictId> = self
+            .outbox
+            .iter()
+            .filter_map(|e| match &e.pending.mutation {
+                Mutation::Report {
+                    op: crate::report::ReportMutation::ResolveConflict { conflict, .. },
+                } => Some(*conflict),
+                _ => None,
+            })
+            .collect();
+        self.record_conflicts
+            .values()
+            .filter(|c| c.open && !resolving.contains(&c.id) && self.view.record(&c.key).is_some())
             .collect()
     }
 
@@ -213,14 +243,27 @@ impl Replica {
     /// applied or refused, and re-applies the rest on top. Returns the refusals to show.
     pub fn on_pull(&mut self, pull: PullResponse) -> Vec<RefusalNotice> {
         if pull.reset {
-            self.base = PlanState::new(self.plan_id, pull.nodes);
+            self.base = PlanState::new(self.plan_id, pull.nodes).with_records(pull.records);
             self.conflicts.clear();
+            self.record_conflicts.clear();
         } else {
             self.base.commit(&Change {
                 upserted: pull.nodes,
                 deleted: pull.deleted,
+                records: pull.records,
+                records_deleted: pull.records_deleted,
             });
         }
+        for c in pull.record_conflicts {
+            if c.open {
+                self.record_conflicts.insert(c.id, c);
+            } else {
+                self.record_conflicts.remove(&c.id);
+            }
+        }
+        let base = &self.base;
+        self.record_conflicts
+            .retain(|_, c| base.record(&c.key).is_some());
         let mut unknown = false;
         for p in pull.patches {
             let Some(mut node) = self.base.get(p.id).cloned() else {
@@ -235,10 +278,7 @@ impl Replica {
                 node.parent = m.parent;
                 node.rank = m.rank;
             }
-            self.base.commit(&Change {
-                upserted: vec![node],
-                deleted: Vec::new(),
-            });
+            self.base.commit(&Change::of_nodes(vec![node], Vec::new()));
         }
         if pull.plan.is_some() {
             self.plan = pull.plan;

@@ -5,6 +5,7 @@ use crate::ids::{ClientId, ConflictId, NodeId};
 use crate::mutation::{Field, Mutation, MutationError, NodeEdit};
 use crate::plan::{Node, Plan};
 use crate::rank::Rank;
+use crate::report::{Record, RecordEdit, RecordField, RecordKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -148,10 +149,13 @@ pub struct Stamp {
 /// The last write of each field of a node.
 pub type Stamps = BTreeMap<Field, Stamp>;
 
-/// One side of a conflict: a value, who wrote it, when.
+/// The last write of each field of a report record.
+pub type RecordStamps = BTreeMap<RecordField, Stamp>;
+
+/// One side of a conflict: a value (a node's field, or a report record's), who wrote it, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Version {
-    pub value: NodeEdit,
+pub struct Version<V = NodeEdit> {
+    pub value: V,
     pub client: ClientId,
     pub at: i64,
     pub change: ChangeNo,
@@ -166,6 +170,32 @@ pub struct Conflict {
     pub field: Field,
     pub kept: Version,
     pub replaced: Version,
+    pub open: bool,
+    /// The change that last wrote this record.
+    pub change: ChangeNo,
+}
+
+impl<V> Version<V> {
+    /// `value`, as written by the write `stamp` records.
+    pub fn written(value: V, stamp: &Stamp) -> Self {
+        Self {
+            value,
+            client: stamp.client,
+            at: stamp.at,
+            change: stamp.change,
+        }
+    }
+}
+
+/// Two concurrent writes of one field of a report record (two officers of an agency writing
+/// the same entry's results offline): as [`Conflict`] is for nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordConflict {
+    pub id: ConflictId,
+    pub key: RecordKey,
+    pub field: RecordField,
+    pub kept: Version<RecordEdit>,
+    pub replaced: Version<RecordEdit>,
     pub open: bool,
     /// The change that last wrote this record.
     pub change: ChangeNo,
@@ -208,6 +238,15 @@ pub struct PullResponse {
     /// Conflicts opened or closed since the cursor (on a first pull: the open ones).
     #[serde(default)]
     pub conflicts: Vec<Conflict>,
+    /// Report records written since the cursor (on a first pull: all of them), whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<Record>,
+    /// Report records deleted since the cursor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records_deleted: Vec<RecordKey>,
+    /// Conflicts of report records opened or closed since the cursor (first pull: the open ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub record_conflicts: Vec<RecordConflict>,
     /// The last applied sequence number of each client asked about.
     #[serde(default)]
     pub clients: Vec<ClientSeq>,
@@ -275,6 +314,11 @@ pub struct Delta {
     pub deleted: Vec<NodeId>,
     /// Conflicts opened or closed.
     pub conflicts: Vec<Conflict>,
+    /// Report records written, in their final state, with their stamps.
+    pub records: Vec<(Record, RecordStamps)>,
+    pub records_deleted: Vec<RecordKey>,
+    /// Conflicts of report records opened or closed.
+    pub record_conflicts: Vec<RecordConflict>,
     pub refusals: Vec<Refusal>,
     /// The client's last applied sequence number after the push.
     pub last_seq: u64,
@@ -284,11 +328,17 @@ pub struct Delta {
     pub history: Vec<HistoryEntry>,
 }
 
-/// A change in a node's history: the mutation, its author, the device and when.
+/// A change in a node's (or a report record's) history: the mutation, its author, the device
+/// and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub change: ChangeNo,
-    pub node: NodeId,
+    /// The node changed (`None` for a report record).
+    #[serde(default)]
+    pub node: Option<NodeId>,
+    /// The report record changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordKey>,
     pub client: ClientId,
     pub seq: u64,
     /// When it was made, by the device's clock (Unix milliseconds).
@@ -309,6 +359,9 @@ impl Delta {
         self.nodes.is_empty()
             && self.deleted.is_empty()
             && self.conflicts.is_empty()
+            && self.records.is_empty()
+            && self.records_deleted.is_empty()
+            && self.record_conflicts.is_empty()
             && self.refusals.is_empty()
             && self.applied.is_empty()
     }

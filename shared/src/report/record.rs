@@ -1,0 +1,664 @@
+//! Reports' records, as they are synced and stored: rounds (kỳ báo cáo), agency reports, their
+//! entries (one per task), indicators (chỉ tiêu) and their values. Each has a [`RecordKey`]:
+//! a round or an indicator by its client-made id; an agency report by its round and agency; an
+//! entry by its round, agency and task; a value by its round, indicator, administrative unit
+//! and agency. Natural keys make two devices that start the same entry offline write the same
+//! record (their fields merge, or conflict field by field) instead of two.
+
+use crate::ids::{AgencyCode, NodeId, RecordId};
+use crate::report::completeness::ReportState;
+use crate::report::money::Vnd;
+use crate::report::period::{DataPeriod, ReportPeriod};
+use crate::report::quantity::Quantity;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// A report record's identity within its plan. Written as text ("entry/{round}/{node}/{agency}")
+/// on the wire, in the database and as a map key; records of one round and agency sort together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecordKey {
+    Round(RecordId),
+    Report {
+        round: RecordId,
+        agency: AgencyCode,
+    },
+    Entry {
+        round: RecordId,
+        agency: AgencyCode,
+        node: NodeId,
+    },
+    Indicator(RecordId),
+    Value {
+        round: RecordId,
+        agency: AgencyCode,
+        indicator: RecordId,
+        /// The district or commune (`registry::AdminUnit::id`); `None` for the whole province.
+        unit: Option<String>,
+    },
+}
+
+impl RecordKey {
+    /// The round the record belongs to (`None` for an indicator).
+    pub fn round(&self) -> Option<RecordId> {
+        match self {
+            RecordKey::Round(id) => Some(*id),
+            RecordKey::Report { round, .. }
+            | RecordKey::Entry { round, .. }
+            | RecordKey::Value { round, .. } => Some(*round),
+            RecordKey::Indicator(_) => None,
+        }
+    }
+
+    /// The agency whose report the record is part of.
+    pub fn agency(&self) -> Option<&AgencyCode> {
+        match self {
+            RecordKey::Report { agency, .. }
+            | RecordKey::Entry { agency, .. }
+            | RecordKey::Value { agency, .. } => Some(agency),
+            RecordKey::Round(_) | RecordKey::Indicator(_) => None,
+        }
+    }
+
+    /// The key of the agency report this record is part of.
+    pub fn report(&self) -> Option<RecordKey> {
+        Some(RecordKey::Report {
+            round: self.round()?,
+            agency: self.agency()?.clone(),
+        })
+    }
+}
+
+impl fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordKey::Round(id) => write!(f, "round/{id}"),
+            RecordKey::Report { round, agency } => write!(f, "report/{round}/{agency}"),
+            RecordKey::Entry {
+                round,
+                agency,
+                node,
+            } => write!(f, "entry/{round}/{node}/{agency}"),
+            RecordKey::Indicator(id) => write!(f, "indicator/{id}"),
+            RecordKey::Value {
+                round,
+                agency,
+                indicator,
+                unit,
+            } => write!(
+                f,
+                "value/{round}/{indicator}/{}/{agency}",
+                unit.as_deref().unwrap_or("-")
+            ),
+        }
+    }
+}
+
+/// Text that is not a record key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a report record key")]
+pub struct BadKey;
+
+impl FromStr for RecordKey {
+    type Err = BadKey;
+    fn from_str(s: &str) -> Result<Self, BadKey> {
+        let id = |t: &str| t.parse::<RecordId>().map_err(|_| BadKey);
+        let agency = |t: &str| {
+            if t.is_empty() || t.contains(char::is_whitespace) {
+                Err(BadKey)
+            } else {
+                Ok(AgencyCode::from(t))
+            }
+        };
+        let (kind, rest) = s.split_once('/').ok_or(BadKey)?;
+        // The agency comes last and may hold anything but spaces; the parts before it never hold
+        // a slash.
+        let parts = |n: usize| -> Vec<&str> { rest.splitn(n, '/').collect() };
+        Ok(match kind {
+            "round" => RecordKey::Round(id(rest)?),
+            "indicator" => RecordKey::Indicator(id(rest)?),
+            "report" => match parts(2)[..] {
+                [r, a] => RecordKey::Report {
+                    round: id(r)?,
+                    agency: agency(a)?,
+                },
+                _ => return Err(BadKey),
+            },
+            "entry" => match parts(3)[..] {
+                [r, n, a] => RecordKey::Entry {
+                    round: id(r)?,
+                    node: n.parse().map_err(|_| BadKey)?,
+                    agency: agency(a)?,
+                },
+                _ => return Err(BadKey),
+            },
+            "value" => match parts(4)[..] {
+                [r, i, u, a] => RecordKey::Value {
+                    round: id(r)?,
+                    indicator: id(i)?,
+                    unit: (u != "-").then(|| u.to_owned()).filter(|u| !u.is_empty()),
+                    agency: agency(a)?,
+                },
+                _ => return Err(BadKey),
+            },
+            _ => return Err(BadKey),
+        })
+    }
+}
+
+impl Serialize for RecordKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecordKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A report round (kỳ báo cáo): which report, for which days, due when, from whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round {
+    pub id: RecordId,
+    pub period: ReportPeriod,
+    /// The year the report is about ("Báo cáo 6 tháng đầu năm 2015": 2015).
+    pub year: i32,
+    pub title: String,
+    /// The days whose data the round covers.
+    pub data: DataPeriod,
+    /// When agencies' reports are due.
+    pub due: NaiveDate,
+    /// When the standing agency's summary is due.
+    pub summary_due: NaiveDate,
+    /// The agencies that must report, in the order they were chosen.
+    pub required: Vec<AgencyCode>,
+}
+
+/// A document an agency issued to direct the work (công tác chỉ đạo): "Công văn số 125/SYT-NV
+/// ngày 10/3/2015 về …".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directive {
+    /// Số, ký hiệu: "125/SYT-NV".
+    pub number: String,
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
+    /// Trích yếu.
+    pub summary: String,
+}
+
+/// Why and when the standing agency returned a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Returned {
+    pub reason: String,
+    pub on: NaiveDate,
+}
+
+/// An agency's report for a round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyReport {
+    pub round: RecordId,
+    pub agency: AgencyCode,
+    pub state: ReportState,
+    /// The first time it was sent: what timeliness is judged by.
+    #[serde(default)]
+    pub first_sent_on: Option<NaiveDate>,
+    /// The last time it was sent.
+    #[serde(default)]
+    pub sent_on: Option<NaiveDate>,
+    /// The last return, kept after it is sent again.
+    #[serde(default)]
+    pub returned: Option<Returned>,
+    #[serde(default)]
+    pub accepted_on: Option<NaiveDate>,
+    /// Công tác chỉ đạo: the documents the agency issued.
+    #[serde(default)]
+    pub directives: Vec<Directive>,
+    /// Đánh giá chung, general remarks.
+    #[serde(default)]
+    pub remarks: String,
+}
+
+impl AgencyReport {
+    /// A new draft.
+    pub fn draft(round: RecordId, agency: AgencyCode) -> Self {
+        Self {
+            round,
+            agency,
+            state: ReportState::Draft,
+            first_sent_on: None,
+            sent_on: None,
+            returned: None,
+            accepted_on: None,
+            directives: Vec::new(),
+            remarks: String::new(),
+        }
+    }
+
+    /// True while its agency may still change it (a draft, or returned to it).
+    pub fn is_open(&self) -> bool {
+        matches!(self.state, ReportState::Draft | ReportState::Returned)
+    }
+}
+
+/// What an agency reports on one task it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub round: RecordId,
+    pub agency: AgencyCode,
+    pub node: NodeId,
+    /// Tiến độ at the end of the data period, in percent.
+    #[serde(default)]
+    pub progress: Option<u8>,
+    /// Kết quả thực hiện: paragraphs separated by line breaks.
+    #[serde(default)]
+    pub results: String,
+    /// Khó khăn, vướng mắc.
+    #[serde(default)]
+    pub difficulties: String,
+    /// Đề xuất, kiến nghị.
+    #[serde(default)]
+    pub proposals: String,
+    /// Kinh phí được giao.
+    #[serde(default)]
+    pub funds_allocated: Option<Vnd>,
+    /// Kinh phí đã giải ngân.
+    #[serde(default)]
+    pub funds_disbursed: Option<Vnd>,
+}
+
+impl Entry {
+    /// An entry with nothing written yet.
+    pub fn blank(round: RecordId, agency: AgencyCode, node: NodeId) -> Self {
+        Self {
+            round,
+            agency,
+            node,
+            progress: None,
+            results: String::new(),
+            difficulties: String::new(),
+            proposals: String::new(),
+            funds_allocated: None,
+            funds_disbursed: None,
+        }
+    }
+}
+
+/// Which way an indicator should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Càng cao càng tốt.
+    Higher,
+    /// Càng thấp càng tốt (tỷ lệ hộ nghèo).
+    Lower,
+}
+
+/// Where an indicator's values are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorScope {
+    Province,
+    District,
+    Commune,
+}
+
+/// A plan's indicator (chỉ tiêu): "Tỷ lệ hộ nghèo", "%", lower is better, baseline 28,5,
+/// target 18 by 2020.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub id: RecordId,
+    pub name: String,
+    /// Đơn vị tính: "%", "hộ", "km".
+    pub unit: String,
+    pub direction: Direction,
+    #[serde(default)]
+    pub baseline: Option<Quantity>,
+    #[serde(default)]
+    pub target: Option<Quantity>,
+    #[serde(default)]
+    pub target_year: Option<i32>,
+    pub scope: IndicatorScope,
+}
+
+/// A value of an indicator in an agency's report, for the province or one unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    pub round: RecordId,
+    pub agency: AgencyCode,
+    pub indicator: RecordId,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub value: Option<Quantity>,
+    /// Ghi chú: how it was measured, why it moved.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A report record of any kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Round(Round),
+    Report(AgencyReport),
+    Entry(Entry),
+    Indicator(Indicator),
+    Value(IndicatorValue),
+}
+
+impl Record {
+    pub fn key(&self) -> RecordKey {
+        match self {
+            Record::Round(r) => RecordKey::Round(r.id),
+            Record::Report(r) => RecordKey::Report {
+                round: r.round,
+                agency: r.agency.clone(),
+            },
+            Record::Entry(e) => RecordKey::Entry {
+                round: e.round,
+                agency: e.agency.clone(),
+                node: e.node,
+            },
+            Record::Indicator(i) => RecordKey::Indicator(i.id),
+            Record::Value(v) => RecordKey::Value {
+                round: v.round,
+                agency: v.agency.clone(),
+                indicator: v.indicator,
+                unit: v.unit.clone(),
+            },
+        }
+    }
+
+    /// The record a key names before anything is written in it, for the kinds a first edit
+    /// creates (agency reports, entries, values).
+    pub fn blank(key: &RecordKey) -> Option<Record> {
+        Some(match key.clone() {
+            RecordKey::Report { round, agency } => {
+                Record::Report(AgencyReport::draft(round, agency))
+            }
+            RecordKey::Entry {
+                round,
+                agency,
+                node,
+            } => Record::Entry(Entry::blank(round, agency, node)),
+            RecordKey::Value {
+                round,
+                agency,
+                indicator,
+                unit,
+            } => Record::Value(IndicatorValue {
+                round,
+                agency,
+                indicator,
+                unit,
+                value: None,
+                note: String::new(),
+            }),
+            RecordKey::Round(_) | RecordKey::Indicator(_) => return None,
+        })
+    }
+
+    /// The fields a record of this kind has: all of them are written when it is created.
+    pub fn fields(&self) -> &'static [RecordField] {
+        use RecordField::*;
+        match self {
+            Record::Round(_) => &[Title, DataPeriod, Due, SummaryDue, Required],
+            Record::Report(_) => &[State, Directives, Remarks],
+            Record::Entry(_) => &[
+                Progress,
+                Results,
+                Difficulties,
+                Proposals,
+                FundsAllocated,
+                FundsDisbursed,
+            ],
+            Record::Indicator(_) => &[Name, Unit, Direction, Baseline, Target, TargetYear, Scope],
+            Record::Value(_) => &[Value, Note],
+        }
+    }
+}
+
+/// A plan's report records, by key (records of one round and agency side by side).
+pub type Records = BTreeMap<RecordKey, Record>;
+
+/// A field of a report record: the unit of conflict detection, as [`crate::mutation::Field`]
+/// is for nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordField {
+    Title,
+    DataPeriod,
+    Due,
+    SummaryDue,
+    Required,
+    /// An agency report's state and its dates (sent, returned, accepted).
+    State,
+    Directives,
+    Remarks,
+    Progress,
+    Results,
+    Difficulties,
+    Proposals,
+    FundsAllocated,
+    FundsDisbursed,
+    Name,
+    Unit,
+    Direction,
+    Baseline,
+    Target,
+    TargetYear,
+    Scope,
+    Value,
+    Note,
+}
+
+impl RecordField {
+    /// The field's name as users read it.
+    pub fn label_vi(self) -> &'static str {
+        use RecordField::*;
+        match self {
+            Title => "Tên kỳ báo cáo",
+            DataPeriod => "Thời gian lấy số liệu",
+            Due => "Hạn gửi báo cáo",
+            SummaryDue => "Hạn báo cáo tổng hợp",
+            Required => "Đơn vị phải báo cáo",
+            State => "Trạng thái",
+            Directives => "Công tác chỉ đạo",
+            Remarks => "Đánh giá chung",
+            Progress => "Tiến độ",
+            Results => "Kết quả thực hiện",
+            Difficulties => "Khó khăn, vướng mắc",
+            Proposals => "Đề xuất, kiến nghị",
+            FundsAllocated => "Kinh phí được giao",
+            FundsDisbursed => "Kinh phí đã giải ngân",
+            Name => "Tên chỉ tiêu",
+            Unit => "Đơn vị tính",
+            Direction => "Chiều tốt",
+            Baseline => "Giá trị gốc",
+            Target => "Mục tiêu",
+            TargetYear => "Năm đạt mục tiêu",
+            Scope => "Phạm vi",
+            Value => "Giá trị",
+            Note => "Ghi chú",
+        }
+    }
+}
+
+/// One field of a report record, with its new value: what a user edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum RecordEdit {
+    Title(String),
+    DataPeriod(DataPeriod),
+    Due(NaiveDate),
+    SummaryDue(NaiveDate),
+    Required(Vec<AgencyCode>),
+    Directives(Vec<Directive>),
+    Remarks(String),
+    Progress(Option<u8>),
+    Results(String),
+    Difficulties(String),
+    Proposals(String),
+    FundsAllocated(Option<Vnd>),
+    FundsDisbursed(Option<Vnd>),
+    Name(String),
+    Unit(String),
+    Direction(Direction),
+    Baseline(Option<Quantity>),
+    Target(Option<Quantity>),
+    TargetYear(Option<i32>),
+    Scope(IndicatorScope),
+    Value(Option<Quantity>),
+    Note(String),
+}
+
+impl RecordEdit {
+    pub fn field(&self) -> RecordField {
+        use RecordField as F;
+        match self {
+            RecordEdit::Title(_) => F::Title,
+            RecordEdit::DataPeriod(_) => F::DataPeriod,
+            RecordEdit::Due(_) => F::Due,
+            RecordEdit::SummaryDue(_) => F::SummaryDue,
+            RecordEdit::Required(_) => F::Required,
+            RecordEdit::Directives(_) => F::Directives,
+            RecordEdit::Remarks(_) => F::Remarks,
+            RecordEdit::Progress(_) => F::Progress,
+            RecordEdit::Results(_) => F::Results,
+            RecordEdit::Difficulties(_) => F::Difficulties,
+            RecordEdit::Proposals(_) => F::Proposals,
+            RecordEdit::FundsAllocated(_) => F::FundsAllocated,
+            RecordEdit::FundsDisbursed(_) => F::FundsDisbursed,
+            RecordEdit::Name(_) => F::Name,
+            RecordEdit::Unit(_) => F::Unit,
+            RecordEdit::Direction(_) => F::Direction,
+            RecordEdit::Baseline(_) => F::Baseline,
+            RecordEdit::Target(_) => F::Target,
+            RecordEdit::TargetYear(_) => F::TargetYear,
+            RecordEdit::Scope(_) => F::Scope,
+            RecordEdit::Value(_) => F::Value,
+            RecordEdit::Note(_) => F::Note,
+        }
+    }
+
+    /// The current value of `field` on `record`, as an edit that would set it (`None` when the
+    /// record has no such field, or for the state, which only sending, returning and accepting
+    /// change).
+    pub fn of(record: &Record, field: RecordField) -> Option<RecordEdit> {
+        use RecordField as F;
+        Some(match (record, field) {
+            (Record::Round(r), F::Title) => RecordEdit::Title(r.title.clone()),
+            (Record::Round(r), F::DataPeriod) => RecordEdit::DataPeriod(r.data),
+            (Record::Round(r), F::Due) => RecordEdit::Due(r.due),
+            (Record::Round(r), F::SummaryDue) => RecordEdit::SummaryDue(r.summary_due),
+            (Record::Round(r), F::Required) => RecordEdit::Required(r.required.clone()),
+            (Record::Report(r), F::Directives) => RecordEdit::Directives(r.directives.clone()),
+            (Record::Report(r), F::Remarks) => RecordEdit::Remarks(r.remarks.clone()),
+            (Record::Entry(e), F::Progress) => RecordEdit::Progress(e.progress),
+            (Record::Entry(e), F::Results) => RecordEdit::Results(e.results.clone()),
+            (Record::Entry(e), F::Difficulties) => RecordEdit::Difficulties(e.difficulties.clone()),
+            (Record::Entry(e), F::Proposals) => RecordEdit::Proposals(e.proposals.clone()),
+            (Record::Entry(e), F::FundsAllocated) => RecordEdit::FundsAllocated(e.funds_allocated),
+            (Record::Entry(e), F::FundsDisbursed) => RecordEdit::FundsDisbursed(e.funds_disbursed),
+            (Record::Indicator(i), F::Name) => RecordEdit::Name(i.name.clone()),
+            (Record::Indicator(i), F::Unit) => RecordEdit::Unit(i.unit.clone()),
+            (Record::Indicator(i), F::Direction) => RecordEdit::Direction(i.direction),
+            (Record::Indicator(i), F::Baseline) => RecordEdit::Baseline(i.baseline),
+            (Record::Indicator(i), F::Target) => RecordEdit::Target(i.target),
+            (Record::Indicator(i), F::TargetYear) => RecordEdit::TargetYear(i.target_year),
+            (Record::Indicator(i), F::Scope) => RecordEdit::Scope(i.scope),
+            (Record::Value(v), F::Value) => RecordEdit::Value(v.value),
+            (Record::Value(v), F::Note) => RecordEdit::Note(v.note.clone()),
+            _ => return None,
+        })
+    }
+
+    /// Sets the field on `record` as given (already checked by `report::op`); false when the
+    /// record has no such field.
+    pub(crate) fn set(self, record: &mut Record) -> bool {
+        match (record, self) {
+            (Record::Round(r), RecordEdit::Title(v)) => r.title = v,
+            (Record::Round(r), RecordEdit::DataPeriod(v)) => r.data = v,
+            (Record::Round(r), RecordEdit::Due(v)) => r.due = v,
+            (Record::Round(r), RecordEdit::SummaryDue(v)) => r.summary_due = v,
+            (Record::Round(r), RecordEdit::Required(v)) => r.required = v,
+            (Record::Report(r), RecordEdit::Directives(v)) => r.directives = v,
+            (Record::Report(r), RecordEdit::Remarks(v)) => r.remarks = v,
+            (Record::Entry(e), RecordEdit::Progress(v)) => e.progress = v,
+            (Record::Entry(e), RecordEdit::Results(v)) => e.results = v,
+            (Record::Entry(e), RecordEdit::Difficulties(v)) => e.difficulties = v,
+            (Record::Entry(e), RecordEdit::Proposals(v)) => e.proposals = v,
+            (Record::Entry(e), RecordEdit::FundsAllocated(v)) => e.funds_allocated = v,
+            (Record::Entry(e), RecordEdit::FundsDisbursed(v)) => e.funds_disbursed = v,
+            (Record::Indicator(i), RecordEdit::Name(v)) => i.name = v,
+            (Record::Indicator(i), RecordEdit::Unit(v)) => i.unit = v,
+            (Record::Indicator(i), RecordEdit::Direction(v)) => i.direction = v,
+            (Record::Indicator(i), RecordEdit::Baseline(v)) => i.baseline = v,
+            (Record::Indicator(i), RecordEdit::Target(v)) => i.target = v,
+            (Record::Indicator(i), RecordEdit::TargetYear(v)) => i.target_year = v,
+            (Record::Indicator(i), RecordEdit::Scope(v)) => i.scope = v,
+            (Record::Value(v), RecordEdit::Value(x)) => v.value = x,
+            (Record::Value(v), RecordEdit::Note(x)) => v.note = x,
+            _ => return false,
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_through_text_and_sort_by_round_then_agency() {
+        let round = RecordId::from_parts(1, [1; 10]);
+        let node = NodeId::from_parts(2, [2; 10]);
+        let keys = [
+            RecordKey::Round(round),
+            RecordKey::Report {
+                round,
+                agency: "SYT".into(),
+            },
+            RecordKey::Entry {
+                round,
+                agency: "UBND/LB".into(),
+                node,
+            },
+            RecordKey::Indicator(round),
+            RecordKey::Value {
+                round,
+                agency: "SYT".into(),
+                indicator: round,
+                unit: Some("d-178".into()),
+            },
+            RecordKey::Value {
+                round,
+                agency: "SYT".into(),
+                indicator: round,
+                unit: None,
+            },
+        ];
+        for k in &keys {
+            assert_eq!(k.to_string().parse::<RecordKey>().as_ref(), Ok(k), "{k}");
+            let json = serde_json::to_string(k).unwrap_or_default();
+            assert_eq!(
+                serde_json::from_str::<RecordKey>(&json).ok().as_ref(),
+                Some(k)
+            );
+        }
+        for bad in ["", "round/x", "entry/a/b", "report/{}/", "nothing/1"] {
+            assert!(bad.parse::<RecordKey>().is_err(), "{bad}");
+        }
+        let entry_of = |agency: &str| RecordKey::Entry {
+            round,
+            agency: agency.into(),
+            node,
+        };
+        assert!(entry_of("SGD") < entry_of("SYT"));
+    }
+}

@@ -1,0 +1,414 @@
+//! Reports' records and mutations: who may make each (a role × action table), what each state
+//! of a report allows, and the checks on what is typed.
+
+use chrono::NaiveDate;
+use shared::access::{Actor, UserRole, check};
+use shared::assignment::Role;
+use shared::ids::{AgencyCode, NodeId, PlanId, RecordId};
+use shared::mutation::{Mutation, MutationError, Position};
+use shared::plan_state::PlanState;
+use shared::report::{
+    DataPeriod, Direction, Indicator, IndicatorScope, Quantity, Record, RecordEdit, RecordKey,
+    ReportError, ReportMutation, ReportPeriod, ReportState, Round, Vnd,
+};
+
+fn d(m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2015, m, day).expect("date")
+}
+
+fn node(n: u8) -> NodeId {
+    NodeId::from_parts(1, [n; 10])
+}
+
+fn round_id() -> RecordId {
+    RecordId::from_parts(2, [1; 10])
+}
+
+fn indicator_id() -> RecordId {
+    RecordId::from_parts(2, [2; 10])
+}
+
+fn round() -> Round {
+    Round {
+        id: round_id(),
+        period: ReportPeriod::HalfYear,
+        year: 2015,
+        title: "Báo cáo 6 tháng đầu năm 2015".into(),
+        data: DataPeriod {
+            from: NaiveDate::from_ymd_opt(2014, 12, 15).expect("date"),
+            to: d(6, 14),
+        },
+        due: d(6, 15),
+        summary_due: d(6, 20),
+        required: vec!["SYT".into(), "STC".into()],
+    }
+}
+
+fn report(op: ReportMutation) -> Mutation {
+    Mutation::Report { op }
+}
+
+/// Task 1 (SYT lead, STC coordinating) with sub-task 2; task 3 for nobody; SGD's own sub-task
+/// 4 under 3 is not possible, so 4 is SYT's own under 2. A round and an indicator.
+fn state() -> PlanState {
+    let mut s = PlanState::new(PlanId::from_parts(1, [0; 10]), []);
+    let mut apply = |m: Mutation| {
+        s.apply_and_commit(&m).expect("set up");
+    };
+    for (n, parent, owner) in [
+        (1, None, None),
+        (2, Some(1), None),
+        (3, None, None),
+        (4, Some(2), Some("SYT")),
+    ] {
+        apply(Mutation::CreateNode {
+            id: node(n),
+            parent: parent.map(node),
+            position: Position::Last,
+            title: format!("Nhiệm vụ {n}"),
+            body: None,
+            deadline: None,
+            label: n.to_string(),
+            owner: owner.map(AgencyCode::from),
+        });
+    }
+    for (agency, role) in [("SYT", Role::Lead), ("STC", Role::Coordinating)] {
+        apply(Mutation::Assign {
+            id: node(1),
+            agency: agency.into(),
+            role,
+            deadline: None,
+        });
+    }
+    apply(report(ReportMutation::CreateRound { round: round() }));
+    apply(report(ReportMutation::CreateIndicator {
+        indicator: Indicator {
+            id: indicator_id(),
+            name: "Tỷ lệ hộ nghèo".into(),
+            unit: "%".into(),
+            direction: Direction::Lower,
+            baseline: Some(Quantity(28_500)),
+            target: Some(Quantity::whole(18)),
+            target_year: Some(2020),
+            scope: IndicatorScope::District,
+        },
+    }));
+    s
+}
+
+fn entry(agency: &str, n: u8) -> RecordKey {
+    RecordKey::Entry {
+        round: round_id(),
+        agency: agency.into(),
+        node: node(n),
+    }
+}
+
+fn results(agency: &str, n: u8) -> Mutation {
+    report(ReportMutation::Edit {
+        key: entry(agency, n),
+        edit: RecordEdit::Results("Đã triển khai.".into()),
+    })
+}
+
+fn send(agency: &str) -> Mutation {
+    report(ReportMutation::Send {
+        round: round_id(),
+        agency: agency.into(),
+        on: d(6, 12),
+    })
+}
+
+fn give_back(agency: &str, reason: &str) -> Mutation {
+    report(ReportMutation::Return {
+        round: round_id(),
+        agency: agency.into(),
+        reason: reason.into(),
+        on: d(6, 16),
+    })
+}
+
+fn accept(agency: &str) -> Mutation {
+    report(ReportMutation::Accept {
+        round: round_id(),
+        agency: agency.into(),
+        on: d(6, 17),
+    })
+}
+
+fn actor(role: UserRole, agency: Option<&str>) -> Actor {
+    Actor {
+        role,
+        agency: agency.map(AgencyCode::from),
+    }
+}
+
+fn refusal(s: &PlanState, m: &Mutation) -> ReportError {
+    match s.apply(m) {
+        Err(MutationError::Report { error }) => error,
+        other => panic!("expected a report refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn who_may_make_each_report_mutation() {
+    let s = state();
+    let standing = [
+        actor(UserRole::Admin, None),
+        actor(UserRole::Standing, None),
+    ];
+    let own = actor(UserRole::AgencyOfficer, Some("SYT"));
+    let other = actor(UserRole::AgencyOfficer, Some("STC"));
+    let readers = [
+        actor(UserRole::Leader, None),
+        actor(UserRole::Inspector, None),
+    ];
+    let standing_only = [
+        report(ReportMutation::CreateRound { round: round() }),
+        report(ReportMutation::DeleteRound { id: round_id() }),
+        report(ReportMutation::Edit {
+            key: RecordKey::Round(round_id()),
+            edit: RecordEdit::Due(d(6, 30)),
+        }),
+        report(ReportMutation::DeleteIndicator { id: indicator_id() }),
+        report(ReportMutation::Edit {
+            key: RecordKey::Indicator(indicator_id()),
+            edit: RecordEdit::Target(Some(Quantity::whole(15))),
+        }),
+        give_back("SYT", "Thiếu số liệu"),
+        accept("SYT"),
+    ];
+    let agency_only = [
+        results("SYT", 1),
+        send("SYT"),
+        report(ReportMutation::Edit {
+            key: RecordKey::Report {
+                round: round_id(),
+                agency: "SYT".into(),
+            },
+            edit: RecordEdit::Remarks("Nhìn chung tốt.".into()),
+        }),
+        report(ReportMutation::Edit {
+            key: RecordKey::Value {
+                round: round_id(),
+                agency: "SYT".into(),
+                indicator: indicator_id(),
+                unit: Some("d-178".into()),
+            },
+            edit: RecordEdit::Value(Some(Quantity(24_100))),
+        }),
+    ];
+    for m in &standing_only {
+        for a in &standing {
+            assert!(check(a, &s, m).is_ok(), "{a:?} {m:?}");
+        }
+        for a in [&own, &other].into_iter().chain(&readers) {
+            assert!(
+                matches!(check(a, &s, m), Err(MutationError::Forbidden { .. })),
+                "{a:?} {m:?}"
+            );
+        }
+    }
+    for m in &agency_only {
+        assert!(check(&own, &s, m).is_ok(), "{m:?}");
+        for a in standing.iter().chain(&readers).chain([&other]) {
+            let e = check(a, &s, m).expect_err("refused");
+            assert!(matches!(e, MutationError::Forbidden { .. }), "{a:?} {m:?}");
+            assert!(!e.to_string().is_empty());
+        }
+    }
+    // An officer with no agency is told so.
+    let e = check(
+        &actor(UserRole::AgencyOfficer, None),
+        &s,
+        &results("SYT", 1),
+    )
+    .expect_err("refused");
+    assert!(e.to_string().contains("chưa được gắn"), "{e}");
+}
+
+#[test]
+fn a_report_goes_from_draft_to_sent_returned_sent_again_and_accepted() {
+    let mut s = state();
+    let key = RecordKey::Report {
+        round: round_id(),
+        agency: "SYT".into(),
+    };
+    let state_of = |s: &PlanState| match s.record(&key) {
+        Some(Record::Report(r)) => Some((r.state, r.first_sent_on, r.sent_on)),
+        _ => None,
+    };
+    // The first edit of an entry makes the agency's draft.
+    s.apply_and_commit(&results("SYT", 2)).expect("entry");
+    assert_eq!(state_of(&s), Some((ReportState::Draft, None, None)));
+    // Nothing can be returned or accepted before it is sent.
+    assert_eq!(refusal(&s, &accept("SYT")), ReportError::NotSent);
+    assert_eq!(refusal(&s, &give_back("SYT", "x")), ReportError::NotSent);
+    s.apply_and_commit(&send("SYT")).expect("send");
+    assert_eq!(refusal(&s, &send("SYT")), ReportError::AlreadySent);
+    assert_eq!(refusal(&s, &results("SYT", 1)), ReportError::AlreadySent);
+    assert_eq!(
+        refusal(&s, &give_back("SYT", "  ")),
+        ReportError::ReasonRequired
+    );
+    s.apply_and_commit(&give_back("SYT", "Bổ sung số liệu kinh phí"))
+        .expect("return");
+    let Some(Record::Report(r)) = s.record(&key) else {
+        panic!()
+    };
+    assert_eq!(r.state, ReportState::Returned);
+    assert_eq!(
+        r.returned.as_ref().map(|x| x.reason.as_str()),
+        Some("Bổ sung số liệu kinh phí")
+    );
+    // Back with the agency: it edits and sends again; the first sending date stays.
+    s.apply_and_commit(&results("SYT", 1)).expect("fix");
+    s.apply_and_commit(&report(ReportMutation::Send {
+        round: round_id(),
+        agency: "SYT".into(),
+        on: d(6, 19),
+    }))
+    .expect("send again");
+    assert_eq!(
+        state_of(&s),
+        Some((ReportState::Sent, Some(d(6, 12)), Some(d(6, 19))))
+    );
+    s.apply_and_commit(&accept("SYT")).expect("accept");
+    assert_eq!(
+        refusal(&s, &results("SYT", 1)),
+        ReportError::AlreadyAccepted
+    );
+    assert_eq!(
+        refusal(&s, &give_back("SYT", "x")),
+        ReportError::AlreadyAccepted
+    );
+    // A round with a report sent is not deleted.
+    assert_eq!(
+        refusal(&s, &report(ReportMutation::DeleteRound { id: round_id() })),
+        ReportError::RoundHasReports
+    );
+}
+
+#[test]
+fn an_agency_reports_only_on_tasks_it_holds() {
+    let s = state();
+    // Lead, coordinating, a sub-task of a task it holds, its own sub-task.
+    for (agency, n) in [("SYT", 1), ("STC", 1), ("SYT", 2), ("SYT", 4)] {
+        assert!(s.apply(&results(agency, n)).is_ok(), "{agency} {n}");
+    }
+    assert_eq!(
+        refusal(&s, &results("SYT", 3)),
+        ReportError::NotHeld {
+            agency: "SYT".into()
+        }
+    );
+    assert_eq!(refusal(&s, &results("SYT", 9)), ReportError::TaskNotFound);
+    let other_round = report(ReportMutation::Edit {
+        key: RecordKey::Entry {
+            round: RecordId::from_parts(3, [3; 10]),
+            agency: "SYT".into(),
+            node: node(1),
+        },
+        edit: RecordEdit::Progress(Some(10)),
+    });
+    assert_eq!(refusal(&s, &other_round), ReportError::RoundNotFound);
+}
+
+#[test]
+fn typed_values_are_checked() {
+    let s = state();
+    let edit = |key: RecordKey, edit: RecordEdit| report(ReportMutation::Edit { key, edit });
+    let long = "x".repeat(20_001);
+    assert_eq!(
+        refusal(&s, &edit(entry("SYT", 1), RecordEdit::Results(long))),
+        ReportError::TextTooLong { max: 20_000 }
+    );
+    assert_eq!(
+        refusal(
+            &s,
+            &edit(
+                entry("SYT", 1),
+                RecordEdit::FundsAllocated(Some(Vnd(10_u64.pow(16))))
+            )
+        ),
+        ReportError::MoneyTooLarge
+    );
+    assert!(matches!(
+        refusal(&s, &edit(entry("SYT", 1), RecordEdit::Progress(Some(101)))),
+        ReportError::Invalid { .. }
+    ));
+    // A field of another kind of record.
+    assert_eq!(
+        refusal(&s, &edit(entry("SYT", 1), RecordEdit::Remarks("x".into()))),
+        ReportError::WrongField
+    );
+    // An indicator by district needs a district; one for the province takes none.
+    let value = |unit: Option<&str>| {
+        edit(
+            RecordKey::Value {
+                round: round_id(),
+                agency: "SYT".into(),
+                indicator: indicator_id(),
+                unit: unit.map(str::to_owned),
+            },
+            RecordEdit::Value(Some(Quantity(1))),
+        )
+    };
+    assert_eq!(refusal(&s, &value(None)), ReportError::UnitMismatch);
+    assert!(s.apply(&value(Some("d-178"))).is_ok());
+    // A round whose data period runs backwards.
+    let mut r = round();
+    r.id = RecordId::from_parts(9, [9; 10]);
+    r.data = DataPeriod {
+        from: d(6, 14),
+        to: d(1, 1),
+    };
+    assert_eq!(
+        refusal(&s, &report(ReportMutation::CreateRound { round: r })),
+        ReportError::PeriodBackwards
+    );
+    assert_eq!(
+        refusal(&s, &report(ReportMutation::CreateRound { round: round() })),
+        ReportError::AlreadyExists
+    );
+    // Money and text arrive tidied: trailing spaces go, Windows line ends become \n.
+    let mut t = s.clone();
+    t.apply_and_commit(&edit(
+        entry("SYT", 1),
+        RecordEdit::Results("Dòng 1\r\nDòng 2   ".into()),
+    ))
+    .expect("edit");
+    let Some(Record::Entry(e)) = t.record(&entry("SYT", 1)) else {
+        panic!()
+    };
+    assert_eq!(e.results, "Dòng 1\nDòng 2");
+}
+
+#[test]
+fn deleting_a_round_or_an_indicator_takes_what_hangs_on_it() {
+    let mut s = state();
+    s.apply_and_commit(&results("SYT", 1)).expect("entry");
+    s.apply_and_commit(&report(ReportMutation::Edit {
+        key: RecordKey::Value {
+            round: round_id(),
+            agency: "SYT".into(),
+            indicator: indicator_id(),
+            unit: Some("d-178".into()),
+        },
+        edit: RecordEdit::Value(Some(Quantity(1))),
+    }))
+    .expect("value");
+    let mut t = s.clone();
+    t.apply_and_commit(&report(ReportMutation::DeleteIndicator {
+        id: indicator_id(),
+    }))
+    .expect("delete indicator");
+    assert!(
+        t.records()
+            .keys()
+            .all(|k| !matches!(k, RecordKey::Value { .. } | RecordKey::Indicator(_)))
+    );
+    s.apply_and_commit(&report(ReportMutation::DeleteRound { id: round_id() }))
+        .expect("delete round");
+    assert!(s.records().keys().all(|k| k.round().is_none()));
+}
