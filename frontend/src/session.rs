@@ -60,7 +60,7 @@ impl Auth {
             .await
             .ok()
             .flatten()
-            .and_then(|s| serde_json::from_str::<User>(&s).ok())
+            .and_then(|s| serde_json::from_slice::<User>(s.as_bytes()).ok())
         {
             self.user.set(Some(user));
         }
@@ -68,7 +68,7 @@ impl Auth {
             .await
             .ok()
             .flatten()
-            .and_then(|s| serde_json::from_str::<Vec<Agency>>(&s).ok())
+            .and_then(|s| serde_json::from_slice::<Vec<Agency>>(s.as_bytes()).ok())
         {
             self.agencies.set(list);
         }

@@ -76,7 +76,7 @@ async fn stored_outbox(key: &str) -> Option<Outbox> {
         .await
         .ok()
         .flatten()
-        .and_then(|s| serde_json::from_str(&s).ok())
+        .and_then(|s| serde_json::from_slice(s.as_bytes()).ok())
 }
 
 /// The device's copy of a plan for `username`, from IndexedDB: the plan as last synced (shared
@@ -87,7 +87,7 @@ pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>
         .await
         .ok()
         .flatten()
-        .and_then(|s| serde_json::from_str(&s).ok());
+        .and_then(|s| serde_json::from_slice(s.as_bytes()).ok());
     let mut outbox = stored_outbox(&outbox_key(plan, client)).await;
     if outbox.is_none() {
         // An outbox of an earlier version (one per plan) is its client's, so its user's.
@@ -419,7 +419,8 @@ impl PlanStore {
 
     /// Adds the changes of an exported file; returns how many were new.
     pub fn import_outbox(&self, text: &str) -> Result<usize, AppError> {
-        let file: Outbox = serde_json::from_str(text).map_err(|_| AppError::NotAnOutbox)?;
+        let file: Outbox =
+            serde_json::from_slice(text.as_bytes()).map_err(|_| AppError::NotAnOutbox)?;
         if file.plan != self.plan_id() {
             return Err(AppError::OutboxOfAnotherPlan);
         }

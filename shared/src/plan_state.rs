@@ -48,6 +48,10 @@ impl PlanView for PlanState {
         self.nodes.get(&id)
     }
 
+    fn children(&self, parent: Option<NodeId>) -> Vec<&Node> {
+        PlanState::children(self, parent)
+    }
+
     fn records(&self) -> &Records {
         &self.records
     }

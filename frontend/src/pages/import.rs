@@ -187,12 +187,12 @@ pub fn ImportPage() -> impl IntoView {
         let Ok(Some(json)) = kv::get(SAVED_DOCUMENT).await else {
             return;
         };
-        let Ok(doc) = serde_json::from_str::<ImportedDocument>(&json) else {
+        let Ok(doc) = serde_json::from_slice::<ImportedDocument>(json.as_bytes()) else {
             return;
         };
         let mut r = Review::new(doc, PlanId(crate::device::new_uuid()));
         if let Ok(Some(edits)) = kv::get(SAVED_EDITS).await
-            && let Ok(edits) = serde_json::from_str::<Edits>(&edits)
+            && let Ok(edits) = serde_json::from_slice::<Edits>(edits.as_bytes())
         {
             r.apply_edits(edits);
         }

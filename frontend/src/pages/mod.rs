@@ -4,3 +4,4 @@ pub mod login;
 pub mod password;
 pub mod plan;
 pub mod plans;
+pub mod reports;

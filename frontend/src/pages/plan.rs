@@ -14,6 +14,7 @@ use crate::components::sync::{ConflictsPanel, SyncBar};
 use crate::components::tree::Tree;
 use crate::components::unit_tasks::UnitTasks;
 use crate::device;
+use crate::pages::reports::Reports;
 use crate::state::{self, PlanStore};
 
 type Loaded = (Replica, Option<f64>);
@@ -168,7 +169,7 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
             <StatusBar />
             <ConflictsPanel />
             <nav class="tabs" aria-label="Cách xem kế hoạch">
-                {[(Mode::Tree, "Cây kế hoạch"), (Mode::Board, "Giao việc"), (Mode::Unit, "Nhiệm vụ của đơn vị")]
+                {[(Mode::Tree, "Cây kế hoạch"), (Mode::Board, "Giao việc"), (Mode::Unit, "Nhiệm vụ của đơn vị"), (Mode::Reports, "Báo cáo")]
                     .into_iter()
                     .map(|(m, text)| view! {
                         <button
@@ -196,6 +197,7 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
                         <Detail />
                     </div>
                 }.into_any(),
+                Mode::Reports => view! { <Reports /> }.into_any(),
             }}
         </div>
     }
@@ -207,6 +209,7 @@ enum Mode {
     Tree,
     Board,
     Unit,
+    Reports,
 }
 
 impl Mode {
@@ -215,11 +218,12 @@ impl Mode {
             Mode::Tree => "cay",
             Mode::Board => "giao-viec",
             Mode::Unit => "don-vi",
+            Mode::Reports => "bao-cao",
         }
     }
 
     fn from_param(p: &str) -> Option<Self> {
-        [Mode::Tree, Mode::Board, Mode::Unit]
+        [Mode::Tree, Mode::Board, Mode::Unit, Mode::Reports]
             .into_iter()
             .find(|m| m.param() == p)
     }

@@ -22,7 +22,7 @@ pub fn PlansPage() -> impl IntoView {
                 Ok(list)
             }
             Err(e) => match kv::get("plans").await.ok().flatten() {
-                Some(json) => serde_json::from_str(&json).map_err(|_| e),
+                Some(json) => serde_json::from_slice(json.as_bytes()).map_err(|_| e),
                 None => Err(e),
             },
         };

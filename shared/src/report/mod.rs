@@ -10,6 +10,7 @@
 //! Not built yet: the summary report and its paragraphs, the Word export.
 
 pub mod access;
+pub mod book;
 pub mod completeness;
 pub mod money;
 pub mod op;

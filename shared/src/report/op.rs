@@ -303,6 +303,8 @@ impl From<ValidationError> for ReportError {
 /// What a report mutation sees of the plan: its nodes and its report records.
 pub trait PlanView {
     fn node(&self, id: NodeId) -> Option<&Node>;
+    /// The children of `parent` (`None`: top level), in order.
+    fn children(&self, parent: Option<NodeId>) -> Vec<&Node>;
     fn records(&self) -> &Records;
 }
 
