@@ -382,8 +382,28 @@ async fn each_role_may_do_what_it_may_and_nothing_else() {
             Some(other) => panic!("{what}: refused for another reason: {other:?}"),
         }
     }
-    // Read-only roles cannot push at all (not even to have a change refused).
-    for (who, client) in [("leader", &leader), ("inspector", &inspector)] {
+    // Inspectors cannot push at all (not even to have a change refused); a leader's push is
+    // taken (leaders approve summary reports) and its edit of the plan refused by the rules.
+    let req = PushRequest {
+        client: new_client(),
+        mutations: vec![Pending {
+            seq: 1,
+            base: shared::sync::ChangeNo::ZERO,
+            at: 1,
+            mutation: progress(health_task, 50),
+        }],
+    };
+    let r = post_json(&leader, s.url(&format!("/plans/{plan}/push")), &json!(req))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    let answer: PushResponse = body(r).await;
+    assert!(
+        matches!(answer.refused.first().map(|r| &r.error), Some(MutationError::Forbidden { message }) if message.contains("chỉ được xem")),
+        "{answer:?}"
+    );
+    for (who, client) in [("inspector", &inspector)] {
         let req = PushRequest {
             client: new_client(),
             mutations: vec![Pending {

@@ -347,27 +347,12 @@ async fn an_agency_report_goes_round_the_whole_cycle_with_every_refusal_in_vietn
         agency: "SYT".into(),
         on: today,
     });
-    // A leader's tablet sends nothing at all (read-only roles are stopped at the door).
-    let req = PushRequest {
-        client: leader.client,
-        mutations: vec![Pending {
-            seq: 1,
-            base: ChangeNo::ZERO,
-            at: 0,
-            mutation: accept.clone(),
-        }],
-    };
-    let answer = post_json(
-        &leader.http,
-        s.url(&format!("/plans/{plan}/push")),
-        &json!(req),
-    )
-    .send()
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(answer.status(), StatusCode::FORBIDDEN);
-    let e: ApiError = body(answer).await;
-    assert!(e.message.contains("chỉ được xem"), "{}", e.message);
+    let mut leader = leader;
+    let e = leader.one(&s, plan, accept.clone()).await;
+    assert!(
+        matches!(&e, Some(MutationError::Forbidden { message }) if message.contains("chỉ được xem")),
+        "{e:?}"
+    );
 
     // Returned with a reason, fixed, sent again, accepted; then closed to edits.
     assert_eq!(

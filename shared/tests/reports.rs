@@ -278,10 +278,9 @@ fn a_report_goes_from_draft_to_sent_returned_sent_again_and_accepted() {
         refusal(&s, &results("SYT", 1)),
         ReportError::AlreadyAccepted
     );
-    assert_eq!(
-        refusal(&s, &give_back("SYT", "x")),
-        ReportError::AlreadyAccepted
-    );
+    assert_eq!(refusal(&s, &accept("SYT")), ReportError::AlreadyAccepted);
+    // An accepted report may still go back for a correction.
+    assert!(s.apply(&give_back("SYT", "Sửa số liệu")).is_ok());
     // A round with a report sent is not deleted.
     assert_eq!(
         refusal(&s, &report(ReportMutation::DeleteRound { id: round_id() })),
@@ -411,4 +410,224 @@ fn deleting_a_round_or_an_indicator_takes_what_hangs_on_it() {
     s.apply_and_commit(&report(ReportMutation::DeleteRound { id: round_id() }))
         .expect("delete round");
     assert!(s.records().keys().all(|k| k.round().is_none()));
+}
+
+fn accepted(s: &mut PlanState, agency: &str) {
+    s.apply_and_commit(&send(agency)).expect("send");
+    s.apply_and_commit(&accept(agency)).expect("accept");
+}
+
+fn entry_edit(agency: &str, n: u8, edit: RecordEdit) -> Mutation {
+    report(ReportMutation::Edit {
+        key: entry(agency, n),
+        edit,
+    })
+}
+
+/// SYT reported results and difficulties on tasks 1 and 2 and issued a directive; STC reported
+/// results on task 1; both accepted; then compiled.
+fn compiled_state() -> PlanState {
+    let mut s = state();
+    for m in [
+        entry_edit(
+            "SYT",
+            1,
+            RecordEdit::Results("SYT: kết quả nhiệm vụ 1".into()),
+        ),
+        entry_edit("SYT", 1, RecordEdit::Difficulties("SYT: khó khăn 1".into())),
+        entry_edit(
+            "SYT",
+            2,
+            RecordEdit::Results("SYT: kết quả nhiệm vụ 2".into()),
+        ),
+        entry_edit(
+            "STC",
+            1,
+            RecordEdit::Results("STC: phối hợp nhiệm vụ 1".into()),
+        ),
+        report(ReportMutation::Edit {
+            key: RecordKey::Report {
+                round: round_id(),
+                agency: "SYT".into(),
+            },
+            edit: RecordEdit::Directives(vec![shared::report::Directive {
+                number: "125/SYT-NV".into(),
+                date: Some(d(3, 10)),
+                summary: "về triển khai Kế hoạch 52".into(),
+            }]),
+        }),
+    ] {
+        s.apply_and_commit(&m).expect("write");
+    }
+    accepted(&mut s, "SYT");
+    accepted(&mut s, "STC");
+    s.apply_and_commit(&report(ReportMutation::Compile { round: round_id() }))
+        .expect("compile");
+    s
+}
+
+#[test]
+fn the_summary_is_compiled_from_accepted_reports_in_the_usual_outline_and_names_its_sources() {
+    use shared::report::compile::{Block, outline, sources};
+    use shared::report::{Section, Slot};
+    // Nothing accepted yet: nothing to compile.
+    assert_eq!(
+        refusal(
+            &state(),
+            &report(ReportMutation::Compile { round: round_id() })
+        ),
+        ReportError::NothingToCompile
+    );
+    let s = compiled_state();
+    let blocks = outline(&s, s.records(), round_id());
+    let text: Vec<String> = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Heading { text, .. } => format!("# {text}"),
+            Block::Paragraph {
+                paragraph, agency, ..
+            } => format!("{}: {}", agency.as_deref().unwrap_or("-"), paragraph.text),
+        })
+        .collect();
+    assert_eq!(
+        text,
+        [
+            "# I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO",
+            "SYT: - Văn bản số 125/SYT-NV ngày 10/03/2015: về triển khai Kế hoạch 52",
+            "# II. KẾT QUẢ THỰC HIỆN",
+            "# 1. Nhiệm vụ 1",
+            "SYT: SYT: kết quả nhiệm vụ 1",
+            "STC: STC: phối hợp nhiệm vụ 1",
+            "# 2. Nhiệm vụ 2",
+            "SYT: SYT: kết quả nhiệm vụ 2",
+            "# III. ĐÁNH GIÁ CHUNG",
+            "# 1. Ưu điểm",
+            "-: ",
+            "# 2. Tồn tại, hạn chế",
+            "SYT: SYT: khó khăn 1",
+            "# 3. Nguyên nhân",
+            "-: ",
+            "# IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI",
+            "-: ",
+            "# V. ĐỀ XUẤT, KIẾN NGHỊ",
+        ]
+    );
+    // Every compiled paragraph names the entry (or report) and field it came from.
+    for b in &blocks {
+        if let Block::Paragraph { paragraph: p, .. } = b {
+            let from = sources(p.round, &p.slot);
+            match &p.slot {
+                Slot::Written { .. } => assert!(from.is_empty()),
+                _ => {
+                    assert_eq!(from.len(), 1);
+                    assert!(s.record(&from[0].0).is_some(), "{:?}", from[0]);
+                }
+            }
+        }
+    }
+    // Compiling again adds nothing new.
+    let again = s
+        .apply(&report(ReportMutation::Compile { round: round_id() }))
+        .expect("again");
+    assert!(again.records.is_empty(), "{:?}", again.records);
+    assert_eq!(Section::ALL.len(), 7);
+}
+
+#[test]
+fn a_source_that_changes_after_compiling_marks_exactly_its_paragraphs_and_can_be_taken() {
+    use shared::report::compile::is_stale;
+    use shared::report::{Paragraph, Slot};
+    let mut s = compiled_state();
+    let key = |slot: Slot| RecordKey::Paragraph {
+        round: round_id(),
+        slot,
+    };
+    let results_1 = key(Slot::Result {
+        node: node(1),
+        agency: "SYT".into(),
+    });
+    // The standing agency edits the paragraph; the source has not changed: not stale.
+    s.apply_and_commit(&report(ReportMutation::Edit {
+        key: results_1.clone(),
+        edit: RecordEdit::Text("Sở Y tế đã hoàn thành phần việc được giao.".into()),
+    }))
+    .expect("edit");
+    let stale = |s: &PlanState| -> Vec<RecordKey> {
+        s.records()
+            .iter()
+            .filter(|(_, r)| matches!(r, Record::Paragraph(p) if is_stale(s.records(), p)))
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+    assert!(stale(&s).is_empty());
+    // SYT's report is returned, its results on task 1 rewritten, accepted again.
+    s.apply_and_commit(&give_back("SYT", "Bổ sung"))
+        .expect("return");
+    s.apply_and_commit(&entry_edit(
+        "SYT",
+        1,
+        RecordEdit::Results("SYT: kết quả nhiệm vụ 1, đã bổ sung".into()),
+    ))
+    .expect("fix");
+    accepted(&mut s, "SYT");
+    assert_eq!(
+        stale(&s),
+        std::slice::from_ref(&results_1),
+        "exactly the paragraph of that entry"
+    );
+    // Taking the new text keeps nothing stale and replaces the edited text.
+    s.apply_and_commit(&report(ReportMutation::Refresh {
+        key: results_1.clone(),
+    }))
+    .expect("refresh");
+    assert!(stale(&s).is_empty());
+    let Some(Record::Paragraph(Paragraph { text, .. })) = s.record(&results_1) else {
+        panic!()
+    };
+    assert_eq!(text, "SYT: kết quả nhiệm vụ 1, đã bổ sung");
+}
+
+#[test]
+fn an_approved_summary_is_read_only_until_a_leader_reopens_it() {
+    use shared::report::{Section, Slot};
+    let mut s = compiled_state();
+    let written = RecordKey::Paragraph {
+        round: round_id(),
+        slot: Slot::Written {
+            section: Section::Strengths,
+            id: round_id(),
+        },
+    };
+    let edit = report(ReportMutation::Edit {
+        key: written.clone(),
+        edit: RecordEdit::Text("Các sở, ngành đã vào cuộc tích cực.".into()),
+    });
+    let approve = report(ReportMutation::Approve {
+        round: round_id(),
+        on: d(6, 25),
+        by: String::new(),
+    });
+    let reopen = report(ReportMutation::Reopen { round: round_id() });
+    // Who may: the standing agency edits; a leader approves; an agency does neither.
+    let standing = actor(UserRole::Standing, None);
+    let leader = actor(UserRole::Leader, None);
+    let officer = actor(UserRole::AgencyOfficer, Some("SYT"));
+    assert!(check(&standing, &s, &edit).is_ok());
+    assert!(check(&leader, &s, &edit).is_err());
+    assert!(check(&officer, &s, &edit).is_err());
+    assert!(check(&leader, &s, &approve).is_ok());
+    let e = check(&standing, &s, &approve).expect_err("standing may not approve");
+    assert!(e.to_string().contains("lãnh đạo"), "{e}");
+    assert!(check(&officer, &s, &reopen).is_err());
+    s.apply_and_commit(&edit).expect("edit");
+    assert_eq!(refusal(&s, &reopen), ReportError::NotApproved);
+    s.apply_and_commit(&approve).expect("approve");
+    assert_eq!(refusal(&s, &edit), ReportError::SummaryApproved);
+    assert_eq!(
+        refusal(&s, &report(ReportMutation::Compile { round: round_id() })),
+        ReportError::SummaryApproved
+    );
+    assert_eq!(refusal(&s, &approve), ReportError::SummaryApproved);
+    s.apply_and_commit(&reopen).expect("reopen");
+    assert!(s.apply(&edit).is_ok());
 }

@@ -126,9 +126,10 @@ async fn push(
     Json(req): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, HttpError> {
     let plan = plan_id(&raw)?;
-    // Read-only roles have nothing to send; refusing here keeps their pushes from taking
-    // another device's sequence numbers or filling the refusal log.
-    if matches!(user.role, UserRole::Leader | UserRole::Inspector) {
+    // Inspectors have nothing to send yet; refusing here keeps their pushes from taking
+    // another device's sequence numbers or filling the refusal log. Leaders send one thing:
+    // their approval of a summary report (anything else is refused by the rules, with a notice).
+    if matches!(user.role, UserRole::Inspector) {
         return Err(Said::ReadOnlyRole.into());
     }
     let author = user.author();

@@ -10,6 +10,7 @@ const READ_ONLY: &str = "Vai trò của bạn chỉ được xem báo cáo, khô
 const ONLY_STANDING: &str = "Chỉ cơ quan thường trực mới được mở kỳ báo cáo, quản lý chỉ tiêu, trả lại hoặc tiếp nhận báo cáo.";
 const ONLY_OWN_AGENCY: &str =
     "Chỉ cán bộ của chính đơn vị mới được viết và gửi báo cáo của đơn vị.";
+const ONLY_LEADER: &str = "Chỉ lãnh đạo mới được duyệt hoặc mở lại báo cáo tổng hợp.";
 const NO_AGENCY: &str = "Tài khoản cán bộ đơn vị chưa được gắn với cơ quan nào.";
 
 fn forbidden(message: &str) -> ReportError {
@@ -24,13 +25,18 @@ enum Needs {
     Standing,
     /// An officer of this agency.
     Agency,
+    /// A leader (or an administrator).
+    Leader,
 }
 
 fn needs(op: &ReportMutation) -> Needs {
     match op {
         ReportMutation::Edit { key, .. } | ReportMutation::ResolveConflict { key, .. } => match key
         {
-            RecordKey::Round(_) | RecordKey::Indicator(_) => Needs::Standing,
+            RecordKey::Round(_)
+            | RecordKey::Indicator(_)
+            | RecordKey::Summary { .. }
+            | RecordKey::Paragraph { .. } => Needs::Standing,
             RecordKey::Report { .. } | RecordKey::Entry { .. } | RecordKey::Value { .. } => {
                 Needs::Agency
             }
@@ -41,7 +47,12 @@ fn needs(op: &ReportMutation) -> Needs {
         | ReportMutation::CreateIndicator { .. }
         | ReportMutation::DeleteIndicator { .. }
         | ReportMutation::Return { .. }
-        | ReportMutation::Accept { .. } => Needs::Standing,
+        | ReportMutation::Accept { .. }
+        | ReportMutation::Compile { .. }
+        | ReportMutation::Refresh { .. }
+        | ReportMutation::AddParagraph { .. }
+        | ReportMutation::DeleteParagraph { .. } => Needs::Standing,
+        ReportMutation::Approve { .. } | ReportMutation::Reopen { .. } => Needs::Leader,
     }
 }
 
@@ -51,6 +62,8 @@ fn needs(op: &ReportMutation) -> Needs {
 /// [`ReportError::Forbidden`], with what the role may do.
 pub fn check(actor: &Actor, op: &ReportMutation) -> Result<(), ReportError> {
     match (actor.role, needs(op)) {
+        (UserRole::Leader | UserRole::Admin, Needs::Leader) => Ok(()),
+        (_, Needs::Leader) => Err(forbidden(ONLY_LEADER)),
         (UserRole::Inspector | UserRole::Leader, _) => Err(forbidden(READ_ONLY)),
         (UserRole::Admin | UserRole::Standing, Needs::Standing) => Ok(()),
         (UserRole::AgencyOfficer, Needs::Standing) => Err(forbidden(ONLY_STANDING)),

@@ -8,7 +8,6 @@ use crate::ids::{AgencyCode, NodeId, RecordId};
 use crate::plan::Node;
 use crate::registry::Agency;
 use crate::report::completeness::{Completeness, Standing};
-use crate::report::op::PlanView;
 use crate::report::period::{DataPeriod, ReportPeriod, default_summary_due};
 use crate::report::record::*;
 use crate::text::{fold, format_date};

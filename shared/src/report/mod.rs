@@ -11,19 +11,25 @@
 
 pub mod access;
 pub mod book;
+pub mod compile;
 pub mod completeness;
+pub mod error;
 pub mod money;
 pub mod op;
 pub mod period;
 pub mod quantity;
 pub mod record;
+pub mod summary;
 
 pub use completeness::{Completeness, ReportState, Standing, Timeliness, timeliness};
+pub use error::ReportError;
 pub use money::{MoneyError, Vnd};
-pub use op::{PlanView, RecordChange, ReportError, ReportMutation};
+pub use op::ReportMutation;
 pub use period::{DataPeriod, ReportPeriod, default_summary_due, schedule};
 pub use quantity::{Quantity, QuantityError};
 pub use record::{
     AgencyReport, Direction, Directive, Entry, Indicator, IndicatorScope, IndicatorValue, Record,
     RecordEdit, RecordField, RecordKey, Records, Returned, Round,
 };
+pub use record::{PlanView, RecordChange};
+pub use summary::{Approval, Paragraph, Section, Slot, Summary};

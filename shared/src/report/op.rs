@@ -3,12 +3,14 @@
 //! role alike (who may make it is `report::access`). It sees the plan through [`PlanView`].
 
 use crate::ids::{AgencyCode, ConflictId, NodeId, RecordId};
-use crate::plan::Node;
+use crate::report::compile;
 use crate::report::completeness::ReportState;
+pub use crate::report::error::ReportError;
 use crate::report::money::VND_MAX;
 use crate::report::quantity::QUANTITY_MAX;
 use crate::report::record::*;
-use crate::validate::{self, ValidationError};
+use crate::report::summary::{Approval, Paragraph, Section, Slot, Summary};
+use crate::validate;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -55,7 +57,7 @@ pub enum ReportMutation {
         agency: AgencyCode,
         on: NaiveDate,
     },
-    /// The standing agency returns a sent report to its agency, saying why.
+    /// The standing agency returns a sent (or accepted) report to its agency, saying why.
     Return {
         round: RecordId,
         agency: AgencyCode,
@@ -73,6 +75,39 @@ pub enum ReportMutation {
         conflict: ConflictId,
         key: RecordKey,
         edit: RecordEdit,
+    },
+    /// Compiles the round's summary from its accepted reports: a paragraph for each result,
+    /// difficulty, proposal and directive list not yet in it (`compile::compiled`).
+    Compile {
+        round: RecordId,
+    },
+    /// Puts what a compiled paragraph's source says now in place of its text.
+    Refresh {
+        key: RecordKey,
+    },
+    /// Adds a paragraph the standing agency writes; its id is made by the client.
+    AddParagraph {
+        round: RecordId,
+        section: Section,
+        id: RecordId,
+        #[serde(default)]
+        text: String,
+    },
+    /// Removes a paragraph of the summary.
+    DeleteParagraph {
+        key: RecordKey,
+    },
+    /// A leader approves the summary ("Duyệt"): read-only until reopened. `on` and `by` are
+    /// the server's date and the leader's name.
+    Approve {
+        round: RecordId,
+        on: NaiveDate,
+        #[serde(default)]
+        by: String,
+    },
+    /// A leader reopens an approved summary for changes.
+    Reopen {
+        round: RecordId,
     },
 }
 
@@ -93,19 +128,39 @@ impl ReportMutation {
                 round: *round,
                 agency: agency.clone(),
             },
+            ReportMutation::Refresh { key } | ReportMutation::DeleteParagraph { key } => {
+                key.clone()
+            }
+            ReportMutation::AddParagraph {
+                round, section, id, ..
+            } => RecordKey::Paragraph {
+                round: *round,
+                slot: Slot::Written {
+                    section: *section,
+                    id: *id,
+                },
+            },
+            ReportMutation::Compile { round }
+            | ReportMutation::Approve { round, .. }
+            | ReportMutation::Reopen { round } => RecordKey::Summary { round: *round },
         }
     }
 
-    /// The mutation dated `today` (sending, returning and accepting carry a date: the server
-    /// puts its own there, so nobody's clock decides whether a report was late).
+    /// The mutation dated `today` and signed by `author` (sending, returning, accepting and
+    /// approving carry a date, approving a name: the server puts its own there, so nobody's
+    /// clock decides whether a report was late).
     #[must_use]
-    pub fn dated(&self, today: NaiveDate) -> Self {
+    pub fn dated(&self, today: NaiveDate, author: &str) -> Self {
         let mut m = self.clone();
-        if let ReportMutation::Send { on, .. }
-        | ReportMutation::Return { on, .. }
-        | ReportMutation::Accept { on, .. } = &mut m
-        {
-            *on = today;
+        match &mut m {
+            ReportMutation::Send { on, .. }
+            | ReportMutation::Return { on, .. }
+            | ReportMutation::Accept { on, .. } => *on = today,
+            ReportMutation::Approve { on, by, .. } => {
+                *on = today;
+                author.clone_into(by);
+            }
+            _ => {}
         }
         m
     }
@@ -126,6 +181,12 @@ impl ReportMutation {
             ReportMutation::Return { .. } => "Trả lại báo cáo".to_owned(),
             ReportMutation::Accept { .. } => "Tiếp nhận báo cáo".to_owned(),
             ReportMutation::ResolveConflict { .. } => "Giải quyết xung đột".to_owned(),
+            ReportMutation::Compile { .. } => "Tổng hợp báo cáo".to_owned(),
+            ReportMutation::Refresh { .. } => "Lấy lại nội dung từ báo cáo của đơn vị".to_owned(),
+            ReportMutation::AddParagraph { .. } => "Thêm đoạn".to_owned(),
+            ReportMutation::DeleteParagraph { .. } => "Xoá đoạn".to_owned(),
+            ReportMutation::Approve { .. } => "Duyệt báo cáo tổng hợp".to_owned(),
+            ReportMutation::Reopen { .. } => "Mở lại báo cáo tổng hợp".to_owned(),
         }
     }
 
@@ -140,6 +201,17 @@ impl ReportMutation {
             RecordEdit::Name(t) => RecordEdit::Name(cut(t)),
             RecordEdit::Unit(t) => RecordEdit::Unit(cut(t)),
             RecordEdit::Note(t) => RecordEdit::Note(cut(t)),
+            RecordEdit::Text(t) => RecordEdit::Text(cut(t)),
+            RecordEdit::Number(t) => RecordEdit::Number(cut(t)),
+            RecordEdit::Place(t) => RecordEdit::Place(cut(t)),
+            RecordEdit::Signer(t) => RecordEdit::Signer(cut(t)),
+            RecordEdit::SignerTitle(t) => RecordEdit::SignerTitle(cut(t)),
+            RecordEdit::Recipients(l) => {
+                RecordEdit::Recipients(l.iter().take(max_list).map(|t| cut(t)).collect())
+            }
+            RecordEdit::CopiesTo(l) => {
+                RecordEdit::CopiesTo(l.iter().take(max_list).map(|t| cut(t)).collect())
+            }
             RecordEdit::Required(l) => {
                 RecordEdit::Required(l.iter().take(max_list).map(|a| cut(a).into()).collect())
             }
@@ -236,83 +308,32 @@ impl ReportMutation {
                 agency: cut(agency).into(),
                 on: *on,
             },
-            ReportMutation::DeleteRound { .. } | ReportMutation::DeleteIndicator { .. } => {
-                self.clone()
+            ReportMutation::AddParagraph {
+                round,
+                section,
+                id,
+                text,
+            } => ReportMutation::AddParagraph {
+                round: *round,
+                section: *section,
+                id: *id,
+                text: cut(text),
+            },
+            ReportMutation::Approve { round, on, by } => ReportMutation::Approve {
+                round: *round,
+                on: *on,
+                by: cut(by),
+            },
+            ReportMutation::Refresh { key: k } => ReportMutation::Refresh { key: key(k) },
+            ReportMutation::DeleteParagraph { key: k } => {
+                ReportMutation::DeleteParagraph { key: key(k) }
             }
+            ReportMutation::DeleteRound { .. }
+            | ReportMutation::DeleteIndicator { .. }
+            | ReportMutation::Compile { .. }
+            | ReportMutation::Reopen { .. } => self.clone(),
         }
     }
-}
-
-/// Why a report mutation was refused. Display is the Vietnamese message for its author.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "code", rename_all = "snake_case")]
-pub enum ReportError {
-    #[error("Không tìm thấy kỳ báo cáo này; có thể kỳ báo cáo đã bị xoá.")]
-    RoundNotFound,
-    #[error("Đã có một kỳ báo cáo hoặc chỉ tiêu với mã này.")]
-    AlreadyExists,
-    #[error("Không tìm thấy chỉ tiêu này; có thể chỉ tiêu đã bị xoá.")]
-    IndicatorNotFound,
-    #[error("Không tìm thấy báo cáo này.")]
-    ReportNotFound,
-    #[error("Không tìm thấy nhiệm vụ này trong kế hoạch.")]
-    TaskNotFound,
-    #[error("Đơn vị {agency} không được giao nhiệm vụ này nên không báo cáo về nhiệm vụ này.")]
-    NotHeld { agency: AgencyCode },
-    #[error("Báo cáo đã gửi; chỉ sửa được khi cơ quan thường trực trả lại.")]
-    AlreadySent,
-    #[error("Báo cáo đã được tiếp nhận nên không sửa được nữa.")]
-    AlreadyAccepted,
-    #[error("Báo cáo chưa được gửi nên chưa thể trả lại hoặc tiếp nhận.")]
-    NotSent,
-    #[error("Khi trả lại báo cáo phải ghi rõ lý do.")]
-    ReasonRequired,
-    #[error("Kỳ báo cáo đã có đơn vị gửi báo cáo nên không xoá được.")]
-    RoundHasReports,
-    #[error("Trường này không thuộc loại bản ghi này.")]
-    WrongField,
-    #[error("Từ ngày phải trước hoặc bằng đến ngày.")]
-    PeriodBackwards,
-    #[error("Nội dung dài quá {max} ký tự.")]
-    TextTooLong { max: usize },
-    #[error("Danh sách dài quá {max} mục.")]
-    TooMany { max: usize },
-    #[error("Số tiền quá lớn (tối đa 1.000.000.000.000.000 đồng).")]
-    MoneyTooLarge,
-    #[error("Giá trị quá lớn.")]
-    QuantityTooLarge,
-    #[error(
-        "Chỉ tiêu tính cho toàn tỉnh thì không ghi theo huyện, xã; chỉ tiêu theo huyện, xã phải chọn huyện, xã."
-    )]
-    UnitMismatch,
-    #[error("Năm không hợp lệ.")]
-    YearOutOfRange,
-    #[error("{error}")]
-    Invalid { error: ValidationError },
-    /// The user's role may not make this change; the message says what it may do.
-    #[error("{message}")]
-    Forbidden { message: String },
-}
-
-impl From<ValidationError> for ReportError {
-    fn from(error: ValidationError) -> Self {
-        Self::Invalid { error }
-    }
-}
-
-/// What a report mutation sees of the plan: its nodes and its report records.
-pub trait PlanView {
-    fn node(&self, id: NodeId) -> Option<&Node>;
-    /// The children of `parent` (`None`: top level), in order.
-    fn children(&self, parent: Option<NodeId>) -> Vec<&Node>;
-    fn records(&self) -> &Records;
-}
-
-/// What a report mutation writes: records (whole, in their new state) and records removed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RecordChange {
-    pub upserted: Vec<Record>,
-    pub deleted: Vec<RecordKey>,
 }
 
 /// True when `agency` holds task `id`: it is assigned the task or one of its ancestors, or it
@@ -391,6 +412,17 @@ fn checked(key: &RecordKey, edit: &RecordEdit) -> Result<RecordEdit, ReportError
                     | E::Scope(_)
             )
             | (RecordKey::Value { .. }, E::Value(_) | E::Note(_))
+            | (
+                RecordKey::Summary { .. },
+                E::Number(_)
+                    | E::Place(_)
+                    | E::Date(_)
+                    | E::Recipients(_)
+                    | E::SignerTitle(_)
+                    | E::Signer(_)
+                    | E::CopiesTo(_)
+            )
+            | (RecordKey::Paragraph { .. }, E::Text(_))
     );
     if !fits {
         return Err(ReportError::WrongField);
@@ -434,6 +466,28 @@ fn checked(key: &RecordKey, edit: &RecordEdit) -> Result<RecordEdit, ReportError
         E::Proposals(t) => E::Proposals(text(t, REPORT_TEXT_MAX_CHARS)?),
         E::Note(t) => E::Note(text(t, REASON_MAX_CHARS)?),
         E::Unit(t) => E::Unit(text(t, SHORT_TEXT_MAX_CHARS)?.trim().to_owned()),
+        E::Text(t) => E::Text(text(t, REPORT_TEXT_MAX_CHARS)?),
+        E::Number(t) => E::Number(text(t, SHORT_TEXT_MAX_CHARS)?.trim().to_owned()),
+        E::Place(t) => E::Place(text(t, SHORT_TEXT_MAX_CHARS)?.trim().to_owned()),
+        E::Signer(t) => E::Signer(text(t, SHORT_TEXT_MAX_CHARS)?.trim().to_owned()),
+        E::SignerTitle(t) => E::SignerTitle(text(t, REASON_MAX_CHARS)?.trim().to_owned()),
+        E::Recipients(l) | E::CopiesTo(l) => {
+            if l.len() > DIRECTIVES_MAX {
+                return Err(ReportError::TooMany {
+                    max: DIRECTIVES_MAX,
+                });
+            }
+            let lines = l
+                .iter()
+                .map(|t| Ok(text(t, REASON_MAX_CHARS)?.trim().to_owned()))
+                .filter(|t| !matches!(t, Ok(t) if t.is_empty()))
+                .collect::<Result<Vec<String>, ReportError>>()?;
+            if matches!(edit, E::Recipients(_)) {
+                E::Recipients(lines)
+            } else {
+                E::CopiesTo(lines)
+            }
+        }
         E::Progress(Some(p)) => E::Progress(Some(validate::progress(*p)?)),
         E::FundsAllocated(v) => E::FundsAllocated(money(v)?),
         E::FundsDisbursed(v) => E::FundsDisbursed(money(v)?),
@@ -485,6 +539,110 @@ fn report_of<'a>(
     }
 }
 
+/// The round's summary while it may be changed: the round exists and its summary is not
+/// approved (`None`: nothing compiled yet).
+fn open_summary(plan: &impl PlanView, round: RecordId) -> Result<Option<&Summary>, ReportError> {
+    let records = plan.records();
+    if !matches!(
+        records.get(&RecordKey::Round(round)),
+        Some(Record::Round(_))
+    ) {
+        return Err(ReportError::RoundNotFound);
+    }
+    match records.get(&RecordKey::Summary { round }) {
+        Some(Record::Summary(s)) if s.approved.is_some() => Err(ReportError::SummaryApproved),
+        Some(Record::Summary(s)) => Ok(Some(s)),
+        _ => Ok(None),
+    }
+}
+
+/// What the summary's own mutations write.
+fn apply_summary(plan: &impl PlanView, op: &ReportMutation) -> Result<RecordChange, ReportError> {
+    let records = plan.records();
+    let upsert = |r: Vec<Record>| RecordChange {
+        upserted: r,
+        deleted: Vec::new(),
+    };
+    let paragraph = |key: &RecordKey| match records.get(key) {
+        Some(Record::Paragraph(p)) => Ok(p.clone()),
+        _ => Err(ReportError::ParagraphNotFound),
+    };
+    match op {
+        ReportMutation::Compile { round } => {
+            let summary = open_summary(plan, *round)?;
+            let new = compile::compiled(records, *round);
+            let any_accepted = records.values().any(|r| {
+                matches!(r, Record::Report(rep) if rep.round == *round && rep.state == ReportState::Accepted)
+            });
+            if !any_accepted {
+                return Err(ReportError::NothingToCompile);
+            }
+            let mut out: Vec<Record> = new.into_iter().map(Record::Paragraph).collect();
+            if summary.is_none() {
+                out.push(Record::Summary(Summary::blank(*round)));
+            }
+            Ok(upsert(out))
+        }
+        ReportMutation::Refresh { key } => {
+            let mut p = paragraph(key)?;
+            open_summary(plan, p.round)?;
+            let now =
+                compile::source_text(records, p.round, &p.slot).ok_or(ReportError::NoSource)?;
+            p.text.clone_from(&now);
+            p.compiled = now;
+            Ok(upsert(vec![Record::Paragraph(p)]))
+        }
+        ReportMutation::AddParagraph { round, text: t, .. } => {
+            if open_summary(plan, *round)?.is_none() {
+                return Err(ReportError::NotCompiled);
+            }
+            let key = op.key();
+            if records.contains_key(&key) {
+                return Err(ReportError::AlreadyExists);
+            }
+            let RecordKey::Paragraph { slot, .. } = key else {
+                return Err(ReportError::WrongField);
+            };
+            Ok(upsert(vec![Record::Paragraph(Paragraph {
+                round: *round,
+                slot,
+                text: text(t, REPORT_TEXT_MAX_CHARS)?,
+                compiled: String::new(),
+            })]))
+        }
+        ReportMutation::DeleteParagraph { key } => {
+            let p = paragraph(key)?;
+            open_summary(plan, p.round)?;
+            Ok(RecordChange {
+                upserted: Vec::new(),
+                deleted: vec![key.clone()],
+            })
+        }
+        ReportMutation::Approve { round, on, by } => {
+            let Some(summary) = open_summary(plan, *round)? else {
+                return Err(ReportError::NotCompiled);
+            };
+            let mut s = summary.clone();
+            s.approved = Some(Approval {
+                on: *on,
+                by: text(by, SHORT_TEXT_MAX_CHARS)?.trim().to_owned(),
+            });
+            Ok(upsert(vec![Record::Summary(s)]))
+        }
+        ReportMutation::Reopen { round } => {
+            match records.get(&RecordKey::Summary { round: *round }) {
+                Some(Record::Summary(s)) if s.approved.is_some() => {
+                    let mut s = s.clone();
+                    s.approved = None;
+                    Ok(upsert(vec![Record::Summary(s)]))
+                }
+                _ => Err(ReportError::NotApproved),
+            }
+        }
+        _ => Err(ReportError::WrongField),
+    }
+}
+
 /// Works out what `op` writes, or why it must be refused.
 ///
 /// # Errors
@@ -499,6 +657,12 @@ pub fn apply(plan: &impl PlanView, op: &ReportMutation) -> Result<RecordChange, 
         deleted: Vec::new(),
     };
     match op {
+        ReportMutation::Compile { .. }
+        | ReportMutation::Refresh { .. }
+        | ReportMutation::AddParagraph { .. }
+        | ReportMutation::DeleteParagraph { .. }
+        | ReportMutation::Approve { .. }
+        | ReportMutation::Reopen { .. } => apply_summary(plan, op),
         ReportMutation::CreateRound { round } => {
             if records.contains_key(&RecordKey::Round(round.id)) {
                 return Err(ReportError::AlreadyExists);
@@ -561,6 +725,12 @@ pub fn apply(plan: &impl PlanView, op: &ReportMutation) -> Result<RecordChange, 
                 RecordKey::Indicator(_) => {
                     if existing.is_none() {
                         return Err(ReportError::IndicatorNotFound);
+                    }
+                }
+                RecordKey::Summary { round } | RecordKey::Paragraph { round, .. } => {
+                    open_summary(plan, *round)?;
+                    if matches!(key, RecordKey::Paragraph { .. }) && existing.is_none() {
+                        return Err(ReportError::ParagraphNotFound);
                     }
                 }
                 RecordKey::Report { round, agency }
@@ -648,9 +818,10 @@ pub fn apply(plan: &impl PlanView, op: &ReportMutation) -> Result<RecordChange, 
             let mut r = report_of(plan, *round, agency)
                 .cloned()
                 .ok_or(ReportError::ReportNotFound)?;
+            // An accepted report may still be returned for a correction (its paragraphs in the
+            // summary then say their source changed).
             match r.state {
-                ReportState::Sent => {}
-                ReportState::Accepted => return Err(ReportError::AlreadyAccepted),
+                ReportState::Sent | ReportState::Accepted => {}
                 ReportState::Draft | ReportState::Returned => return Err(ReportError::NotSent),
             }
             let reason = text(reason, REASON_MAX_CHARS)?.trim().to_owned();

@@ -6,10 +6,12 @@
 //! record (their fields merge, or conflict field by field) instead of two.
 
 use crate::ids::{AgencyCode, NodeId, RecordId};
+use crate::plan::Node;
 use crate::report::completeness::ReportState;
 use crate::report::money::Vnd;
 use crate::report::period::{DataPeriod, ReportPeriod};
 use crate::report::quantity::Quantity;
+use crate::report::summary::{Paragraph, Slot, Summary};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -38,6 +40,15 @@ pub enum RecordKey {
         /// The district or commune (`registry::AdminUnit::id`); `None` for the whole province.
         unit: Option<String>,
     },
+    /// The round's summary report (its header and approval).
+    Summary {
+        round: RecordId,
+    },
+    /// A paragraph of the round's summary report.
+    Paragraph {
+        round: RecordId,
+        slot: Slot,
+    },
 }
 
 impl RecordKey {
@@ -47,7 +58,9 @@ impl RecordKey {
             RecordKey::Round(id) => Some(*id),
             RecordKey::Report { round, .. }
             | RecordKey::Entry { round, .. }
-            | RecordKey::Value { round, .. } => Some(*round),
+            | RecordKey::Value { round, .. }
+            | RecordKey::Summary { round }
+            | RecordKey::Paragraph { round, .. } => Some(*round),
             RecordKey::Indicator(_) => None,
         }
     }
@@ -58,7 +71,10 @@ impl RecordKey {
             RecordKey::Report { agency, .. }
             | RecordKey::Entry { agency, .. }
             | RecordKey::Value { agency, .. } => Some(agency),
-            RecordKey::Round(_) | RecordKey::Indicator(_) => None,
+            RecordKey::Round(_)
+            | RecordKey::Indicator(_)
+            | RecordKey::Summary { .. }
+            | RecordKey::Paragraph { .. } => None,
         }
     }
 
@@ -92,6 +108,8 @@ impl fmt::Display for RecordKey {
                 "value/{round}/{indicator}/{}/{agency}",
                 unit.as_deref().unwrap_or("-")
             ),
+            RecordKey::Summary { round } => write!(f, "summary/{round}"),
+            RecordKey::Paragraph { round, slot } => write!(f, "paragraph/{round}/{slot}"),
         }
     }
 }
@@ -131,6 +149,14 @@ impl FromStr for RecordKey {
                     round: id(r)?,
                     node: n.parse().map_err(|_| BadKey)?,
                     agency: agency(a)?,
+                },
+                _ => return Err(BadKey),
+            },
+            "summary" => RecordKey::Summary { round: id(rest)? },
+            "paragraph" => match parts(2)[..] {
+                [r, slot] => RecordKey::Paragraph {
+                    round: id(r)?,
+                    slot: Slot::parse(slot).ok_or(BadKey)?,
                 },
                 _ => return Err(BadKey),
             },
@@ -349,6 +375,8 @@ pub enum Record {
     Entry(Entry),
     Indicator(Indicator),
     Value(IndicatorValue),
+    Summary(Summary),
+    Paragraph(Paragraph),
 }
 
 impl Record {
@@ -370,6 +398,11 @@ impl Record {
                 agency: v.agency.clone(),
                 indicator: v.indicator,
                 unit: v.unit.clone(),
+            },
+            Record::Summary(s) => RecordKey::Summary { round: s.round },
+            Record::Paragraph(p) => RecordKey::Paragraph {
+                round: p.round,
+                slot: p.slot.clone(),
             },
         }
     }
@@ -399,7 +432,10 @@ impl Record {
                 value: None,
                 note: String::new(),
             }),
-            RecordKey::Round(_) | RecordKey::Indicator(_) => return None,
+            RecordKey::Summary { round } => Record::Summary(Summary::blank(round)),
+            RecordKey::Round(_) | RecordKey::Indicator(_) | RecordKey::Paragraph { .. } => {
+                return None;
+            }
         })
     }
 
@@ -419,8 +455,34 @@ impl Record {
             ],
             Record::Indicator(_) => &[Name, Unit, Direction, Baseline, Target, TargetYear, Scope],
             Record::Value(_) => &[Value, Note],
+            Record::Summary(_) => &[
+                Number,
+                Place,
+                Date,
+                Recipients,
+                SignerTitle,
+                Signer,
+                CopiesTo,
+                Approval,
+            ],
+            Record::Paragraph(_) => &[Text, Compiled],
         }
     }
+}
+
+/// What a report mutation sees of the plan: its nodes and its report records.
+pub trait PlanView {
+    fn node(&self, id: NodeId) -> Option<&Node>;
+    /// The children of `parent` (`None`: top level), in order.
+    fn children(&self, parent: Option<NodeId>) -> Vec<&Node>;
+    fn records(&self) -> &Records;
+}
+
+/// What a report mutation writes: records (whole, in their new state) and records removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordChange {
+    pub upserted: Vec<Record>,
+    pub deleted: Vec<RecordKey>,
 }
 
 /// A plan's report records, by key (records of one round and agency side by side).
@@ -455,6 +517,18 @@ pub enum RecordField {
     Scope,
     Value,
     Note,
+    Number,
+    Place,
+    Date,
+    Recipients,
+    SignerTitle,
+    Signer,
+    CopiesTo,
+    /// A summary's approval (only approving and reopening change it).
+    Approval,
+    Text,
+    /// What a paragraph's sources said when it was compiled or refreshed.
+    Compiled,
 }
 
 impl RecordField {
@@ -485,6 +559,16 @@ impl RecordField {
             Scope => "Phạm vi",
             Value => "Giá trị",
             Note => "Ghi chú",
+            Number => "Số, ký hiệu",
+            Place => "Địa danh",
+            Date => "Ngày ban hành",
+            Recipients => "Kính gửi",
+            SignerTitle => "Chức vụ người ký",
+            Signer => "Người ký",
+            CopiesTo => "Nơi nhận",
+            Approval => "Phê duyệt",
+            Text => "Nội dung đoạn",
+            Compiled => "Nội dung tổng hợp",
         }
     }
 }
@@ -515,6 +599,14 @@ pub enum RecordEdit {
     Scope(IndicatorScope),
     Value(Option<Quantity>),
     Note(String),
+    Number(String),
+    Place(String),
+    Date(Option<NaiveDate>),
+    Recipients(Vec<String>),
+    SignerTitle(String),
+    Signer(String),
+    CopiesTo(Vec<String>),
+    Text(String),
 }
 
 impl RecordEdit {
@@ -543,6 +635,14 @@ impl RecordEdit {
             RecordEdit::Scope(_) => F::Scope,
             RecordEdit::Value(_) => F::Value,
             RecordEdit::Note(_) => F::Note,
+            RecordEdit::Number(_) => F::Number,
+            RecordEdit::Place(_) => F::Place,
+            RecordEdit::Date(_) => F::Date,
+            RecordEdit::Recipients(_) => F::Recipients,
+            RecordEdit::SignerTitle(_) => F::SignerTitle,
+            RecordEdit::Signer(_) => F::Signer,
+            RecordEdit::CopiesTo(_) => F::CopiesTo,
+            RecordEdit::Text(_) => F::Text,
         }
     }
 
@@ -574,6 +674,14 @@ impl RecordEdit {
             (Record::Indicator(i), F::Scope) => RecordEdit::Scope(i.scope),
             (Record::Value(v), F::Value) => RecordEdit::Value(v.value),
             (Record::Value(v), F::Note) => RecordEdit::Note(v.note.clone()),
+            (Record::Summary(s), F::Number) => RecordEdit::Number(s.number.clone()),
+            (Record::Summary(s), F::Place) => RecordEdit::Place(s.place.clone()),
+            (Record::Summary(s), F::Date) => RecordEdit::Date(s.date),
+            (Record::Summary(s), F::Recipients) => RecordEdit::Recipients(s.recipients.clone()),
+            (Record::Summary(s), F::SignerTitle) => RecordEdit::SignerTitle(s.signer_title.clone()),
+            (Record::Summary(s), F::Signer) => RecordEdit::Signer(s.signer.clone()),
+            (Record::Summary(s), F::CopiesTo) => RecordEdit::CopiesTo(s.copies_to.clone()),
+            (Record::Paragraph(p), F::Text) => RecordEdit::Text(p.text.clone()),
             _ => return None,
         })
     }
@@ -604,6 +712,14 @@ impl RecordEdit {
             (Record::Indicator(i), RecordEdit::Scope(v)) => i.scope = v,
             (Record::Value(v), RecordEdit::Value(x)) => v.value = x,
             (Record::Value(v), RecordEdit::Note(x)) => v.note = x,
+            (Record::Summary(s), RecordEdit::Number(x)) => s.number = x,
+            (Record::Summary(s), RecordEdit::Place(x)) => s.place = x,
+            (Record::Summary(s), RecordEdit::Date(x)) => s.date = x,
+            (Record::Summary(s), RecordEdit::Recipients(x)) => s.recipients = x,
+            (Record::Summary(s), RecordEdit::SignerTitle(x)) => s.signer_title = x,
+            (Record::Summary(s), RecordEdit::Signer(x)) => s.signer = x,
+            (Record::Summary(s), RecordEdit::CopiesTo(x)) => s.copies_to = x,
+            (Record::Paragraph(p), RecordEdit::Text(x)) => p.text = x,
             _ => return false,
         }
         true

@@ -212,7 +212,7 @@ impl Authority {
             // Sending, returning and accepting take the server's date, not the device's.
             let mutation = match (&p.mutation, self.today) {
                 (Mutation::Report { op }, Some(today)) => Cow::Owned(Mutation::Report {
-                    op: op.dated(today),
+                    op: op.dated(today, &author.name),
                 }),
                 _ => Cow::Borrowed(&p.mutation),
             };
@@ -514,7 +514,10 @@ impl Authority {
             let key = r.key();
             let created = matches!(
                 op,
-                ReportMutation::CreateRound { .. } | ReportMutation::CreateIndicator { .. }
+                ReportMutation::CreateRound { .. }
+                    | ReportMutation::CreateIndicator { .. }
+                    | ReportMutation::Compile { .. }
+                    | ReportMutation::AddParagraph { .. }
             );
             let fields: Vec<RecordField> = match &edited {
                 // A round or an indicator made by this mutation: all its fields are new.
@@ -522,6 +525,12 @@ impl Authority {
                 // The field edited (in a record its first edit may have made: the others hold
                 // nothing anyone wrote, and another device's first edit of them is no conflict).
                 Some((k, f)) if *k == key => vec![*f],
+                // A paragraph brought up to date with its source.
+                _ if matches!(op, ReportMutation::Refresh { .. }) => {
+                    vec![RecordField::Text, RecordField::Compiled]
+                }
+                // Approving, reopening.
+                _ if matches!(r, Record::Summary(_)) => vec![RecordField::Approval],
                 // A state change (sending, returning, accepting), or the agency's report made
                 // by the first edit of one of its entries.
                 _ => vec![RecordField::State],
