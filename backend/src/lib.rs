@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod docx;
 pub mod http;
 pub mod seed;
 pub mod service;

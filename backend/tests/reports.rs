@@ -501,3 +501,285 @@ async fn two_tablets_of_one_agency_writing_one_entry_keep_both_texts_as_a_confli
     let after = second.pull(&s, plan, pulled.cursor).await;
     assert!(after.record_conflicts.iter().all(|c| !c.open));
 }
+
+/// Runs LibreOffice (headless, its own profile) to turn `docx` into a PDF; the PDF's text and
+/// page count by poppler's tools.
+fn pdf_text(docx: &std::path::Path) -> (String, u32) {
+    let dir = docx.parent().unwrap_or_else(|| panic!("a folder"));
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", dir.display());
+    let out = std::process::Command::new("soffice")
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(docx)
+        .output()
+        .unwrap_or_else(|e| panic!("LibreOffice (soffice) must be installed: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = docx.with_extension("pdf");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext (poppler-utils) must be installed: {e}"));
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .unwrap_or_else(|e| panic!("pdfinfo (poppler-utils) must be installed: {e}"));
+    let pages = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Pages:")
+                .map(|p| p.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    (String::from_utf8_lossy(&text.stdout).into_owned(), pages)
+}
+
+/// A file of the .docx (a zip) as text.
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+    let mut f = zip.by_name(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut f, &mut s).unwrap_or_else(|e| panic!("{e}"));
+    s
+}
+
+async fn download(http: &reqwest::Client, url: String) -> (StatusCode, Vec<u8>) {
+    let r = http.get(url).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let status = r.status();
+    (
+        status,
+        r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn the_summary_is_compiled_and_exported_as_an_official_word_file_that_libreoffice_reads() {
+    let s = Server::start("mem://").await;
+    let (plan, [a, b, _]) = setup(&s).await;
+    let tree = s.seed_plan().await;
+    let title_of = |id: NodeId| {
+        tree.nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.title.clone())
+            .unwrap_or_default()
+    };
+    let mut standing = Device::new(
+        s.as_user("bdt.thuongtruc", UserRole::Standing, Some("BDT"))
+            .await,
+    );
+    let mut syt = Device::new(
+        s.as_user("syt.canbo", UserRole::AgencyOfficer, Some("SYT"))
+            .await,
+    );
+    let mut leader = Device::new(s.as_user("lanhdao", UserRole::Leader, None).await);
+    let r = round(&["SYT", "STC"]);
+    assert_eq!(
+        standing
+            .one(
+                &s,
+                plan,
+                op(ReportMutation::CreateRound { round: r.clone() })
+            )
+            .await,
+        None
+    );
+    let edits = vec![
+        entry_edit(
+            r.id,
+            "SYT",
+            a,
+            RecordEdit::Results(
+                "Tổ chức 12 lớp tập huấn cho 480 lượt cán bộ y tế thôn bản.".into(),
+            ),
+        ),
+        entry_edit(
+            r.id,
+            "SYT",
+            a,
+            RecordEdit::FundsAllocated(Some(Vnd(1_250_000_000))),
+        ),
+        entry_edit(
+            r.id,
+            "SYT",
+            a,
+            RecordEdit::FundsDisbursed(Some(Vnd(900_000_000))),
+        ),
+        entry_edit(
+            r.id,
+            "SYT",
+            a,
+            RecordEdit::Difficulties("Kinh phí cấp chậm.".into()),
+        ),
+        entry_edit(
+            r.id,
+            "SYT",
+            b,
+            RecordEdit::Results("Phối hợp khám sàng lọc tại 8 xã biên giới.".into()),
+        ),
+        op(ReportMutation::Send {
+            round: r.id,
+            agency: "SYT".into(),
+            on: date(2015, 6, 1),
+        }),
+    ];
+    let (answer, _) = syt.push(&s, plan, ChangeNo::ZERO, edits).await;
+    assert!(answer.refused.is_empty(), "{:?}", answer.refused);
+    // The agency's own report as a Word file; another agency's officer may not have it.
+    let base = s.url(&format!("/plans/{plan}/reports/{}", r.id));
+    let (status, agency_doc) =
+        download(&syt.http, format!("{base}/agencies/SYT/report.docx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(part(&agency_doc, "word/document.xml").contains("12 lớp tập huấn"));
+    let (status, _) = download(&syt.http, format!("{base}/agencies/STC/report.docx")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The reminder goes to STC, which has sent nothing.
+    let (status, reminder) = download(&standing.http, format!("{base}/reminder.docx")).await;
+    assert_eq!(status, StatusCode::OK);
+    let reminder_xml = part(&reminder, "word/document.xml");
+    assert!(
+        reminder_xml.contains("Sở Tài chính") && !reminder_xml.contains("Sở Y tế"),
+        "only the agency that has not sent"
+    );
+    assert_eq!(
+        download(&syt.http, format!("{base}/reminder.docx")).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // Accepted, compiled, the header filled in, approved.
+    let head = |edit: RecordEdit| {
+        op(ReportMutation::Edit {
+            key: RecordKey::Summary { round: r.id },
+            edit,
+        })
+    };
+    let (answer, _) = standing
+        .push(
+            &s,
+            plan,
+            ChangeNo::ZERO,
+            vec![
+                op(ReportMutation::Accept {
+                    round: r.id,
+                    agency: "SYT".into(),
+                    on: date(2015, 6, 2),
+                }),
+                op(ReportMutation::Compile { round: r.id }),
+                head(RecordEdit::Number("15/BC-BDT".into())),
+                head(RecordEdit::Date(Some(date(2015, 6, 20)))),
+                head(RecordEdit::Recipients(vec![
+                    "Ủy ban nhân dân tỉnh".into(),
+                    "Ủy ban Dân tộc".into(),
+                ])),
+                head(RecordEdit::SignerTitle(
+                    "KT. TRƯỞNG BAN\nPHÓ TRƯỞNG BAN".into(),
+                )),
+                head(RecordEdit::Signer("Hoàng Văn Pao".into())),
+                head(RecordEdit::CopiesTo(vec![
+                    "- Như trên;".into(),
+                    "- Lưu: VT, NV.".into(),
+                ])),
+            ],
+        )
+        .await;
+    assert!(answer.refused.is_empty(), "{:?}", answer.refused);
+    assert_eq!(
+        leader
+            .one(
+                &s,
+                plan,
+                op(ReportMutation::Approve {
+                    round: r.id,
+                    on: date(2015, 6, 21),
+                    by: String::new()
+                })
+            )
+            .await,
+        None
+    );
+    let approved = standing.pull(&s, plan, ChangeNo(1)).await;
+    let summary = approved.records.iter().find_map(|x| match x {
+        Record::Summary(s) => s.approved.clone(),
+        _ => None,
+    });
+    assert_eq!(
+        summary.map(|a| (a.on, a.by)),
+        Some((backend::service::today_vn(), "Cán bộ lanhdao".into())),
+        "the server's date and the leader's name"
+    );
+
+    let started = std::time::Instant::now();
+    let (status, bytes) = download(&leader.http, format!("{base}/summary.docx")).await;
+    let took = started.elapsed();
+    assert_eq!(status, StatusCode::OK);
+    println!(
+        "report_docx_ms (seed plan, one agency) = {}",
+        took.as_millis()
+    );
+    let doc = part(&bytes, "word/document.xml");
+    // A4, the margins, the first page without a number.
+    assert!(doc.contains(r#"<w:pgSz w:w="11906" w:h="16838""#), "{doc}");
+    assert!(
+        doc.contains(r#"w:top="1134""#)
+            && doc.contains(r#"w:left="1701""#)
+            && doc.contains(r#"w:right="850""#)
+    );
+    assert!(doc.contains("<w:titlePg"), "no number on the first page");
+    assert!(part(&bytes, "word/styles.xml").contains("Times New Roman"));
+    // The header table: quốc hiệu and tiêu ngữ in a table, before the title.
+    let table = doc.find("<w:tbl>").unwrap_or(usize::MAX);
+    let motto = doc.find("Độc lập - Tự do - Hạnh phúc").unwrap_or(0);
+    let title = doc.find(">BÁO CÁO<").unwrap_or(0);
+    assert!(table < motto && motto < title, "header table first");
+    assert!(doc.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
+    assert!(doc.contains("Lạng Sơn, ngày 20 tháng 6 năm 2015"));
+    // The signature block beside "Nơi nhận".
+    let noi_nhan = doc.find("Nơi nhận:").unwrap_or(0);
+    let start = doc[..noi_nhan].rfind("<w:tbl>").unwrap_or(0);
+    let end = noi_nhan + doc[noi_nhan..].find("</w:tbl>").unwrap_or(0);
+    assert!(
+        doc[start..end].contains("Hoàng Văn Pao"),
+        "the signer beside Nơi nhận"
+    );
+    assert!(doc[start..end].contains("PHÓ TRƯỞNG BAN"));
+    assert!(doc.contains("Sở Y tế (chủ trì): "));
+
+    // LibreOffice reads it: the title, the number, every task's heading, a sane page count.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("bao-cao.docx");
+    std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let (text, pages) = pdf_text(&path);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "BÁO CÁO",
+        "Số: 15/BC-BDT",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO",
+        "II. KẾT QUẢ THỰC HIỆN",
+        "Nơi nhận:",
+        "Hoàng Văn Pao",
+        "KINH PHÍ THỰC HIỆN",
+    ] {
+        assert!(flat.contains(expected), "{expected} missing from:\n{flat}");
+    }
+    for task in [a, b] {
+        let words: String = title_of(task)
+            .split_whitespace()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(flat.contains(&words), "task heading «{words}» missing");
+    }
+    assert!((2..=20).contains(&pages), "{pages} pages");
+}

@@ -100,27 +100,44 @@ pub fn setup() -> Result<()> {
     Ok(())
 }
 
+/// Installs Debian `packages` (as root or through sudo, with their recommended packages when
+/// `recommends`) unless `present` exists.
+fn apt_install(present: &str, packages: &[&str], recommends: bool) -> Result<()> {
+    if Path::new(present).exists() {
+        return Ok(());
+    }
+    let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
+    let apt = |args: &[&str]| {
+        let mut c = Command::new(sudo.first().copied().unwrap_or("apt-get"));
+        if !sudo.is_empty() {
+            c.arg("apt-get");
+        }
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    sh(&mut apt(&["update", "-q"]))?;
+    let flags: &[&str] = if recommends {
+        &["install", "-y", "-q"]
+    } else {
+        &["install", "-y", "-q", "--no-install-recommends"]
+    };
+    sh(&mut apt(&[flags, packages].concat()))
+}
+
+/// What the tests of exported Word files need: LibreOffice to turn them into PDF (Times New
+/// Roman's metric twin, Liberation Serif), and poppler's pdftotext and pdfinfo to read the PDF.
+pub fn setup_document_tests() -> Result<()> {
+    apt_install(
+        "/usr/bin/soffice",
+        &["libreoffice-writer-nogui", "fonts-liberation2"],
+        false,
+    )?;
+    apt_install("/usr/bin/pdftotext", &["poppler-utils"], false)
+}
+
 /// What the browser tests need: Debian's Chromium and the npm packages of e2e/.
 pub fn setup_browser_tests() -> Result<()> {
-    if !Path::new("/usr/bin/chromium").exists() {
-        let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
-        let apt = |args: &[&str]| {
-            let mut c = Command::new(sudo.first().copied().unwrap_or("apt-get"));
-            if !sudo.is_empty() {
-                c.arg("apt-get");
-            }
-            c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-            c
-        };
-        sh(&mut apt(&["update", "-q"]))?;
-        sh(&mut apt(&[
-            "install",
-            "-y",
-            "-q",
-            "chromium",
-            "fonts-noto-core",
-        ]))?;
-    }
+    apt_install("/usr/bin/chromium", &["chromium", "fonts-noto-core"], true)?;
     if !Path::new("e2e/node_modules/@playwright/test").exists() {
         sh(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
@@ -152,6 +169,7 @@ fn run(server_args: &[String]) -> Result<()> {
 
 fn test() -> Result<()> {
     setup()?;
+    setup_document_tests()?;
     sh(cargo().args(["fmt", "--all", "--", "--check"]))?;
     sh(cargo().args([
         "clippy",

@@ -229,6 +229,14 @@ impl From<Denial> for HttpError {
                 C::Refused,
                 "Phải còn ít nhất một tài khoản quản trị đang hoạt động.",
             ),
+            Denial::OtherAgencysReport => (
+                C::Forbidden,
+                "Cán bộ đơn vị chỉ xem được báo cáo của đơn vị mình.",
+            ),
+            Denial::ReminderStandingOnly => (
+                C::Forbidden,
+                "Chỉ cơ quan thường trực mới lập công văn đôn đốc.",
+            ),
         };
         HttpError::new(code, words)
     }
@@ -249,6 +257,8 @@ pub enum Said {
     SessionEnded,
     BadPlanId,
     BadNodeId,
+    BadRoundId,
+    BadAgencyCode,
     NoSuchRoute,
     MethodNotAllowed,
     Panicked,
@@ -272,6 +282,8 @@ impl From<Said> for HttpError {
             ),
             Said::BadPlanId => (C::InvalidPath, "Mã kế hoạch không hợp lệ.".into()),
             Said::BadNodeId => (C::InvalidPath, "Mã mục không hợp lệ.".into()),
+            Said::BadRoundId => (C::InvalidPath, "Mã kỳ báo cáo không hợp lệ.".into()),
+            Said::BadAgencyCode => (C::InvalidPath, "Mã cơ quan không hợp lệ.".into()),
             Said::NoSuchRoute => (C::NotFound, "Không có địa chỉ API này.".into()),
             Said::MethodNotAllowed => (
                 C::MethodNotAllowed,

@@ -8,6 +8,7 @@ pub mod headers;
 mod import;
 mod plans;
 mod registry;
+mod reports;
 
 pub use error::{HttpError, Said};
 
@@ -98,6 +99,7 @@ pub fn api(service: AppState) -> Router {
         .merge(admin::routes())
         .merge(plans::routes())
         .merge(registry::routes())
+        .merge(reports::routes())
         .layer(axum::middleware::from_fn(|req, next| {
             time_limit(TIME_LIMIT, req, next)
         }))

@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{plan_id}/nodes/{node_id}/history", get(history))
 }
 
-fn plan_id(raw: &str) -> Result<PlanId, HttpError> {
+pub(super) fn plan_id(raw: &str) -> Result<PlanId, HttpError> {
     raw.parse().map_err(|_| Said::BadPlanId.into())
 }
 

@@ -98,6 +98,10 @@ pub enum Denial {
     NotYourself,
     /// The last active administrator may not be locked or demoted.
     LastAdministrator,
+    /// An agency's officer asked for another agency's report.
+    OtherAgencysReport,
+    /// Reminder letters are the standing agency's.
+    ReminderStandingOnly,
 }
 
 impl From<Denial> for ServiceError {

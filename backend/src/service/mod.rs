@@ -9,6 +9,7 @@ pub mod events;
 mod passwords;
 mod plans;
 mod registry;
+pub mod reports;
 mod sync;
 pub mod throttle;
 mod visibility;

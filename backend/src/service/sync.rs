@@ -321,27 +321,8 @@ impl Service {
         req: &PullRequest,
         puller: &str,
     ) -> Result<PullResponse> {
-        let change = self
-            .store
-            .plan_change(plan)
-            .await?
-            .ok_or(ServiceError::PlanNotFound)?;
-        let published = locked(&self.published).get(&plan).cloned();
-        let (answer, seen) = match published.filter(|p| p.authority.change() == change) {
-            Some(p) => (p.pull(req), p.seen_refusals(req)),
-            None => {
-                // Not in memory, or another process wrote since: load it (once for all waiting).
-                let slot = self.slot(plan);
-                let mut cached = slot.authority.lock().await;
-                if !self.current(plan, &mut cached).await? {
-                    return Err(ServiceError::PlanNotFound);
-                }
-                cached
-                    .as_ref()
-                    .map(|s| (s.pull(req), s.seen_refusals(req)))
-                    .ok_or(ServiceError::PlanNotFound)?
-            }
-        };
+        let state = self.plan_state(plan).await?;
+        let (answer, seen) = (state.pull(req), state.seen_refusals(req));
         self.note_sent(plan, &req.clients, answer.cursor);
         // Only a device's own user can say it has its refusals (anyone else could make them
         // vanish before the device learnt of them).
@@ -358,6 +339,31 @@ impl Service {
             tracing::warn!(error = %e, "forgetting refusals their devices have");
         }
         Ok(answer)
+    }
+
+    /// The plan's state as the database has it now (from memory when it is current): what
+    /// pulls and documents are made from.
+    pub(super) async fn plan_state(&self, plan: PlanId) -> Result<Arc<PlanSync>> {
+        let change = self
+            .store
+            .plan_change(plan)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)?;
+        let published = locked(&self.published).get(&plan).cloned();
+        if let Some(p) = published.filter(|p| p.authority.change() == change) {
+            return Ok(p);
+        }
+        // Not in memory, or another process wrote since: load it (once for all waiting), which
+        // publishes it.
+        let slot = self.slot(plan);
+        let mut cached = slot.authority.lock().await;
+        if !self.current(plan, &mut cached).await? {
+            return Err(ServiceError::PlanNotFound);
+        }
+        locked(&self.published)
+            .get(&plan)
+            .cloned()
+            .ok_or(ServiceError::PlanNotFound)
     }
 
     /// Remembers that the devices of `clients` were sent `change` of `plan` (a device lists its

@@ -57,6 +57,8 @@ pub enum ReportError {
     NotCompiled,
     #[error("Chưa có báo cáo nào được tiếp nhận để tổng hợp.")]
     NothingToCompile,
+    #[error("Mọi đơn vị đã gửi báo cáo; không cần đôn đốc.")]
+    NothingToRemind,
     #[error("Không tìm thấy đoạn này của báo cáo tổng hợp; có thể đoạn đã bị xoá.")]
     ParagraphNotFound,
     #[error("Đoạn này do cơ quan thường trực tự viết, không lấy từ báo cáo của đơn vị.")]

@@ -1,0 +1,381 @@
+//! Word files in the layout of Nghị định 30/2020 (`FORMAT-ND30.md`): an [`Official`] document
+//! (the header table with quốc hiệu and tiêu ngữ, số/ký hiệu, place and date, the title and
+//! trích yếu, "Kính gửi", the body, the signature block beside "Nơi nhận", appendices) written
+//! with `docx-rs`. What goes in each document is in `reports.rs`; this file only lays it out.
+
+pub mod reports;
+
+use docx_rs::{
+    AlignmentType, BorderType, Docx, Header, LineSpacing, PageMargin, PageNum, Paragraph,
+    ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, SpecialIndentType,
+    Table, TableCell, TableRow, WidthType,
+};
+
+/// A4 in twentieths of a point.
+const PAGE_WIDTH: u32 = 11_906;
+const PAGE_HEIGHT: u32 = 16_838;
+/// Margins: top and bottom 20 mm, left 30 mm, right 15 mm.
+const MARGIN_TOP: i32 = 1_134;
+const MARGIN_BOTTOM: i32 = 1_134;
+const MARGIN_LEFT: i32 = 1_701;
+const MARGIN_RIGHT: i32 = 850;
+/// The text block's width.
+const TEXT_WIDTH: usize = (PAGE_WIDTH as usize) - 1_701 - 850;
+/// Sizes in half-points.
+const BODY: usize = 28;
+const HEADER: usize = 26;
+const SMALL: usize = 22;
+const NOI_NHAN: usize = 24;
+/// First-line indent of body paragraphs: 1 cm.
+const INDENT: i32 = 567;
+const FONT: &str = "Times New Roman";
+
+/// A piece of the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// "I. …": upper case, bold.
+    Heading1(String),
+    /// "1. …", a task's subsection: bold.
+    Heading2(String),
+    /// A body paragraph (each line of `text` its own paragraph), introduced by `lead` in bold
+    /// ("Sở Y tế (chủ trì): ").
+    Text { lead: Option<String>, text: String },
+    /// A table with a bold header row; columns as wide as their `weights` say (1 each when
+    /// none is given).
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+        weights: Vec<usize>,
+    },
+}
+
+/// An appendix: "Phụ lục I", its title, the line saying which document it goes with, its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appendix {
+    pub title: String,
+    pub attached_to: String,
+    pub body: Vec<Block>,
+}
+
+/// An administrative document as Nghị định 30/2020 lays it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Official {
+    /// "UBND TỈNH LẠNG SƠN" (may be empty).
+    pub parent: String,
+    /// "BAN DÂN TỘC".
+    pub agency: String,
+    /// "15/BC-BDT" (without "Số:"; empty leaves room to write it by hand).
+    pub number: String,
+    /// "Lạng Sơn, ngày 05 tháng 6 năm 2014".
+    pub place_date: String,
+    /// "BÁO CÁO"; empty for a letter (công văn), whose subject goes under its number.
+    pub kind: String,
+    /// Trích yếu.
+    pub subject: String,
+    /// Kính gửi.
+    pub recipients: Vec<String>,
+    pub body: Vec<Block>,
+    /// "KT. TRƯỞNG BAN", "PHÓ TRƯỞNG BAN".
+    pub signer_title: Vec<String>,
+    pub signer: String,
+    /// Nơi nhận.
+    pub copies_to: Vec<String>,
+    pub appendices: Vec<Appendix>,
+}
+
+/// "ngày 05 tháng 6 năm 2014": days below 10 and months 1–2 with a leading 0.
+pub fn date_words(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let month = if d.month() <= 2 {
+        format!("{:02}", d.month())
+    } else {
+        d.month().to_string()
+    };
+    format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
+}
+
+fn run(text: &str) -> Run {
+    Run::new().add_text(text)
+}
+
+fn centred(runs: Vec<Run>) -> Paragraph {
+    runs.into_iter()
+        .fold(Paragraph::new(), Paragraph::add_run)
+        .align(AlignmentType::Center)
+        .line_spacing(LineSpacing::new().before(0).after(0))
+}
+
+/// A short solid rule, centred, `inset` from each side of its column (under the agency's
+/// name, the tiêu ngữ and the trích yếu): an empty, tiny paragraph with a bottom border.
+fn rule(inset: i32) -> Paragraph {
+    Paragraph::new()
+        .set_borders(
+            ParagraphBorders::with_empty().set(
+                ParagraphBorder::new(ParagraphBorderPosition::Bottom)
+                    .val(BorderType::Single)
+                    .size(6)
+                    .space(1),
+            ),
+        )
+        .indent(Some(inset), None, Some(inset), None)
+        .size(2)
+        .line_spacing(LineSpacing::new().before(0).after(60).line(120))
+}
+
+fn cell(width: usize, paragraphs: Vec<Paragraph>) -> TableCell {
+    paragraphs
+        .into_iter()
+        .fold(TableCell::new(), TableCell::add_paragraph)
+        .width(width, WidthType::Dxa)
+}
+
+/// The header: agency and number on the left, quốc hiệu, tiêu ngữ and date on the right.
+fn header_table(doc: &Official) -> Table {
+    let left_w = TEXT_WIDTH * 37 / 100;
+    let right_w = TEXT_WIDTH - left_w;
+    let mut left = Vec::new();
+    if !doc.parent.is_empty() {
+        left.push(centred(vec![run(&doc.parent.to_uppercase()).size(HEADER)]));
+    }
+    left.push(centred(vec![
+        run(&doc.agency.to_uppercase()).size(HEADER).bold(),
+    ]));
+    left.push(rule(1_000));
+    let number = if doc.number.is_empty() {
+        "Số:        /".to_owned()
+    } else {
+        format!("Số: {}", doc.number)
+    };
+    left.push(centred(vec![run(&number).size(BODY)]));
+    if doc.kind.is_empty() && !doc.subject.is_empty() {
+        // A letter's subject: "V/v …" under its number.
+        left.push(centred(vec![
+            run(&format!("V/v {}", doc.subject)).size(SMALL),
+        ]));
+    }
+    let right = vec![
+        centred(vec![
+            run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").size(24).bold(),
+        ]),
+        centred(vec![run("Độc lập - Tự do - Hạnh phúc").size(BODY).bold()]),
+        rule(1_150),
+        centred(vec![run(&doc.place_date).size(BODY).italic()]),
+    ];
+    Table::without_borders(vec![TableRow::new(vec![
+        cell(left_w, left),
+        cell(right_w, right),
+    ])])
+    .set_grid(vec![left_w, right_w])
+    .width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+fn body_paragraph(lead: Option<&str>, text: &str) -> Paragraph {
+    let mut p = Paragraph::new()
+        .align(AlignmentType::Both)
+        .indent(None, Some(SpecialIndentType::FirstLine(INDENT)), None, None)
+        .line_spacing(LineSpacing::new().before(0).after(120).line(312));
+    if let Some(lead) = lead {
+        p = p.add_run(run(lead).size(BODY).bold());
+    }
+    p.add_run(run(text).size(BODY))
+}
+
+fn heading(text: &str, upper: bool) -> Paragraph {
+    let shown = if upper {
+        text.to_uppercase()
+    } else {
+        text.to_owned()
+    };
+    Paragraph::new()
+        .align(AlignmentType::Both)
+        .indent(None, Some(SpecialIndentType::FirstLine(INDENT)), None, None)
+        .line_spacing(LineSpacing::new().before(120).after(120))
+        .keep_next(true)
+        .add_run(run(&shown).size(BODY).bold())
+}
+
+fn table(header: &[String], rows: &[Vec<String>], weights: &[usize]) -> Table {
+    let n = header.len().max(1);
+    let total: usize = (0..n).map(|i| weights.get(i).copied().unwrap_or(1)).sum();
+    let widths: Vec<usize> = (0..n)
+        .map(|i| TEXT_WIDTH * weights.get(i).copied().unwrap_or(1) / total.max(1))
+        .collect();
+    let line = |cells: &[String], bold: bool| {
+        TableRow::new(
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let r = run(c).size(SMALL + 2);
+                    let r = if bold { r.bold() } else { r };
+                    // Numbers right, the STT and headings centred, words left.
+                    let number = !c.is_empty()
+                        && c.chars()
+                            .all(|ch| ch.is_ascii_digit() || ".,% ".contains(ch));
+                    let align = if bold || i == 0 {
+                        AlignmentType::Center
+                    } else if number {
+                        AlignmentType::Right
+                    } else {
+                        AlignmentType::Left
+                    };
+                    let p = Paragraph::new()
+                        .add_run(r)
+                        .align(align)
+                        .line_spacing(LineSpacing::new().before(0).after(0));
+                    cell(widths.get(i).copied().unwrap_or(0), vec![p])
+                })
+                .collect(),
+        )
+    };
+    let mut out = vec![line(header, true)];
+    out.extend(rows.iter().map(|r| line(r, false)));
+    Table::new(out)
+        .set_grid(widths.clone())
+        .width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+fn add_blocks(mut docx: Docx, blocks: &[Block]) -> Docx {
+    for b in blocks {
+        docx = match b {
+            Block::Heading1(t) => docx.add_paragraph(heading(t, true)),
+            Block::Heading2(t) => docx.add_paragraph(heading(t, false)),
+            Block::Text { lead, text } => {
+                let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+                let first = lines.next().unwrap_or("");
+                let mut d = docx.add_paragraph(body_paragraph(lead.as_deref(), first));
+                for l in lines {
+                    d = d.add_paragraph(body_paragraph(None, l));
+                }
+                d
+            }
+            Block::Table {
+                header,
+                rows,
+                weights,
+            } => docx
+                .add_table(table(header, rows, weights))
+                .add_paragraph(Paragraph::new()),
+        };
+    }
+    docx
+}
+
+/// The signature block beside "Nơi nhận".
+fn signature_table(doc: &Official) -> Table {
+    let left_w = TEXT_WIDTH / 2;
+    let right_w = TEXT_WIDTH - left_w;
+    let mut left = vec![Paragraph::new().add_run(run("Nơi nhận:").size(NOI_NHAN).bold().italic())];
+    left.extend(
+        doc.copies_to
+            .iter()
+            .map(|c| Paragraph::new().add_run(run(c).size(SMALL))),
+    );
+    let mut right: Vec<Paragraph> = doc
+        .signer_title
+        .iter()
+        .map(|t| centred(vec![run(&t.to_uppercase()).size(BODY).bold()]))
+        .collect();
+    // Room for the signature and the seal.
+    for _ in 0..4 {
+        right.push(centred(vec![]));
+    }
+    right.push(centred(vec![run(&doc.signer).size(BODY).bold()]));
+    Table::without_borders(vec![TableRow::new(vec![
+        cell(left_w, left),
+        cell(right_w, right),
+    ])])
+    .set_grid(vec![left_w, right_w])
+    .width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+/// The document as a .docx file.
+///
+/// # Errors
+/// Only if the zip writer fails (it writes to memory).
+pub fn render(doc: &Official) -> Result<Vec<u8>, docx_rs::DocxError> {
+    let fonts = RunFonts::new()
+        .ascii(FONT)
+        .hi_ansi(FONT)
+        .east_asia(FONT)
+        .cs(FONT);
+    // Page numbers centred in the top margin from page 2; none on page 1.
+    let numbered = Header::new().add_paragraph(
+        Paragraph::new()
+            .add_page_num(PageNum::new())
+            .align(AlignmentType::Center)
+            .size(BODY),
+    );
+    let mut docx = Docx::new()
+        .page_size(PAGE_WIDTH, PAGE_HEIGHT)
+        .page_margin(PageMargin {
+            top: MARGIN_TOP,
+            left: MARGIN_LEFT,
+            bottom: MARGIN_BOTTOM,
+            right: MARGIN_RIGHT,
+            header: 567,
+            footer: 567,
+            gutter: 0,
+        })
+        .default_fonts(fonts)
+        .default_size(BODY)
+        .header(numbered)
+        .first_header(Header::new())
+        .add_table(header_table(doc))
+        .add_paragraph(Paragraph::new());
+    if !doc.kind.is_empty() {
+        docx = docx
+            .add_paragraph(centred(vec![
+                run(&doc.kind.to_uppercase()).size(BODY).bold(),
+            ]))
+            .add_paragraph(centred(vec![run(&doc.subject).size(BODY).bold()]))
+            .add_paragraph(rule(3_300));
+    }
+    docx = match doc.recipients.as_slice() {
+        [] => docx,
+        [one] => docx.add_paragraph(centred(vec![run(&format!("Kính gửi: {one}")).size(BODY)])),
+        many => {
+            let mut d = docx.add_paragraph(
+                Paragraph::new()
+                    .indent(Some(2_000), None, None, None)
+                    .add_run(run("Kính gửi:").size(BODY)),
+            );
+            for (i, r) in many.iter().enumerate() {
+                let end = if i + 1 == many.len() { "." } else { ";" };
+                d = d.add_paragraph(
+                    Paragraph::new()
+                        .indent(Some(3_200), None, None, None)
+                        .add_run(
+                            run(&format!("- {}{end}", r.trim_end_matches(['.', ';']))).size(BODY),
+                        ),
+                );
+            }
+            d
+        }
+    };
+    docx = add_blocks(docx.add_paragraph(Paragraph::new()), &doc.body)
+        .add_paragraph(Paragraph::new())
+        .add_table(signature_table(doc));
+    for (i, a) in doc.appendices.iter().enumerate() {
+        let roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
+            .get(i)
+            .copied()
+            .unwrap_or("");
+        docx = docx
+            .add_paragraph(
+                centred(vec![run(&format!("Phụ lục {roman}")).size(BODY).bold()])
+                    .page_break_before(true),
+            )
+            .add_paragraph(centred(vec![
+                run(&a.title.to_uppercase()).size(BODY).bold(),
+            ]))
+            .add_paragraph(centred(vec![
+                run(&format!("({})", a.attached_to)).size(BODY).italic(),
+            ]))
+            .add_paragraph(Paragraph::new());
+        docx = add_blocks(docx, &a.body);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut out)?;
+    Ok(out.into_inner())
+}
