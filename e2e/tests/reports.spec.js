@@ -135,6 +135,49 @@ test('an agency writes its 6-month report offline, sends it, gets it back with a
   await standing.getByRole('button', { name: '← Tình hình báo cáo' }).tap();
   await expect(sytRow.locator('.standing')).toHaveText('Đã tiếp nhận (gửi muộn)');
   await expect(officer.locator('.report-state')).toContainText('Đã tiếp nhận');
+
+  // The standing agency compiles the summary; two of its tablets edit two paragraphs at once,
+  // one of them offline: both edits are kept.
+  await standing.getByRole('button', { name: 'Tổng hợp từ các báo cáo đã tiếp nhận' }).tap();
+  const texts = standing.getByRole('textbox', { name: 'Nội dung đoạn' });
+  await expect(texts.first()).toHaveValue(/12 lớp tập huấn/);
+  await expect(standing.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  const secondContext = await browser.newContext(tablet);
+  const second = await secondContext.newPage();
+  await openReports(second, 'bdt');
+  const secondTexts = second.getByRole('textbox', { name: 'Nội dung đoạn' });
+  await expect(secondTexts.first()).toHaveValue(/12 lớp tập huấn/);
+  await secondContext.setOffline(true);
+  await write(secondTexts.nth(2), 'Các sở, ngành đã vào cuộc tích cực, chủ động.');
+  await write(texts.first(), 'Sở Y tế đã tổ chức 12 lớp tập huấn cho y tế thôn bản (đã biên tập).');
+  await expect(standing.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await secondContext.setOffline(false);
+  await expect(second.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await expect(texts.nth(2)).toHaveValue('Các sở, ngành đã vào cuộc tích cực, chủ động.');
+  await expect(secondTexts.first()).toHaveValue(/đã biên tập/);
+  await standing.locator('.summary-report').screenshot({ path: 'test-results/report-summary-768x1024.png' });
+
+  // A leader approves it; it is then read-only for the standing agency.
+  await backend.createUser('lanhdao', 'leader', null, 'Lê Lãnh Đạo');
+  const leaderContext = await browser.newContext(tablet);
+  const leaderPage = await leaderContext.newPage();
+  await openReports(leaderPage, 'lanhdao');
+  await leaderPage.getByRole('button', { name: 'Duyệt', exact: true }).tap();
+  await expect(leaderPage.locator('.notice.approved')).toContainText('Đã duyệt');
+  await expect(standing.locator('.notice.approved')).toContainText('Lê Lãnh Đạo');
+  await expect(texts.first()).toHaveAttribute('readonly', '');
+
+  // The Word file downloads on the tablet.
+  const [download] = await Promise.all([
+    leaderPage.waitForEvent('download'),
+    leaderPage.getByRole('link', { name: 'Tải báo cáo tổng hợp (.docx)' }).tap(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^bao-cao-tong-hop-.*\.docx$/);
+  const saved = 'test-results/bao-cao-tong-hop.docx';
+  await download.saveAs(saved);
+  expect(require('fs').statSync(saved).size).toBeGreaterThan(5000);
+  await leaderContext.close();
+  await secondContext.close();
   await standingContext.close();
   await officerContext.close();
 });

@@ -9,6 +9,7 @@ use shared::report::{Standing, book};
 use shared::text::format_date;
 
 use super::editor::ReportEditor;
+use super::summary::SummaryReport;
 use crate::state::PlanStore;
 
 fn css(s: Standing) -> &'static str {
@@ -84,6 +85,7 @@ pub fn Completeness(round: RecordId) -> impl IntoView {
                         </tbody>
                     </table>
                 </section>
+                <SummaryReport round />
             }.into_any(),
         }}
     }

@@ -158,6 +158,10 @@ pub fn ReportEditor(
             <Remarks round agency=agency.clone() editable />
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <footer class="report-actions">
+                <a class="button" download href={
+                    let code = agency.clone();
+                    move || format!("/api/plans/{}/reports/{round}/agencies/{code}/report.docx", store.plan_id())
+                }>"Tải báo cáo (.docx)"</a>
                 {move || (editable.get()).then(|| {
                     let do_send = do_send.clone();
                     if confirm_send.get() {

@@ -6,6 +6,7 @@
 mod completeness;
 mod editor;
 mod round_form;
+mod summary;
 
 use leptos::prelude::*;
 use shared::access::UserRole;
