@@ -1,7 +1,8 @@
 //! Benchmarks (not timed tests). Each prints `name: value` lines:
 //! `import_mb_per_s`, `backup_restore_ms` (with `backup_ms`, `restore_ms`), `tree_api_p50_ms`,
 //! `tree_api_p99_ms`, `tree_first_render_ms`, `app_transfer_gzip_kb`, the assignment board's
-//! `board_first_render_ms` and `drop_to_update_ms`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
+//! `board_first_render_ms` and `drop_to_update_ms`, reports' `report_compile_ms`,
+//! `report_docx_ms`, `report_docx_kb`, `report_push_bytes`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
 //! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, … All in release builds.
 
 use anyhow::{Context, Result, bail};
@@ -38,7 +39,12 @@ pub fn run(args: &[String]) -> Result<()> {
         "backend",
         "--example",
         "bench_api",
+        "--example",
+        "bench_reports",
     ]))?;
+    sh(&mut Command::new(
+        root().join("target/release/examples/bench_reports"),
+    ))?;
     let dist = root().join("frontend/dist");
     let mut server = Command::new(root().join("target/release/examples/bench_api"))
         .arg("--serve")

@@ -289,11 +289,16 @@ fn signature_table(doc: &Official) -> Table {
     .width(TEXT_WIDTH, WidthType::Dxa)
 }
 
+/// Why a document could not be written (its zip, in memory).
+#[derive(Debug, thiserror::Error)]
+#[error("writing the Word file: {0}")]
+pub struct RenderError(String);
+
 /// The document as a .docx file.
 ///
 /// # Errors
 /// Only if the zip writer fails (it writes to memory).
-pub fn render(doc: &Official) -> Result<Vec<u8>, docx_rs::DocxError> {
+pub fn render(doc: &Official) -> Result<Vec<u8>, RenderError> {
     let fonts = RunFonts::new()
         .ascii(FONT)
         .hi_ansi(FONT)
@@ -376,6 +381,31 @@ pub fn render(doc: &Official) -> Result<Vec<u8>, docx_rs::DocxError> {
         docx = add_blocks(docx, &a.body);
     }
     let mut out = std::io::Cursor::new(Vec::new());
-    docx.build().pack(&mut out)?;
-    Ok(out.into_inner())
+    docx.build()
+        .pack(&mut out)
+        .map_err(|e| RenderError(e.to_string()))?;
+    deflated(&out.into_inner()).map_err(|e| RenderError(e.to_string()))
+}
+
+/// The same zip with every part deflated (docx-rs stores them as they are).
+fn deflated(stored: &[u8]) -> Result<Vec<u8>, zip::result::ZipError> {
+    use std::io::{Read, Write};
+    let mut from = zip::ZipArchive::new(std::io::Cursor::new(stored))?;
+    let mut to = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(stored.len() / 4)));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut buf = Vec::new();
+    for i in 0..from.len() {
+        let mut part = from.by_index(i)?;
+        let name = part.name()?.into_owned();
+        if part.is_dir() {
+            to.add_directory(name, options)?;
+            continue;
+        }
+        buf.clear();
+        part.read_to_end(&mut buf)?;
+        to.start_file(name, options)?;
+        to.write_all(&buf)?;
+    }
+    Ok(to.finish()?.into_inner())
 }

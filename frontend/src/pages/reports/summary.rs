@@ -28,14 +28,22 @@ pub fn SummaryReport(round: RecordId) -> impl IntoView {
     let standing = may(ReportMutation::Compile { round });
     let leader = may(ReportMutation::Reopen { round });
     let head = Memo::new(move |_| {
-        store.state.with(|s| match s.record(&RecordKey::Summary { round }) {
-            Some(Record::Summary(h)) => Some(h.clone()),
-            _ => None,
-        })
+        store
+            .state
+            .with(|s| match s.record(&RecordKey::Summary { round }) {
+                Some(Record::Summary(h)) => Some(h.clone()),
+                _ => None,
+            })
     });
-    let blocks = Memo::new(move |_| store.state.with(|s| compile::outline(s, s.records(), round)));
+    let blocks = Memo::new(move |_| {
+        store
+            .state
+            .with(|s| compile::outline(s, s.records(), round))
+    });
     let approved = move || head.with(|h| h.as_ref().and_then(|h| h.approved.clone()));
-    let editable = Memo::new(move |_| standing && head.with(|h| h.as_ref().is_some_and(|h| h.approved.is_none())));
+    let editable = Memo::new(move |_| {
+        standing && head.with(|h| h.as_ref().is_some_and(|h| h.approved.is_none()))
+    });
     let error = RwSignal::new(None::<String>);
     let run = move |op: ReportMutation| error.set(send(store, op).err());
     let base = move || format!("/api/plans/{}/reports/{round}", store.plan_id());
