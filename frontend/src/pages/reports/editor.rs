@@ -267,7 +267,7 @@ fn TextArea(
     }
 }
 
-/// A one-line field saved when it is left; `show` writes the value, `save` reads what was typed.
+/// A one-line field saved when it is left; `save` reads what was typed and says why it is refused.
 #[component]
 fn Line(
     label: &'static str,

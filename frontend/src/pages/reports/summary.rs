@@ -8,7 +8,7 @@ use shared::ids::RecordId;
 use shared::mutation::Mutation;
 use shared::registry::name_of as agency_name;
 use shared::report::compile::{self, Block};
-use shared::report::{Record, RecordEdit, RecordField, RecordKey, ReportMutation, Summary};
+use shared::report::{Record, RecordEdit, RecordKey, ReportMutation, Summary};
 use shared::text::format_date;
 
 use crate::state::PlanStore;
@@ -143,7 +143,7 @@ fn SummaryParagraph(key: RecordKey, lead: Option<String>, editable: Memo<bool>) 
                         .agency()
                         .map(|a| agency_name(&store.auth.agencies.get_untracked(), a))
                         .unwrap_or_default();
-                    format!("{who} — {}", label(f))
+                    format!("{who} — {}", f.label_vi())
                 })
                 .collect::<Vec<_>>()
         }
@@ -180,10 +180,6 @@ fn SummaryParagraph(key: RecordKey, lead: Option<String>, editable: Memo<bool>) 
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </div>
     }
-}
-
-fn label(f: RecordField) -> &'static str {
-    f.label_vi()
 }
 
 /// The header: số/ký hiệu, place and date, Kính gửi, the signer, Nơi nhận.
