@@ -14,8 +14,8 @@ use shared::assignment::Role;
 use shared::ids::{AgencyCode, NodeId, PlanId, RecordId};
 use shared::mutation::{Mutation, MutationError};
 use shared::report::{
-    DataPeriod, Record, RecordEdit, RecordField, RecordKey, ReportError, ReportMutation,
-    ReportPeriod, ReportState, Round, Vnd,
+    DataPeriod, Direction, Indicator, IndicatorScope, Quantity, Record, RecordEdit, RecordField,
+    RecordKey, ReportError, ReportMutation, ReportPeriod, ReportState, Round, Vnd,
 };
 use shared::sync::{
     ChangeNo, ClientSeq, Pending, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -782,4 +782,101 @@ async fn the_summary_is_compiled_and_exported_as_an_official_word_file_that_libr
         assert!(flat.contains(&words), "task heading «{words}» missing");
     }
     assert!((2..=20).contains(&pages), "{pages} pages");
+}
+
+/// An indicator value names a district or commune the registry had, at the indicator's level,
+/// during the round (a 2015 round knows the 2015 districts, not the 2025 communes); a round
+/// requires only agencies the registry knows.
+#[tokio::test]
+async fn values_and_required_agencies_name_only_what_the_registry_had_then() {
+    let s = Server::start("mem://").await;
+    let (plan, _) = setup(&s).await;
+    let mut standing = Device::new(
+        s.as_user("bdt.thuongtruc", UserRole::Standing, Some("BDT"))
+            .await,
+    );
+    let mut syt = Device::new(
+        s.as_user("syt.canbo", UserRole::AgencyOfficer, Some("SYT"))
+            .await,
+    );
+    let unknown = standing
+        .one(
+            &s,
+            plan,
+            op(ReportMutation::CreateRound {
+                round: round(&["SYT", "KHONG-CO"]),
+            }),
+        )
+        .await;
+    assert!(
+        matches!(&unknown, Some(MutationError::UnknownAgency { agency }) if agency == "KHONG-CO"),
+        "{unknown:?}"
+    );
+    let r = round(&["SYT"]);
+    let indicator = |scope| Indicator {
+        id: RecordId(uuid::Uuid::now_v7()),
+        name: "Tỷ lệ hộ nghèo".into(),
+        unit: "%".into(),
+        direction: Direction::Lower,
+        baseline: None,
+        target: None,
+        target_year: None,
+        scope,
+    };
+    let by_district = indicator(IndicatorScope::District);
+    let by_commune = indicator(IndicatorScope::Commune);
+    for m in [
+        op(ReportMutation::CreateRound { round: r.clone() }),
+        op(ReportMutation::CreateIndicator {
+            indicator: by_district.clone(),
+        }),
+        op(ReportMutation::CreateIndicator {
+            indicator: by_commune.clone(),
+        }),
+        op(ReportMutation::Edit {
+            key: RecordKey::Round(r.id),
+            edit: RecordEdit::Required(vec!["SYT".into(), "STC".into()]),
+        }),
+    ] {
+        assert_eq!(standing.one(&s, plan, m).await, None);
+    }
+    let value = |indicator: &Indicator, unit: &str| {
+        op(ReportMutation::Edit {
+            key: RecordKey::Value {
+                round: r.id,
+                agency: "SYT".into(),
+                indicator: indicator.id,
+                unit: Some(unit.into()),
+            },
+            edit: RecordEdit::Value(Some(Quantity::whole(12))),
+        })
+    };
+    // Thành phố Lạng Sơn (2015 district) and xã Mai Pha (a 2015 commune of it) are fine.
+    assert_eq!(syt.one(&s, plan, value(&by_district, "d-178")).await, None);
+    assert_eq!(
+        syt.one(&s, plan, value(&by_commune, "c-178-xa-mai-pha"))
+            .await,
+        None
+    );
+    for (indicator, unit) in [
+        (&by_district, "d-999"),
+        // A commune given for a district indicator.
+        (&by_district, "c-178-xa-mai-pha"),
+        // A commune of the 2025 two-tier system, which did not exist in 2015.
+        (&by_commune, "c-2025-xa-that-khe"),
+    ] {
+        let e = report_error(syt.one(&s, plan, value(indicator, unit)).await);
+        assert_eq!(e, ReportError::UnknownUnit, "{unit}");
+        assert!(e.to_string().contains("danh mục"), "{e}");
+    }
+    let pull = syt.pull(&s, plan, ChangeNo::ZERO).await;
+    let units: Vec<Option<String>> = pull
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Value(v) => Some(v.unit.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(units.len(), 2, "{units:?}");
 }

@@ -1284,3 +1284,220 @@ async fn a_restricted_plan_is_hidden_from_agencies_it_gives_no_task() {
     assert!(listed(sgd.clone()).await);
     assert_eq!(status(sgd, format!("/plans/{plan}")).await, StatusCode::OK);
 }
+
+/// The report records of `plan` as the server holds them (keys and JSON, in key order) and
+/// its open record conflicts.
+async fn records_of(s: &Server, plan: PlanId) -> (Vec<(String, String)>, Vec<ConflictId>) {
+    let pull = s
+        .pull(
+            plan,
+            &PullRequest {
+                cursor: shared::sync::ChangeNo::ZERO,
+                clients: vec![],
+            },
+        )
+        .await;
+    let mut records: Vec<(String, String)> = pull
+        .records
+        .iter()
+        .map(|r| {
+            (
+                r.key().to_string(),
+                serde_json::to_string(r).unwrap_or_default(),
+            )
+        })
+        .collect();
+    records.sort();
+    let open = pull
+        .record_conflicts
+        .iter()
+        .filter(|c| c.open)
+        .map(|c| c.id)
+        .collect();
+    (records, open)
+}
+
+/// Report ids are the plan's own: a round, report, entry, paragraph, indicator or conflict of
+/// plan A named in a push to plan B is refused for every role that may push, and plan A's
+/// records are left exactly as they were; a round created in B with the id of A's round is
+/// B's own and leaves A's alone.
+#[tokio::test]
+async fn report_ids_of_another_plan_never_reach_its_records() {
+    use shared::report::{
+        DataPeriod, RecordEdit, RecordKey, ReportError, ReportMutation, ReportPeriod, Round,
+        Section, Slot,
+    };
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("date"));
+    let s = Server::start("mem://").await;
+    let a = s.seed_plan().await;
+    let plan_a = a.plan.id;
+    let victim = top(&a, "III").id;
+    let victim = children(&a, victim)[0].id;
+    let assign = |id| Mutation::Assign {
+        id,
+        agency: "SYT".into(),
+        role: Role::Lead,
+        deadline: None,
+    };
+    s.mutate(plan_a, &assign(victim)).await;
+    let standing = s
+        .as_user("thuongtruc", UserRole::Standing, Some("BDT"))
+        .await;
+    let officer = s.as_user("syt", UserRole::AgencyOfficer, Some("SYT")).await;
+    let round_a = Round {
+        id: shared::ids::RecordId(uuid::Uuid::now_v7()),
+        period: ReportPeriod::HalfYear,
+        year: 2015,
+        title: "Báo cáo 6 tháng đầu năm 2015".into(),
+        data: DataPeriod {
+            from: day(2014, 12, 15),
+            to: day(2015, 6, 14),
+        },
+        due: day(2015, 6, 15),
+        summary_due: day(2015, 6, 20),
+        required: vec!["SYT".into()],
+    };
+    let r = round_a.id;
+    let report = |op| Mutation::Report { op };
+    assert_eq!(
+        refused_as(
+            &s,
+            &standing,
+            plan_a,
+            report(ReportMutation::CreateRound {
+                round: round_a.clone()
+            })
+        )
+        .await,
+        None
+    );
+    let entry = |node| RecordKey::Entry {
+        round: r,
+        agency: "SYT".into(),
+        node,
+    };
+    // Two tablets of SYT write the same entry of plan A unaware of each other: a conflict.
+    for text in ["Kết quả của máy 1", "Kết quả của máy 2"] {
+        let m = report(ReportMutation::Edit {
+            key: entry(victim),
+            edit: RecordEdit::Results(text.into()),
+        });
+        assert_eq!(refused_as(&s, &officer, plan_a, m).await, None);
+    }
+    let before_a = records_of(&s, plan_a).await;
+    assert_eq!(before_a.1.len(), 1, "one open conflict in plan A");
+    let conflict_a = before_a.1[0];
+
+    let plan_b = new_plan(&s, "Kế hoạch B").await;
+    let task_b = new_id();
+    for m in [create(task_b, None, None), assign(task_b)] {
+        assert_eq!(refused_as(&s, &s.client, plan_b, m).await, None);
+    }
+    let before_b = records_of(&s, plan_b).await;
+    let paragraph = RecordKey::Paragraph {
+        round: r,
+        slot: Slot::Written {
+            section: Section::Strengths,
+            id: r,
+        },
+    };
+    for (who, client) in [
+        ("admin", &s.client),
+        ("standing", &standing),
+        ("agency_officer", &officer),
+    ] {
+        let attacks = [
+            ReportMutation::Edit {
+                key: RecordKey::Round(r),
+                edit: RecordEdit::Title("Đã bị ghi đè".into()),
+            },
+            ReportMutation::Edit {
+                key: entry(victim),
+                edit: RecordEdit::Results("Đã bị ghi đè".into()),
+            },
+            ReportMutation::Edit {
+                key: entry(task_b),
+                edit: RecordEdit::Results("Đã bị ghi đè".into()),
+            },
+            ReportMutation::Send {
+                round: r,
+                agency: "SYT".into(),
+                on: day(2015, 6, 1),
+            },
+            ReportMutation::Return {
+                round: r,
+                agency: "SYT".into(),
+                reason: "Ghi đè".into(),
+                on: day(2015, 6, 1),
+            },
+            ReportMutation::Accept {
+                round: r,
+                agency: "SYT".into(),
+                on: day(2015, 6, 1),
+            },
+            ReportMutation::DeleteRound { id: r },
+            ReportMutation::Compile { round: r },
+            ReportMutation::Refresh {
+                key: paragraph.clone(),
+            },
+            ReportMutation::DeleteParagraph {
+                key: paragraph.clone(),
+            },
+            ReportMutation::AddParagraph {
+                round: r,
+                section: Section::Strengths,
+                id: r,
+                text: "Ghi đè".into(),
+            },
+            ReportMutation::DeleteIndicator { id: r },
+            ReportMutation::ResolveConflict {
+                conflict: conflict_a,
+                key: entry(victim),
+                edit: RecordEdit::Results("Đã bị ghi đè".into()),
+            },
+            ReportMutation::ResolveConflict {
+                conflict: conflict_a,
+                key: entry(task_b),
+                edit: RecordEdit::Results("Đã bị ghi đè".into()),
+            },
+        ];
+        for op in attacks {
+            let error = refused_as(&s, client, plan_b, report(op.clone()))
+                .await
+                .unwrap_or_else(|| panic!("{who}: {op:?} was applied to plan B"));
+            let ok = matches!(
+                &error,
+                MutationError::Forbidden { .. }
+                    | MutationError::ConflictNotFound { .. }
+                    | MutationError::Report {
+                        error: ReportError::RoundNotFound
+                            | ReportError::ReportNotFound
+                            | ReportError::ParagraphNotFound
+                            | ReportError::IndicatorNotFound
+                            | ReportError::TaskNotFound
+                            | ReportError::NotHeld { .. }
+                    }
+            );
+            assert!(ok, "{who}: {op:?} refused as {error:?}");
+        }
+        assert_eq!(records_of(&s, plan_a).await, before_a, "{who}");
+        assert_eq!(records_of(&s, plan_b).await, before_b, "{who}");
+    }
+
+    // A round of B that takes the id of A's round is B's own.
+    for op in [
+        ReportMutation::CreateRound {
+            round: round_a.clone(),
+        },
+        ReportMutation::Edit {
+            key: RecordKey::Round(r),
+            edit: RecordEdit::Title("Báo cáo của kế hoạch B".into()),
+        },
+    ] {
+        assert_eq!(refused_as(&s, &standing, plan_b, report(op)).await, None);
+    }
+    assert_eq!(records_of(&s, plan_a).await, before_a);
+    let b = records_of(&s, plan_b).await.0;
+    assert_eq!(b.len(), 1);
+    assert!(b[0].1.contains("Báo cáo của kế hoạch B"), "{b:?}");
+}

@@ -631,3 +631,351 @@ fn an_approved_summary_is_read_only_until_a_leader_reopens_it() {
     s.apply_and_commit(&reopen).expect("reopen");
     assert!(s.apply(&edit).is_ok());
 }
+
+#[test]
+fn rounds_indicators_and_written_paragraphs_are_capped() {
+    use shared::report::op::{INDICATORS_MAX, ROUNDS_MAX, WRITTEN_PARAGRAPHS_MAX};
+    use shared::report::{Section, Slot};
+    let mut s = compiled_state();
+    let rounds = s
+        .records()
+        .keys()
+        .filter(|k| matches!(k, RecordKey::Round(_)))
+        .count();
+    let new_round = |n: usize| {
+        report(ReportMutation::CreateRound {
+            round: Round {
+                id: RecordId::from_parts(10 + n as u64, [3; 10]),
+                ..round()
+            },
+        })
+    };
+    for n in rounds..ROUNDS_MAX {
+        s.apply_and_commit(&new_round(n)).expect("a round");
+    }
+    assert_eq!(
+        refusal(&s, &new_round(ROUNDS_MAX)),
+        ReportError::TooMany { max: ROUNDS_MAX }
+    );
+    let new_indicator = |n: usize| {
+        report(ReportMutation::CreateIndicator {
+            indicator: Indicator {
+                id: RecordId::from_parts(1_000 + n as u64, [4; 10]),
+                name: format!("Chỉ tiêu {n}"),
+                unit: "%".into(),
+                direction: Direction::Higher,
+                baseline: None,
+                target: None,
+                target_year: None,
+                scope: IndicatorScope::Province,
+            },
+        })
+    };
+    for n in 1..INDICATORS_MAX {
+        s.apply_and_commit(&new_indicator(n)).expect("an indicator");
+    }
+    assert_eq!(
+        refusal(&s, &new_indicator(INDICATORS_MAX)),
+        ReportError::TooMany {
+            max: INDICATORS_MAX
+        }
+    );
+    let add = |n: usize| {
+        report(ReportMutation::AddParagraph {
+            round: round_id(),
+            section: Section::Strengths,
+            id: RecordId::from_parts(5_000 + n as u64, [5; 10]),
+            text: "Đoạn viết thêm.".into(),
+        })
+    };
+    let written = |s: &PlanState| {
+        s.records()
+            .keys()
+            .filter(|k| {
+                matches!(
+                    k,
+                    RecordKey::Paragraph {
+                        slot: Slot::Written { .. },
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    // Compiling wrote some of its own (the sections the standing agency writes itself).
+    for n in written(&s)..WRITTEN_PARAGRAPHS_MAX {
+        s.apply_and_commit(&add(n)).expect("a paragraph");
+    }
+    assert_eq!(
+        refusal(&s, &add(WRITTEN_PARAGRAPHS_MAX)),
+        ReportError::TooMany {
+            max: WRITTEN_PARAGRAPHS_MAX
+        }
+    );
+    // Every paragraph written up to the cap was kept.
+    assert_eq!(written(&s), WRITTEN_PARAGRAPHS_MAX);
+}
+
+/// Values, progress and reports of a second round (the year 2015), after the 6-month one.
+fn year_round_state() -> (PlanState, RecordId) {
+    let mut s = state();
+    let year = RecordId::from_parts(3, [9; 10]);
+    let value = |round: RecordId, agency: &str, unit: &str, v: i64| {
+        report(ReportMutation::Edit {
+            key: RecordKey::Value {
+                round,
+                agency: agency.into(),
+                indicator: indicator_id(),
+                unit: Some(unit.into()),
+            },
+            edit: RecordEdit::Value(Some(Quantity::whole(v))),
+        })
+    };
+    let progress = |round: RecordId, agency: &str, n: u8, p: u8| {
+        report(ReportMutation::Edit {
+            key: RecordKey::Entry {
+                round,
+                agency: agency.into(),
+                node: node(n),
+            },
+            edit: RecordEdit::Progress(Some(p)),
+        })
+    };
+    let state_change = |round: RecordId, agency: &str, accept_too: bool| {
+        let mut out = vec![report(ReportMutation::Send {
+            round,
+            agency: agency.into(),
+            on: d(6, 12),
+        })];
+        if accept_too {
+            out.push(report(ReportMutation::Accept {
+                round,
+                agency: agency.into(),
+                on: d(6, 17),
+            }));
+        }
+        out
+    };
+    let mut script = vec![
+        value(round_id(), "SYT", "d-178", 20),
+        value(round_id(), "SYT", "d-179", 30),
+        progress(round_id(), "SYT", 1, 40),
+        progress(round_id(), "STC", 1, 90),
+    ];
+    script.extend(state_change(round_id(), "SYT", true));
+    script.extend(state_change(round_id(), "STC", false));
+    script.push(report(ReportMutation::CreateRound {
+        round: Round {
+            id: year,
+            period: ReportPeriod::Year,
+            title: "Báo cáo năm 2015".into(),
+            data: DataPeriod {
+                from: NaiveDate::from_ymd_opt(2014, 12, 15).expect("date"),
+                to: d(12, 14),
+            },
+            due: d(12, 15),
+            summary_due: d(12, 20),
+            ..round()
+        },
+    }));
+    // In the year round SYT gives a new value for d-178 only and is sent, not yet accepted;
+    // STC (coordinating) gives its progress.
+    script.extend([
+        value(year, "SYT", "d-178", 15),
+        progress(year, "SYT", 1, 80),
+        progress(year, "STC", 1, 100),
+    ]);
+    script.extend(state_change(year, "SYT", false));
+    script.extend(state_change(year, "STC", false));
+    for m in script {
+        s.apply_and_commit(&m).expect("write");
+    }
+    (s, year)
+}
+
+#[test]
+fn the_latest_accepted_value_of_each_unit_is_shown_against_the_target() {
+    use shared::report::indicator::{TargetState, indicators, latest_values};
+    let (mut s, year) = year_round_state();
+    let list = indicators(s.records());
+    assert_eq!(list.len(), 1);
+    let poverty = list[0].clone();
+    // The year round is only sent: the 6-month values stand.
+    let latest = latest_values(s.records(), indicator_id(), None);
+    let pairs: Vec<(Option<&str>, Quantity)> = latest
+        .iter()
+        .map(|v| (v.unit.as_deref(), v.value))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            (Some("d-178"), Quantity::whole(20)),
+            (Some("d-179"), Quantity::whole(30))
+        ]
+    );
+    assert!(latest.iter().all(|v| v.round == round_id()));
+    s.apply_and_commit(&report(ReportMutation::Accept {
+        round: year,
+        agency: "SYT".into(),
+        on: d(12, 16),
+    }))
+    .expect("accept");
+    let latest = latest_values(s.records(), indicator_id(), None);
+    assert_eq!(latest[0].value, Quantity::whole(15));
+    assert_eq!(latest[0].round, year);
+    assert_eq!(
+        latest[1].value,
+        Quantity::whole(30),
+        "d-179 kept from before"
+    );
+    // As of the 6-month round, the year round's values are not yet there.
+    let then = latest_values(s.records(), indicator_id(), Some(d(6, 14)));
+    assert_eq!(then[0].value, Quantity::whole(20));
+    // Lower is better, target 18, baseline 28,5.
+    assert_eq!(
+        poverty.against_target(Quantity::whole(15)),
+        TargetState::Reached
+    );
+    assert_eq!(
+        poverty.against_target(Quantity::whole(20)),
+        TargetState::NotYet
+    );
+    assert_eq!(poverty.share_of_target(Quantity::whole(20)), Some(81));
+    assert_eq!(poverty.share_of_target(Quantity::whole(40)), Some(0));
+    assert_eq!(poverty.share_of_target(Quantity::whole(10)), Some(100));
+}
+
+#[test]
+fn the_dashboard_counts_progress_and_overdue_tasks_by_task_and_agency() {
+    use shared::assignment::TaskStatus;
+    use shared::mutation::NodeEdit;
+    use shared::report::dashboard::dashboard;
+    let mut s = state();
+    for m in [
+        Mutation::EditNode {
+            id: node(1),
+            edit: NodeEdit::Deadline(Some(d(3, 31))),
+        },
+        Mutation::EditNode {
+            id: node(1),
+            edit: NodeEdit::Progress(60),
+        },
+        Mutation::Assign {
+            id: node(3),
+            agency: "STC".into(),
+            role: Role::Lead,
+            deadline: None,
+        },
+    ] {
+        s.apply_and_commit(&m).expect("set up");
+    }
+    let board = dashboard(&s, d(6, 1));
+    let tasks: Vec<(&str, u8, TaskStatus)> = board
+        .tasks
+        .iter()
+        .map(|t| (t.heading.as_str(), t.progress, t.status))
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            ("1. Nhiệm vụ 1", 60, TaskStatus::InProgressOverdue),
+            ("3. Nhiệm vụ 3", 0, TaskStatus::NotStarted),
+        ]
+    );
+    assert_eq!(board.overdue().count(), 1);
+    assert_eq!(board.progress(), 30);
+    let agencies: Vec<(&str, usize, usize, usize, u8)> = board
+        .agencies
+        .iter()
+        .map(|a| {
+            (
+                a.agency.as_str(),
+                a.lead,
+                a.coordinating,
+                a.overdue,
+                a.progress,
+            )
+        })
+        .collect();
+    // Both are overdue on task 1; STC also leads task 3 (not started): the mean is 30.
+    assert_eq!(agencies, [("STC", 1, 1, 1, 30), ("SYT", 1, 0, 1, 60)]);
+    assert_eq!(
+        board.by_status,
+        [
+            (TaskStatus::InProgressOverdue, 1),
+            (TaskStatus::NotStarted, 1)
+        ]
+    );
+}
+
+#[test]
+fn a_round_is_compared_with_the_round_before_task_by_task_and_value_by_value() {
+    use shared::report::dashboard::comparison;
+    let (s, year) = year_round_state();
+    let Some(Record::Round(year_round)) = s.record(&RecordKey::Round(year)).cloned() else {
+        panic!("the year round");
+    };
+    let c = comparison(&s, &year_round);
+    assert_eq!(c.previous, Some(round_id()));
+    let task1 = c.tasks.iter().find(|t| t.node == node(1)).expect("task 1");
+    // The lead's figure counts over the coordinating agency's: 40 then (not STC's 90), 80 now.
+    assert_eq!((task1.then, task1.now), (Some(40), Some(80)));
+    let values: Vec<(Option<&str>, Option<Quantity>, Option<Quantity>)> = c
+        .values
+        .iter()
+        .map(|v| (v.unit.as_deref(), v.then, v.now))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            (
+                Some("d-178"),
+                Some(Quantity::whole(20)),
+                Some(Quantity::whole(15))
+            ),
+            (Some("d-179"), Some(Quantity::whole(30)), None),
+        ]
+    );
+    // The first round has nothing before it.
+    let first = comparison(&s, &round());
+    assert_eq!(first.previous, None);
+    assert!(first.tasks.iter().all(|t| t.then.is_none()));
+}
+
+#[test]
+fn the_indicator_form_reads_numbers_the_vietnamese_way_and_says_what_is_wrong() {
+    use shared::report::indicator::{IndicatorDraft, IndicatorDraftError};
+    let draft = IndicatorDraft {
+        name: "Tỷ lệ hộ nghèo".into(),
+        unit: " % ".into(),
+        direction: Direction::Lower,
+        baseline: "28,5".into(),
+        target: "18".into(),
+        target_year: "2020".into(),
+        scope: IndicatorScope::District,
+    };
+    let i = draft.indicator(indicator_id()).expect("an indicator");
+    assert_eq!(
+        (i.unit.as_str(), i.baseline, i.target, i.target_year),
+        (
+            "%",
+            Some(Quantity(28_500)),
+            Some(Quantity::whole(18)),
+            Some(2020)
+        )
+    );
+    let wrong = |change: fn(&mut IndicatorDraft)| {
+        let mut d = draft.clone();
+        change(&mut d);
+        d.indicator(indicator_id())
+            .expect_err("refused")
+            .to_string()
+    };
+    assert!(wrong(|d| d.name = " ".into()).starts_with("Tên chỉ tiêu"));
+    assert_eq!(
+        wrong(|d| d.unit = String::new()),
+        IndicatorDraftError::NoUnit.to_string()
+    );
+    assert!(wrong(|d| d.target = "18 hộ".into()).starts_with("Mục tiêu:"));
+    assert!(wrong(|d| d.target_year = "20".into()).contains("4 chữ số"));
+}

@@ -1,9 +1,10 @@
 //! Word files in the layout of Nghị định 30/2020 (`FORMAT-ND30.md`): an [`Official`] document
 //! (the header table with quốc hiệu and tiêu ngữ, số/ký hiệu, place and date, the title and
 //! trích yếu, "Kính gửi", the body, the signature block beside "Nơi nhận", appendices) written
-//! with `docx-rs`. What goes in each document is in `reports.rs`; this file only lays it out.
+//! with `docx-rs`. What goes in each document is decided in `shared::report::official` (the
+//! app's A4 print view shows the same); this file only lays it out.
 
-pub mod reports;
+pub use shared::report::official::{Appendix, Block, Official};
 
 use docx_rs::{
     AlignmentType, BorderType, Docx, Header, LineSpacing, PageMargin, PageNum, Paragraph,
@@ -29,70 +30,6 @@ const NOI_NHAN: usize = 24;
 /// First-line indent of body paragraphs: 1 cm.
 const INDENT: i32 = 567;
 const FONT: &str = "Times New Roman";
-
-/// A piece of the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Block {
-    /// "I. …": upper case, bold.
-    Heading1(String),
-    /// "1. …", a task's subsection: bold.
-    Heading2(String),
-    /// A body paragraph (each line of `text` its own paragraph), introduced by `lead` in bold
-    /// ("Sở Y tế (chủ trì): ").
-    Text { lead: Option<String>, text: String },
-    /// A table with a bold header row; columns as wide as their `weights` say (1 each when
-    /// none is given).
-    Table {
-        header: Vec<String>,
-        rows: Vec<Vec<String>>,
-        weights: Vec<usize>,
-    },
-}
-
-/// An appendix: "Phụ lục I", its title, the line saying which document it goes with, its body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Appendix {
-    pub title: String,
-    pub attached_to: String,
-    pub body: Vec<Block>,
-}
-
-/// An administrative document as Nghị định 30/2020 lays it out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Official {
-    /// "UBND TỈNH LẠNG SƠN" (may be empty).
-    pub parent: String,
-    /// "BAN DÂN TỘC".
-    pub agency: String,
-    /// "15/BC-BDT" (without "Số:"; empty leaves room to write it by hand).
-    pub number: String,
-    /// "Lạng Sơn, ngày 05 tháng 6 năm 2014".
-    pub place_date: String,
-    /// "BÁO CÁO"; empty for a letter (công văn), whose subject goes under its number.
-    pub kind: String,
-    /// Trích yếu.
-    pub subject: String,
-    /// Kính gửi.
-    pub recipients: Vec<String>,
-    pub body: Vec<Block>,
-    /// "KT. TRƯỞNG BAN", "PHÓ TRƯỞNG BAN".
-    pub signer_title: Vec<String>,
-    pub signer: String,
-    /// Nơi nhận.
-    pub copies_to: Vec<String>,
-    pub appendices: Vec<Appendix>,
-}
-
-/// "ngày 05 tháng 6 năm 2014": days below 10 and months 1–2 with a leading 0.
-pub fn date_words(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    let month = if d.month() <= 2 {
-        format!("{:02}", d.month())
-    } else {
-        d.month().to_string()
-    };
-    format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
-}
 
 fn run(text: &str) -> Run {
     Run::new().add_text(text)
@@ -362,14 +299,9 @@ pub fn render(doc: &Official) -> Result<Vec<u8>, RenderError> {
         .add_paragraph(Paragraph::new())
         .add_table(signature_table(doc));
     for (i, a) in doc.appendices.iter().enumerate() {
-        let roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
-            .get(i)
-            .copied()
-            .unwrap_or("");
         docx = docx
             .add_paragraph(
-                centred(vec![run(&format!("Phụ lục {roman}")).size(BODY).bold()])
-                    .page_break_before(true),
+                centred(vec![run(&Appendix::heading(i)).size(BODY).bold()]).page_break_before(true),
             )
             .add_paragraph(centred(vec![
                 run(&a.title.to_uppercase()).size(BODY).bold(),

@@ -305,7 +305,7 @@ impl Service {
             return Err(ValidationError::AgencyRequired.into());
         }
         if let Some(code) = agency
-            && !self.agency_codes().await?.contains(code)
+            && !self.known().await?.agencies.contains(code)
         {
             return Err(ServiceError::Refused(
                 shared::mutation::MutationError::UnknownAgency {

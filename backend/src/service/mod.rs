@@ -19,10 +19,10 @@ pub use error::{Denial, ServiceError};
 pub use plans::TreeSnapshot;
 pub use sync::Pulled;
 
-use shared::ids::{AgencyCode, ClientId, PlanId};
-use shared::registry::{AdminUnit, Agency, ReferenceData};
+use shared::ids::{ClientId, PlanId};
+use shared::registry::{AdminUnit, Agency, Known, ReferenceData};
 use shared::sync::{ChangeNo, PlanSync};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::store::Store;
@@ -49,9 +49,9 @@ pub struct Service {
     session_hours: i64,
     /// How long a session may stay unused before it ends.
     session_idle_hours: i64,
-    /// The registry's agency codes, which assignments may name (read once, renewed when an
-    /// administrator changes the registry).
-    agency_codes: Mutex<Option<Arc<HashSet<AgencyCode>>>>,
+    /// The registry's agency codes and administrative units, which mutations may name (read
+    /// once, renewed when an administrator changes the registry).
+    known: Mutex<Option<Arc<Known>>>,
     /// The user each device id is bound to, as read from the database (a binding never
     /// changes, so a process may keep it).
     devices: Mutex<HashMap<ClientId, String>>,
@@ -100,7 +100,7 @@ impl Service {
             first_pulls: Mutex::default(),
             session_hours: 30 * 24,
             session_idle_hours: 7 * 24,
-            agency_codes: Mutex::default(),
+            known: Mutex::default(),
             devices: Mutex::default(),
             throttle: throttle::SignInThrottle::new(),
             operator_key: None,
@@ -121,27 +121,22 @@ impl Service {
         self
     }
 
-    /// The registry's agency codes.
-    pub async fn agency_codes(&self) -> Result<Arc<HashSet<AgencyCode>>> {
-        if let Some(c) = locked(&self.agency_codes).clone() {
-            return Ok(c);
+    /// The registry's agency codes and administrative units.
+    pub async fn known(&self) -> Result<Arc<Known>> {
+        if let Some(k) = locked(&self.known).clone() {
+            return Ok(k);
         }
-        let codes: Arc<HashSet<AgencyCode>> = Arc::new(
-            self.store
-                .agencies()
-                .await?
-                .into_iter()
-                .map(|a| a.code)
-                .collect(),
-        );
-        *locked(&self.agency_codes) = Some(codes.clone());
-        Ok(codes)
+        let agencies = self.store.agencies().await?;
+        let units = self.store.admin_units().await?;
+        let known = Arc::new(Known::new(&agencies, units));
+        *locked(&self.known) = Some(known.clone());
+        Ok(known)
     }
 
-    /// Forgets the agency codes after an administrator changed the registry, with the plans'
-    /// states in memory that carry them: each is read again (with the new codes) on its next push.
-    pub(crate) fn forget_agency_codes(&self) {
-        *locked(&self.agency_codes) = None;
+    /// Forgets the registry after an administrator changed it, with the plans' states in
+    /// memory that carry it: each is read again (with the new registry) on its next push.
+    pub(crate) fn forget_registry(&self) {
+        *locked(&self.known) = None;
         locked(&self.authorities).clear();
     }
 
@@ -163,7 +158,9 @@ impl Service {
     }
 
     pub async fn put_reference_data(&self, data: &ReferenceData) -> Result<()> {
-        Ok(self.store.put_reference_data(data).await?)
+        self.store.put_reference_data(data).await?;
+        self.forget_registry();
+        Ok(())
     }
 
     pub async fn agencies(&self) -> Result<Vec<Agency>> {

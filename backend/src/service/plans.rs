@@ -87,8 +87,8 @@ impl Service {
     /// Saves a reviewed import as the new plan `plan_id`: checked as the server checks every
     /// edit (labels, titles, known agencies, one lead per task).
     pub async fn save_import(&self, plan_id: PlanId, mut parsed: ParsedPlan) -> Result<PlanTree> {
-        let codes = self.agency_codes().await?;
-        shared::import::review::check_reviewed(&mut parsed, &codes)
+        let known = self.known().await?;
+        shared::import::review::check_reviewed(&mut parsed, &known.agencies)
             .map_err(ServiceError::Review)?;
         let tree = PlanTree::from_parsed(plan_id, parsed, || NodeId(uuid_now()));
         if !self.store.create_plan(&tree.plan, &tree.nodes).await? {

@@ -21,7 +21,7 @@ impl Service {
         let current = self.store.agencies().await?;
         let changed = apply_agency_change(&current, &change).map_err(ServiceError::Registry)?;
         self.store.put_agencies(&changed).await?;
-        self.forget_agency_codes();
+        self.forget_registry();
         tracing::info!(by = %by.username, ?change, "agency registry changed");
         Ok(changed)
     }

@@ -9,8 +9,7 @@ use shared::report::ReportError;
 use super::{Denial, Result, Service, ServiceError};
 use crate::docx;
 
-/// The agency that compiles reports when the user exporting is not one of its officers.
-pub const STANDING_AGENCY: &str = "BDT";
+pub use shared::report::official::STANDING_AGENCY;
 
 /// Which document of a round.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +55,7 @@ impl Service {
         }
         let sync = self.plan_state(plan).await?;
         let agencies = self.agencies().await?;
+        let units = self.admin_units().await?;
         let standing = match (actor.role, actor.agency) {
             (UserRole::Standing, Some(a)) => a.to_string(),
             _ => STANDING_AGENCY.to_owned(),
@@ -76,10 +76,16 @@ impl Service {
             };
             let state = sync.authority.state();
             let doc = match &which {
-                ReportDocument::Summary => {
-                    docx::reports::summary(plan_record, state, round, &agencies, &standing, today)
-                }
-                ReportDocument::Agency(a) => docx::reports::agency_report(
+                ReportDocument::Summary => shared::report::official::summary(
+                    plan_record,
+                    state,
+                    round,
+                    &agencies,
+                    &units,
+                    &standing,
+                    today,
+                ),
+                ReportDocument::Agency(a) => shared::report::official::agency_report(
                     plan_record,
                     state,
                     round,
@@ -88,11 +94,16 @@ impl Service {
                     &standing,
                     today,
                 ),
-                ReportDocument::Reminder => {
-                    docx::reports::reminder(plan_record, state, round, &agencies, &standing, today)
-                        .ok_or(ServiceError::Refused(ReportError::NothingToRemind.into()))
-                        .map(Some)?
-                }
+                ReportDocument::Reminder => shared::report::official::reminder(
+                    plan_record,
+                    state,
+                    round,
+                    &agencies,
+                    &standing,
+                    today,
+                )
+                .ok_or(ServiceError::Refused(ReportError::NothingToRemind.into()))
+                .map(Some)?,
             }
             .ok_or(ServiceError::Refused(ReportError::RoundNotFound.into()))?;
             let bytes = docx::render(&doc).map_err(|e| ServiceError::Encode(e.to_string()))?;

@@ -247,11 +247,11 @@ impl Service {
             *cached = self.store.sync_state(plan).await?;
             // With no registry loaded (a server started without reference data), any
             // well-formed agency code is accepted.
-            let codes = self.agency_codes().await?;
+            let known = self.known().await?;
             if let Some(s) = cached.as_mut()
-                && !codes.is_empty()
+                && !known.agencies.is_empty()
             {
-                s.authority.set_agencies(codes);
+                s.authority.set_registry(known);
             }
             match cached.as_ref() {
                 Some(s) => self.publish(plan, s),

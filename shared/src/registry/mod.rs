@@ -17,6 +17,7 @@ pub use reference::{ReferenceDataError, parse_reference_data, slug};
 use crate::ids::AgencyCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 
 /// The groups the assignment board shows agencies in; they sort in the order they are declared,
 /// which is the order the board and the registry list them in.
@@ -98,6 +99,13 @@ pub struct AdminUnit {
     pub valid_to: Option<NaiveDate>,
 }
 
+impl AdminUnit {
+    /// True when the unit existed on some day from `from` to `to`.
+    pub fn existed(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|f| f <= to) && self.valid_to.is_none_or(|t| t >= from)
+    }
+}
+
 /// All reference data.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReferenceData {
@@ -110,4 +118,29 @@ pub fn name_of(list: &[Agency], code: &str) -> String {
     list.iter()
         .find(|a| a.code == code)
         .map_or_else(|| code.to_owned(), |a| a.name.clone())
+}
+
+/// What a plan's mutations may name from the registry: its agency codes and its administrative
+/// units (with their level and the dates they existed), checked by the server on every push.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub agencies: HashSet<AgencyCode>,
+    pub units: HashMap<String, AdminUnit>,
+}
+
+impl Known {
+    pub fn new(agencies: &[Agency], units: Vec<AdminUnit>) -> Self {
+        Self {
+            agencies: agencies.iter().map(|a| a.code.clone()).collect(),
+            units: units.into_iter().map(|u| (u.id.clone(), u)).collect(),
+        }
+    }
+
+    /// True when unit `id` is in the registry at `level` and existed on some day from `from`
+    /// to `to` (a 2014 round's values name the 2014 districts, a 2026 round's the new communes).
+    pub fn unit_in(&self, id: &str, level: UnitLevel, from: NaiveDate, to: NaiveDate) -> bool {
+        self.units
+            .get(id)
+            .is_some_and(|u| u.level == level && u.existed(from, to))
+    }
 }

@@ -27,6 +27,14 @@ pub fn rounds(records: &Records) -> Vec<&Round> {
     out
 }
 
+/// A round of the plan.
+pub fn round(records: &Records, id: RecordId) -> Option<&Round> {
+    match records.get(&RecordKey::Round(id)) {
+        Some(Record::Round(r)) => Some(r),
+        _ => None,
+    }
+}
+
 /// An agency's report for a round, when it has one.
 pub fn report<'a>(records: &'a Records, round: RecordId, agency: &str) -> Option<&'a AgencyReport> {
     match records.get(&RecordKey::Report {

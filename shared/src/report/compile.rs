@@ -200,8 +200,8 @@ pub enum Block {
     },
 }
 
-/// The tasks of the plan in its order.
-fn preorder(plan: &impl PlanView) -> Vec<&Node> {
+/// The tasks of the plan in its order (depth first).
+pub fn preorder(plan: &impl PlanView) -> Vec<&Node> {
     let mut out = Vec::new();
     let mut stack: Vec<&Node> = plan.children(None).into_iter().rev().collect();
     while let Some(n) = stack.pop() {

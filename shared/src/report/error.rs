@@ -47,6 +47,10 @@ pub enum ReportError {
         "Chỉ tiêu tính cho toàn tỉnh thì không ghi theo huyện, xã; chỉ tiêu theo huyện, xã phải chọn huyện, xã."
     )]
     UnitMismatch,
+    #[error(
+        "Huyện, xã này không có trong danh mục đơn vị hành chính trong thời gian của kỳ báo cáo."
+    )]
+    UnknownUnit,
     #[error("Năm không hợp lệ.")]
     YearOutOfRange,
     #[error("Báo cáo tổng hợp đã được lãnh đạo duyệt nên không sửa được; cần mở lại trước.")]

@@ -22,6 +22,12 @@ pub const REASON_MAX_CHARS: usize = 2_000;
 pub const DIRECTIVES_MAX: usize = 100;
 /// Most agencies a round may require.
 pub const REQUIRED_MAX: usize = 500;
+/// Most rounds a plan may have (two a year for a century).
+pub const ROUNDS_MAX: usize = 200;
+/// Most indicators a plan may have.
+pub const INDICATORS_MAX: usize = 200;
+/// Most paragraphs the standing agency may add by hand to one round's summary.
+pub const WRITTEN_PARAGRAPHS_MAX: usize = 500;
 /// Longest short text (a directive's number, an indicator's unit, a unit id), in characters.
 pub const SHORT_TEXT_MAX_CHARS: usize = 64;
 
@@ -600,6 +606,17 @@ fn apply_summary(plan: &impl PlanView, op: &ReportMutation) -> Result<RecordChan
             if records.contains_key(&key) {
                 return Err(ReportError::AlreadyExists);
             }
+            let written = records
+                .keys()
+                .filter(|k| {
+                    matches!(k, RecordKey::Paragraph { round: r, slot: Slot::Written { .. } } if r == round)
+                })
+                .count();
+            if written >= WRITTEN_PARAGRAPHS_MAX {
+                return Err(ReportError::TooMany {
+                    max: WRITTEN_PARAGRAPHS_MAX,
+                });
+            }
             let RecordKey::Paragraph { slot, .. } = key else {
                 return Err(ReportError::WrongField);
             };
@@ -667,11 +684,28 @@ pub fn apply(plan: &impl PlanView, op: &ReportMutation) -> Result<RecordChange, 
             if records.contains_key(&RecordKey::Round(round.id)) {
                 return Err(ReportError::AlreadyExists);
             }
+            if records
+                .keys()
+                .filter(|k| matches!(k, RecordKey::Round(_)))
+                .count()
+                >= ROUNDS_MAX
+            {
+                return Err(ReportError::TooMany { max: ROUNDS_MAX });
+            }
             Ok(upsert(Record::Round(round_checked(round)?)))
         }
         ReportMutation::CreateIndicator { indicator } => {
             if records.contains_key(&RecordKey::Indicator(indicator.id)) {
                 return Err(ReportError::AlreadyExists);
+            }
+            let indicators = records
+                .keys()
+                .filter(|k| matches!(k, RecordKey::Indicator(_)))
+                .count();
+            if indicators >= INDICATORS_MAX {
+                return Err(ReportError::TooMany {
+                    max: INDICATORS_MAX,
+                });
             }
             Ok(upsert(Record::Indicator(indicator_checked(indicator)?)))
         }

@@ -6,7 +6,10 @@ use crate::ids::{AgencyCode, ClientId, ConflictId, NodeId};
 use crate::mutation::{Field, Mutation, MutationError, NodeEdit};
 use crate::plan::{Node, Plan};
 use crate::plan_state::{Change, PlanState};
-use crate::report::{Record, RecordEdit, RecordField, RecordKey, ReportMutation};
+use crate::registry::{Known, UnitLevel};
+use crate::report::{
+    IndicatorScope, Record, RecordEdit, RecordField, RecordKey, ReportError, ReportMutation,
+};
 use chrono::NaiveDate;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -22,8 +25,9 @@ pub struct Authority {
     stamps: HashMap<NodeId, Stamps>,
     open: HashMap<ConflictId, Conflict>,
     change: ChangeNo,
-    /// The agency codes assignments may name; `None` accepts any well-formed code.
-    agencies: Option<Arc<HashSet<AgencyCode>>>,
+    /// The agency codes and administrative units mutations may name; `None` accepts any
+    /// well-formed code.
+    registry: Option<Arc<Known>>,
     /// Node ids a new node may not take: those of this plan's deleted nodes and, as far as
     /// the server has looked them up, of other plans' nodes.
     taken: HashSet<NodeId>,
@@ -54,7 +58,7 @@ impl Authority {
             known_conflicts: open.keys().copied().collect(),
             open,
             change,
-            agencies: None,
+            registry: None,
             taken: HashSet::new(),
             record_stamps: HashMap::new(),
             record_open: HashMap::new(),
@@ -118,13 +122,16 @@ impl Authority {
         self.known_conflicts.extend(ids);
     }
 
-    /// Limits assignments to these agency codes (the registry's).
-    pub fn set_agencies(&mut self, codes: Arc<HashSet<AgencyCode>>) {
-        self.agencies = Some(codes);
+    /// Limits the agencies and units mutations may name to the registry's. An empty list of
+    /// units (a registry without them) leaves units unchecked.
+    pub fn set_registry(&mut self, known: Arc<Known>) {
+        self.registry = Some(known);
     }
 
-    fn check_agencies(&self, mutation: &Mutation) -> Result<(), MutationError> {
-        let Some(known) = &self.agencies else {
+    /// Refuses a mutation naming an agency the registry does not have, or an indicator value
+    /// for a unit the registry did not have at the indicator's level during the round.
+    fn check_registry(&self, mutation: &Mutation) -> Result<(), MutationError> {
+        let Some(known) = &self.registry else {
             return Ok(());
         };
         let named: Vec<&str> = match mutation {
@@ -138,12 +145,73 @@ impl Authority {
                 edit: NodeEdit::Assignments(list),
                 ..
             } => list.iter().map(|a| a.agency.as_str()).collect(),
+            Mutation::Report {
+                op: ReportMutation::CreateRound { round },
+            } => round.required.iter().map(AgencyCode::as_str).collect(),
+            Mutation::Report {
+                op:
+                    ReportMutation::Edit {
+                        edit: RecordEdit::Required(list),
+                        ..
+                    }
+                    | ReportMutation::ResolveConflict {
+                        edit: RecordEdit::Required(list),
+                        ..
+                    },
+            } => list.iter().map(AgencyCode::as_str).collect(),
             _ => Vec::new(),
         };
-        match named.into_iter().find(|a| !known.contains(a.trim())) {
-            Some(a) => Err(MutationError::UnknownAgency { agency: a.into() }),
-            None => Ok(()),
+        if let Some(a) = named
+            .into_iter()
+            .find(|a| !known.agencies.contains(a.trim()))
+        {
+            return Err(MutationError::UnknownAgency { agency: a.into() });
         }
+        if let Mutation::Report {
+            op:
+                ReportMutation::Edit {
+                    key:
+                        RecordKey::Value {
+                            round,
+                            indicator,
+                            unit: Some(unit),
+                            ..
+                        },
+                    ..
+                }
+                | ReportMutation::ResolveConflict {
+                    key:
+                        RecordKey::Value {
+                            round,
+                            indicator,
+                            unit: Some(unit),
+                            ..
+                        },
+                    ..
+                },
+        } = mutation
+            && !known.units.is_empty()
+        {
+            let records = self.state.records();
+            let level = match records.get(&RecordKey::Indicator(*indicator)) {
+                Some(Record::Indicator(i)) => match i.scope {
+                    IndicatorScope::District => UnitLevel::District,
+                    IndicatorScope::Commune => UnitLevel::Commune,
+                    // The rules refuse a unit on a province-wide indicator.
+                    IndicatorScope::Province => return Ok(()),
+                },
+                _ => return Ok(()),
+            };
+            let Some(Record::Round(r)) = records.get(&RecordKey::Round(*round)) else {
+                return Ok(());
+            };
+            if !known.unit_in(unit, level, r.data.from, r.data.to) {
+                return Err(MutationError::Report {
+                    error: ReportError::UnknownUnit,
+                });
+            }
+        }
+        Ok(())
     }
 
     pub fn state(&self) -> &PlanState {
@@ -217,7 +285,7 @@ impl Authority {
                 _ => Cow::Borrowed(&p.mutation),
             };
             let outcome = access::check(&author.actor, &self.state, &mutation)
-                .and_then(|()| self.check_agencies(&mutation))
+                .and_then(|()| self.check_registry(&mutation))
                 .and_then(|()| {
                     self.apply_one(
                         client,

@@ -1,15 +1,15 @@
 //! What goes in each report document: the standing agency's summary report of a round (its
 //! outline, the funds and indicator appendices), an agency's report, and the reminder letter
-//! (công văn đôn đốc) to the agencies that have not sent theirs. Laid out by `super::render`.
+//! (công văn đôn đốc) to the agencies that have not sent theirs.
 
 use super::{Appendix, Block, Official, date_words};
-use shared::ids::{AgencyCode, RecordId};
-use shared::plan::Plan;
-use shared::plan_state::PlanState;
-use shared::registry::{Agency, name_of};
-use shared::report::compile::{self, Block as Outline};
-use shared::report::{Record, RecordKey, Round, Summary, Vnd, book};
-use shared::text::format_date;
+use crate::ids::{AgencyCode, RecordId};
+use crate::plan::Plan;
+use crate::registry::{AdminUnit, Agency, name_of};
+use crate::report::compile::{self, Block as Outline};
+use crate::report::indicator::unit_name;
+use crate::report::{PlanView, Record, RecordKey, Round, Summary, Vnd, book};
+use crate::text::format_date;
 
 /// The round's words after "Báo cáo": "6 tháng đầu năm 2015".
 fn period_words(round: &Round) -> String {
@@ -63,13 +63,6 @@ fn subject(plan: &Plan, r: &Round) -> String {
     )
 }
 
-fn round_of(state: &PlanState, round: RecordId) -> Option<&Round> {
-    match state.record(&RecordKey::Round(round)) {
-        Some(Record::Round(r)) => Some(r),
-        _ => None,
-    }
-}
-
 fn lines(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
@@ -87,7 +80,15 @@ fn percent(part: u64, whole: u64) -> String {
 }
 
 /// The funds appendix: each accepted entry that states funds, by task and agency.
-fn funds(state: &PlanState, round: RecordId, agencies: &[Agency]) -> Option<Appendix> {
+/// True when the agency's report for the round was accepted (only those go in the summary).
+fn accepted(state: &impl PlanView, round: RecordId, agency: &str) -> bool {
+    matches!(
+        book::report(state.records(), round, agency),
+        Some(r) if r.state == crate::report::ReportState::Accepted
+    )
+}
+
+fn funds(state: &impl PlanView, round: RecordId, agencies: &[Agency]) -> Option<Appendix> {
     let mut rows = Vec::new();
     let (mut total_a, mut total_d) = (0u64, 0u64);
     for r in state.records().values() {
@@ -95,14 +96,10 @@ fn funds(state: &PlanState, round: RecordId, agencies: &[Agency]) -> Option<Appe
         if e.round != round || (e.funds_allocated.is_none() && e.funds_disbursed.is_none()) {
             continue;
         }
-        let accepted = matches!(
-            book::report(state.records(), round, &e.agency),
-            Some(r) if r.state == shared::report::ReportState::Accepted
-        );
-        if !accepted {
+        if !accepted(state, round, &e.agency) {
             continue;
         }
-        let task = state.get(e.node).map_or_else(String::new, |n| {
+        let task = state.node(e.node).map_or_else(String::new, |n| {
             format!("{} {}", n.label, n.title).trim().to_owned()
         });
         let a = e.funds_allocated.unwrap_or_default();
@@ -151,21 +148,27 @@ fn funds(state: &PlanState, round: RecordId, agencies: &[Agency]) -> Option<Appe
 }
 
 /// The indicator appendix: each value agencies gave in accepted reports, with the target.
-fn indicators(state: &PlanState, round: RecordId, agencies: &[Agency]) -> Option<Appendix> {
+fn indicators(
+    state: &impl PlanView,
+    round: RecordId,
+    agencies: &[Agency],
+    units: &[AdminUnit],
+) -> Option<Appendix> {
     let mut rows = Vec::new();
     for r in state.records().values() {
         let Record::Value(v) = r else { continue };
-        if v.round != round || v.value.is_none() {
+        if v.round != round || v.value.is_none() || !accepted(state, round, &v.agency) {
             continue;
         }
-        let Some(Record::Indicator(i)) = state.record(&RecordKey::Indicator(v.indicator)) else {
+        let Some(Record::Indicator(i)) = state.records().get(&RecordKey::Indicator(v.indicator))
+        else {
             continue;
         };
         rows.push(vec![
             (rows.len() + 1).to_string(),
             i.name.clone(),
             i.unit.clone(),
-            v.unit.clone().unwrap_or_else(|| "Toàn tỉnh".into()),
+            unit_name(units, v.unit.as_deref()),
             name_of(agencies, &v.agency),
             v.value.map(|q| q.format_vi()).unwrap_or_default(),
             i.target.map(|q| q.format_vi()).unwrap_or_default(),
@@ -195,14 +198,15 @@ fn indicators(state: &PlanState, round: RecordId, agencies: &[Agency]) -> Option
 /// The standing agency's summary report of `round`, or `None` when the round does not exist.
 pub fn summary(
     plan: &Plan,
-    state: &PlanState,
+    state: &impl PlanView,
     round: RecordId,
     agencies: &[Agency],
+    units: &[AdminUnit],
     standing: &str,
     today: chrono::NaiveDate,
 ) -> Option<Official> {
-    let r = round_of(state, round)?;
-    let head = match state.record(&RecordKey::Summary { round }) {
+    let r = book::round(state.records(), round)?;
+    let head = match state.records().get(&RecordKey::Summary { round }) {
         Some(Record::Summary(s)) => s.clone(),
         _ => Summary::blank(round),
     };
@@ -223,7 +227,7 @@ pub fn summary(
                 let lead = agency.map(|a| {
                     let name = name_of(agencies, &a);
                     match role {
-                        Some(shared::assignment::Role::Lead) => format!("{name} (chủ trì): "),
+                        Some(crate::assignment::Role::Lead) => format!("{name} (chủ trì): "),
                         _ => format!("{name}: "),
                     }
                 });
@@ -246,7 +250,7 @@ pub fn summary(
         agency
     );
     let appendices: Vec<Appendix> = [
-        indicators(state, round, agencies),
+        indicators(state, round, agencies, units),
         funds(state, round, agencies),
     ]
     .into_iter()
@@ -283,14 +287,14 @@ pub fn summary(
 /// An agency's report for `round`, or `None` when the round does not exist.
 pub fn agency_report(
     plan: &Plan,
-    state: &PlanState,
+    state: &impl PlanView,
     round: RecordId,
     agency: &AgencyCode,
     agencies: &[Agency],
     standing: &str,
     today: chrono::NaiveDate,
 ) -> Option<Official> {
-    let r = round_of(state, round)?;
+    let r = book::round(state.records(), round)?;
     let report = book::report(state.records(), round, agency);
     let name = name_of(agencies, agency);
     let mut body = vec![opening(plan, &name, r)];
@@ -317,7 +321,7 @@ pub fn agency_report(
     }
     body.push(Block::Heading1("II. Kết quả thực hiện nhiệm vụ".into()));
     for (i, t) in book::tasks_of(state, agency).into_iter().enumerate() {
-        let Some(node) = state.get(t.node) else {
+        let Some(node) = state.node(t.node) else {
             continue;
         };
         body.push(Block::Heading2(format!("{}. {}", i + 1, node.title)));
@@ -388,13 +392,13 @@ pub fn agency_report(
 /// back to them), or `None` when the round does not exist or nobody needs reminding.
 pub fn reminder(
     plan: &Plan,
-    state: &PlanState,
+    state: &impl PlanView,
     round: RecordId,
     agencies: &[Agency],
     standing: &str,
     today: chrono::NaiveDate,
 ) -> Option<Official> {
-    let r = round_of(state, round)?;
+    let r = book::round(state.records(), round)?;
     let (lines_, _) = book::completeness(r, state.records(), today);
     let late: Vec<(String, &'static str)> = lines_
         .iter()
