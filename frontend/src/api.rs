@@ -145,6 +145,10 @@ pub async fn agencies() -> Result<Vec<Agency>, ApiError> {
     get("/api/agencies").await
 }
 
+pub async fn admin_units() -> Result<Vec<shared::registry::AdminUnit>, ApiError> {
+    get("/api/admin-units").await
+}
+
 pub async fn history(plan: PlanId, node: NodeId) -> Result<Vec<HistoryEntry>, ApiError> {
     get(&format!("/api/plans/{plan}/nodes/{node}/history")).await
 }

@@ -85,6 +85,13 @@ pub async fn register_service_worker() {
     }
 }
 
+/// Opens the browser's print dialog (the page's print style lays it out on A4).
+pub fn print() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
 /// Today's date in the device's time zone (statuses and completion dates).
 pub fn today() -> chrono::NaiveDate {
     let d = js_sys::Date::new_0();

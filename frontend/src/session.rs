@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use shared::access::{Actor, UserRole};
 use shared::api::{ApiError, ErrorCode, SessionInfo, User};
-use shared::registry::Agency;
+use shared::registry::{AdminUnit, Agency};
 
 use crate::{api, kv};
 
@@ -15,6 +15,7 @@ const USER_KEY: &str = "session:user";
 /// the app must not sign its owner back in by itself.
 const LOGOUT_PENDING_KEY: &str = "session:logout-pending";
 const AGENCIES_KEY: &str = "agencies";
+const UNITS_KEY: &str = "admin-units";
 
 /// The app's sign-in state, shared through context.
 #[derive(Clone, Copy)]
@@ -27,6 +28,9 @@ pub struct Auth {
     pub checked: RwSignal<bool>,
     /// The agency registry, from the server or the device's memory.
     pub agencies: RwSignal<Vec<Agency>>,
+    /// The districts and communes (indicator values name them), from the server or the
+    /// device's memory.
+    pub units: RwSignal<Vec<AdminUnit>>,
     /// Changes of the open plan that wait to be sent (for the sign-out warning).
     pub pending: RwSignal<usize>,
 }
@@ -38,6 +42,7 @@ impl Auth {
             expired: RwSignal::new(false),
             checked: RwSignal::new(false),
             agencies: RwSignal::new(Vec::new()),
+            units: RwSignal::new(Vec::new()),
             pending: RwSignal::new(0),
         }
     }
@@ -72,6 +77,14 @@ impl Auth {
         {
             self.agencies.set(list);
         }
+        if let Some(list) = kv::get(UNITS_KEY)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|s| serde_json::from_slice::<Vec<AdminUnit>>(s.as_bytes()).ok())
+        {
+            self.units.set(list);
+        }
         if kv::get(LOGOUT_PENDING_KEY).await.ok().flatten().is_some() {
             // Signed out while offline: finish it before anything else.
             self.user.set(None);
@@ -98,15 +111,21 @@ impl Auth {
         }
         self.user.set(Some(info.user));
         self.expired.set(false);
-        self.load_agencies().await;
+        self.load_registry().await;
     }
 
-    async fn load_agencies(&self) {
+    async fn load_registry(&self) {
         if let Ok(list) = api::agencies().await {
             if let Ok(json) = serde_json::to_string(&list) {
                 let _ = kv::put(AGENCIES_KEY, &json).await;
             }
             self.agencies.set(list);
+        }
+        if let Ok(list) = api::admin_units().await {
+            if let Ok(json) = serde_json::to_string(&list) {
+                let _ = kv::put(UNITS_KEY, &json).await;
+            }
+            self.units.set(list);
         }
     }
 

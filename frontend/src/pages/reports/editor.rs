@@ -7,7 +7,6 @@
 use leptos::prelude::*;
 use shared::assignment::Role;
 use shared::ids::{AgencyCode, NodeId, RecordId};
-use shared::mutation::Mutation;
 use shared::registry::name_of as agency_name;
 use shared::report::{
     Directive, RecordEdit, RecordKey, ReportMutation, ReportState, Standing, Vnd, book,
@@ -15,14 +14,9 @@ use shared::report::{
 use shared::text::format_date;
 use shared::validate;
 
+use super::send;
+use super::values::IndicatorValues;
 use crate::state::PlanStore;
-
-/// Sends `op` through the plan's store; the error in words.
-fn send(store: PlanStore, op: ReportMutation) -> Result<(), String> {
-    store
-        .dispatch(Mutation::Report { op })
-        .map_err(|e| e.to_string())
-}
 
 #[component]
 pub fn ReportEditor(
@@ -154,6 +148,7 @@ pub fn ReportEditor(
                     </ol>
                 }.into_any()
             }}
+            <IndicatorValues round agency=agency.clone() editable />
             <Directives round agency=agency.clone() editable />
             <Remarks round agency=agency.clone() editable />
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
@@ -269,7 +264,7 @@ fn TextArea(
 
 /// A one-line field saved when it is left; `save` reads what was typed and says why it is refused.
 #[component]
-fn Line(
+pub(super) fn Line(
     label: &'static str,
     value: Signal<String>,
     editable: Memo<bool>,
@@ -317,11 +312,7 @@ fn EntryCard(
     let task = Memo::new(move |_| {
         store.state.with(|s| {
             s.get(node).map(|n| {
-                let heading = if n.label.is_empty() {
-                    n.title.clone()
-                } else {
-                    format!("{}. {}", n.label, n.title)
-                };
+                let heading = shared::report::dashboard::heading(n);
                 let status = n.assignment(&ag).map(|a| a.status(n, today));
                 (heading, status, n.progress)
             })

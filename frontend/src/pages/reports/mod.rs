@@ -4,20 +4,46 @@
 //! store, so it works offline and syncs like any other edit.
 
 mod completeness;
+mod dashboard;
 mod editor;
+mod indicators;
+mod print;
 mod round_form;
 mod summary;
+mod values;
 
 use leptos::prelude::*;
 use shared::access::UserRole;
 use shared::ids::RecordId;
-use shared::report::book;
+use shared::mutation::Mutation;
+use shared::report::{ReportMutation, book};
 use shared::text::format_date;
 
 use crate::state::PlanStore;
 use completeness::Completeness;
+use dashboard::DashboardView;
 use editor::ReportEditor;
+use indicators::Indicators;
+use print::SummaryPrint;
 use round_form::RoundForm;
+
+/// Sends `op` through the plan's store (offline too); the refusal in words.
+fn send(store: PlanStore, op: ReportMutation) -> Result<(), String> {
+    store
+        .dispatch(Mutation::Report { op })
+        .map_err(|e| e.to_string())
+}
+
+/// What the reports tab shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pane {
+    /// The chosen round: an agency's report, or who has reported and the summary.
+    Round,
+    Indicators,
+    Dashboard,
+    /// The round's summary report as an A4 document.
+    Print,
+}
 
 #[component]
 pub fn Reports() -> impl IntoView {
@@ -37,6 +63,17 @@ pub fn Reports() -> impl IntoView {
     });
     let chosen = RwSignal::new(None::<RecordId>);
     let creating = RwSignal::new(false);
+    let pane = RwSignal::new(Pane::Round);
+    let pane_button = move |p: Pane, label: &'static str| {
+        view! {
+            <button
+                role="tab"
+                aria-selected=move || if pane.get() == p { "true" } else { "false" }
+                class:active=move || pane.get() == p
+                on:click=move |_| pane.set(p)
+            >{label}</button>
+        }
+    };
     // The latest round until the user picks another (or the chosen one is deleted).
     let current = Memo::new(move |_| {
         let list = rounds.get();
@@ -56,7 +93,13 @@ pub fn Reports() -> impl IntoView {
                                 class="round-chip"
                                 class:active=move || current.get() == Some(id)
                                 aria-pressed=move || if current.get() == Some(id) { "true" } else { "false" }
-                                on:click=move |_| { chosen.set(Some(id)); creating.set(false); }
+                                on:click=move |_| {
+                                    chosen.set(Some(id));
+                                    creating.set(false);
+                                    if pane.get_untracked() == Pane::Indicators {
+                                        pane.set(Pane::Round);
+                                    }
+                                }
                             >
                                 <span class="round-title">{title}</span>
                                 <span class="hint">{format!("Hạn gửi {}", format_date(due))}</span>
@@ -65,10 +108,25 @@ pub fn Reports() -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 {standing.then(|| view! {
-                    <button class="primary" on:click=move |_| creating.set(true)>"Mở kỳ báo cáo"</button>
+                    <button class="primary" on:click=move |_| { creating.set(true); pane.set(Pane::Round); }>"Mở kỳ báo cáo"</button>
                 })}
             </div>
+            <div class="pane-tabs" role="tablist" aria-label="Nội dung báo cáo">
+                {pane_button(Pane::Round, "Báo cáo của kỳ")}
+                {pane_button(Pane::Indicators, "Chỉ tiêu")}
+                {pane_button(Pane::Dashboard, "Tổng quan")}
+                {pane_button(Pane::Print, "Bản in A4")}
+            </div>
             {move || {
+                match pane.get() {
+                    Pane::Indicators => return view! { <Indicators /> }.into_any(),
+                    Pane::Dashboard => return view! { <DashboardView round=current.get() /> }.into_any(),
+                    Pane::Print => return match current.get() {
+                        Some(round) => view! { <SummaryPrint round /> }.into_any(),
+                        None => view! { <p class="empty">"Chưa có kỳ báo cáo nào."</p> }.into_any(),
+                    },
+                    Pane::Round => {}
+                }
                 if creating.get() {
                     let on_done = move |made: Option<RecordId>| {
                         creating.set(false);

@@ -5,19 +5,13 @@
 
 use leptos::prelude::*;
 use shared::ids::RecordId;
-use shared::mutation::Mutation;
 use shared::registry::name_of as agency_name;
 use shared::report::compile::{self, Block};
 use shared::report::{Record, RecordEdit, RecordKey, ReportMutation, Summary};
 use shared::text::format_date;
 
+use super::send;
 use crate::state::PlanStore;
-
-fn send(store: PlanStore, op: ReportMutation) -> Result<(), String> {
-    store
-        .dispatch(Mutation::Report { op })
-        .map_err(|e| e.to_string())
-}
 
 #[component]
 pub fn SummaryReport(round: RecordId) -> impl IntoView {

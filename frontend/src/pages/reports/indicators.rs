@@ -1,0 +1,236 @@
+//! "Chỉ tiêu": the plan's indicators with their baseline, target and latest accepted value (for
+//! the province, or for each district or commune), whether the target is reached; the standing
+//! agency adds and removes them. Values are entered in agencies' reports (`values.rs`).
+
+use leptos::prelude::*;
+use shared::ids::RecordId;
+use shared::report::indicator::{self, IndicatorDraft};
+use shared::report::{Direction, Indicator, IndicatorScope, Quantity, ReportMutation, book};
+
+use super::send;
+use crate::state::PlanStore;
+
+/// "28,5 %" or "—".
+pub fn amount(q: Option<Quantity>, unit: &str) -> String {
+    match q {
+        Some(q) if unit == "%" => format!("{} %", q.format_vi()),
+        Some(q) => format!("{} {unit}", q.format_vi()),
+        None => "—".to_owned(),
+    }
+}
+
+#[component]
+pub fn Indicators() -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let actor = store.actor();
+    let standing = shared::report::access::may(
+        &actor,
+        &ReportMutation::DeleteIndicator {
+            id: RecordId(uuid::Uuid::nil()),
+        },
+    );
+    let list = Memo::new(move |_| {
+        store.state.with(|s| {
+            indicator::indicators(s.records())
+                .into_iter()
+                .map(|i| {
+                    let latest = indicator::latest_values(s.records(), i.id, None)
+                        .into_iter()
+                        .map(|v| {
+                            let title = book::round(s.records(), v.round)
+                                .map(|r| r.title.clone())
+                                .unwrap_or_default();
+                            (v, title)
+                        })
+                        .collect::<Vec<_>>();
+                    (i.clone(), latest)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let adding = RwSignal::new(false);
+    view! {
+        <section class="indicators" aria-label="Chỉ tiêu">
+            <div class="section-head">
+                <h3>"Chỉ tiêu của kế hoạch"</h3>
+                {standing.then(|| view! {
+                    <button class="primary" on:click=move |_| adding.set(true)>"Thêm chỉ tiêu"</button>
+                })}
+            </div>
+            <Show when=move || adding.get()>
+                <IndicatorForm on_done=Callback::new(move |()| adding.set(false)) />
+            </Show>
+            {move || {
+                let items = list.get();
+                if items.is_empty() {
+                    return view! { <p class="empty">"Kế hoạch chưa có chỉ tiêu nào."</p> }.into_any();
+                }
+                view! {
+                    <table class="indicator-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Chỉ tiêu"</th>
+                                <th scope="col">"Cơ sở"</th>
+                                <th scope="col">"Mục tiêu"</th>
+                                <th scope="col">"Giá trị mới nhất (đã tiếp nhận)"</th>
+                                {standing.then(|| view! { <th scope="col" aria-label="Xoá"></th> })}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {items.into_iter().map(|(i, latest)| view! {
+                                <IndicatorRow indicator=i latest standing />
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn IndicatorRow(
+    indicator: Indicator,
+    latest: Vec<(indicator::GivenValue, String)>,
+    standing: bool,
+) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let units = store.auth.units;
+    let error = RwSignal::new(None::<String>);
+    let confirm = RwSignal::new(false);
+    let id = indicator.id;
+    let unit = indicator.unit.clone();
+    let target = match (indicator.target, indicator.target_year) {
+        (Some(t), Some(y)) => format!("{} (năm {y})", amount(Some(t), &unit)),
+        (t, _) => amount(t, &unit),
+    };
+    let values = if latest.is_empty() {
+        view! { <span class="hint">"Chưa có giá trị được tiếp nhận"</span> }.into_any()
+    } else {
+        let i = indicator.clone();
+        view! {
+            <ul class="latest-values">
+                {latest.into_iter().map(|(v, round)| {
+                    let state = i.against_target(v.value);
+                    let place = units.with_untracked(|u| indicator::unit_name(u, v.unit.as_deref()));
+                    view! {
+                        <li data-reached=format!("{:?}", state).to_lowercase()>
+                            <span class="place">{place}": "</span>
+                            <strong>{amount(Some(v.value), &i.unit)}</strong>
+                            <span class="target-state">{format!(" · {}", state.label_vi())}</span>
+                            <span class="hint">{format!(" · {round}")}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <tr data-indicator=id.to_string()>
+            <td>
+                <span class="indicator-name">{indicator.name.clone()}</span>
+                <span class="hint">{format!(" ({}; {}; {})", indicator.unit, indicator.direction.label_vi(), indicator.scope.label_vi())}</span>
+            </td>
+            <td>{amount(indicator.baseline, &unit)}</td>
+            <td>{target}</td>
+            <td>{values}</td>
+            {standing.then(|| view! {
+                <td>
+                    {move || if confirm.get() {
+                        view! {
+                            <span class="confirm">
+                                <button class="danger" on:click=move |_| {
+                                    confirm.set(false);
+                                    error.set(send(store, ReportMutation::DeleteIndicator { id }).err());
+                                }>"Xoá cả các giá trị"</button>
+                                <button on:click=move |_| confirm.set(false)>"Không"</button>
+                            </span>
+                        }.into_any()
+                    } else {
+                        view! { <button class="link" on:click=move |_| confirm.set(true)>"Xoá"</button> }.into_any()
+                    }}
+                    {move || error.get().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
+                </td>
+            })}
+        </tr>
+    }
+}
+
+/// The form that adds an indicator.
+#[component]
+fn IndicatorForm(on_done: Callback<()>) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let draft = RwSignal::new(IndicatorDraft::default());
+    let error = RwSignal::new(None::<String>);
+    let text = move |label: &'static str,
+                     get: fn(&IndicatorDraft) -> &String,
+                     set: fn(&mut IndicatorDraft, String)| {
+        view! {
+            <label class="field">
+                <span>{label}</span>
+                <input
+                    type="text"
+                    aria-label=label
+                    prop:value=move || draft.with(|d| get(d).clone())
+                    on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
+                />
+            </label>
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = RecordId(crate::device::new_uuid());
+        let made = draft
+            .with_untracked(|d| d.indicator(id))
+            .map_err(|e| e.to_string())
+            .and_then(|indicator| send(store, ReportMutation::CreateIndicator { indicator }));
+        match made {
+            Ok(()) => on_done.run(()),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <form class="indicator-form" on:submit=submit aria-label="Thêm chỉ tiêu">
+            {text("Tên chỉ tiêu", |d| &d.name, |d, v| d.name = v)}
+            <div class="form-row">
+                {text("Đơn vị tính", |d| &d.unit, |d, v| d.unit = v)}
+                <label class="field">
+                    <span>"Chiều hướng"</span>
+                    <select aria-label="Chiều hướng" on:change=move |ev| {
+                        let lower = event_target_value(&ev) == "lower";
+                        draft.update(|d| d.direction = if lower { Direction::Lower } else { Direction::Higher });
+                    }>
+                        <option value="higher">{Direction::Higher.label_vi()}</option>
+                        <option value="lower">{Direction::Lower.label_vi()}</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Theo dõi"</span>
+                    <select aria-label="Theo dõi" on:change=move |ev| {
+                        let scope = match event_target_value(&ev).as_str() {
+                            "district" => IndicatorScope::District,
+                            "commune" => IndicatorScope::Commune,
+                            _ => IndicatorScope::Province,
+                        };
+                        draft.update(|d| d.scope = scope);
+                    }>
+                        <option value="province">{IndicatorScope::Province.label_vi()}</option>
+                        <option value="district">{IndicatorScope::District.label_vi()}</option>
+                        <option value="commune">{IndicatorScope::Commune.label_vi()}</option>
+                    </select>
+                </label>
+            </div>
+            <div class="form-row">
+                {text("Giá trị cơ sở", |d| &d.baseline, |d, v| d.baseline = v)}
+                {text("Mục tiêu", |d| &d.target, |d, v| d.target = v)}
+                {text("Năm đạt mục tiêu", |d| &d.target_year, |d, v| d.target_year = v)}
+            </div>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <div class="actions">
+                <button type="submit" class="primary">"Thêm"</button>
+                <button type="button" on:click=move |_| on_done.run(())>"Huỷ"</button>
+            </div>
+        </form>
+    }
+}
