@@ -282,7 +282,9 @@ async fn main() -> anyhow::Result<()> {
     signin_limit(&format!("http://{}/api/session", running.addr)).await?;
     if static_dir.is_some() {
         board_data(&service, plan_id).await?;
+        let report_token = report_data(&service, plan_id, &session.user).await?;
         println!("url: http://{}", running.addr);
+        println!("report_token: {report_token}");
         println!("token: {token}");
         println!("plan: {plan_id}");
         std::io::stdout().flush()?;
@@ -396,4 +398,126 @@ async fn board_data(service: &Service, plan: PlanId) -> anyhow::Result<()> {
     println!("board_agencies: {}", data.agencies.len());
     println!("board_assignments: {}", mutations.len());
     Ok(())
+}
+
+/// What the report editor's benchmark needs: a 6-month round, and the report of the first
+/// agency of the registry with 30 entries written (results, progress, difficulties, funds) by
+/// its officer, whose session token is returned.
+async fn report_data(
+    service: &Service,
+    plan: PlanId,
+    admin: &shared::api::User,
+) -> anyhow::Result<String> {
+    use shared::mutation::Mutation;
+    use shared::report::{RecordEdit, RecordKey, ReportMutation, ReportPeriod, Round, Vnd};
+    let agency = service.agencies().await?[0].code.clone();
+    let round_id = shared::ids::RecordId::from_parts(1_700_000_000_000, [3; 10]);
+    let year = 2015;
+    let data = ReportPeriod::HalfYear
+        .data_period(year)
+        .context("the data period")?;
+    let due = data.to.succ_opt().context("a due date")?;
+    let round = Round {
+        id: round_id,
+        period: ReportPeriod::HalfYear,
+        year,
+        title: ReportPeriod::HalfYear.title_vi(year),
+        data,
+        due,
+        summary_due: shared::report::default_summary_due(due).unwrap_or(due),
+        required: vec![agency.clone()],
+    };
+    let tree = service.plan_tree(plan).await?;
+    let held: Vec<NodeId> = tree
+        .nodes
+        .iter()
+        .filter(|n| n.assignment(&agency).is_some())
+        .map(|n| n.id)
+        .take(30)
+        .collect();
+    anyhow::ensure!(held.len() == 30, "the agency holds {} tasks", held.len());
+    let mut officer_edits = Vec::new();
+    for (k, node) in held.iter().enumerate() {
+        let key = RecordKey::Entry {
+            round: round_id,
+            agency: agency.clone(),
+            node: *node,
+        };
+        let words = |from: usize, n: usize| -> String {
+            (0..n)
+                .map(|i| WORDS[(from * 7 + i * 13) % WORDS.len()])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for edit in [
+            RecordEdit::Results(format!(
+                "Trong kỳ, đơn vị đã {}.\n{}.",
+                words(k, 40),
+                words(k + 3, 25)
+            )),
+            RecordEdit::Progress(Some((k * 3 % 100) as u8)),
+            RecordEdit::Difficulties(format!("Khó khăn: {}.", words(k + 5, 15))),
+            RecordEdit::FundsAllocated(Some(Vnd(1_000_000 * (k as u64 + 1)))),
+        ] {
+            officer_edits.push(Mutation::Report {
+                op: ReportMutation::Edit {
+                    key: key.clone(),
+                    edit,
+                },
+            });
+        }
+    }
+    let push = |client: u8, mutations: Vec<Mutation>| shared::sync::PushRequest {
+        client: shared::ids::ClientId::from_parts(3, [client; 10]),
+        mutations: mutations
+            .into_iter()
+            .enumerate()
+            .map(|(i, mutation)| shared::sync::Pending {
+                seq: i as u64 + 1,
+                base: shared::sync::ChangeNo::ZERO,
+                at: 0,
+                mutation,
+            })
+            .collect(),
+    };
+    let opened = service
+        .push(
+            plan,
+            &push(
+                1,
+                vec![Mutation::Report {
+                    op: ReportMutation::CreateRound { round },
+                }],
+            ),
+            &shared::access::Author::system(),
+        )
+        .await?;
+    anyhow::ensure!(opened.refused.is_empty(), "{:?}", opened.refused.first());
+    let password = "do-hieu-nang-bao-cao";
+    service
+        .create_user(
+            admin,
+            shared::api::NewUser {
+                username: "bench.donvi".into(),
+                name: "Cán bộ đơn vị".into(),
+                password: password.into(),
+                role: shared::access::UserRole::AgencyOfficer,
+                agency: Some(agency.clone()),
+            },
+        )
+        .await?;
+    let officer = shared::access::Author {
+        username: "bench.donvi".into(),
+        name: "Cán bộ đơn vị".into(),
+        actor: shared::access::Actor {
+            role: shared::access::UserRole::AgencyOfficer,
+            agency: Some(agency),
+        },
+    };
+    let written = service
+        .push(plan, &push(2, officer_edits), &officer)
+        .await?;
+    anyhow::ensure!(written.refused.is_empty(), "{:?}", written.refused.first());
+    let session = service.login("bench.donvi", password, None).await?;
+    session.token.context("the officer's session token")
 }

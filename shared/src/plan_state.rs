@@ -52,6 +52,32 @@ impl PlanView for PlanState {
         PlanState::children(self, parent)
     }
 
+    fn in_order(&self) -> Vec<&Node> {
+        let mut by_parent: HashMap<Option<NodeId>, Vec<&Node>> = HashMap::new();
+        for n in self.nodes.values() {
+            by_parent.entry(n.parent).or_default().push(n);
+        }
+        for kids in by_parent.values_mut() {
+            kids.sort_by(|a, b| (&a.rank, a.id).cmp(&(&b.rank, b.id)));
+        }
+        let mut out = Vec::with_capacity(self.nodes.len());
+        let mut stack: Vec<&Node> = by_parent
+            .get(&None)
+            .map(|k| k.iter().rev().copied().collect())
+            .unwrap_or_default();
+        // A node is visited once even if corrupt data made a parent loop.
+        while let Some(n) = stack.pop() {
+            if out.len() >= self.nodes.len() {
+                break;
+            }
+            out.push(n);
+            if let Some(kids) = by_parent.get(&Some(n.id)) {
+                stack.extend(kids.iter().rev().copied());
+            }
+        }
+        out
+    }
+
     fn records(&self) -> &Records {
         &self.records
     }

@@ -2,7 +2,7 @@
 //! `import_mb_per_s`, `backup_restore_ms` (with `backup_ms`, `restore_ms`), `tree_api_p50_ms`,
 //! `tree_api_p99_ms`, `tree_first_render_ms`, `app_transfer_gzip_kb`, the assignment board's
 //! `board_first_render_ms` and `drop_to_update_ms`, reports' `report_compile_ms`,
-//! `report_docx_ms`, `report_docx_kb`, `report_push_bytes`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
+//! `report_docx_ms`, `report_docx_kb`, `report_push_bytes`, `report_editor_first_render_ms`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
 //! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, … All in release builds.
 
 use anyhow::{Context, Result, bail};
@@ -54,11 +54,13 @@ pub fn run(args: &[String]) -> Result<()> {
         .spawn()
         .context("start bench_api")?;
     let stdout = server.stdout.take().context("bench_api stdout")?;
-    let (mut url, mut plan, mut token) = (None, None, None);
+    let (mut url, mut plan, mut token, mut report_token) = (None, None, None, None);
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         if let Some(u) = line.strip_prefix("url: ") {
             url = Some(u.to_owned());
+        } else if let Some(t) = line.strip_prefix("report_token: ") {
+            report_token = Some(t.to_owned());
         } else if let Some(t) = line.strip_prefix("token: ") {
             token = Some(t.to_owned());
         } else if let Some(p) = line.strip_prefix("plan: ") {
@@ -68,7 +70,8 @@ pub fn run(args: &[String]) -> Result<()> {
             println!("{line}");
         }
     }
-    let (Some(url), Some(plan), Some(token)) = (url, plan, token) else {
+    let (Some(url), Some(plan), Some(token), Some(report_token)) = (url, plan, token, report_token)
+    else {
         let _ = server.kill();
         bail!("bench_api did not start");
     };
@@ -85,10 +88,17 @@ pub fn run(args: &[String]) -> Result<()> {
         .arg(&plan)
         .arg(&token)
         .current_dir(root().join("e2e")));
+    let report = sh(Command::new("node")
+        .arg("bench-report.js")
+        .arg(&url)
+        .arg(&plan)
+        .arg(&report_token)
+        .current_dir(root().join("e2e")));
     drop(server.stdin.take());
     let _ = server.wait();
     result?;
     board?;
+    report?;
     sync()
 }
 

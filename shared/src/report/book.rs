@@ -5,7 +5,6 @@
 use crate::assignment::Role;
 use crate::document::RecurringDeadline;
 use crate::ids::{AgencyCode, NodeId, RecordId};
-use crate::plan::Node;
 use crate::registry::Agency;
 use crate::report::completeness::{Completeness, Standing};
 use crate::report::period::{DataPeriod, ReportPeriod, default_summary_due};
@@ -75,8 +74,7 @@ pub struct ReportTask {
 /// coordinating), each followed by the sub-tasks it added under it.
 pub fn tasks_of(plan: &impl PlanView, agency: &str) -> Vec<ReportTask> {
     let mut out = Vec::new();
-    let mut stack: Vec<&Node> = plan.children(None).into_iter().rev().collect();
-    while let Some(n) = stack.pop() {
+    for n in plan.in_order() {
         if let Some(a) = n.assignment(agency) {
             out.push(ReportTask {
                 node: n.id,
@@ -88,7 +86,6 @@ pub fn tasks_of(plan: &impl PlanView, agency: &str) -> Vec<ReportTask> {
                 role: None,
             });
         }
-        stack.extend(plan.children(Some(n.id)).into_iter().rev());
     }
     out
 }
@@ -117,15 +114,13 @@ pub fn default_required(
     on: NaiveDate,
 ) -> Vec<AgencyCode> {
     let mut out: Vec<AgencyCode> = Vec::new();
-    let mut stack: Vec<&Node> = plan.children(None).into_iter().rev().collect();
-    while let Some(n) = stack.pop() {
+    for n in plan.in_order() {
         for a in &n.assignments {
             let code = in_office(agencies, &a.agency, on);
             if !out.contains(&code) {
                 out.push(code);
             }
         }
-        stack.extend(plan.children(Some(n.id)).into_iter().rev());
     }
     out
 }
@@ -134,8 +129,7 @@ pub fn default_required(
 /// recurring deadline of a task that speaks of reporting, else the first one at all.
 pub fn reporting_days(plan: &impl PlanView) -> Option<&RecurringDeadline> {
     let mut first = None;
-    let mut stack: Vec<&Node> = plan.children(None).into_iter().rev().collect();
-    while let Some(n) = stack.pop() {
+    for n in plan.in_order() {
         if let Some(r) = &n.recurring_deadline {
             let text = fold(&format!(
                 "{} {}",
@@ -147,7 +141,6 @@ pub fn reporting_days(plan: &impl PlanView) -> Option<&RecurringDeadline> {
             }
             first = first.or(Some(r));
         }
-        stack.extend(plan.children(Some(n.id)).into_iter().rev());
     }
     first
 }
@@ -294,11 +287,47 @@ impl RoundDraft {
     }
 }
 
+/// Most years one schedule may open rounds for.
+pub const SCHEDULE_MAX_YEARS: i32 = 20;
+
+/// The rounds the plan's reporting days (`reporting_days`) ask for in `years` that the plan does
+/// not have yet (same kind and year), each filled as the round form fills it (title, data period,
+/// due dates, the agencies with tasks then); ids from `new_id`. Empty when the plan names no
+/// reporting days; at most [`SCHEDULE_MAX_YEARS`] years.
+pub fn scheduled_rounds(
+    plan: &impl PlanView,
+    agencies: &[Agency],
+    years: std::ops::RangeInclusive<i32>,
+    mut new_id: impl FnMut() -> RecordId,
+) -> Vec<Round> {
+    let Some(days) = reporting_days(plan) else {
+        return Vec::new();
+    };
+    let start = *years.start();
+    let end = (*years.end()).min(start.saturating_add(SCHEDULE_MAX_YEARS - 1));
+    let existing: Vec<(ReportPeriod, i32)> = rounds(plan.records())
+        .iter()
+        .map(|r| (r.period, r.year))
+        .collect();
+    crate::report::period::schedule(days, start..=end)
+        .into_iter()
+        .filter(|(period, year, _)| !existing.contains(&(*period, *year)))
+        .filter_map(|(period, year, _)| {
+            let on = period.data_period(year)?.to;
+            let required = default_required(plan, agencies, on);
+            RoundDraft::new(period, year, Some(days), required)
+                .round(new_id())
+                .ok()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::assignment::Assignment;
     use crate::ids::PlanId;
+    use crate::plan::Node;
     use crate::plan_state::PlanState;
     use crate::registry::AgencyGroup;
 
@@ -463,5 +492,43 @@ mod tests {
         );
         assert_eq!(counts.required, 2);
         assert_eq!(counts.sent_percent(), 50);
+    }
+
+    #[test]
+    fn a_schedule_opens_the_rounds_the_plans_reporting_days_ask_for_once() {
+        let mut task = node(1, None, &[("SYT", Role::Lead)], None);
+        task.title = "Báo cáo kết quả thực hiện".into();
+        task.recurring_deadline = crate::dates::find_recurring("trước ngày 15/6 và 15/12 hằng năm");
+        let state = PlanState::new(PlanId::from_parts(1, [0; 10]), [task]);
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            RecordId::from_parts(9, [n; 10])
+        };
+        let made = scheduled_rounds(&state, &[], 2015..=2016, &mut next);
+        let shown: Vec<(&str, NaiveDate)> =
+            made.iter().map(|r| (r.title.as_str(), r.due)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("Báo cáo 6 tháng đầu năm 2015", d(2015, 6, 15)),
+                ("Báo cáo năm 2015", d(2015, 12, 15)),
+                ("Báo cáo 6 tháng đầu năm 2016", d(2016, 6, 15)),
+                ("Báo cáo năm 2016", d(2016, 12, 15)),
+            ]
+        );
+        assert!(made.iter().all(|r| r.required == ["SYT"]));
+        // Scheduling again opens only what is missing.
+        let state = state.with_records([Record::Round(made[0].clone())]);
+        assert_eq!(
+            scheduled_rounds(&state, &[], 2015..=2016, &mut next).len(),
+            3
+        );
+        // A plan with no reporting days schedules nothing; a century is cut to twenty years.
+        assert!(scheduled_rounds(&plan(), &[], 2015..=2016, &mut next).is_empty());
+        assert_eq!(
+            scheduled_rounds(&state, &[], 2015..=2114, &mut next).len(),
+            2 * SCHEDULE_MAX_YEARS as usize - 1
+        );
     }
 }

@@ -200,20 +200,9 @@ pub enum Block {
     },
 }
 
-/// The tasks of the plan in its order (depth first).
-pub fn preorder(plan: &impl PlanView) -> Vec<&Node> {
-    let mut out = Vec::new();
-    let mut stack: Vec<&Node> = plan.children(None).into_iter().rev().collect();
-    while let Some(n) = stack.pop() {
-        out.push(n);
-        stack.extend(plan.children(Some(n.id)).into_iter().rev());
-    }
-    out
-}
-
 /// The summary report of `round` in order, headings and paragraphs.
 pub fn outline(plan: &impl PlanView, records: &Records, round: RecordId) -> Vec<Block> {
-    let order: Vec<&Node> = preorder(plan);
+    let order: Vec<&Node> = plan.in_order();
     let position = |id: NodeId| order.iter().position(|n| n.id == id).unwrap_or(usize::MAX);
     let required: Vec<AgencyCode> = match records.get(&RecordKey::Round(round)) {
         Some(Record::Round(r)) => r.required.clone(),

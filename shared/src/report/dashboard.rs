@@ -7,7 +7,6 @@ use crate::assignment::{Role, TaskStatus};
 use crate::ids::{AgencyCode, NodeId, RecordId};
 use crate::plan::Node;
 use crate::report::book;
-use crate::report::compile::preorder;
 use crate::report::completeness::ReportState;
 use crate::report::quantity::Quantity;
 use crate::report::record::*;
@@ -83,7 +82,7 @@ pub fn dashboard(plan: &impl PlanView, today: NaiveDate) -> Dashboard {
     let mut tasks = Vec::new();
     let mut agencies: BTreeMap<AgencyCode, (AgencyProgress, Vec<u8>)> = BTreeMap::new();
     let mut by_status: BTreeMap<TaskStatus, usize> = BTreeMap::new();
-    for n in preorder(plan) {
+    for n in plan.in_order() {
         if n.assignments.is_empty() {
             continue;
         }
@@ -216,7 +215,8 @@ fn values_in(records: &Records, round: RecordId) -> BTreeMap<(RecordId, Option<S
 pub fn comparison(plan: &impl PlanView, round: &Round) -> Comparison {
     let records = plan.records();
     let previous = previous_round(records, round).map(|r| r.id);
-    let tasks = preorder(plan)
+    let tasks = plan
+        .in_order()
         .into_iter()
         .filter(|n| !n.assignments.is_empty())
         .map(|n| TaskCompared {

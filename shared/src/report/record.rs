@@ -475,6 +475,9 @@ pub trait PlanView {
     fn node(&self, id: NodeId) -> Option<&Node>;
     /// The children of `parent` (`None`: top level), in order.
     fn children(&self, parent: Option<NodeId>) -> Vec<&Node>;
+    /// Every node in the plan's order (depth first, siblings by rank): one pass over the
+    /// plan, not a search of its children at each node.
+    fn in_order(&self) -> Vec<&Node>;
     fn records(&self) -> &Records;
 }
 

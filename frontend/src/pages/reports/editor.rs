@@ -323,19 +323,7 @@ fn EntryCard(
         agency,
         node,
     };
-    let save = move |edit: fn(String) -> Result<RecordEdit, String>| {
-        let key = key.clone();
-        Callback::new(move |typed: String| {
-            let edit = edit(typed)?;
-            send(
-                store,
-                ReportMutation::Edit {
-                    key: key.clone(),
-                    edit,
-                },
-            )
-        })
-    };
+    let save = super::saver(store, key);
     let text = move |get: fn(&shared::report::Entry) -> String| {
         Signal::derive(move || entry.with(|e| e.as_ref().map(get).unwrap_or_default()))
     };

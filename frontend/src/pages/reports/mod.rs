@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use shared::access::UserRole;
 use shared::ids::RecordId;
 use shared::mutation::Mutation;
-use shared::report::{ReportMutation, book};
+use shared::report::{RecordEdit, RecordKey, ReportMutation, book};
 use shared::text::format_date;
 
 use crate::state::PlanStore;
@@ -25,13 +25,36 @@ use dashboard::DashboardView;
 use editor::ReportEditor;
 use indicators::Indicators;
 use print::SummaryPrint;
-use round_form::RoundForm;
+use round_form::{RoundForm, ScheduleForm};
 
 /// Sends `op` through the plan's store (offline too); the refusal in words.
 fn send(store: PlanStore, op: ReportMutation) -> Result<(), String> {
     store
         .dispatch(Mutation::Report { op })
         .map_err(|e| e.to_string())
+}
+
+/// Reads what a user typed into a field as the edit it means, or says why it cannot.
+type Reader = fn(String) -> Result<RecordEdit, String>;
+/// A field's save: what was typed in, the refusal (if any) out.
+type Save = Callback<String, Result<(), String>>;
+
+/// The save of a field of record `key`: what was typed, read by the given [`Reader`] into an
+/// edit (or refused with the reason), written as one mutation.
+fn saver(store: PlanStore, key: RecordKey) -> impl Fn(Reader) -> Save {
+    move |read| {
+        let key = key.clone();
+        Callback::new(move |typed: String| {
+            let edit = read(typed)?;
+            send(
+                store,
+                ReportMutation::Edit {
+                    key: key.clone(),
+                    edit,
+                },
+            )
+        })
+    }
 }
 
 /// What the reports tab shows.
@@ -134,7 +157,7 @@ pub fn Reports() -> impl IntoView {
                             chosen.set(made);
                         }
                     };
-                    return view! { <RoundForm on_done /> }.into_any();
+                    return view! { <RoundForm on_done /> <ScheduleForm on_done /> }.into_any();
                 }
                 let Some(round) = current.get() else {
                     let hint = if standing {

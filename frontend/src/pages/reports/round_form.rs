@@ -3,6 +3,7 @@
 //! must report start as those with tasks in the plan, as the registry has them on the round's
 //! date.
 
+use chrono::Datelike;
 use leptos::prelude::*;
 use shared::ids::{AgencyCode, RecordId};
 use shared::mutation::Mutation;
@@ -188,5 +189,86 @@ pub fn RoundForm(
                 <button type="button" on:click=move |_| on_done(None)>"Huỷ"</button>
             </div>
         </form>
+    }
+}
+
+/// "Lập lịch": opens at once every round the plan's own reporting days ask for in the chosen
+/// years ("trước ngày 15/6 và 15/12 hằng năm": the 6-month and the year's report of each year),
+/// skipping those the plan has; only shown when the plan names reporting days.
+#[component]
+pub fn ScheduleForm(
+    on_done: impl Fn(Option<RecordId>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let days = Memo::new(move |_| {
+        store
+            .state
+            .with(|s| book::reporting_days(s).map(|d| d.describe_vi()))
+    });
+    let this_year = crate::device::today().year();
+    let from = RwSignal::new(this_year.to_string());
+    let to = RwSignal::new(this_year.to_string());
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let year = |s: RwSignal<String>| {
+            s.get_untracked()
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1990..=2100).contains(y))
+        };
+        let (Some(first), Some(last)) = (year(from), year(to)) else {
+            error.set(Some("Nhập năm bằng 4 chữ số (1990–2100).".into()));
+            return;
+        };
+        if first > last {
+            error.set(Some(
+                "Năm bắt đầu phải trước hoặc bằng năm kết thúc.".into(),
+            ));
+            return;
+        }
+        let rounds = store.state.with_untracked(|s| {
+            store.auth.agencies.with_untracked(|a| {
+                book::scheduled_rounds(s, a, first..=last, || RecordId(crate::device::new_uuid()))
+            })
+        });
+        if rounds.is_empty() {
+            error.set(Some("Các kỳ báo cáo của những năm này đã được mở.".into()));
+            return;
+        }
+        let last_id = rounds.last().map(|r| r.id);
+        for round in rounds {
+            if let Err(e) = store.dispatch(Mutation::Report {
+                op: ReportMutation::CreateRound { round },
+            }) {
+                error.set(Some(e.to_string()));
+                return;
+            }
+        }
+        on_done(last_id);
+    };
+    move || {
+        days.get().map(|days| {
+            view! {
+                <form class="schedule-form" on:submit=submit aria-label="Lập lịch báo cáo">
+                    <p>{format!("Kế hoạch quy định báo cáo: {days}. Mở các kỳ báo cáo theo lịch này:")}</p>
+                    <div class="round-form-row">
+                        <label class="field">
+                            <span>"Từ năm"</span>
+                            <input type="text" inputmode="numeric" aria-label="Từ năm"
+                                prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev)) />
+                        </label>
+                        <label class="field">
+                            <span>"Đến năm"</span>
+                            <input type="text" inputmode="numeric" aria-label="Đến năm"
+                                prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) />
+                        </label>
+                    </div>
+                    {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                    <button type="submit">"Mở các kỳ theo lịch"</button>
+                </form>
+            }
+        })
     }
 }

@@ -34,6 +34,17 @@ pub fn SummaryReport(round: RecordId) -> impl IntoView {
             .state
             .with(|s| compile::outline(s, s.records(), round))
     });
+    // The reminder letter is offered while some required agency has not sent, or must resend.
+    let someone_late = Memo::new(move |_| {
+        store.state.with(|s| {
+            shared::report::book::round(s.records(), round).is_some_and(|r| {
+                shared::report::book::completeness(r, s.records(), today)
+                    .0
+                    .iter()
+                    .any(|l| l.required && l.standing.needs_reminder())
+            })
+        })
+    });
     let approved = move || head.with(|h| h.as_ref().and_then(|h| h.approved.clone()));
     let editable = Memo::new(move |_| {
         standing && head.with(|h| h.as_ref().is_some_and(|h| h.approved.is_none()))
@@ -50,7 +61,9 @@ pub fn SummaryReport(round: RecordId) -> impl IntoView {
                         on:click=move |_| run(ReportMutation::Compile { round })>
                         {move || if head.with(Option::is_some) { "Tổng hợp thêm báo cáo mới tiếp nhận" } else { "Tổng hợp từ các báo cáo đã tiếp nhận" }}
                     </button>
-                    <a class="button" href=move || format!("{}/reminder.docx", base()) download>"Tải công văn đôn đốc (.docx)"</a>
+                    <Show when=move || someone_late.get()>
+                        <a class="button" href=move || format!("{}/reminder.docx", base()) download>"Tải công văn đôn đốc (.docx)"</a>
+                    </Show>
                 })}
                 <Show when=move || head.with(Option::is_some)>
                     <a class="button" href=move || format!("{}/summary.docx", base()) download>"Tải báo cáo tổng hợp (.docx)"</a>

@@ -189,19 +189,7 @@ fn ValueRow(
         .auth
         .units
         .with_untracked(|u| indicator::unit_name(u, unit.as_deref()));
-    let save = move |edit: fn(String) -> Result<RecordEdit, String>| {
-        let key = key.clone();
-        Callback::new(move |typed: String| {
-            let edit = edit(typed)?;
-            send(
-                store,
-                ReportMutation::Edit {
-                    key: key.clone(),
-                    edit,
-                },
-            )
-        })
-    };
+    let save = super::saver(store, key);
     view! {
         <li class="value-row">
             <span class="place">{place}</span>
