@@ -6,6 +6,7 @@
 mod completeness;
 mod dashboard;
 mod editor;
+mod fields;
 mod indicators;
 mod print;
 mod round_form;

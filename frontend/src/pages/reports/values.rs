@@ -7,7 +7,7 @@ use shared::ids::{AgencyCode, RecordId};
 use shared::report::indicator::{self, units_for};
 use shared::report::{Indicator, Quantity, Record, RecordEdit, RecordKey, ReportMutation, book};
 
-use super::editor::Line;
+use super::fields::Line;
 use super::indicators::amount;
 use super::send;
 use crate::state::PlanStore;
