@@ -79,6 +79,13 @@ test('an indicator is given by commune in a report, shown against its target, an
   await expect(standing.locator('.report-state')).toContainText('Đã tiếp nhận');
   await standing.getByRole('tab', { name: 'Chỉ tiêu' }).tap();
   await expect(row.locator('.latest-values li')).toHaveText(/Xã Thất Khê: 15,5 % · Đạt/);
+  // A stricter target, edited in place: the value no longer reaches it.
+  await row.getByRole('button', { name: 'Sửa' }).tap();
+  const target = standing.locator('.indicator-edit').getByLabel('Mục tiêu', { exact: true });
+  await target.fill('10');
+  await target.blur();
+  await expect(row.locator('.latest-values li')).toHaveText(/Xã Thất Khê: 15,5 % · Chưa đạt/);
+  await expect(row).toContainText('10 % (năm 2020)');
   await standing.locator('.indicators').screenshot({ path: 'test-results/report-indicators-768x1024.png' });
 
   // The dashboard: charts with their tables, in both orientations.
@@ -88,6 +95,8 @@ test('an indicator is given by commune in a report, shown against its target, an
   await expect(dashboard.getByRole('img', { name: 'Nhiệm vụ theo tình trạng' })).toBeVisible();
   await expect(dashboard.getByRole('img', { name: 'Tình hình báo cáo của các đơn vị' })).toBeVisible();
   await expect(dashboard.locator('.agency-progress tr[data-agency="SYT"]')).toContainText('Sở Y tế');
+  await expect(dashboard.getByRole('img', { name: 'Tiến độ bình quân theo phần của kế hoạch' })).toBeVisible();
+  await expect(dashboard.locator('.section-progress tbody tr')).toContainText([/^III\./]);
   await expect(dashboard.locator('.indicator-targets tbody tr')).toContainText(['Xã Thất Khê']);
   await expect(dashboard.getByText('Đây là kỳ báo cáo đầu tiên')).toBeVisible();
   await dashboard.screenshot({ path: 'test-results/report-dashboard-768x1024.png' });

@@ -884,6 +884,15 @@ fn the_dashboard_counts_progress_and_overdue_tasks_by_task_and_agency() {
     );
     assert_eq!(board.overdue().count(), 1);
     assert_eq!(board.progress(), 30);
+    let sections: Vec<(&str, usize, usize, u8)> = board
+        .sections
+        .iter()
+        .map(|s| (s.heading.as_str(), s.tasks, s.overdue, s.progress))
+        .collect();
+    assert_eq!(
+        sections,
+        [("1. Nhiệm vụ 1", 1, 1, 60), ("3. Nhiệm vụ 3", 1, 0, 0)]
+    );
     let agencies: Vec<(&str, usize, usize, usize, u8)> = board
         .agencies
         .iter()

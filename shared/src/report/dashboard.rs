@@ -36,6 +36,16 @@ pub struct AgencyProgress {
     pub progress: u8,
 }
 
+/// A top-level part of the plan (I, II, III…) on the dashboard: the tasks assigned in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectionProgress {
+    pub heading: String,
+    pub tasks: usize,
+    pub overdue: usize,
+    /// The mean progress of its assigned tasks, in percent.
+    pub progress: u8,
+}
+
 /// The plan's progress as of a day.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dashboard {
@@ -43,6 +53,8 @@ pub struct Dashboard {
     pub tasks: Vec<TaskLine>,
     /// Every agency with a task, the most overdue first, then by code.
     pub agencies: Vec<AgencyProgress>,
+    /// Every top-level part of the plan with an assigned task, in the plan's order.
+    pub sections: Vec<SectionProgress>,
     /// How many assigned tasks stand in each status, in the status's order.
     pub by_status: Vec<(TaskStatus, usize)>,
 }
@@ -82,13 +94,29 @@ pub fn dashboard(plan: &impl PlanView, today: NaiveDate) -> Dashboard {
     let mut tasks = Vec::new();
     let mut agencies: BTreeMap<AgencyCode, (AgencyProgress, Vec<u8>)> = BTreeMap::new();
     let mut by_status: BTreeMap<TaskStatus, usize> = BTreeMap::new();
+    // In the plan's order every node follows its top-level part.
+    let mut sections: Vec<(SectionProgress, Vec<u8>)> = Vec::new();
     for n in plan.in_order() {
+        if n.parent.is_none() {
+            sections.push((
+                SectionProgress {
+                    heading: heading(n),
+                    ..SectionProgress::default()
+                },
+                Vec::new(),
+            ));
+        }
         if n.assignments.is_empty() {
             continue;
         }
         let lead = n.assignments.iter().find(|a| a.role == Role::Lead);
         let status = lead.unwrap_or(&n.assignments[0]).status(n, today);
         *by_status.entry(status).or_default() += 1;
+        if let Some((section, progress)) = sections.last_mut() {
+            section.tasks += 1;
+            section.overdue += usize::from(status.is_overdue());
+            progress.push(n.progress);
+        }
         for a in &n.assignments {
             let (line, progress) = agencies.entry(a.agency.clone()).or_default();
             line.agency = a.agency.clone();
@@ -117,9 +145,18 @@ pub fn dashboard(plan: &impl PlanView, today: NaiveDate) -> Dashboard {
         })
         .collect();
     agencies.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.agency.cmp(&b.agency)));
+    let sections = sections
+        .into_iter()
+        .filter(|(s, _)| s.tasks > 0)
+        .map(|(mut s, progress)| {
+            s.progress = mean(progress.into_iter());
+            s
+        })
+        .collect();
     Dashboard {
         tasks,
         agencies,
+        sections,
         by_status: by_status.into_iter().collect(),
     }
 }

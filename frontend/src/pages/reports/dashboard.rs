@@ -117,6 +117,27 @@ pub fn DashboardView(round: Option<RecordId>) -> impl IntoView {
                     <Stacked title="Nhiệm vụ theo tình trạng" parts=b.by_status.iter().map(|(s, n)| (s.label_vi(), *n, status_class(*s))).collect() />
                 }
             }}
+            <h4>"Tiến độ theo phần của kế hoạch"</h4>
+            {move || {
+                let b = board.get();
+                let rows: Vec<(String, u8, bool)> = b.sections.iter()
+                    .map(|s| (s.heading.clone(), s.progress, s.overdue > 0))
+                    .collect();
+                view! {
+                    <Bars title="Tiến độ bình quân theo phần của kế hoạch" rows />
+                    <table class="section-progress">
+                        <thead><tr>
+                            <th scope="col">"Phần"</th><th scope="col">"Nhiệm vụ đã giao"</th>
+                            <th scope="col">"Quá hạn"</th><th scope="col">"Tiến độ bình quân"</th>
+                        </tr></thead>
+                        <tbody>
+                            {b.sections.into_iter().map(|s| view! {
+                                <tr><td>{s.heading}</td><td>{s.tasks}</td><td>{s.overdue}</td><td>{format!("{} %", s.progress)}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            }}
             <h4>"Tiến độ theo cơ quan, đơn vị"</h4>
             {move || {
                 let b = board.get();

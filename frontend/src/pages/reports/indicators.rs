@@ -5,8 +5,12 @@
 use leptos::prelude::*;
 use shared::ids::RecordId;
 use shared::report::indicator::{self, IndicatorDraft};
-use shared::report::{Direction, Indicator, IndicatorScope, Quantity, ReportMutation, book};
+use shared::report::{
+    Direction, Indicator, IndicatorScope, Quantity, Record, RecordEdit, RecordKey, ReportMutation,
+    book,
+};
 
+use super::fields::Line;
 use super::send;
 use crate::state::PlanStore;
 
@@ -98,6 +102,7 @@ fn IndicatorRow(
     let units = store.auth.units;
     let error = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(false);
+    let editing = RwSignal::new(false);
     let id = indicator.id;
     let unit = indicator.unit.clone();
     let target = match (indicator.target, indicator.target_year) {
@@ -148,12 +153,67 @@ fn IndicatorRow(
                             </span>
                         }.into_any()
                     } else {
-                        view! { <button class="link" on:click=move |_| confirm.set(true)>"Xoá"</button> }.into_any()
+                        view! {
+                            <button class="link" on:click=move |_| editing.update(|e| *e = !*e)>"Sửa"</button>
+                            <button class="link" on:click=move |_| confirm.set(true)>"Xoá"</button>
+                        }.into_any()
                     }}
                     {move || error.get().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
                 </td>
             })}
         </tr>
+        <Show when=move || editing.get()>
+            <tr class="indicator-edit">
+                <td colspan="5"><IndicatorFields id /></td>
+            </tr>
+        </Show>
+    }
+}
+
+/// "28,5", or nothing.
+fn number(q: Option<Quantity>) -> String {
+    q.map(Quantity::format_vi).unwrap_or_default()
+}
+
+/// The standing agency's edits of an indicator's name, unit, baseline, target and year, each
+/// saved when its field is left (offline too), checked as the server checks them.
+#[component]
+fn IndicatorFields(id: RecordId) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let current = Memo::new(move |_| {
+        store
+            .state
+            .with(|s| match s.record(&RecordKey::Indicator(id)) {
+                Some(Record::Indicator(i)) => Some(i.clone()),
+                _ => None,
+            })
+    });
+    let save = super::saver(store, RecordKey::Indicator(id));
+    let editable = Memo::new(|_| true);
+    let shown = move |get: fn(&Indicator) -> String| {
+        Signal::derive(move || current.with(|i| i.as_ref().map(get).unwrap_or_default()))
+    };
+    view! {
+        <div class="form-row">
+            <Line label="Tên chỉ tiêu" value=shown(|i| i.name.clone()) editable save=save(|t| Ok(RecordEdit::Name(t))) />
+            <Line label="Đơn vị tính" value=shown(|i| i.unit.clone()) editable save=save(|t| Ok(RecordEdit::Unit(t))) />
+        </div>
+        <div class="form-row">
+            <Line label="Giá trị cơ sở" value=shown(|i| number(i.baseline)) editable
+                save=save(|t| Quantity::parse_vi(&t).map(RecordEdit::Baseline).map_err(|e| e.to_string())) />
+            <Line label="Mục tiêu" value=shown(|i| number(i.target)) editable
+                save=save(|t| Quantity::parse_vi(&t).map(RecordEdit::Target).map_err(|e| e.to_string())) />
+            <Line label="Năm đạt mục tiêu" value=shown(|i| i.target_year.map(|y| y.to_string()).unwrap_or_default()) editable
+                save=save(|t| {
+                    let t = t.trim();
+                    if t.is_empty() {
+                        return Ok(RecordEdit::TargetYear(None));
+                    }
+                    t.parse::<i32>().ok().filter(|y| (1990..=2100).contains(y))
+                        .map(|y| RecordEdit::TargetYear(Some(y)))
+                        .ok_or_else(|| "Năm đạt mục tiêu phải là năm có 4 chữ số (1990–2100).".to_owned())
+                }) />
+        </div>
     }
 }
 
