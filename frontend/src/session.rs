@@ -17,6 +17,19 @@ const LOGOUT_PENDING_KEY: &str = "session:logout-pending";
 const AGENCIES_KEY: &str = "agencies";
 const UNITS_KEY: &str = "admin-units";
 
+/// What the device kept under `key`, if it can still be read.
+async fn remembered<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    let text = kv::get(key).await.ok().flatten()?;
+    serde_json::from_slice(text.as_bytes()).ok()
+}
+
+/// Keeps `value` on the device under `key` (for offline use); a failure only loses the copy.
+async fn remember<T: serde::Serialize>(key: &str, value: &T) {
+    if let Ok(json) = serde_json::to_string(value) {
+        let _ = kv::put(key, &json).await;
+    }
+}
+
 /// The app's sign-in state, shared through context.
 #[derive(Clone, Copy)]
 pub struct Auth {
@@ -61,28 +74,13 @@ impl Auth {
 
     /// The user from the device, then checked with the server when it can be reached.
     pub async fn init(&self) {
-        if let Some(user) = kv::get(USER_KEY)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|s| serde_json::from_slice::<User>(s.as_bytes()).ok())
-        {
+        if let Some(user) = remembered::<User>(USER_KEY).await {
             self.user.set(Some(user));
         }
-        if let Some(list) = kv::get(AGENCIES_KEY)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|s| serde_json::from_slice::<Vec<Agency>>(s.as_bytes()).ok())
-        {
+        if let Some(list) = remembered::<Vec<Agency>>(AGENCIES_KEY).await {
             self.agencies.set(list);
         }
-        if let Some(list) = kv::get(UNITS_KEY)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|s| serde_json::from_slice::<Vec<AdminUnit>>(s.as_bytes()).ok())
-        {
+        if let Some(list) = remembered::<Vec<AdminUnit>>(UNITS_KEY).await {
             self.units.set(list);
         }
         if kv::get(LOGOUT_PENDING_KEY).await.ok().flatten().is_some() {
@@ -106,9 +104,7 @@ impl Auth {
     /// Records a new session (after signing in, or when the server confirms one).
     pub async fn signed_in(&self, info: SessionInfo) {
         let _ = kv::delete(LOGOUT_PENDING_KEY).await;
-        if let Ok(json) = serde_json::to_string(&info.user) {
-            let _ = kv::put(USER_KEY, &json).await;
-        }
+        remember(USER_KEY, &info.user).await;
         self.user.set(Some(info.user));
         self.expired.set(false);
         self.load_registry().await;
@@ -116,15 +112,11 @@ impl Auth {
 
     async fn load_registry(&self) {
         if let Ok(list) = api::agencies().await {
-            if let Ok(json) = serde_json::to_string(&list) {
-                let _ = kv::put(AGENCIES_KEY, &json).await;
-            }
+            remember(AGENCIES_KEY, &list).await;
             self.agencies.set(list);
         }
         if let Ok(list) = api::admin_units().await {
-            if let Ok(json) = serde_json::to_string(&list) {
-                let _ = kv::put(UNITS_KEY, &json).await;
-            }
+            remember(UNITS_KEY, &list).await;
             self.units.set(list);
         }
     }

@@ -158,6 +158,15 @@ pub struct Node {
 }
 
 impl Node {
+    /// Its heading as reports print it: "1. Tuyên truyền …" (the label, then the title).
+    pub fn heading(&self) -> String {
+        if self.label.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{}. {}", self.label, self.title)
+        }
+    }
+
     /// The lead agency's code, if any.
     pub fn lead(&self) -> Option<&str> {
         self.assignments

@@ -9,8 +9,6 @@ use shared::report::ReportError;
 use super::{Denial, Result, Service, ServiceError};
 use crate::docx;
 
-pub use shared::report::official::STANDING_AGENCY;
-
 /// Which document of a round.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReportDocument {
@@ -56,10 +54,7 @@ impl Service {
         let sync = self.plan_state(plan).await?;
         let agencies = self.agencies().await?;
         let units = self.admin_units().await?;
-        let standing = match (actor.role, actor.agency) {
-            (UserRole::Standing, Some(a)) => a.to_string(),
-            _ => STANDING_AGENCY.to_owned(),
-        };
+        let standing = shared::report::official::issuing_agency(&actor);
         let today = super::today_vn();
         let title = match sync
             .authority

@@ -197,6 +197,16 @@ pub fn completeness(
     (lines, counts)
 }
 
+/// The required agencies a reminder letter goes to on `today`: those that have not sent by the
+/// due date, or must send again.
+pub fn to_remind(round: &Round, records: &Records, today: NaiveDate) -> Vec<AgencyLine> {
+    completeness(round, records, today)
+        .0
+        .into_iter()
+        .filter(|l| l.required && l.standing.needs_reminder())
+        .collect()
+}
+
 /// Why a round's form cannot open the round. Display is the Vietnamese message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RoundDraftError {

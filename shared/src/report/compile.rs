@@ -278,13 +278,7 @@ pub fn outline(plan: &impl PlanView, records: &Records, round: RecordId) -> Vec<
                 match p.slot.node() {
                     Some(n) if task != Some(n) => {
                         task = Some(n);
-                        let text = plan.node(n).map_or_else(String::new, |node| {
-                            if node.label.is_empty() {
-                                node.title.clone()
-                            } else {
-                                format!("{}. {}", node.label, node.title)
-                            }
-                        });
+                        let text = plan.node(n).map_or_else(String::new, Node::heading);
                         out.push(Block::Heading { level: 2, text });
                     }
                     None if !others => {

@@ -134,9 +134,24 @@ impl Completeness {
         c
     }
 
+    /// Agencies that sent (whatever happened to the report since).
+    pub fn sent(&self) -> usize {
+        self.on_time + self.late
+    }
+
+    /// Sent reports waiting for the standing agency: neither returned nor accepted yet.
+    pub fn waiting(&self) -> usize {
+        self.sent().saturating_sub(self.returned + self.accepted)
+    }
+
+    /// Agencies that have not sent, before the due date.
+    pub fn not_yet_due(&self) -> usize {
+        self.not_sent.saturating_sub(self.overdue)
+    }
+
     /// Agencies that sent, in whole percent of those required (rounded down, so 100 means all).
     pub fn sent_percent(&self) -> u8 {
-        percent(self.on_time + self.late, self.required)
+        percent(self.sent(), self.required)
     }
 
     /// Agencies that sent by the due date, in whole percent of those required.

@@ -80,15 +80,6 @@ fn mean(values: impl Iterator<Item = u8>) -> u8 {
     }
 }
 
-/// A node's heading: its label, then its title.
-pub fn heading(n: &Node) -> String {
-    if n.label.is_empty() {
-        n.title.clone()
-    } else {
-        format!("{}. {}", n.label, n.title)
-    }
-}
-
 /// The plan's dashboard on `today`.
 pub fn dashboard(plan: &impl PlanView, today: NaiveDate) -> Dashboard {
     let mut tasks = Vec::new();
@@ -100,7 +91,7 @@ pub fn dashboard(plan: &impl PlanView, today: NaiveDate) -> Dashboard {
         if n.parent.is_none() {
             sections.push((
                 SectionProgress {
-                    heading: heading(n),
+                    heading: n.heading(),
                     ..SectionProgress::default()
                 },
                 Vec::new(),
@@ -131,7 +122,7 @@ pub fn dashboard(plan: &impl PlanView, today: NaiveDate) -> Dashboard {
         }
         tasks.push(TaskLine {
             node: n.id,
-            heading: heading(n),
+            heading: n.heading(),
             progress: n.progress,
             lead: lead.map(|a| a.agency.clone()),
             status,
@@ -258,7 +249,7 @@ pub fn comparison(plan: &impl PlanView, round: &Round) -> Comparison {
         .filter(|n| !n.assignments.is_empty())
         .map(|n| TaskCompared {
             node: n.id,
-            heading: heading(n),
+            heading: n.heading(),
             then: previous.and_then(|p| progress_in(plan, p, n)),
             now: progress_in(plan, round.id, n),
         })

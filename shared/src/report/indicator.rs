@@ -32,7 +32,37 @@ impl TargetState {
     }
 }
 
+/// "28,5 %", "1.234 hộ", or "—" for no value.
+pub fn amount(q: Option<Quantity>, unit: &str) -> String {
+    q.map_or_else(|| "—".to_owned(), |q| format!("{} {unit}", q.format_vi()))
+}
+
+/// A target year as typed: empty is none, else a year from 1990 to 2100.
+///
+/// # Errors
+/// Anything else.
+pub fn target_year(text: &str) -> Result<Option<i32>, IndicatorDraftError> {
+    let year = text.trim();
+    if year.is_empty() {
+        return Ok(None);
+    }
+    match year.parse::<i32>() {
+        Ok(y) if (1990..=2100).contains(&y) => Ok(Some(y)),
+        _ => Err(IndicatorDraftError::Year),
+    }
+}
+
 impl Indicator {
+    /// "18 % (năm 2020)", "18 %", or "—".
+    pub fn target_vi(&self) -> String {
+        match self.target_year {
+            Some(y) if self.target.is_some() => {
+                format!("{} (năm {y})", amount(self.target, &self.unit))
+            }
+            _ => amount(self.target, &self.unit),
+        }
+    }
+
     /// Whether `value` meets the target, in the indicator's direction.
     pub fn against_target(&self, value: Quantity) -> TargetState {
         match (self.target, self.direction) {
@@ -177,15 +207,7 @@ impl IndicatorDraft {
         if unit.is_empty() {
             return Err(IndicatorDraftError::NoUnit);
         }
-        let year = self.target_year.trim();
-        let target_year = if year.is_empty() {
-            None
-        } else {
-            match year.parse::<i32>() {
-                Ok(y) if (1990..=2100).contains(&y) => Some(y),
-                _ => return Err(IndicatorDraftError::Year),
-            }
-        };
+        let target_year = target_year(&self.target_year)?;
         Ok(Indicator {
             id,
             name: validate::title(&self.name).map_err(IndicatorDraftError::Name)?,

@@ -6,9 +6,9 @@ use crate::ids::{AgencyCode, ClientId, ConflictId, NodeId};
 use crate::mutation::{Field, Mutation, MutationError, NodeEdit};
 use crate::plan::{Node, Plan};
 use crate::plan_state::{Change, PlanState};
-use crate::registry::{Known, UnitLevel};
+use crate::registry::Known;
 use crate::report::{
-    IndicatorScope, Record, RecordEdit, RecordField, RecordKey, ReportError, ReportMutation,
+    Record, RecordEdit, RecordField, RecordKey, ReportError, ReportMutation, book,
 };
 use chrono::NaiveDate;
 use std::borrow::Cow;
@@ -193,16 +193,12 @@ impl Authority {
             && !known.units.is_empty()
         {
             let records = self.state.records();
-            let level = match records.get(&RecordKey::Indicator(*indicator)) {
-                Some(Record::Indicator(i)) => match i.scope {
-                    IndicatorScope::District => UnitLevel::District,
-                    IndicatorScope::Commune => UnitLevel::Commune,
-                    // The rules refuse a unit on a province-wide indicator.
-                    IndicatorScope::Province => return Ok(()),
-                },
-                _ => return Ok(()),
+            // The rules refuse a unit on a province-wide indicator, and a missing round or
+            // indicator.
+            let Some(Record::Indicator(i)) = records.get(&RecordKey::Indicator(*indicator)) else {
+                return Ok(());
             };
-            let Some(Record::Round(r)) = records.get(&RecordKey::Round(*round)) else {
+            let (Some(level), Some(r)) = (i.scope.level(), book::round(records, *round)) else {
                 return Ok(());
             };
             if !known.unit_in(unit, level, r.data.from, r.data.to) {

@@ -54,7 +54,7 @@ pub fn Completeness(round: RecordId) -> impl IntoView {
                     }).map(|t| view! { <p class="report-due">{t}</p> })}
                     {move || lines.get().map(|(_, c)| view! {
                         <dl class="counts">
-                            <div><dt>"Đã gửi"</dt><dd>{format!("{}/{} ({} %)", c.on_time + c.late, c.required, c.sent_percent())}</dd></div>
+                            <div><dt>"Đã gửi"</dt><dd>{format!("{}/{} ({} %)", c.sent(), c.required, c.sent_percent())}</dd></div>
                             <div><dt>"Đúng hạn"</dt><dd>{format!("{} ({} %)", c.on_time, c.on_time_percent())}</dd></div>
                             <div><dt>"Gửi muộn"</dt><dd>{c.late}</dd></div>
                             <div><dt>"Bị trả lại"</dt><dd>{c.returned}</dd></div>

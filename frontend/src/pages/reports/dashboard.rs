@@ -4,14 +4,12 @@
 //! and what gets copied into a report); then the round beside the round before it.
 
 use leptos::prelude::*;
-use shared::assignment::TaskStatus;
 use shared::ids::RecordId;
 use shared::registry::name_of as agency_name;
 use shared::report::dashboard::{self, Comparison, Dashboard};
-use shared::report::indicator::{self, TargetState};
+use shared::report::indicator::{self, TargetState, amount};
 use shared::report::{Completeness, book};
 
-use super::indicators::amount;
 use crate::state::PlanStore;
 
 /// Width of every chart's drawing, in SVG units (it scales to the page).
@@ -30,10 +28,6 @@ fn short(text: &str, max: usize) -> String {
         s.push('…');
         s
     }
-}
-
-fn status_class(s: TaskStatus) -> &'static str {
-    s.css()
 }
 
 /// Horizontal bars of percentages, one per (label, percent, overdue).
@@ -114,7 +108,7 @@ pub fn DashboardView(round: Option<RecordId>) -> impl IntoView {
                         <div><dt>"Hoàn thành"</dt><dd>{b.tasks.iter().filter(|t| t.status.is_done()).count()}</dd></div>
                     </dl>
                     <h4>"Nhiệm vụ theo tình trạng"</h4>
-                    <Stacked title="Nhiệm vụ theo tình trạng" parts=b.by_status.iter().map(|(s, n)| (s.label_vi(), *n, status_class(*s))).collect() />
+                    <Stacked title="Nhiệm vụ theo tình trạng" parts=b.by_status.iter().map(|(s, n)| (s.label_vi(), *n, s.css())).collect() />
                 }
             }}
             <h4>"Tiến độ theo phần của kế hoạch"</h4>
@@ -285,20 +279,15 @@ fn RoundFigures(round: RecordId) -> impl IntoView {
 
 #[component]
 fn CompletenessBar(c: Completeness) -> impl IntoView {
-    let waiting = (c.on_time + c.late).saturating_sub(c.returned + c.accepted);
     let parts = vec![
         ("Đã tiếp nhận", c.accepted, "accepted"),
-        ("Đã gửi, chờ xem xét", waiting, "on-time"),
+        ("Đã gửi, chờ xem xét", c.waiting(), "on-time"),
         ("Bị trả lại", c.returned, "returned"),
-        (
-            "Chưa gửi, chưa đến hạn",
-            c.not_sent - c.overdue.min(c.not_sent),
-            "not-sent",
-        ),
+        ("Chưa gửi, chưa đến hạn", c.not_yet_due(), "not-sent"),
         ("Chưa gửi, quá hạn", c.overdue, "overdue"),
     ];
     view! {
-        <p class="hint">{format!("Đã gửi {}/{} ({} %), đúng hạn {} ({} %)", c.on_time + c.late, c.required, c.sent_percent(), c.on_time, c.on_time_percent())}</p>
+        <p class="hint">{format!("Đã gửi {}/{} ({} %), đúng hạn {} ({} %)", c.sent(), c.required, c.sent_percent(), c.on_time, c.on_time_percent())}</p>
         <Stacked title="Tình hình báo cáo của các đơn vị" parts />
     }
 }

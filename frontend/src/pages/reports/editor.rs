@@ -259,7 +259,7 @@ fn EntryCard(
     let task = Memo::new(move |_| {
         store.state.with(|s| {
             s.get(node).map(|n| {
-                let heading = shared::report::dashboard::heading(n);
+                let heading = n.heading();
                 let status = n.assignment(&ag).map(|a| a.status(n, today));
                 (heading, status, n.progress)
             })

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use shared::ids::RecordId;
-use shared::report::indicator::{self, IndicatorDraft};
+use shared::report::indicator::{self, IndicatorDraft, amount};
 use shared::report::{
     Direction, Indicator, IndicatorScope, Quantity, Record, RecordEdit, RecordKey, ReportMutation,
     book,
@@ -13,15 +13,6 @@ use shared::report::{
 use super::fields::Line;
 use super::send;
 use crate::state::PlanStore;
-
-/// "28,5 %" or "—".
-pub fn amount(q: Option<Quantity>, unit: &str) -> String {
-    match q {
-        Some(q) if unit == "%" => format!("{} %", q.format_vi()),
-        Some(q) => format!("{} {unit}", q.format_vi()),
-        None => "—".to_owned(),
-    }
-}
 
 #[component]
 pub fn Indicators() -> impl IntoView {
@@ -104,11 +95,7 @@ fn IndicatorRow(
     let confirm = RwSignal::new(false);
     let editing = RwSignal::new(false);
     let id = indicator.id;
-    let unit = indicator.unit.clone();
-    let target = match (indicator.target, indicator.target_year) {
-        (Some(t), Some(y)) => format!("{} (năm {y})", amount(Some(t), &unit)),
-        (t, _) => amount(t, &unit),
-    };
+    let target = indicator.target_vi();
     let values = if latest.is_empty() {
         view! { <span class="hint">"Chưa có giá trị được tiếp nhận"</span> }.into_any()
     } else {
@@ -137,7 +124,7 @@ fn IndicatorRow(
                 <span class="indicator-name">{indicator.name.clone()}</span>
                 <span class="hint">{format!(" ({}; {}; {})", indicator.unit, indicator.direction.label_vi(), indicator.scope.label_vi())}</span>
             </td>
-            <td>{amount(indicator.baseline, &unit)}</td>
+            <td>{amount(indicator.baseline, &indicator.unit)}</td>
             <td>{target}</td>
             <td>{values}</td>
             {standing.then(|| view! {
@@ -204,15 +191,7 @@ fn IndicatorFields(id: RecordId) -> impl IntoView {
             <Line label="Mục tiêu" value=shown(|i| number(i.target)) editable
                 save=save(|t| Quantity::parse_vi(&t).map(RecordEdit::Target).map_err(|e| e.to_string())) />
             <Line label="Năm đạt mục tiêu" value=shown(|i| i.target_year.map(|y| y.to_string()).unwrap_or_default()) editable
-                save=save(|t| {
-                    let t = t.trim();
-                    if t.is_empty() {
-                        return Ok(RecordEdit::TargetYear(None));
-                    }
-                    t.parse::<i32>().ok().filter(|y| (1990..=2100).contains(y))
-                        .map(|y| RecordEdit::TargetYear(Some(y)))
-                        .ok_or_else(|| "Năm đạt mục tiêu phải là năm có 4 chữ số (1990–2100).".to_owned())
-                }) />
+                save=save(|t| indicator::target_year(&t).map(RecordEdit::TargetYear).map_err(|e| e.to_string())) />
         </div>
     }
 }

@@ -4,20 +4,15 @@
 //! too), ready for the browser's print dialog.
 
 use leptos::prelude::*;
-use shared::access::UserRole;
 use shared::ids::RecordId;
-use shared::report::official::{self, Appendix, Block, Official, STANDING_AGENCY};
+use shared::report::official::{self, Appendix, Block, Official};
 
 use crate::state::PlanStore;
 
 #[component]
 pub fn SummaryPrint(round: RecordId) -> impl IntoView {
     let store = expect_context::<PlanStore>();
-    let actor = store.actor();
-    let standing = match (actor.role, actor.agency) {
-        (UserRole::Standing, Some(a)) => a.to_string(),
-        _ => STANDING_AGENCY.to_owned(),
-    };
+    let standing = official::issuing_agency(&store.actor());
     let today = crate::device::today();
     let doc = Memo::new(move |_| {
         let agencies = store.auth.agencies.get();

@@ -37,12 +37,8 @@ pub fn SummaryReport(round: RecordId) -> impl IntoView {
     // The reminder letter is offered while some required agency has not sent, or must resend.
     let someone_late = Memo::new(move |_| {
         store.state.with(|s| {
-            shared::report::book::round(s.records(), round).is_some_and(|r| {
-                shared::report::book::completeness(r, s.records(), today)
-                    .0
-                    .iter()
-                    .any(|l| l.required && l.standing.needs_reminder())
-            })
+            shared::report::book::round(s.records(), round)
+                .is_some_and(|r| !shared::report::book::to_remind(r, s.records(), today).is_empty())
         })
     });
     let approved = move || head.with(|h| h.as_ref().and_then(|h| h.approved.clone()));

@@ -8,7 +8,6 @@ use shared::report::indicator::{self, units_for};
 use shared::report::{Indicator, Quantity, Record, RecordEdit, RecordKey, ReportMutation, book};
 
 use super::fields::Line;
-use super::indicators::amount;
 use super::send;
 use crate::state::PlanStore;
 
@@ -104,14 +103,7 @@ fn IndicatorBlock(
         units
     };
     let picked = RwSignal::new(String::new());
-    let target = format!(
-        "Mục tiêu: {}{}",
-        amount(indicator.target, &indicator.unit),
-        indicator
-            .target_year
-            .map(|y| format!(" (năm {y})"))
-            .unwrap_or_default()
-    );
+    let target = format!("Mục tiêu: {}", indicator.target_vi());
     let unit_label = indicator.unit.clone();
     let a2 = agency.clone();
     view! {

@@ -79,7 +79,6 @@ fn percent(part: u64, whole: u64) -> String {
         .unwrap_or_default()
 }
 
-/// The funds appendix: each accepted entry that states funds, by task and agency.
 /// True when the agency's report for the round was accepted (only those go in the summary).
 fn accepted(state: &impl PlanView, round: RecordId, agency: &str) -> bool {
     matches!(
@@ -88,6 +87,7 @@ fn accepted(state: &impl PlanView, round: RecordId, agency: &str) -> bool {
     )
 }
 
+/// The funds appendix: each accepted entry that states funds, by task and agency.
 fn funds(state: &impl PlanView, round: RecordId, agencies: &[Agency]) -> Option<Appendix> {
     let mut rows = Vec::new();
     let (mut total_a, mut total_d) = (0u64, 0u64);
@@ -399,10 +399,8 @@ pub fn reminder(
     today: chrono::NaiveDate,
 ) -> Option<Official> {
     let r = book::round(state.records(), round)?;
-    let (lines_, _) = book::completeness(r, state.records(), today);
-    let late: Vec<(String, &'static str)> = lines_
+    let late: Vec<(String, &'static str)> = book::to_remind(r, state.records(), today)
         .iter()
-        .filter(|l| l.required && l.standing.needs_reminder())
         .map(|l| (name_of(agencies, &l.agency), l.standing.label_vi()))
         .collect();
     if late.is_empty() {

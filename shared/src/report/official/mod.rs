@@ -13,6 +13,15 @@ pub use documents::{agency_report, reminder, summary};
 /// not one of its officers.
 pub const STANDING_AGENCY: &str = "BDT";
 
+/// The agency documents made by `actor` are issued in the name of: a standing officer's own
+/// agency, else [`STANDING_AGENCY`].
+pub fn issuing_agency(actor: &crate::actor::Actor) -> String {
+    match (actor.role, &actor.agency) {
+        (crate::actor::UserRole::Standing, Some(a)) => a.to_string(),
+        _ => STANDING_AGENCY.to_owned(),
+    }
+}
+
 /// A piece of the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
