@@ -63,13 +63,146 @@ pub fn suggest_assignments(plan: &ParsedPlan, matcher: &AgencyMatcher) -> Vec<Su
     ) {
         for node in nodes {
             let organising = organising || is_organising(node);
-            suggest_for_node(node, organising, matcher, out);
-            visit(&node.children, organising, matcher, out);
+            match heading_agencies(node, organising, matcher) {
+                // "2. Sở Tài chính" over its duties: the agency is responsible for each.
+                Some(heads) if !node.children.is_empty() => {
+                    for duty in &node.children {
+                        let first_new = out.len();
+                        suggest_for_node(duty, organising, matcher, out);
+                        let role = heading_role(duty, &out[first_new..]);
+                        // "Sở Tài chính: Phối hợp với Ban Dân tộc tỉnh hướng dẫn …": the agency
+                        // it works with leads that duty.
+                        if role == Role::Coordinating
+                            && !out[first_new..].iter().any(|s| s.role == Role::Lead)
+                            && let Some(partner) = out[first_new..].iter_mut().find(|s| {
+                                heads.iter().all(|(code, _)| s.agency_code.as_str() != code)
+                            })
+                        {
+                            partner.role = Role::Lead;
+                        }
+                        for (k, (code, text)) in heads.iter().enumerate() {
+                            let suggestion = SuggestedAssignment {
+                                agency_code: code.clone().into(),
+                                agency_text: text.clone(),
+                                role: heads_role(role, k),
+                                node_label: duty.label.clone(),
+                                node_line: duty.line,
+                                duty: cut_chars(&duty.title, 500).0.to_owned(),
+                            };
+                            merge_heading(out, first_new, suggestion);
+                        }
+                        visit(&duty.children, organising, matcher, out);
+                    }
+                }
+                Some(heads) => {
+                    // A heading with its duty as body paragraphs.
+                    let mut own = Vec::new();
+                    suggest_for_node(node, organising, matcher, &mut own);
+                    own.retain(|s| heads.iter().all(|(code, _)| s.agency_code.as_str() != code));
+                    let role = heading_role(node, &own);
+                    let duty = node.body.as_deref().unwrap_or(&node.title);
+                    let duty = duty.split("\n\n").next().unwrap_or(duty);
+                    for (k, (code, text)) in heads.into_iter().enumerate() {
+                        out.push(SuggestedAssignment {
+                            agency_code: code.into(),
+                            agency_text: text,
+                            role: heads_role(role, k),
+                            node_label: node.label.clone(),
+                            node_line: node.line,
+                            duty: cut_chars(duty, 500).0.to_owned(),
+                        });
+                    }
+                    out.extend(own);
+                }
+                None => {
+                    suggest_for_node(node, organising, matcher, out);
+                    visit(&node.children, organising, matcher, out);
+                }
+            }
         }
     }
     let mut out = Vec::new();
     visit(&plan.nodes, false, matcher, &mut out);
     out
+}
+
+/// The agencies a heading names and nothing else ("2. Sở Tài chính", "Công an tỉnh, Bộ CHQS
+/// tỉnh:"), in the organising section: their codes and names as written.
+fn heading_agencies(
+    node: &ParsedNode,
+    organising: bool,
+    matcher: &AgencyMatcher,
+) -> Option<Vec<(String, String)>> {
+    if !organising || node.title.chars().count() > 120 {
+        return None;
+    }
+    let title = node.title.trim_end_matches([':', '.', ';', ' ']);
+    let words = words(title);
+    let found = matcher.find(&words);
+    let first = found.first()?;
+    if first.first != 0 || found.last()?.last + 1 != words.len() {
+        return None;
+    }
+    for pair in found.windows(2) {
+        if !(pair[0].last + 1 == pair[1].first
+            || between_are(&words, pair[0].last, pair[1].first, LIST_FILLERS))
+        {
+            return None;
+        }
+    }
+    Some(
+        found
+            .iter()
+            .map(|f| {
+                (
+                    f.code.clone(),
+                    title[words[f.first].start..words[f.last].end].to_owned(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The role of the agency a heading names in one duty under it: lead where the duty says "chủ
+/// trì" or names no other lead; coordinating where it only "phối hợp", or another agency named
+/// in it leads.
+fn heading_role(duty: &ParsedNode, named: &[SuggestedAssignment]) -> Role {
+    let text = fold(&format!(
+        "{} {}",
+        duty.title,
+        duty.body.as_deref().unwrap_or("")
+    ));
+    let text = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    if text.contains("chu tri") {
+        Role::Lead
+    } else if text.starts_with("phoi hop")
+        || text.starts_with("tham gia")
+        || named.iter().any(|s| s.role == Role::Lead)
+    {
+        Role::Coordinating
+    } else {
+        Role::Lead
+    }
+}
+
+/// The role of the `k`-th agency a heading names: the first takes the duty's role; when it
+/// leads, the others named with it coordinate.
+fn heads_role(role: Role, k: usize) -> Role {
+    if k == 0 { role } else { Role::Coordinating }
+}
+
+/// Adds the heading agency's suggestion for a duty first among the duty's own: it replaces a
+/// suggestion the duty's text made for the same agency.
+fn merge_heading(
+    out: &mut Vec<SuggestedAssignment>,
+    first_new: usize,
+    suggestion: SuggestedAssignment,
+) {
+    out.retain(|s| {
+        !(s.node_line == suggestion.node_line && s.agency_code == suggestion.agency_code)
+    });
+    let at = first_new.min(out.len());
+    out.insert(at, suggestion);
 }
 
 /// The suggestions for one node's own text (title and body).

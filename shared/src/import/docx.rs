@@ -19,12 +19,9 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::error::{ImportError, ImportErrorKind};
+use super::table::{Columns, TaskTable, table_node};
 use super::{ParsedNode, ParsedPlan};
-use crate::dates;
-use crate::document::NodeKind;
 use crate::limits::IMPORT_MAX_BYTES;
-use crate::scan::cut_chars;
-use crate::text::fold;
 
 /// The most a part of the archive may unpack to.
 pub const DOCX_PART_MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -283,52 +280,6 @@ struct Table {
     rows: Vec<Vec<Vec<String>>>,
 }
 
-/// A table of tasks, with the line its rows start on.
-#[derive(Debug)]
-struct TaskTable {
-    /// The heading written above it ("DANH MỤC NHIỆM VỤ …").
-    title: Option<String>,
-    first_line: usize,
-    columns: Columns,
-    /// The rows after the header, each with its line.
-    rows: Vec<(usize, Vec<String>)>,
-}
-
-/// Which column holds what, in a table of tasks.
-#[derive(Debug, Default, Clone, Copy)]
-struct Columns {
-    number: Option<usize>,
-    content: usize,
-    lead: Option<usize>,
-    coordinating: Option<usize>,
-    time: Option<usize>,
-    product: Option<usize>,
-}
-
-impl Columns {
-    /// The columns of a header row, if it is the header of a table of tasks.
-    fn of_header(cells: &[String]) -> Option<Self> {
-        let folded: Vec<String> = cells.iter().map(|c| fold(c)).collect();
-        let find = |words: &[&str]| {
-            folded
-                .iter()
-                .position(|c| words.iter().any(|w| c.contains(w)))
-        };
-        let lead = find(&["chu tri"]);
-        let content = find(&["noi dung", "nhiem vu", "ten nhiem vu", "cong viec"])?;
-        lead?;
-        Some(Columns {
-            number: find(&["stt", "so tt"])
-                .or_else(|| folded.iter().position(|c| c.trim() == "tt")),
-            content,
-            lead,
-            coordinating: find(&["phoi hop"]),
-            time: find(&["thoi gian", "thoi han", "tien do"]),
-            product: find(&["san pham", "ket qua"]),
-        })
-    }
-}
-
 /// The document's body as lines, and its tables of tasks.
 struct Body<'s> {
     numbering: Numbering,
@@ -565,31 +516,7 @@ impl<'s> Body<'s> {
             Columns::of_header(&cells).map(|columns| (k, columns))
         });
         if let Some((header, columns)) = header {
-            // The heading above the table ("PHỤ LỤC", "DANH MỤC NHIỆM VỤ …"): its title.
-            let mut title_lines = Vec::new();
-            for k in (0..self.lines.len()).rev().take(4) {
-                let line = &self.lines[k];
-                if line.is_empty() {
-                    continue;
-                }
-                let folded = fold(line);
-                if folded.starts_with("phu luc")
-                    || folded.starts_with("danh muc")
-                    || folded.starts_with("(kem theo")
-                    || folded.starts_with("kem theo")
-                {
-                    self.hidden[k] = true;
-                    title_lines.push(line.clone());
-                } else {
-                    break;
-                }
-            }
-            title_lines.reverse();
-            let title = title_lines
-                .iter()
-                .find(|l| fold(l).starts_with("danh muc"))
-                .or(title_lines.first())
-                .cloned();
+            let title = super::table::heading_above(&self.lines, &mut self.hidden);
             let first_line = self.lines.len() + 1;
             let mut rows = Vec::new();
             for (k, row) in table.rows.into_iter().enumerate() {
@@ -704,159 +631,9 @@ fn format_number(value: u32, format: &str) -> String {
     }
 }
 
-/// The part "Phụ lục" made of a table of tasks: group rows ("I", a row spanning the table)
-/// hold the task rows after them.
-fn table_node(table: &TaskTable) -> ParsedNode {
-    let c = table.columns;
-    let mut root = node(
-        "Phụ lục",
-        NodeKind::Part,
-        table
-            .title
-            .clone()
-            .unwrap_or_else(|| "Danh mục nhiệm vụ".to_owned()),
-        table.first_line,
-    );
-    let mut group: Option<ParsedNode> = None;
-    for (line, cells) in &table.rows {
-        let cell = |i: Option<usize>| {
-            i.and_then(|i| cells.get(i))
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-        };
-        let content = cell(Some(c.content));
-        let number = cell(c.number).map(|n| n.trim_end_matches('.').to_owned());
-        // A row of column numbers "(1) | (2) | …".
-        if cells.iter().all(|s| {
-            let s = s.trim();
-            s.is_empty()
-                || s.trim_matches(['(', ')'])
-                    .chars()
-                    .all(|ch| ch.is_ascii_digit())
-        }) {
-            continue;
-        }
-        let is_group = number
-            .as_deref()
-            .is_some_and(|n| super::marker::roman_value(n).is_some())
-            || (cells.len() < 3 && content.is_some())
-            || (cell(c.lead).is_none() && cell(c.time).is_none() && content.is_some());
-        let Some(content) = content.or_else(|| {
-            cells
-                .iter()
-                .map(|s| s.trim())
-                .find(|s| !s.is_empty() && Some(*s) != number.as_deref())
-        }) else {
-            continue;
-        };
-        if is_group {
-            if let Some(g) = group.take() {
-                root.children.push(g);
-            }
-            let mut g = node(
-                number.as_deref().unwrap_or(""),
-                NodeKind::Section,
-                content.to_owned(),
-                *line,
-            );
-            if g.label.is_empty() {
-                g.label = super::marker::to_roman(
-                    u32::try_from(root.children.len() + 1).unwrap_or(1).min(39),
-                );
-            }
-            group = Some(g);
-            continue;
-        }
-        let parent = group.as_mut().unwrap_or(&mut root);
-        let label = number.unwrap_or_else(|| (parent.children.len() + 1).to_string());
-        let mut task = node(&label, NodeKind::Item, content.to_owned(), *line);
-        let mut body = Vec::new();
-        // A list of agencies may be split by semicolons or line breaks: one line, commas.
-        let as_list = |text: &str| {
-            text.split([';', '\n'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        if let Some(lead) = cell(c.lead) {
-            body.push(format!("Cơ quan chủ trì: {}", as_list(lead)));
-        }
-        if let Some(coordinating) = cell(c.coordinating) {
-            body.push(format!("Cơ quan phối hợp: {}", as_list(coordinating)));
-        }
-        if let Some(time) = cell(c.time) {
-            body.push(format!("Thời gian hoàn thành: {time}"));
-            task.deadline = table_deadline(time);
-            if task.deadline.is_none() {
-                task.recurring_deadline = dates::find_recurring(time);
-            }
-        }
-        if let Some(product) = cell(c.product) {
-            body.push(format!("Sản phẩm: {product}"));
-        }
-        task.body = (!body.is_empty()).then(|| body.join("\n"));
-        parent.children.push(task);
-    }
-    if let Some(g) = group.take() {
-        root.children.push(g);
-    }
-    root
-}
-
-fn node(label: &str, kind: NodeKind, title: String, line: usize) -> ParsedNode {
-    let (title, _) = cut_chars(&title, crate::limits::TITLE_MAX_CHARS);
-    ParsedNode::new(label, kind, title, line)
-}
-
-/// The deadline in a table's "Thời gian hoàn thành" cell: "31/12/2016", "Trước 31/12/2016",
-/// "Tháng 6/2016", "Quý II/2016", "Năm 2017" or "2016-2020" (the end of the last year).
-fn table_deadline(cell: &str) -> Option<chrono::NaiveDate> {
-    let cell = cell.trim();
-    let lower = cell.to_lowercase();
-    let bare = lower
-        .strip_prefix("trước ngày ")
-        .or_else(|| lower.strip_prefix("trước "))
-        .or_else(|| lower.strip_prefix("ngày "))
-        .unwrap_or(&lower);
-    if let Some((date, _)) = dates::date_at(bare) {
-        return Some(date);
-    }
-    if let Some(date) = dates::find_deadline(&format!("thời hạn {bare}")) {
-        return Some(date);
-    }
-    if lower.starts_with("trước")
-        && let Some(date) = dates::find_deadline(&lower)
-    {
-        return Some(date);
-    }
-    // "Năm 2017", "2017", "2016-2020", "2016 - 2020": the last year's end.
-    let year = bare
-        .strip_prefix("năm ")
-        .unwrap_or(bare)
-        .rsplit(['-', '–'])
-        .next()
-        .map(str::trim)?;
-    let year: i32 = year.parse().ok().filter(|y| (1900..2200).contains(y))?;
-    chrono::NaiveDate::from_ymd_opt(year, 12, 31)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn deadlines_in_table_cells() {
-        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
-        assert_eq!(table_deadline("31/12/2016"), d(2016, 12, 31));
-        assert_eq!(table_deadline("Trước 31/12/2016"), d(2016, 12, 31));
-        assert_eq!(table_deadline("Tháng 6/2016"), d(2016, 6, 30));
-        assert_eq!(table_deadline("Quý II/2016"), d(2016, 6, 30));
-        assert_eq!(table_deadline("Năm 2017"), d(2017, 12, 31));
-        assert_eq!(table_deadline("2016-2020"), d(2020, 12, 31));
-        assert_eq!(table_deadline("Hằng năm"), None);
-        assert!(dates::find_recurring("Hằng năm").is_some());
-    }
 
     #[test]
     fn numbers_as_word_shows_them() {

@@ -272,16 +272,15 @@ impl Layout {
             .position(|c| matches!(c, Class::Kind(_, "")))
             .or_else(|| classes.iter().position(|c| matches!(c, Class::Kind(..))));
         let header = &classes[..kind_at.unwrap_or(classes.len())];
-        // The official header is anchored on its first rule or motto line, else on its "Số:" or
-        // place-date line.
-        let anchor = header
-            .iter()
-            .position(|c| matches!(c, Class::Separator | Class::Motto(_)))
-            .or_else(|| {
-                header
-                    .iter()
-                    .position(|c| matches!(c, Class::Number(_) | Class::PlaceDate))
-            });
+        // The official header is anchored on its first rule, motto, "Số:" or place-date line:
+        // in a Word header table the issuer's cell may hold "Số:" under the issuer, with the
+        // rule drawn as a border rather than typed.
+        let anchor = header.iter().position(|c| {
+            matches!(
+                c,
+                Class::Separator | Class::Motto(_) | Class::Number(_) | Class::PlaceDate
+            )
+        });
         let mut issuer = None;
         if let Some(anchor) = anchor {
             for (i, class) in header[..anchor].iter().enumerate().rev() {
@@ -338,6 +337,7 @@ pub(crate) fn parse<'a>(
                 // A decision's "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …" and "QUYẾT ĐỊNH:" frame
                 // the preamble; they are not part of it.
                 Class::Blank | Class::Caps | Class::Kind(..) => {}
+                _ if is_attachment_note(&line.text) => {}
                 _ => {
                     front.preamble.push(&line.text);
                     front.sources.push(&line.text);
@@ -368,8 +368,18 @@ fn caps_paragraph<'a>(
     mut parts: Vec<&'a str>,
 ) -> (String, usize) {
     let mut i = start;
-    while matches!(classes.get(i), Some(Class::Caps | Class::Kind(..))) {
-        parts.push(&lines[i].text);
+    while let Some(class) = classes.get(i) {
+        let text = &*lines[i].text;
+        // A wrapped line may hold no letter in capitals: "2021 - 2025".
+        let caps_like = matches!(class, Class::Caps | Class::Kind(..))
+            || (*class == Class::Text
+                && i > start
+                && !text.contains(char::is_lowercase)
+                && text.contains(|c: char| c.is_alphanumeric()));
+        if !caps_like {
+            break;
+        }
+        parts.push(text);
         i += 1;
     }
     (limit(parts.join(" ")), i)
@@ -469,29 +479,12 @@ impl<'a> Front<'a> {
             let (title, next) = caps_paragraph(lines, classes, i, first_part.into_iter().collect());
             self.title_caps = Some(title);
             i = next;
-        } else if classes.get(i) == Some(&Class::Text) {
-            let text = &*lines[i].text;
-            if strip_any_prefix(text, &["Về ", "về ", "V/v", "V/V"]).is_some() {
-                self.title_plain = Some(text.to_owned());
-                self.sources.push(text);
-                i += 1;
-            } else if centred.contains(&lines[i].no) {
-                // Set centred under the heading (a Word file): the trích yếu, maybe over
-                // several lines.
-                let mut title = text.to_owned();
-                self.sources.push(text);
-                i += 1;
-                while let (Some(Class::Text), Some(line)) = (classes.get(i), lines.get(i)) {
-                    if !centred.contains(&line.no) {
-                        break;
-                    }
-                    title.push(' ');
-                    title.push_str(&line.text);
-                    self.sources.push(&line.text);
-                    i += 1;
-                }
-                self.title_plain = Some(title);
-            }
+        } else if classes.get(i) == Some(&Class::Text)
+            && let Some((title, next)) = sentence_title(lines, classes, i, centred)
+        {
+            self.sources.extend(lines[i..next].iter().map(|l| &*l.text));
+            self.title_plain = Some(limit(title));
+            i = next;
         }
         i
     }
@@ -516,6 +509,152 @@ impl<'a> Front<'a> {
         self.preamble.push(&line.text);
         self.sources.push(&line.text);
     }
+}
+
+/// A line of an official header: blank, a rule, the motto, "Số:", the place and date, or a line
+/// in capitals (the issuer).
+pub(crate) fn is_header_line(text: &str) -> bool {
+    super::table::is_cell_mark(text)
+        || matches!(
+            classify(text),
+            Class::Blank
+                | Class::Separator
+                | Class::Motto(_)
+                | Class::Number(_)
+                | Class::PlaceDate
+                | Class::Caps
+        )
+}
+
+/// Words that open a preamble rather than a trích yếu.
+const PREAMBLE_OPENERS: &[&str] = &[
+    "Căn cứ",
+    "Thực hiện",
+    "Để ",
+    "Nhằm",
+    "Xét ",
+    "Theo ",
+    "Thi hành",
+    "Trên cơ sở",
+    "Ngày ",
+    "Sau khi",
+    "Triển khai",
+];
+
+/// "(Ban hành kèm theo Quyết định số …)", "(Kèm theo …)": where a document was attached, not
+/// what it says.
+pub(crate) fn is_attachment_note(text: &str) -> bool {
+    let folded = crate::text::fold(text);
+    let folded = folded.trim_start_matches(['(', '[']).trim_start();
+    folded.starts_with("ban hanh kem theo") || folded.starts_with("kem theo")
+}
+
+/// The trích yếu written in sentence case under the kind heading, from `start`: its lines (a
+/// wrapped line goes on in lower case, or anything but a preamble's opening), and the index after
+/// them. `None` when the paragraph reads as the preamble: it ends in ".", ":" or ";", says "như
+/// sau", opens with "Căn cứ" or runs long; lines set centred (a Word file) are the trích yếu
+/// whatever they say.
+fn sentence_title(
+    lines: &[Line<'_>],
+    classes: &[Class<'_>],
+    start: usize,
+    centred: &[usize],
+) -> Option<(String, usize)> {
+    let mut title = String::new();
+    let mut all_centred = true;
+    let mut i = start;
+    while let (Some(Class::Text), Some(line)) = (classes.get(i), lines.get(i)) {
+        let text = &*line.text;
+        if is_attachment_note(text) || i - start >= 4 {
+            break;
+        }
+        if i > start {
+            let lower = text.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit());
+            if !lower
+                && (strip_any_prefix(text, PREAMBLE_OPENERS).is_some()
+                    || title.ends_with(['.', ':', ';']))
+            {
+                break;
+            }
+            title.push(' ');
+        }
+        title.push_str(text);
+        all_centred &= centred.contains(&line.no);
+        i += 1;
+    }
+    if title.is_empty() {
+        return None;
+    }
+    let reads_as_title = !title.ends_with(['.', ':', ';'])
+        && !title.starts_with("Căn cứ")
+        && !crate::text::fold(&title).contains("nhu sau")
+        && title.chars().count() <= 400;
+    (all_centred || reads_as_title).then_some((title, i))
+}
+
+/// The header of a web copy is a table printed a cell at a time: each cell opened by a line
+/// holding only "|", its lines wrapped anywhere ("Lạng Sơn, ngày 05" / "tháng 6 năm 2014"). A
+/// cell's lines become one line; a rule, the motto, "Số:" and the place and date start lines of
+/// their own. Outside cells, a place and date split over two lines ("Hà Nội," / "ngày 05 tháng
+/// 6 năm 2014") are joined too.
+pub(crate) fn join_cells<'a>(lines: &[Line<'a>]) -> Vec<Line<'a>> {
+    use std::borrow::Cow;
+    let mut out: Vec<Line<'a>> = Vec::with_capacity(lines.len());
+    let mut in_cell = false;
+    // Whether the last line out belongs to the open cell and takes the cell's next lines.
+    let mut open = false;
+    for line in lines {
+        let text = &*line.text;
+        if super::table::is_cell_mark(text) {
+            in_cell = true;
+            open = false;
+            out.push(Line {
+                no: line.no,
+                text: Cow::Borrowed(""),
+            });
+            continue;
+        }
+        if text.is_empty() {
+            in_cell = false;
+            open = false;
+            out.push(line.clone());
+            continue;
+        }
+        let is_heading = matches!(kind_heading(text), Some((_, "")));
+        let alone = is_separator(text) || is_heading;
+        let starts_line = alone
+            || matches!(
+                classify(text),
+                Class::Motto(_) | Class::Number(_) | Class::PlaceDate
+            )
+            || text.contains(", ngày ");
+        match out.last_mut() {
+            Some(last) if in_cell && open && !starts_line => {
+                last.text = Cow::Owned(format!("{} {text}", last.text));
+            }
+            _ => {
+                out.push(line.clone());
+                open = in_cell && !alone;
+            }
+        }
+        if is_heading {
+            in_cell = false;
+        }
+    }
+    for i in 1..out.len() {
+        let (before, after) = (&*out[i - 1].text, &*out[i].text);
+        if before.is_empty() || after.is_empty() || place_date(before).is_some() {
+            continue;
+        }
+        let joined = format!("{before} {after}");
+        if (before.ends_with(',') || before.contains(", ngày") || before.contains(", Ngày"))
+            && place_date(&joined).is_some()
+        {
+            out[i - 1].text = Cow::Owned(joined);
+            out[i].text = Cow::Borrowed("");
+        }
+    }
+    out
 }
 
 #[cfg(test)]

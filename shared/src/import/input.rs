@@ -12,7 +12,7 @@ const BOM: &str = "\u{feff}";
 
 /// One line of the input, trimmed, with every run of blanks (spaces, tabs, non-breaking spaces,
 /// other Unicode spaces) made one space and zero-width characters removed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Line<'a> {
     /// 1-based.
     pub no: usize,

@@ -15,6 +15,7 @@
 
 mod agencies;
 mod agency_names;
+mod attached;
 mod casing;
 mod closing;
 #[cfg(feature = "docx")]
@@ -25,6 +26,7 @@ mod input;
 mod marker;
 mod outline;
 pub mod review;
+mod table;
 
 use std::collections::HashMap;
 
@@ -227,7 +229,45 @@ pub(crate) fn import_text_with_layout(
 ) -> Result<ParsedPlan, ImportError> {
     input::check_text(input)?;
     let text = input::normalize_unicode(input);
-    let lines = input::split_lines(&text);
+    let mut lines = input::split_lines(&text);
+    // A web copy's tables of tasks ("|" between cells) become the "Phụ lục" part.
+    let tables: Vec<ParsedNode> = table::extract_text_tables(&mut lines)
+        .iter()
+        .map(table::table_node)
+        .collect();
+    let plan = match attached::start(&lines) {
+        // A decision issuing the plan attached after its signature: the plan is the tree.
+        Some(at) => {
+            let (decision, plan) = lines.split_at(at);
+            import_lines(plan, centred).map(|plan| match import_lines(decision, centred) {
+                Ok(decision) => attached::merge(decision, plan),
+                Err(_) => plan,
+            })
+        }
+        None => import_lines(&lines, centred),
+    };
+    match plan {
+        Ok(mut plan) => {
+            plan.nodes.extend(tables);
+            Ok(plan)
+        }
+        Err(ImportError {
+            kind: ImportErrorKind::NoOutline,
+            ..
+        }) if !tables.is_empty() => Ok(ParsedPlan {
+            metadata: PlanMetadata::default(),
+            preamble: None,
+            references: Vec::new(),
+            nodes: tables,
+            suggested_assignments: Vec::new(),
+            warnings: Vec::new(),
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads a document's lines: the front matter, the outline and the closing.
+fn import_lines(lines: &[input::Line<'_>], centred: &[usize]) -> Result<ParsedPlan, ImportError> {
     let outline_start = lines
         .iter()
         .position(|line| marker::parse(&line.text).is_some())
@@ -242,7 +282,8 @@ pub(crate) fn import_text_with_layout(
     let closing = closing::parse(closing_lines);
 
     let mut warnings = Vec::new();
-    let front = front::parse(front_lines, centred, &mut warnings);
+    let front_lines = front::join_cells(front_lines);
+    let front = front::parse(&front_lines, centred, &mut warnings);
     let nodes = outline::build(outline_lines, &mut warnings);
 
     let preamble = (!front.preamble.is_empty()).then(|| join_paragraphs(&front.preamble));
@@ -336,7 +377,13 @@ fn union_of_references(preamble: &[Reference], nodes: &[ParsedNode]) -> Vec<Refe
     }
     let mut all: Vec<&Reference> = preamble.iter().collect();
     visit(nodes, &mut all);
+    each_once(all)
+}
 
+/// `all` with each document once: the same kind and number, or the same text when there is no
+/// number, is the same document. A later citation fills in a date or an issuer the first one
+/// lacked.
+fn each_once<'a>(all: impl IntoIterator<Item = &'a Reference>) -> Vec<Reference> {
     let mut union: Vec<Reference> = Vec::new();
     let mut seen: HashMap<(crate::document::DocumentKind, &str), usize> = HashMap::new();
     for reference in all {

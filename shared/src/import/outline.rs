@@ -51,7 +51,11 @@ pub(crate) fn build(lines: &[Line<'_>], warnings: &mut Vec<ImportWarning>) -> Ve
     };
     for line in lines {
         let text = &*line.text;
-        if text.is_empty() || is_elision(text) || is_separator(text) {
+        if text.is_empty()
+            || is_elision(text)
+            || is_separator(text)
+            || super::table::is_cell_mark(text)
+        {
             continue;
         }
         if is_end_of_body(text) {
@@ -207,7 +211,31 @@ impl<'a> Builder<'a, '_> {
 /// paragraph) and the line starts in lower case.
 pub(crate) fn is_continuation(before: &str, line: &str) -> bool {
     !before.ends_with(['.', ':', '!', '?', '"', '”', ')'])
-        && line.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
+        && (line.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
+            || ends_with_connector(before))
+}
+
+/// Whether `text` ends in a word that cannot end a sentence ("Sở Kế hoạch và" / "Đầu tư"): the
+/// next line goes on with it, whatever its case.
+fn ends_with_connector(text: &str) -> bool {
+    let last = text.rsplit(' ').next().unwrap_or(text);
+    text.ends_with(['-', '–', '&'])
+        || matches!(
+            last,
+            "và" | "với"
+                | "của"
+                | "các"
+                | "cho"
+                | "tại"
+                | "về"
+                | "theo"
+                | "hoặc"
+                | "những"
+                | "trên"
+                | "thuộc"
+                | "đến"
+                | "từ"
+        )
 }
 
 /// Puts back the space web copies lose between sentences ("năm 2016.Các sở" becomes "năm
