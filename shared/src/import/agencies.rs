@@ -69,17 +69,9 @@ pub fn suggest_assignments(plan: &ParsedPlan, matcher: &AgencyMatcher) -> Vec<Su
                     for duty in &node.children {
                         let first_new = out.len();
                         suggest_for_node(duty, organising, matcher, out);
-                        let role = heading_role(duty, &out[first_new..]);
-                        // "Sở Tài chính: Phối hợp với Ban Dân tộc tỉnh hướng dẫn …": the agency
-                        // it works with leads that duty.
-                        if role == Role::Coordinating
-                            && !out[first_new..].iter().any(|s| s.role == Role::Lead)
-                            && let Some(partner) = out[first_new..].iter_mut().find(|s| {
-                                heads.iter().all(|(code, _)| s.agency_code.as_str() != code)
-                            })
-                        {
-                            partner.role = Role::Lead;
-                        }
+                        let text = format!("{} {}", duty.title, duty.body.as_deref().unwrap_or(""));
+                        let role = heading_role(&text, &out[first_new..]);
+                        promote_partner(role, &mut out[first_new..]);
                         for (k, (code, text)) in heads.iter().enumerate() {
                             let suggestion = SuggestedAssignment {
                                 agency_code: code.clone().into(),
@@ -99,9 +91,10 @@ pub fn suggest_assignments(plan: &ParsedPlan, matcher: &AgencyMatcher) -> Vec<Su
                     let mut own = Vec::new();
                     suggest_for_node(node, organising, matcher, &mut own);
                     own.retain(|s| heads.iter().all(|(code, _)| s.agency_code.as_str() != code));
-                    let role = heading_role(node, &own);
                     let duty = node.body.as_deref().unwrap_or(&node.title);
                     let duty = duty.split("\n\n").next().unwrap_or(duty);
+                    let role = heading_role(duty, &own);
+                    promote_partner(role, &mut own);
                     for (k, (code, text)) in heads.into_iter().enumerate() {
                         out.push(SuggestedAssignment {
                             agency_code: code.into(),
@@ -166,12 +159,8 @@ fn heading_agencies(
 /// The role of the agency a heading names in one duty under it: lead where the duty says "chủ
 /// trì" or names no other lead; coordinating where it only "phối hợp", or another agency named
 /// in it leads.
-fn heading_role(duty: &ParsedNode, named: &[SuggestedAssignment]) -> Role {
-    let text = fold(&format!(
-        "{} {}",
-        duty.title,
-        duty.body.as_deref().unwrap_or("")
-    ));
+fn heading_role(duty: &str, named: &[SuggestedAssignment]) -> Role {
+    let text = fold(duty);
     let text = text.trim_start_matches(|c: char| !c.is_alphanumeric());
     if text.contains("chu tri") {
         Role::Lead
@@ -182,6 +171,17 @@ fn heading_role(duty: &ParsedNode, named: &[SuggestedAssignment]) -> Role {
         Role::Coordinating
     } else {
         Role::Lead
+    }
+}
+
+/// "Sở Tài chính: Phối hợp với Ban Dân tộc tỉnh hướng dẫn …": when the heading's agency only
+/// coordinates and no one leads, the agency it works with (the first other one named) leads.
+fn promote_partner(heading_role: Role, named: &mut [SuggestedAssignment]) {
+    if heading_role == Role::Coordinating
+        && !named.iter().any(|s| s.role == Role::Lead)
+        && let Some(partner) = named.first_mut()
+    {
+        partner.role = Role::Lead;
     }
 }
 
