@@ -45,6 +45,8 @@ pub(crate) struct Front<'a> {
     pub preamble: Vec<&'a str>,
     /// Lines to learn proper nouns from.
     pub sources: Vec<&'a str>,
+    /// The line of the kind heading (the trích yếu is under it), else the first line.
+    pub title_line: usize,
 }
 
 /// The website's metadata block. The first value of each key wins.
@@ -345,6 +347,7 @@ pub(crate) fn parse<'a>(
             }
         }
     }
+    front.title_line = title_line;
     if front
         .title_caps
         .as_ref()

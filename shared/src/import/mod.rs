@@ -26,6 +26,7 @@ mod input;
 mod marker;
 mod outline;
 pub mod review;
+mod syllables;
 mod table;
 
 use std::collections::HashMap;
@@ -154,6 +155,8 @@ pub enum WarningKind {
     EmptyTitle,
     /// A body longer than [`crate::limits::BODY_MAX_CHARS`]; kept whole.
     BodyTooLong,
+    /// Words run together ("Triểnkhai") were split where a space was lost.
+    WordsSplit,
 }
 
 /// A document as imported: the plan, and the lines of text it was read from (for a Word file,
@@ -286,13 +289,20 @@ fn import_lines(lines: &[input::Line<'_>], centred: &[usize]) -> Result<ParsedPl
     let front = front::parse(&front_lines, centred, &mut warnings);
     let nodes = outline::build(outline_lines, &mut warnings);
 
-    let preamble = (!front.preamble.is_empty()).then(|| join_paragraphs(&front.preamble));
+    let title_line = front.title_line;
+    let mut preamble = (!front.preamble.is_empty()).then(|| join_paragraphs(&front.preamble));
+    if let Some(preamble) = &mut preamble {
+        syllables::repair(preamble, title_line, &mut warnings);
+    }
     let mut preamble_refs = Vec::new();
     if let Some(preamble) = &preamble {
         crate::citations::extract(preamble, &mut preamble_refs);
     }
     let references = union_of_references(&preamble_refs, &nodes);
     let mut metadata = metadata(front, outline_lines);
+    if let Some(title) = &mut metadata.title {
+        syllables::repair(title, title_line, &mut warnings);
+    }
     metadata.recipients = closing.recipients;
     metadata.signer_title = closing.signer_title;
     if metadata.signer.is_none() {

@@ -276,6 +276,8 @@ fn finish(open: Open<'_>, warnings: &mut Vec<ImportWarning>) -> ParsedNode {
         mut body,
         ..
     } = open;
+    super::syllables::repair(&mut node.title, node.line, warnings);
+    super::syllables::repair(&mut body, node.line, warnings);
     if node.title.is_empty() {
         written.clone_into(&mut node.title);
         warnings.push(ImportWarning {
