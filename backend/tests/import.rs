@@ -114,7 +114,16 @@ async fn text_and_word_files_are_previewed_with_suggestions() {
     let all = plan.suggested_assignments.clone();
     shared::import::review::apply_suggestions(&mut plan.nodes, &all).expect("apply");
     let id = PlanId(uuid::Uuid::new_v4());
-    let r = save(&s, &SaveImportRequest { id, plan }).await;
+    let r = save(
+        &s,
+        &SaveImportRequest {
+            id,
+            plan,
+            source_sha256: doc.sha256.clone(),
+            allow_duplicate: false,
+        },
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let tree: PlanTree = body(s.get(&format!("/plans/{id}")).await).await;
     let yearly = tree
@@ -154,6 +163,8 @@ async fn a_reviewed_import_is_saved_with_the_accepted_assignments() {
     let req = SaveImportRequest {
         id,
         plan: plan.clone(),
+        source_sha256: None,
+        allow_duplicate: false,
     };
     let r = save(&s, &req).await;
     assert_eq!(r.status(), StatusCode::CREATED);
@@ -208,11 +219,89 @@ async fn a_reviewed_import_is_saved_with_the_accepted_assignments() {
         let req = SaveImportRequest {
             id: PlanId(uuid::Uuid::new_v4()),
             plan: bad,
+            source_sha256: None,
+            allow_duplicate: false,
         };
         let r = save(&s, &req).await;
         let e = refused(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert!(e.message.contains(words), "{}", e.message);
     }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_plan_imported_twice_is_pointed_out_before_it_is_saved_again() {
+    let s = Server::start("mem://").await;
+    let save_as = |doc: &ImportedDocument, allow_duplicate: bool| SaveImportRequest {
+        id: PlanId(uuid::Uuid::new_v4()),
+        plan: doc.plan.clone(),
+        source_sha256: doc.sha256.clone(),
+        allow_duplicate,
+    };
+
+    let word = preview_ok(&s, corpus("16-word-khong-can-le.docx")).await;
+    let sha = word.sha256.clone().expect("the file's SHA-256");
+    assert_eq!(sha.len(), 64);
+    let first = save_as(&word, false);
+    assert_eq!(save(&s, &first).await.status(), StatusCode::CREATED);
+
+    // The same file again: refused, naming the stored plan and the day it was imported.
+    let again = preview_ok(&s, corpus("16-word-khong-can-le.docx")).await;
+    assert_eq!(again.sha256.as_deref(), Some(sha.as_str()));
+    let e = refused(
+        save(&s, &save_as(&again, false)).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(e.code, ErrorCode::Duplicate);
+    assert_eq!(e.duplicates.len(), 1);
+    assert_eq!(e.duplicates[0].id, first.id);
+    assert!(e.duplicates[0].same_file);
+    assert!(
+        e.message.starts_with(
+            "Kế hoạch số 88/KH-UBND của Ủy ban nhân dân tỉnh Lạng Sơn đã có (nhập ngày "
+        ),
+        "{}",
+        e.message
+    );
+
+    // Another file with the same number from the same issuer (written otherwise): refused too.
+    let typed = "UBND TỈNH LẠNG SƠN\nSố: 88/KH-UBND\nKẾ HOẠCH\nCông tác dân tộc năm 2019\n\
+                 I. NHIỆM VỤ\n1. Tuyên truyền chính sách dân tộc.\n";
+    let typed = preview_ok(&s, typed.as_bytes().to_vec()).await;
+    assert_eq!(
+        typed.plan.metadata.issuer.as_deref(),
+        Some("UBND tỉnh Lạng Sơn")
+    );
+    let e = refused(
+        save(&s, &save_as(&typed, false)).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(e.duplicates.len(), 1);
+    assert!(!e.duplicates[0].same_file);
+    // Another number is another plan; a forged SHA-256 is ignored.
+    let mut other = typed.clone();
+    other.plan.metadata.number = Some("89/KH-UBND".into());
+    other.sha256 = Some("not a hash".into());
+    assert_eq!(
+        save(&s, &save_as(&other, false)).await.status(),
+        StatusCode::CREATED
+    );
+
+    // "Vẫn lưu thành kế hoạch mới".
+    assert_eq!(
+        save(&s, &save_as(&again, true)).await.status(),
+        StatusCode::CREATED
+    );
+    let plans: Vec<PlanSummary> = body(s.get("/plans").await).await;
+    let count = |number: &str| {
+        plans
+            .iter()
+            .filter(|p| p.metadata.number.as_deref() == Some(number))
+            .count()
+    };
+    assert_eq!((count("88/KH-UBND"), count("89/KH-UBND")), (2, 1));
     s.stop().await;
 }
 

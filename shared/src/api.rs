@@ -28,6 +28,80 @@ pub struct SaveImportRequest {
     pub id: PlanId,
     /// The plan as reviewed: its nodes carry the assignments the user accepted.
     pub plan: crate::import::ParsedPlan,
+    /// The SHA-256 of the imported file, as the preview gave it ([`ImportedDocument::sha256`]):
+    /// the same file imported again is pointed out.
+    ///
+    /// [`ImportedDocument::sha256`]: crate::import::ImportedDocument::sha256
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_sha256: Option<String>,
+    /// Save even when a plan with the same number and issuer, or from the same file, is stored
+    /// (the user chose "Vẫn lưu thành kế hoạch mới").
+    #[serde(default)]
+    pub allow_duplicate: bool,
+}
+
+/// A stored plan that an import seems to repeat: same number and issuer, or the same file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicatePlan {
+    pub id: PlanId,
+    pub metadata: crate::document::PlanMetadata,
+    /// The day it was imported (or created).
+    pub imported_on: Option<chrono::NaiveDate>,
+    /// Imported from the very same file.
+    pub same_file: bool,
+}
+
+impl DuplicatePlan {
+    /// "Kế hoạch số 52/KH-UBND của UBND tỉnh Lạng Sơn đã có (nhập ngày 04/12/2026)".
+    pub fn describe_vi(&self) -> String {
+        let m = &self.metadata;
+        let mut out = m
+            .kind
+            .map_or("Văn bản", crate::document::DocumentKind::name_vi)
+            .to_owned();
+        if let Some(number) = &m.number {
+            out.push_str(" số ");
+            out.push_str(number);
+        }
+        if let Some(issuer) = &m.issuer {
+            out.push_str(" của ");
+            out.push_str(issuer);
+        }
+        out.push_str(" đã có");
+        if let Some(day) = self.imported_on {
+            out.push_str(&format!(" (nhập ngày {})", crate::text::format_date(day)));
+        }
+        if self.same_file {
+            out.push_str(", nhập từ chính tệp này");
+        }
+        out
+    }
+}
+
+/// Whether two plans' metadata name the same document: the same number (spaces and case
+/// aside) from the same issuer (diacritics and case aside; an issuer missing on either side
+/// does not tell them apart).
+pub fn same_document(a: &crate::document::PlanMetadata, b: &crate::document::PlanMetadata) -> bool {
+    let number = |m: &crate::document::PlanMetadata| {
+        m.number.as_deref().map(|n| {
+            n.chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_uppercase)
+                .collect::<String>()
+        })
+    };
+    let issuer = |m: &crate::document::PlanMetadata| {
+        m.issuer
+            .as_deref()
+            .map(|i| crate::text::fold(i).replace("uy ban nhan dan", "ubnd"))
+    };
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) if !x.is_empty() && x == y => match (issuer(a), issuer(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        },
+        _ => false,
+    }
 }
 
 /// What kind of error an API call met; decides the HTTP status and whether a retry can help.
@@ -60,6 +134,8 @@ pub enum ErrorCode {
     Unavailable,
     /// Too many failed attempts (signing in): wait `retry_after_secs` (429).
     TooManyRequests,
+    /// The import repeats a stored plan, listed in `duplicates` (409).
+    Duplicate,
     /// Something unexpected went wrong on the server; a retry may help (500 avoided where we can).
     Internal,
 }
@@ -84,9 +160,17 @@ pub struct ApiError {
     /// The typed reason a mutation was refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refusal: Option<MutationError>,
+    /// The stored plans a refused import repeats (boxed: errors stay small).
+    #[serde(default, skip_serializing_if = "no_duplicates")]
+    pub duplicates: Box<Vec<DuplicatePlan>>,
     /// How long to wait before trying again, in seconds (also the `Retry-After` header).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
+}
+
+#[allow(clippy::borrowed_box)]
+fn no_duplicates(duplicates: &Box<Vec<DuplicatePlan>>) -> bool {
+    duplicates.is_empty()
 }
 
 impl ApiError {
@@ -96,6 +180,7 @@ impl ApiError {
             message: message.into(),
             detail: None,
             refusal: None,
+            duplicates: Box::default(),
             retry_after_secs: None,
         }
     }
@@ -123,6 +208,7 @@ impl From<MutationError> for ApiError {
             message: e.to_string(),
             detail: None,
             refusal: Some(e),
+            duplicates: Box::default(),
             retry_after_secs: None,
         }
     }

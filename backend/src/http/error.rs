@@ -39,6 +39,7 @@ fn status(e: &ApiError) -> StatusCode {
         ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Duplicate => StatusCode::CONFLICT,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -123,6 +124,15 @@ impl From<ServiceError> for HttpError {
             ),
             ServiceError::PlanExists => {
                 Self::new(ErrorCode::Refused, "Đã có một kế hoạch với mã này.")
+            }
+            ServiceError::Duplicate(duplicates) => {
+                let message = duplicates
+                    .first()
+                    .map(shared::api::DuplicatePlan::describe_vi)
+                    .unwrap_or_default();
+                let mut error = ApiError::new(ErrorCode::Duplicate, format!("{message}."));
+                error.duplicates = Box::new(duplicates);
+                Self(error)
             }
             ServiceError::DeviceOfAnotherUser => Self::new(
                 ErrorCode::Forbidden,

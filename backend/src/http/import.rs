@@ -79,13 +79,15 @@ async fn preview(
     })?;
     // Reading a large document takes a while: off the async workers, holding the place until
     // done (even if the request is dropped meanwhile).
-    let document = tokio::task::spawn_blocking(move || {
+    let (document, body_hash) = tokio::task::spawn_blocking(move || {
         let _place = place;
-        shared::import::import_document(&body)
+        let hash = <sha2::Sha256 as sha2::Digest>::digest(&body);
+        (shared::import::import_document(&body), hash)
     })
     .await
     .map_err(|_| HttpError::from(Said::FileUnreadable))?;
     let mut document = document?;
+    document.sha256 = Some(sha256_hex(&body_hash));
     let agencies = service.agencies().await?;
     shared::import::suggest_from_registry(&mut document.plan, &agencies);
     Ok(Json(document))
@@ -98,7 +100,14 @@ async fn save(
     Json(req): Json<SaveImportRequest>,
 ) -> Result<(StatusCode, Json<PlanSummary>), HttpError> {
     may_import(&by)?;
-    let tree = service.save_import(req.id, req.plan).await?;
+    let tree = service
+        .save_import(
+            req.id,
+            req.plan,
+            req.source_sha256.as_deref(),
+            req.allow_duplicate,
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(PlanSummary {
@@ -108,4 +117,12 @@ async fn save(
             visibility: tree.plan.visibility,
         }),
     ))
+}
+
+fn sha256_hex(hash: &[u8]) -> String {
+    use std::fmt::Write as _;
+    hash.iter().fold(String::with_capacity(64), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }

@@ -45,6 +45,9 @@ pub enum ServiceError {
     TooMany,
     #[error("a plan with this id exists")]
     PlanExists,
+    /// An import repeats stored plans (same number and issuer, or the same file).
+    #[error("the import repeats a stored plan")]
+    Duplicate(Vec<shared::api::DuplicatePlan>),
     #[error("the plan is being written by other processes; try again")]
     Busy,
     /// Too many failed sign-ins for the user name or the address: wait `retry_after`.

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use shared::access::Actor;
-use shared::api::User;
+use shared::api::{DuplicatePlan, User};
 use shared::ids::{NodeId, PlanId};
 use shared::import::ParsedPlan;
 use shared::plan::{Plan, PlanTree};
@@ -65,7 +65,7 @@ impl Service {
 
     /// Creates an empty plan (refused when the id is taken).
     pub async fn create_plan(&self, plan: &Plan) -> Result<()> {
-        if self.store.create_plan(plan, &[]).await? {
+        if self.store.create_plan(plan, &[], None).await? {
             Ok(())
         } else {
             Err(ServiceError::PlanExists)
@@ -86,15 +86,70 @@ impl Service {
 
     /// Saves a reviewed import as the new plan `plan_id`: checked as the server checks every
     /// edit (labels, titles, known agencies, one lead per task).
-    pub async fn save_import(&self, plan_id: PlanId, mut parsed: ParsedPlan) -> Result<PlanTree> {
+    /// Unless `allow_duplicate`, a plan with the same number and issuer, or imported from the
+    /// same file, is refused with the plans it repeats.
+    pub async fn save_import(
+        &self,
+        plan_id: PlanId,
+        mut parsed: ParsedPlan,
+        source_sha256: Option<&str>,
+        allow_duplicate: bool,
+    ) -> Result<PlanTree> {
+        let source_sha256 = source_sha256.filter(|sha| is_sha256(sha));
         let known = self.known().await?;
         shared::import::review::check_reviewed(&mut parsed, &known.agencies)
             .map_err(ServiceError::Review)?;
+        if !allow_duplicate {
+            let duplicates = self
+                .duplicates_of(plan_id, &parsed.metadata, source_sha256)
+                .await?;
+            if !duplicates.is_empty() {
+                return Err(ServiceError::Duplicate(duplicates));
+            }
+        }
         let tree = PlanTree::from_parsed(plan_id, parsed, || NodeId(uuid_now()));
-        if !self.store.create_plan(&tree.plan, &tree.nodes).await? {
+        if !self
+            .store
+            .create_plan(&tree.plan, &tree.nodes, source_sha256)
+            .await?
+        {
             return Err(ServiceError::PlanExists);
         }
         Ok(tree)
+    }
+
+    /// The stored plans (other than `plan_id`) with the same number and issuer as `metadata`,
+    /// or imported from the file `source_sha256`.
+    pub async fn duplicates_of(
+        &self,
+        plan_id: PlanId,
+        metadata: &shared::document::PlanMetadata,
+        source_sha256: Option<&str>,
+    ) -> Result<Vec<DuplicatePlan>> {
+        // Dates as the province reads them (UTC+7).
+        let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("a valid offset");
+        Ok(self
+            .store
+            .plan_origins()
+            .await?
+            .into_iter()
+            .filter(|p| p.id != plan_id)
+            .filter_map(|p| {
+                let same_file =
+                    source_sha256.is_some() && p.source_sha256.as_deref() == source_sha256;
+                (same_file || shared::api::same_document(&p.metadata, metadata)).then(|| {
+                    DuplicatePlan {
+                        id: p.id,
+                        imported_on: p
+                            .created
+                            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+                            .map(|t| t.with_timezone(&vietnam).date_naive()),
+                        metadata: p.metadata,
+                        same_file,
+                    }
+                })
+            })
+            .collect())
     }
 
     /// A node's history, newest first.
@@ -107,6 +162,11 @@ impl Service {
         self.readable(plan, &by.actor()).await?;
         Ok(self.store.history(plan, node).await?)
     }
+}
+
+/// 64 hexadecimal digits: what a client may send as a file's SHA-256.
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn encode_tree(version: String, tree: &PlanTree) -> Result<TreeSnapshot> {

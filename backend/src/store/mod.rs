@@ -353,7 +353,7 @@ mod tests {
             };
             assert!(
                 store
-                    .create_plan(&plan, &[])
+                    .create_plan(&plan, &[], None)
                     .await
                     .unwrap_or_else(|e| panic!("{e}"))
             );

@@ -50,6 +50,18 @@ pub(super) const NODE_FIELDS: &str = "record::id(id) AS id, plan_id, parent, ran
 /// pulled have cursor 0, so they get everything.
 pub(super) const FIRST_CHANGE: ChangeNo = ChangeNo(1);
 
+/// Where a stored plan came from (see [`Store::plan_origins`]).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PlanOrigin {
+    pub id: PlanId,
+    pub metadata: shared::document::PlanMetadata,
+    #[serde(default)]
+    pub source_sha256: Option<String>,
+    /// Seconds since 1970.
+    #[serde(default)]
+    pub created: Option<i64>,
+}
+
 /// A plan's change number and who may read it (see [`Store::plan_access`]).
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct PlanAccess {
@@ -252,10 +264,29 @@ impl Store {
         Ok(v.first().map(|v| change_of(Some(v))))
     }
 
+    /// Every plan's metadata, the SHA-256 of the file it was imported from and when it was
+    /// created (seconds since 1970): what an import is compared with.
+    pub async fn plan_origins(&self) -> Result<Vec<PlanOrigin>> {
+        let mut r = self
+            .db
+            .query(
+                "SELECT record::id(id) AS id, metadata, source_sha256, time::unix(created_at) AS created
+                 FROM plan ORDER BY created_at",
+            )
+            .await?
+            .check()?;
+        from_values(r.take(0)?)
+    }
+
     /// Creates a new plan with its nodes in one transaction; `false` (and nothing written)
     /// when a plan or node with one of these ids exists already: a new plan never replaces
     /// anything, even when two requests race with the same id.
-    pub async fn create_plan(&self, plan: &Plan, nodes: &[Node]) -> Result<bool> {
+    pub async fn create_plan(
+        &self,
+        plan: &Plan,
+        nodes: &[Node],
+        source_sha256: Option<&str>,
+    ) -> Result<bool> {
         let (content, nodes) = plan_records(plan, nodes)?;
         let result = self
             .db
@@ -269,13 +300,14 @@ impl Store {
                      };
                      CREATE type::record('node', $n.key) CONTENT $n.content;
                  };
-                 UPDATE type::record('plan', $key) SET version = <string> rand::uuid::v7(), change = $first;
+                 UPDATE type::record('plan', $key) SET version = <string> rand::uuid::v7(), change = $first, source_sha256 = $source;
                  COMMIT TRANSACTION;",
             )
             .bind(("key", plan.id.to_string()))
             .bind(("first", FIRST_CHANGE.0))
             .bind(("plan", content))
             .bind(("nodes", Value::Array(nodes)))
+            .bind(("source", source_sha256.map(str::to_owned)))
             .await?;
         match transaction_error(result) {
             None => Ok(true),

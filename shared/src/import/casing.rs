@@ -309,6 +309,8 @@ impl Casing {
                 let evidence = self.evidence(previous, id);
                 let form = match evidence {
                     Some(Form::Upper) => Form::Upper,
+                    // "UBND", "HĐND": no Vietnamese syllable, so no word to lower.
+                    None if is_abbreviation(chunk.core) => Form::Upper,
                     _ if first => Form::Capital,
                     Some(form) => form,
                     None if roman_value(chunk.core).is_some()
@@ -336,6 +338,40 @@ impl Casing {
         }
         out
     }
+}
+
+/// Two letters or more and no Vietnamese syllable: an abbreviation ("UBND", "HĐND", "KT").
+fn is_abbreviation(word: &str) -> bool {
+    word.chars().count() >= 2
+        && word.chars().all(char::is_alphabetic)
+        && !super::syllables::is_syllable(word)
+}
+
+/// An issuer in sentence case ends with its place, a proper noun: "Ủy ban nhân dân tỉnh lạng
+/// sơn" becomes "… tỉnh Lạng Sơn" (the words after the last "tỉnh", "huyện", "thành phố").
+pub(crate) fn place_capitalised(issuer: &str) -> String {
+    let words: Vec<&str> = issuer.split(' ').collect();
+    let after = words
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(i, w)| {
+            matches!(**w, "tỉnh" | "huyện") || (**w == "phố" && *i > 0 && words[i - 1] == "thành")
+        })
+        .map(|(i, _)| i + 1);
+    let Some(after) = after.filter(|a| *a < words.len()) else {
+        return issuer.to_owned();
+    };
+    let mut out = words[..after].join(" ");
+    for word in &words[after..] {
+        out.push(' ');
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    out
 }
 
 fn push_in_form(out: &mut String, word: &str, form: Form) {

@@ -165,6 +165,9 @@ pub enum WarningKind {
 pub struct ImportedDocument {
     pub plan: ParsedPlan,
     pub lines: Vec<String>,
+    /// The file's SHA-256 in hex, filled by the server: the same file imported twice is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// Imports a plan from a file's bytes: a Word document (.docx, recognised by its content) or
@@ -176,7 +179,11 @@ pub struct ImportedDocument {
 pub fn import_document(bytes: &[u8]) -> Result<ImportedDocument, ImportError> {
     if is_docx(bytes) {
         let DocxImport { plan, lines } = import_plan_docx(bytes)?;
-        return Ok(ImportedDocument { plan, lines });
+        return Ok(ImportedDocument {
+            plan,
+            lines,
+            sha256: None,
+        });
     }
     let text = input::decode(bytes)?;
     let plan = import_plan_text(text)?;
@@ -184,7 +191,11 @@ pub fn import_document(bytes: &[u8]) -> Result<ImportedDocument, ImportError> {
         .into_iter()
         .map(|line| line.text.into_owned())
         .collect();
-    Ok(ImportedDocument { plan, lines })
+    Ok(ImportedDocument {
+        plan,
+        lines,
+        sha256: None,
+    })
 }
 
 /// Fills `plan.suggested_assignments` from the agencies of `registry` in office on the plan's
@@ -366,7 +377,9 @@ fn metadata(front: front::Front<'_>, outline_lines: &[input::Line<'_>]) -> PlanM
         title: in_sentence_case(front.title_caps).or(front.title_plain),
         issued_on: front.meta.issued_on.or(front.place_date),
         effective_on: front.meta.effective_on,
-        issuer: in_sentence_case(front.issuer_caps).or(front.meta.issuer),
+        issuer: in_sentence_case(front.issuer_caps)
+            .map(|issuer| casing::place_capitalised(&issuer))
+            .or(front.meta.issuer),
         signer: front.meta.signer,
         place: front.place,
         fields: front.meta.fields,
