@@ -7,10 +7,13 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use shared::api::SaveImportRequest;
+use shared::api::{DuplicatePlan, ErrorCode, SaveImportRequest};
 use shared::assignment::Role;
+use shared::document::DocumentKind;
 use shared::ids::PlanId;
-use shared::import::review::{ReviewError, ReviewRow, apply_suggestions, flatten, rebuild};
+use shared::import::review::{
+    MetadataDraft, ReviewError, ReviewRow, apply_suggestions, flatten, rebuild,
+};
 use shared::import::{ImportWarning, ImportedDocument, ParsedNode, SuggestedAssignment};
 use shared::text::format_date;
 use wasm_bindgen::JsCast;
@@ -27,13 +30,61 @@ const SOURCE_WINDOW: usize = 300;
 const SAVED_DOCUMENT: &str = "nhap-ke-hoach:van-ban";
 const SAVED_EDITS: &str = "nhap-ke-hoach:sua";
 
-/// The review's edits: the plan's id, each remaining row (key, depth, label, title), and the
-/// suggestions accepted.
+/// The review's edits: the plan's id, each remaining row (key, depth, label, title), the
+/// suggestions (as changed or added) and those accepted, and the metadata form.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Edits {
     id: PlanId,
     rows: Vec<(usize, usize, String, String)>,
     accepted: Vec<usize>,
+    #[serde(default)]
+    suggestions: Option<Vec<SuggestedAssignment>>,
+    #[serde(default)]
+    meta: Option<MetadataDraft>,
+}
+
+/// The metadata form: a signal per field, so typing in one re-renders nothing else.
+#[derive(Clone, Copy)]
+struct MetaForm {
+    number: RwSignal<String>,
+    kind: RwSignal<Option<DocumentKind>>,
+    title: RwSignal<String>,
+    issued_on: RwSignal<String>,
+    issuer: RwSignal<String>,
+    signer: RwSignal<String>,
+}
+
+impl MetaForm {
+    fn new(draft: MetadataDraft) -> Self {
+        Self {
+            number: RwSignal::new(draft.number),
+            kind: RwSignal::new(draft.kind),
+            title: RwSignal::new(draft.title),
+            issued_on: RwSignal::new(draft.issued_on),
+            issuer: RwSignal::new(draft.issuer),
+            signer: RwSignal::new(draft.signer),
+        }
+    }
+
+    fn draft(&self) -> MetadataDraft {
+        MetadataDraft {
+            number: self.number.get(),
+            kind: self.kind.get(),
+            title: self.title.get(),
+            issued_on: self.issued_on.get(),
+            issuer: self.issuer.get(),
+            signer: self.signer.get(),
+        }
+    }
+
+    fn set(&self, draft: MetadataDraft) {
+        self.number.set(draft.number);
+        self.kind.set(draft.kind);
+        self.title.set(draft.title);
+        self.issued_on.set(draft.issued_on);
+        self.issuer.set(draft.issuer);
+        self.signer.set(draft.signer);
+    }
 }
 
 /// A row of the review, with what the user may change as signals of its own (typing in one row
@@ -48,8 +99,6 @@ struct Row {
     /// The source lines it covers: from its line to the next row's.
     lines: (usize, usize),
     warnings: Vec<ImportWarning>,
-    /// Its suggestions, by index in the document's list.
-    suggestions: Vec<(usize, SuggestedAssignment)>,
 }
 
 /// The document under review.
@@ -58,8 +107,11 @@ struct Review {
     id: PlanId,
     doc: ImportedDocument,
     rows: RwSignal<Vec<Row>>,
+    /// The document's suggestions, with the roles the user changed and the ones added.
+    suggestions: RwSignal<Vec<SuggestedAssignment>>,
     accepted: RwSignal<HashSet<usize>>,
     selected: RwSignal<Option<usize>>,
+    meta: MetaForm,
 }
 
 impl Review {
@@ -91,24 +143,18 @@ impl Review {
                         .filter(|w| w.line == from)
                         .cloned()
                         .collect(),
-                    suggestions: doc
-                        .plan
-                        .suggested_assignments
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, s)| s.node_line == from && s.node_label == r.node.label)
-                        .map(|(i, s)| (i, s.clone()))
-                        .collect(),
                     node: r.node,
                 }
             })
             .collect();
         Review {
             id,
-            doc,
             rows: RwSignal::new(rows),
+            suggestions: RwSignal::new(doc.plan.suggested_assignments.clone()),
             accepted: RwSignal::new(HashSet::new()),
             selected: RwSignal::new(None),
+            meta: MetaForm::new(MetadataDraft::of(&doc.plan.metadata)),
+            doc,
         }
     }
 
@@ -122,6 +168,8 @@ impl Review {
                 .map(|r| (r.key, r.depth.get(), r.label.get(), r.title.get()))
                 .collect(),
             accepted: self.accepted.get().into_iter().collect(),
+            suggestions: Some(self.suggestions.get()),
+            meta: Some(self.meta.draft()),
         }
     }
 
@@ -138,36 +186,47 @@ impl Review {
                 }
             }
         });
+        if let Some(suggestions) = edits.suggestions {
+            self.suggestions.set(suggestions);
+        }
+        if let Some(meta) = edits.meta {
+            self.meta.set(meta);
+        }
         self.accepted.set(edits.accepted.into_iter().collect());
     }
 
-    /// The plan as the user left it, with the accepted suggestions as assignments.
+    /// The plan as the user left it, with its metadata as the form holds it and the accepted
+    /// suggestions as assignments.
     fn reviewed(&self) -> Result<shared::import::ParsedPlan, ReviewError> {
-        let rows: Vec<ReviewRow> = self
-            .rows
-            .get_untracked()
-            .iter()
-            .map(|r| {
-                let mut node = r.node.clone();
-                node.label = r.label.get_untracked().trim().to_owned();
-                node.title = r.title.get_untracked().trim().to_owned();
-                ReviewRow {
-                    depth: r.depth.get_untracked(),
-                    node,
-                }
-            })
-            .collect();
-        let mut plan = self.doc.plan.clone();
-        plan.nodes = rebuild(&rows);
         let accepted = self.accepted.get_untracked();
-        let chosen: Vec<SuggestedAssignment> = plan
-            .suggested_assignments
-            .iter()
+        let chosen: Vec<SuggestedAssignment> = self
+            .suggestions
+            .get_untracked()
+            .into_iter()
             .enumerate()
             .filter(|(i, _)| accepted.contains(i))
-            .map(|(_, s)| s.clone())
+            .map(|(_, s)| s)
             .collect();
-        apply_suggestions(&mut plan.nodes, &chosen)?;
+        let mut rows = Vec::new();
+        for r in self.rows.get_untracked() {
+            // Suggestions name the node as the importer read it (line and label): applied
+            // before the label the user may have changed.
+            let mut node = r.node.clone();
+            apply_suggestions(std::slice::from_mut(&mut node), &chosen)?;
+            node.label = r.label.get_untracked().trim().to_owned();
+            node.title = r.title.get_untracked().trim().to_owned();
+            rows.push(ReviewRow {
+                depth: r.depth.get_untracked(),
+                node,
+            });
+        }
+        let mut plan = self.doc.plan.clone();
+        plan.metadata = self
+            .meta
+            .draft()
+            .checked(&self.doc.plan.metadata)
+            .map_err(ReviewError::Metadata)?;
+        plan.nodes = rebuild(&rows);
         plan.suggested_assignments.clear();
         Ok(plan)
     }
@@ -290,7 +349,7 @@ fn ReviewView(
     on_cancel: impl Fn() + Send + Sync + 'static + Copy,
 ) -> impl IntoView {
     let navigate = use_navigate();
-    let meta = review.doc.plan.metadata.clone();
+    let auth = use_auth();
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     let warnings = review.doc.plan.warnings.len();
@@ -309,7 +368,8 @@ fn ReviewView(
         }
     });
     let save_review = review.clone();
-    let save = move |_| {
+    let duplicates = RwSignal::new(Vec::<DuplicatePlan>::new());
+    let save = move |allow_duplicate: bool| {
         let review = save_review.clone();
         let navigate = navigate.clone();
         error.set(None);
@@ -325,33 +385,34 @@ fn ReviewView(
             let req = SaveImportRequest {
                 id: review.id,
                 plan,
+                source_sha256: review.doc.sha256.clone(),
+                allow_duplicate,
             };
             match api::save_import(&req).await {
                 Ok(summary) => {
                     forget_review().await;
                     navigate(&format!("/plans/{}", summary.id), Default::default());
                 }
+                Err(e) if e.code == ErrorCode::Duplicate => duplicates.set(*e.duplicates),
                 Err(e) => error.set(Some(e.message)),
             }
             saving.set(false);
         });
     };
+    let save_again = save.clone();
 
-    let heading = format!(
-        "{} {}",
-        meta.kind.map(|k| k.name_vi()).unwrap_or("Văn bản"),
-        meta.number
-            .clone()
-            .map(|n| format!("số {n}"))
-            .unwrap_or_default()
-    );
+    let meta = review.meta;
+    let read = MetadataDraft::of(&review.doc.plan.metadata);
+    let base = review.doc.plan.metadata.clone();
+    let meta_error = move || meta.draft().checked(&base).err().map(|e| e.to_string());
+    // Issuers to pick from: the province's people's committee and the registry's agencies.
+    let issuers: Vec<String> = std::iter::once("Ủy ban nhân dân tỉnh Lạng Sơn".to_owned())
+        .chain(auth.agencies.get_untracked().into_iter().map(|a| a.name))
+        .collect();
+    let m = &review.doc.plan.metadata;
     let details = [
-        meta.issued_on
-            .map(|d| format!("Ban hành {}", format_date(d))),
-        meta.issuer.clone(),
-        meta.signer.clone().map(|s| format!("Người ký: {s}")),
-        (!meta.recipients.is_empty())
-            .then(|| format!("Nơi nhận: {} đơn vị", meta.recipients.len())),
+        (!m.recipients.is_empty()).then(|| format!("Nơi nhận: {} đơn vị", m.recipients.len())),
+        m.signer_title.as_ref().map(|t| t.replace('\n', " / ")),
     ]
     .into_iter()
     .flatten()
@@ -372,11 +433,14 @@ fn ReviewView(
         .cloned()
         .collect();
     let warned_lines: HashSet<usize> = review.doc.plan.warnings.iter().map(|w| w.line).collect();
+    // The agencies in office on the plan's date, for assignments added in the review.
+    let on_date = Signal::derive(move || shared::text::parse_date(&meta.issued_on.get()));
     view! {
         <div class="review">
             <div class="review-head">
-                <h2>{heading}</h2>
-                <p class="review-title">{meta.title.clone().unwrap_or_else(|| "(không đọc được trích yếu)".into())}</p>
+                <h2>"Thông tin văn bản"</h2>
+                <MetaFields meta=meta read=read issuers=issuers />
+                {move || meta_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 <p class="muted">{details}</p>
                 <p class="review-counts">
                     {move || format!("{} mục", rows.get().len())}
@@ -402,18 +466,103 @@ fn ReviewView(
             <div class="review-body">
                 <ol class="review-tree" aria-label="Cây nhiệm vụ đọc được">
                     <For each=move || rows.get() key=|r| r.key let:row>
-                        <ReviewRowView row=row rows=rows selected=selected accepted=accepted />
+                        <ReviewRowView row=row rows=rows selected=selected accepted=accepted
+                            suggestions=review.suggestions on=on_date />
                     </For>
                 </ol>
                 <SourcePane lines=lines rows=rows selected=selected warned_lines=warned_lines />
             </div>
             {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+            {move || {
+                let found = duplicates.get();
+                let save_again = save_again.clone();
+                (!found.is_empty()).then(move || view! {
+                    <div class="notice warning duplicate" role="alert">
+                        {found.iter().map(|d| view! {
+                            <p>{d.describe_vi()}</p>
+                            <a class="button" href=format!("/plans/{}", d.id)>"Mở kế hoạch đó"</a>
+                        }).collect_view()}
+                        <button type="button" on:click=move |_| { duplicates.set(Vec::new()); save_again(true); }>
+                            "Vẫn lưu thành kế hoạch mới"
+                        </button>
+                    </div>
+                })
+            }}
             <div class="review-actions">
                 <button type="button" on:click=move |_| on_cancel()>"Huỷ"</button>
-                <button class="primary" type="button" prop:disabled=move || saving.get() on:click=save>
+                <button class="primary" type="button" prop:disabled=move || saving.get() on:click=move |_| save(false)>
                     {move || if saving.get() { "Đang lưu…" } else { "Lưu kế hoạch" }}
                 </button>
             </div>
+        </div>
+    }
+}
+
+/// The document's metadata as a form; a field still holding what the importer read is marked
+/// as read, not checked.
+#[component]
+fn MetaFields(meta: MetaForm, read: MetadataDraft, issuers: Vec<String>) -> impl IntoView {
+    let guess = || {
+        view! { <span class="guess" title="Máy đọc từ văn bản; hãy kiểm tra">"đọc từ văn bản"</span> }
+    };
+    let guessed = move |field: RwSignal<String>, was: String| {
+        move || (!was.is_empty() && field.get() == was).then(guess)
+    };
+    let text_field = move |id: &'static str,
+                           label: &'static str,
+                           field: RwSignal<String>,
+                           was: String,
+                           placeholder: &'static str| {
+        view! {
+            <label class="meta-field" for=id>
+                <span>{label} {guessed(field, was)}</span>
+                <input id=id type="text" placeholder=placeholder prop:value=move || field.get()
+                    on:input=move |ev| field.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    let kinds = [
+        DocumentKind::Plan,
+        DocumentKind::Decision,
+        DocumentKind::Directive,
+        DocumentKind::Resolution,
+        DocumentKind::OfficialLetter,
+        DocumentKind::Other,
+    ];
+    let read_kind = read.kind;
+    view! {
+        <div class="meta-form">
+            {text_field("meta-number", "Số", meta.number, read.number.clone(), "52/KH-UBND")}
+            <label class="meta-field" for="meta-kind">
+                <span>"Loại văn bản"
+                    {move || (read_kind.is_some() && meta.kind.get() == read_kind).then(guess)}
+                </span>
+                <select id="meta-kind" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    meta.kind.set(kinds.into_iter().find(|k| k.name_vi() == v));
+                }>
+                    <option value="" selected=move || meta.kind.get().is_none()>"(chưa rõ)"</option>
+                    {kinds.into_iter().map(|k| view! {
+                        <option value=k.name_vi() selected=move || meta.kind.get() == Some(k)>{k.name_vi()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            {text_field("meta-date", "Ngày ban hành", meta.issued_on, read.issued_on.clone(), "dd/mm/yyyy")}
+            <label class="meta-field wide" for="meta-issuer">
+                <span>"Cơ quan ban hành" {guessed(meta.issuer, read.issuer.clone())}</span>
+                <input id="meta-issuer" type="text" list="meta-issuers" prop:value=move || meta.issuer.get()
+                    on:input=move |ev| meta.issuer.set(event_target_value(&ev)) />
+                <datalist id="meta-issuers">
+                    {issuers.into_iter().map(|name| view! { <option value=name></option> }).collect_view()}
+                </datalist>
+            </label>
+            {text_field("meta-signer", "Người ký", meta.signer, read.signer.clone(), "")}
+            <label class="meta-field full" for="meta-title">
+                <span>"Trích yếu" {guessed(meta.title, read.title.clone())}</span>
+                <textarea id="meta-title" rows="2" prop:value=move || meta.title.get()
+                    placeholder="Nội dung chính của văn bản"
+                    on:input=move |ev| meta.title.set(event_target_value(&ev))></textarea>
+            </label>
         </div>
     }
 }
@@ -424,6 +573,8 @@ fn ReviewRowView(
     rows: RwSignal<Vec<Row>>,
     selected: RwSignal<Option<usize>>,
     accepted: RwSignal<HashSet<usize>>,
+    suggestions: RwSignal<Vec<SuggestedAssignment>>,
+    on: Signal<Option<chrono::NaiveDate>>,
 ) -> impl IntoView {
     let key = row.key;
     let depth = row.depth;
@@ -470,7 +621,23 @@ fn ReviewRowView(
         .collect::<Vec<_>>()
         .join("; ");
     let line = row.lines.0;
-    let suggestions = row.suggestions.clone();
+    let node_line = row.node.line;
+    let node_label = row.node.label.clone();
+    let duty = row.node.title.clone();
+    // This row's suggestions, by index in the review's list.
+    let mine = {
+        let node_label = node_label.clone();
+        move || {
+            suggestions.with(|all| {
+                all.iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.node_line == node_line && s.node_label == node_label)
+                    .map(|(i, s)| (i, s.clone()))
+                    .collect::<Vec<_>>()
+            })
+        }
+    };
+    let adding = RwSignal::new(false);
     view! {
         <li class="review-row" class:warned=warned class:selected=move || selected.get() == Some(key)
             style=move || format!("--depth: {}", depth.get())
@@ -495,12 +662,16 @@ fn ReviewRowView(
                 <span class="muted">{format!("Dòng {line}")}</span>
                 {deadline.map(|d| view! { <span class="chip deadline">{d}</span> })}
                 {warned.then(|| view! { <span class="warning" role="note">{warning_text}</span> })}
+                <button type="button" class="link add-assignment" aria-expanded=move || adding.get().to_string()
+                    on:click=move |_| adding.update(|a| *a = !*a)>
+                    "+ Giao cơ quan"
+                </button>
             </div>
-            {(!suggestions.is_empty()).then(|| view! {
-                <ul class="suggestions" aria-label="Đề xuất giao việc">
-                    {suggestions.into_iter().map(|(i, s)| {
-                        let role = match s.role { Role::Lead => "chủ trì", Role::Coordinating => "phối hợp" };
-                        view! {
+            {move || {
+                let list = mine();
+                (!list.is_empty()).then(|| view! {
+                    <ul class="suggestions" aria-label="Đề xuất giao việc">
+                        {list.into_iter().map(|(i, s)| view! {
                             <li>
                                 <label class="suggestion" class:lead=s.role == Role::Lead title=s.duty.clone()>
                                     <input type="checkbox"
@@ -509,14 +680,79 @@ fn ReviewRowView(
                                             let on = event_target_checked(&ev);
                                             accepted.update(|a| { if on { a.insert(i); } else { a.remove(&i); } });
                                         } />
-                                    {format!("{} · {role}", s.agency_text)}
+                                    {s.agency_text.clone()}
                                 </label>
+                                <select class="suggestion-role" aria-label=format!("Vai trò của {}", s.agency_text)
+                                    on:change=move |ev| {
+                                        let role = if event_target_value(&ev) == "lead" { Role::Lead } else { Role::Coordinating };
+                                        suggestions.update(|all| if let Some(x) = all.get_mut(i) { x.role = role; });
+                                    }>
+                                    <option value="lead" selected=s.role == Role::Lead>"chủ trì"</option>
+                                    <option value="coordinating" selected=s.role == Role::Coordinating>"phối hợp"</option>
+                                </select>
                             </li>
-                        }
-                    }).collect_view()}
-                </ul>
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+            {move || adding.get().then(|| {
+                let node_label = node_label.clone();
+                let duty = duty.clone();
+                view! {
+                    <AddAssignment on=on on_add=move |agency: shared::registry::Agency, role: Role| {
+                        suggestions.update(|all| all.push(SuggestedAssignment {
+                            agency_code: agency.code.clone(),
+                            agency_text: agency.name.clone(),
+                            role,
+                            node_label: node_label.clone(),
+                            node_line,
+                            duty: duty.clone(),
+                        }));
+                        let added = suggestions.with_untracked(|all| all.len() - 1);
+                        accepted.update(|a| { a.insert(added); });
+                        adding.set(false);
+                    } />
+                }
             })}
         </li>
+    }
+}
+
+/// Picks an agency (in office on the plan's date) and a role for a task of the review.
+#[component]
+fn AddAssignment(
+    on: Signal<Option<chrono::NaiveDate>>,
+    on_add: impl Fn(shared::registry::Agency, Role) + Send + Sync + 'static + Clone,
+) -> impl IntoView {
+    let auth = use_auth();
+    let agencies = move || {
+        let all = auth.agencies.get();
+        shared::board::agencies_for(&all, on.get(), &Default::default())
+    };
+    let chosen = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Lead);
+    let add = move |_| {
+        let code = chosen.get_untracked();
+        if let Some(agency) = agencies().into_iter().find(|a| a.code.as_str() == code) {
+            on_add(agency, role.get_untracked());
+        }
+    };
+    view! {
+        <div class="add-assignment-form">
+            <select aria-label="Cơ quan" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                <option value="">"— Chọn cơ quan —"</option>
+                {move || agencies().into_iter().map(|a| view! {
+                    <option value=a.code.to_string()>{a.name.clone()}</option>
+                }).collect_view()}
+            </select>
+            <select aria-label="Vai trò" on:change=move |ev| {
+                role.set(if event_target_value(&ev) == "lead" { Role::Lead } else { Role::Coordinating });
+            }>
+                <option value="lead">"chủ trì"</option>
+                <option value="coordinating">"phối hợp"</option>
+            </select>
+            <button type="button" prop:disabled=move || chosen.get().is_empty() on:click=add>"Thêm"</button>
+        </div>
     }
 }
 
@@ -600,7 +836,11 @@ mod tests {
         }];
         let lines = TEXT.lines().map(str::to_owned).collect();
         Review::new(
-            ImportedDocument { plan, lines },
+            ImportedDocument {
+                plan,
+                lines,
+                sha256: None,
+            },
             PlanId(uuid::Uuid::from_u128(7)),
         )
     }
@@ -656,5 +896,44 @@ mod tests {
         again.apply_edits(serde_json::from_str(&saved).expect("edits read back"));
         assert_eq!(again.id, r.id, "saved under the same plan id");
         assert_eq!(again.reviewed(), r.reviewed());
+    }
+
+    #[test]
+    fn the_metadata_form_and_changed_or_added_assignments_are_saved() {
+        let r = review();
+        r.meta.number.set(" 52/KH-UBND ".into());
+        r.meta.title.set("Triển khai  chính sách".into());
+        r.meta.issued_on.set("05/06/2014".into());
+        r.suggestions.update(|all| {
+            all[0].role = Role::Coordinating;
+            let mut added = all[0].clone();
+            added.agency_code = "STC".into();
+            added.agency_text = "Sở Tài chính".into();
+            added.role = Role::Lead;
+            all.push(added);
+        });
+        r.accepted.set([0, 1].into());
+        // A label changed in the review keeps the node's assignments.
+        r.rows.get_untracked()[2].label.set("2a".into());
+        let plan = r.reviewed().expect("a valid plan");
+        let m = &plan.metadata;
+        assert_eq!(m.number.as_deref(), Some("52/KH-UBND"));
+        assert_eq!(m.title.as_deref(), Some("Triển khai chính sách"));
+        assert_eq!(m.issued_on, chrono::NaiveDate::from_ymd_opt(2014, 6, 5));
+        let task = &plan.nodes[0].children[1];
+        assert_eq!(task.label, "2a");
+        let roles: Vec<_> = task
+            .assignments
+            .iter()
+            .map(|a| (a.agency.as_str(), a.role))
+            .collect();
+        assert_eq!(
+            roles,
+            [("STC", Role::Lead), ("SYT", Role::Coordinating)],
+            "the added lead, then the suggestion made coordinating"
+        );
+
+        r.meta.number.set("số năm hai".into());
+        assert!(matches!(r.reviewed(), Err(ReviewError::Metadata(_))));
     }
 }

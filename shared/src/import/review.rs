@@ -62,6 +62,112 @@ pub fn rebuild(rows: &[ReviewRow]) -> Vec<ParsedNode> {
     roots
 }
 
+/// The plan's metadata as the review's form holds it: typed text, checked by
+/// [`MetadataDraft::checked`] in the app as the user types and on the server before saving.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetadataDraft {
+    /// "52/KH-UBND".
+    pub number: String,
+    pub kind: Option<crate::document::DocumentKind>,
+    /// The trích yếu.
+    pub title: String,
+    /// dd/mm/yyyy.
+    pub issued_on: String,
+    pub issuer: String,
+    pub signer: String,
+}
+
+/// The longest issuer or signer name a plan keeps.
+pub const NAME_MAX_CHARS: usize = 200;
+
+/// Why a field of the metadata form is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetadataError {
+    #[error("Số văn bản viết như 52/KH-UBND: số thứ tự, dấu “/” rồi ký hiệu, không có dấu cách.")]
+    Number,
+    #[error("Trích yếu: {0}")]
+    Title(crate::validate::ValidationError),
+    #[error("Ngày ban hành: {0}")]
+    IssuedOn(crate::validate::ValidationError),
+    #[error("Tên cơ quan ban hành hoặc người ký dài quá {NAME_MAX_CHARS} ký tự.")]
+    NameTooLong,
+}
+
+/// A document number as written: "52/KH-UBND", "1719/QĐ-TTg", "29-CT/TU", "88/2019/QH14".
+pub fn document_number(text: &str) -> Result<Option<String>, MetadataError> {
+    let number = text.trim();
+    if number.is_empty() {
+        return Ok(None);
+    }
+    let ok = number.chars().count() <= 40
+        && number.starts_with(|c: char| c.is_ascii_digit())
+        && number.contains('/')
+        && !number.ends_with(['/', '-'])
+        && number
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '/' | '-' | '.' | '&'));
+    if ok {
+        Ok(Some(number.to_owned()))
+    } else {
+        Err(MetadataError::Number)
+    }
+}
+
+fn name(text: &str) -> Result<Option<String>, MetadataError> {
+    let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().count() > NAME_MAX_CHARS {
+        return Err(MetadataError::NameTooLong);
+    }
+    Ok((!name.is_empty()).then_some(name))
+}
+
+impl MetadataDraft {
+    /// The form filled with what the importer read.
+    pub fn of(metadata: &crate::document::PlanMetadata) -> Self {
+        Self {
+            number: metadata.number.clone().unwrap_or_default(),
+            kind: metadata.kind,
+            title: metadata.title.clone().unwrap_or_default(),
+            issued_on: metadata
+                .issued_on
+                .map(crate::text::format_date)
+                .unwrap_or_default(),
+            issuer: metadata.issuer.clone().unwrap_or_default(),
+            signer: metadata.signer.clone().unwrap_or_default(),
+        }
+    }
+
+    /// `base` (what the importer read: the fields the form does not show are kept) with the
+    /// form's fields, each checked.
+    ///
+    /// # Errors
+    /// The first field that breaks its rule.
+    pub fn checked(
+        &self,
+        base: &crate::document::PlanMetadata,
+    ) -> Result<crate::document::PlanMetadata, MetadataError> {
+        let title = self.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        let issued_on = self.issued_on.trim();
+        Ok(crate::document::PlanMetadata {
+            number: document_number(&self.number)?,
+            kind: self.kind,
+            title: if title.is_empty() {
+                None
+            } else {
+                Some(crate::validate::title(&title).map_err(MetadataError::Title)?)
+            },
+            issued_on: if issued_on.is_empty() {
+                None
+            } else {
+                Some(crate::validate::date(issued_on).map_err(MetadataError::IssuedOn)?)
+            },
+            issuer: name(&self.issuer)?,
+            signer: name(&self.signer)?,
+            ..base.clone()
+        })
+    }
+}
+
 /// Why accepted suggestions cannot all be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReviewError {
@@ -80,6 +186,8 @@ pub enum ReviewError {
     UnknownAgency { label: String, code: String },
     #[error("Kế hoạch không có mục nào.")]
     Empty,
+    #[error("{0}")]
+    Metadata(#[from] MetadataError),
 }
 
 /// Adds the `accepted` suggestions to the nodes they name (by line and label) as assignments.
@@ -168,6 +276,7 @@ pub fn check_reviewed(
     if plan.nodes.is_empty() {
         return Err(ReviewError::Empty);
     }
+    plan.metadata = MetadataDraft::of(&plan.metadata).checked(&plan.metadata)?;
     walk(&mut plan.nodes, agency_codes)
 }
 
@@ -262,5 +371,48 @@ mod tests {
         plan.nodes[0].title = "  ".to_owned();
         let e = check_reviewed(&mut plan, &codes).expect_err("an empty title");
         assert!(matches!(e, ReviewError::Invalid { .. }), "{e}");
+    }
+
+    #[test]
+    fn the_metadata_form_checks_what_is_typed() {
+        let base = crate::document::PlanMetadata {
+            place: Some("Lạng Sơn".into()),
+            ..Default::default()
+        };
+        let mut draft = MetadataDraft {
+            number: " 52/KH-UBND ".into(),
+            kind: Some(crate::document::DocumentKind::Plan),
+            title: "Triển khai  thực hiện\nChiến lược".into(),
+            issued_on: "5/6/2014".into(),
+            issuer: "UBND tỉnh Lạng Sơn".into(),
+            signer: String::new(),
+        };
+        let m = draft.checked(&base).expect("valid");
+        assert_eq!(m.number.as_deref(), Some("52/KH-UBND"));
+        assert_eq!(m.title.as_deref(), Some("Triển khai thực hiện Chiến lược"));
+        assert_eq!(m.issued_on, chrono::NaiveDate::from_ymd_opt(2014, 6, 5));
+        assert_eq!(
+            (m.signer.as_deref(), m.place.as_deref()),
+            (None, Some("Lạng Sơn"))
+        );
+        assert_eq!(MetadataDraft::of(&m).issued_on, "05/06/2014");
+        for number in ["29-CT/TU", "88/2019/QH14", "1719/QĐ-TTg", ""] {
+            assert!(document_number(number).is_ok(), "{number}");
+        }
+        for number in ["KH-UBND", "52 / KH", "52/", "năm mươi hai/KH"] {
+            assert_eq!(
+                document_number(number),
+                Err(MetadataError::Number),
+                "{number}"
+            );
+        }
+        draft.issued_on = "31/02/2014".into();
+        assert!(matches!(
+            draft.checked(&base),
+            Err(MetadataError::IssuedOn(_))
+        ));
+        draft.issued_on.clear();
+        draft.issuer = "x".repeat(NAME_MAX_CHARS + 1);
+        assert_eq!(draft.checked(&base), Err(MetadataError::NameTooLong));
     }
 }
