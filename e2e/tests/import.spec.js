@@ -21,7 +21,7 @@ test('a text plan is reviewed, corrected, its suggestions accepted, and saved', 
   await openImport(page);
   await page.getByLabel('Chọn tệp Word (.docx) hoặc văn bản (.txt)').setInputFiles(corpus('10-to-chuc-thuc-hien.txt'));
   await expect(page.getByRole('heading', { name: 'Kế hoạch số 118/KH-UBND' })).toBeVisible();
-  await expect(page.locator('.review-title')).toContainText('Thực hiện các chính sách dân tộc');
+  await expect(page.getByLabel('Trích yếu')).toHaveValue(/Thực hiện các chính sách dân tộc/i);
 
   // The organising section's item 2 carries its suggestions, none chosen yet.
   const item = row(page, '2', 'Sở KH&ĐT');
@@ -119,4 +119,62 @@ test('pasted text shows its numbering warnings beside the source; bad text is re
   await expect(page.locator('.loose-warnings')).toContainText('Dòng 5: Đoạn văn trước mục đầu tiên');
   await expect(page.locator('.src-line.warned')).toHaveCount(2);
   await expect(page.locator('#nguon-5')).toHaveClass(/warned/);
+});
+
+test('a Word file typed without alignment: the metadata fixed and an assignment accepted in the review, then the same file is caught', async ({ page }) => {
+  await openImport(page);
+  const pick = page.getByLabel('Chọn tệp Word (.docx) hoặc văn bản (.txt)');
+  await pick.setInputFiles(corpus('16-word-khong-can-le.docx'));
+  // What the importer read from the header table and the unaligned trích yếu, marked as read.
+  await expect(page.getByRole('heading', { name: 'Kế hoạch số 88/KH-UBND' })).toBeVisible();
+  await expect(page.getByLabel('Cơ quan ban hành')).toHaveValue('Ủy ban nhân dân tỉnh Lạng Sơn');
+  await expect(page.getByLabel('Ngày ban hành')).toHaveValue('12/03/2019');
+  const title = page.getByLabel('Trích yếu');
+  await expect(title).toHaveValue('Triển khai thực hiện công tác dân tộc năm 2019 trên địa bàn tỉnh Lạng Sơn');
+  await expect(page.locator('label[for=meta-title] .guess')).toHaveText('đọc từ văn bản');
+
+  // A date typed wrong is said at once, in Vietnamese; then fixed.
+  await page.getByLabel('Ngày ban hành').fill('31/02/2019');
+  await expect(page.locator('.field-error')).toContainText('Ngày ban hành');
+  await page.getByLabel('Ngày ban hành').fill('12/03/2019');
+  await expect(page.locator('.field-error')).toHaveCount(0);
+
+  // The trích yếu corrected: no longer marked as the importer's.
+  await title.fill('Triển khai công tác dân tộc năm 2019 trên địa bàn tỉnh Lạng Sơn');
+  await expect(page.locator('label[for=meta-title] .guess')).toHaveCount(0);
+
+  // "2. Sở Tài chính" answers for the duties under it: accepted as lead of the first.
+  const duty = row(page, '-', 'Tham mưu bố trí kinh phí');
+  const finance = duty.getByRole('checkbox', { name: 'Sở Tài chính · chủ trì' });
+  await expect(finance).not.toBeChecked();
+  await finance.tap();
+  // And an agency the document does not name, added by hand as coordinating.
+  await duty.getByRole('button', { name: '+ Giao cơ quan' }).tap();
+  await duty.getByLabel('Cơ quan giao thêm').selectOption({ label: 'Sở Kế hoạch và Đầu tư' });
+  await duty.getByLabel('Vai trò giao thêm').selectOption('coordinating');
+  await duty.getByRole('button', { name: 'Thêm' }).tap();
+  await expect(duty.getByRole('checkbox', { name: 'Sở Kế hoạch và Đầu tư · phối hợp' })).toBeChecked();
+  await page.screenshot({ path: 'test-results/import-review-metadata.png', fullPage: false });
+
+  await page.getByRole('button', { name: 'Lưu kế hoạch' }).tap();
+  await expect(page).toHaveURL(/\/plans\/[0-9a-f-]{36}/);
+  const planUrl = page.url().replace(/\?.*$/, '');
+  await expect(page.locator('.plan-title')).toHaveText('Triển khai công tác dân tộc năm 2019 trên địa bàn tỉnh Lạng Sơn');
+  await page.goto(planUrl + '?xem=giao-viec');
+  await expect(page.locator('.agency-card[data-agency="STC"]')).toContainText('Chủ trì 1 · Phối hợp 0');
+  await expect(page.locator('.agency-card[data-agency="SKHDT"]')).toContainText('Chủ trì 0 · Phối hợp 1');
+
+  // The same file again: pointed out before saving, with a way to the stored plan.
+  await page.goto(current().url + '/nhap-ke-hoach');
+  await pick.setInputFiles(corpus('16-word-khong-can-le.docx'));
+  await expect(page.getByRole('heading', { name: 'Kế hoạch số 88/KH-UBND' })).toBeVisible();
+  await page.getByRole('button', { name: 'Lưu kế hoạch' }).tap();
+  const warning = page.locator('.duplicate');
+  await expect(warning).toContainText('Kế hoạch số 88/KH-UBND của Ủy ban nhân dân tỉnh Lạng Sơn đã có (nhập ngày ');
+  await expect(warning).toContainText('nhập từ chính tệp này');
+  await expect(warning.getByRole('button', { name: 'Vẫn lưu thành kế hoạch mới' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/import-duplicate.png', fullPage: false });
+  await warning.getByRole('link', { name: 'Mở kế hoạch đó' }).tap();
+  await expect(page).toHaveURL(planUrl);
+  await expect(page.locator('.plan-title')).toHaveText('Triển khai công tác dân tộc năm 2019 trên địa bàn tỉnh Lạng Sơn');
 });

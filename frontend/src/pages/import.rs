@@ -438,7 +438,11 @@ fn ReviewView(
     view! {
         <div class="review">
             <div class="review-head">
-                <h2>"Thông tin văn bản"</h2>
+                <h2>{move || {
+                    let number = meta.number.get();
+                    let kind = meta.kind.get().map_or("Văn bản", DocumentKind::name_vi);
+                    if number.trim().is_empty() { kind.to_owned() } else { format!("{kind} số {}", number.trim()) }
+                }}</h2>
                 <MetaFields meta=meta read=read issuers=issuers />
                 {move || meta_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 <p class="muted">{details}</p>
@@ -680,7 +684,11 @@ fn ReviewRowView(
                                             let on = event_target_checked(&ev);
                                             accepted.update(|a| { if on { a.insert(i); } else { a.remove(&i); } });
                                         } />
-                                    {s.agency_text.clone()}
+                                    {let name = s.agency_text.clone(); move || {
+                                        let role = suggestions.with(|all| all.get(i).map(|x| x.role));
+                                        let role = if role == Some(Role::Lead) { "chủ trì" } else { "phối hợp" };
+                                        format!("{name} · {role}")
+                                    }}
                                 </label>
                                 <select class="suggestion-role" aria-label=format!("Vai trò của {}", s.agency_text)
                                     on:change=move |ev| {
@@ -739,13 +747,13 @@ fn AddAssignment(
     };
     view! {
         <div class="add-assignment-form">
-            <select aria-label="Cơ quan" on:change=move |ev| chosen.set(event_target_value(&ev))>
+            <select aria-label="Cơ quan giao thêm" on:change=move |ev| chosen.set(event_target_value(&ev))>
                 <option value="">"— Chọn cơ quan —"</option>
                 {move || agencies().into_iter().map(|a| view! {
                     <option value=a.code.to_string()>{a.name.clone()}</option>
                 }).collect_view()}
             </select>
-            <select aria-label="Vai trò" on:change=move |ev| {
+            <select aria-label="Vai trò giao thêm" on:change=move |ev| {
                 role.set(if event_target_value(&ev) == "lead" { Role::Lead } else { Role::Coordinating });
             }>
                 <option value="lead">"chủ trì"</option>
