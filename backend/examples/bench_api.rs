@@ -110,6 +110,7 @@ fn plan() -> ParsedPlan {
         references: vec![],
         nodes,
         suggested_assignments: vec![],
+        unmatched_agencies: vec![],
         warnings: vec![],
     }
 }

@@ -189,6 +189,16 @@ async fn import_plan(
                     s.duty.chars().take(80).collect::<String>()
                 )?;
             }
+            for u in &parsed.unmatched_agencies {
+                writeln!(
+                    out,
+                    "Chưa có trong danh mục: «{}» {} mục {} (dòng {})",
+                    u.text,
+                    u.role.label_vi().to_lowercase(),
+                    u.node_label,
+                    u.node_line
+                )?;
+            }
         }
         return Ok(());
     }

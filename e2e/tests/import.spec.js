@@ -178,3 +178,27 @@ test('a Word file typed without alignment: the metadata fixed and an assignment 
   await expect(page).toHaveURL(planUrl);
   await expect(page.locator('.plan-title')).toHaveText('Triển khai công tác dân tộc năm 2019 trên địa bàn tỉnh Lạng Sơn');
 });
+
+test('a web copy: header cells, an appendix table of "|" cells, words run together and an agency the registry lacks', async ({ page }) => {
+  await openImport(page);
+  await page.getByLabel('Chọn tệp Word (.docx) hoặc văn bản (.txt)').setInputFiles(corpus('17-web-bang-o.txt'));
+  await expect(page.getByRole('heading', { name: 'Kế hoạch số 37/KH-UBND' })).toBeVisible();
+  await expect(page.getByLabel('Ngày ban hành')).toHaveValue('21/02/2023');
+  await expect(page.getByLabel('Người ký')).toHaveValue('Đoàn Thanh Sơn');
+  await expect(page.getByLabel('Trích yếu')).toHaveValue(/^Triển khai chính sách hỗ trợ .* tỉnh Lạng Sơn giai đoạn 2023 - 2025$/);
+  // The space lost in "Triểnkhai" is back, and said.
+  const first = row(page, '1', 'Triển khai kịp thời');
+  await expect(first.locator('.warning')).toContainText('“Triểnkhai” → “Triển khai”');
+  // The appendix's rows are tasks with their deadlines and agencies.
+  const support = row(page, '3', 'Hỗ trợ phát triển sản xuất');
+  await expect(support.locator('.chip.deadline')).toHaveText('Hạn 31/12/2025');
+  await expect(support.getByRole('checkbox', { name: 'Sở Nông nghiệp và Phát triển nông thôn · chủ trì' })).toBeVisible();
+  // A name the registry does not have is offered to be mapped to one it has.
+  const unmatched = support.locator('.unmatched');
+  await expect(unmatched).toContainText('«Trung tâm Khuyến nông tỉnh» chưa có trong danh mục cơ quan');
+  await unmatched.getByLabel('Cơ quan giao thêm').selectOption({ label: 'Sở Khoa học và Công nghệ' });
+  await expect(unmatched.getByLabel('Vai trò giao thêm')).toHaveValue('coordinating');
+  await unmatched.getByRole('button', { name: 'Thêm' }).tap();
+  await expect(support.getByRole('checkbox', { name: 'Sở Khoa học và Công nghệ · phối hợp' })).toBeChecked();
+  await expect(unmatched).toBeHidden();
+});

@@ -118,6 +118,13 @@ fn render(doc: &ImportedDocument) -> String {
             short(&s.duty, 60)
         );
     }
+    for u in &plan.unmatched_agencies {
+        let _ = writeln!(
+            out,
+            "chưa có trong danh mục: «{}» {:?} mục {} (dòng {})",
+            u.text, u.role, u.node_label, u.node_line
+        );
+    }
     out
 }
 

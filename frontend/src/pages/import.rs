@@ -14,7 +14,9 @@ use shared::ids::PlanId;
 use shared::import::review::{
     MetadataDraft, ReviewError, ReviewRow, apply_suggestions, flatten, rebuild,
 };
-use shared::import::{ImportWarning, ImportedDocument, ParsedNode, SuggestedAssignment};
+use shared::import::{
+    ImportWarning, ImportedDocument, ParsedNode, SuggestedAssignment, UnmatchedAgency,
+};
 use shared::text::format_date;
 use wasm_bindgen::JsCast;
 
@@ -99,6 +101,8 @@ struct Row {
     /// The source lines it covers: from its line to the next row's.
     lines: (usize, usize),
     warnings: Vec<ImportWarning>,
+    /// Agencies it names that the registry does not have, to be mapped to one it has.
+    unmatched: Vec<UnmatchedAgency>,
 }
 
 /// The document under review.
@@ -141,6 +145,13 @@ impl Review {
                         .warnings
                         .iter()
                         .filter(|w| w.line == from)
+                        .cloned()
+                        .collect(),
+                    unmatched: doc
+                        .plan
+                        .unmatched_agencies
+                        .iter()
+                        .filter(|u| u.node_line == from && u.node_label == r.node.label)
                         .cloned()
                         .collect(),
                     node: r.node,
@@ -703,11 +714,36 @@ fn ReviewRowView(
                     </ul>
                 })
             }}
+            {row.unmatched.iter().map(|u| {
+                let mapped = RwSignal::new(false);
+                let text = u.text.clone();
+                let role = u.role;
+                let node_label = node_label.clone();
+                let duty = duty.clone();
+                view! {
+                    <div class="unmatched" class:hidden=move || mapped.get()>
+                        <span class="warning">{format!("«{text}» chưa có trong danh mục cơ quan; giao cho:")}</span>
+                        <AddAssignment on=on role=role on_add=move |agency: shared::registry::Agency, role: Role| {
+                            suggestions.update(|all| all.push(SuggestedAssignment {
+                                agency_code: agency.code.clone(),
+                                agency_text: agency.name.clone(),
+                                role,
+                                node_label: node_label.clone(),
+                                node_line,
+                                duty: duty.clone(),
+                            }));
+                            let added = suggestions.with_untracked(|all| all.len() - 1);
+                            accepted.update(|a| { a.insert(added); });
+                            mapped.set(true);
+                        } />
+                    </div>
+                }
+            }).collect_view()}
             {move || adding.get().then(|| {
                 let node_label = node_label.clone();
                 let duty = duty.clone();
                 view! {
-                    <AddAssignment on=on on_add=move |agency: shared::registry::Agency, role: Role| {
+                    <AddAssignment on=on role=Role::Lead on_add=move |agency: shared::registry::Agency, role: Role| {
                         suggestions.update(|all| all.push(SuggestedAssignment {
                             agency_code: agency.code.clone(),
                             agency_text: agency.name.clone(),
@@ -730,6 +766,8 @@ fn ReviewRowView(
 #[component]
 fn AddAssignment(
     on: Signal<Option<chrono::NaiveDate>>,
+    /// The role offered first.
+    role: Role,
     on_add: impl Fn(shared::registry::Agency, Role) + Send + Sync + 'static + Clone,
 ) -> impl IntoView {
     let auth = use_auth();
@@ -738,7 +776,8 @@ fn AddAssignment(
         shared::board::agencies_for(&all, on.get(), &Default::default())
     };
     let chosen = RwSignal::new(String::new());
-    let role = RwSignal::new(Role::Lead);
+    let first_role = role;
+    let role = RwSignal::new(role);
     let add = move |_| {
         let code = chosen.get_untracked();
         if let Some(agency) = agencies().into_iter().find(|a| a.code.as_str() == code) {
@@ -756,8 +795,8 @@ fn AddAssignment(
             <select aria-label="Vai trò giao thêm" on:change=move |ev| {
                 role.set(if event_target_value(&ev) == "lead" { Role::Lead } else { Role::Coordinating });
             }>
-                <option value="lead">"chủ trì"</option>
-                <option value="coordinating">"phối hợp"</option>
+                <option value="lead" selected=first_role == Role::Lead>"chủ trì"</option>
+                <option value="coordinating" selected=first_role == Role::Coordinating>"phối hợp"</option>
             </select>
             <button type="button" prop:disabled=move || chosen.get().is_empty() on:click=add>"Thêm"</button>
         </div>

@@ -29,6 +29,117 @@ pub struct SuggestedAssignment {
     pub duty: String,
 }
 
+/// A name the document gives an agency for a task, that the registry does not have: the
+/// review offers to map it to one it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmatchedAgency {
+    /// The name as written: "Trung tâm Y tế huyện Bình Gia".
+    pub text: String,
+    pub role: Role,
+    pub node_label: String,
+    pub node_line: usize,
+}
+
+/// How an organisation's name starts: what a heading or a table cell that names an agency
+/// looks like.
+const ORGANISATION_STARTS: &[&str] = &[
+    "so ",
+    "ban ",
+    "trung tam ",
+    "hoi ",
+    "dai ",
+    "bao ",
+    "cong an ",
+    "bo chi huy ",
+    "uy ban ",
+    "ubnd ",
+    "van phong ",
+    "kho bac ",
+    "ngan hang ",
+    "cuc ",
+    "chi cuc ",
+    "lien doan ",
+    "tinh doan",
+    "truong ",
+    "benh vien ",
+    "vien ",
+    "quy ",
+    "thanh tra ",
+    "cong ty ",
+];
+
+/// Whether `name` reads as one organisation the registry might hold, not a group ("Các sở,
+/// ngành liên quan") nor a sentence.
+fn looks_like_organisation(name: &str) -> bool {
+    let folded = fold(name);
+    let folded = folded.trim();
+    folded.split(' ').count() <= 12
+        && !folded.starts_with("cac ")
+        && !folded.contains("lien quan")
+        && ORGANISATION_STARTS.iter().any(|s| folded.starts_with(s))
+}
+
+/// The names of agencies the plan gives tasks to that `matcher` does not know: headings of the
+/// organising section that name an organisation, and the agency cells of a table of tasks
+/// ("Cơ quan chủ trì: …", "Cơ quan phối hợp: …"), in document order.
+pub fn unmatched_agencies(plan: &ParsedPlan, matcher: &AgencyMatcher) -> Vec<UnmatchedAgency> {
+    /// The parts of `text` (split at commas and semicolons) outside the names `matcher` knows.
+    fn unknown_parts(matcher: &AgencyMatcher, text: &str) -> Vec<String> {
+        let words = words(text);
+        let mut rest = text.to_owned();
+        for f in matcher.find(&words).iter().rev() {
+            rest.replace_range(words[f.first].start..words[f.last].end, ",");
+        }
+        rest.split([',', ';'])
+            .map(|p| p.trim().trim_end_matches(['.', ':']).trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+    fn visit(
+        nodes: &[ParsedNode],
+        organising: bool,
+        matcher: &AgencyMatcher,
+        out: &mut Vec<UnmatchedAgency>,
+    ) {
+        for node in nodes {
+            let organising = organising || is_organising(node);
+            let mut push = |text: &str, role: Role| {
+                for part in unknown_parts(matcher, text) {
+                    if looks_like_organisation(&part)
+                        && !out
+                            .iter()
+                            .any(|u| u.node_line == node.line && u.text == part)
+                    {
+                        out.push(UnmatchedAgency {
+                            text: part,
+                            role,
+                            node_label: node.label.clone(),
+                            node_line: node.line,
+                        });
+                    }
+                }
+            };
+            if organising && !node.children.is_empty() && node.title.chars().count() <= 120 {
+                push(&node.title, Role::Lead);
+            }
+            for line in node.body.as_deref().unwrap_or("").lines() {
+                let (cell, role) = if let Some(rest) = line.strip_prefix("Cơ quan chủ trì:") {
+                    (rest, Role::Lead)
+                } else if let Some(rest) = line.strip_prefix("Cơ quan phối hợp:") {
+                    (rest, Role::Coordinating)
+                } else {
+                    continue;
+                };
+                push(cell, role);
+            }
+            visit(&node.children, organising, matcher, out);
+        }
+    }
+    let mut out = Vec::new();
+    visit(&plan.nodes, false, matcher, &mut out);
+    out
+}
+
 /// Words that may stand between the names of a list ("Sở Tài chính, Sở Y tế và các …").
 const LIST_FILLERS: &[&str] = &["va", "cac", "voi", "cung"];
 

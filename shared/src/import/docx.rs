@@ -576,6 +576,7 @@ impl<'s> Body<'s> {
                 references: Vec::new(),
                 nodes: Vec::new(),
                 suggested_assignments: Vec::new(),
+                unmatched_agencies: Vec::new(),
                 warnings: Vec::new(),
             },
             Err(e) => return Err(e),

@@ -40,7 +40,7 @@ use crate::plan::{Node, Plan, PlanTree, Visibility};
 use crate::rank::Rank;
 
 pub use crate::citations::find_references;
-pub use agencies::{SuggestedAssignment, suggest_assignments};
+pub use agencies::{SuggestedAssignment, UnmatchedAgency, suggest_assignments, unmatched_agencies};
 pub use agency_names::AgencyMatcher;
 #[cfg(feature = "docx")]
 pub use docx::{DOCX_PART_MAX_BYTES, DocxImport, import_plan_docx, is_docx};
@@ -64,6 +64,10 @@ pub struct ParsedPlan {
     /// filled by [`suggest_assignments`], which needs the agency registry.
     #[serde(default)]
     pub suggested_assignments: Vec<SuggestedAssignment>,
+    /// Agencies the document names for a task that the registry does not have, offered in the
+    /// review to be mapped to one it has; filled with the suggestions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_agencies: Vec<UnmatchedAgency>,
     /// What the importer had to guess or could not place; never fatal.
     #[serde(default)]
     pub warnings: Vec<ImportWarning>,
@@ -212,6 +216,7 @@ pub fn suggest_from_registry(plan: &mut ParsedPlan, registry: &[crate::registry:
         .collect();
     let matcher = AgencyMatcher::new(&in_office);
     plan.suggested_assignments = suggest_assignments(plan, &matcher);
+    plan.unmatched_agencies = unmatched_agencies(plan, &matcher);
 }
 
 /// Imports a plan from the bytes of a text file: UTF-8, with or without a byte-order mark.
@@ -274,6 +279,7 @@ pub(crate) fn import_text_with_layout(
             references: Vec::new(),
             nodes: tables,
             suggested_assignments: Vec::new(),
+            unmatched_agencies: Vec::new(),
             warnings: Vec::new(),
         }),
         Err(e) => Err(e),
@@ -327,6 +333,7 @@ fn import_lines(lines: &[input::Line<'_>], centred: &[usize]) -> Result<ParsedPl
         references,
         nodes,
         suggested_assignments: Vec::new(),
+        unmatched_agencies: Vec::new(),
         warnings,
     })
 }

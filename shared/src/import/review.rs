@@ -361,6 +361,7 @@ mod tests {
             references: vec![],
             nodes: tree,
             suggested_assignments: vec![],
+            unmatched_agencies: vec![],
             warnings: vec![],
         };
         let codes: HashSet<AgencyCode> = [AgencyCode::from("SYT")].into();
