@@ -653,6 +653,24 @@ fn ReviewRowView(
         }
     };
     let adding = RwSignal::new(false);
+    // An agency chosen by hand for this row: a suggestion of its own, accepted.
+    let choose =
+        move |agency: shared::registry::Agency, role: Role, node_label: &str, duty: &str| {
+            suggestions.update(|all| {
+                all.push(SuggestedAssignment {
+                    agency_code: agency.code,
+                    agency_text: agency.name,
+                    role,
+                    node_label: node_label.to_owned(),
+                    node_line,
+                    duty: duty.to_owned(),
+                });
+            });
+            let added = suggestions.with_untracked(|all| all.len() - 1);
+            accepted.update(|a| {
+                a.insert(added);
+            });
+        };
     view! {
         <li class="review-row" class:warned=warned class:selected=move || selected.get() == Some(key)
             style=move || format!("--depth: {}", depth.get())
@@ -724,16 +742,7 @@ fn ReviewRowView(
                     <div class="unmatched" class:hidden=move || mapped.get()>
                         <span class="warning">{format!("«{text}» chưa có trong danh mục cơ quan; giao cho:")}</span>
                         <AddAssignment on=on role=role on_add=move |agency: shared::registry::Agency, role: Role| {
-                            suggestions.update(|all| all.push(SuggestedAssignment {
-                                agency_code: agency.code.clone(),
-                                agency_text: agency.name.clone(),
-                                role,
-                                node_label: node_label.clone(),
-                                node_line,
-                                duty: duty.clone(),
-                            }));
-                            let added = suggestions.with_untracked(|all| all.len() - 1);
-                            accepted.update(|a| { a.insert(added); });
+                            choose(agency, role, &node_label, &duty);
                             mapped.set(true);
                         } />
                     </div>
@@ -744,16 +753,7 @@ fn ReviewRowView(
                 let duty = duty.clone();
                 view! {
                     <AddAssignment on=on role=Role::Lead on_add=move |agency: shared::registry::Agency, role: Role| {
-                        suggestions.update(|all| all.push(SuggestedAssignment {
-                            agency_code: agency.code.clone(),
-                            agency_text: agency.name.clone(),
-                            role,
-                            node_label: node_label.clone(),
-                            node_line,
-                            duty: duty.clone(),
-                        }));
-                        let added = suggestions.with_untracked(|all| all.len() - 1);
-                        accepted.update(|a| { a.insert(added); });
+                        choose(agency, role, &node_label, &duty);
                         adding.set(false);
                     } />
                 }
