@@ -413,3 +413,77 @@ async fn only_the_standing_agency_imports() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_saved_plans_document_details_are_changed_like_any_other_edit() {
+    use shared::mutation::Mutation;
+    use shared::report::{RecordEdit, RecordKey, ReportMutation};
+    use shared::sync::{HistoryEntry, PullRequest};
+    let s = Server::start("mem://").await;
+    let plan = s.seed_plan().await.plan.id;
+    let edit = |edit: RecordEdit| Mutation::Report {
+        op: ReportMutation::Edit {
+            key: RecordKey::Document,
+            edit,
+        },
+    };
+    let title = "Triển khai Chiến lược công tác dân tộc đến năm 2020 trên địa bàn tỉnh Lạng Sơn";
+    for m in [
+        edit(RecordEdit::Title(format!("  {title} "))),
+        edit(RecordEdit::Signer("Lý Vinh Quang".into())),
+    ] {
+        assert_eq!(refusal(&s.mutate(plan, &m).await), None);
+    }
+    // Checked as the review checks them; an agency's officer may not change them.
+    let refused = refusal(
+        &s.mutate(plan, &edit(RecordEdit::Number("năm hai".into())))
+            .await,
+    )
+    .cloned()
+    .expect("refused");
+    assert!(refused.to_string().contains("52/KH-UBND"), "{refused}");
+    let officer = s
+        .as_user("can-bo-stc", UserRole::AgencyOfficer, Some("STC"))
+        .await;
+    let answer = push_as(&s, &officer, plan, edit(RecordEdit::Title("Khác".into()))).await;
+    let refused = refusal(&answer).expect("refused");
+    assert!(refused.to_string().contains("thường trực"), "{refused}");
+
+    // The list and the tree show the plan as it stands: the rest as imported.
+    let plans: Vec<PlanSummary> = body(s.get("/plans").await).await;
+    let m = &plans[0].metadata;
+    assert_eq!(m.title.as_deref(), Some(title));
+    assert_eq!(m.number.as_deref(), Some("52/KH-UBND"));
+    let tree: PlanTree = body(s.get(&format!("/plans/{plan}")).await).await;
+    assert_eq!(tree.plan.metadata.title.as_deref(), Some(title));
+    assert_eq!(tree.plan.metadata.signer.as_deref(), Some("Lý Vinh Quang"));
+
+    // Devices learn of it by pulling, as of any edit; and it is in the history.
+    let pulled = s
+        .pull(
+            plan,
+            &PullRequest {
+                cursor: shared::sync::ChangeNo::ZERO,
+                clients: vec![],
+            },
+        )
+        .await;
+    let record = pulled
+        .records
+        .iter()
+        .find(|r| r.key() == RecordKey::Document)
+        .expect("the document record");
+    let shared::report::Record::Document(d) = record else {
+        panic!("{record:?}");
+    };
+    assert_eq!(d.over(&Default::default()).title.as_deref(), Some(title));
+    let history: Vec<HistoryEntry> =
+        body(s.get(&format!("/plans/{plan}/document/history")).await).await;
+    assert_eq!(history.len(), 2, "two changes applied");
+    assert!(
+        history
+            .iter()
+            .all(|h| h.record == Some(RecordKey::Document))
+    );
+    s.stop().await;
+}

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
             axum::routing::put(set_visibility),
         )
         .route("/plans/{plan_id}/nodes/{node_id}/history", get(history))
+        .route("/plans/{plan_id}/document/history", get(document_history))
 }
 
 pub(super) fn plan_id(raw: &str) -> Result<PlanId, HttpError> {
@@ -203,6 +204,15 @@ async fn history(
 ) -> Result<Json<Vec<HistoryEntry>>, HttpError> {
     let node: NodeId = node.parse().map_err(|_| HttpError::from(Said::BadNodeId))?;
     Ok(Json(service.history(plan_id(&raw)?, node, &user).await?))
+}
+
+/// The history of the plan's document details, newest first.
+async fn document_history(
+    State(service): State<AppState>,
+    Signed(user): Signed,
+    Path(raw): Path<String>,
+) -> Result<Json<Vec<HistoryEntry>>, HttpError> {
+    Ok(Json(service.document_history(plan_id(&raw)?, &user).await?))
 }
 
 /// How long an event stream stays open: then it ends, and the browser opens a new one (with

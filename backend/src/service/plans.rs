@@ -162,6 +162,16 @@ impl Service {
         self.readable(plan, &by.actor()).await?;
         Ok(self.store.history(plan, node).await?)
     }
+
+    /// The history of the plan's document details (number, trích yếu, date, issuer, signer)
+    /// since the import, newest first.
+    pub async fn document_history(&self, plan: PlanId, by: &User) -> Result<Vec<HistoryEntry>> {
+        self.readable(plan, &by.actor()).await?;
+        Ok(self
+            .store
+            .record_history(plan, &shared::report::RecordKey::Document)
+            .await?)
+    }
 }
 
 /// 64 hexadecimal digits: what a client may send as a file's SHA-256.

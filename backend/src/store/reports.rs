@@ -34,6 +34,33 @@ impl RecordBatch {
         }
     }
 
+    /// The plan's metadata fields the batch's document record changed, as an object to merge
+    /// into the plan's `metadata` (lists and trees show the plan as it stands); `None` when the
+    /// batch did not touch it.
+    pub fn document_patch(&self) -> Result<Option<Value>> {
+        let Some((Some(Record::Document(d)), ..)) = self.records.get(&RecordKey::Document) else {
+            return Ok(None);
+        };
+        let full = to_value(&d.over(&shared::document::PlanMetadata::default()))?;
+        let mut patch = serde_json::Map::new();
+        for field in &d.edited {
+            let name = match field {
+                shared::report::RecordField::Number => "number",
+                shared::report::RecordField::Kind => "kind",
+                shared::report::RecordField::Title => "title",
+                shared::report::RecordField::Date => "issued_on",
+                shared::report::RecordField::Issuer => "issuer",
+                shared::report::RecordField::Signer => "signer",
+                _ => continue,
+            };
+            patch.insert(
+                name.to_owned(),
+                full.get(name).cloned().unwrap_or(Value::Null),
+            );
+        }
+        Ok(Some(Value::Object(patch)))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.records.is_empty() && self.conflicts.is_empty()
     }

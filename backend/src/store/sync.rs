@@ -312,6 +312,7 @@ impl Store {
             })
             .collect::<Result<_>>()?;
         let (records, record_conflicts) = batch.records.rows(plan)?;
+        let document = batch.records.document_patch()?;
         let result = self
             .db
             .query(
@@ -341,6 +342,10 @@ impl Store {
                  FOR $c IN $conflicts { UPSERT type::record('conflict', $c.key) CONTENT $c.content; };
                  FOR $r IN $refusals { UPSERT type::record('refusal', $r.key) CONTENT $r.content; };
                  FOR $r IN $records { UPSERT type::record('report_record', $r.key) CONTENT $r.content; };
+                 -- The plan's document details as changed: lists and trees show them.
+                 IF $document != NONE AND $document != NULL {
+                     UPDATE type::record('plan', $plan) MERGE { metadata: $document };
+                 };
                  FOR $c IN $record_conflicts {
                      UPSERT type::record('report_conflict', $c.key) CONTENT $c.content;
                  };
@@ -367,6 +372,7 @@ impl Store {
             .bind(("history", Value::Array(history)))
             .bind(("records", Value::Array(records)))
             .bind(("record_conflicts", Value::Array(record_conflicts)))
+            .bind(("document", document.unwrap_or(Value::Null)))
             .await
             .map_err(StoreError::from)?;
         match transaction_error(result) {
@@ -398,18 +404,38 @@ impl Store {
 
     /// The history of a node, newest first.
     pub async fn history(&self, plan: PlanId, node: NodeId) -> Result<Vec<HistoryEntry>> {
+        self.history_of(plan, node.to_string(), |h| h.node == Some(node))
+            .await
+    }
+
+    /// A report record's (or the plan's document record's) history, newest first.
+    pub async fn record_history(
+        &self,
+        plan: PlanId,
+        key: &shared::report::RecordKey,
+    ) -> Result<Vec<HistoryEntry>> {
+        self.history_of(plan, key.to_string(), |h| h.record.as_ref() == Some(key))
+            .await
+    }
+
+    async fn history_of(
+        &self,
+        plan: PlanId,
+        key: String,
+        mine: impl Fn(&HistoryEntry) -> bool,
+    ) -> Result<Vec<HistoryEntry>> {
         let mut r = self
             .db
-            .query("SELECT VALUE entries FROM history WHERE plan_id = $plan AND $node IN nodes")
+            .query("SELECT VALUE entries FROM history WHERE plan_id = $plan AND $key IN nodes")
             .bind(("plan", plan.to_string()))
-            .bind(("node", node.to_string()))
+            .bind(("key", key))
             .await?
             .check()?;
         let rows: Vec<Value> = r.take(0)?;
         let mut out: Vec<HistoryEntry> = Vec::new();
         for text in rows.iter().filter_map(Value::as_str) {
             let entries: Vec<HistoryEntry> = serde_json::from_str(text)?;
-            out.extend(entries.into_iter().filter(|h| h.node == Some(node)));
+            out.extend(entries.into_iter().filter(&mine));
         }
         out.sort_by_key(|h| std::cmp::Reverse((h.change, h.at, h.seq)));
         Ok(out)

@@ -5,6 +5,7 @@ pub mod board_ctx;
 pub mod detail;
 pub mod dialogs;
 pub mod dnd;
+pub mod meta_form;
 pub mod sync;
 pub mod tree;
 pub mod unit_tasks;

@@ -20,6 +20,7 @@ use shared::import::{
 use shared::text::format_date;
 use wasm_bindgen::JsCast;
 
+use crate::components::meta_form::{MetaFields, MetaForm};
 use crate::error::AppError;
 use crate::session::use_auth;
 use crate::{api, kv};
@@ -43,50 +44,6 @@ struct Edits {
     suggestions: Option<Vec<SuggestedAssignment>>,
     #[serde(default)]
     meta: Option<MetadataDraft>,
-}
-
-/// The metadata form: a signal per field, so typing in one re-renders nothing else.
-#[derive(Clone, Copy)]
-struct MetaForm {
-    number: RwSignal<String>,
-    kind: RwSignal<Option<DocumentKind>>,
-    title: RwSignal<String>,
-    issued_on: RwSignal<String>,
-    issuer: RwSignal<String>,
-    signer: RwSignal<String>,
-}
-
-impl MetaForm {
-    fn new(draft: MetadataDraft) -> Self {
-        Self {
-            number: RwSignal::new(draft.number),
-            kind: RwSignal::new(draft.kind),
-            title: RwSignal::new(draft.title),
-            issued_on: RwSignal::new(draft.issued_on),
-            issuer: RwSignal::new(draft.issuer),
-            signer: RwSignal::new(draft.signer),
-        }
-    }
-
-    fn draft(&self) -> MetadataDraft {
-        MetadataDraft {
-            number: self.number.get(),
-            kind: self.kind.get(),
-            title: self.title.get(),
-            issued_on: self.issued_on.get(),
-            issuer: self.issuer.get(),
-            signer: self.signer.get(),
-        }
-    }
-
-    fn set(&self, draft: MetadataDraft) {
-        self.number.set(draft.number);
-        self.kind.set(draft.kind);
-        self.title.set(draft.title);
-        self.issued_on.set(draft.issued_on);
-        self.issuer.set(draft.issuer);
-        self.signer.set(draft.signer);
-    }
 }
 
 /// A row of the review, with what the user may change as signals of its own (typing in one row
@@ -509,75 +466,6 @@ fn ReviewView(
                     {move || if saving.get() { "Đang lưu…" } else { "Lưu kế hoạch" }}
                 </button>
             </div>
-        </div>
-    }
-}
-
-/// The document's metadata as a form; a field still holding what the importer read is marked
-/// as read, not checked.
-#[component]
-fn MetaFields(meta: MetaForm, read: MetadataDraft, issuers: Vec<String>) -> impl IntoView {
-    let guess = || {
-        view! { <span class="guess" title="Máy đọc từ văn bản; hãy kiểm tra">"đọc từ văn bản"</span> }
-    };
-    let guessed = move |field: RwSignal<String>, was: String| {
-        move || (!was.is_empty() && field.get() == was).then(guess)
-    };
-    let text_field = move |id: &'static str,
-                           label: &'static str,
-                           field: RwSignal<String>,
-                           was: String,
-                           placeholder: &'static str| {
-        view! {
-            <label class="meta-field" for=id>
-                <span>{label} {guessed(field, was)}</span>
-                <input id=id type="text" placeholder=placeholder prop:value=move || field.get()
-                    on:input=move |ev| field.set(event_target_value(&ev)) />
-            </label>
-        }
-    };
-    let kinds = [
-        DocumentKind::Plan,
-        DocumentKind::Decision,
-        DocumentKind::Directive,
-        DocumentKind::Resolution,
-        DocumentKind::OfficialLetter,
-        DocumentKind::Other,
-    ];
-    let read_kind = read.kind;
-    view! {
-        <div class="meta-form">
-            {text_field("meta-number", "Số", meta.number, read.number.clone(), "52/KH-UBND")}
-            <label class="meta-field" for="meta-kind">
-                <span>"Loại văn bản"
-                    {move || (read_kind.is_some() && meta.kind.get() == read_kind).then(guess)}
-                </span>
-                <select id="meta-kind" on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    meta.kind.set(kinds.into_iter().find(|k| k.name_vi() == v));
-                }>
-                    <option value="" selected=move || meta.kind.get().is_none()>"(chưa rõ)"</option>
-                    {kinds.into_iter().map(|k| view! {
-                        <option value=k.name_vi() selected=move || meta.kind.get() == Some(k)>{k.name_vi()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            {text_field("meta-date", "Ngày ban hành", meta.issued_on, read.issued_on.clone(), "dd/mm/yyyy")}
-            <label class="meta-field wide" for="meta-issuer">
-                <span>"Cơ quan ban hành" {guessed(meta.issuer, read.issuer.clone())}</span>
-                <input id="meta-issuer" type="text" list="meta-issuers" prop:value=move || meta.issuer.get()
-                    on:input=move |ev| meta.issuer.set(event_target_value(&ev)) />
-                <datalist id="meta-issuers">
-                    {issuers.into_iter().map(|name| view! { <option value=name></option> }).collect_view()}
-                </datalist>
-            </label>
-            {text_field("meta-signer", "Người ký", meta.signer, read.signer.clone(), "")}
-            <label class="meta-field full" for="meta-title">
-                <span>"Trích yếu" {guessed(meta.title, read.title.clone())}</span>
-                <textarea id="meta-title" rows="2" prop:value=move || meta.title.get()
-                    placeholder="Nội dung chính của văn bản"
-                    on:input=move |ev| meta.title.set(event_target_value(&ev))></textarea>
-            </label>
         </div>
     }
 }

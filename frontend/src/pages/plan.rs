@@ -145,24 +145,36 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
         }
     });
     let heading = move || {
-        store.plan.with(|p| {
-            let m = &p.metadata;
-            let number = m.number.clone().unwrap_or_default();
-            let issued = m.issued_on.map(format_date).unwrap_or_default();
-            (
-                format!(
-                    "{} số {number} · {issued}",
-                    m.kind.map(|k| k.name_vi()).unwrap_or("Văn bản")
-                ),
-                m.title.clone().unwrap_or_default(),
-            )
-        })
+        let m = crate::components::meta_form::metadata_now(&store);
+        let number = m.number.clone().unwrap_or_default();
+        let issued = m.issued_on.map(format_date).unwrap_or_default();
+        (
+            format!(
+                "{} số {number} · {issued}",
+                m.kind.map(|k| k.name_vi()).unwrap_or("Văn bản")
+            ),
+            m.title.clone().unwrap_or_default(),
+        )
+    };
+    let editing = RwSignal::new(false);
+    let may_edit_document = move || {
+        let probe = shared::report::ReportMutation::Edit {
+            key: shared::report::RecordKey::Document,
+            edit: shared::report::RecordEdit::Title(String::new()),
+        };
+        shared::report::access::may(&store.actor(), &probe)
     };
     view! {
         <div class="plan-page" class:has-selection=move || store.selected.get().is_some()>
             <div class="plan-head">
                 <p class="plan-number">{move || heading().0}</p>
                 <h1 class="plan-title">{move || heading().1}</h1>
+                {move || (may_edit_document() && !editing.get()).then(|| view! {
+                    <button type="button" class="link" on:click=move |_| editing.set(true)>"Sửa thông tin văn bản"</button>
+                })}
+                {move || editing.get().then(|| view! {
+                    <crate::components::meta_form::DocumentEditor store open=editing />
+                })}
                 <VisibilitySetting store />
             </div>
             <SyncBar />

@@ -10,6 +10,8 @@ const READ_ONLY: &str = "Vai trò của bạn chỉ được xem báo cáo, khô
 const ONLY_STANDING: &str = "Chỉ cơ quan thường trực mới được mở kỳ báo cáo, quản lý chỉ tiêu, trả lại hoặc tiếp nhận báo cáo.";
 const ONLY_OWN_AGENCY: &str =
     "Chỉ cán bộ của chính đơn vị mới được viết và gửi báo cáo của đơn vị.";
+const ONLY_STANDING_DOCUMENT: &str =
+    "Chỉ cơ quan thường trực mới được sửa thông tin văn bản của kế hoạch.";
 const ONLY_LEADER: &str = "Chỉ lãnh đạo mới được duyệt hoặc mở lại báo cáo tổng hợp.";
 const NO_AGENCY: &str = "Tài khoản cán bộ đơn vị chưa được gắn với cơ quan nào.";
 
@@ -36,7 +38,8 @@ fn needs(op: &ReportMutation) -> Needs {
             RecordKey::Round(_)
             | RecordKey::Indicator(_)
             | RecordKey::Summary { .. }
-            | RecordKey::Paragraph { .. } => Needs::Standing,
+            | RecordKey::Paragraph { .. }
+            | RecordKey::Document => Needs::Standing,
             RecordKey::Report { .. } | RecordKey::Entry { .. } | RecordKey::Value { .. } => {
                 Needs::Agency
             }
@@ -61,6 +64,11 @@ fn needs(op: &ReportMutation) -> Needs {
 /// # Errors
 /// [`ReportError::Forbidden`], with what the role may do.
 pub fn check(actor: &Actor, op: &ReportMutation) -> Result<(), ReportError> {
+    if op.key() == RecordKey::Document
+        && !matches!(actor.role, UserRole::Admin | UserRole::Standing)
+    {
+        return Err(forbidden(ONLY_STANDING_DOCUMENT));
+    }
     match (actor.role, needs(op)) {
         (UserRole::Leader | UserRole::Admin, Needs::Leader) => Ok(()),
         (_, Needs::Leader) => Err(forbidden(ONLY_LEADER)),

@@ -72,6 +72,9 @@ pub enum ReportError {
     /// The user's role may not make this change; the message says what it may do.
     #[error("{message}")]
     Forbidden { message: String },
+    /// A document detail of the plan breaks its rule (the message says which).
+    #[error("{message}")]
+    Document { message: String },
 }
 
 impl From<ValidationError> for ReportError {

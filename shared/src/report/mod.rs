@@ -31,8 +31,8 @@ pub use op::ReportMutation;
 pub use period::{DataPeriod, ReportPeriod, default_summary_due, schedule};
 pub use quantity::{Quantity, QuantityError};
 pub use record::{
-    AgencyReport, Direction, Directive, Entry, Indicator, IndicatorScope, IndicatorValue, Record,
-    RecordEdit, RecordField, RecordKey, Records, Returned, Round,
+    AgencyReport, Direction, Directive, DocumentRecord, Entry, Indicator, IndicatorScope,
+    IndicatorValue, Record, RecordEdit, RecordField, RecordKey, Records, Returned, Round,
 };
 pub use record::{PlanView, RecordChange};
 pub use summary::{Approval, Paragraph, Section, Slot, Summary};

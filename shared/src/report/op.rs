@@ -429,9 +429,16 @@ fn checked(key: &RecordKey, edit: &RecordEdit) -> Result<RecordEdit, ReportError
                     | E::CopiesTo(_)
             )
             | (RecordKey::Paragraph { .. }, E::Text(_))
+            | (
+                RecordKey::Document,
+                E::Number(_) | E::Kind(_) | E::Title(_) | E::Date(_) | E::Issuer(_) | E::Signer(_)
+            )
     );
     if !fits {
         return Err(ReportError::WrongField);
+    }
+    if *key == RecordKey::Document {
+        return document_checked(edit);
     }
     let money = |v: &Option<crate::report::money::Vnd>| match v {
         Some(m) if m.0 > VND_MAX => Err(ReportError::MoneyTooLarge),
@@ -501,6 +508,41 @@ fn checked(key: &RecordKey, edit: &RecordEdit) -> Result<RecordEdit, ReportError
         E::Target(v) => E::Target(quantity(v)?),
         E::Value(v) => E::Value(quantity(v)?),
         E::TargetYear(Some(y)) => E::TargetYear(Some(year(*y)?)),
+        other => other.clone(),
+    })
+}
+
+/// A change to the plan's document details, checked as the import's review checks them.
+fn document_checked(edit: &RecordEdit) -> Result<RecordEdit, ReportError> {
+    use crate::import::review::{MetadataDraft, document_number};
+    let invalid = |e: crate::import::review::MetadataError| ReportError::Document {
+        message: e.to_string(),
+    };
+    let draft = |f: &dyn Fn(&mut MetadataDraft)| {
+        let mut d = MetadataDraft::default();
+        f(&mut d);
+        d.checked(&crate::document::PlanMetadata::default())
+            .map_err(invalid)
+    };
+    Ok(match edit {
+        RecordEdit::Number(n) => {
+            RecordEdit::Number(document_number(n).map_err(invalid)?.unwrap_or_default())
+        }
+        RecordEdit::Title(t) => RecordEdit::Title(
+            draft(&|d| t.clone_into(&mut d.title))?
+                .title
+                .unwrap_or_default(),
+        ),
+        RecordEdit::Issuer(t) => RecordEdit::Issuer(
+            draft(&|d| t.clone_into(&mut d.issuer))?
+                .issuer
+                .unwrap_or_default(),
+        ),
+        RecordEdit::Signer(t) => RecordEdit::Signer(
+            draft(&|d| t.clone_into(&mut d.signer))?
+                .signer
+                .unwrap_or_default(),
+        ),
         other => other.clone(),
     })
 }
@@ -761,6 +803,7 @@ pub fn apply(plan: &impl PlanView, op: &ReportMutation) -> Result<RecordChange, 
                         return Err(ReportError::IndicatorNotFound);
                     }
                 }
+                RecordKey::Document => {}
                 RecordKey::Summary { round } | RecordKey::Paragraph { round, .. } => {
                     open_summary(plan, *round)?;
                     if matches!(key, RecordKey::Paragraph { .. }) && existing.is_none() {

@@ -49,6 +49,9 @@ pub enum RecordKey {
         round: RecordId,
         slot: Slot,
     },
+    /// The plan's own document details (number, trích yếu, date, issuer, signer) as changed
+    /// after the import; one per plan.
+    Document,
 }
 
 impl RecordKey {
@@ -61,7 +64,7 @@ impl RecordKey {
             | RecordKey::Value { round, .. }
             | RecordKey::Summary { round }
             | RecordKey::Paragraph { round, .. } => Some(*round),
-            RecordKey::Indicator(_) => None,
+            RecordKey::Indicator(_) | RecordKey::Document => None,
         }
     }
 
@@ -74,7 +77,8 @@ impl RecordKey {
             RecordKey::Round(_)
             | RecordKey::Indicator(_)
             | RecordKey::Summary { .. }
-            | RecordKey::Paragraph { .. } => None,
+            | RecordKey::Paragraph { .. }
+            | RecordKey::Document => None,
         }
     }
 
@@ -110,6 +114,7 @@ impl fmt::Display for RecordKey {
             ),
             RecordKey::Summary { round } => write!(f, "summary/{round}"),
             RecordKey::Paragraph { round, slot } => write!(f, "paragraph/{round}/{slot}"),
+            RecordKey::Document => write!(f, "document/plan"),
         }
     }
 }
@@ -153,6 +158,7 @@ impl FromStr for RecordKey {
                 _ => return Err(BadKey),
             },
             "summary" => RecordKey::Summary { round: id(rest)? },
+            "document" if rest == "plan" => RecordKey::Document,
             "paragraph" => match parts(2)[..] {
                 [r, slot] => RecordKey::Paragraph {
                     round: id(r)?,
@@ -377,6 +383,60 @@ pub enum Record {
     Value(IndicatorValue),
     Summary(Summary),
     Paragraph(Paragraph),
+    Document(DocumentRecord),
+}
+
+/// The plan's document details as changed after its import: each field in `edited` replaces
+/// the import's (`PlanMetadata`); the others stand as imported.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    #[serde(default)]
+    pub number: Option<String>,
+    /// Named apart from `Record`'s own tag, "kind".
+    #[serde(default, rename = "document_kind")]
+    pub kind: Option<crate::document::DocumentKind>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub issued_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub issuer: Option<String>,
+    #[serde(default)]
+    pub signer: Option<String>,
+    /// The fields changed since the import.
+    #[serde(default)]
+    pub edited: std::collections::BTreeSet<RecordField>,
+}
+
+impl DocumentRecord {
+    /// `imported` with the fields changed since.
+    pub fn over(&self, imported: &crate::document::PlanMetadata) -> crate::document::PlanMetadata {
+        let mut m = imported.clone();
+        for field in &self.edited {
+            match field {
+                RecordField::Number => m.number.clone_from(&self.number),
+                RecordField::Kind => m.kind = self.kind,
+                RecordField::Title => m.title.clone_from(&self.title),
+                RecordField::Date => m.issued_on = self.issued_on,
+                RecordField::Issuer => m.issuer.clone_from(&self.issuer),
+                RecordField::Signer => m.signer.clone_from(&self.signer),
+                _ => {}
+            }
+        }
+        m
+    }
+
+    /// The plan's metadata as it stands: `imported`, with the document record of `records` if
+    /// there is one.
+    pub fn metadata_of(
+        records: &Records,
+        imported: &crate::document::PlanMetadata,
+    ) -> crate::document::PlanMetadata {
+        match records.get(&RecordKey::Document) {
+            Some(Record::Document(d)) => d.over(imported),
+            _ => imported.clone(),
+        }
+    }
 }
 
 impl Record {
@@ -404,6 +464,7 @@ impl Record {
                 round: p.round,
                 slot: p.slot.clone(),
             },
+            Record::Document(_) => RecordKey::Document,
         }
     }
 
@@ -433,6 +494,7 @@ impl Record {
                 note: String::new(),
             }),
             RecordKey::Summary { round } => Record::Summary(Summary::blank(round)),
+            RecordKey::Document => Record::Document(DocumentRecord::default()),
             RecordKey::Round(_) | RecordKey::Indicator(_) | RecordKey::Paragraph { .. } => {
                 return None;
             }
@@ -466,6 +528,7 @@ impl Record {
                 Approval,
             ],
             Record::Paragraph(_) => &[Text, Compiled],
+            Record::Document(_) => &[Number, Kind, Title, Date, Issuer, Signer],
         }
     }
 }
@@ -532,6 +595,10 @@ pub enum RecordField {
     Text,
     /// What a paragraph's sources said when it was compiled or refreshed.
     Compiled,
+    /// The issuing body of the plan's document.
+    Issuer,
+    /// The kind of the plan's document.
+    Kind,
 }
 
 impl RecordField {
@@ -572,6 +639,8 @@ impl RecordField {
             Approval => "Phê duyệt",
             Text => "Nội dung đoạn",
             Compiled => "Nội dung tổng hợp",
+            Issuer => "Cơ quan ban hành",
+            Kind => "Loại văn bản",
         }
     }
 }
@@ -610,6 +679,8 @@ pub enum RecordEdit {
     Signer(String),
     CopiesTo(Vec<String>),
     Text(String),
+    Issuer(String),
+    Kind(Option<crate::document::DocumentKind>),
 }
 
 impl RecordEdit {
@@ -646,6 +717,8 @@ impl RecordEdit {
             RecordEdit::Signer(_) => F::Signer,
             RecordEdit::CopiesTo(_) => F::CopiesTo,
             RecordEdit::Text(_) => F::Text,
+            RecordEdit::Issuer(_) => F::Issuer,
+            RecordEdit::Kind(_) => F::Kind,
         }
     }
 
@@ -685,6 +758,20 @@ impl RecordEdit {
             (Record::Summary(s), F::Signer) => RecordEdit::Signer(s.signer.clone()),
             (Record::Summary(s), F::CopiesTo) => RecordEdit::CopiesTo(s.copies_to.clone()),
             (Record::Paragraph(p), F::Text) => RecordEdit::Text(p.text.clone()),
+            (Record::Document(d), F::Number) => {
+                RecordEdit::Number(d.number.clone().unwrap_or_default())
+            }
+            (Record::Document(d), F::Kind) => RecordEdit::Kind(d.kind),
+            (Record::Document(d), F::Title) => {
+                RecordEdit::Title(d.title.clone().unwrap_or_default())
+            }
+            (Record::Document(d), F::Date) => RecordEdit::Date(d.issued_on),
+            (Record::Document(d), F::Issuer) => {
+                RecordEdit::Issuer(d.issuer.clone().unwrap_or_default())
+            }
+            (Record::Document(d), F::Signer) => {
+                RecordEdit::Signer(d.signer.clone().unwrap_or_default())
+            }
             _ => return None,
         })
     }
@@ -723,6 +810,20 @@ impl RecordEdit {
             (Record::Summary(s), RecordEdit::Signer(x)) => s.signer = x,
             (Record::Summary(s), RecordEdit::CopiesTo(x)) => s.copies_to = x,
             (Record::Paragraph(p), RecordEdit::Text(x)) => p.text = x,
+            (Record::Document(d), edit) => {
+                let text = |x: String| (!x.is_empty()).then_some(x);
+                let field = edit.field();
+                match edit {
+                    RecordEdit::Number(x) => d.number = text(x),
+                    RecordEdit::Kind(x) => d.kind = x,
+                    RecordEdit::Title(x) => d.title = text(x),
+                    RecordEdit::Date(x) => d.issued_on = x,
+                    RecordEdit::Issuer(x) => d.issuer = text(x),
+                    RecordEdit::Signer(x) => d.signer = text(x),
+                    _ => return false,
+                }
+                d.edited.insert(field);
+            }
             _ => return false,
         }
         true
@@ -770,7 +871,16 @@ mod tests {
                 Some(k)
             );
         }
-        for bad in ["", "round/x", "entry/a/b", "report/{}/", "nothing/1"] {
+        let document = RecordKey::Document;
+        assert_eq!(document.to_string().parse::<RecordKey>(), Ok(document));
+        for bad in [
+            "",
+            "round/x",
+            "entry/a/b",
+            "report/{}/",
+            "nothing/1",
+            "document/x",
+        ] {
             assert!(bad.parse::<RecordKey>().is_err(), "{bad}");
         }
         let entry_of = |agency: &str| RecordKey::Entry {
