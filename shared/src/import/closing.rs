@@ -110,7 +110,7 @@ pub(crate) fn parse(lines: &[Line<'_>]) -> Closing {
     let mut in_recipients = false;
     for line in lines {
         // A web copy opens each cell of the closing's table with a line holding only "|".
-        if super::table::is_cell_mark(&line.text) {
+        if super::input::is_cell_mark(&line.text) {
             continue;
         }
         let recipient_line = recipient_of(&line.text).is_some();

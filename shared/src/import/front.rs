@@ -517,7 +517,7 @@ impl<'a> Front<'a> {
 /// A line of an official header: blank, a rule, the motto, "Số:", the place and date, or a line
 /// in capitals (the issuer).
 pub(crate) fn is_header_line(text: &str) -> bool {
-    super::table::is_cell_mark(text)
+    super::input::is_cell_mark(text)
         || matches!(
             classify(text),
             Class::Blank
@@ -608,7 +608,7 @@ pub(crate) fn join_cells<'a>(lines: &[Line<'a>]) -> Vec<Line<'a>> {
     let mut open = false;
     for line in lines {
         let text = &*line.text;
-        if super::table::is_cell_mark(text) {
+        if super::input::is_cell_mark(text) {
             in_cell = true;
             open = false;
             out.push(Line {

@@ -19,6 +19,11 @@ pub(crate) struct Line<'a> {
     pub text: Cow<'a, str>,
 }
 
+/// A line that opens a cell of a web copy's table: only "|" (and spaces).
+pub(crate) fn is_cell_mark(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c == '|' || c == ' ')
+}
+
 /// Checks raw bytes and decodes them as UTF-8 (without the byte-order mark).
 pub(crate) fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
     check_size(bytes.len())?;

@@ -54,7 +54,7 @@ pub(crate) fn build(lines: &[Line<'_>], warnings: &mut Vec<ImportWarning>) -> Ve
         if text.is_empty()
             || is_elision(text)
             || is_separator(text)
-            || super::table::is_cell_mark(text)
+            || super::input::is_cell_mark(text)
         {
             continue;
         }

@@ -9,7 +9,7 @@
 //! cells give the number of columns, and a row starts at its number ("1", "I").
 
 use super::ParsedNode;
-use super::input::Line;
+use super::input::{Line, is_cell_mark};
 use crate::dates;
 use crate::document::NodeKind;
 use crate::scan::cut_chars;
@@ -92,11 +92,6 @@ fn is_table_heading(line: &str) -> bool {
     ["phu luc", "danh muc", "kem theo", "ban hanh kem theo"]
         .iter()
         .any(|start| folded.starts_with(start))
-}
-
-/// A line that opens a cell of a web copy's table: only "|" (and spaces).
-pub(crate) fn is_cell_mark(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c == '|' || c == ' ')
 }
 
 /// The cells of a row written on one line between "|": "| 1 | Tổ chức | BDT |".
