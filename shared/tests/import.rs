@@ -948,3 +948,155 @@ fn wrapped_lines_join_their_paragraph() {
   hạn: 2016-06-30",
     );
 }
+
+/// The suggestions as (label, code, role) triples.
+fn suggested(plan: &ParsedPlan) -> Vec<(String, String, shared::assignment::Role)> {
+    plan.suggested_assignments
+        .iter()
+        .map(|s| (s.node_label.clone(), s.agency_code.to_string(), s.role))
+        .collect()
+}
+
+#[test]
+fn a_web_copys_header_cells_give_the_issuer_number_place_and_date() {
+    let plan = import(
+        "|\nỦY BAN NHÂN\nDÂN TỈNH LẠNG SƠN\n-------\n|\nCỘNG HÒA XÃ HỘI CHỦ\nNGHĨA VIỆT NAM\n\
+         Độc lập - Tự do -\nHạnh phúc\n|\nSố: 7/KH-\nUBND\n|\nHà Nội,\nngày 05 tháng 6 năm 2014\n\n\
+         KẾ HOẠCH\nThử nghiệm\n\nI. MỤC ĐÍCH\n1. Việc một.\n|\nNơi nhận:\n- Lưu: VT.\n|\n\
+         CHỦ TỊCH\n\nNguyễn Văn A\n",
+    );
+    let m = &plan.metadata;
+    assert_eq!(m.issuer.as_deref(), Some("Ủy ban nhân dân tỉnh Lạng Sơn"));
+    assert_eq!(m.number.as_deref(), Some("7/KH-UBND"));
+    assert_eq!(m.place.as_deref(), Some("Hà Nội"));
+    assert_eq!(m.issued_on, chrono::NaiveDate::from_ymd_opt(2014, 6, 5));
+    assert_eq!(m.title.as_deref(), Some("Thử nghiệm"));
+    assert_eq!(m.signer.as_deref(), Some("Nguyễn Văn A"), "never the '|'");
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+}
+
+#[test]
+fn a_trich_yeu_in_sentence_case_wrapped_or_not_is_read_and_a_preamble_is_not_taken_for_it() {
+    let plan = import(
+        "KẾ HOẠCH\nThực hiện chính sách đối với người có uy tín\ntrong đồng bào dân tộc thiểu số năm 2016\n\n\
+         Thực hiện Quyết định số 56/2013/QĐ-TTg, UBND tỉnh ban hành Kế hoạch như sau:\n\nI. MỤC ĐÍCH\n",
+    );
+    assert_eq!(
+        plan.metadata.title.as_deref(),
+        Some(
+            "Thực hiện chính sách đối với người có uy tín trong đồng bào dân tộc thiểu số năm 2016"
+        )
+    );
+    assert!(
+        plan.preamble
+            .as_deref()
+            .is_some_and(|p| p.starts_with("Thực hiện Quyết định"))
+    );
+    // No trích yếu: the paragraph under the heading ends in "như sau:" and is the preamble.
+    let plan = import(
+        "KẾ HOẠCH\nThực hiện Công văn số 12/UBDT, UBND tỉnh xây dựng kế hoạch như sau:\nI. MỤC ĐÍCH\n",
+    );
+    assert_eq!(plan.metadata.title, None);
+    assert!(plan.preamble.is_some());
+}
+
+#[test]
+fn an_agency_named_by_a_heading_answers_for_each_duty_under_it() {
+    use shared::assignment::Role::{Coordinating, Lead};
+    let mut plan = import(
+        "IV. TỔ CHỨC THỰC HIỆN\n1. Sở Tài\nchính\n- Chủ trì thẩm định dự toán.\n- Tham mưu bố trí kinh phí.\n\
+         - Phối hợp với Sở Y tế kiểm tra việc thực hiện.\n2. Sở Y tế, Ban Dân tộc tỉnh\n\
+         Tổ chức khám bệnh cho đồng bào.\n",
+    );
+    shared::import::suggest_from_registry(&mut plan, &registry());
+    let to = |l: &str, c: &str, r| (l.to_owned(), c.to_owned(), r);
+    assert_eq!(
+        suggested(&plan),
+        [
+            to("-", "STC", Lead),
+            to("-", "STC", Lead),
+            to("-", "STC", Coordinating),
+            to("-", "SYT", Lead),
+            to("2", "SYT", Lead),
+            to("2", "BDT", Coordinating),
+        ]
+    );
+}
+
+#[test]
+fn a_plan_written_after_a_merger_names_the_merged_agency_for_its_successor() {
+    let mut plan = import(
+        "Lạng Sơn, ngày 10 tháng 9 năm 2025\nKẾ HOẠCH\nThử\nIV. TỔ CHỨC THỰC HIỆN\n\
+         1. Sở Kế hoạch và Đầu tư chủ trì bố trí vốn.\n2. Trung tâm Y tế huyện Bình Gia chủ trì khám bệnh.\n",
+    );
+    shared::import::suggest_from_registry(&mut plan, &registry());
+    let codes: Vec<String> = plan
+        .suggested_assignments
+        .iter()
+        .map(|s| s.agency_code.to_string())
+        .collect();
+    assert_eq!(
+        codes,
+        ["STC"],
+        "Sở Kế hoạch và Đầu tư merged into Sở Tài chính"
+    );
+    let unmatched: Vec<&str> = plan
+        .unmatched_agencies
+        .iter()
+        .map(|u| u.text.as_str())
+        .collect();
+    assert_eq!(
+        unmatched,
+        Vec::<&str>::new(),
+        "item 2 is a sentence, not a heading"
+    );
+}
+
+#[test]
+fn a_decision_that_issues_a_plan_imports_the_plan_with_the_decision_as_its_document() {
+    let plan = import(
+        "Số: 9/QĐ-UBND\nQUYẾT ĐỊNH\nBan hành Kế hoạch thử\nCăn cứ Luật Tổ chức chính quyền địa phương;\n\
+         QUYẾT ĐỊNH:\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch thử.\nĐiều 2. Thi hành.\n\
+         Nơi nhận:\n- Lưu: VT.\nCHỦ TỊCH\nNguyễn Văn B\n\nKẾ HOẠCH\nThử nghiệm kế hoạch kèm theo\n\
+         (Ban hành kèm theo Quyết định số 9/QĐ-UBND)\nI. MỤC TIÊU\n1. Một việc.\nII. NHIỆM VỤ\n",
+    );
+    let labels: Vec<&str> = plan.nodes.iter().map(|n| n.label.as_str()).collect();
+    assert_eq!(labels, ["I", "II"]);
+    let m = &plan.metadata;
+    assert_eq!(m.number.as_deref(), Some("9/QĐ-UBND"));
+    assert_eq!(m.kind, Some(shared::document::DocumentKind::Plan));
+    assert_eq!(m.title.as_deref(), Some("Thử nghiệm kế hoạch kèm theo"));
+    assert_eq!(m.signer.as_deref(), Some("Nguyễn Văn B"));
+    let preamble = plan.preamble.as_deref().unwrap_or("");
+    assert!(preamble.contains("Điều 1. Ban hành kèm theo"), "{preamble}");
+    assert!(
+        !preamble.contains("Ban hành kèm theo Quyết định số 9"),
+        "{preamble}"
+    );
+}
+
+#[test]
+fn a_web_copys_table_of_tasks_in_rows_between_bars_becomes_the_appendix() {
+    let mut plan = import(
+        "I. NHIỆM VỤ\n1. Các nhiệm vụ tại Phụ lục.\n\nPHỤ LỤC\n\
+         | STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành |\n\
+         | 1 | Tổ chức hội nghị | Ban Dân tộc tỉnh | Sở Tài chính | Quý II/2016 |\n\
+         | 2 | Khám bệnh | Sở Y tế | | Hằng năm |\n",
+    );
+    shared::import::suggest_from_registry(&mut plan, &registry());
+    let appendix = plan.nodes.last().expect("the appendix");
+    assert_eq!(appendix.label, "Phụ lục");
+    let titles: Vec<&str> = appendix.children.iter().map(|n| n.title.as_str()).collect();
+    assert_eq!(titles, ["Tổ chức hội nghị", "Khám bệnh"]);
+    assert_eq!(
+        appendix.children[0].deadline,
+        chrono::NaiveDate::from_ymd_opt(2016, 6, 30)
+    );
+    assert!(appendix.children[1].recurring_deadline.is_some());
+    let codes: Vec<String> = plan
+        .suggested_assignments
+        .iter()
+        .map(|s| s.agency_code.to_string())
+        .collect();
+    assert_eq!(codes, ["BDT", "STC", "SYT"]);
+}

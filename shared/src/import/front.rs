@@ -633,7 +633,12 @@ pub(crate) fn join_cells<'a>(lines: &[Line<'a>]) -> Vec<Line<'a>> {
             || text.contains(", ngày ");
         match out.last_mut() {
             Some(last) if in_cell && open && !starts_line => {
-                last.text = Cow::Owned(format!("{} {text}", last.text));
+                // "Số: 7/KH-" / "UBND": a number broken after its hyphen or slash joins whole.
+                let before = &*last.text;
+                let broken = before.ends_with(['-', '/'])
+                    && before[..before.len() - 1].ends_with(|c: char| c.is_alphanumeric());
+                let space = if broken { "" } else { " " };
+                last.text = Cow::Owned(format!("{before}{space}{text}"));
             }
             _ => {
                 out.push(line.clone());

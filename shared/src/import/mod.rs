@@ -214,7 +214,33 @@ pub fn suggest_from_registry(plan: &mut ParsedPlan, registry: &[crate::registry:
             })
         })
         .collect();
-    let matcher = AgencyMatcher::new(&in_office);
+    // A plan written after a merger may still name the merged agency ("Sở Kế hoạch và Đầu
+    // tư" after 01/03/2025): its name stands for its successor in office.
+    let successors: Vec<crate::registry::Agency> = registry
+        .iter()
+        .filter(|a| !in_office.iter().any(|o| o.code == a.code))
+        .filter_map(|a| {
+            let mut code = a.successor.clone()?;
+            for _ in 0..8 {
+                let next = in_office.iter().find(|o| o.code == code);
+                if let Some(next) = next {
+                    return Some(crate::registry::Agency {
+                        code: next.code.clone(),
+                        ..a.clone()
+                    });
+                }
+                code = registry
+                    .iter()
+                    .find(|r| r.code == code)?
+                    .successor
+                    .clone()?;
+            }
+            None
+        })
+        .collect();
+    let named: Vec<&crate::registry::Agency> =
+        in_office.iter().copied().chain(&successors).collect();
+    let matcher = AgencyMatcher::new(&named);
     plan.suggested_assignments = suggest_assignments(plan, &matcher);
     plan.unmatched_agencies = unmatched_agencies(plan, &matcher);
 }
