@@ -78,32 +78,6 @@ impl DuplicatePlan {
     }
 }
 
-/// Whether two plans' metadata name the same document: the same number (spaces and case
-/// aside) from the same issuer (diacritics and case aside; an issuer missing on either side
-/// does not tell them apart).
-pub fn same_document(a: &crate::document::PlanMetadata, b: &crate::document::PlanMetadata) -> bool {
-    let number = |m: &crate::document::PlanMetadata| {
-        m.number.as_deref().map(|n| {
-            n.chars()
-                .filter(|c| !c.is_whitespace())
-                .flat_map(char::to_uppercase)
-                .collect::<String>()
-        })
-    };
-    let issuer = |m: &crate::document::PlanMetadata| {
-        m.issuer
-            .as_deref()
-            .map(|i| crate::text::fold(i).replace("uy ban nhan dan", "ubnd"))
-    };
-    match (number(a), number(b)) {
-        (Some(x), Some(y)) if !x.is_empty() && x == y => match (issuer(a), issuer(b)) {
-            (Some(x), Some(y)) => x == y,
-            _ => true,
-        },
-        _ => false,
-    }
-}
-
 /// What kind of error an API call met; decides the HTTP status and whether a retry can help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

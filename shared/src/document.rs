@@ -79,6 +79,35 @@ pub struct PlanMetadata {
     pub signer_title: Option<String>,
 }
 
+impl PlanMetadata {
+    /// Whether two plans' metadata name the same document: the same number (spaces and case
+    /// aside) from the same issuer (diacritics and case aside; an issuer missing on either side
+    /// does not tell them apart).
+    pub fn same_document(&self, other: &PlanMetadata) -> bool {
+        let (a, b) = (self, other);
+        let number = |m: &PlanMetadata| {
+            m.number.as_deref().map(|n| {
+                n.chars()
+                    .filter(|c| !c.is_whitespace())
+                    .flat_map(char::to_uppercase)
+                    .collect::<String>()
+            })
+        };
+        let issuer = |m: &PlanMetadata| {
+            m.issuer
+                .as_deref()
+                .map(|i| crate::text::fold(i).replace("uy ban nhan dan", "ubnd"))
+        };
+        match (number(a), number(b)) {
+            (Some(x), Some(y)) if !x.is_empty() && x == y => match (issuer(a), issuer(b)) {
+                (Some(x), Some(y)) => x == y,
+                _ => true,
+            },
+            _ => false,
+        }
+    }
+}
+
 /// A legal document cited by the plan (căn cứ), e.g.
 /// "Quyết định số 449/QĐ-TTg ngày 12/3/2013 của Thủ tướng Chính phủ".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -137,16 +137,14 @@ impl Service {
             .filter_map(|p| {
                 let same_file =
                     source_sha256.is_some() && p.source_sha256.as_deref() == source_sha256;
-                (same_file || shared::api::same_document(&p.metadata, metadata)).then(|| {
-                    DuplicatePlan {
-                        id: p.id,
-                        imported_on: p
-                            .created
-                            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-                            .map(|t| t.with_timezone(&vietnam).date_naive()),
-                        metadata: p.metadata,
-                        same_file,
-                    }
+                (same_file || p.metadata.same_document(metadata)).then(|| DuplicatePlan {
+                    id: p.id,
+                    imported_on: p
+                        .created
+                        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+                        .map(|t| t.with_timezone(&vietnam).date_naive()),
+                    metadata: p.metadata,
+                    same_file,
                 })
             })
             .collect())

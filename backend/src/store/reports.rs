@@ -42,22 +42,15 @@ impl RecordBatch {
             return Ok(None);
         };
         let full = to_value(&d.over(&shared::document::PlanMetadata::default()))?;
-        let mut patch = serde_json::Map::new();
-        for field in &d.edited {
-            let name = match field {
-                shared::report::RecordField::Number => "number",
-                shared::report::RecordField::Kind => "kind",
-                shared::report::RecordField::Title => "title",
-                shared::report::RecordField::Date => "issued_on",
-                shared::report::RecordField::Issuer => "issuer",
-                shared::report::RecordField::Signer => "signer",
-                _ => continue,
-            };
-            patch.insert(
-                name.to_owned(),
-                full.get(name).cloned().unwrap_or(Value::Null),
-            );
-        }
+        let patch: serde_json::Map<String, Value> = d
+            .changed_keys()
+            .map(|key| {
+                (
+                    key.to_owned(),
+                    full.get(key).cloned().unwrap_or(Value::Null),
+                )
+            })
+            .collect();
         Ok(Some(Value::Object(patch)))
     }
 

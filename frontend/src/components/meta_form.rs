@@ -52,7 +52,17 @@ impl MetaForm {
 /// The document's metadata as a form; a field still holding what the importer read is marked
 /// as read, not checked (`read`: what was read, or what is stored).
 #[component]
-pub fn MetaFields(meta: MetaForm, read: MetadataDraft, issuers: Vec<String>) -> impl IntoView {
+pub fn MetaFields(meta: MetaForm, read: MetadataDraft) -> impl IntoView {
+    // Issuers to pick from: the province's people's committee and the registry's agencies.
+    let issuers: Vec<String> = std::iter::once("Ủy ban nhân dân tỉnh Lạng Sơn".to_owned())
+        .chain(
+            crate::session::use_auth()
+                .agencies
+                .get_untracked()
+                .into_iter()
+                .map(|a| a.name),
+        )
+        .collect();
     let guess = || {
         view! { <span class="guess" title="Máy đọc từ văn bản; hãy kiểm tra">"đọc từ văn bản"</span> }
     };
@@ -133,20 +143,10 @@ pub fn metadata_now(store: &crate::state::PlanStore) -> shared::document::PlanMe
 #[component]
 pub fn DocumentEditor(store: crate::state::PlanStore, open: RwSignal<bool>) -> impl IntoView {
     use shared::mutation::Mutation;
-    use shared::report::{RecordEdit, RecordKey, ReportMutation};
+    use shared::report::{RecordKey, ReportMutation};
     let now = metadata_now(&store);
     let meta = MetaForm::new(MetadataDraft::of(&now));
     let error = RwSignal::new(None::<String>);
-    let issuers: Vec<String> = std::iter::once("Ủy ban nhân dân tỉnh Lạng Sơn".to_owned())
-        .chain(
-            store
-                .auth
-                .agencies
-                .get_untracked()
-                .into_iter()
-                .map(|a| a.name),
-        )
-        .collect();
     let save = move |_| {
         error.set(None);
         let before = metadata_now(&store);
@@ -157,26 +157,7 @@ pub fn DocumentEditor(store: crate::state::PlanStore, open: RwSignal<bool>) -> i
                 return;
             }
         };
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let mut edits = Vec::new();
-        if after.number != before.number {
-            edits.push(RecordEdit::Number(text(&after.number)));
-        }
-        if after.kind != before.kind {
-            edits.push(RecordEdit::Kind(after.kind));
-        }
-        if after.title != before.title {
-            edits.push(RecordEdit::Title(text(&after.title)));
-        }
-        if after.issued_on != before.issued_on {
-            edits.push(RecordEdit::Date(after.issued_on));
-        }
-        if after.issuer != before.issuer {
-            edits.push(RecordEdit::Issuer(text(&after.issuer)));
-        }
-        if after.signer != before.signer {
-            edits.push(RecordEdit::Signer(text(&after.signer)));
-        }
+        let edits = shared::report::DocumentRecord::edits(&before, &after);
         for edit in edits {
             let mutation = Mutation::Report {
                 op: ReportMutation::Edit {
@@ -194,7 +175,7 @@ pub fn DocumentEditor(store: crate::state::PlanStore, open: RwSignal<bool>) -> i
     view! {
         <form class="document-editor" aria-label="Sửa thông tin văn bản"
             on:submit=move |ev| { ev.prevent_default(); save(()); }>
-            <MetaFields meta=meta read=MetadataDraft::default() issuers=issuers />
+            <MetaFields meta=meta read=MetadataDraft::default() />
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <div class="actions">
                 <button type="button" on:click=move |_| open.set(false)>"Huỷ"</button>

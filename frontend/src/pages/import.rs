@@ -317,7 +317,6 @@ fn ReviewView(
     on_cancel: impl Fn() + Send + Sync + 'static + Copy,
 ) -> impl IntoView {
     let navigate = use_navigate();
-    let auth = use_auth();
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     let warnings = review.doc.plan.warnings.len();
@@ -373,10 +372,6 @@ fn ReviewView(
     let read = MetadataDraft::of(&review.doc.plan.metadata);
     let base = review.doc.plan.metadata.clone();
     let meta_error = move || meta.draft().checked(&base).err().map(|e| e.to_string());
-    // Issuers to pick from: the province's people's committee and the registry's agencies.
-    let issuers: Vec<String> = std::iter::once("Ủy ban nhân dân tỉnh Lạng Sơn".to_owned())
-        .chain(auth.agencies.get_untracked().into_iter().map(|a| a.name))
-        .collect();
     let m = &review.doc.plan.metadata;
     let details = [
         (!m.recipients.is_empty()).then(|| format!("Nơi nhận: {} đơn vị", m.recipients.len())),
@@ -411,7 +406,7 @@ fn ReviewView(
                     let kind = meta.kind.get().map_or("Văn bản", DocumentKind::name_vi);
                     if number.trim().is_empty() { kind.to_owned() } else { format!("{kind} số {}", number.trim()) }
                 }}</h2>
-                <MetaFields meta=meta read=read issuers=issuers />
+                <MetaFields meta=meta read=read />
                 {move || meta_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 <p class="muted">{details}</p>
                 <p class="review-counts">

@@ -113,7 +113,21 @@ pub fn document_number(text: &str) -> Result<Option<String>, MetadataError> {
     }
 }
 
-fn name(text: &str) -> Result<Option<String>, MetadataError> {
+/// A trích yếu as typed: its blanks made single spaces, within a title's limits; `None` when
+/// empty.
+pub fn trich_yeu(text: &str) -> Result<Option<String>, MetadataError> {
+    let title = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() {
+        return Ok(None);
+    }
+    crate::validate::title(&title)
+        .map(Some)
+        .map_err(MetadataError::Title)
+}
+
+/// An issuer's or a signer's name as typed: its blanks made single spaces, at most
+/// [`NAME_MAX_CHARS`]; `None` when empty.
+pub fn name(text: &str) -> Result<Option<String>, MetadataError> {
     let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.chars().count() > NAME_MAX_CHARS {
         return Err(MetadataError::NameTooLong);
@@ -146,16 +160,11 @@ impl MetadataDraft {
         &self,
         base: &crate::document::PlanMetadata,
     ) -> Result<crate::document::PlanMetadata, MetadataError> {
-        let title = self.title.split_whitespace().collect::<Vec<_>>().join(" ");
         let issued_on = self.issued_on.trim();
         Ok(crate::document::PlanMetadata {
             number: document_number(&self.number)?,
             kind: self.kind,
-            title: if title.is_empty() {
-                None
-            } else {
-                Some(crate::validate::title(&title).map_err(MetadataError::Title)?)
-            },
+            title: trich_yeu(&self.title)?,
             issued_on: if issued_on.is_empty() {
                 None
             } else {

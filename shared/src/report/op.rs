@@ -514,35 +514,18 @@ fn checked(key: &RecordKey, edit: &RecordEdit) -> Result<RecordEdit, ReportError
 
 /// A change to the plan's document details, checked as the import's review checks them.
 fn document_checked(edit: &RecordEdit) -> Result<RecordEdit, ReportError> {
-    use crate::import::review::{MetadataDraft, document_number};
+    use crate::import::review::{document_number, name, trich_yeu};
     let invalid = |e: crate::import::review::MetadataError| ReportError::Document {
         message: e.to_string(),
     };
-    let draft = |f: &dyn Fn(&mut MetadataDraft)| {
-        let mut d = MetadataDraft::default();
-        f(&mut d);
-        d.checked(&crate::document::PlanMetadata::default())
-            .map_err(invalid)
+    let text = |checked: Result<Option<String>, _>| {
+        checked.map(Option::unwrap_or_default).map_err(invalid)
     };
     Ok(match edit {
-        RecordEdit::Number(n) => {
-            RecordEdit::Number(document_number(n).map_err(invalid)?.unwrap_or_default())
-        }
-        RecordEdit::Title(t) => RecordEdit::Title(
-            draft(&|d| t.clone_into(&mut d.title))?
-                .title
-                .unwrap_or_default(),
-        ),
-        RecordEdit::Issuer(t) => RecordEdit::Issuer(
-            draft(&|d| t.clone_into(&mut d.issuer))?
-                .issuer
-                .unwrap_or_default(),
-        ),
-        RecordEdit::Signer(t) => RecordEdit::Signer(
-            draft(&|d| t.clone_into(&mut d.signer))?
-                .signer
-                .unwrap_or_default(),
-        ),
+        RecordEdit::Number(t) => RecordEdit::Number(text(document_number(t))?),
+        RecordEdit::Title(t) => RecordEdit::Title(text(trich_yeu(t))?),
+        RecordEdit::Issuer(t) => RecordEdit::Issuer(text(name(t))?),
+        RecordEdit::Signer(t) => RecordEdit::Signer(text(name(t))?),
         other => other.clone(),
     })
 }

@@ -426,6 +426,47 @@ impl DocumentRecord {
         m
     }
 
+    /// The edits that take the plan's details from `before` to `after`, one per changed field.
+    pub fn edits(
+        before: &crate::document::PlanMetadata,
+        after: &crate::document::PlanMetadata,
+    ) -> Vec<RecordEdit> {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut out = Vec::new();
+        if after.number != before.number {
+            out.push(RecordEdit::Number(text(&after.number)));
+        }
+        if after.kind != before.kind {
+            out.push(RecordEdit::Kind(after.kind));
+        }
+        if after.title != before.title {
+            out.push(RecordEdit::Title(text(&after.title)));
+        }
+        if after.issued_on != before.issued_on {
+            out.push(RecordEdit::Date(after.issued_on));
+        }
+        if after.issuer != before.issuer {
+            out.push(RecordEdit::Issuer(text(&after.issuer)));
+        }
+        if after.signer != before.signer {
+            out.push(RecordEdit::Signer(text(&after.signer)));
+        }
+        out
+    }
+
+    /// The names (as `PlanMetadata` is written in JSON) of the fields changed since the import.
+    pub fn changed_keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.edited.iter().filter_map(|field| match field {
+            RecordField::Number => Some("number"),
+            RecordField::Kind => Some("kind"),
+            RecordField::Title => Some("title"),
+            RecordField::Date => Some("issued_on"),
+            RecordField::Issuer => Some("issuer"),
+            RecordField::Signer => Some("signer"),
+            _ => None,
+        })
+    }
+
     /// The plan's metadata as it stands: `imported`, with the document record of `records` if
     /// there is one.
     pub fn metadata_of(
@@ -871,6 +912,29 @@ mod tests {
                 Some(k)
             );
         }
+        let before = crate::document::PlanMetadata {
+            number: Some("52/KH-UBND".into()),
+            title: Some("Cũ".into()),
+            ..Default::default()
+        };
+        let after = crate::document::PlanMetadata {
+            title: Some("Mới".into()),
+            signer: Some("Lý Vinh Quang".into()),
+            ..before.clone()
+        };
+        let mut record = Record::Document(DocumentRecord::default());
+        for edit in DocumentRecord::edits(&before, &after) {
+            assert!(edit.set(&mut record));
+        }
+        let Record::Document(d) = record else {
+            unreachable!("a document record")
+        };
+        assert_eq!(
+            d.over(&before),
+            after,
+            "the edits carry the form's changes, no more"
+        );
+        assert_eq!(d.changed_keys().collect::<Vec<_>>(), ["title", "signer"]);
         let document = RecordKey::Document;
         assert_eq!(document.to_string().parse::<RecordKey>(), Ok(document));
         for bad in [
