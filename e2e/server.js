@@ -26,7 +26,9 @@ async function waitHealthy(url, proc, timeoutMs = 60_000) {
 const PASSWORD = 'mat-khau-thu-nghiem';
 
 class Backend {
-  constructor() {
+  // options.staticDir: the web app's files (a test that changes them uses a copy).
+  constructor(options = {}) {
+    this.staticDir = options.staticDir || staticDir;
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kh-e2e-'));
     this.port = null;
     this.proc = null;
@@ -40,7 +42,7 @@ class Backend {
   // that the app's origin, and with it the browser's storage, stays the same.
   async start() {
     const port = this.port === null ? 0 : this.port;
-    this.proc = spawn(backendBin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', this.dataDir, '--static-dir', staticDir], {
+    this.proc = spawn(backendBin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', this.dataDir, '--static-dir', this.staticDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RUST_LOG: 'warn' },
     });
@@ -137,4 +139,4 @@ function backendPerTest(test) {
   return () => backend;
 }
 
-module.exports = { Backend, backendPerTest, PASSWORD };
+module.exports = { Backend, backendPerTest, PASSWORD, staticDir };

@@ -967,3 +967,75 @@ async fn a_new_devices_first_pull_is_encoded_once_per_change_and_never_stale() {
     assert_eq!(title, Some("Đã sửa trước khi thiết bị mới tải"));
     s.stop().await;
 }
+
+/// The app's files are sent precompressed: Brotli to a browser that accepts it, else gzip,
+/// else as they are; any other address is the app's page (client-side routes), compressed too.
+#[tokio::test]
+async fn static_files_are_sent_precompressed_brotli_first() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(dir.path().join(name), bytes).unwrap_or_else(|e| panic!("{e}"))
+    };
+    write("index.html", b"<!doctype html><title>app</title>");
+    write("index.html.br", b"BR-INDEX");
+    write("index.html.gz", b"GZ-INDEX");
+    write("app.wasm", b"\0asm-plain");
+    write("app.wasm.br", b"BR-WASM");
+    write("app.wasm.gz", b"GZ-WASM");
+    write("manifest.webmanifest", b"{}");
+    let mut config = config("mem://");
+    config.static_dir = dir.path().to_owned();
+    let s = Server::start_with(config).await;
+    let plain = reqwest::Client::new();
+    let fetch = |path: &'static str, accept: &'static str| {
+        let request = plain.get(format!("{}{path}", s.base));
+        let request = if accept.is_empty() {
+            request
+        } else {
+            request.header("accept-encoding", accept)
+        };
+        async move {
+            let r = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            let encoding = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap_or_default().to_owned());
+            let kind = r
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap_or_default().to_owned());
+            let bytes = r.bytes().await.unwrap_or_else(|e| panic!("{e}"));
+            (encoding, kind, bytes.to_vec())
+        }
+    };
+    let (enc, kind, bytes) = fetch("/app.wasm", "gzip, deflate, br, zstd").await;
+    assert_eq!(enc.as_deref(), Some("br"));
+    assert_eq!(kind.as_deref(), Some("application/wasm"));
+    assert_eq!(bytes, b"BR-WASM");
+    let (enc, _, bytes) = fetch("/app.wasm", "gzip").await;
+    assert_eq!(
+        (enc.as_deref(), bytes.as_slice()),
+        (Some("gzip"), &b"GZ-WASM"[..])
+    );
+    let (enc, _, bytes) = fetch("/app.wasm", "").await;
+    assert_eq!((enc, bytes.as_slice()), (None, &b"\0asm-plain"[..]));
+    let (enc, kind, bytes) = fetch("/plans/some-plan", "br").await;
+    assert_eq!(
+        (enc.as_deref(), bytes.as_slice()),
+        (Some("br"), &b"BR-INDEX"[..])
+    );
+    assert!(kind.is_some_and(|k| k.starts_with("text/html")));
+    let cached = plain
+        .get(format!("{}/app.wasm", s.base))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        cached.headers().get("cache-control").map(|v| v.as_bytes()),
+        Some(&b"no-cache"[..])
+    );
+    let (_, kind, _) = fetch("/manifest.webmanifest", "").await;
+    assert_eq!(kind.as_deref(), Some("application/manifest+json"));
+    s.stop().await;
+}

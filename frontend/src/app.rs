@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::components::update::UpdateBar;
 use crate::pages::admin::AdminPage;
 use crate::pages::import::ImportPage;
 use crate::pages::login::{LoginPage, SetupPage, SignInAgain};
@@ -35,6 +36,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <SignInAgain />
+            <UpdateBar />
         </Router>
     }
 }

@@ -75,16 +75,6 @@ pub async fn request_persistence() -> bool {
         .unwrap_or(false)
 }
 
-/// Registers the service worker that keeps the app's files for offline use.
-pub async fn register_service_worker() {
-    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
-        return;
-    };
-    if js_sys::Reflect::has(&nav, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
-        let _ = JsFuture::from(nav.service_worker().register("/sw.js")).await;
-    }
-}
-
 /// Opens the browser's print dialog (the page's print style lays it out on A4).
 pub fn print() {
     if let Some(w) = web_sys::window() {

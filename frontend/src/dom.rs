@@ -1,4 +1,4 @@
-//! Small DOM helpers for focus management after a re-render.
+//! Small DOM helpers: focus management after a re-render, whether the user is editing.
 
 use wasm_bindgen::JsCast;
 
@@ -23,4 +23,23 @@ pub fn focus_later(selector: String) {
             }
         }
     });
+}
+
+/// True while the user is editing: a field has the focus, or a sheet (dialog) is open.
+pub fn user_is_editing() -> bool {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let field = doc.active_element().is_some_and(|el| {
+        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            || el
+                .dyn_into::<web_sys::HtmlElement>()
+                .is_ok_and(|el| el.is_content_editable())
+    });
+    field
+        || doc
+            .query_selector(".sheet, [aria-modal=true]")
+            .ok()
+            .flatten()
+            .is_some()
 }

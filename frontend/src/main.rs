@@ -13,6 +13,5 @@ mod state;
 
 fn main() {
     console_error_panic_hook::set_once();
-    wasm_bindgen_futures::spawn_local(device::register_service_worker());
     leptos::mount::mount_to_body(app::App);
 }

@@ -7,11 +7,15 @@
 //! - `cargo xtask build-web [--dev]`: build the web app into frontend/dist;
 //! - `cargo xtask bench [sync]`: the benchmarks (or only the sync one), one `name: value` line
 //!   per figure;
+//! - `cargo xtask size [--rows=N]`: the web app's code section (`wasm_code_kb`) and where its
+//!   bytes are, by module (twiggy, installed from the registry when missing);
 //! - `cargo xtask circles`: the import circles between files of each crate (none allowed; a
 //!   unit test of `cargo xtask test` checks the same).
 
 mod bench;
 mod circles;
+mod icon;
+mod size;
 mod web;
 
 use anyhow::{Context, Result, bail};
@@ -28,6 +32,7 @@ fn main() -> Result<()> {
         Some("build-web") => web::build(args.iter().any(|a| a == "--dev")),
         Some("setup") => setup(),
         Some("bench") => bench::run(&args[1..]),
+        Some("size") => size::run(&args[1..]),
         Some("circles") => {
             let found = circles::report(&root);
             if found.is_empty() {
@@ -38,7 +43,7 @@ fn main() -> Result<()> {
             }
         }
         _ => {
-            eprintln!("usage: cargo xtask <run|test|ci|build-web|setup|bench|circles>");
+            eprintln!("usage: cargo xtask <run|test|ci|build-web|setup|bench|size|circles>");
             std::process::exit(2);
         }
     }

@@ -1,11 +1,18 @@
 //! Builds the web app: the frontend crate to wasm32, wasm-bindgen's step as a library (at the
-//! exact version of wasm-bindgen in Cargo.lock), and the static files, into frontend/dist.
+//! exact version of wasm-bindgen in Cargo.lock), the static files, the home-screen icons and
+//! each file precompressed (Brotli and gzip), into frontend/dist.
 
 use anyhow::{Context, Result};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::{cargo, root, sh};
+
+/// The files copied as they are from `frontend/`.
+const STATIC: [&str; 4] = ["index.html", "boot.js", "style.css", "manifest.webmanifest"];
+
+/// The icons' sizes (`icons/icon-N.png`, named in the manifest).
+const ICONS: [u32; 2] = [192, 512];
 
 pub fn build(dev: bool) -> Result<()> {
     let profile = if dev { "dev" } else { "wasm-release" };
@@ -26,51 +33,90 @@ pub fn build(dev: bool) -> Result<()> {
     let dist = root().join("frontend/dist");
     let pkg = dist.join("pkg");
     fs::create_dir_all(&pkg)?;
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
-        .web(true)?
-        .keep_debug(dev)
-        .remove_name_section(!dev)
-        .remove_producers_section(true)
-        .generate(&pkg)
-        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
-    for file in ["index.html", "boot.js", "style.css"] {
-        fs::copy(Path::new("frontend").join(file), dist.join(file))
+    bindgen(&wasm, &pkg, dev)?;
+    for file in STATIC {
+        fs::copy(root().join("frontend").join(file), dist.join(file))
             .with_context(|| format!("copy {file}"))?;
+    }
+    fs::create_dir_all(dist.join("icons"))?;
+    for size in ICONS {
+        crate::icon::write(&dist.join(format!("icons/icon-{size}.png")), size)?;
     }
     // The service worker names its cache after the files it keeps, so each build is a new one.
     let mut crc = flate2::Crc::new();
-    for file in [
-        "index.html",
-        "boot.js",
-        "style.css",
-        "pkg/frontend.js",
-        "pkg/frontend_bg.wasm",
-    ] {
-        crc.update(&fs::read(dist.join(file))?);
+    for file in shell() {
+        crc.update(&fs::read(dist.join(&file)).with_context(|| format!("read {file}"))?);
     }
-    let sw = fs::read_to_string(Path::new("frontend").join("sw.js"))?
-        .replace("__VERSION__", &format!("{:08x}", crc.sum()));
+    let list = shell()
+        .iter()
+        .map(|f| format!("'/{f}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sw = fs::read_to_string(root().join("frontend/sw.js"))?
+        .replace("__VERSION__", &format!("{:08x}", crc.sum()))
+        .replace("'__FILES__'", &list);
     fs::write(dist.join("sw.js"), sw)?;
-    // Compressed once here, so the server sends `.gz` files instead of compressing per request.
-    for file in [
-        dist.join("style.css"),
-        pkg.join("frontend.js"),
-        pkg.join("frontend_bg.wasm"),
-    ] {
-        gzip(&file)?;
+    // Compressed once here, so the server sends `.br` or `.gz` files instead of compressing per
+    // request (PNG is compressed already).
+    for file in shell().iter().chain(&["sw.js".to_owned()]) {
+        if !file.ends_with(".png") {
+            precompress(&dist.join(file))?;
+        }
     }
     eprintln!("web app built in {}", dist.display());
     Ok(())
 }
 
-fn gzip(file: &Path) -> Result<()> {
+/// Every file of the app, relative to `dist`: what the service worker keeps for offline use.
+pub fn shell() -> Vec<String> {
+    let mut files: Vec<String> = STATIC.iter().map(|f| (*f).to_owned()).collect();
+    files.extend(ICONS.iter().map(|s| format!("icons/icon-{s}.png")));
+    files.extend([
+        "pkg/frontend.js".to_owned(),
+        "pkg/frontend_bg.wasm".to_owned(),
+    ]);
+    files
+}
+
+/// wasm-bindgen's step. Release builds drop the names section (twiggy needs it: `size` keeps it).
+pub fn bindgen(wasm: &Path, out: &Path, keep_names: bool) -> Result<()> {
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(wasm)
+        .web(true)?
+        .keep_debug(keep_names)
+        .remove_name_section(!keep_names)
+        .remove_producers_section(true)
+        .generate(out)
+        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))
+}
+
+/// Writes `FILE.br` (Brotli, best quality) and `FILE.gz` (gzip, best) beside `file`.
+fn precompress(file: &Path) -> Result<()> {
     use std::io::Write;
     let data = fs::read(file).with_context(|| format!("read {}", file.display()))?;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(&data)?;
-    let mut name = file.as_os_str().to_owned();
-    name.push(".gz");
-    fs::write(&name, gz.finish()?)?;
+    fs::write(with_suffix(file, "gz"), gz.finish()?)?;
+    fs::write(with_suffix(file, "br"), brotli(&data)?)?;
     Ok(())
+}
+
+/// Brotli at quality 11 with a window as large as the file needs (up to 16 MB).
+pub fn brotli(data: &[u8]) -> Result<Vec<u8>> {
+    let params = ::brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 24,
+        size_hint: data.len(),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    ::brotli::BrotliCompress(&mut &data[..], &mut out, &params)?;
+    Ok(out)
+}
+
+fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
 }

@@ -117,9 +117,23 @@ pub fn api(service: AppState) -> Router {
 /// The whole app: `/api/…` plus the web app's files from `static_dir`, with `index.html` for
 /// every other path (client-side routes).
 pub fn app(service: AppState, static_dir: &Path, settings: Settings) -> Router {
+    // Brotli where the browser accepts it, else gzip: both made at build time (xtask web).
     let files = ServeDir::new(static_dir)
+        .precompressed_br()
         .precompressed_gzip()
-        .fallback(ServeFile::new(static_dir.join("index.html")));
+        .fallback(
+            ServeFile::new(static_dir.join("index.html"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    // Always revalidated (a 304 when unchanged): a new version is never mixed with cached files
+    // of the last one; offline, the service worker answers instead.
+    let files = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .service(files);
     Router::new()
         .nest("/api", api(service))
         .fallback_service(files)

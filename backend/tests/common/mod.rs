@@ -98,7 +98,11 @@ pub async fn admin_token(api: &str, setup: Option<String>) -> String {
 
 impl Server {
     pub async fn start(db: &str) -> Self {
-        let config = config(db);
+        Self::start_with(config(db)).await
+    }
+
+    /// A server with a configuration of the test's own (e.g. its static files).
+    pub async fn start_with(config: ServeConfig) -> Self {
         let service = backend::open(&config)
             .await
             .unwrap_or_else(|e| panic!("open: {e:#}"));

@@ -9,3 +9,4 @@ pub mod meta_form;
 pub mod sync;
 pub mod tree;
 pub mod unit_tasks;
+pub mod update;

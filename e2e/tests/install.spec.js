@@ -1,0 +1,90 @@
+// The installed app: a manifest with icons (home screen), files sent Brotli-compressed, and a
+// new version that waits until the user is not editing, then offers "Có phiên bản mới — tải lại".
+const { test, expect } = require('@playwright/test');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Backend, staticDir } = require('../server');
+
+let backend;
+let appDir;
+
+test.beforeEach(async () => {
+  // A copy of the web app, so that this test may publish a "new version" of it.
+  appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kh-app-'));
+  fs.cpSync(staticDir, appDir, { recursive: true });
+  backend = new Backend({ staticDir: appDir });
+  await backend.start();
+  await backend.createUser('bdt', 'standing', 'BDT', 'Nguyễn Thị Thường Trực');
+});
+
+test.afterEach(async () => {
+  await backend.dispose();
+  fs.rmSync(appDir, { recursive: true, force: true });
+});
+
+function pngSize(bytes) {
+  expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+  return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+}
+
+test('the app can be installed: manifest, icons, and its files sent Brotli-compressed', async ({ page }) => {
+  await page.goto(backend.url);
+  const href = await page.locator('link[rel=manifest]').getAttribute('href');
+  const res = await page.request.get(new URL(href, backend.url).href);
+  expect(res.headers()['content-type']).toBe('application/manifest+json');
+  const manifest = await res.json();
+  expect(manifest).toMatchObject({ name: 'Theo dõi kế hoạch', short_name: 'Kế hoạch', lang: 'vi', display: 'standalone', start_url: '/' });
+  const sizes = [];
+  for (const icon of manifest.icons) {
+    const file = await page.request.get(new URL(icon.src, backend.url).href);
+    expect(file.ok()).toBe(true);
+    const [w, h] = pngSize(await file.body());
+    expect(`${w}x${h}`).toBe(icon.sizes);
+    sizes.push(`${icon.sizes} ${icon.purpose}`);
+  }
+  expect(sizes).toEqual(expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable']));
+  // Every file of the app goes out compressed with Brotli to a browser that accepts it.
+  for (const file of ['/', '/pkg/frontend_bg.wasm', '/pkg/frontend.js', '/style.css', '/sw.js', '/manifest.webmanifest']) {
+    const r = await page.request.get(`${backend.url}${file}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(r.headers()['content-encoding'], file).toBe('br');
+  }
+});
+
+test('a new version waits while the user edits, then offers a reload that brings it in', async ({ page }) => {
+  await backend.signIn(page.context(), 'bdt');
+  await page.goto(backend.url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const before = await page.evaluate(() => caches.keys());
+  expect(before).toHaveLength(1);
+
+  // The user is typing in the filter when a new version is published.
+  const filter = page.getByLabel('Lọc cây kế hoạch');
+  await filter.tap();
+  await filter.fill('giao duc');
+  const sw = path.join(appDir, 'sw.js');
+  fs.writeFileSync(sw, fs.readFileSync(sw, 'utf8').replace(/kehoach-([0-9a-f]+)/, 'kehoach-$1-moi'));
+  for (const packed of ['sw.js.br', 'sw.js.gz']) fs.rmSync(path.join(appDir, packed), { force: true });
+  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+  await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).waiting !== null)).toBe(true);
+
+  // Nothing interrupts the editing; the old version keeps running.
+  const notice = page.getByRole('button', { name: 'Có phiên bản mới — tải lại' });
+  await expect(notice).toHaveCount(0);
+  await expect(filter).toBeFocused();
+  await expect(filter).toHaveValue('giao duc');
+
+  // Done editing: the notice shows, and a tap brings the new version in.
+  await filter.blur();
+  await expect(notice).toBeVisible();
+  await page.screenshot({ path: 'test-results/update-notice.png' });
+  const reloaded = page.waitForEvent('load');
+  await notice.tap();
+  await reloaded;
+  await expect.poll(() => page.evaluate(() => caches.keys())).toEqual([before[0] + '-moi']);
+  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  await expect(notice).toHaveCount(0);
+});
