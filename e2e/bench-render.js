@@ -1,27 +1,11 @@
 // Browser benchmark (not a test): opens a plan in headless Chromium at a tablet viewport and
-// prints how long the tree took to appear, plus the app's gzip-compressed transfer size.
-// Usage: node bench-render.js URL PLAN_ID STATIC_DIR SESSION_TOKEN
+// prints how long the tree took to appear (the app's transfer size: xtask's bench.rs).
+// Usage: node bench-render.js URL PLAN_ID SESSION_TOKEN
 const { chromium } = require('@playwright/test');
-const fs = require('node:fs');
-const path = require('node:path');
-const zlib = require('node:zlib');
+const { watchTree } = require('./bench-device');
 
-const [url, planId, staticDir, token] = process.argv.slice(2);
+const [url, planId, token] = process.argv.slice(2);
 const RUNS = 7;
-
-function gzipKb(dir) {
-  const files = [];
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(wasm|js|css|html)$/.test(e.name)) files.push(p);
-    }
-  };
-  walk(dir);
-  const bytes = files.reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);
-  return bytes / 1024;
-}
 
 (async () => {
   const browser = await chromium.launch({
@@ -38,15 +22,7 @@ function gzipKb(dir) {
     // Time from navigation start to the first frame that shows tree rows, recorded in the page
     // itself (a MutationObserver, then the next animation frame), so the measurement does not
     // include the test driver's own round trips.
-    await page.addInitScript(() => {
-      const seen = () => document.querySelector('[role=treeitem]');
-      const observer = new MutationObserver(() => {
-        if (!seen()) return;
-        observer.disconnect();
-        requestAnimationFrame(() => { window.__treePainted = performance.now(); });
-      });
-      observer.observe(document, { childList: true, subtree: true });
-    });
+    await page.addInitScript(watchTree);
     await page.goto(`${url}/plans/${planId}`, { waitUntil: 'commit' });
     await page.waitForFunction(() => window.__treePainted !== undefined);
     const t = await page.evaluate(() => window.__treePainted);
@@ -58,5 +34,4 @@ function gzipKb(dir) {
   await browser.close();
   times.sort((a, b) => a - b);
   console.log(`tree_first_render_ms: ${times[Math.floor(times.length / 2)].toFixed(0)}`);
-  console.log(`app_transfer_gzip_kb: ${gzipKb(staticDir).toFixed(0)}`);
 })().catch((e) => { console.error(e); process.exit(1); });

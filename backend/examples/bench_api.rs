@@ -3,7 +3,7 @@
 //! Prints `tree_api_p50_ms` and `tree_api_p99_ms`; with `--serve STATIC_DIR` it then keeps
 //! serving (printing `url:` and `plan:` lines) until its standard input closes, so the browser
 //! benchmarks can render the same plan; for the assignment board it first loads 40 agencies and
-//! assigns a fifth of the tasks. First, `backup_ms`, `restore_ms` and `backup_restore_ms`: the
+//! assigns a fifth of the tasks, and adds a plan of 20,000 nodes (`plan_big:`). First, `backup_ms`, `restore_ms` and `backup_restore_ms`: the
 //! seed data copied from a running server with `backend backup` and put back with
 //! `backend restore` into a new folder (medians of 5).
 
@@ -18,6 +18,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 const NODES: usize = 5_000;
+/// The plan the browser benchmarks scroll through (`scroll_20k_dropped_frames`).
+const BIG_NODES: usize = 20_000;
 const REQUESTS: usize = 200;
 
 const WORDS: &[&str] = &[
@@ -46,7 +48,8 @@ fn text(seed: &mut u64, chars: usize) -> String {
 }
 
 /// 20 sections × 15 items × ~16 points = 5,000 nodes, depth 3.
-fn plan() -> ParsedPlan {
+/// A generated plan of `total` nodes: 20 sections of 15 items, the rest points under them.
+fn plan(total: usize) -> ParsedPlan {
     let mut seed = 42u64;
     let mut count = 0;
     let mut node = |label: String, kind, seed: &mut u64, children| {
@@ -65,8 +68,8 @@ fn plan() -> ParsedPlan {
         }
     };
     let (sections, items) = (20, 15);
-    let points = (NODES - sections - sections * items) / (sections * items);
-    let mut extra = NODES - sections - sections * items - points * sections * items;
+    let points = (total - sections - sections * items) / (sections * items);
+    let mut extra = total - sections - sections * items - points * sections * items;
     let mut nodes = Vec::new();
     for s in 0..sections {
         let mut its = Vec::new();
@@ -97,12 +100,12 @@ fn plan() -> ParsedPlan {
             its,
         ));
     }
-    assert_eq!(count, NODES);
+    assert_eq!(count, total);
     ParsedPlan {
         metadata: PlanMetadata {
-            number: Some("999/KH-BENCH".into()),
+            number: Some(format!("{}/KH-BENCH", total / 1000)),
             kind: Some(shared::document::DocumentKind::Plan),
-            title: Some("Kế hoạch thử tải 5.000 mục".into()),
+            title: Some(format!("Kế hoạch thử tải {total} mục")),
             issued_on: chrono::NaiveDate::from_ymd_opt(2014, 6, 5),
             ..PlanMetadata::default()
         },
@@ -204,7 +207,7 @@ async fn main() -> anyhow::Result<()> {
     let plan_id = PlanId::from_parts(1, [9; 10]);
     let mut n = 0u64;
     service
-        .import_plan(plan_id, plan(), || {
+        .import_plan(plan_id, plan(NODES), || {
             n += 1;
             NodeId::from_parts(1_000_000 + n, [0; 10])
         })
@@ -284,7 +287,17 @@ async fn main() -> anyhow::Result<()> {
     if static_dir.is_some() {
         board_data(&service, plan_id).await?;
         let report_token = report_data(&service, plan_id, &session.user).await?;
+        // The big plan of the scrolling benchmark.
+        let big = PlanId::from_parts(2, [9; 10]);
+        let mut n = 0u64;
+        service
+            .import_plan(big, plan(BIG_NODES), || {
+                n += 1;
+                NodeId::from_parts(3_000_000 + n, [0; 10])
+            })
+            .await?;
         println!("url: http://{}", running.addr);
+        println!("plan_big: {big}");
         println!("report_token: {report_token}");
         println!("token: {token}");
         println!("plan: {plan_id}");

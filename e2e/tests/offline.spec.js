@@ -205,3 +205,25 @@ test('an offline edit of a node deleted meanwhile is rolled back and its author 
   await a.close();
   await b.close();
 });
+
+test('a plan kept on the device by an earlier version (as text) still opens with no network', async ({ page }) => {
+  await openSeedPlan(page);
+  await offlineReady(page);
+  // This version keeps the plan's copy as UTF-8 bytes; earlier ones kept it as a string.
+  const kind = await page.evaluate(async () => {
+    const db = await new Promise((ok, no) => { const r = indexedDB.open('kehoach'); r.onsuccess = () => ok(r.result); r.onerror = no; });
+    const store = (mode) => db.transaction('kv', mode).objectStore('kv');
+    const keys = await new Promise((ok) => { const r = store('readonly').getAllKeys(); r.onsuccess = () => ok(r.result); });
+    const key = keys.find((k) => String(k).endsWith(':synced'));
+    const value = await new Promise((ok) => { const r = store('readonly').get(key); r.onsuccess = () => ok(r.result); });
+    const was = value instanceof Uint8Array ? 'bytes' : typeof value;
+    await new Promise((ok) => { const r = store('readwrite').put(new TextDecoder().decode(value), key); r.onsuccess = ok; });
+    db.close();
+    return was;
+  });
+  expect(kind).toBe('bytes');
+  await page.context().setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  await expect(page.locator('.sync-state')).toHaveText('○ Ngoại tuyến');
+});

@@ -1,12 +1,14 @@
 //! A small key-value store in IndexedDB (database `kehoach`, object store `kv`): what the app
-//! keeps on the device between sessions. Values are JSON text.
+//! keeps on the device between sessions. Values are JSON text, stored as a string, or as its
+//! UTF-8 bytes for the large ones ([`Value::Bytes`]: a plan's copy of several megabytes is read
+//! back as one block, with no conversion to and from the browser's UTF-16 strings).
 
 use idb::{
     Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode, TransactionResult,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::AppError;
 
@@ -41,22 +43,69 @@ async fn open() -> Result<Rc<Database>> {
     Ok(db)
 }
 
-pub async fn get(key: &str) -> Result<Option<String>> {
+/// The values under `keys`, read in one transaction (`None` where there is none).
+pub async fn get_many(keys: &[&str]) -> Result<Vec<Option<JsValue>>> {
     let db = open().await?;
     let tx = db
         .transaction(&[STORE], TransactionMode::ReadOnly)
         .map_err(e)?;
     let store = tx.object_store(STORE).map_err(e)?;
-    let v: Option<JsValue> = store
-        .get(JsValue::from_str(key))
-        .map_err(e)?
-        .await
-        .map_err(e)?;
-    Ok(v.and_then(|v| v.as_string()))
+    let mut values = Vec::with_capacity(keys.len());
+    for key in keys {
+        values.push(
+            store
+                .get(JsValue::from_str(key))
+                .map_err(e)?
+                .await
+                .map_err(e)?,
+        );
+    }
+    Ok(values)
+}
+
+/// A text value (kept as a string).
+pub async fn get(key: &str) -> Result<Option<String>> {
+    Ok(get_many(&[key])
+        .await?
+        .pop()
+        .flatten()
+        .and_then(|v| text(&v)))
+}
+
+/// A value read with [`get_many`] as text.
+pub fn text(value: &JsValue) -> Option<String> {
+    value.as_string()
+}
+
+/// A value read with [`get_many`] as UTF-8 bytes (kept as bytes, or as a string).
+pub fn bytes(value: JsValue) -> Option<Vec<u8>> {
+    match value.as_string() {
+        Some(text) => Some(text.into_bytes()),
+        None => value
+            .dyn_into::<js_sys::Uint8Array>()
+            .ok()
+            .map(|b| b.to_vec()),
+    }
+}
+
+/// A value to keep: text as a string, or a large one as its UTF-8 bytes.
+#[derive(Clone, Copy)]
+pub enum Value<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl Value<'_> {
+    fn to_js(self) -> JsValue {
+        match self {
+            Value::Text(t) => JsValue::from_str(t),
+            Value::Bytes(b) => js_sys::Uint8Array::from(b).into(),
+        }
+    }
 }
 
 /// Writes all `pairs` in one transaction: all of them or none.
-pub async fn put_all(pairs: &[(&str, &str)]) -> Result<()> {
+pub async fn put_all(pairs: &[(&str, Value<'_>)]) -> Result<()> {
     let db = open().await?;
     let tx = db
         .transaction(&[STORE], TransactionMode::ReadWrite)
@@ -64,7 +113,7 @@ pub async fn put_all(pairs: &[(&str, &str)]) -> Result<()> {
     let store = tx.object_store(STORE).map_err(e)?;
     for (k, v) in pairs {
         store
-            .put(&JsValue::from_str(v), Some(&JsValue::from_str(k)))
+            .put(&v.to_js(), Some(&JsValue::from_str(k)))
             .map_err(e)?;
     }
     match tx.commit().map_err(e)?.await.map_err(e)? {
@@ -74,7 +123,7 @@ pub async fn put_all(pairs: &[(&str, &str)]) -> Result<()> {
 }
 
 pub async fn put(key: &str, value: &str) -> Result<()> {
-    put_all(&[(key, value)]).await
+    put_all(&[(key, Value::Text(value))]).await
 }
 
 pub async fn delete(key: &str) -> Result<()> {

@@ -12,6 +12,7 @@ mod session;
 mod state;
 
 fn main() {
+    device::mark("app-start");
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

@@ -17,9 +17,9 @@ const LOGOUT_PENDING_KEY: &str = "session:logout-pending";
 const AGENCIES_KEY: &str = "agencies";
 const UNITS_KEY: &str = "admin-units";
 
-/// What the device kept under `key`, if it can still be read.
-async fn remembered<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
-    let text = kv::get(key).await.ok().flatten()?;
+/// A value the device kept (read with `kv::get_many`), if it can still be read.
+fn remembered<T: serde::de::DeserializeOwned>(value: Option<wasm_bindgen::JsValue>) -> Option<T> {
+    let text = kv::text(&value?)?;
     serde_json::from_slice(text.as_bytes()).ok()
 }
 
@@ -72,18 +72,29 @@ impl Auth {
         })
     }
 
-    /// The user from the device, then checked with the server when it can be reached.
+    /// The user from the device, then checked with the server when it can be reached. The
+    /// server is asked while the device's memory is read, and what the device remembers is used
+    /// as soon as it is read (offline, or on a slow link, the server's answer may never come).
     pub async fn init(&self) {
-        if let Some(user) = remembered::<User>(USER_KEY).await {
-            self.user.set(Some(user));
-        }
-        if let Some(list) = remembered::<Vec<Agency>>(AGENCIES_KEY).await {
-            self.agencies.set(list);
-        }
-        if let Some(list) = remembered::<Vec<AdminUnit>>(UNITS_KEY).await {
-            self.units.set(list);
-        }
-        if kv::get(LOGOUT_PENDING_KEY).await.ok().flatten().is_some() {
+        let this = *self;
+        let from_device = async move {
+            let keys = [USER_KEY, AGENCIES_KEY, UNITS_KEY, LOGOUT_PENDING_KEY];
+            let mut values = kv::get_many(&keys).await.unwrap_or_default().into_iter();
+            let mut next = || values.next().flatten();
+            if let Some(user) = remembered::<User>(next()) {
+                this.user.set(Some(user));
+            }
+            if let Some(list) = remembered::<Vec<Agency>>(next()) {
+                this.agencies.set(list);
+            }
+            if let Some(list) = remembered::<Vec<AdminUnit>>(next()) {
+                this.units.set(list);
+            }
+            next().is_some()
+        };
+        let (session, logout_pending) =
+            futures_util::future::join(api::session(), from_device).await;
+        if logout_pending {
             // Signed out while offline: finish it before anything else.
             self.user.set(None);
             if api::logout().await.is_ok() {
@@ -92,7 +103,7 @@ impl Auth {
             self.checked.set(true);
             return;
         }
-        match api::session().await {
+        match session {
             Ok(info) => self.signed_in(info).await,
             Err(e) => {
                 self.on_error(&e);
@@ -103,19 +114,21 @@ impl Auth {
 
     /// Records a new session (after signing in, or when the server confirms one).
     pub async fn signed_in(&self, info: SessionInfo) {
+        self.user.set(Some(info.user.clone()));
+        self.expired.set(false);
         let _ = kv::delete(LOGOUT_PENDING_KEY).await;
         remember(USER_KEY, &info.user).await;
-        self.user.set(Some(info.user));
-        self.expired.set(false);
         self.load_registry().await;
     }
 
     async fn load_registry(&self) {
-        if let Ok(list) = api::agencies().await {
+        let (agencies, units) =
+            futures_util::future::join(api::agencies(), api::admin_units()).await;
+        if let Ok(list) = agencies {
             remember(AGENCIES_KEY, &list).await;
             self.agencies.set(list);
         }
-        if let Ok(list) = api::admin_units().await {
+        if let Ok(list) = units {
             remember(UNITS_KEY, &list).await;
             self.units.set(list);
         }

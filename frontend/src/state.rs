@@ -83,18 +83,31 @@ async fn stored_outbox(key: &str) -> Option<Outbox> {
 /// by everyone on the device) and the user's own outbox; `None` parts when it has none.
 pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>) {
     let client = device::client_id(username).await;
-    let synced: Option<SyncedState> = kv::get(&key(plan, "synced"))
+    let (synced_key, outbox_key) = (key(plan, "synced"), outbox_key(plan, client));
+    device::mark("idb-read-start");
+    let mut values = kv::get_many(&[&synced_key, &outbox_key, &key(plan, "last_sync")])
         .await
-        .ok()
-        .flatten()
+        .unwrap_or_default()
+        .into_iter();
+    let (synced, outbox, last_sync) = (
+        values.next().flatten(),
+        values.next().flatten(),
+        values.next().flatten(),
+    );
+    device::mark("idb-read-end");
+    let synced: Option<SyncedState> = synced
+        .and_then(kv::bytes)
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    device::mark("idb-parsed");
+    let mut outbox: Option<Outbox> = outbox
+        .and_then(|v| kv::text(&v))
         .and_then(|s| serde_json::from_slice(s.as_bytes()).ok());
-    let mut outbox = stored_outbox(&outbox_key(plan, client)).await;
     if outbox.is_none() {
         // An outbox of an earlier version (one per plan) is its client's, so its user's.
         let legacy = key(plan, "outbox");
         if let Some(old) = stored_outbox(&legacy).await.filter(|o| o.client == client) {
             if let Ok(json) = serde_json::to_string(&old)
-                && kv::put(&outbox_key(plan, client), &json).await.is_ok()
+                && kv::put(&outbox_key, &json).await.is_ok()
             {
                 let _ = kv::delete(&legacy).await;
             }
@@ -107,10 +120,8 @@ pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>
         next_seq: 1,
         entries: Vec::new(),
     });
-    let last_sync = kv::get(&key(plan, "last_sync"))
-        .await
-        .ok()
-        .flatten()
+    let last_sync = last_sync
+        .and_then(|v| kv::text(&v))
         .and_then(|s| s.parse().ok());
     (Replica::restore(plan, synced, outbox), last_sync)
 }
@@ -133,7 +144,10 @@ pub async fn first_pull(replica: &mut Replica) -> Result<(), shared::api::ApiErr
 
 async fn save_synced(replica: &Replica) {
     let plan = replica.plan_id();
-    let synced = serde_json::to_string(&replica.synced_state()).unwrap_or_default();
+    // The plan as last synced as bytes (megabytes for a big plan: read back fastest); the
+    // outbox as text, which every version of the app reads (an older version open in another
+    // tab must never take the device's unsent changes for none).
+    let synced = serde_json::to_vec(&replica.synced_state()).unwrap_or_default();
     let outbox = serde_json::to_string(&replica.outbox()).unwrap_or_default();
     let now = device::now_ms().to_string();
     let (k1, k2, k3) = (
@@ -141,7 +155,12 @@ async fn save_synced(replica: &Replica) {
         outbox_key(plan, replica.client()),
         key(plan, "last_sync"),
     );
-    let _ = kv::put_all(&[(&k1, &synced), (&k2, &outbox), (&k3, &now)]).await;
+    let _ = kv::put_all(&[
+        (&k1, kv::Value::Bytes(&synced)),
+        (&k2, kv::Value::Text(&outbox)),
+        (&k3, kv::Value::Text(&now)),
+    ])
+    .await;
 }
 
 impl PlanStore {

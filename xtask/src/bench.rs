@@ -1,6 +1,8 @@
 //! Benchmarks (not timed tests). Each prints `name: value` lines:
 //! `import_mb_per_s`, `backup_restore_ms` (with `backup_ms`, `restore_ms`), `tree_api_p50_ms`,
-//! `tree_api_p99_ms`, `tree_first_render_ms`, `app_transfer_gzip_kb`, the assignment board's
+//! `tree_api_p99_ms`, `tree_first_render_ms`, `app_transfer_gzip_kb`, `app_transfer_br_kb`,
+//! `wasm_code_kb`, the low-end tablet's (e2e/bench-device.js: `first_visit_3g_ms`,
+//! `cold_start_cached_ms`, `sync_20_edits_3g_ms`, `scroll_20k_dropped_frames`, …), the assignment board's
 //! `board_first_render_ms` and `drop_to_update_ms`, reports' `report_compile_ms`,
 //! `report_docx_ms`, `report_docx_kb`, `report_push_bytes`, `report_editor_first_render_ms`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
 //! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, … All in release builds.
@@ -54,11 +56,15 @@ pub fn run(args: &[String]) -> Result<()> {
         .spawn()
         .context("start bench_api")?;
     let stdout = server.stdout.take().context("bench_api stdout")?;
+    transfer(&dist)?;
     let (mut url, mut plan, mut token, mut report_token) = (None, None, None, None);
+    let mut big = None;
     for line in BufReader::new(stdout).lines() {
         let line = line?;
         if let Some(u) = line.strip_prefix("url: ") {
             url = Some(u.to_owned());
+        } else if let Some(p) = line.strip_prefix("plan_big: ") {
+            big = Some(p.to_owned());
         } else if let Some(t) = line.strip_prefix("report_token: ") {
             report_token = Some(t.to_owned());
         } else if let Some(t) = line.strip_prefix("token: ") {
@@ -70,7 +76,8 @@ pub fn run(args: &[String]) -> Result<()> {
             println!("{line}");
         }
     }
-    let (Some(url), Some(plan), Some(token), Some(report_token)) = (url, plan, token, report_token)
+    let (Some(url), Some(plan), Some(token), Some(report_token), Some(big)) =
+        (url, plan, token, report_token, big)
     else {
         let _ = server.kill();
         bail!("bench_api did not start");
@@ -79,7 +86,6 @@ pub fn run(args: &[String]) -> Result<()> {
         .arg("bench-render.js")
         .arg(&url)
         .arg(&plan)
-        .arg(&dist)
         .arg(&token)
         .current_dir(root().join("e2e")));
     let board = sh(Command::new("node")
@@ -94,12 +100,45 @@ pub fn run(args: &[String]) -> Result<()> {
         .arg(&plan)
         .arg(&report_token)
         .current_dir(root().join("e2e")));
+    let device = sh(Command::new("node")
+        .arg("bench-device.js")
+        .arg(&url)
+        .arg(&plan)
+        .arg(&big)
+        .arg(&token)
+        .current_dir(root().join("e2e")));
     drop(server.stdin.take());
     let _ = server.wait();
     result?;
     board?;
     report?;
+    device?;
     sync()
+}
+
+/// What a first visit downloads: every file of the app (the service worker's list, and the
+/// worker itself) as the server sends it, Brotli (`app_transfer_br_kb`) or gzip
+/// (`app_transfer_gzip_kb`) where precompressed; and `wasm_code_kb`, the WebAssembly's code.
+fn transfer(dist: &std::path::Path) -> Result<()> {
+    let size = |f: &std::path::Path| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+    let (mut br, mut gz) = (0, 0);
+    for file in crate::web::shell().iter().chain(&["sw.js".to_owned()]) {
+        let plain = dist.join(file);
+        let packed = |suffix: &str| {
+            let p = size(&plain.with_file_name(format!(
+                "{}.{suffix}",
+                plain.file_name().unwrap_or_default().to_string_lossy()
+            )));
+            if p == 0 { size(&plain) } else { p }
+        };
+        br += packed("br");
+        gz += packed("gz");
+    }
+    println!("app_transfer_gzip_kb: {:.0}", gz as f64 / 1024.0);
+    println!("app_transfer_br_kb: {:.0}", br as f64 / 1024.0);
+    let code = crate::size::code_section(&dist.join("pkg/frontend_bg.wasm"))?;
+    println!("wasm_code_kb: {:.0}", code as f64 / 1024.0);
+    Ok(())
 }
 
 /// The sync benchmark of issue 3 on its canonical workload (2,000 tasks), against the release
