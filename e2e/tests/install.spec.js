@@ -23,6 +23,16 @@ test.afterEach(async () => {
   fs.rmSync(appDir, { recursive: true, force: true });
 });
 
+/// The seed plan open, the page controlled by the service worker (the app installed).
+async function openInstalled(page) {
+  await backend.signIn(page.context(), 'bdt');
+  await page.goto(backend.url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+}
+
 function pngSize(bytes) {
   expect(bytes.subarray(1, 4).toString()).toBe('PNG');
   return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
@@ -52,12 +62,7 @@ test('the app can be installed: manifest, icons, and its files sent Brotli-compr
 });
 
 test('a new version waits while the user edits, then offers a reload that brings it in', async ({ page }) => {
-  await backend.signIn(page.context(), 'bdt');
-  await page.goto(backend.url);
-  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
-  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await openInstalled(page);
   const before = await page.evaluate(() => caches.keys());
   expect(before).toHaveLength(1);
 
@@ -87,4 +92,18 @@ test('a new version waits while the user edits, then offers a reload that brings
   await expect.poll(() => page.evaluate(() => caches.keys())).toEqual([before[0] + '-moi']);
   await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
   await expect(notice).toHaveCount(0);
+});
+
+test('the pages loaded apart (reports, import) open offline once the app is installed, none opened before', async ({ page }) => {
+  await openInstalled(page);
+  // None of them was opened online: they come from the service worker's copy.
+  const parts = await page.evaluate(async () => (await (await caches.open((await caches.keys())[0])).keys())
+    .map((r) => new URL(r.url).pathname).filter((p) => /\/pkg\/(split_|chunk_|__wasm_split)/.test(p)));
+  expect(parts.filter((p) => p.includes('split_')).length).toBeGreaterThanOrEqual(3);
+  await page.context().setOffline(true);
+  await page.reload();
+  await page.getByRole('button', { name: 'Báo cáo', exact: true }).tap();
+  await expect(page.getByRole('heading', { name: 'Kỳ báo cáo' })).toBeVisible();
+  await page.goto(`${backend.url}/nhap-ke-hoach`);
+  await expect(page.getByRole('heading', { name: /Nhập kế hoạch/ })).toBeVisible();
 });

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
 use crate::components::update::UpdateBar;
 use crate::pages::admin::AdminPage;
@@ -29,8 +29,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="empty">"Không tìm thấy trang này."</p> }>
                     <Route path=path!("/") view=|| view! { <Gate><PlansPage /></Gate> } />
                     <Route path=path!("/plans/:id") view=|| view! { <Gate><PlanPage /></Gate> } />
-                    <Route path=path!("/quan-tri") view=|| view! { <Gate><AdminPage /></Gate> } />
-                    <Route path=path!("/nhap-ke-hoach") view=|| view! { <Gate><ImportPage /></Gate> } />
+                    <Route path=path!("/quan-tri") view={Lazy::<AdminRoute>::new()} />
+                    <Route path=path!("/nhap-ke-hoach") view={Lazy::<ImportRoute>::new()} />
                     <Route path=path!("/doi-mat-khau") view=|| view! { <Gate><PasswordPage /></Gate> } />
                     <Route path=path!("/thiet-lap") view=SetupPage />
                 </Routes>
@@ -38,6 +38,37 @@ pub fn App() -> impl IntoView {
             <SignInAgain />
             <UpdateBar />
         </Router>
+    }
+}
+
+// Pages used rarely load as modules of their own (xtask's web build splits them out), the
+// first time they are opened; the service worker keeps them for offline use.
+
+/// The administration pages.
+struct AdminRoute;
+
+#[lazy_route]
+impl LazyRoute for AdminRoute {
+    fn data() -> Self {
+        AdminRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <Gate><AdminPage /></Gate> }.into_any()
+    }
+}
+
+/// The import of a plan from a document, and its review.
+struct ImportRoute;
+
+#[lazy_route]
+impl LazyRoute for ImportRoute {
+    fn data() -> Self {
+        ImportRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <Gate><ImportPage /></Gate> }.into_any()
     }
 }
 

@@ -116,28 +116,37 @@ pub fn run(args: &[String]) -> Result<()> {
     sync()
 }
 
-/// What a first visit downloads: every file of the app (the service worker's list, and the
-/// worker itself) as the server sends it, Brotli (`app_transfer_br_kb`) or gzip
-/// (`app_transfer_gzip_kb`) where precompressed; and `wasm_code_kb`, the WebAssembly's code.
+/// What a first visit downloads before the app is usable: every file of the app (the service
+/// worker's list, and the worker itself) but the pages loaded apart, as the server sends them,
+/// Brotli (`app_transfer_br_kb`) or gzip (`app_transfer_gzip_kb`); the pages loaded apart,
+/// which the service worker fetches after the page has loaded (`app_parts_br_kb`); and
+/// `wasm_code_kb`, the main module's code.
 fn transfer(dist: &std::path::Path) -> Result<()> {
     let size = |f: &std::path::Path| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
-    let (mut br, mut gz) = (0, 0);
-    for file in crate::web::shell().iter().chain(&["sw.js".to_owned()]) {
+    let sent = |file: &str, suffix: &str| {
         let plain = dist.join(file);
-        let packed = |suffix: &str| {
-            let p = size(&plain.with_file_name(format!(
-                "{}.{suffix}",
-                plain.file_name().unwrap_or_default().to_string_lossy()
-            )));
-            if p == 0 { size(&plain) } else { p }
-        };
-        br += packed("br");
-        gz += packed("gz");
+        let packed = size(&dist.join(format!("{file}.{suffix}")));
+        if packed == 0 { size(&plain) } else { packed }
+    };
+    let parts: Vec<String> = crate::web::parts()
+        .into_iter()
+        .map(|p| format!("pkg/{p}"))
+        .collect();
+    let (mut br, mut gz, mut parts_br) = (0, 0, 0);
+    for file in crate::web::shell().iter().chain(&["sw.js".to_owned()]) {
+        if parts.contains(file) {
+            parts_br += sent(file, "br");
+        } else {
+            br += sent(file, "br");
+            gz += sent(file, "gz");
+        }
     }
-    println!("app_transfer_gzip_kb: {:.0}", gz as f64 / 1024.0);
-    println!("app_transfer_br_kb: {:.0}", br as f64 / 1024.0);
+    let kb = |b: u64| b as f64 / 1024.0;
+    println!("app_transfer_gzip_kb: {:.0}", kb(gz));
+    println!("app_transfer_br_kb: {:.0}", kb(br));
+    println!("app_parts_br_kb: {:.0}", kb(parts_br));
     let code = crate::size::code_section(&dist.join("pkg/frontend_bg.wasm"))?;
-    println!("wasm_code_kb: {:.0}", code as f64 / 1024.0);
+    println!("wasm_code_kb: {:.0}", kb(code));
     Ok(())
 }
 

@@ -1,8 +1,8 @@
 //! `cargo xtask size`: where the app's bytes are. Builds the release web app, keeps a copy with
 //! function names, and groups twiggy's per-function sizes by the module that caused them (our
 //! modules first: a generic function instantiated for one of our types counts for that module).
-//! Prints `wasm_code_kb` (the code section of the shipped file) and the table that
-//! ARCHITECTURE.md quotes.
+//! Prints `wasm_code_kb` (the code section of the shipped main module), the sizes of the pages
+//! loaded apart, and the table of the main module that ARCHITECTURE.md quotes.
 
 use anyhow::{Context, Result, bail};
 use std::collections::HashMap;
@@ -28,7 +28,12 @@ pub fn run(args: &[String]) -> Result<()> {
     );
     let named_dir = root().join("target/size");
     fs::create_dir_all(&named_dir)?;
-    let wasm = root().join("target/wasm32-unknown-unknown/wasm-release/frontend.wasm");
+    // The main module as split by the web build (the pages loaded apart are not in it).
+    let wasm = root().join("target/wasm32-unknown-unknown/wasm-release/split/frontend.wasm");
+    for part in crate::web::parts() {
+        let bytes = fs::metadata(root().join("frontend/dist/pkg").join(&part))?.len();
+        println!("part {part}: {:.0} KB", bytes as f64 / 1024.0);
+    }
     crate::web::bindgen(&wasm, &named_dir, true)?;
     let named = named_dir.join("frontend_bg.wasm");
     let out = Command::new(twiggy()?)
@@ -137,9 +142,11 @@ fn charge(name: &str) -> String {
     if name.starts_with("data segment") {
         return "data (strings, tables)".to_owned();
     }
+    // `frontend::…` or `shared::…` as a path's start (not core's `sort::shared::smallsort`).
     let ours = ["frontend::", "shared::"]
         .iter()
-        .filter_map(|p| name.rfind(p))
+        .flat_map(|p| name.match_indices(p).map(|(at, _)| at))
+        .filter(|&at| !name[..at].ends_with("::"))
         .max();
     if let Some(at) = ours {
         let path: Vec<&str> = name[at..]
@@ -198,6 +205,10 @@ mod tests {
             "shared::report"
         );
         assert_eq!(charge("data segment \".rodata\""), "data (strings, tables)");
+        assert_eq!(
+            charge("core::slice::sort::shared::smallsort::insert_tail::h1"),
+            "core (generic)"
+        );
     }
 
     #[test]

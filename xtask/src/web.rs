@@ -32,8 +32,13 @@ pub fn build(dev: bool) -> Result<()> {
         .join("frontend.wasm");
     let dist = root().join("frontend/dist");
     let pkg = dist.join("pkg");
+    // A new build's modules only: a module of an earlier build must never be loaded with it.
+    if pkg.exists() {
+        fs::remove_dir_all(&pkg)?;
+    }
     fs::create_dir_all(&pkg)?;
-    bindgen(&wasm, &pkg, dev)?;
+    let main = split(&wasm, &pkg)?;
+    bindgen(&main, &pkg, dev)?;
     for file in STATIC {
         fs::copy(root().join("frontend").join(file), dist.join(file))
             .with_context(|| format!("copy {file}"))?;
@@ -67,7 +72,8 @@ pub fn build(dev: bool) -> Result<()> {
     Ok(())
 }
 
-/// Every file of the app, relative to `dist`: what the service worker keeps for offline use.
+/// Every file of the app, relative to `dist`: what the service worker keeps for offline use
+/// (the pages loaded apart included, so that they open offline too).
 pub fn shell() -> Vec<String> {
     let mut files: Vec<String> = STATIC.iter().map(|f| (*f).to_owned()).collect();
     files.extend(ICONS.iter().map(|s| format!("icons/icon-{s}.png")));
@@ -75,7 +81,46 @@ pub fn shell() -> Vec<String> {
         "pkg/frontend.js".to_owned(),
         "pkg/frontend_bg.wasm".to_owned(),
     ]);
+    files.extend(parts().into_iter().map(|p| format!("pkg/{p}")));
     files
+}
+
+/// The modules loaded apart (Leptos's lazy routes) and their loader, in `dist/pkg`.
+pub fn parts() -> Vec<String> {
+    let mut parts: Vec<String> = fs::read_dir(root().join("frontend/dist/pkg"))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.starts_with(SPLIT_LOADER) || (is_part(n) && n.ends_with(".wasm")))
+                .filter(|n| !n.ends_with(".br") && !n.ends_with(".gz"))
+                .collect()
+        })
+        .unwrap_or_default();
+    parts.sort();
+    parts
+}
+
+fn is_part(name: &str) -> bool {
+    name.starts_with("split_") || name.starts_with("chunk_")
+}
+
+/// The loader of the modules loaded apart, beside `frontend.js`.
+const SPLIT_LOADER: &str = "__wasm_split";
+
+/// Splits the pages marked lazy out of the linked module (wasm_split_cli_support, the library
+/// cargo-leptos uses; the link needs `--emit-relocs`, set in .cargo/config.toml). Writes the
+/// parts and their loader into `pkg` and returns the main module, for wasm-bindgen.
+fn split(wasm: &Path, pkg: &Path) -> Result<PathBuf> {
+    let input = fs::read(wasm).with_context(|| format!("read {}", wasm.display()))?;
+    let dir = wasm.with_file_name("split");
+    fs::create_dir_all(&dir)?;
+    let main = dir.join("frontend.wasm");
+    let mut options = wasm_split_cli_support::Options::new(&input);
+    options.output_dir = pkg;
+    options.main_out_path = &main;
+    options.link_name = "./__wasm_split.js";
+    options.main_module = "./frontend.js";
+    wasm_split_cli_support::transform(options).map_err(|e| anyhow::anyhow!("wasm-split: {e:#}"))?;
+    Ok(main)
 }
 
 /// wasm-bindgen's step. Release builds drop the names section (twiggy needs it: `size` keeps it).
@@ -84,6 +129,8 @@ pub fn bindgen(wasm: &Path, out: &Path, keep_names: bool) -> Result<()> {
         .input_path(wasm)
         .web(true)?
         .keep_debug(keep_names)
+        // The split modules' loader reaches the main module's function table through these.
+        .keep_lld_exports(true)
         .remove_name_section(!keep_names)
         .remove_producers_section(true)
         .generate(out)

@@ -209,10 +209,21 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
                         <Detail />
                     </div>
                 }.into_any(),
-                Mode::Reports => view! { <Reports /> }.into_any(),
+                Mode::Reports => view! {
+                    <Suspense fallback=|| view! { <p class="empty">"Đang tải phần báo cáo…"</p> }>
+                        {Suspend::new(reports_tab())}
+                    </Suspense>
+                }.into_any(),
             }}
         </div>
     }
+}
+
+/// The reports tab, a module of its own (xtask's web build splits it out), loaded the first time
+/// the tab is opened; the service worker keeps it for offline use.
+#[lazy]
+fn reports_tab() -> AnyView {
+    view! { <Reports /> }.into_any()
 }
 
 /// How the plan page shows the plan.
