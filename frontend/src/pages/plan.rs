@@ -84,6 +84,16 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
         move || store.sync(),
     );
     device::keep_alive(events);
+    // The reports tab's module, loaded once the plan is on screen and the page is quiet, so
+    // that the tab opens at once (from the service worker's copy when installed).
+    set_timeout(
+        || {
+            spawn_local(async {
+                let _ = reports_tab(false).await;
+            })
+        },
+        PRELOAD_AFTER,
+    );
     let on = window_event_listener(leptos::ev::online, move |_| {
         store.sync.update(|s| s.online = true);
         store.sync();
@@ -211,7 +221,7 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
                 }.into_any(),
                 Mode::Reports => view! {
                     <Suspense fallback=|| view! { <p class="empty">"Đang tải phần báo cáo…"</p> }>
-                        {Suspend::new(reports_tab())}
+                        {Suspend::new(reports_tab(true))}
                     </Suspense>
                 }.into_any(),
             }}
@@ -219,12 +229,20 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
     }
 }
 
-/// The reports tab, a module of its own (xtask's web build splits it out), loaded the first time
-/// the tab is opened; the service worker keeps it for offline use.
+/// The reports tab, a module of its own (xtask's web build splits it out), loaded a moment after
+/// the plan is on screen (`show` false: nothing is made) or when the tab is opened; the service
+/// worker keeps it for offline use.
 #[lazy]
-fn reports_tab() -> AnyView {
-    view! { <Reports /> }.into_any()
+fn reports_tab(show: bool) -> AnyView {
+    if show {
+        view! { <Reports /> }.into_any()
+    } else {
+        ().into_any()
+    }
 }
+
+/// How long after the plan is on screen the reports tab's module is loaded.
+const PRELOAD_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// How the plan page shows the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
