@@ -1,6 +1,6 @@
 // Service worker: keeps the app's files on the device so that the app opens with no network,
 // and a later visit goes to the network only for data.
-// The build replaces __VERSION__ with a checksum of the files and '__FILES__' with their list;
+// The build writes a checksum of the files into CACHE's name and their list into FILES;
 // a new build is a new worker. It installs beside the running one and waits: the page tells the
 // user "Có phiên bản mới — tải lại" once they are not editing, and asks it to take over
 // ('skip-waiting') only when they accept. The first install takes over at once (nothing runs).

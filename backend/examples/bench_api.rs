@@ -118,6 +118,23 @@ fn plan(total: usize) -> ParsedPlan {
     }
 }
 
+/// Imports the generated plan of `total` nodes as `id`, its node ids numbered from `first`.
+async fn import_generated(
+    service: &Service,
+    id: PlanId,
+    total: usize,
+    first: u64,
+) -> anyhow::Result<()> {
+    let mut n = first;
+    service
+        .import_plan(id, plan(total), || {
+            n += 1;
+            NodeId::from_parts(n, [0; 10])
+        })
+        .await?;
+    Ok(())
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
@@ -205,13 +222,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let service: std::sync::Arc<Service> = backend::open(&config).await?;
     let plan_id = PlanId::from_parts(1, [9; 10]);
-    let mut n = 0u64;
-    service
-        .import_plan(plan_id, plan(NODES), || {
-            n += 1;
-            NodeId::from_parts(1_000_000 + n, [0; 10])
-        })
-        .await?;
+    import_generated(&service, plan_id, NODES, 1_000_000).await?;
     let running = backend::start(&config, service.clone(), std::future::pending()).await?;
     let url = format!("http://{}/api/plans/{plan_id}", running.addr);
     // Signed in as the first administrator, made with the setup token as an operator would.
@@ -289,13 +300,7 @@ async fn main() -> anyhow::Result<()> {
         let report_token = report_data(&service, plan_id, &session.user).await?;
         // The big plan of the scrolling benchmark.
         let big = PlanId::from_parts(2, [9; 10]);
-        let mut n = 0u64;
-        service
-            .import_plan(big, plan(BIG_NODES), || {
-                n += 1;
-                NodeId::from_parts(3_000_000 + n, [0; 10])
-            })
-            .await?;
+        import_generated(&service, big, BIG_NODES, 3_000_000).await?;
         println!("url: http://{}", running.addr);
         println!("plan_big: {big}");
         println!("report_token: {report_token}");

@@ -69,12 +69,7 @@ pub async fn get(key: &str) -> Result<Option<String>> {
         .await?
         .pop()
         .flatten()
-        .and_then(|v| text(&v)))
-}
-
-/// A value read with [`get_many`] as text.
-pub fn text(value: &JsValue) -> Option<String> {
-    value.as_string()
+        .and_then(|v| v.as_string()))
 }
 
 /// A value read with [`get_many`] as UTF-8 bytes (kept as bytes, or as a string).

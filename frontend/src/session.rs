@@ -19,7 +19,7 @@ const UNITS_KEY: &str = "admin-units";
 
 /// A value the device kept (read with `kv::get_many`), if it can still be read.
 fn remembered<T: serde::de::DeserializeOwned>(value: Option<wasm_bindgen::JsValue>) -> Option<T> {
-    let text = kv::text(&value?)?;
+    let text = value?.as_string()?;
     serde_json::from_slice(text.as_bytes()).ok()
 }
 

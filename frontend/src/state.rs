@@ -100,7 +100,7 @@ pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>
         .and_then(|b| serde_json::from_slice(&b).ok());
     device::mark("idb-parsed");
     let mut outbox: Option<Outbox> = outbox
-        .and_then(|v| kv::text(&v))
+        .and_then(|v| v.as_string())
         .and_then(|s| serde_json::from_slice(s.as_bytes()).ok());
     if outbox.is_none() {
         // An outbox of an earlier version (one per plan) is its client's, so its user's.
@@ -121,7 +121,7 @@ pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>
         entries: Vec::new(),
     });
     let last_sync = last_sync
-        .and_then(|v| kv::text(&v))
+        .and_then(|v| v.as_string())
         .and_then(|s| s.parse().ok());
     (Replica::restore(plan, synced, outbox), last_sync)
 }

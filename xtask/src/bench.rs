@@ -128,10 +128,7 @@ fn transfer(dist: &std::path::Path) -> Result<()> {
         let packed = size(&dist.join(format!("{file}.{suffix}")));
         if packed == 0 { size(&plain) } else { packed }
     };
-    let parts: Vec<String> = crate::web::parts()
-        .into_iter()
-        .map(|p| format!("pkg/{p}"))
-        .collect();
+    let parts = crate::web::parts();
     let (mut br, mut gz, mut parts_br) = (0, 0, 0);
     for file in crate::web::shell().iter().chain(&["sw.js".to_owned()]) {
         if parts.contains(file) {

@@ -31,7 +31,7 @@ pub fn run(args: &[String]) -> Result<()> {
     // The main module as split by the web build (the pages loaded apart are not in it).
     let wasm = root().join("target/wasm32-unknown-unknown/wasm-release/split/frontend.wasm");
     for part in crate::web::parts() {
-        let bytes = fs::metadata(root().join("frontend/dist/pkg").join(&part))?.len();
+        let bytes = fs::metadata(root().join("frontend/dist").join(&part))?.len();
         println!("part {part}: {:.0} KB", bytes as f64 / 1024.0);
     }
     crate::web::bindgen(&wasm, &named_dir, true)?;

@@ -48,11 +48,12 @@ pub fn build(dev: bool) -> Result<()> {
         crate::icon::write(&dist.join(format!("icons/icon-{size}.png")), size)?;
     }
     // The service worker names its cache after the files it keeps, so each build is a new one.
+    let files = shell();
     let mut crc = flate2::Crc::new();
-    for file in shell() {
-        crc.update(&fs::read(dist.join(&file)).with_context(|| format!("read {file}"))?);
+    for file in &files {
+        crc.update(&fs::read(dist.join(file)).with_context(|| format!("read {file}"))?);
     }
-    let list = shell()
+    let list = files
         .iter()
         .map(|f| format!("'/{f}'"))
         .collect::<Vec<_>>()
@@ -63,7 +64,7 @@ pub fn build(dev: bool) -> Result<()> {
     fs::write(dist.join("sw.js"), sw)?;
     // Compressed once here, so the server sends `.br` or `.gz` files instead of compressing per
     // request (PNG is compressed already).
-    for file in shell().iter().chain(&["sw.js".to_owned()]) {
+    for file in files.iter().chain(&["sw.js".to_owned()]) {
         if !file.ends_with(".png") {
             precompress(&dist.join(file))?;
         }
@@ -81,17 +82,22 @@ pub fn shell() -> Vec<String> {
         "pkg/frontend.js".to_owned(),
         "pkg/frontend_bg.wasm".to_owned(),
     ]);
-    files.extend(parts().into_iter().map(|p| format!("pkg/{p}")));
+    files.extend(parts());
     files
 }
 
-/// The modules loaded apart (Leptos's lazy routes) and their loader, in `dist/pkg`.
+/// The modules loaded apart (Leptos's lazy routes) and their loader, relative to `dist`
+/// (`pkg/…`).
 pub fn parts() -> Vec<String> {
     let mut parts: Vec<String> = fs::read_dir(root().join("frontend/dist/pkg"))
         .map(|dir| {
             dir.filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .filter(|n| n.starts_with(SPLIT_LOADER) || (is_part(n) && n.ends_with(".wasm")))
-                .filter(|n| !n.ends_with(".br") && !n.ends_with(".gz"))
+                .filter(|n| {
+                    n == SPLIT_LOADER
+                        || ((n.starts_with("split_") || n.starts_with("chunk_"))
+                            && n.ends_with(".wasm"))
+                })
+                .map(|n| format!("pkg/{n}"))
                 .collect()
         })
         .unwrap_or_default();
@@ -99,12 +105,8 @@ pub fn parts() -> Vec<String> {
     parts
 }
 
-fn is_part(name: &str) -> bool {
-    name.starts_with("split_") || name.starts_with("chunk_")
-}
-
 /// The loader of the modules loaded apart, beside `frontend.js`.
-const SPLIT_LOADER: &str = "__wasm_split";
+const SPLIT_LOADER: &str = "__wasm_split.js";
 
 /// Splits the pages marked lazy out of the linked module (wasm_split_cli_support, the library
 /// cargo-leptos uses; the link needs `--emit-relocs`, set in .cargo/config.toml). Writes the
@@ -117,7 +119,8 @@ fn split(wasm: &Path, pkg: &Path) -> Result<PathBuf> {
     let mut options = wasm_split_cli_support::Options::new(&input);
     options.output_dir = pkg;
     options.main_out_path = &main;
-    options.link_name = "./__wasm_split.js";
+    let link = format!("./{SPLIT_LOADER}");
+    options.link_name = &link;
     options.main_module = "./frontend.js";
     wasm_split_cli_support::transform(options).map_err(|e| anyhow::anyhow!("wasm-split: {e:#}"))?;
     Ok(main)
@@ -149,7 +152,7 @@ fn precompress(file: &Path) -> Result<()> {
 }
 
 /// Brotli at quality 11 with a window as large as the file needs (up to 16 MB).
-pub fn brotli(data: &[u8]) -> Result<Vec<u8>> {
+fn brotli(data: &[u8]) -> Result<Vec<u8>> {
     let params = ::brotli::enc::BrotliEncoderParams {
         quality: 11,
         lgwin: 24,
