@@ -1,3 +1,32 @@
 // Starts the web app (a file of its own: the Content-Security-Policy allows no inline script).
 import init from '/pkg/frontend.js';
+
+// A plan's address opened on a device with no copy of that plan (a first visit, a shared
+// link): the plan is asked for while the app's code loads, with the request every new device
+// sends first. The app takes the answer once it has read the device's memory
+// (`api::early_pull`); a device that keeps a copy says so under `plan:<id>:kept`
+// (`state::save_synced`) and is never sent a whole plan it already holds.
+const opened = location.pathname.match(/^\/plans\/([0-9a-f-]{36})$/);
+let kept = false;
+try {
+  kept = opened !== null && localStorage.getItem(`plan:${opened[1]}:kept`) !== null;
+} catch (_) {
+  kept = true; // storage blocked: the app asks for the plan itself
+}
+if (opened !== null && !kept) {
+  const abort = new AbortController();
+  window.__earlyPull = {
+    plan: opened[1],
+    abort,
+    response: fetch(`/api/plans/${opened[1]}/pull`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"cursor":0,"clients":[]}',
+      signal: abort.signal,
+    // Read to the end at once: a body nobody reads yet stops coming once the browser's buffer
+    // is full, and the app is still starting.
+    }).then(async (r) => new Response(await r.arrayBuffer(), { status: r.status, headers: r.headers })),
+  };
+}
+
 init({ module_or_path: '/pkg/frontend_bg.wasm' });

@@ -107,3 +107,44 @@ test('the pages loaded apart (reports, import) open offline once the app is inst
   await page.goto(`${backend.url}/nhap-ke-hoach`);
   await expect(page.getByRole('heading', { name: /Nhập kế hoạch/ })).toBeVisible();
 });
+
+test('a plan\'s address opened on a new tablet asks for the plan while the app loads, and never again once it is kept', async ({ page }) => {
+  await backend.signIn(page.context(), 'bdt');
+  await page.goto(backend.url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  const address = page.url().split('?')[0];
+  const id = new URL(address).pathname.split('/').pop();
+
+  // A tablet that has never opened the plan, given its link.
+  const fresh = await page.context().browser().newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+  await backend.signIn(fresh, 'bdt');
+  const tablet = await fresh.newPage();
+  const asked = [];
+  tablet.on('request', (r) => {
+    if (r.url().includes('/api/')) asked.push(`${new URL(r.url()).pathname} ${r.postData() || ''}`);
+  });
+  await tablet.goto(address);
+  await expect(tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  const whole = (list) => list.filter((r) => r.includes('/pull {"cursor":0,'));
+  // Asked once, before the app itself asked anything (it was still loading).
+  expect(whole(asked)).toHaveLength(1);
+  expect(asked[0]).toContain('/pull {"cursor":0,');
+  // Kept on the tablet, and said so for the next start.
+  await expect.poll(() => tablet.evaluate((k) => localStorage.getItem(k), `plan:${id}:kept`)).toBe('1');
+
+  // The next start reads the tablet's copy: the plan is not downloaded again.
+  asked.length = 0;
+  await tablet.reload();
+  await expect(tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  await expect(tablet.locator('.sync-pending')).toHaveText(/Đã đồng bộ hết/);
+  expect(whole(asked)).toEqual([]);
+
+  // A copy kept by an earlier version (no mark): the early request is cancelled and the copy
+  // opens.
+  await tablet.evaluate((k) => localStorage.removeItem(k), `plan:${id}:kept`);
+  await tablet.reload();
+  await expect(tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  await expect.poll(() => tablet.evaluate((k) => localStorage.getItem(k), `plan:${id}:kept`)).toBe('1');
+  await fresh.close();
+});

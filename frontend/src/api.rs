@@ -13,6 +13,8 @@ use shared::plan::PlanSummary;
 use shared::registry::Agency;
 use shared::sync::{HistoryEntry, PullRequest, PullResponse, PushRequest, PushResponse};
 
+use wasm_bindgen::{JsCast, JsValue};
+
 use crate::error::{bare_status, unreachable as network_error, unreadable_answer};
 
 async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
@@ -72,6 +74,55 @@ pub async fn push(plan: PlanId, req: &PushRequest) -> Result<PushResponse, ApiEr
 /// What changed since the device's cursor.
 pub async fn pull(plan: PlanId, req: &PullRequest) -> Result<PullResponse, ApiError> {
     post(&format!("/api/plans/{plan}/pull"), req).await
+}
+
+/// The first pull `boot.js` sends while the app's code loads, when a plan's address is opened
+/// on a device that keeps no copy of it (a first visit, a shared link).
+pub struct EarlyPull {
+    response: js_sys::Promise,
+    abort: JsValue,
+}
+
+impl EarlyPull {
+    /// The early pull sent for `plan`, taken once; one sent for another plan is cancelled.
+    pub fn take(plan: PlanId) -> Option<Self> {
+        use js_sys::Reflect;
+        let window = web_sys::window()?;
+        let name = JsValue::from_str("__earlyPull");
+        let early = Reflect::get(&window, &name)
+            .ok()
+            .filter(|v| v.is_object())?;
+        let _ = Reflect::delete_property(&window, &name);
+        let field = |f: &str| Reflect::get(&early, &JsValue::from_str(f)).ok();
+        let this = Self {
+            response: field("response")?.dyn_into().ok()?,
+            abort: field("abort")?,
+        };
+        if field("plan").and_then(|p| p.as_string()) == Some(plan.to_string()) {
+            Some(this)
+        } else {
+            this.cancel();
+            None
+        }
+    }
+
+    /// Its answer, the way [`pull`] gives one; `None` when it never reached the server.
+    pub async fn answer(&self) -> Option<Result<PullResponse, ApiError>> {
+        let response = wasm_bindgen_futures::JsFuture::from(self.response.clone())
+            .await
+            .ok()?;
+        let response = response.dyn_into::<web_sys::Response>().ok()?;
+        Some(answer(Response::from(response)).await)
+    }
+
+    /// Stops it (the device had a copy after all: a whole plan is not downloaded for nothing).
+    pub fn cancel(self) {
+        if let Ok(abort) = js_sys::Reflect::get(&self.abort, &JsValue::from_str("abort"))
+            && let Ok(abort) = abort.dyn_into::<js_sys::Function>()
+        {
+            let _ = abort.call0(&self.abort);
+        }
+    }
 }
 
 /// The signed-in user, if the session cookie is current.

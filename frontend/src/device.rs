@@ -45,6 +45,14 @@ pub async fn client_id(username: &str) -> ClientId {
     id
 }
 
+/// Sets `key` in the browser's localStorage, which scripts read synchronously before the app
+/// starts (IndexedDB, where the app keeps everything else, can only be read asynchronously).
+pub fn remember_flag(key: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, "1");
+    }
+}
+
 /// Where earlier versions kept the device's one client id.
 const LEGACY_DEVICE_KEY: &str = "device";
 

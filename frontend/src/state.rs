@@ -5,13 +5,15 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::api::ApiError;
 use shared::ids::{ClientId, NodeId, PlanId};
 use shared::mutation::Mutation;
 use shared::plan::Plan;
 use shared::plan_state::{Change, PlanState};
 use shared::rows::Outline;
-use shared::sync::{Conflict, Outbox, RefusalNotice as Refused, Replica, SyncedState};
+use shared::sync::{ChangeNo, Conflict, Outbox, RefusalNotice as Refused, Replica, SyncedState};
 use std::collections::HashSet;
+use std::pin::pin;
 
 use crate::error::AppError;
 use crate::session::Auth;
@@ -126,9 +128,36 @@ pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>
     (Replica::restore(plan, synced, outbox), last_sync)
 }
 
-/// Brings a replica that has never synced up to date (the first visit needs the network).
-pub async fn first_pull(replica: &mut Replica) -> Result<(), shared::api::ApiError> {
-    let resp = api::pull(replica.plan_id(), &replica.pull_request()).await?;
+/// The plan from the device's copy when it has one (works offline), else from the server. On
+/// a first visit the answer to `boot.js`'s early pull is decoded while the device's memory is
+/// read.
+pub async fn open(plan: PlanId, username: &str) -> Result<(Replica, Option<f64>), ApiError> {
+    use futures_util::future::{Either, select};
+    let early = api::EarlyPull::take(plan);
+    let (local, answer) = match &early {
+        None => (load_replica(plan, username).await, None),
+        Some(e) => {
+            let (local, answer) = (pin!(load_replica(plan, username)), pin!(e.answer()));
+            match select(local, answer).await {
+                Either::Left((local, answer)) if is_new(&local.0) => (local, answer.await),
+                Either::Left((local, _)) => (local, None),
+                Either::Right((answer, local)) => (local.await, answer),
+            }
+        }
+    };
+    let (mut replica, last_sync) = local;
+    if replica.has_synced() {
+        if let Some(e) = early {
+            e.cancel();
+        }
+        return Ok((replica, last_sync));
+    }
+    // The early pull is the request of a device that never synced nor made a change; any
+    // other is asked again, the way every pull is (a refusal then says why).
+    let resp = match answer {
+        Some(Ok(resp)) if is_new(&replica) => resp,
+        _ => api::pull(plan, &replica.pull_request()).await?,
+    };
     replica.on_pull(resp);
     // Kept on the device once the plan is on screen (writing megabytes to IndexedDB need not
     // hold up the first render).
@@ -139,7 +168,13 @@ pub async fn first_pull(replica: &mut Replica) -> Result<(), shared::api::ApiErr
             std::time::Duration::ZERO,
         );
     });
-    Ok(())
+    Ok((replica, Some(device::now_ms())))
+}
+
+/// A device's copy that never synced nor made a change: its first pull is everyone's.
+fn is_new(replica: &Replica) -> bool {
+    let request = replica.pull_request();
+    !replica.has_synced() && request.cursor == ChangeNo::ZERO && request.clients.is_empty()
 }
 
 async fn save_synced(replica: &Replica) {
@@ -155,12 +190,16 @@ async fn save_synced(replica: &Replica) {
         outbox_key(plan, replica.client()),
         key(plan, "last_sync"),
     );
-    let _ = kv::put_all(&[
+    let saved = kv::put_all(&[
         (&k1, kv::Value::Bytes(&synced)),
         (&k2, kv::Value::Text(&outbox)),
         (&k3, kv::Value::Text(&now)),
     ])
     .await;
+    if saved.is_ok() {
+        // Read by `boot.js` before the app starts: this plan is not asked for whole again.
+        device::remember_flag(&key(plan, "kept"));
+    }
 }
 
 impl PlanStore {

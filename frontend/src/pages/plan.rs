@@ -51,20 +51,18 @@ pub fn PlanPage() -> impl IntoView {
     }
 }
 
-/// The plan from the device's copy when it has one (works offline), else from the server.
+/// The plan from the device's copy, else from the server (the first visit needs the network).
 async fn open_plan(id: PlanId, username: &str) -> Result<Loaded, ApiError> {
-    let (mut replica, last_sync) = state::load_replica(id, username).await;
-    if replica.has_synced() {
-        return Ok((replica, last_sync));
-    }
-    match state::first_pull(&mut replica).await {
-        Ok(()) => Ok((replica, Some(device::now_ms()))),
-        Err(e) if e.code.retryable() => Err(ApiError::new(
-            e.code,
-            "Máy chưa có bản lưu của kế hoạch này. Cần kết nối mạng để tải lần đầu.",
-        )),
-        Err(e) => Err(e),
-    }
+    state::open(id, username).await.map_err(|e| {
+        if e.code.retryable() {
+            ApiError::new(
+                e.code,
+                "Máy chưa có bản lưu của kế hoạch này. Cần kết nối mạng để tải lần đầu.",
+            )
+        } else {
+            e
+        }
+    })
 }
 
 #[component]
