@@ -148,6 +148,7 @@ async fn backup_restore() -> anyhow::Result<()> {
         data_dir: dir.path().join("dang-chay"),
         db: None,
         db_credentials: None,
+        photos: None,
     };
     let config = ServeConfig {
         addr: "127.0.0.1:0".parse()?,
@@ -212,6 +213,7 @@ async fn main() -> anyhow::Result<()> {
             data_dir: dir.path().to_path_buf(),
             db: None,
             db_credentials: None,
+            photos: None,
         },
         static_dir: static_dir.clone().unwrap_or_else(|| PathBuf::from("none")),
         no_seed: true,

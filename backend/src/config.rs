@@ -49,12 +49,26 @@ pub struct DbConfig {
     /// User and password for a SurrealDB server (`user:password`); not needed when embedded.
     #[arg(long, env = "KH_DB_CREDENTIALS", hide_env_values = true)]
     pub db_credentials: Option<String>,
+    /// Where inspection photos are kept: a folder, or `s3://<bucket>` (an S3-compatible
+    /// bucket, with the usual `AWS_*` variables; `AWS_ENDPOINT` for one that is not Amazon's),
+    /// which several servers share. Defaults to `<data-dir>/photos` (in memory with `mem://`).
+    #[arg(long, env = "KH_PHOTOS")]
+    pub photos: Option<String>,
 }
 
 impl DbConfig {
     /// The database URL to connect to.
     pub fn url(&self) -> String {
         db_url(self.db.as_deref(), &self.data_dir)
+    }
+
+    /// Where photos are kept (see `crate::blobs::Blobs::open`).
+    pub fn photos(&self) -> String {
+        match (&self.photos, self.db.as_deref()) {
+            (Some(p), _) => p.clone(),
+            (None, Some(db)) if db.starts_with("mem:") => "memory://".into(),
+            (None, _) => self.data_dir.join("photos").display().to_string(),
+        }
     }
 }
 

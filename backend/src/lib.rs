@@ -2,6 +2,7 @@
 //! start it on port 0 against `mem://`.
 
 pub mod backup;
+pub mod blobs;
 pub mod cli;
 pub mod config;
 pub mod docx;
@@ -30,7 +31,9 @@ pub async fn open_with(
 ) -> anyhow::Result<Arc<Service>> {
     let db = &config.database;
     let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
+    let blobs = blobs::Blobs::open(&db.photos())?;
     let mut service = Service::new(store)
+        .with_blobs(blobs)
         .with_session_hours(config.session_hours)
         .with_session_idle_hours(config.session_idle_hours);
     if let Some(token) = operator_token {

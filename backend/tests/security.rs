@@ -39,20 +39,6 @@ fn create(id: NodeId, parent: Option<NodeId>, owner: Option<&str>) -> Mutation {
     }
 }
 
-async fn new_plan(s: &Server, title: &str) -> PlanId {
-    let id = PlanId(new_id().0);
-    let r = post_json(
-        &s.client,
-        s.url("/plans"),
-        &json!({ "id": id.to_string(), "metadata": { "title": title } }),
-    )
-    .send()
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status(), StatusCode::CREATED);
-    id
-}
-
 /// Pushes `m` as `client` from a device of its own; the refusal, if any.
 async fn refused_as(
     s: &Server,

@@ -9,6 +9,7 @@
 //! - [`validate`], [`limits`]: the rules for what users type;
 //! - [`outline`]: the rows a tree view shows, with diacritic-insensitive filtering ([`text`]);
 //! - [`sync`]: offline-first sync (device replica, server authority, conflicts);
+//! - [`inspection`]: field inspections and their photos;
 //! - [`api`]: request and response bodies of the HTTP API.
 
 pub mod access;
@@ -21,6 +22,7 @@ pub mod dates;
 pub mod document;
 pub mod ids;
 pub mod import;
+pub mod inspection;
 pub mod limits;
 pub mod mutation;
 pub mod plan;

@@ -186,6 +186,23 @@ impl From<ServiceError> for HttpError {
                 ErrorCode::Unavailable,
                 "Kế hoạch đang được ghi ở nơi khác. Vui lòng thử lại.",
             ),
+            ServiceError::Photo(e) => {
+                use shared::inspection::photo::PhotoError as P;
+                let code = match &e {
+                    P::BadHash => ErrorCode::InvalidPath,
+                    P::NotFound => ErrorCode::NotFound,
+                    e if e.too_large() => ErrorCode::PayloadTooLarge,
+                    _ => ErrorCode::Validation,
+                };
+                Self::new(code, &e.to_string())
+            }
+            ServiceError::Blob(err) => {
+                tracing::error!(error = %err, "object store error");
+                Self::new(
+                    ErrorCode::Unavailable,
+                    "Máy chủ tạm thời chưa lưu hoặc đọc được ảnh. Vui lòng thử lại.",
+                )
+            }
             ServiceError::Store(err) => {
                 tracing::error!(error = %err, "store error");
                 Self::new(
@@ -247,6 +264,10 @@ impl From<Denial> for HttpError {
                 C::Forbidden,
                 "Chỉ cơ quan thường trực mới lập công văn đôn đốc.",
             ),
+            Denial::PhotosRecordersOnly => (
+                C::Forbidden,
+                "Chỉ cán bộ kiểm tra và cơ quan thường trực mới gửi được ảnh kiểm tra.",
+            ),
         };
         HttpError::new(code, words)
     }
@@ -279,6 +300,8 @@ pub enum Said {
     OnlyStandingCreatesPlans,
     OnlyStandingImports,
     ReadOnlyRole,
+    ChunkTooLarge,
+    NoChunkHash,
 }
 
 impl From<Said> for HttpError {
@@ -324,6 +347,18 @@ impl From<Said> for HttpError {
             Said::OnlyStandingImports => (
                 C::Forbidden,
                 "Chỉ cơ quan thường trực mới được nhập kế hoạch.".into(),
+            ),
+            Said::ChunkTooLarge => (
+                C::PayloadTooLarge,
+                format!(
+                    "Mỗi phần ảnh gửi lên tối đa {} KB.",
+                    shared::inspection::photo::CHUNK_BYTES / 1024
+                )
+                .into(),
+            ),
+            Said::NoChunkHash => (
+                C::InvalidData,
+                "Thiếu mã kiểm tra (SHA-256) của phần ảnh gửi lên.".into(),
             ),
             Said::ReadOnlyRole => (
                 C::Forbidden,

@@ -6,6 +6,7 @@ pub mod auth;
 mod error;
 pub mod headers;
 mod import;
+mod photos;
 mod plans;
 mod registry;
 mod reports;
@@ -100,6 +101,7 @@ pub fn api(service: AppState) -> Router {
         .merge(plans::routes())
         .merge(registry::routes())
         .merge(reports::routes())
+        .merge(photos::routes())
         .layer(axum::middleware::from_fn(|req, next| {
             time_limit(TIME_LIMIT, req, next)
         }))
@@ -107,7 +109,8 @@ pub fn api(service: AppState) -> Router {
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(shared::limits::API_BODY_MAX_BYTES))
-        .layer(SetResponseHeaderLayer::overriding(
+        // Nothing the API answers is kept by the browser, but a photo (named by its content).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))

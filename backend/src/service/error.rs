@@ -29,6 +29,12 @@ pub enum ServiceError {
     Denied(Denial),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The object store (photos) failed.
+    #[error(transparent)]
+    Blob(#[from] crate::blobs::BlobError),
+    /// A photo or a chunk of one breaks an upload rule.
+    #[error("photo refused: {0}")]
+    Photo(#[from] shared::inspection::photo::PhotoError),
     /// A plan's tree could not be encoded as JSON or compressed.
     #[error("encoding a tree: {0}")]
     Encode(String),
@@ -105,6 +111,8 @@ pub enum Denial {
     OtherAgencysReport,
     /// Reminder letters are the standing agency's.
     ReminderStandingOnly,
+    /// Photos are sent by those who record inspections.
+    PhotosRecordersOnly,
 }
 
 impl From<Denial> for ServiceError {

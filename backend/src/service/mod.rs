@@ -7,6 +7,7 @@ pub mod backup;
 mod error;
 pub mod events;
 mod passwords;
+mod photos;
 mod plans;
 mod registry;
 pub mod reports;
@@ -25,6 +26,7 @@ use shared::sync::{ChangeNo, PlanSync};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::blobs::Blobs;
 use crate::store::Store;
 use sync::PlanSlot;
 
@@ -33,6 +35,8 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 /// The application's operations.
 pub struct Service {
     store: Store,
+    /// Where photos are kept (`crate::blobs`).
+    blobs: Blobs,
     /// Each plan's authoritative state and waiting pushes.
     authorities: Mutex<HashMap<PlanId, Arc<PlanSlot>>>,
     /// The state each plan's last push left, as written to the database: pulls read nodes
@@ -93,6 +97,7 @@ impl Service {
     pub fn new(store: Store) -> Self {
         Self {
             store,
+            blobs: Blobs::in_memory(),
             authorities: Mutex::default(),
             published: Mutex::default(),
             watchers: events::Watchers::default(),
@@ -107,6 +112,13 @@ impl Service {
             sent: Mutex::default(),
             import_places: Arc::new(tokio::sync::Semaphore::new(IMPORTS_AT_ONCE)),
         }
+    }
+
+    /// Photos kept in `blobs` (in memory unless told otherwise: a server on disk is given its
+    /// folder or bucket by `crate::open`).
+    pub fn with_blobs(mut self, blobs: Blobs) -> Self {
+        self.blobs = blobs;
+        self
     }
 
     /// Sessions last `hours`.

@@ -9,6 +9,7 @@ use surrealdb::engine::any::Any;
 
 pub mod auth;
 pub mod backup;
+mod photos;
 mod plans;
 pub mod registry;
 mod reports;

@@ -33,6 +33,7 @@ pub fn config(db: &str) -> ServeConfig {
             data_dir: PathBuf::from("unused"),
             db: Some(db.to_owned()),
             db_credentials: None,
+            photos: None,
         },
         static_dir: PathBuf::from("no-static-files-in-api-tests"),
         no_seed: false,
@@ -268,6 +269,21 @@ pub fn post_json(client: &reqwest::Client, url: String, value: &Value) -> reqwes
         .post(url)
         .header("content-type", "application/json")
         .body(serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// A new empty plan, made by the administrator.
+pub async fn new_plan(s: &Server, title: &str) -> PlanId {
+    let id = PlanId(new_id().0);
+    let r = post_json(
+        &s.client,
+        s.url("/plans"),
+        &json!({ "id": id.to_string(), "metadata": { "title": title } }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::CREATED);
+    id
 }
 
 pub static COUNTER: AtomicU64 = AtomicU64::new(1);
