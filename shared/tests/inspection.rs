@@ -1,0 +1,420 @@
+//! Field inspections' rules: places valid on a round's dates, visits within their round,
+//! ratings and reasons, recommendations' follow-up and overdue, who may do what.
+
+use chrono::NaiveDate;
+use shared::actor::{Actor, UserRole};
+use shared::ids::{AgencyCode, NodeId, RecordId};
+use shared::inspection::model::*;
+use shared::inspection::{Action, may, sees_recommendation, sees_visit};
+use shared::registry::{AdminUnit, UnitLevel};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+fn id(n: u64) -> RecordId {
+    RecordId::from_parts(1_800_000_000_000 + n, [0; 10])
+}
+
+fn unit(
+    id: &str,
+    name: &str,
+    kind: &str,
+    level: UnitLevel,
+    parent: Option<&str>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> AdminUnit {
+    AdminUnit {
+        id: id.into(),
+        name: name.into(),
+        kind: kind.into(),
+        level,
+        parent: parent.map(Into::into),
+        valid_from: from,
+        valid_to: to,
+    }
+}
+
+/// A district and two of its communes until 30/06/2025, one merged away in 2020; a commune of
+/// the two-tier system from 01/07/2025.
+fn units() -> Vec<AdminUnit> {
+    let end = Some(day(2025, 6, 30));
+    vec![
+        unit(
+            "d-178",
+            "Văn Quan",
+            "huyện",
+            UnitLevel::District,
+            None,
+            None,
+            end,
+        ),
+        unit(
+            "c-178-xa-tan-doan",
+            "Tân Đoàn",
+            "xã",
+            UnitLevel::Commune,
+            Some("d-178"),
+            None,
+            end,
+        ),
+        unit(
+            "c-178-xa-bac-la",
+            "Bắc La",
+            "xã",
+            UnitLevel::Commune,
+            Some("d-178"),
+            None,
+            Some(day(2019, 12, 31)),
+        ),
+        unit(
+            "c-2025-xa-van-quan",
+            "Văn Quan",
+            "xã",
+            UnitLevel::Commune,
+            None,
+            Some(day(2025, 7, 1)),
+            None,
+        ),
+    ]
+}
+
+fn place(unit: &str) -> Place {
+    Place {
+        unit: unit.into(),
+        village: None,
+    }
+}
+
+fn round(starts: NaiveDate, ends: NaiveDate, places: &[&str]) -> InspectionRound {
+    InspectionRound {
+        id: id(1),
+        title: "Kiểm tra thực hiện Kế hoạch 52 năm 2015".into(),
+        decision_number: Some("15/QĐ-BDT".into()),
+        decision_date: Some(starts),
+        leader: "kiemtra".into(),
+        members: vec!["kiemtra2".into()],
+        starts,
+        ends,
+        places: places.iter().map(|p| place(p)).collect(),
+        tasks: vec![],
+        agencies: vec![AgencyCode::from("SYT")],
+    }
+}
+
+#[test]
+fn a_round_offers_and_accepts_the_places_of_its_own_dates() {
+    let units = units();
+    let names = |from, to| -> Vec<String> {
+        places_on(&units, from, to)
+            .iter()
+            .map(|u| u.id.clone())
+            .collect()
+    };
+    assert_eq!(
+        names(day(2015, 3, 1), day(2015, 3, 5)),
+        ["d-178", "c-178-xa-tan-doan", "c-178-xa-bac-la"]
+    );
+    assert_eq!(
+        names(day(2026, 3, 1), day(2026, 3, 5)),
+        ["c-2025-xa-van-quan"]
+    );
+    // A round across the change offers both.
+    assert_eq!(names(day(2025, 6, 25), day(2025, 7, 5)).len(), 3);
+
+    assert_eq!(
+        check_round(
+            &round(
+                day(2015, 3, 1),
+                day(2015, 3, 5),
+                &["d-178", "c-178-xa-tan-doan"]
+            ),
+            &units
+        ),
+        Ok(())
+    );
+    let e = check_round(
+        &round(day(2026, 3, 1), day(2026, 3, 5), &["c-178-xa-tan-doan"]),
+        &units,
+    );
+    assert_eq!(
+        e,
+        Err(InspectionError::PlaceNotOnDate {
+            name: "xã Tân Đoàn".into()
+        })
+    );
+    assert_eq!(
+        e.map_err(|e| e.to_string()),
+        Err("xã Tân Đoàn không còn (hoặc chưa có) vào thời gian của đợt kiểm tra.".into())
+    );
+    assert!(
+        check_round(
+            &round(day(2015, 3, 1), day(2015, 3, 5), &["c-2025-xa-van-quan"]),
+            &units
+        )
+        .is_err()
+    );
+    assert!(
+        check_round(
+            &round(day(2021, 3, 1), day(2021, 3, 5), &["c-178-xa-bac-la"]),
+            &units
+        )
+        .is_err()
+    );
+    assert_eq!(
+        check_round(
+            &round(day(2015, 3, 1), day(2015, 3, 5), &["c-khong-co"]),
+            &units
+        ),
+        Err(InspectionError::UnknownPlace {
+            unit: "c-khong-co".into()
+        })
+    );
+}
+
+#[test]
+fn a_round_is_checked_for_its_title_dates_leader_and_caps() {
+    let units = units();
+    let ok = round(day(2015, 3, 1), day(2015, 3, 5), &["d-178"]);
+    let mut r = ok.clone();
+    r.title = "  ".into();
+    assert_eq!(check_round(&r, &units), Err(InspectionError::EmptyTitle));
+    let mut r = ok.clone();
+    r.ends = day(2015, 2, 28);
+    assert_eq!(
+        check_round(&r, &units),
+        Err(InspectionError::EndsBeforeStart)
+    );
+    let mut r = ok.clone();
+    r.leader = String::new();
+    assert_eq!(check_round(&r, &units), Err(InspectionError::NoLeader));
+    let mut r = ok.clone();
+    r.places = vec![place("d-178"); PLACES_MAX + 1];
+    assert_eq!(
+        check_round(&r, &units).map_err(|e| e.to_string()),
+        Err(format!("Địa bàn kiểm tra: tối đa {PLACES_MAX}."))
+    );
+    let mut r = ok.clone();
+    r.title = "đ".repeat(SHORT_MAX_CHARS + 1);
+    assert!(matches!(
+        check_round(&r, &units),
+        Err(InspectionError::TooLong { .. })
+    ));
+    let mut r = ok;
+    r.places[0].village = Some("Thôn Nà Làng".into());
+    assert_eq!(check_round(&r, &units), Ok(()));
+}
+
+fn visit(at: (i32, u32, u32), unit: &str) -> Visit {
+    Visit {
+        id: id(2),
+        round: id(1),
+        place: place(unit),
+        at: day(at.0, at.1, at.2)
+            .and_hms_opt(9, 30, 0)
+            .unwrap_or_default(),
+        inspected: Inspected::Commune(unit.into()),
+        met: vec!["Ông Hoàng Văn A, Chủ tịch UBND xã".into()],
+        position: Position::Fix {
+            lat_e6: 21_853_000,
+            lon_e6: 106_580_000,
+            accuracy_m: 12,
+        },
+    }
+}
+
+#[test]
+fn a_visit_is_on_a_day_and_at_a_place_of_its_round() {
+    let units = units();
+    let r = round(day(2015, 3, 1), day(2015, 3, 5), &["d-178"]);
+    // A commune of a district the round visits.
+    assert_eq!(
+        check_visit(&visit((2015, 3, 2), "c-178-xa-tan-doan"), &r, &units),
+        Ok(())
+    );
+    assert_eq!(
+        check_visit(&visit((2015, 3, 5), "d-178"), &r, &units),
+        Ok(())
+    );
+    assert_eq!(
+        check_visit(&visit((2015, 3, 6), "d-178"), &r, &units),
+        Err(InspectionError::VisitOutsideRound)
+    );
+    let only_commune = round(day(2015, 3, 1), day(2015, 3, 5), &["c-178-xa-tan-doan"]);
+    assert_eq!(
+        check_visit(&visit((2015, 3, 2), "d-178"), &only_commune, &units),
+        Err(InspectionError::NotAPlaceOfTheRound {
+            unit: "d-178".into()
+        })
+    );
+    // No fix is said so; a fix off the map is refused.
+    let mut v = visit((2015, 3, 2), "d-178");
+    v.position = Position::Unavailable;
+    assert_eq!(check_visit(&v, &r, &units), Ok(()));
+    v.position = Position::Fix {
+        lat_e6: -1,
+        lon_e6: 106_000_000,
+        accuracy_m: 5,
+    };
+    assert_eq!(
+        check_visit(&v, &r, &units),
+        Err(InspectionError::BadPosition)
+    );
+}
+
+#[test]
+fn a_rating_short_of_met_needs_its_reason() {
+    assert_eq!(
+        Rating::ALL.map(Rating::label_vi),
+        ["Đạt", "Đạt một phần", "Chưa đạt"]
+    );
+    let mut f = Finding {
+        visit: id(2),
+        task: NodeId::from_parts(1, [0; 10]),
+        findings: "Đã tổ chức 3 lớp tập huấn.".into(),
+        rating: Some(Rating::Met),
+        reason: String::new(),
+    };
+    assert_eq!(check_finding(&f), Ok(()));
+    for rating in [Rating::PartlyMet, Rating::NotMet] {
+        f.rating = Some(rating);
+        f.reason = " ".into();
+        assert_eq!(check_finding(&f), Err(InspectionError::ReasonNeeded));
+        f.reason = "Chưa bố trí đủ kinh phí.".into();
+        assert_eq!(check_finding(&f), Ok(()));
+    }
+    f.rating = None;
+    f.reason.clear();
+    assert_eq!(check_finding(&f), Ok(()), "not rated yet");
+    f.findings = "x".repeat(TEXT_MAX_CHARS + 1);
+    assert!(check_finding(&f).is_err());
+}
+
+fn recommendation(state: FollowUp) -> Recommendation {
+    Recommendation {
+        id: id(3),
+        visit: id(2),
+        task: None,
+        text: "Bố trí kinh phí tập huấn cho cán bộ thôn, bản".into(),
+        agency: AgencyCode::from("SYT"),
+        due: day(2015, 6, 30),
+        state,
+        note: String::new(),
+    }
+}
+
+#[test]
+fn a_recommendation_not_done_is_overdue_after_its_due_day() {
+    assert_eq!(FollowUp::default(), FollowUp::NotStarted);
+    for state in [FollowUp::NotStarted, FollowUp::InProgress] {
+        let r = recommendation(state);
+        assert_eq!(r.standing(day(2015, 6, 29)), Standing::Open);
+        assert_eq!(
+            r.standing(day(2015, 6, 30)),
+            Standing::Open,
+            "the due day is in time"
+        );
+        assert_eq!(r.standing(day(2015, 7, 1)), Standing::Overdue);
+    }
+    assert_eq!(
+        recommendation(FollowUp::Done).standing(day(2016, 1, 1)),
+        Standing::Done
+    );
+    assert_eq!(
+        [FollowUp::Done, FollowUp::InProgress, FollowUp::NotStarted].map(FollowUp::label_vi),
+        ["Đã thực hiện", "Đang thực hiện", "Chưa thực hiện"]
+    );
+    let mut empty = recommendation(FollowUp::NotStarted);
+    empty.text = "  ".into();
+    assert_eq!(check_recommendation(&empty), Err(InspectionError::NoText));
+}
+
+#[test]
+fn who_may_do_what_role_by_action() {
+    let r = round(day(2015, 3, 1), day(2015, 3, 5), &["d-178"]);
+    let syt = AgencyCode::from("SYT");
+    let stc = AgencyCode::from("STC");
+    let actor = |role, agency: Option<&str>| Actor {
+        role,
+        agency: agency.map(AgencyCode::from),
+    };
+    // (who, user name, plan a round, record a visit, answer SYT's, answer STC's)
+    let rows = [
+        (
+            "admin",
+            actor(UserRole::Admin, None),
+            "quantri",
+            [true, true, true, true],
+        ),
+        (
+            "standing",
+            actor(UserRole::Standing, Some("BDT")),
+            "bdt",
+            [true, true, true, true],
+        ),
+        (
+            "inspector on the team",
+            actor(UserRole::Inspector, None),
+            "kiemtra2",
+            [true, true, false, false],
+        ),
+        (
+            "inspector not on it",
+            actor(UserRole::Inspector, None),
+            "kiemtra9",
+            [true, false, false, false],
+        ),
+        (
+            "SYT's officer",
+            actor(UserRole::AgencyOfficer, Some("SYT")),
+            "syt",
+            [false, false, true, false],
+        ),
+        (
+            "leader",
+            actor(UserRole::Leader, None),
+            "lanhdao",
+            [false, false, false, false],
+        ),
+    ];
+    for (who, a, username, expected) in rows {
+        let got = [
+            may(&a, username, Action::PlanRound),
+            may(&a, username, Action::RecordVisit { round: &r }),
+            may(&a, username, Action::AnswerRecommendation { agency: &syt }),
+            may(&a, username, Action::AnswerRecommendation { agency: &stc }),
+        ];
+        assert_eq!(got, expected, "{who}");
+    }
+    // An agency's officer reads the visits of its agency and the recommendations made to it.
+    let officer = actor(UserRole::AgencyOfficer, Some("SYT"));
+    let mut v = visit((2015, 3, 2), "d-178");
+    assert!(!sees_visit(&officer, &v));
+    v.inspected = Inspected::Agency(syt.clone());
+    assert!(sees_visit(&officer, &v));
+    assert!(sees_visit(
+        &actor(UserRole::Leader, None),
+        &visit((2015, 3, 2), "d-178")
+    ));
+    assert!(sees_recommendation(
+        &officer,
+        &recommendation(FollowUp::Done)
+    ));
+    let mut other = recommendation(FollowUp::Done);
+    other.agency = stc;
+    assert!(!sees_recommendation(&officer, &other));
+}
+
+#[test]
+fn records_keep_their_json_shape() {
+    let v = visit((2015, 3, 2), "c-178-xa-tan-doan");
+    let json = serde_json::to_value(&v).unwrap_or_default();
+    assert_eq!(json["position"]["fix"]["accuracy_m"], 12);
+    assert_eq!(json["inspected"]["commune"], "c-178-xa-tan-doan");
+    assert_eq!(json["at"], "2015-03-02T09:30:00");
+    let back: Visit = serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, v);
+    let r = serde_json::to_value(recommendation(FollowUp::InProgress)).unwrap_or_default();
+    assert_eq!(r["state"], "in_progress");
+}
