@@ -156,6 +156,28 @@ impl Blobs {
         }
     }
 
+    /// Forgets the chunks of uploads last written before `cutoff` (abandoned: a device that
+    /// comes back sends them again). How many went.
+    pub async fn drop_uploads_before(
+        &self,
+        cutoff: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize> {
+        let listed: Vec<_> = self
+            .store
+            .list(Some(&Path::from("uploads")))
+            .try_collect()
+            .await?;
+        let mut dropped = 0;
+        for old in listed.iter().filter(|o| o.last_modified < cutoff) {
+            match self.store.delete(&old.location).await {
+                Ok(()) => dropped += 1,
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(dropped)
+    }
+
     /// How many photos are kept (for tests and the operator).
     pub async fn photo_count(&self) -> Result<usize> {
         let listed: Vec<_> = self
@@ -164,5 +186,35 @@ impl Blobs {
             .try_collect()
             .await?;
         Ok(listed.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(n: u8) -> PhotoHash {
+        PhotoHash::from_digest(&[n; 32])
+    }
+
+    #[tokio::test]
+    async fn chunks_of_abandoned_uploads_go_the_photos_stay() {
+        let blobs = Blobs::in_memory();
+        let plan = PlanId(uuid::Uuid::nil());
+        blobs
+            .put_chunk(plan, &hash(1), 0, Bytes::from_static(b"a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        blobs
+            .put_photo(&hash(2), Bytes::from_static(b"b"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let before = chrono::Utc::now() - chrono::Duration::days(1);
+        assert_eq!(blobs.drop_uploads_before(before).await.ok(), Some(0));
+        assert_eq!(blobs.chunks(plan, &hash(1)).await.ok(), Some(vec![0]));
+        let after = chrono::Utc::now() + chrono::Duration::seconds(1);
+        assert_eq!(blobs.drop_uploads_before(after).await.ok(), Some(1));
+        assert_eq!(blobs.chunks(plan, &hash(1)).await.ok(), Some(vec![]));
+        assert_eq!(blobs.photo_count().await.ok(), Some(1));
     }
 }

@@ -82,22 +82,27 @@ pub async fn start(
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown);
-        // Ended sessions are forgotten every hour while the server runs.
+        // Ended sessions and abandoned uploads are forgotten every hour while the server runs.
         tokio::select! {
             served = serve => served,
-            never = purge_sessions_hourly(purging) => match never {},
+            never = hourly_chores(purging) => match never {},
         }
     });
     Ok(Running { addr, task })
 }
 
-async fn purge_sessions_hourly(service: Arc<Service>) -> std::convert::Infallible {
+async fn hourly_chores(service: Arc<Service>) -> std::convert::Infallible {
     let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
     hourly.tick().await;
     loop {
         hourly.tick().await;
         if let Err(e) = service.purge_sessions().await {
             tracing::warn!("purging ended sessions: {e}");
+        }
+        match service.sweep_uploads().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("dropped {n} chunks of abandoned photo uploads"),
+            Err(e) => tracing::warn!("dropping abandoned photo uploads: {e}"),
         }
     }
 }

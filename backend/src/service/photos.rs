@@ -22,6 +22,10 @@ fn under_way(hash: PhotoHash, size: u64, received: Vec<u32>) -> UploadStatus {
     }
 }
 
+/// How long the chunks of an upload nobody finished are kept (a tablet may stay offline for
+/// weeks; it keeps its photos and sends what is missing when it comes back).
+pub const UPLOAD_KEPT_DAYS: i64 = 45;
+
 fn sha256(bytes: &[u8]) -> PhotoHash {
     PhotoHash::from_digest(&Sha256::digest(bytes).into())
 }
@@ -62,6 +66,12 @@ impl Service {
             return self.assemble(plan, by, hash, size).await;
         }
         Ok(under_way(hash, size, received))
+    }
+
+    /// Forgets the chunks of uploads untouched for [`UPLOAD_KEPT_DAYS`] (run every hour).
+    pub async fn sweep_uploads(&self) -> Result<usize> {
+        let cutoff = chrono::Utc::now() - chrono::Duration::days(UPLOAD_KEPT_DAYS);
+        Ok(self.blobs.drop_uploads_before(cutoff).await?)
     }
 
     /// Where the upload of `hash` for `plan` stands: what a device asks before it resumes.
