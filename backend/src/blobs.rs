@@ -54,7 +54,10 @@ impl Blobs {
         } else {
             let dir = location.strip_prefix("file://").unwrap_or(location);
             std::fs::create_dir_all(dir).map_err(|e| BlobError(format!("{dir}: {e}")))?;
-            Arc::new(object_store::local::LocalFileSystem::new_with_prefix(dir)?)
+            Arc::new(
+                object_store::local::LocalFileSystem::new_with_prefix(dir)?
+                    .with_automatic_cleanup(true),
+            )
         };
         Ok(Self { store })
     }
@@ -108,6 +111,21 @@ impl Blobs {
         indexes.sort_unstable();
         indexes.dedup();
         Ok(indexes)
+    }
+
+    /// How many uploads of `plan` are under way (have chunks kept).
+    pub async fn uploads_under_way(&self, plan: PlanId) -> Result<usize> {
+        // Counted by the chunks kept (a folder emptied on disk may linger).
+        let listed: Vec<_> = self
+            .store
+            .list(Some(&Path::from(format!("uploads/{plan}"))))
+            .try_collect()
+            .await?;
+        let uploads: std::collections::HashSet<String> = listed
+            .iter()
+            .filter_map(|o| o.location.parts().nth(2).map(|p| p.as_ref().to_owned()))
+            .collect();
+        Ok(uploads.len())
     }
 
     pub async fn chunk(&self, plan: PlanId, hash: &PhotoHash, index: u32) -> Result<Bytes> {

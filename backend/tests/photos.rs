@@ -458,3 +458,37 @@ async fn photos_are_sent_by_inspectors_and_read_only_by_those_who_may_read_their
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_plan_holds_at_most_so_many_uploads_under_way() {
+    let (_dir, s, plan) = server_with_photos().await;
+    let up = Photos {
+        s: &s,
+        client: &s.client,
+        plan,
+    };
+    let max = shared::inspection::photo::UPLOADS_UNDER_WAY_MAX;
+    // Photos of two chunks, the first sent only: each an upload under way.
+    let photos: Vec<Vec<u8>> = (0..=max as u64)
+        .map(|n| photo(CHUNK_BYTES as usize + 10, 1_000 + n))
+        .collect();
+    for (i, p) in photos[..max].iter().enumerate() {
+        let r = up.send(p, 0).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "upload {i}: {}",
+            r.text().await.unwrap_or_default()
+        );
+    }
+    let message = refusal(
+        up.send(&photos[max], 0).await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+    assert!(message.contains("ảnh gửi dở"), "{message}");
+    // One finishes: the next may start.
+    assert!(up.sent(&photos[0], 1).await.complete);
+    assert!(!up.sent(&photos[max], 0).await.complete);
+    s.stop().await;
+}

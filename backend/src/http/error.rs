@@ -191,6 +191,7 @@ impl From<ServiceError> for HttpError {
                 let code = match &e {
                     P::BadHash => ErrorCode::InvalidPath,
                     P::NotFound => ErrorCode::NotFound,
+                    P::TooManyUnderWay => ErrorCode::TooManyRequests,
                     e if e.too_large() => ErrorCode::PayloadTooLarge,
                     _ => ErrorCode::Validation,
                 };

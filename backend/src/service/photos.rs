@@ -6,7 +6,8 @@ use sha2::{Digest, Sha256};
 use shared::api::User;
 use shared::ids::PlanId;
 use shared::inspection::photo::{
-    PhotoError, PhotoHash, UploadStatus, check_chunk, check_size, chunk_count, is_jpeg,
+    PhotoError, PhotoHash, UPLOADS_UNDER_WAY_MAX, UploadStatus, check_chunk, check_size,
+    chunk_count, is_jpeg,
 };
 
 use super::{Denial, Result, Service, ServiceError};
@@ -59,6 +60,12 @@ impl Service {
         }
         if index == 0 && !is_jpeg(&body) {
             return Err(PhotoError::NotJpeg.into());
+        }
+        // A new upload counts against the plan's uploads under way.
+        if self.blobs.chunks(plan, &hash).await?.is_empty()
+            && self.blobs.uploads_under_way(plan).await? >= UPLOADS_UNDER_WAY_MAX
+        {
+            return Err(PhotoError::TooManyUnderWay.into());
         }
         self.blobs.put_chunk(plan, &hash, index, body).await?;
         let received = self.blobs.chunks(plan, &hash).await?;

@@ -13,6 +13,10 @@ pub const PHOTO_MAX_BYTES: u64 = 6 * 1024 * 1024;
 /// Size of every chunk but the last, in bytes: an upload cut half-way sends again at most one.
 pub const CHUNK_BYTES: u64 = 256 * 1024;
 
+/// Most uploads under way at once in one plan (a day of a team's tablets is a few hundred
+/// photos; a device with more waiting sends them as others finish).
+pub const UPLOADS_UNDER_WAY_MAX: usize = 500;
+
 /// A photo's SHA-256, as 64 lowercase hexadecimal digits: its name wherever it is kept.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -175,6 +179,8 @@ pub enum PhotoError {
     Mismatch,
     NotJpeg,
     NotFound,
+    /// [`UPLOADS_UNDER_WAY_MAX`] uploads of the plan are under way already.
+    TooManyUnderWay,
 }
 
 impl PhotoError {
@@ -228,6 +234,10 @@ impl fmt::Display for PhotoError {
             ),
             PhotoError::NotJpeg => f.write_str("Ảnh phải ở dạng JPEG."),
             PhotoError::NotFound => f.write_str("Không tìm thấy ảnh trong kế hoạch này."),
+            PhotoError::TooManyUnderWay => write!(
+                f,
+                "Kế hoạch đang có {UPLOADS_UNDER_WAY_MAX} ảnh gửi dở; ảnh này sẽ được gửi khi các ảnh kia gửi xong."
+            ),
         }
     }
 }
