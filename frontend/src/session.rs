@@ -72,6 +72,13 @@ impl Auth {
         })
     }
 
+    /// The signed-in user's name (empty when nobody is signed in); not tracked.
+    pub fn username(&self) -> String {
+        self.user
+            .with_untracked(|u| u.as_ref().map(|u| u.username.clone()))
+            .unwrap_or_default()
+    }
+
     /// The user from the device, then checked with the server when it can be reached. The
     /// server is asked while the device's memory is read, and what the device remembers is used
     /// as soon as it is read (offline, or on a slow link, the server's answer may never come).

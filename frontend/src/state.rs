@@ -348,8 +348,9 @@ impl PlanStore {
     pub fn dispatch(&self, mutation: Mutation) -> Result<(), AppError> {
         // The server checks again; checking here refuses at once, with the same reason.
         let actor = self.auth.actor();
+        let username = self.auth.username();
         self.state
-            .with_untracked(|s| shared::access::check(&actor, s, &mutation))?;
+            .with_untracked(|s| shared::access::check(&actor, &username, s, &mutation))?;
         let change = self
             .replica
             .try_update_value(|r| r.apply(mutation, device::now_ms() as i64))

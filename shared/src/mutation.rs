@@ -4,6 +4,8 @@
 use crate::assignment::{Assignment, Role};
 use crate::citations::find_references;
 use crate::ids::{AgencyCode, ConflictId, NodeId};
+use crate::inspection::model::InspectionError;
+use crate::inspection::op::InspectionMutation;
 use crate::plan::Node;
 use crate::report::op::{ReportError, ReportMutation};
 use crate::validate::{self, ValidationError};
@@ -211,6 +213,8 @@ pub enum Mutation {
     },
     /// A change to the plan's reports (rounds, agency reports, entries, indicators).
     Report { op: ReportMutation },
+    /// A change to the plan's inspections (rounds, visits, findings, recommendations, photos).
+    Inspection { op: InspectionMutation },
 }
 
 impl Mutation {
@@ -231,6 +235,7 @@ impl Mutation {
             Mutation::Unassign { agency, .. } => format!("Bỏ giao {agency}"),
             Mutation::Reassign { from, to, .. } => format!("Chuyển việc của {from} sang {to}"),
             Mutation::Report { op } => op.describe_vi(),
+            Mutation::Inspection { op } => op.describe_vi(),
         }
     }
 
@@ -310,6 +315,9 @@ impl Mutation {
             Mutation::Report { op } => Mutation::Report {
                 op: op.abridged(&|t: &str| cut_text(t, max_chars), max_list),
             },
+            Mutation::Inspection { op } => Mutation::Inspection {
+                op: op.abridged(&|t: &str| cut_text(t, max_chars), max_list),
+            },
             Mutation::MoveNode { .. } | Mutation::DeleteNode { .. } => self.clone(),
         }
     }
@@ -326,7 +334,7 @@ impl Mutation {
             | Mutation::Assign { id, .. }
             | Mutation::Unassign { id, .. }
             | Mutation::Reassign { id, .. } => *id,
-            Mutation::Report { .. } => return None,
+            Mutation::Report { .. } | Mutation::Inspection { .. } => return None,
         })
     }
 
@@ -334,6 +342,7 @@ impl Mutation {
     pub fn record(&self) -> Option<crate::report::RecordKey> {
         match self {
             Mutation::Report { op } => Some(op.key()),
+            Mutation::Inspection { op } => Some(op.key()),
             _ => None,
         }
     }
@@ -374,6 +383,18 @@ pub enum MutationError {
     Forbidden { message: String },
     #[error("{error}")]
     Report { error: ReportError },
+    #[error("{error}")]
+    Inspection { error: InspectionError },
+}
+
+impl From<InspectionError> for MutationError {
+    fn from(error: InspectionError) -> Self {
+        match error {
+            // One refusal by role, whatever it is about.
+            InspectionError::Forbidden { message } => Self::Forbidden { message },
+            error => Self::Inspection { error },
+        }
+    }
 }
 
 impl From<ReportError> for MutationError {
@@ -404,6 +425,20 @@ impl MutationError {
             } => Self::Report {
                 error: ReportError::NotHeld {
                     agency: AgencyCode(cut_text(&agency, max_chars)),
+                },
+            },
+            Self::Inspection {
+                error: InspectionError::UnknownPlace { unit },
+            } => Self::Inspection {
+                error: InspectionError::UnknownPlace {
+                    unit: cut_text(&unit, max_chars),
+                },
+            },
+            Self::Inspection {
+                error: InspectionError::NotAPlaceOfTheRound { unit },
+            } => Self::Inspection {
+                error: InspectionError::NotAPlaceOfTheRound {
+                    unit: cut_text(&unit, max_chars),
                 },
             },
             other => other,

@@ -219,6 +219,14 @@ impl PlanState {
     /// Works out what `mutation` changes, or why it must be refused. Does not modify `self`.
     pub fn apply(&self, mutation: &Mutation) -> Result<Change, MutationError> {
         match mutation {
+            Mutation::Inspection { op } => {
+                let written = crate::inspection::op::apply(self, op)?;
+                Ok(Change {
+                    records: written.upserted,
+                    records_deleted: written.deleted,
+                    ..Change::default()
+                })
+            }
             Mutation::Report { op } => {
                 let written = crate::report::op::apply(self, op)?;
                 Ok(Change {

@@ -418,3 +418,206 @@ fn records_keep_their_json_shape() {
     let r = serde_json::to_value(recommendation(FollowUp::InProgress)).unwrap_or_default();
     assert_eq!(r["state"], "in_progress");
 }
+
+mod ops {
+    use super::*;
+    use shared::access::check;
+    use shared::ids::PlanId;
+    use shared::inspection::op::{InspectionMutation as M, findings_of, photos_of};
+    use shared::inspection::photo::PhotoHash;
+    use shared::mutation::{Mutation, MutationError};
+    use shared::plan::Node;
+    use shared::plan_state::PlanState;
+    use shared::report::RecordKey;
+
+    fn task(n: u64) -> NodeId {
+        NodeId::from_parts(1_800_000_000_000 + n, [9; 10])
+    }
+
+    fn plan() -> PlanState {
+        let plan = PlanId::from_parts(1, [1; 10]);
+        let node = Node {
+            id: task(1),
+            plan_id: plan,
+            parent: None,
+            rank: shared::rank::Rank::sequence(1).remove(0),
+            label: "1".into(),
+            kind: shared::document::NodeKind::Task,
+            title: "Tuyên truyền, phổ biến".into(),
+            body: None,
+            deadline: None,
+            recurring_deadline: None,
+            references: Vec::new(),
+            progress: 0,
+            completed_on: None,
+            assignments: Vec::new(),
+            owner: None,
+        };
+        PlanState::new(plan, [node])
+    }
+
+    fn run(s: &mut PlanState, op: M) -> Result<(), MutationError> {
+        let change = s.apply(&Mutation::Inspection { op })?;
+        s.commit(&change);
+        Ok(())
+    }
+
+    fn refusal(s: &mut PlanState, op: M) -> String {
+        run(s, op).expect_err("refused").to_string()
+    }
+
+    fn photo(n: u8) -> shared::inspection::model::Photo {
+        shared::inspection::model::Photo {
+            visit: id(2),
+            hash: PhotoHash::from_digest(&[n; 32]),
+            size: 400_000,
+            width: 2_000,
+            height: 1_500,
+            task: Some(task(1)),
+            caption: "Lớp tập huấn tại nhà văn hoá".into(),
+            taken_at: None,
+            position: Position::Unavailable,
+        }
+    }
+
+    fn finding() -> Finding {
+        Finding {
+            visit: id(2),
+            task: task(1),
+            findings: "Đã tổ chức 2 lớp".into(),
+            rating: Some(Rating::PartlyMet),
+            reason: "Chưa đủ số thôn".into(),
+        }
+    }
+
+    #[test]
+    fn a_visit_needs_its_round_findings_and_photos_their_visit_and_tasks_the_plans() {
+        let mut s = plan();
+        let r = round(day(2015, 3, 1), day(2015, 3, 5), &["d-178"]);
+        let v = visit((2015, 3, 2), "c-178-xa-tan-doan");
+        assert!(refusal(&mut s, M::SaveVisit { visit: v.clone() }).contains("đợt kiểm tra"));
+        assert!(refusal(&mut s, M::SaveFinding { finding: finding() }).contains("phiếu"));
+        run(&mut s, M::SaveRound { round: r.clone() }).expect("round");
+        let late = visit((2015, 3, 9), "d-178");
+        assert!(refusal(&mut s, M::SaveVisit { visit: late }).contains("thời gian"));
+        run(&mut s, M::SaveVisit { visit: v.clone() }).expect("visit");
+        // A visit stays in its round.
+        let mut other = r.clone();
+        other.id = id(9);
+        run(&mut s, M::SaveRound { round: other }).expect("second round");
+        let mut moved = v.clone();
+        moved.round = id(9);
+        assert!(refusal(&mut s, M::SaveVisit { visit: moved }).contains("đợt khác"));
+        let mut f = finding();
+        f.task = task(77);
+        assert!(refusal(&mut s, M::SaveFinding { finding: f }).contains("nhiệm vụ"));
+        run(&mut s, M::SaveFinding { finding: finding() }).expect("finding");
+        for n in 0..3 {
+            run(&mut s, M::SavePhoto { photo: photo(n) }).expect("photo");
+        }
+        // The same file chosen again is the same photo, its caption changed.
+        let mut again = photo(0);
+        again.caption = "Chú thích mới".into();
+        run(&mut s, M::SavePhoto { photo: again }).expect("photo again");
+        assert_eq!(photos_of(s.records(), id(2)).count(), 3);
+        let mut huge = photo(5);
+        huge.size = 7 * 1024 * 1024;
+        assert!(refusal(&mut s, M::SavePhoto { photo: huge }).contains("6 MB"));
+        run(
+            &mut s,
+            M::SaveRecommendation {
+                recommendation: recommendation(FollowUp::Done),
+            },
+        )
+        .expect("recommendation");
+        let rec = RecordKey::Recommendation(id(3));
+        assert!(
+            matches!(s.record(&rec), Some(shared::report::Record::Recommendation(r)) if r.state == FollowUp::NotStarted),
+            "the recorder does not set the agency's follow-up"
+        );
+        // A round with visits stays; deleting the visit takes its records with it.
+        assert!(refusal(&mut s, M::DeleteRound { id: id(1) }).contains("xoá các phiếu"));
+        run(&mut s, M::DeleteVisit { id: id(2) }).expect("visit deleted");
+        assert_eq!(findings_of(s.records(), id(2)).count(), 0);
+        assert_eq!(photos_of(s.records(), id(2)).count(), 0);
+        assert!(s.record(&rec).is_none());
+        run(&mut s, M::DeleteRound { id: id(1) }).expect("round deleted");
+    }
+
+    #[test]
+    fn team_members_record_agencies_answer_their_own_leaders_read() {
+        let mut s = plan();
+        let r = round(day(2015, 3, 1), day(2015, 3, 5), &["d-178"]);
+        run(&mut s, M::SaveRound { round: r }).expect("round");
+        run(
+            &mut s,
+            M::SaveVisit {
+                visit: visit((2015, 3, 2), "d-178"),
+            },
+        )
+        .expect("visit");
+        run(
+            &mut s,
+            M::SaveRecommendation {
+                recommendation: recommendation(FollowUp::NotStarted),
+            },
+        )
+        .expect("recommendation");
+        let actor = |role, agency: Option<&str>| Actor {
+            role,
+            agency: agency.map(AgencyCode::from),
+        };
+        let inspector = actor(UserRole::Inspector, None);
+        let standing = actor(UserRole::Standing, None);
+        let leader = actor(UserRole::Leader, None);
+        let syt = actor(UserRole::AgencyOfficer, Some("SYT"));
+        let sgd = actor(UserRole::AgencyOfficer, Some("SGD"));
+        let save_finding = Mutation::Inspection {
+            op: M::SaveFinding { finding: finding() },
+        };
+        let answer = Mutation::Inspection {
+            op: M::Answer {
+                id: id(3),
+                state: FollowUp::Done,
+                note: "Đã bố trí".into(),
+            },
+        };
+        let new_round = Mutation::Inspection {
+            op: M::SaveRound {
+                round: InspectionRound {
+                    id: id(8),
+                    ..round(day(2016, 3, 1), day(2016, 3, 5), &["d-178"])
+                },
+            },
+        };
+        // (actor, user name, mutation, allowed)
+        let rows = [
+            (&inspector, "kiemtra", &save_finding, true),
+            (&inspector, "kiemtra2", &save_finding, true),
+            (&inspector, "nguoingoai", &save_finding, false),
+            (&inspector, "nguoingoai", &new_round, true),
+            (&inspector, "kiemtra", &answer, false),
+            (&standing, "thuongtruc", &save_finding, true),
+            (&standing, "thuongtruc", &answer, true),
+            (&leader, "lanhdao", &save_finding, false),
+            (&leader, "lanhdao", &new_round, false),
+            (&leader, "lanhdao", &answer, false),
+            (&syt, "syt", &answer, true),
+            (&sgd, "sgd", &answer, false),
+            (&syt, "syt", &save_finding, false),
+            (&syt, "syt", &new_round, false),
+        ];
+        for (actor, user, m, allowed) in rows {
+            let got = check(actor, user, &s, m);
+            assert_eq!(
+                got.is_ok(),
+                allowed,
+                "{:?} {user} {m:?}: {got:?}",
+                actor.role
+            );
+            if let Err(e) = got {
+                assert!(matches!(e, MutationError::Forbidden { .. }), "{e}");
+            }
+        }
+    }
+}

@@ -200,19 +200,19 @@ fn who_may_make_each_report_mutation() {
     ];
     for m in &standing_only {
         for a in &standing {
-            assert!(check(a, &s, m).is_ok(), "{a:?} {m:?}");
+            assert!(check(a, "", &s, m).is_ok(), "{a:?} {m:?}");
         }
         for a in [&own, &other].into_iter().chain(&readers) {
             assert!(
-                matches!(check(a, &s, m), Err(MutationError::Forbidden { .. })),
+                matches!(check(a, "", &s, m), Err(MutationError::Forbidden { .. })),
                 "{a:?} {m:?}"
             );
         }
     }
     for m in &agency_only {
-        assert!(check(&own, &s, m).is_ok(), "{m:?}");
+        assert!(check(&own, "", &s, m).is_ok(), "{m:?}");
         for a in standing.iter().chain(&readers).chain([&other]) {
-            let e = check(a, &s, m).expect_err("refused");
+            let e = check(a, "", &s, m).expect_err("refused");
             assert!(matches!(e, MutationError::Forbidden { .. }), "{a:?} {m:?}");
             assert!(!e.to_string().is_empty());
         }
@@ -220,6 +220,7 @@ fn who_may_make_each_report_mutation() {
     // An officer with no agency is told so.
     let e = check(
         &actor(UserRole::AgencyOfficer, None),
+        "",
         &s,
         &results("SYT", 1),
     )
@@ -612,13 +613,13 @@ fn an_approved_summary_is_read_only_until_a_leader_reopens_it() {
     let standing = actor(UserRole::Standing, None);
     let leader = actor(UserRole::Leader, None);
     let officer = actor(UserRole::AgencyOfficer, Some("SYT"));
-    assert!(check(&standing, &s, &edit).is_ok());
-    assert!(check(&leader, &s, &edit).is_err());
-    assert!(check(&officer, &s, &edit).is_err());
-    assert!(check(&leader, &s, &approve).is_ok());
-    let e = check(&standing, &s, &approve).expect_err("standing may not approve");
+    assert!(check(&standing, "", &s, &edit).is_ok());
+    assert!(check(&leader, "", &s, &edit).is_err());
+    assert!(check(&officer, "", &s, &edit).is_err());
+    assert!(check(&leader, "", &s, &approve).is_ok());
+    let e = check(&standing, "", &s, &approve).expect_err("standing may not approve");
     assert!(e.to_string().contains("lãnh đạo"), "{e}");
-    assert!(check(&officer, &s, &reopen).is_err());
+    assert!(check(&officer, "", &s, &reopen).is_err());
     s.apply_and_commit(&edit).expect("edit");
     assert_eq!(refusal(&s, &reopen), ReportError::NotApproved);
     s.apply_and_commit(&approve).expect("approve");

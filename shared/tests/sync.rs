@@ -7,7 +7,13 @@
 use proptest::prelude::*;
 use shared::access::{Actor, Author, UserRole};
 use shared::assignment::{Assignment, Role};
-use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
+use shared::ids::{ClientId, ConflictId, NodeId, PlanId, RecordId};
+use shared::inspection::model::{
+    Finding, FollowUp, Inspected, InspectionRound, Photo, Place, Position as Fix, Rating,
+    Recommendation, Visit,
+};
+use shared::inspection::op::InspectionMutation;
+use shared::inspection::photo::PhotoHash;
 use shared::mutation::{Field, Mutation, NodeEdit, Position};
 use shared::plan::Node;
 use shared::plan_state::PlanState;
@@ -92,6 +98,20 @@ impl Server {
             },
             Mutation::Report {
                 op: ReportMutation::CreateRound { round: round() },
+            },
+            // An inspection round of two inspectors, a visit and a recommendation to S1.
+            Mutation::Inspection {
+                op: InspectionMutation::SaveRound {
+                    round: inspection_round(),
+                },
+            },
+            Mutation::Inspection {
+                op: InspectionMutation::SaveVisit { visit: visit(0) },
+            },
+            Mutation::Inspection {
+                op: InspectionMutation::SaveRecommendation {
+                    recommendation: recommendation(0),
+                },
             },
         ];
         let mutations = mutations
@@ -202,6 +222,88 @@ enum Op {
         conflict: usize,
         keep: bool,
     },
+    /// An inspection's record saved or deleted (`kind`): a finding, the visit, the
+    /// recommendation, its follow-up, a photo.
+    Inspect {
+        c: usize,
+        kind: u8,
+        n: usize,
+        val: u8,
+    },
+}
+
+fn inspection_day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2015, 9, 10).expect("date")
+}
+
+fn inspection_round() -> InspectionRound {
+    InspectionRound {
+        id: RecordId::from_parts(6, [6; 10]),
+        title: "Kiểm tra năm 2015".into(),
+        decision_number: None,
+        decision_date: None,
+        leader: "kt1".into(),
+        members: vec!["kt2".into()],
+        starts: inspection_day(),
+        ends: inspection_day(),
+        places: vec![Place {
+            unit: "d-178".into(),
+            village: None,
+        }],
+        tasks: Vec::new(),
+        agencies: Vec::new(),
+    }
+}
+
+fn visit_id(n: u8) -> RecordId {
+    RecordId::from_parts(7, [n; 10])
+}
+
+fn visit(met: u8) -> Visit {
+    Visit {
+        id: visit_id(0),
+        round: inspection_round().id,
+        place: Place {
+            unit: "d-178".into(),
+            village: None,
+        },
+        at: inspection_day().and_hms_opt(9, 0, 0).expect("time"),
+        inspected: Inspected::Agency("S1".into()),
+        met: vec![format!("Người {met}")],
+        position: Fix::Fix {
+            lat_e6: 21_853_000,
+            lon_e6: 106_761_000,
+            accuracy_m: 12,
+        },
+    }
+}
+
+fn recommendation(val: u8) -> Recommendation {
+    Recommendation {
+        id: RecordId::from_parts(8, [8; 10]),
+        visit: visit_id(0),
+        task: Some(node_id(0)),
+        text: format!("Kiến nghị {val}"),
+        agency: "S1".into(),
+        due: inspection_day(),
+        state: FollowUp::NotStarted,
+        note: String::new(),
+    }
+}
+
+fn inspection_op() -> impl Strategy<Value = Op> {
+    let c = 0..CLIENTS;
+    prop_oneof![
+        10 => (c.clone(), 0u8..7, any::<usize>(), any::<u8>())
+            .prop_map(|(c, kind, n, val)| Op::Inspect { c, kind, n, val }),
+        2 => (c.clone(), any::<usize>(), any::<bool>())
+            .prop_map(|(c, conflict, keep)| Op::ResolveRecord { c, conflict, keep }),
+        3 => c.clone().prop_map(|c| Op::Sync { c }),
+        1 => c.clone().prop_map(|c| Op::PushLost { c }),
+        1 => c.clone().prop_map(|c| Op::PushTwice { c }),
+        1 => c.clone().prop_map(|c| Op::Pull { c }),
+        1 => (c.clone(), c).prop_map(|(from, to)| Op::Carry { from, to }),
+    ]
 }
 
 fn round() -> Round {
@@ -293,6 +395,24 @@ impl World {
             officer(UserRole::AgencyOfficer, Some("S1")),
             officer(UserRole::AgencyOfficer, Some("S1")),
             officer(UserRole::Standing, None),
+        ])
+    }
+
+    /// Two inspectors of the round's team and an officer of the agency S1, which answers the
+    /// recommendation.
+    fn inspections() -> Self {
+        let user = |username: &str, role, agency: Option<&str>| Author {
+            username: username.into(),
+            name: "Cán bộ".into(),
+            actor: Actor {
+                role,
+                agency: agency.map(Into::into),
+            },
+        };
+        Self::with_authors(vec![
+            user("kt1", UserRole::Inspector, None),
+            user("kt2", UserRole::Inspector, None),
+            user("s1", UserRole::AgencyOfficer, Some("S1")),
         ])
     }
 
@@ -552,6 +672,25 @@ impl World {
                 }
                 let k = &open[conflict % open.len()];
                 let chosen = if keep { &k.kept } else { &k.replaced };
+                if k.key.is_inspection() {
+                    // Keeping the replaced version saves it again, then closes the conflict.
+                    if !keep {
+                        let Some(op) = InspectionMutation::restoring(&k.key, &chosen.value) else {
+                            return;
+                        };
+                        self.local(c, Mutation::Inspection { op });
+                    }
+                    self.local(
+                        c,
+                        Mutation::Inspection {
+                            op: InspectionMutation::ResolveConflict {
+                                conflict: k.id,
+                                key: k.key.clone(),
+                            },
+                        },
+                    );
+                    return;
+                }
                 self.local(
                     c,
                     Mutation::Report {
@@ -562,6 +701,53 @@ impl World {
                         },
                     },
                 );
+            }
+            Op::Inspect { c, kind, n, val } => {
+                let task = node_id((n % 6) as u64);
+                let hash = PhotoHash::from_digest(&[val % 4; 32]);
+                let op = match kind {
+                    0 => InspectionMutation::SaveFinding {
+                        finding: Finding {
+                            visit: visit_id(0),
+                            task,
+                            findings: format!("Kết quả {val}"),
+                            rating: Some(Rating::ALL[usize::from(val % 3)]),
+                            reason: format!("Lý do {val}"),
+                        },
+                    },
+                    1 => InspectionMutation::SaveVisit { visit: visit(val) },
+                    2 => InspectionMutation::SaveRecommendation {
+                        recommendation: recommendation(val),
+                    },
+                    3 => InspectionMutation::Answer {
+                        id: recommendation(0).id,
+                        state: [FollowUp::NotStarted, FollowUp::InProgress, FollowUp::Done]
+                            [usize::from(val % 3)],
+                        note: format!("Đã làm {val}"),
+                    },
+                    4 => InspectionMutation::SavePhoto {
+                        photo: Photo {
+                            visit: visit_id(0),
+                            hash,
+                            size: 1_000 + u64::from(val),
+                            width: 2_000,
+                            height: 1_500,
+                            task: Some(task),
+                            caption: format!("Ảnh {val}"),
+                            taken_at: None,
+                            position: Fix::Unavailable,
+                        },
+                    },
+                    5 => InspectionMutation::DeleteFinding {
+                        visit: visit_id(0),
+                        task,
+                    },
+                    _ => InspectionMutation::DeletePhoto {
+                        visit: visit_id(0),
+                        hash,
+                    },
+                };
+                self.local(c, Mutation::Inspection { op });
             }
             Op::Pull { c } => self.pull(c),
             Op::Carry { from, to } => {
@@ -608,12 +794,51 @@ fn edited_field(m: &Mutation) -> Option<(NodeId, Field, &NodeEdit)> {
     }
 }
 
-fn edited_record(m: &Mutation) -> Option<(&RecordKey, RecordField, &RecordEdit)> {
+fn edited_record(m: &Mutation) -> Option<(RecordKey, RecordField, RecordEdit)> {
+    use InspectionMutation as I;
+    let content = |r: Record| {
+        Some((
+            r.key(),
+            RecordField::Content,
+            RecordEdit::Content(Box::new(r)),
+        ))
+    };
     match m {
         Mutation::Report {
             op:
                 ReportMutation::Edit { key, edit } | ReportMutation::ResolveConflict { key, edit, .. },
-        } => Some((key, edit.field(), edit)),
+        } => Some((key.clone(), edit.field(), edit.clone())),
+        Mutation::Inspection { op } => match op {
+            I::SaveRound { round } => content(Record::Inspection(round.clone())),
+            I::SaveVisit { visit } => content(Record::Visit(visit.clone())),
+            I::SaveFinding { finding } => content(Record::Finding(finding.clone())),
+            I::SavePhoto { photo } => content(Record::Photo(photo.clone())),
+            // The follow-up is the agency's: a save leaves it as it is.
+            I::SaveRecommendation { recommendation } => {
+                content(Record::Recommendation(Recommendation {
+                    state: FollowUp::NotStarted,
+                    note: String::new(),
+                    ..recommendation.clone()
+                }))
+            }
+            I::Answer { id, state, note } => Some((
+                RecordKey::Recommendation(*id),
+                RecordField::FollowUp,
+                RecordEdit::FollowUp {
+                    state: *state,
+                    note: note.clone(),
+                },
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The inspection record a mutation deletes (cascades aside).
+fn deleted_record(m: &Mutation) -> Option<RecordKey> {
+    match m {
+        Mutation::Inspection { op } if op.is_delete() => Some(op.key()),
         _ => None,
     }
 }
@@ -766,21 +991,33 @@ fn check_in(mut w: World, ops: &[Op]) -> Result<(), TestCaseError> {
         }
     }
 
-    // The same for report records' fields.
+    // The same for report and inspection records' fields; a record deleted by one who had
+    // seen every write of it starts again.
     let writes: Vec<&Write> = w
         .server
         .writes
         .iter()
-        .filter(|wr| edited_record(&wr.mutation).is_some())
+        .filter(|wr| {
+            edited_record(&wr.mutation).is_some() || deleted_record(&wr.mutation).is_some()
+        })
         .collect();
     for (i, a) in writes.iter().enumerate() {
         let Some((key, field, value)) = edited_record(&a.mutation) else {
             continue;
         };
-        let next = writes[i + 1..]
-            .iter()
-            .find(|b| edited_record(&b.mutation).is_some_and(|(k, f, _)| k == key && f == field));
+        let next = writes[i + 1..].iter().find(|b| {
+            edited_record(&b.mutation).is_some_and(|(k, f, _)| k == key && f == field)
+                || deleted_record(&b.mutation).as_ref() == Some(&key)
+        });
         let Some(b) = next else { continue };
+        if deleted_record(&b.mutation).is_some() {
+            prop_assert!(
+                b.client == a.client || b.base >= a.change,
+                "write {:?} deleted by a device that had not seen it",
+                (a.client, a.seq)
+            );
+            continue;
+        }
         let Some((_, _, b_value)) = edited_record(&b.mutation) else {
             continue;
         };
@@ -795,7 +1032,7 @@ fn check_in(mut w: World, ops: &[Op]) -> Result<(), TestCaseError> {
             );
         if blind {
             let kept = w.server.sync.record_conflicts.values().any(|c| {
-                c.key == *key
+                c.key == key
                     && c.field == field
                     && c.replaced.change == a.change
                     && c.kept.change == b.change
@@ -826,6 +1063,17 @@ proptest! {
         ops in proptest::collection::vec(report_op(), 1..80)
     ) {
         check_in(World::reports(), &ops)?;
+    }
+
+    /// Two inspectors record the same visit offline while the agency answers the
+    /// recommendation: every device ends with the server's records, every save applied once or
+    /// refused with a notice, no concurrent save lost without a conflict, no unseen save
+    /// deleted.
+    #[test]
+    fn inspection_records_from_several_devices_converge_and_nothing_is_lost(
+        ops in proptest::collection::vec(inspection_op(), 1..80)
+    ) {
+        check_in(World::inspections(), &ops)?;
     }
 }
 
@@ -1173,5 +1421,134 @@ fn a_report_sent_offline_takes_the_servers_date_and_edits_after_sending_are_refu
             .any(|n| n.error.to_string().contains("đã gửi")),
         "{:?}",
         w.notices[1]
+    );
+}
+
+#[test]
+fn two_inspectors_saving_one_visit_offline_keep_both_in_a_conflict_and_the_agency_answers_apart() {
+    let mut w = World::inspections();
+    let key = RecordKey::Visit(visit_id(0));
+    assert!(
+        matches!(w.devices[0].view().record(&key), Some(Record::Visit(_))),
+        "the seeded visit reached the devices"
+    );
+    let save = |met| Mutation::Inspection {
+        op: InspectionMutation::SaveVisit { visit: visit(met) },
+    };
+    w.local(0, save(1));
+    w.local(1, save(2));
+    // The agency answers while an inspector rewrites the recommendation: different fields.
+    w.local(
+        2,
+        Mutation::Inspection {
+            op: InspectionMutation::Answer {
+                id: recommendation(0).id,
+                state: FollowUp::InProgress,
+                note: "Đang làm".into(),
+            },
+        },
+    );
+    w.local(
+        0,
+        Mutation::Inspection {
+            op: InspectionMutation::SaveRecommendation {
+                recommendation: recommendation(9),
+            },
+        },
+    );
+    // The agency's officer may not record findings; an inspector's delete of a photo another
+    // inspector took after the deleting device last synced is refused.
+    w.local(
+        2,
+        Mutation::Inspection {
+            op: InspectionMutation::SaveFinding {
+                finding: Finding {
+                    visit: visit_id(0),
+                    task: node_id(0),
+                    findings: "Tự đánh giá".into(),
+                    rating: Some(Rating::Met),
+                    reason: String::new(),
+                },
+            },
+        },
+    );
+    let hash = PhotoHash::from_digest(&[1; 32]);
+    let photo = Photo {
+        visit: visit_id(0),
+        hash: hash.clone(),
+        size: 100_000,
+        width: 2_000,
+        height: 1_500,
+        task: None,
+        caption: "Nhà văn hoá thôn".into(),
+        taken_at: None,
+        position: Fix::Unavailable,
+    };
+    w.push_all(1);
+    w.local(
+        1,
+        Mutation::Inspection {
+            op: InspectionMutation::SavePhoto { photo },
+        },
+    );
+    w.push_all(1);
+    w.local(
+        0,
+        Mutation::Inspection {
+            op: InspectionMutation::DeletePhoto {
+                visit: visit_id(0),
+                hash: hash.clone(),
+            },
+        },
+    );
+    w.settle();
+    let server = w.server.sync.authority.state();
+    let conflicts: Vec<&RecordConflict> = w.server.sync.authority.open_record_conflicts().collect();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].key, key);
+    assert_eq!(conflicts[0].field, RecordField::Content);
+    let Some(Record::Recommendation(r)) =
+        server.record(&RecordKey::Recommendation(recommendation(0).id))
+    else {
+        panic!("the recommendation is there");
+    };
+    assert_eq!(
+        (r.text.as_str(), r.state, r.note.as_str()),
+        ("Kiến nghị 9", FollowUp::InProgress, "Đang làm"),
+        "the inspector's text and the agency's answer both stand"
+    );
+    assert!(
+        server
+            .record(&RecordKey::Finding {
+                visit: visit_id(0),
+                task: node_id(0)
+            })
+            .is_none()
+    );
+    assert!(
+        server
+            .record(&RecordKey::Photo {
+                visit: visit_id(0),
+                hash
+            })
+            .is_some(),
+        "a photo the deleting device had not seen stays"
+    );
+    let refused: Vec<String> = w
+        .notices
+        .iter()
+        .flatten()
+        .map(|n| n.error.to_string())
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused
+            .iter()
+            .any(|m| m.contains("chỉ được xem kết quả kiểm tra")),
+        "{refused:?}"
+    );
+    assert!(
+        refused.iter().any(|m| m.contains("chưa xoá")),
+        "{refused:?}"
     );
 }

@@ -300,7 +300,6 @@ pub enum Said {
     FileUnreadable,
     OnlyStandingCreatesPlans,
     OnlyStandingImports,
-    ReadOnlyRole,
     ChunkTooLarge,
     NoChunkHash,
 }
@@ -360,10 +359,6 @@ impl From<Said> for HttpError {
             Said::NoChunkHash => (
                 C::InvalidData,
                 "Thiếu mã kiểm tra (SHA-256) của phần ảnh gửi lên.".into(),
-            ),
-            Said::ReadOnlyRole => (
-                C::Forbidden,
-                "Vai trò của bạn chỉ được xem kế hoạch, không gửi được thay đổi.".into(),
             ),
         };
         HttpError::new(code, &words)

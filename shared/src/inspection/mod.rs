@@ -1,9 +1,12 @@
 //! Field inspections (đợt kiểm tra, phiếu kiểm tra): what inspectors record in communes with no
 //! signal, and the photos they take. [`model`]: rounds, visits, findings, recommendations and
-//! their rules; [`photo`]: the photos' upload; here: who may do what. Not yet carried by the
-//! sync (the record kinds come next).
+//! their rules; [`op`]: the changes, carried by the plan's sync (`Mutation::Inspection`) as
+//! report records are (`report::RecordKey::Inspection` and its kin); [`photo`]: the photos'
+//! upload; here: who may do what.
 
+pub mod access;
 pub mod model;
+pub mod op;
 pub mod photo;
 
 use crate::actor::{Actor, UserRole};

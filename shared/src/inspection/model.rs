@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::ids::{AgencyCode, NodeId, RecordId};
+use crate::inspection::photo::{PHOTO_MAX_BYTES, PhotoHash};
 use crate::registry::{AdminUnit, UnitLevel};
 
 /// Most places a round plans to visit.
@@ -19,6 +20,40 @@ pub const SCOPE_MAX: usize = 500;
 pub const TEXT_MAX_CHARS: usize = 10_000;
 /// Longest short text (a title, a village, a document number, a name), in characters.
 pub const SHORT_MAX_CHARS: usize = 300;
+/// Most inspection rounds a plan may have.
+pub const ROUNDS_MAX: usize = 200;
+/// Most visits a round may record.
+pub const VISITS_MAX: usize = 2_000;
+/// Most photos one visit may keep.
+pub const PHOTOS_MAX: usize = 100;
+/// Most recommendations one visit may make.
+pub const RECOMMENDATIONS_MAX: usize = 100;
+/// Longest caption of a photo, in characters.
+pub const CAPTION_MAX_CHARS: usize = 500;
+
+/// Where the registry's administrative units are looked up by id: a list (the app's reference
+/// data) or a map (the server's `registry::Known`).
+pub trait Units {
+    fn unit(&self, id: &str) -> Option<&AdminUnit>;
+}
+
+impl Units for [AdminUnit] {
+    fn unit(&self, id: &str) -> Option<&AdminUnit> {
+        self.iter().find(|u| u.id == id)
+    }
+}
+
+impl Units for Vec<AdminUnit> {
+    fn unit(&self, id: &str) -> Option<&AdminUnit> {
+        self.as_slice().unit(id)
+    }
+}
+
+impl Units for std::collections::HashMap<String, AdminUnit> {
+    fn unit(&self, id: &str) -> Option<&AdminUnit> {
+        self.get(id)
+    }
+}
 
 /// A place to visit: a commune (or, before 01/07/2025, a district) of the registry, and the
 /// village (thôn, bản) if the visit is to one.
@@ -190,6 +225,42 @@ pub struct Recommendation {
     pub note: String,
 }
 
+/// A photo taken at a visit: the file (uploaded apart, named by its SHA-256) and what is said
+/// of it. One record per visit and file: the same photo chosen twice is one photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Photo {
+    pub visit: RecordId,
+    pub hash: PhotoHash,
+    /// The file's size in bytes, as downscaled on the device.
+    pub size: u64,
+    pub width: u32,
+    pub height: u32,
+    /// The task it shows, if one.
+    #[serde(default)]
+    pub task: Option<NodeId>,
+    #[serde(default)]
+    pub caption: String,
+    /// When it was taken (the camera's time, local), if known.
+    #[serde(default)]
+    pub taken_at: Option<NaiveDateTime>,
+    /// Where it was taken, if known.
+    #[serde(default = "no_position")]
+    pub position: Position,
+}
+
+fn no_position() -> Position {
+    Position::Unavailable
+}
+
+/// Checks a photo's note: its size within the limits, a caption not too long.
+pub fn check_photo(photo: &Photo) -> Result<(), InspectionError> {
+    if photo.size == 0 || photo.size > PHOTO_MAX_BYTES || photo.width == 0 || photo.height == 0 {
+        return Err(InspectionError::BadPhoto);
+    }
+    limit("Chú thích ảnh", &photo.caption, CAPTION_MAX_CHARS)?;
+    photo.position.check()
+}
+
 /// How a recommendation stands for those who follow it up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -241,6 +312,25 @@ pub enum InspectionError {
     BadPosition,
     ReasonNeeded,
     NoText,
+    BadPhoto,
+    RoundNotFound,
+    VisitNotFound,
+    RecommendationNotFound,
+    /// The task a finding, a recommendation or a photo names is not in the plan.
+    TaskNotFound,
+    /// A visit moved to another round, a finding or photo to another visit.
+    WrongParent,
+    /// A round with visits recorded is not deleted.
+    RoundHasVisits,
+    /// A record made with an id of a deleted one.
+    AlreadyExists,
+    /// A delete of a record someone else changed after the deleting device last saw it: the
+    /// change is not thrown away unseen.
+    ChangedSinceSeen,
+    /// The user's role may not make this change; the message says what it may do.
+    Forbidden {
+        message: String,
+    },
 }
 
 impl fmt::Display for InspectionError {
@@ -268,6 +358,32 @@ impl fmt::Display for InspectionError {
                 f.write_str("Cần nêu lý do khi đánh giá đạt một phần hoặc chưa đạt.")
             }
             E::NoText => f.write_str("Cần nhập nội dung kiến nghị."),
+            E::BadPhoto => f.write_str(
+                "Ảnh không hợp lệ (trống, quá 6 MB hoặc không rõ kích thước); hãy chọn lại ảnh.",
+            ),
+            E::RoundNotFound => {
+                f.write_str("Không tìm thấy đợt kiểm tra này; có thể đợt đã bị xoá.")
+            }
+            E::VisitNotFound => {
+                f.write_str("Không tìm thấy phiếu kiểm tra này; có thể phiếu đã bị xoá.")
+            }
+            E::RecommendationNotFound => {
+                f.write_str("Không tìm thấy kiến nghị này; có thể kiến nghị đã bị xoá.")
+            }
+            E::TaskNotFound => {
+                f.write_str("Không tìm thấy nhiệm vụ này trong kế hoạch; có thể đã bị xoá.")
+            }
+            E::WrongParent => f.write_str(
+                "Không thể chuyển phiếu sang đợt khác, hay kết quả, ảnh sang phiếu khác.",
+            ),
+            E::RoundHasVisits => f.write_str(
+                "Đợt kiểm tra đã có phiếu kiểm tra; hãy xoá các phiếu trước khi xoá đợt.",
+            ),
+            E::AlreadyExists => f.write_str("Mã này đã được dùng cho một bản ghi đã xoá."),
+            E::Forbidden { message } => f.write_str(message),
+            E::ChangedSinceSeen => f.write_str(
+                "Người khác vừa sửa nội dung này sau lần đồng bộ trước của bạn nên chưa xoá; hãy xem lại rồi xoá nếu vẫn cần.",
+            ),
         }
     }
 }
@@ -308,7 +424,28 @@ pub fn places_on(units: &[AdminUnit], starts: NaiveDate, ends: NaiveDate) -> Vec
 }
 
 /// Checks a round as typed: its text, dates, team and places (against the registry's units).
-pub fn check_round(round: &InspectionRound, units: &[AdminUnit]) -> Result<(), InspectionError> {
+pub fn check_round(
+    round: &InspectionRound,
+    units: &(impl Units + ?Sized),
+) -> Result<(), InspectionError> {
+    check_round_text(round)?;
+    for place in &round.places {
+        let Some(unit) = units.unit(&place.unit) else {
+            return Err(InspectionError::UnknownPlace {
+                unit: place.unit.clone(),
+            });
+        };
+        if !unit.existed(round.starts, round.ends) {
+            return Err(InspectionError::PlaceNotOnDate {
+                name: format!("{} {}", unit.kind, unit.name),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What [`check_round`] checks without the registry: text, dates, team, caps, villages.
+pub fn check_round_text(round: &InspectionRound) -> Result<(), InspectionError> {
     if round.title.trim().is_empty() {
         return Err(InspectionError::EmptyTitle);
     }
@@ -327,17 +464,10 @@ pub fn check_round(round: &InspectionRound, units: &[AdminUnit]) -> Result<(), I
     at_most("Địa bàn kiểm tra", &round.places, PLACES_MAX)?;
     at_most("Nhiệm vụ được kiểm tra", &round.tasks, SCOPE_MAX)?;
     at_most("Cơ quan được kiểm tra", &round.agencies, SCOPE_MAX)?;
+    for member in std::iter::once(&round.leader).chain(&round.members) {
+        short("Tên đăng nhập thành viên", member)?;
+    }
     for place in &round.places {
-        let Some(unit) = units.iter().find(|u| u.id == place.unit) else {
-            return Err(InspectionError::UnknownPlace {
-                unit: place.unit.clone(),
-            });
-        };
-        if !unit.existed(round.starts, round.ends) {
-            return Err(InspectionError::PlaceNotOnDate {
-                name: format!("{} {}", unit.kind, unit.name),
-            });
-        }
         short("Tên thôn, bản", place.village.as_deref().unwrap_or(""))?;
     }
     Ok(())
@@ -348,27 +478,37 @@ pub fn check_round(round: &InspectionRound, units: &[AdminUnit]) -> Result<(), I
 pub fn check_visit(
     visit: &Visit,
     round: &InspectionRound,
-    units: &[AdminUnit],
+    units: &(impl Units + ?Sized),
 ) -> Result<(), InspectionError> {
-    let day = visit.at.date();
-    if day < round.starts || day > round.ends {
-        return Err(InspectionError::VisitOutsideRound);
-    }
+    check_visit_text(visit, round)?;
     let planned = |unit: &str| round.places.iter().any(|p| p.unit == unit);
     let in_planned_district = units
-        .iter()
-        .find(|u| u.id == visit.place.unit)
+        .unit(&visit.place.unit)
         .and_then(|u| u.parent.as_deref())
         .is_some_and(|parent| {
             planned(parent)
                 && units
-                    .iter()
-                    .any(|d| d.id == parent && d.level == UnitLevel::District)
+                    .unit(parent)
+                    .is_some_and(|d| d.level == UnitLevel::District)
         });
     if !planned(&visit.place.unit) && !in_planned_district {
         return Err(InspectionError::NotAPlaceOfTheRound {
             unit: visit.place.unit.clone(),
         });
+    }
+    Ok(())
+}
+
+/// What [`check_visit`] checks without the registry: the day within the round's, the texts, the
+/// position.
+pub fn check_visit_text(visit: &Visit, round: &InspectionRound) -> Result<(), InspectionError> {
+    let day = visit.at.date();
+    if day < round.starts || day > round.ends {
+        return Err(InspectionError::VisitOutsideRound);
+    }
+    match &visit.inspected {
+        Inspected::Agency(a) => short("Mã cơ quan được kiểm tra", a)?,
+        Inspected::Commune(c) => short("Đơn vị được kiểm tra", c)?,
     }
     short(
         "Tên thôn, bản",

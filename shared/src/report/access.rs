@@ -40,6 +40,12 @@ fn needs(op: &ReportMutation) -> Needs {
             | RecordKey::Summary { .. }
             | RecordKey::Paragraph { .. }
             | RecordKey::Document => Needs::Standing,
+            // Not a report's: `report::op` refuses such an edit whoever makes it.
+            RecordKey::Inspection(_)
+            | RecordKey::Visit(_)
+            | RecordKey::Finding { .. }
+            | RecordKey::Recommendation(_)
+            | RecordKey::Photo { .. } => Needs::Standing,
             RecordKey::Report { .. } | RecordKey::Entry { .. } | RecordKey::Value { .. } => {
                 Needs::Agency
             }

@@ -787,6 +787,11 @@ pub fn apply(plan: &impl PlanView, op: &ReportMutation) -> Result<RecordChange, 
                     }
                 }
                 RecordKey::Document => {}
+                RecordKey::Inspection(_)
+                | RecordKey::Visit(_)
+                | RecordKey::Finding { .. }
+                | RecordKey::Recommendation(_)
+                | RecordKey::Photo { .. } => return Err(ReportError::WrongField),
                 RecordKey::Summary { round } | RecordKey::Paragraph { round, .. } => {
                     open_summary(plan, *round)?;
                     if matches!(key, RecordKey::Paragraph { .. }) && existing.is_none() {

@@ -6,6 +6,8 @@
 //! record (their fields merge, or conflict field by field) instead of two.
 
 use crate::ids::{AgencyCode, NodeId, RecordId};
+use crate::inspection::model::{Finding, InspectionRound, Photo, Recommendation, Visit};
+use crate::inspection::photo::PhotoHash;
 use crate::plan::Node;
 use crate::report::completeness::ReportState;
 use crate::report::money::Vnd;
@@ -52,6 +54,22 @@ pub enum RecordKey {
     /// The plan's own document details (number, trích yếu, date, issuer, signer) as changed
     /// after the import; one per plan.
     Document,
+    /// An inspection round (đợt kiểm tra), by its client-made id.
+    Inspection(RecordId),
+    /// A visit of an inspection round (phiếu kiểm tra), by its client-made id.
+    Visit(RecordId),
+    /// What a visit found on a task: one per visit and task.
+    Finding {
+        visit: RecordId,
+        task: NodeId,
+    },
+    /// A recommendation made at a visit, by its client-made id.
+    Recommendation(RecordId),
+    /// A photo of a visit: one per visit and file.
+    Photo {
+        visit: RecordId,
+        hash: PhotoHash,
+    },
 }
 
 impl RecordKey {
@@ -65,6 +83,34 @@ impl RecordKey {
             | RecordKey::Summary { round }
             | RecordKey::Paragraph { round, .. } => Some(*round),
             RecordKey::Indicator(_) | RecordKey::Document => None,
+            RecordKey::Inspection(_)
+            | RecordKey::Visit(_)
+            | RecordKey::Finding { .. }
+            | RecordKey::Recommendation(_)
+            | RecordKey::Photo { .. } => None,
+        }
+    }
+
+    /// Whether the record is an inspection's (a round, a visit, a finding, a recommendation
+    /// or a photo), not a report's.
+    pub fn is_inspection(&self) -> bool {
+        matches!(
+            self,
+            RecordKey::Inspection(_)
+                | RecordKey::Visit(_)
+                | RecordKey::Finding { .. }
+                | RecordKey::Recommendation(_)
+                | RecordKey::Photo { .. }
+        )
+    }
+
+    /// The visit an inspection record belongs to (a visit's own key names itself).
+    pub fn visit(&self) -> Option<RecordId> {
+        match self {
+            RecordKey::Visit(id)
+            | RecordKey::Finding { visit: id, .. }
+            | RecordKey::Photo { visit: id, .. } => Some(*id),
+            _ => None,
         }
     }
 
@@ -79,6 +125,7 @@ impl RecordKey {
             | RecordKey::Summary { .. }
             | RecordKey::Paragraph { .. }
             | RecordKey::Document => None,
+            _ => None,
         }
     }
 
@@ -115,6 +162,11 @@ impl fmt::Display for RecordKey {
             RecordKey::Summary { round } => write!(f, "summary/{round}"),
             RecordKey::Paragraph { round, slot } => write!(f, "paragraph/{round}/{slot}"),
             RecordKey::Document => write!(f, "document/plan"),
+            RecordKey::Inspection(id) => write!(f, "inspection/{id}"),
+            RecordKey::Visit(id) => write!(f, "visit/{id}"),
+            RecordKey::Finding { visit, task } => write!(f, "finding/{visit}/{task}"),
+            RecordKey::Recommendation(id) => write!(f, "recommendation/{id}"),
+            RecordKey::Photo { visit, hash } => write!(f, "photo/{visit}/{hash}"),
         }
     }
 }
@@ -159,6 +211,23 @@ impl FromStr for RecordKey {
             },
             "summary" => RecordKey::Summary { round: id(rest)? },
             "document" if rest == "plan" => RecordKey::Document,
+            "inspection" => RecordKey::Inspection(id(rest)?),
+            "visit" => RecordKey::Visit(id(rest)?),
+            "recommendation" => RecordKey::Recommendation(id(rest)?),
+            "finding" => match parts(2)[..] {
+                [v, t] => RecordKey::Finding {
+                    visit: id(v)?,
+                    task: t.parse().map_err(|_| BadKey)?,
+                },
+                _ => return Err(BadKey),
+            },
+            "photo" => match parts(2)[..] {
+                [v, h] => RecordKey::Photo {
+                    visit: id(v)?,
+                    hash: PhotoHash::parse(h).map_err(|_| BadKey)?,
+                },
+                _ => return Err(BadKey),
+            },
             "paragraph" => match parts(2)[..] {
                 [r, slot] => RecordKey::Paragraph {
                     round: id(r)?,
@@ -384,6 +453,11 @@ pub enum Record {
     Summary(Summary),
     Paragraph(Paragraph),
     Document(DocumentRecord),
+    Inspection(InspectionRound),
+    Visit(Visit),
+    Finding(Finding),
+    Recommendation(Recommendation),
+    Photo(Photo),
 }
 
 /// The plan's document details as changed after its import: each field in `edited` replaces
@@ -506,6 +580,17 @@ impl Record {
                 slot: p.slot.clone(),
             },
             Record::Document(_) => RecordKey::Document,
+            Record::Inspection(r) => RecordKey::Inspection(r.id),
+            Record::Visit(v) => RecordKey::Visit(v.id),
+            Record::Finding(f) => RecordKey::Finding {
+                visit: f.visit,
+                task: f.task,
+            },
+            Record::Recommendation(r) => RecordKey::Recommendation(r.id),
+            Record::Photo(p) => RecordKey::Photo {
+                visit: p.visit,
+                hash: p.hash.clone(),
+            },
         }
     }
 
@@ -536,7 +621,14 @@ impl Record {
             }),
             RecordKey::Summary { round } => Record::Summary(Summary::blank(round)),
             RecordKey::Document => Record::Document(DocumentRecord::default()),
-            RecordKey::Round(_) | RecordKey::Indicator(_) | RecordKey::Paragraph { .. } => {
+            RecordKey::Round(_)
+            | RecordKey::Indicator(_)
+            | RecordKey::Paragraph { .. }
+            | RecordKey::Inspection(_)
+            | RecordKey::Visit(_)
+            | RecordKey::Finding { .. }
+            | RecordKey::Recommendation(_)
+            | RecordKey::Photo { .. } => {
                 return None;
             }
         })
@@ -570,6 +662,10 @@ impl Record {
             ],
             Record::Paragraph(_) => &[Text, Compiled],
             Record::Document(_) => &[Number, Kind, Title, Date, Issuer, Signer],
+            Record::Inspection(_) | Record::Visit(_) | Record::Finding(_) | Record::Photo(_) => {
+                &[Content]
+            }
+            Record::Recommendation(_) => &[Content, FollowUp],
         }
     }
 }
@@ -640,6 +736,10 @@ pub enum RecordField {
     Issuer,
     /// The kind of the plan's document.
     Kind,
+    /// An inspection record as its recorder wrote it (saved whole).
+    Content,
+    /// Where the agency says a recommendation stands, and its note.
+    FollowUp,
 }
 
 impl RecordField {
@@ -682,6 +782,8 @@ impl RecordField {
             Compiled => "Nội dung tổng hợp",
             Issuer => "Cơ quan ban hành",
             Kind => "Loại văn bản",
+            Content => "Nội dung",
+            FollowUp => "Tình hình thực hiện",
         }
     }
 }
@@ -722,6 +824,13 @@ pub enum RecordEdit {
     Text(String),
     Issuer(String),
     Kind(Option<crate::document::DocumentKind>),
+    /// An inspection record, whole (a recommendation's follow-up left as it is).
+    Content(Box<Record>),
+    FollowUp {
+        state: crate::inspection::model::FollowUp,
+        #[serde(default)]
+        note: String,
+    },
 }
 
 impl RecordEdit {
@@ -760,6 +869,8 @@ impl RecordEdit {
             RecordEdit::Text(_) => F::Text,
             RecordEdit::Issuer(_) => F::Issuer,
             RecordEdit::Kind(_) => F::Kind,
+            RecordEdit::Content(_) => F::Content,
+            RecordEdit::FollowUp { .. } => F::FollowUp,
         }
     }
 
@@ -813,6 +924,18 @@ impl RecordEdit {
             (Record::Document(d), F::Signer) => {
                 RecordEdit::Signer(d.signer.clone().unwrap_or_default())
             }
+            (
+                Record::Inspection(_)
+                | Record::Visit(_)
+                | Record::Finding(_)
+                | Record::Recommendation(_)
+                | Record::Photo(_),
+                F::Content,
+            ) => RecordEdit::Content(Box::new(record.clone())),
+            (Record::Recommendation(r), F::FollowUp) => RecordEdit::FollowUp {
+                state: r.state,
+                note: r.note.clone(),
+            },
             _ => return None,
         })
     }
@@ -851,6 +974,29 @@ impl RecordEdit {
             (Record::Summary(s), RecordEdit::Signer(x)) => s.signer = x,
             (Record::Summary(s), RecordEdit::CopiesTo(x)) => s.copies_to = x,
             (Record::Paragraph(p), RecordEdit::Text(x)) => p.text = x,
+            (Record::Recommendation(r), RecordEdit::FollowUp { state, note }) => {
+                r.state = state;
+                r.note = note;
+            }
+            (Record::Recommendation(r), RecordEdit::Content(new)) => match *new {
+                Record::Recommendation(new) if new.id == r.id => {
+                    let (state, note) = (r.state, std::mem::take(&mut r.note));
+                    *r = Recommendation { state, note, ..new };
+                }
+                _ => return false,
+            },
+            (
+                record @ (Record::Inspection(_)
+                | Record::Visit(_)
+                | Record::Finding(_)
+                | Record::Photo(_)),
+                RecordEdit::Content(new),
+            ) => {
+                if new.key() != record.key() {
+                    return false;
+                }
+                *record = *new;
+            }
             (Record::Document(d), edit) => {
                 let text = |x: String| (!x.is_empty()).then_some(x);
                 let field = edit.field();
@@ -903,6 +1049,17 @@ mod tests {
                 indicator: round,
                 unit: None,
             },
+            RecordKey::Inspection(round),
+            RecordKey::Visit(round),
+            RecordKey::Finding {
+                visit: round,
+                task: node,
+            },
+            RecordKey::Recommendation(round),
+            RecordKey::Photo {
+                visit: round,
+                hash: PhotoHash::from_digest(&[0xab; 32]),
+            },
         ];
         for k in &keys {
             assert_eq!(k.to_string().parse::<RecordKey>().as_ref(), Ok(k), "{k}");
@@ -944,6 +1101,8 @@ mod tests {
             "report/{}/",
             "nothing/1",
             "document/x",
+            "photo/x/y",
+            "finding/a",
         ] {
             assert!(bad.parse::<RecordKey>().is_err(), "{bad}");
         }

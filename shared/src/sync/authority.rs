@@ -3,6 +3,8 @@
 
 use crate::access::{self, Author};
 use crate::ids::{AgencyCode, ClientId, ConflictId, NodeId};
+use crate::inspection::model::{Inspected, InspectionError, check_round, check_visit};
+use crate::inspection::op::InspectionMutation;
 use crate::mutation::{Field, Mutation, MutationError, NodeEdit};
 use crate::plan::{Node, Plan};
 use crate::plan_state::{Change, PlanState};
@@ -167,6 +169,9 @@ impl Authority {
         {
             return Err(MutationError::UnknownAgency { agency: a.into() });
         }
+        if let Mutation::Inspection { op } = mutation {
+            return self.check_inspection_registry(known, op);
+        }
         if let Mutation::Report {
             op:
                 ReportMutation::Edit {
@@ -206,6 +211,48 @@ impl Authority {
                     error: ReportError::UnknownUnit,
                 });
             }
+        }
+        Ok(())
+    }
+
+    /// An inspection's agencies in the registry; its places among the registry's units of
+    /// the round's dates (a visit's among its round's places, or communes of its districts).
+    fn check_inspection_registry(
+        &self,
+        known: &Known,
+        op: &InspectionMutation,
+    ) -> Result<(), MutationError> {
+        use InspectionMutation as M;
+        let agencies: Vec<&AgencyCode> = match op {
+            M::SaveRound { round } => round.agencies.iter().collect(),
+            M::SaveVisit { visit } => match &visit.inspected {
+                Inspected::Agency(a) => vec![a],
+                Inspected::Commune(_) => Vec::new(),
+            },
+            M::SaveRecommendation { recommendation } => vec![&recommendation.agency],
+            _ => Vec::new(),
+        };
+        if let Some(a) = agencies
+            .into_iter()
+            .find(|a| !known.agencies.contains(a.trim()))
+        {
+            return Err(MutationError::UnknownAgency { agency: a.clone() });
+        }
+        if known.units.is_empty() {
+            return Ok(());
+        }
+        match op {
+            M::SaveRound { round } => check_round(round, &known.units)?,
+            M::SaveVisit { visit } => {
+                if let Some(Record::Inspection(round)) = self
+                    .state
+                    .records()
+                    .get(&RecordKey::Inspection(visit.round))
+                {
+                    check_visit(visit, round, &known.units)?;
+                }
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -280,7 +327,7 @@ impl Authority {
                 }),
                 _ => Cow::Borrowed(&p.mutation),
             };
-            let outcome = access::check(&author.actor, &self.state, &mutation)
+            let outcome = access::check(&author.actor, &author.username, &self.state, &mutation)
                 .and_then(|()| self.check_registry(&mutation))
                 .and_then(|()| {
                     self.apply_one(
@@ -425,6 +472,16 @@ impl Authority {
                 record_conflicts,
             );
         }
+        if let Mutation::Inspection { op } = mutation {
+            return self.apply_inspection(
+                op,
+                mutation,
+                p.base,
+                stamp,
+                new_conflict_id,
+                record_conflicts,
+            );
+        }
         // A resolution settles a conflict of this plan, about that node and field only.
         if let Mutation::ResolveConflict { conflict, id, edit } = &p.mutation {
             if !self.known_conflicts.contains(conflict) {
@@ -507,7 +564,7 @@ impl Authority {
                     .or_default()
                     .insert(Field::Assignments, stamp);
             }
-            Mutation::Report { .. } => {}
+            Mutation::Report { .. } | Mutation::Inspection { .. } => {}
             Mutation::DeleteNode { .. } => {
                 let gone: HashSet<NodeId> = written.deleted.iter().copied().collect();
                 for id in &gone {
@@ -639,9 +696,29 @@ impl Authority {
         if let ReportMutation::ResolveConflict { conflict, .. } = op {
             self.close_record_conflict(*conflict, change, out);
         }
-        for key in &written.records_deleted {
+        self.forget_records(&written.records_deleted, change, out);
+        self.state.commit(&written);
+        Ok(written)
+    }
+
+    /// Records deleted: their stamps dropped, their open conflicts closed, and the ids a client
+    /// made (rounds, indicators, inspection rounds, visits, recommendations) never reused.
+    fn forget_records(
+        &mut self,
+        deleted: &[RecordKey],
+        change: ChangeNo,
+        out: &mut Vec<RecordConflict>,
+    ) {
+        for key in deleted {
             self.record_stamps.remove(key);
-            if matches!(key, RecordKey::Round(_) | RecordKey::Indicator(_)) {
+            if matches!(
+                key,
+                RecordKey::Round(_)
+                    | RecordKey::Indicator(_)
+                    | RecordKey::Inspection(_)
+                    | RecordKey::Visit(_)
+                    | RecordKey::Recommendation(_)
+            ) {
                 self.taken_records.insert(key.clone());
             }
             let orphaned: Vec<ConflictId> = self
@@ -654,6 +731,110 @@ impl Authority {
                 self.close_record_conflict(id, change, out);
             }
         }
+    }
+
+    /// Applies an inspection mutation. A record is saved whole, so a save over a version
+    /// another device wrote after the save's base keeps the replaced version in a
+    /// `RecordConflict` (and a recommendation's follow-up, the agency's own field, likewise).
+    fn apply_inspection(
+        &mut self,
+        op: &InspectionMutation,
+        mutation: &Mutation,
+        base: ChangeNo,
+        stamp: Stamp,
+        new_conflict_id: &mut impl FnMut() -> ConflictId,
+        out: &mut Vec<RecordConflict>,
+    ) -> Result<Change, MutationError> {
+        use InspectionMutation as M;
+        match op {
+            M::ResolveConflict { conflict, key } => {
+                if !self.known_conflicts.contains(conflict) {
+                    return Err(MutationError::ConflictNotFound {
+                        conflict: *conflict,
+                    });
+                }
+                if let Some(c) = self.record_open.get(conflict)
+                    && c.key != *key
+                {
+                    return Err(MutationError::ConflictMismatch);
+                }
+            }
+            M::SaveRound { .. } | M::SaveVisit { .. } | M::SaveRecommendation { .. }
+                if self.taken_records.contains(&op.key()) =>
+            {
+                return Err(InspectionError::AlreadyExists.into());
+            }
+            _ => {}
+        }
+        let written = self.state.apply(mutation)?;
+        // A delete never throws away what another device wrote after the deleting one last
+        // pulled: it is refused, and the author told.
+        let unseen = |key: &RecordKey| {
+            self.record_stamps.get(key).is_some_and(|stamps| {
+                stamps
+                    .values()
+                    .any(|s| s.change > base && s.client != stamp.client)
+            })
+        };
+        if written.records_deleted.iter().any(unseen) {
+            return Err(InspectionError::ChangedSinceSeen.into());
+        }
+        let change = stamp.change;
+        let field = match op {
+            M::Answer { .. } => Some(RecordField::FollowUp),
+            M::SaveRound { .. }
+            | M::SaveVisit { .. }
+            | M::SaveFinding { .. }
+            | M::SaveRecommendation { .. }
+            | M::SavePhoto { .. } => Some(RecordField::Content),
+            _ => None,
+        };
+        for r in written.records.iter() {
+            let (key, Some(field)) = (r.key(), field) else {
+                continue;
+            };
+            let Some(before) = self.state.record(&key) else {
+                // A new record: every field is this mutation's.
+                let stamps = self.record_stamps.entry(key).or_default();
+                for f in r.fields() {
+                    stamps.insert(*f, stamp);
+                }
+                continue;
+            };
+            let previous = self
+                .record_stamps
+                .get(&key)
+                .and_then(|s| s.get(&field))
+                .copied();
+            let old = RecordEdit::of(before, field);
+            let new = RecordEdit::of(r, field);
+            if let (Some(prev), Some(old), Some(new)) = (previous, old, new)
+                && prev.change > base
+                && prev.client != stamp.client
+                && new != old
+            {
+                let c = RecordConflict {
+                    id: new_conflict_id(),
+                    key: key.clone(),
+                    field,
+                    kept: Version::written(new, &stamp),
+                    replaced: Version::written(old, &prev),
+                    open: true,
+                    change,
+                };
+                self.known_conflicts.insert(c.id);
+                self.record_open.insert(c.id, c.clone());
+                out.push(c);
+            }
+            self.record_stamps
+                .entry(key)
+                .or_default()
+                .insert(field, stamp);
+        }
+        if let M::ResolveConflict { conflict, .. } = op {
+            self.close_record_conflict(*conflict, change, out);
+        }
+        self.forget_records(&written.records_deleted, change, out);
         self.state.commit(&written);
         Ok(written)
     }

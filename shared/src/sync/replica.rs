@@ -167,6 +167,9 @@ impl Replica {
             .filter_map(|e| match &e.pending.mutation {
                 Mutation::Report {
                     op: crate::report::ReportMutation::ResolveConflict { conflict, .. },
+                }
+                | Mutation::Inspection {
+                    op: crate::inspection::op::InspectionMutation::ResolveConflict { conflict, .. },
                 } => Some(*conflict),
                 _ => None,
             })

@@ -1,0 +1,297 @@
+//! Inspections through the plan's sync, against a real embedded database and the seeded
+//! registry: a team member records a round, a visit, findings, a recommendation and photos;
+//! places and agencies are checked against the registry of the round's dates; whoever is not on
+//! the team, or not the agency a recommendation is made to, is refused; another plan's ids
+//! name nothing here; everything is read back by a new device.
+
+mod common;
+
+use common::*;
+use shared::access::UserRole;
+use shared::ids::{NodeId, RecordId};
+use shared::inspection::model::*;
+use shared::inspection::op::InspectionMutation as M;
+use shared::inspection::photo::PhotoHash;
+use shared::mutation::{Mutation, MutationError};
+use shared::report::{Record, RecordKey};
+use shared::sync::{ChangeNo, PullRequest};
+
+fn day(m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2015, m, d).unwrap_or_default()
+}
+
+fn rid(n: u8) -> RecordId {
+    RecordId::from_parts(1_800_000_000_000, [n; 10])
+}
+
+fn place(unit: &str) -> Place {
+    Place {
+        unit: unit.into(),
+        village: None,
+    }
+}
+
+fn round(places: &[&str]) -> InspectionRound {
+    InspectionRound {
+        id: rid(1),
+        title: "Kiểm tra thực hiện Kế hoạch 52 năm 2015".into(),
+        decision_number: Some("25/QĐ-BDT".into()),
+        decision_date: Some(day(9, 1)),
+        leader: "kiemtra".into(),
+        members: vec!["kiemtra2".into()],
+        starts: day(9, 10),
+        ends: day(9, 12),
+        places: places.iter().map(|p| place(p)).collect(),
+        tasks: Vec::new(),
+        agencies: vec!["SYT".into()],
+    }
+}
+
+fn visit(unit: &str) -> Visit {
+    Visit {
+        id: rid(2),
+        round: rid(1),
+        place: place(unit),
+        at: day(9, 10).and_hms_opt(9, 30, 0).unwrap_or_default(),
+        inspected: Inspected::Commune(unit.into()),
+        met: vec!["Ông Hoàng Văn A, Chủ tịch UBND xã".into()],
+        position: Position::Fix {
+            lat_e6: 21_853_000,
+            lon_e6: 106_761_000,
+            accuracy_m: 15,
+        },
+    }
+}
+
+fn recommendation(agency: &str) -> Recommendation {
+    Recommendation {
+        id: rid(3),
+        visit: rid(2),
+        task: None,
+        text: "Bố trí kinh phí tập huấn cho cán bộ thôn, bản".into(),
+        agency: agency.into(),
+        due: day(12, 31),
+        state: FollowUp::NotStarted,
+        note: String::new(),
+    }
+}
+
+fn inspection(op: M) -> Mutation {
+    Mutation::Inspection { op }
+}
+
+#[tokio::test]
+async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_it() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let task: NodeId = top(&tree, "I").id;
+    let inspector = s.as_user("kiemtra", UserRole::Inspector, None).await;
+    let outsider = s.as_user("nguoingoai", UserRole::Inspector, None).await;
+    let syt = s
+        .as_user("canbo-syt", UserRole::AgencyOfficer, Some("SYT"))
+        .await;
+    let sgd = s
+        .as_user("canbo-sgd", UserRole::AgencyOfficer, Some("SGDDT"))
+        .await;
+    let leader = s.as_user("lanhdao", UserRole::Leader, None).await;
+
+    let refused = |answer: &shared::sync::PushResponse| refusal(answer).cloned();
+    // Places of the round's dates only: a 2025 commune is not a 2015 place.
+    let mut r = round(&["d-178", "c-2025-xa-that-khe"]);
+    let e = refused(
+        &push_as(
+            &s,
+            &inspector,
+            plan,
+            inspection(M::SaveRound { round: r.clone() }),
+        )
+        .await,
+    );
+    assert!(
+        matches!(&e, Some(MutationError::Inspection { error }) if matches!(error, InspectionError::PlaceNotOnDate { .. } | InspectionError::UnknownPlace { .. })),
+        "{e:?}"
+    );
+    r = round(&["d-178"]);
+    r.agencies = vec!["KHONGCO".into()];
+    let e = refused(&push_as(&s, &inspector, plan, inspection(M::SaveRound { round: r })).await);
+    assert!(
+        matches!(e, Some(MutationError::UnknownAgency { .. })),
+        "{e:?}"
+    );
+
+    // One device, offline all day: the round, the visit, a finding, a recommendation and two
+    // photos, in one push when it is back.
+    let photo = |n: u8| Photo {
+        visit: rid(2),
+        hash: PhotoHash::from_digest(&[n; 32]),
+        size: 450_000,
+        width: 2_000,
+        height: 1_500,
+        task: Some(task),
+        caption: format!("Ảnh {n}"),
+        taken_at: None,
+        position: Position::Unavailable,
+    };
+    let day_of_work = vec![
+        inspection(M::SaveRound {
+            round: round(&["d-178"]),
+        }),
+        // A commune of a district the round visits.
+        inspection(M::SaveVisit {
+            visit: visit("c-178-xa-mai-pha"),
+        }),
+        inspection(M::SaveFinding {
+            finding: Finding {
+                visit: rid(2),
+                task,
+                findings: "Đã tổ chức 2 lớp tuyên truyền".into(),
+                rating: Some(Rating::PartlyMet),
+                reason: "Chưa tới đủ các thôn".into(),
+            },
+        }),
+        inspection(M::SaveRecommendation {
+            recommendation: recommendation("SYT"),
+        }),
+        inspection(M::SavePhoto { photo: photo(1) }),
+        inspection(M::SavePhoto { photo: photo(2) }),
+    ];
+    let device = new_client();
+    let req = shared::sync::PushRequest {
+        client: device,
+        mutations: day_of_work
+            .into_iter()
+            .enumerate()
+            .map(|(i, mutation)| shared::sync::Pending {
+                seq: i as u64 + 1,
+                base: ChangeNo::ZERO,
+                at: 1_800_000_000_000,
+                mutation,
+            })
+            .collect(),
+    };
+    let r = post_json(
+        &inspector,
+        s.url(&format!("/plans/{plan}/push")),
+        &serde_json::json!(req),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let answer: shared::sync::PushResponse = body(r).await;
+    assert!(answer.refused.is_empty(), "{:?}", answer.refused);
+    assert_eq!(answer.last_seq, 6);
+
+    // A visit outside the round's places; a finding by someone not on the team.
+    let mut away = visit("c-180-thi-tran-that-khe");
+    away.id = rid(4);
+    let e = refused(
+        &push_as(
+            &s,
+            &inspector,
+            plan,
+            inspection(M::SaveVisit { visit: away }),
+        )
+        .await,
+    );
+    assert!(
+        matches!(
+            &e,
+            Some(MutationError::Inspection {
+                error: InspectionError::NotAPlaceOfTheRound { .. }
+            })
+        ),
+        "{e:?}"
+    );
+    let e = refused(
+        &push_as(
+            &s,
+            &outsider,
+            plan,
+            inspection(M::DeleteVisit { id: rid(2) }),
+        )
+        .await,
+    );
+    assert!(
+        matches!(&e, Some(MutationError::Forbidden { message }) if message.contains("thành viên đoàn")),
+        "{e:?}"
+    );
+
+    // The agency the recommendation is made to answers it; another agency may not.
+    let answer_done = inspection(M::Answer {
+        id: rid(3),
+        state: FollowUp::Done,
+        note: "Đã bố trí 50 triệu đồng".into(),
+    });
+    let e = refused(&push_as(&s, &sgd, plan, answer_done.clone()).await);
+    assert!(matches!(e, Some(MutationError::Forbidden { .. })), "{e:?}");
+    assert_eq!(refused(&push_as(&s, &syt, plan, answer_done).await), None);
+
+    // A leader's new device reads it all.
+    let pulled = post_json(
+        &leader,
+        s.url(&format!("/plans/{plan}/pull")),
+        &serde_json::json!(PullRequest {
+            cursor: ChangeNo::ZERO,
+            clients: Vec::new(),
+        }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let pulled: shared::sync::PullResponse = body(pulled).await;
+    let kinds = |want: fn(&Record) -> bool| pulled.records.iter().filter(|r| want(r)).count();
+    assert_eq!(kinds(|r| matches!(r, Record::Inspection(_))), 1);
+    assert_eq!(kinds(|r| matches!(r, Record::Visit(_))), 1);
+    assert_eq!(kinds(|r| matches!(r, Record::Finding(_))), 1);
+    assert_eq!(kinds(|r| matches!(r, Record::Photo(_))), 2);
+    let rec = pulled
+        .records
+        .iter()
+        .find_map(|r| match r {
+            Record::Recommendation(r) => Some(r),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the recommendation"));
+    assert_eq!(rec.state, FollowUp::Done);
+    assert_eq!(rec.note, "Đã bố trí 50 triệu đồng");
+
+    // Another plan: the same ids name nothing there.
+    let other = new_plan(&s, "Kế hoạch khác").await;
+    let e = refused(
+        &push_as(
+            &s,
+            &inspector,
+            other,
+            inspection(M::SavePhoto { photo: photo(3) }),
+        )
+        .await,
+    );
+    assert!(
+        matches!(
+            &e,
+            Some(MutationError::Inspection {
+                error: InspectionError::VisitNotFound
+            })
+        ),
+        "{e:?}"
+    );
+    let first = s
+        .pull(
+            plan,
+            &PullRequest {
+                cursor: ChangeNo::ZERO,
+                clients: Vec::new(),
+            },
+        )
+        .await;
+    assert!(
+        !first.records.iter().any(|r| r.key()
+            == RecordKey::Photo {
+                visit: rid(2),
+                hash: PhotoHash::from_digest(&[3; 32])
+            }),
+        "nothing of the other plan's push landed here"
+    );
+    s.stop().await;
+}
