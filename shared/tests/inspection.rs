@@ -621,3 +621,91 @@ mod ops {
         }
     }
 }
+
+mod forms {
+    use super::*;
+    use shared::inspection::form::*;
+
+    #[test]
+    fn drafts_become_records_or_say_what_is_missing_in_vietnamese() {
+        let units = units();
+        let mut d = RoundDraft::new("kiemtra", day(2015, 3, 2));
+        d.title = "Kiểm tra năm 2015".into();
+        d.members = "kiemtra2, kiemtra3\nkiemtra4".into();
+        d.places = vec![place("d-178")];
+        d.ends = "31/02/2015".into();
+        assert_eq!(
+            d.round(id(1)).map_err(|e| e.to_string()),
+            Err("Ngày kết thúc: cần nhập ngày dạng dd/mm/yyyy.".into())
+        );
+        d.ends = "05/03/2015".into();
+        let r = d.round(id(1)).expect("a round");
+        assert_eq!(r.members, ["kiemtra2", "kiemtra3", "kiemtra4"]);
+        assert_eq!(RoundDraft::of(&r).round(id(1)), Ok(r.clone()));
+
+        // The places of a visit: the district, and its communes that existed then.
+        let places = visit_places(&r, &units);
+        let ids: Vec<&str> = places.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["d-178", "c-178-xa-tan-doan", "c-178-xa-bac-la"]);
+        assert_eq!(places[1].1, "xã Tân Đoàn, huyện Văn Quan");
+
+        let mut v = VisitDraft::new(&r, day(2015, 3, 9), "09:30");
+        assert_eq!(v.date, "05/03/2015", "today past the round: its last day");
+        v.unit = "c-178-xa-tan-doan".into();
+        v.met = "Ông Hoàng Văn A, Chủ tịch UBND xã\n\nBà Lý Thị B".into();
+        v.time = "9h".into();
+        assert_eq!(v.visit(id(2), &r, "xã Tân Đoàn"), Err(FormError::Time));
+        v.time = "09:30".into();
+        let visit = v.visit(id(2), &r, "xã Tân Đoàn").expect("a visit");
+        assert_eq!(visit.met.len(), 2);
+        assert_eq!(
+            visit.inspected,
+            Inspected::Commune("UBND xã Tân Đoàn".into())
+        );
+        assert_eq!(
+            VisitDraft::of(&visit).visit(id(2), &r, "xã Tân Đoàn"),
+            Ok(visit.clone())
+        );
+
+        let mut f = FindingDraft {
+            task: Some(NodeId::from_parts(1, [1; 10])),
+            findings: "Đã tổ chức 2 lớp".into(),
+            rating: Some(Rating::NotMet),
+            reason: " ".into(),
+        };
+        assert!(
+            f.finding(id(2))
+                .expect_err("no reason")
+                .to_string()
+                .contains("lý do")
+        );
+        f.rating = Some(Rating::Met);
+        assert_eq!(f.finding(id(2)).map(|f| f.reason), Ok(String::new()));
+
+        let mut rec = RecommendationDraft {
+            text: "Bố trí kinh phí".into(),
+            agency: String::new(),
+            due: "30/06/2015".into(),
+            task: None,
+        };
+        assert_eq!(rec.recommendation(id(3), id(2)), Err(FormError::NoAgency));
+        rec.agency = "SYT".into();
+        assert_eq!(
+            rec.recommendation(id(3), id(2)).map(|r| r.due),
+            Ok(day(2015, 6, 30))
+        );
+
+        // Where: by district, then commune, with counts.
+        let mut second = visit.clone();
+        second.id = id(4);
+        second.place = place("d-178");
+        let counts = visits_by_place([&visit, &visit, &second], &units);
+        assert_eq!(
+            counts
+                .iter()
+                .map(|c| (c.commune.clone().unwrap_or_default(), c.visits))
+                .collect::<Vec<_>>(),
+            [(String::new(), 3), ("xã Tân Đoàn".into(), 2)]
+        );
+    }
+}

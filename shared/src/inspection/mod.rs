@@ -5,6 +5,7 @@
 //! upload; here: who may do what.
 
 pub mod access;
+pub mod form;
 pub mod model;
 pub mod op;
 pub mod photo;
