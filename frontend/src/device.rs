@@ -219,3 +219,62 @@ pub fn mark(name: &str) {
         let _ = p.mark(name);
     }
 }
+
+/// The local time now as hh:mm.
+pub fn time_now() -> String {
+    let d = js_sys::Date::new_0();
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
+/// The tablet's position from the Geolocation API: (latitude, longitude) in degrees × 10⁶ and
+/// the accuracy in metres; the refusal in words when there is none (permission refused, no
+/// fix within 20 s, no such API).
+pub async fn position() -> Result<(i32, i32, u32), String> {
+    let nav = web_sys::window()
+        .map(|w| w.navigator())
+        .ok_or("Không có trình duyệt.")?;
+    let geo = js_sys::Reflect::get(&nav, &JsValue::from_str("geolocation"))
+        .ok()
+        .filter(|g| !g.is_undefined() && !g.is_null())
+        .ok_or("Thiết bị này không xác định được vị trí.")?;
+    let get = js_sys::Reflect::get(&geo, &JsValue::from_str("getCurrentPosition"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or("Thiết bị này không xác định được vị trí.")?;
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("enableHighAccuracy", JsValue::TRUE),
+        ("timeout", JsValue::from_f64(20_000.0)),
+        ("maximumAge", JsValue::from_f64(60_000.0)),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &value);
+    }
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let _ = get.call3(&geo, &resolve, &reject, &options);
+    });
+    let fix = JsFuture::from(promise).await.map_err(|e| {
+        let code = js_sys::Reflect::get(&e, &JsValue::from_str("code"))
+            .ok()
+            .and_then(|c| c.as_f64());
+        match code {
+            Some(1.0) => "Chưa được phép lấy vị trí: hãy cho phép trong cài đặt trình duyệt.",
+            Some(3.0) => "Không bắt được tín hiệu định vị; hãy thử lại ở chỗ thoáng.",
+            _ => "Không xác định được vị trí; hãy thử lại.",
+        }
+        .to_owned()
+    })?;
+    let coords = js_sys::Reflect::get(&fix, &JsValue::from_str("coords")).unwrap_or_default();
+    let number = |key: &str| {
+        js_sys::Reflect::get(&coords, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_f64())
+    };
+    match (number("latitude"), number("longitude"), number("accuracy")) {
+        (Some(lat), Some(lon), Some(acc)) => Ok((
+            (lat * 1e6).round() as i32,
+            (lon * 1e6).round() as i32,
+            acc.round().clamp(0.0, 1e7) as u32,
+        )),
+        _ => Err("Không xác định được vị trí; hãy thử lại.".to_owned()),
+    }
+}

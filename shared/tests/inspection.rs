@@ -681,6 +681,8 @@ mod forms {
         );
         f.rating = Some(Rating::Met);
         assert_eq!(f.finding(id(2)).map(|f| f.reason), Ok(String::new()));
+        let kept = f.finding(id(2)).expect("a finding");
+        assert_eq!(FindingDraft::of(&kept).finding(id(2)), Ok(kept));
 
         let mut rec = RecommendationDraft {
             text: "Bố trí kinh phí".into(),
@@ -693,6 +695,11 @@ mod forms {
         assert_eq!(
             rec.recommendation(id(3), id(2)).map(|r| r.due),
             Ok(day(2015, 6, 30))
+        );
+        let kept = rec.recommendation(id(3), id(2)).expect("a recommendation");
+        assert_eq!(
+            RecommendationDraft::of(&kept).recommendation(id(3), id(2)),
+            Ok(kept)
         );
 
         // Where: by district, then commune, with counts.

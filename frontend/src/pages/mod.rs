@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod import;
+pub mod inspections;
 pub mod login;
 pub mod password;
 pub mod plan;

@@ -82,12 +82,13 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
         move || store.sync(),
     );
     device::keep_alive(events);
-    // The reports tab's module, loaded once the plan is on screen and the page is quiet, so
+    // The reports and inspections tabs' modules, loaded once the plan is on screen and the page is quiet, so
     // that the tab opens at once (from the service worker's copy when installed).
     set_timeout(
         || {
             spawn_local(async {
                 let _ = reports_tab(false).await;
+                let _ = inspections_tab(false).await;
             })
         },
         PRELOAD_AFTER,
@@ -189,7 +190,7 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
             <StatusBar />
             <ConflictsPanel />
             <nav class="tabs" aria-label="Cách xem kế hoạch">
-                {[(Mode::Tree, "Cây kế hoạch"), (Mode::Board, "Giao việc"), (Mode::Unit, "Nhiệm vụ của đơn vị"), (Mode::Reports, "Báo cáo")]
+                {[(Mode::Tree, "Cây kế hoạch"), (Mode::Board, "Giao việc"), (Mode::Unit, "Nhiệm vụ của đơn vị"), (Mode::Reports, "Báo cáo"), (Mode::Inspections, "Kiểm tra")]
                     .into_iter()
                     .map(|(m, text)| view! {
                         <button
@@ -222,6 +223,11 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
                         {Suspend::new(reports_tab(true))}
                     </Suspense>
                 }.into_any(),
+                Mode::Inspections => view! {
+                    <Suspense fallback=|| view! { <p class="empty">"Đang tải phần kiểm tra…"</p> }>
+                        {Suspend::new(inspections_tab(true))}
+                    </Suspense>
+                }.into_any(),
             }}
         </div>
     }
@@ -239,6 +245,17 @@ fn reports_tab(show: bool) -> AnyView {
     }
 }
 
+/// The inspections tab, a module of its own like the reports tab, loaded with it a moment after
+/// the plan is on screen (an inspector opens the app in the office, then works offline).
+#[lazy]
+fn inspections_tab(show: bool) -> AnyView {
+    if show {
+        view! { <crate::pages::inspections::Inspections /> }.into_any()
+    } else {
+        ().into_any()
+    }
+}
+
 /// How long after the plan is on screen the reports tab's module is loaded.
 const PRELOAD_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
 
@@ -249,6 +266,7 @@ enum Mode {
     Board,
     Unit,
     Reports,
+    Inspections,
 }
 
 impl Mode {
@@ -258,13 +276,20 @@ impl Mode {
             Mode::Board => "giao-viec",
             Mode::Unit => "don-vi",
             Mode::Reports => "bao-cao",
+            Mode::Inspections => "kiem-tra",
         }
     }
 
     fn from_param(p: &str) -> Option<Self> {
-        [Mode::Tree, Mode::Board, Mode::Unit, Mode::Reports]
-            .into_iter()
-            .find(|m| m.param() == p)
+        [
+            Mode::Tree,
+            Mode::Board,
+            Mode::Unit,
+            Mode::Reports,
+            Mode::Inspections,
+        ]
+        .into_iter()
+        .find(|m| m.param() == p)
     }
 }
 

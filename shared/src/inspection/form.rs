@@ -232,6 +232,15 @@ pub struct FindingDraft {
 }
 
 impl FindingDraft {
+    pub fn of(finding: &Finding) -> Self {
+        Self {
+            task: Some(finding.task),
+            findings: finding.findings.clone(),
+            rating: finding.rating,
+            reason: finding.reason.clone(),
+        }
+    }
+
     pub fn finding(&self, visit: RecordId) -> Result<Finding, FormError> {
         let task = self.task.ok_or(FormError::NoTask)?;
         let rating = self.rating.ok_or(FormError::NoRating)?;
@@ -261,6 +270,15 @@ pub struct RecommendationDraft {
 }
 
 impl RecommendationDraft {
+    pub fn of(rec: &Recommendation) -> Self {
+        Self {
+            text: rec.text.clone(),
+            agency: rec.agency.to_string(),
+            due: format_date(rec.due),
+            task: rec.task,
+        }
+    }
+
     pub fn recommendation(
         &self,
         id: RecordId,
@@ -308,13 +326,13 @@ pub fn visit_places(round: &InspectionRound, units: &[AdminUnit]) -> Vec<(String
 
 /// A unit's name with its kind, and its district's after a comma.
 pub fn place_name(unit: &AdminUnit, units: &[AdminUnit]) -> String {
-    let own = format!("{} {}", unit.kind, unit.name);
+    let own = unit.label();
     match unit
         .parent
         .as_deref()
         .and_then(|p| units.iter().find(|u| u.id == p))
     {
-        Some(d) => format!("{own}, {} {}", d.kind, d.name),
+        Some(d) => format!("{own}, {}", d.label()),
         None => own,
     }
 }
@@ -336,7 +354,7 @@ pub fn visits_by_place<'a>(
     units: &[AdminUnit],
 ) -> Vec<PlaceCount> {
     use std::collections::BTreeMap;
-    let name = |u: &AdminUnit| format!("{} {}", u.kind, u.name);
+    let name = |u: &AdminUnit| u.label();
     let mut tree: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for v in visits {
         let unit = units.iter().find(|u| u.id == v.place.unit);

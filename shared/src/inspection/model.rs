@@ -436,9 +436,7 @@ pub fn check_round(
             });
         };
         if !unit.existed(round.starts, round.ends) {
-            return Err(InspectionError::PlaceNotOnDate {
-                name: format!("{} {}", unit.kind, unit.name),
-            });
+            return Err(InspectionError::PlaceNotOnDate { name: unit.label() });
         }
     }
     Ok(())

@@ -100,6 +100,18 @@ pub struct AdminUnit {
 }
 
 impl AdminUnit {
+    /// The unit as people name it, with its kind: "xã Mai Pha", "huyện Văn Quan" (a name that
+    /// carries its kind already, "Xã Thất Khê", stands as it is).
+    pub fn label(&self) -> String {
+        let name = self.name.trim();
+        let kind = format!("{} ", self.kind.trim().to_lowercase());
+        if name.to_lowercase().starts_with(&kind) {
+            name.to_owned()
+        } else {
+            format!("{} {name}", self.kind)
+        }
+    }
+
     /// True when the unit existed on some day from `from` to `to`.
     pub fn existed(&self, from: NaiveDate, to: NaiveDate) -> bool {
         self.valid_from.is_none_or(|f| f <= to) && self.valid_to.is_none_or(|t| t >= from)
@@ -142,5 +154,26 @@ impl Known {
         self.units
             .get(id)
             .is_some_and(|u| u.level == level && u.existed(from, to))
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn a_units_label_carries_its_kind_once() {
+        let unit = |name: &str, kind: &str| AdminUnit {
+            id: "x".into(),
+            name: name.into(),
+            kind: kind.into(),
+            level: UnitLevel::Commune,
+            parent: None,
+            valid_from: None,
+            valid_to: None,
+        };
+        assert_eq!(unit("Mai Pha", "xã").label(), "xã Mai Pha");
+        assert_eq!(unit("Xã Thất Khê", "xã").label(), "Xã Thất Khê");
+        assert_eq!(unit("Xa Lý", "xã").label(), "xã Xa Lý");
     }
 }

@@ -1,0 +1,113 @@
+// Field inspections on a tablet: an inspector opens a round, then, with no signal, records a
+// visit with the tablet's position, a finding on a task and a recommendation to an agency;
+// everything survives a reload offline and syncs once the network is back; the agency's officer
+// answers the recommendation and the inspector sees the answer.
+const { test, expect } = require('@playwright/test');
+const { backendPerTest } = require('../server');
+const { tablet, offlineReady } = require('../report-steps');
+
+const current = backendPerTest(test);
+
+const field = { latitude: 21.853412, longitude: 106.761234, accuracy: 12 };
+
+async function openInspections(page, username) {
+  const backend = current();
+  await backend.signIn(page.context(), username);
+  await page.goto(backend.url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await page.getByRole('button', { name: 'Kiểm tra', exact: true }).tap();
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+}
+
+test('an inspector records a visit offline with its position, finding and recommendation; the agency answers it', async ({ browser }) => {
+  const backend = current();
+  await backend.createUser('kiemtra', 'inspector', null, 'Lương Văn Kiểm');
+  await backend.createUser('syt', 'agency_officer', 'SYT', 'Trần Văn Y Tế');
+
+  const context = await browser.newContext({ ...tablet, geolocation: field, permissions: ['geolocation'] });
+  const page = await context.newPage();
+  await openInspections(page, 'kiemtra');
+  await expect(page.getByText('Chưa có đợt kiểm tra nào')).toBeVisible();
+
+  // The round: today's places are the communes of the two-tier system.
+  await page.getByRole('button', { name: 'Lập đợt kiểm tra' }).tap();
+  const form = page.getByRole('form', { name: 'Lập đợt kiểm tra' });
+  await form.getByLabel('Tên đợt kiểm tra').fill('Kiểm tra thực hiện Kế hoạch 52 tại xã Thất Khê');
+  await form.getByLabel('Số quyết định').fill('15/QĐ-BDT');
+  await form.getByLabel('Thêm địa bàn').selectOption('c-2025-xa-that-khe');
+  await expect(form.locator('.chip')).toContainText(['Xã Thất Khê']);
+  await form.getByLabel('Thêm cơ quan').selectOption('SYT');
+  await form.getByRole('button', { name: 'Lưu đợt kiểm tra' }).tap();
+  await expect(page.locator('.round-chip')).toContainText('Kiểm tra thực hiện Kế hoạch 52');
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+
+  // No signal from here on.
+  await offlineReady(page);
+  await context.setOffline(true);
+  await page.getByRole('button', { name: 'Thêm phiếu kiểm tra' }).tap();
+  const visit = page.getByRole('form', { name: 'Phiếu kiểm tra' });
+  await visit.getByLabel('Thôn, bản').fill('Bản Slằng');
+  await visit.getByLabel(/Người làm việc với đoàn/).fill('Ông Hoàng Văn A, Chủ tịch UBND xã\nBà Lý Thị B, công chức văn hoá');
+  await expect(page.getByTestId('visit-position')).toHaveText('Chưa có vị trí');
+  await visit.getByRole('button', { name: 'Lấy vị trí' }).tap();
+  await expect(page.getByTestId('visit-position')).toHaveText('21.85341° B, 106.76123° Đ (sai số ±12 m)');
+  await visit.getByRole('button', { name: 'Lưu phiếu' }).tap();
+
+  const finding = page.getByRole('form', { name: 'Ghi kết quả kiểm tra' });
+  await finding.getByLabel('Nhiệm vụ được kiểm tra').selectOption({ index: 1 });
+  await finding.getByLabel('Kết quả kiểm tra').fill('Đã tổ chức 2 lớp tuyên truyền, 60 lượt người tham dự.');
+  await finding.getByRole('button', { name: 'Ghi kết quả' }).tap();
+  await expect(finding.getByRole('alert')).toHaveText('Cần chọn mức đánh giá.');
+  await finding.getByLabel('Đạt một phần').check();
+  await finding.getByRole('button', { name: 'Ghi kết quả' }).tap();
+  await expect(finding.getByRole('alert')).toContainText('lý do');
+  await finding.getByLabel('Lý do').fill('Mới tới 3 trên 7 bản.');
+  await finding.getByRole('button', { name: 'Ghi kết quả' }).tap();
+  await expect(page.locator('.findings .finding')).toHaveCount(1);
+  await expect(page.locator('.findings .rating')).toHaveText('Đạt một phần');
+
+  const rec = page.getByRole('form', { name: 'Ghi kiến nghị' });
+  await rec.getByLabel('Nội dung kiến nghị').fill('Bố trí kinh phí tập huấn cho nhân viên y tế thôn, bản.');
+  await rec.getByLabel('Cơ quan thực hiện').selectOption('SYT');
+  await rec.getByRole('button', { name: 'Ghi kiến nghị' }).tap();
+  await expect(page.locator('.recommendations .finding')).toHaveCount(1);
+  await expect(page.locator('.sync-pending')).toHaveText('3 thay đổi chờ gửi');
+  await page.screenshot({ path: 'test-results/inspection-visit-768x1024.png', fullPage: true });
+
+  // A reload with no network keeps it all.
+  await page.reload();
+  await page.getByRole('button', { name: 'Kiểm tra', exact: true }).tap();
+  const row = page.locator('.visit-row');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('Xã Thất Khê');
+  await expect(row).toContainText('1 kết quả · 1 kiến nghị · 0 ảnh');
+  await expect(page.locator('.place-counts')).toContainText('Xã Thất Khê');
+  await expect(page.locator('.visit-map .map-point')).toHaveCount(1);
+  await expect(page.locator('.sync-pending')).toHaveText('3 thay đổi chờ gửi');
+  await page.screenshot({ path: 'test-results/inspection-visits-768x1024.png', fullPage: true });
+
+  // Back in signal: one sync.
+  await context.setOffline(false);
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+
+  // The agency answers its recommendation.
+  const agencyContext = await browser.newContext(tablet);
+  const agency = await agencyContext.newPage();
+  await openInspections(agency, 'syt');
+  await agency.getByRole('tab', { name: 'Kiến nghị sau kiểm tra' }).tap();
+  const answer = agency.getByRole('form', { name: 'Báo cáo thực hiện kiến nghị' });
+  await expect(agency.locator('.follow-ups .finding')).toContainText('Bố trí kinh phí tập huấn');
+  await answer.getByRole('combobox').selectOption({ label: 'Đã thực hiện' });
+  await answer.getByPlaceholder(/Ghi chú/).fill('Đã bố trí 50 triệu đồng');
+  await answer.getByRole('button', { name: 'Lưu' }).tap();
+  await expect(agency.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+
+  // The inspector's tablet learns of it.
+  await page.getByRole('tab', { name: 'Kiến nghị sau kiểm tra' }).tap();
+  await expect(page.locator('.follow-ups .badge')).toHaveText('Đã thực hiện');
+  await expect(page.locator('.follow-ups')).toContainText('Đã bố trí 50 triệu đồng');
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.screenshot({ path: 'test-results/inspection-follow-up-1024x768.png', fullPage: true });
+  await agencyContext.close();
+  await context.close();
+});
