@@ -10,6 +10,28 @@ const current = backendPerTest(test);
 
 const field = { latitude: 21.853412, longitude: 106.761234, accuracy: 12 };
 
+/// A JPEG of `width` × `height` drawn in the page (as a camera's would be), different by `seed`.
+async function jpeg(page, width, height, seed) {
+  const b64 = await page.evaluate(async ([w, h, seed]) => {
+    const canvas = new OffscreenCanvas(w, h);
+    const g = canvas.getContext('2d');
+    const sky = g.createLinearGradient(0, 0, w, h);
+    sky.addColorStop(0, '#3a7'); sky.addColorStop(1, '#35b');
+    g.fillStyle = sky;
+    g.fillRect(0, 0, w, h);
+    for (let i = 0; i < 3000; i++) {
+      g.fillStyle = `hsl(${(i * 37 + seed * 11) % 360},60%,${30 + (i % 40)}%)`;
+      g.fillRect((i * 7919 + seed * 101) % w, (i * 104729 + seed) % h, 20 + (i % 60), 10 + (i % 45));
+    }
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }, [width, height, seed]);
+  return Buffer.from(b64, 'base64');
+}
+
 async function openInspections(page, username) {
   const backend = current();
   await backend.signIn(page.context(), username);
@@ -28,6 +50,7 @@ test('an inspector records a visit offline with its position, finding and recomm
   const page = await context.newPage();
   await openInspections(page, 'kiemtra');
   await expect(page.getByText('Chưa có đợt kiểm tra nào')).toBeVisible();
+  await expect(page.getByTestId('storage')).toContainText(/Bộ nhớ trên máy: đã dùng \d+ MB, còn trống \d+ MB/);
 
   // The round: today's places are the communes of the two-tier system.
   await page.getByRole('button', { name: 'Lập đợt kiểm tra' }).tap();
@@ -71,7 +94,20 @@ test('an inspector records a visit offline with its position, finding and recomm
   await rec.getByLabel('Cơ quan thực hiện').selectOption('SYT');
   await rec.getByRole('button', { name: 'Ghi kiến nghị' }).tap();
   await expect(page.locator('.recommendations .finding')).toHaveCount(1);
-  await expect(page.locator('.sync-pending')).toHaveText('3 thay đổi chờ gửi');
+
+  // Three photos from the gallery, one of them a 4,000 × 3,000 camera picture.
+  const files = [
+    { name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: await jpeg(page, 4000, 3000, 1) },
+    { name: 'IMG_0002.jpg', mimeType: 'image/jpeg', buffer: await jpeg(page, 1600, 1200, 2) },
+    { name: 'IMG_0003.jpg', mimeType: 'image/jpeg', buffer: await jpeg(page, 1200, 1600, 3) },
+  ];
+  await page.getByLabel('Chọn ảnh từ thư viện').setInputFiles(files);
+  await expect(page.locator('.photo')).toHaveCount(3);
+  await expect(page.getByTestId('upload-state')).toHaveText('3 ảnh chờ tải lên (lưu trong máy).');
+  const big = page.locator('.photo img[width="2000"][height="1500"]');
+  await expect(big).toHaveCount(1);
+  await expect(page.locator('.sync-pending')).toHaveText('6 thay đổi chờ gửi');
+  await page.locator('.photos').scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/inspection-visit-768x1024.png', fullPage: true });
 
   // A reload with no network keeps it all.
@@ -80,15 +116,45 @@ test('an inspector records a visit offline with its position, finding and recomm
   const row = page.locator('.visit-row');
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('Xã Thất Khê');
-  await expect(row).toContainText('1 kết quả · 1 kiến nghị · 0 ảnh');
+  await expect(row).toContainText('1 kết quả · 1 kiến nghị · 3 ảnh');
   await expect(page.locator('.place-counts')).toContainText('Xã Thất Khê');
   await expect(page.locator('.visit-map .map-point')).toHaveCount(1);
-  await expect(page.locator('.sync-pending')).toHaveText('3 thay đổi chờ gửi');
+  await expect(page.locator('.sync-pending')).toHaveText('6 thay đổi chờ gửi');
   await page.screenshot({ path: 'test-results/inspection-visits-768x1024.png', fullPage: true });
 
-  // Back in signal: one sync.
+  // Back in signal: one sync; the photos go apart, and the first try is cut after one chunk:
+  // the next resumes from the chunks the server holds.
+  let cut = false;
+  let sent = 0;
+  page.on('request', (r) => { if (r.method() === 'PUT' && r.url().includes('/upload/')) sent += (r.postDataBuffer() || Buffer.alloc(0)).length; });
+  await page.route('**/upload/*/1', async (route) => {
+    if (!cut) { cut = true; await route.abort('connectionreset'); } else { await route.continue(); }
+  });
   await context.setOffline(false);
   await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await row.tap();
+  await expect(page.locator('.photo')).toHaveCount(3);
+  await expect.poll(() => cut).toBe(true);
+  await expect(page.getByTestId('upload-state')).toHaveText(/chờ tải lên/);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(page.getByTestId('upload-state')).toHaveText('Đã tải hết ảnh lên máy chủ.');
+  const sizes = await page.evaluate(async () => {
+    const plan = location.pathname.split('/').pop();
+    const out = [];
+    for (const li of document.querySelectorAll('.photo')) {
+      const r = await fetch(`/api/plans/${plan}/photos/${li.dataset.hash}`);
+      const blob = await r.blob();
+      const bitmap = await createImageBitmap(blob);
+      out.push({ status: r.status, bytes: blob.size, w: bitmap.width, h: bitmap.height });
+    }
+    return out;
+  });
+  expect(sizes.map((x) => x.status)).toEqual([200, 200, 200]);
+  expect(sizes.map((x) => `${x.w}x${x.h}`).sort()).toEqual(['1200x1600', '1600x1200', '2000x1500']);
+  const total = sizes.reduce((a, x) => a + x.bytes, 0);
+  // Every byte once, but for the chunk cut on the way (sent twice at most).
+  expect(sent).toBeLessThanOrEqual(total + 256 * 1024);
+  console.log(`photo_upload_overhead: ${(sent / total).toFixed(3)} (${sent} bytes sent for ${total})`);
 
   // The agency answers its recommendation.
   const agencyContext = await browser.newContext(tablet);

@@ -278,3 +278,19 @@ pub async fn position() -> Result<(i32, i32, u32), String> {
         _ => Err("Không xác định được vị trí; hãy thử lại.".to_owned()),
     }
 }
+
+/// How much the app keeps on the device and how much the browser lets it keep, in bytes
+/// (StorageManager's estimate); `None` where the browser does not say.
+pub async fn storage_estimate() -> Option<(f64, f64)> {
+    let nav = web_sys::window()?.navigator();
+    if !js_sys::Reflect::has(&nav, &JsValue::from_str("storage")).unwrap_or(false) {
+        return None;
+    }
+    let estimate = JsFuture::from(nav.storage().estimate().ok()?).await.ok()?;
+    let number = |key: &str| {
+        js_sys::Reflect::get(&estimate, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_f64())
+    };
+    Some((number("usage")?, number("quota")?))
+}

@@ -133,3 +133,36 @@ pub async fn delete(key: &str) -> Result<()> {
         TransactionResult::Aborted => Err(AppError::StorageAborted),
     }
 }
+
+/// Keeps `value` as it is (a `Blob`: a photo's bytes, stored by the browser as a file).
+pub async fn put_value(key: &str, value: &JsValue) -> Result<()> {
+    let db = open().await?;
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadWrite)
+        .map_err(e)?;
+    let store = tx.object_store(STORE).map_err(e)?;
+    store.put(value, Some(&JsValue::from_str(key))).map_err(e)?;
+    match tx.commit().map_err(e)?.await.map_err(e)? {
+        TransactionResult::Committed => Ok(()),
+        TransactionResult::Aborted => Err(AppError::StorageAborted),
+    }
+}
+
+/// The keys that start with `prefix`.
+pub async fn keys_with_prefix(prefix: &str) -> Result<Vec<String>> {
+    let db = open().await?;
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadOnly)
+        .map_err(e)?;
+    let store = tx.object_store(STORE).map_err(e)?;
+    let keys = store
+        .get_all_keys(None, None)
+        .map_err(e)?
+        .await
+        .map_err(e)?;
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| k.as_string())
+        .filter(|k| k.starts_with(prefix))
+        .collect())
+}

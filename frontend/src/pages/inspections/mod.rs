@@ -5,6 +5,7 @@
 //! synced like any other edit.
 
 mod follow_up;
+mod photos;
 mod round_form;
 mod visit;
 
@@ -85,6 +86,19 @@ pub fn Inspections() -> impl IntoView {
             .filter(|id| list.iter().any(|r| r.id == *id))
             .or_else(|| list.first().map(|r| r.id))
     });
+    // The photos waiting on the device go up whenever the tab is open and the network is
+    // there (a visit's own photos also when it is opened).
+    let plan = store.plan_id();
+    let uploaded = RwSignal::new(photos::Progress::default());
+    let refused = RwSignal::new(None::<String>);
+    let upload = move || {
+        if crate::device::online() {
+            leptos::task::spawn_local(photos::upload(plan, uploaded, refused));
+        }
+    };
+    upload();
+    let on_online = window_event_listener(leptos::ev::online, move |_| upload());
+    on_cleanup(move || on_online.remove());
     let pane_button = move |p: Pane, label: &'static str| {
         view! {
             <button
@@ -121,6 +135,8 @@ pub fn Inspections() -> impl IntoView {
                     <button class="primary" on:click=move |_| { pane.set(Pane::Visits); open.set(Open::NewRound); }>"Lập đợt kiểm tra"</button>
                 })}
             </div>
+            {move || refused.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <StorageUse />
             <div class="pane-tabs" role="tablist" aria-label="Nội dung kiểm tra">
                 {pane_button(Pane::Visits, "Phiếu kiểm tra")}
                 {pane_button(Pane::FollowUp, "Kiến nghị sau kiểm tra")}
@@ -337,4 +353,27 @@ fn PositionsMap(positions: Vec<(i32, i32)>) -> impl IntoView {
         </svg>
     }
     .into_any()
+}
+
+/// The device's storage: used and left (StorageManager's estimate), with a warning when little
+/// is left for photos.
+#[component]
+fn StorageUse() -> impl IntoView {
+    let estimate = RwSignal::new(None::<(f64, f64)>);
+    leptos::task::spawn_local(async move {
+        estimate.set(crate::device::storage_estimate().await);
+    });
+    view! {
+        {move || estimate.get().map(|(used, quota)| {
+            let mb = |b: f64| b / 1_048_576.0;
+            let left = (quota - used).max(0.0);
+            let low = left < 300.0 * 1_048_576.0;
+            view! {
+                <p class="hint storage" class:field-error=low data-testid="storage">
+                    {format!("Bộ nhớ trên máy: đã dùng {:.0} MB, còn trống {:.0} MB.", mb(used), mb(left))}
+                    {low.then_some(" Sắp hết chỗ lưu ảnh: hãy đồng bộ khi có mạng để giải phóng bộ nhớ.")}
+                </p>
+            }
+        })}
+    }
 }

@@ -72,6 +72,9 @@ pub fn VisitEditor(
     };
     let editable = records_visits(store, &r);
     let saved = move || store.state.with(|s| op::visit(s.records(), visit).cloned());
+    // Whether the visit is saved: only a change of it remakes the sections below (a save of a
+    // finding or a photo must not remake the forms being filled).
+    let exists = Memo::new(move |_| saved().is_some());
     let draft = RwSignal::new(saved().map_or_else(
         || VisitDraft::new(&r, crate::device::today(), &crate::device::time_now()),
         |v| VisitDraft::of(&v),
@@ -208,7 +211,7 @@ pub fn VisitEditor(
             {editable.then(|| view! {
                 <div class="actions">
                     <button type="submit" class="primary">"Lưu phiếu"</button>
-                    {move || saved().is_some().then(|| view! {
+                    {move || exists.get().then(|| view! {
                         <button type="button" class="danger link" on:click=move |_| {
                             if confirm_delete.get_untracked() {
                                 match send(store, InspectionMutation::DeleteVisit { id: visit }) {
@@ -225,12 +228,13 @@ pub fn VisitEditor(
                 </div>
             })}
         </form>
-        {move || saved().is_some().then(|| {
+        {move || exists.get().then(|| {
             let scope = scope.clone();
             let due_default = due_default.clone();
             view! {
                 <Findings visit editable scope=scope.clone() />
                 <Recommendations visit editable scope due_default />
+                <super::photos::Photos visit editable position=Signal::derive(move || draft.with(|d| d.position)) />
             }
         })}
     }
