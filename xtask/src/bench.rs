@@ -4,7 +4,9 @@
 //! `wasm_code_kb`, the low-end tablet's (e2e/bench-device.js: `first_visit_3g_ms`,
 //! `cold_start_cached_ms`, `sync_20_edits_3g_ms`, `scroll_20k_dropped_frames`, …), the assignment board's
 //! `board_first_render_ms` and `drop_to_update_ms`, reports' `report_compile_ms`,
-//! `report_docx_ms`, `report_docx_kb`, `report_push_bytes`, `report_editor_first_render_ms`, and the sync benchmark's (`cargo xtask bench sync` runs it alone):
+//! `report_docx_ms`, `report_docx_kb`, `report_push_bytes`, `report_editor_first_render_ms`, a day
+//! of inspections' `photo_downscale_ms`, `visit_save_ms`, `inspection_sync_ms` and
+//! `photo_upload_overhead` (e2e/bench-inspection.js), and the sync benchmark's (`cargo xtask bench sync` runs it alone):
 //! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, … All in release builds.
 
 use anyhow::{Context, Result, bail};
@@ -100,6 +102,12 @@ pub fn run(args: &[String]) -> Result<()> {
         .arg(&plan)
         .arg(&report_token)
         .current_dir(root().join("e2e")));
+    let inspection = sh(Command::new("node")
+        .arg("bench-inspection.js")
+        .arg(&url)
+        .arg(&plan)
+        .arg(&token)
+        .current_dir(root().join("e2e")));
     let device = sh(Command::new("node")
         .arg("bench-device.js")
         .arg(&url)
@@ -112,6 +120,7 @@ pub fn run(args: &[String]) -> Result<()> {
     result?;
     board?;
     report?;
+    inspection?;
     device?;
     sync()
 }
