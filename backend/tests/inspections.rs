@@ -256,6 +256,65 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
     assert_eq!(rec.state, FollowUp::Done);
     assert_eq!(rec.note, "Đã bố trí 50 triệu đồng");
 
+    // The visit's minutes, as a Word file LibreOffice reads: who, where, the finding with its
+    // rating, the recommendation, the photos.
+    let r = leader
+        .get(s.url(&format!("/plans/{plan}/visits/{}/minutes.docx", rid(2))))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let disposition = r
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(disposition.contains("bien-ban-kiem-tra-"), "{disposition}");
+    let bytes = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    let xml = part(&bytes, "word/document.xml");
+    for text in [
+        "BIÊN BẢN",
+        "Đoàn kiểm tra",
+        "Đạt một phần",
+        "Chưa tới đủ các thôn",
+        "Sở Y tế",
+        "Ảnh 1",
+    ] {
+        assert!(xml.contains(text), "{text} missing from the minutes");
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("bien-ban.docx");
+    std::fs::write(&file, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let (text, pages) = pdf_text(&file);
+    assert!(pages >= 1);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for text in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "BIÊN BẢN",
+        "Mai Pha",
+        "Trưởng đoàn",
+        "kiemtra",
+    ] {
+        assert!(
+            flat.to_uppercase().contains(&text.to_uppercase()),
+            "{text} missing from the PDF: {flat}"
+        );
+    }
+    // An unknown visit is not found; a bad id is said so.
+    let r = leader
+        .get(s.url(&format!("/plans/{plan}/visits/{}/minutes.docx", rid(9))))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
+    let r = leader
+        .get(s.url(&format!("/plans/{plan}/visits/khong-phai-ma/minutes.docx")))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::BAD_REQUEST);
+
     // Another plan: the same ids name nothing there.
     let other = new_plan(&s, "Kế hoạch khác").await;
     let e = refused(

@@ -151,6 +151,12 @@ test('an inspector records a visit offline with its position, finding and recomm
   });
   expect(sizes.map((x) => x.status)).toEqual([200, 200, 200]);
   expect(sizes.map((x) => `${x.w}x${x.h}`).sort()).toEqual(['1200x1600', '1600x1200', '2000x1500']);
+  // The minutes of the visit, as a Word file.
+  const [minutes] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Tải biên bản kiểm tra (.docx)' }).tap(),
+  ]);
+  expect(minutes.suggestedFilename()).toMatch(/^bien-ban-kiem-tra-.*\.docx$/);
   const total = sizes.reduce((a, x) => a + x.bytes, 0);
   // Every byte once, but for the chunk cut on the way (sent twice at most).
   expect(sent).toBeLessThanOrEqual(total + 256 * 1024);

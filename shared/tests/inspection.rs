@@ -545,6 +545,94 @@ mod ops {
     }
 
     #[test]
+    fn a_visits_minutes_say_who_where_what_was_found_and_what_must_be_done() {
+        use shared::report::official::Block;
+        let mut s = plan();
+        run(
+            &mut s,
+            M::SaveRound {
+                round: round(day(2015, 3, 1), day(2015, 3, 5), &["d-178"]),
+            },
+        )
+        .expect("round");
+        run(
+            &mut s,
+            M::SaveVisit {
+                visit: visit((2015, 3, 2), "c-178-xa-tan-doan"),
+            },
+        )
+        .expect("visit");
+        run(&mut s, M::SaveFinding { finding: finding() }).expect("finding");
+        run(
+            &mut s,
+            M::SaveRecommendation {
+                recommendation: recommendation(FollowUp::NotStarted),
+            },
+        )
+        .expect("recommendation");
+        run(&mut s, M::SavePhoto { photo: photo(1) }).expect("photo");
+        let plan = shared::plan::Plan {
+            id: PlanId::from_parts(1, [1; 10]),
+            metadata: shared::document::PlanMetadata {
+                number: Some("52/KH-UBND".into()),
+                issuer: Some("UBND tỉnh Lạng Sơn".into()),
+                ..Default::default()
+            },
+            preamble: None,
+            references: Vec::new(),
+            visibility: Default::default(),
+        };
+        let agencies = vec![shared::registry::Agency {
+            code: "SYT".into(),
+            name: "Sở Y tế".into(),
+            group: shared::registry::AgencyGroup::ALL[0],
+            role_note: None,
+            successor: None,
+            successor_note: None,
+            valid_from: None,
+            valid_to: None,
+        }];
+        let m = shared::inspection::minutes::minutes(&plan, &s, id(2), &agencies, &units())
+            .expect("the minutes");
+        assert_eq!(m.kind, "Biên bản");
+        assert!(
+            m.place_date
+                .starts_with("Tân Đoàn, ngày 02 tháng 3 năm 2015"),
+            "{}",
+            m.place_date
+        );
+        assert_eq!(m.signer, "kiemtra");
+        let text: String = m
+            .body
+            .iter()
+            .map(|b| match b {
+                Block::Heading1(t) | Block::Heading2(t) => t.clone(),
+                Block::Text { lead, text } => format!("{}{text}", lead.clone().unwrap_or_default()),
+                Block::Table { rows, .. } => {
+                    rows.iter().flatten().cloned().collect::<Vec<_>>().join(" ")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        for want in [
+            "vào hồi 09g30 ngày 02 tháng 3 năm 2015, tại xã Tân Đoàn, huyện Văn Quan",
+            "theo Quyết định số 15/QĐ-BDT",
+            "Kế hoạch số 52/KH-UBND của UBND tỉnh Lạng Sơn",
+            "kiemtra, Trưởng đoàn",
+            "Ông Hoàng Văn A, Chủ tịch UBND xã",
+            "1. 1 Tuyên truyền, phổ biến",
+            "Đánh giá: Đạt một phần. Lý do: Chưa đủ số thôn",
+            "Bố trí kinh phí tập huấn cho cán bộ thôn, bản Sở Y tế 30/06/2015",
+            "Lớp tập huấn tại nhà văn hoá",
+        ] {
+            assert!(text.contains(want), "{want} missing from:\n{text}");
+        }
+        assert!(
+            shared::inspection::minutes::minutes(&plan, &s, id(9), &agencies, &units()).is_none()
+        );
+    }
+
+    #[test]
     fn team_members_record_agencies_answer_their_own_leaders_read() {
         let mut s = plan();
         let r = round(day(2015, 3, 1), day(2015, 3, 5), &["d-178"]);

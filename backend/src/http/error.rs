@@ -290,6 +290,7 @@ pub enum Said {
     BadPlanId,
     BadNodeId,
     BadRoundId,
+    BadVisitId,
     BadAgencyCode,
     NoSuchRoute,
     MethodNotAllowed,
@@ -316,6 +317,7 @@ impl From<Said> for HttpError {
             Said::BadPlanId => (C::InvalidPath, "Mã kế hoạch không hợp lệ.".into()),
             Said::BadNodeId => (C::InvalidPath, "Mã mục không hợp lệ.".into()),
             Said::BadRoundId => (C::InvalidPath, "Mã kỳ báo cáo không hợp lệ.".into()),
+            Said::BadVisitId => (C::InvalidPath, "Mã phiếu kiểm tra không hợp lệ.".into()),
             Said::BadAgencyCode => (C::InvalidPath, "Mã cơ quan không hợp lệ.".into()),
             Said::NoSuchRoute => (C::NotFound, "Không có địa chỉ API này.".into()),
             Said::MethodNotAllowed => (

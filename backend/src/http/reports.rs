@@ -1,5 +1,6 @@
 //! Report documents to download: `GET /api/plans/{id}/reports/{round}/summary.docx`, `…/agencies/
-//! {agency}/report.docx` and `…/reminder.docx`, built by the service from the plan's state.
+//! {agency}/report.docx` and `…/reminder.docx`, and a visit's minutes (`GET /api/plans/{id}/
+//! visits/{visit}/minutes.docx`), built by the service from the plan's state.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -22,6 +23,30 @@ pub fn routes() -> Router<AppState> {
             "/plans/{id}/reports/{round}/agencies/{agency}/report.docx",
             get(agency),
         )
+        .route("/plans/{id}/visits/{visit}/minutes.docx", get(minutes))
+}
+
+/// The minutes of a visit (biên bản kiểm tra).
+async fn minutes(
+    State(service): State<AppState>,
+    Signed(user): Signed,
+    Path((plan, visit)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    let visit: RecordId = visit
+        .parse()
+        .map_err(|_| HttpError::from(Said::BadVisitId))?;
+    let file = service
+        .visit_minutes(plan_id(&plan)?, visit, &user)
+        .await
+        .map_err(|e| match e {
+            crate::service::ServiceError::Refused(
+                shared::mutation::MutationError::Inspection {
+                    error: shared::inspection::model::InspectionError::VisitNotFound,
+                },
+            ) => HttpError::not_found("Không tìm thấy phiếu kiểm tra này."),
+            e => e.into(),
+        })?;
+    Ok(word(file))
 }
 
 fn round_id(raw: &str) -> Result<RecordId, HttpError> {

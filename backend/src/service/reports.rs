@@ -115,3 +115,47 @@ impl Service {
         Ok(WordFile { name: file, bytes })
     }
 }
+
+impl Service {
+    /// The minutes (biên bản kiểm tra) of `visit` as a Word file, for whoever may read the plan
+    /// (an agency's officer only those of a visit to the agency).
+    pub async fn visit_minutes(
+        &self,
+        plan: PlanId,
+        visit: RecordId,
+        by: &User,
+    ) -> Result<WordFile> {
+        let actor = by.actor();
+        self.readable(plan, &actor).await?;
+        let sync = self.plan_state(plan).await?;
+        let agencies = self.agencies().await?;
+        let units = self.admin_units().await?;
+        tokio::task::spawn_blocking(move || {
+            let Some(plan_record) = sync.plan.as_ref() else {
+                return Err(ServiceError::PlanNotFound);
+            };
+            let state = sync.authority.state();
+            let not_found = || {
+                ServiceError::Refused(
+                    shared::inspection::model::InspectionError::VisitNotFound.into(),
+                )
+            };
+            let v = shared::inspection::op::visit(state.records(), visit).ok_or_else(not_found)?;
+            if !shared::inspection::sees_visit(&actor, v) {
+                return Err(not_found());
+            }
+            let name = format!(
+                "bien-ban-kiem-tra-{}-{}.docx",
+                shared::registry::slug(&v.place.unit),
+                v.at.format("%Y-%m-%d")
+            );
+            let doc =
+                shared::inspection::minutes::minutes(plan_record, state, visit, &agencies, &units)
+                    .ok_or_else(not_found)?;
+            let bytes = docx::render(&doc).map_err(|e| ServiceError::Encode(e.to_string()))?;
+            Ok(WordFile { name, bytes })
+        })
+        .await
+        .map_err(|e| ServiceError::Task(e.to_string()))?
+    }
+}

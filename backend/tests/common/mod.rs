@@ -462,3 +462,55 @@ pub fn admin_user() -> shared::api::User {
         active: true,
     }
 }
+
+/// Runs LibreOffice (headless, its own profile) to turn `docx` into a PDF; the PDF's text and
+/// page count by poppler's tools.
+pub fn pdf_text(docx: &std::path::Path) -> (String, u32) {
+    let dir = docx.parent().unwrap_or_else(|| panic!("a folder"));
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", dir.display());
+    let out = std::process::Command::new("soffice")
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(docx)
+        .output()
+        .unwrap_or_else(|e| panic!("LibreOffice (soffice) must be installed: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = docx.with_extension("pdf");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext (poppler-utils) must be installed: {e}"));
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .unwrap_or_else(|e| panic!("pdfinfo (poppler-utils) must be installed: {e}"));
+    let pages = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Pages:")
+                .map(|p| p.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    (String::from_utf8_lossy(&text.stdout).into_owned(), pages)
+}
+
+/// A file of the .docx (a zip) as text.
+pub fn part(bytes: &[u8], name: &str) -> String {
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+    let mut f = zip.by_name(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut f, &mut s).unwrap_or_else(|e| panic!("{e}"));
+    s
+}

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod form;
+pub mod minutes;
 pub mod model;
 pub mod op;
 pub mod photo;

@@ -231,7 +231,12 @@ pub fn VisitEditor(
         {move || exists.get().then(|| {
             let scope = scope.clone();
             let due_default = due_default.clone();
+            let minutes = format!("/api/plans/{}/visits/{visit}/minutes.docx", store.plan_id());
             view! {
+                <p class="actions">
+                    <a class="button" href=minutes download>"Tải biên bản kiểm tra (.docx)"</a>
+                    <span class="hint">"Biên bản lập từ dữ liệu đã đồng bộ lên máy chủ."</span>
+                </p>
                 <Findings visit editable scope=scope.clone() />
                 <Recommendations visit editable scope due_default />
                 <super::photos::Photos visit editable position=Signal::derive(move || draft.with(|d| d.position)) />

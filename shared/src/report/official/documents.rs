@@ -21,7 +21,7 @@ fn period_words(round: &Round) -> String {
 }
 
 /// "Kế hoạch số 52/KH-UBND ngày 05/06/2014 của Ủy ban nhân dân tỉnh Lạng Sơn".
-fn plan_reference(plan: &Plan) -> String {
+pub(crate) fn plan_reference(plan: &Plan) -> String {
     let m = &plan.metadata;
     let mut out = m.kind.map_or("Kế hoạch", |k| k.name_vi()).to_owned();
     if let Some(n) = &m.number {

@@ -7,6 +7,7 @@
 
 mod documents;
 
+pub(crate) use documents::plan_reference;
 pub use documents::{agency_report, reminder, summary};
 
 /// The agency that compiles reports (Ban Dân tộc), named on documents made by someone who is
