@@ -10,33 +10,13 @@
 //   photo_upload_overhead  bytes sent in uploads / bytes of the photos
 // Usage: node bench-inspection.js URL PLAN_ID SESSION_TOKEN (an administrator's or inspector's)
 const { chromium } = require('@playwright/test');
+const { jpeg } = require('./photo-steps');
 
 const [url, planId, token] = process.argv.slice(2);
 const VISITS = 20;
 // Photos new to the server at every run (it keeps each photo once).
 const SEED = Date.now() % 1000000;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-
-async function jpeg(page, width, height, seed) {
-  const b64 = await page.evaluate(async ([w, h, seed]) => {
-    const canvas = new OffscreenCanvas(w, h);
-    const g = canvas.getContext('2d');
-    const sky = g.createLinearGradient(0, 0, w, h);
-    sky.addColorStop(0, '#3a7'); sky.addColorStop(1, '#35b');
-    g.fillStyle = sky;
-    g.fillRect(0, 0, w, h);
-    for (let i = 0; i < 3000; i++) {
-      g.fillStyle = `hsl(${(i * 37 + seed * 11) % 360},60%,${30 + (i % 40)}%)`;
-      g.fillRect((i * 7919 + seed * 101) % w, (i * 104729 + seed) % h, 20 + (i % 60), 10 + (i % 45));
-    }
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let s = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(s);
-  }, [width, height, seed]);
-  return Buffer.from(b64, 'base64');
-}
 
 /// The photos waiting in the device's storage: how many, and their bytes.
 const waiting = (page) => page.evaluate(() => new Promise((resolve, reject) => {

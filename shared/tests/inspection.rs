@@ -778,6 +778,11 @@ mod forms {
             due: "30/06/2015".into(),
             task: None,
         };
+        assert_eq!(
+            RecommendationDraft::new(&r).due,
+            "03/06/2015",
+            "due three months after the round"
+        );
         assert_eq!(rec.recommendation(id(3), id(2)), Err(FormError::NoAgency));
         rec.agency = "SYT".into();
         assert_eq!(

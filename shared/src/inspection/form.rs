@@ -270,6 +270,14 @@ pub struct RecommendationDraft {
 }
 
 impl RecommendationDraft {
+    /// A new recommendation of a visit of `round`: due three months after the round ends.
+    pub fn new(round: &InspectionRound) -> Self {
+        Self {
+            due: format_date(round.ends + chrono::Duration::days(90)),
+            ..Self::default()
+        }
+    }
+
     pub fn of(rec: &Recommendation) -> Self {
         Self {
             text: rec.text.clone(),

@@ -602,18 +602,7 @@ impl Authority {
                 conflict,
                 key,
                 edit,
-            } => {
-                if !self.known_conflicts.contains(conflict) {
-                    return Err(MutationError::ConflictNotFound {
-                        conflict: *conflict,
-                    });
-                }
-                if let Some(c) = self.record_open.get(conflict)
-                    && (c.key != *key || c.field != edit.field())
-                {
-                    return Err(MutationError::ConflictMismatch);
-                }
-            }
+            } => self.check_resolution(*conflict, key, Some(edit.field()))?,
             ReportMutation::CreateRound { .. } | ReportMutation::CreateIndicator { .. }
                 if self.taken_records.contains(&op.key()) =>
             {
@@ -660,33 +649,9 @@ impl Authority {
                 (op, &edited, self.state.record(&key))
                 && *k == key
             {
-                let previous = self
-                    .record_stamps
-                    .get(&key)
-                    .and_then(|s| s.get(field))
-                    .copied();
                 let old = RecordEdit::of(before, *field);
-                if let (Some(prev), Some(old)) = (previous, old)
-                    && prev.change > base
-                    && prev.client != stamp.client
-                    && RecordEdit::of(r, *field).as_ref() != Some(&old)
-                {
-                    let c = RecordConflict {
-                        id: new_conflict_id(),
-                        key: key.clone(),
-                        field: *field,
-                        kept: Version::written(
-                            RecordEdit::of(r, *field).unwrap_or_else(|| edit.clone()),
-                            &stamp,
-                        ),
-                        replaced: Version::written(old, &prev),
-                        open: true,
-                        change,
-                    };
-                    self.known_conflicts.insert(c.id);
-                    self.record_open.insert(c.id, c.clone());
-                    out.push(c);
-                }
+                let new = RecordEdit::of(r, *field).unwrap_or_else(|| edit.clone());
+                self.keep_overwritten(&key, *field, old, new, base, stamp, new_conflict_id, out);
             }
             let stamps = self.record_stamps.entry(key).or_default();
             for f in fields {
@@ -747,18 +712,7 @@ impl Authority {
     ) -> Result<Change, MutationError> {
         use InspectionMutation as M;
         match op {
-            M::ResolveConflict { conflict, key } => {
-                if !self.known_conflicts.contains(conflict) {
-                    return Err(MutationError::ConflictNotFound {
-                        conflict: *conflict,
-                    });
-                }
-                if let Some(c) = self.record_open.get(conflict)
-                    && c.key != *key
-                {
-                    return Err(MutationError::ConflictMismatch);
-                }
-            }
+            M::ResolveConflict { conflict, key } => self.check_resolution(*conflict, key, None)?,
             M::SaveRound { .. } | M::SaveVisit { .. } | M::SaveRecommendation { .. }
                 if self.taken_records.contains(&op.key()) =>
             {
@@ -801,30 +755,9 @@ impl Authority {
                 }
                 continue;
             };
-            let previous = self
-                .record_stamps
-                .get(&key)
-                .and_then(|s| s.get(&field))
-                .copied();
             let old = RecordEdit::of(before, field);
-            let new = RecordEdit::of(r, field);
-            if let (Some(prev), Some(old), Some(new)) = (previous, old, new)
-                && prev.change > base
-                && prev.client != stamp.client
-                && new != old
-            {
-                let c = RecordConflict {
-                    id: new_conflict_id(),
-                    key: key.clone(),
-                    field,
-                    kept: Version::written(new, &stamp),
-                    replaced: Version::written(old, &prev),
-                    open: true,
-                    change,
-                };
-                self.known_conflicts.insert(c.id);
-                self.record_open.insert(c.id, c.clone());
-                out.push(c);
+            if let Some(new) = RecordEdit::of(r, field) {
+                self.keep_overwritten(&key, field, old, new, base, stamp, new_conflict_id, out);
             }
             self.record_stamps
                 .entry(key)
@@ -837,6 +770,63 @@ impl Authority {
         self.forget_records(&written.records_deleted, change, out);
         self.state.commit(&written);
         Ok(written)
+    }
+
+    /// A resolution names a conflict of this plan, about that record (and field, when given).
+    fn check_resolution(
+        &self,
+        conflict: ConflictId,
+        key: &RecordKey,
+        field: Option<RecordField>,
+    ) -> Result<(), MutationError> {
+        if !self.known_conflicts.contains(&conflict) {
+            return Err(MutationError::ConflictNotFound { conflict });
+        }
+        if let Some(c) = self.record_open.get(&conflict)
+            && (c.key != *key || field.is_some_and(|f| f != c.field))
+        {
+            return Err(MutationError::ConflictMismatch);
+        }
+        Ok(())
+    }
+
+    /// Keeps `old`, the value of `key`'s `field` that `new` replaces, in a conflict when another
+    /// device wrote it after `base` (the replacing mutation had not seen it).
+    #[allow(clippy::too_many_arguments)]
+    fn keep_overwritten(
+        &mut self,
+        key: &RecordKey,
+        field: RecordField,
+        old: Option<RecordEdit>,
+        new: RecordEdit,
+        base: ChangeNo,
+        stamp: Stamp,
+        new_conflict_id: &mut impl FnMut() -> ConflictId,
+        out: &mut Vec<RecordConflict>,
+    ) {
+        let previous = self
+            .record_stamps
+            .get(key)
+            .and_then(|s| s.get(&field))
+            .copied();
+        if let (Some(prev), Some(old)) = (previous, old)
+            && prev.change > base
+            && prev.client != stamp.client
+            && new != old
+        {
+            let c = RecordConflict {
+                id: new_conflict_id(),
+                key: key.clone(),
+                field,
+                kept: Version::written(new, &stamp),
+                replaced: Version::written(old, &prev),
+                open: true,
+                change: stamp.change,
+            };
+            self.known_conflicts.insert(c.id);
+            self.record_open.insert(c.id, c.clone());
+            out.push(c);
+        }
     }
 
     fn close_record_conflict(

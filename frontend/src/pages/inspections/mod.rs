@@ -89,11 +89,10 @@ pub fn Inspections() -> impl IntoView {
     // The photos waiting on the device go up whenever the tab is open and the network is
     // there (a visit's own photos also when it is opened).
     let plan = store.plan_id();
-    let uploaded = RwSignal::new(photos::Progress::default());
     let refused = RwSignal::new(None::<String>);
     let upload = move || {
         if crate::device::online() {
-            leptos::task::spawn_local(photos::upload(plan, uploaded, refused));
+            leptos::task::spawn_local(photos::upload(plan, refused));
         }
     };
     upload();

@@ -237,28 +237,19 @@ thread_local! {
     static UPLOADING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// What the uploads did, for the page to show.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub waiting: usize,
-    pub sent_bytes: u64,
-}
-
 /// Sends the photos waiting on the device, one after the other, each from the chunks the
 /// server does not hold yet; a photo the server holds is dropped from the device. Stops at the
 /// first network failure (the next call resumes); a photo the server refuses stays, with the
 /// reason in `failed`. One run at a time.
-pub async fn upload(plan: PlanId, progress: RwSignal<Progress>, failed: RwSignal<Option<String>>) {
+pub async fn upload(plan: PlanId, failed: RwSignal<Option<String>>) {
     if UPLOADING.with(|u| u.replace(true)) {
         return;
     }
     let list = waiting(plan).await;
-    progress.update(|p| p.waiting = list.len());
     for hash in list {
-        match upload_one(plan, &hash, progress).await {
+        match upload_one(plan, &hash).await {
             Ok(true) => {
                 let _ = crate::kv::delete(&key(plan, &hash)).await;
-                progress.update(|p| p.waiting = p.waiting.saturating_sub(1));
             }
             Ok(false) => break,
             Err(reason) => failed.set(Some(reason)),
@@ -268,11 +259,7 @@ pub async fn upload(plan: PlanId, progress: RwSignal<Progress>, failed: RwSignal
 }
 
 /// Ok(true): the server holds it; Ok(false): the network failed; Err: refused, with the reason.
-async fn upload_one(
-    plan: PlanId,
-    hash: &PhotoHash,
-    progress: RwSignal<Progress>,
-) -> Result<bool, String> {
+async fn upload_one(plan: PlanId, hash: &PhotoHash) -> Result<bool, String> {
     let Some(blob) = crate::kv::get_many(&[&key(plan, hash)])
         .await
         .ok()
@@ -307,9 +294,7 @@ async fn upload_one(
             .send()
             .await;
         match sent {
-            Ok(r) if r.ok() => {
-                progress.update(|p| p.sent_bytes += chunk.len() as u64);
-            }
+            Ok(r) if r.ok() => {}
             Ok(r) => return Err(refusal(r).await),
             Err(_) => return Ok(false),
         }
@@ -339,7 +324,6 @@ pub fn Photos(visit: RecordId, editable: bool, position: Signal<Position>) -> im
     });
     let busy = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
-    let progress = RwSignal::new(Progress::default());
     let waiting = RwSignal::new(Vec::<PhotoHash>::new());
     let refresh = move || {
         spawn_local(async move {
@@ -349,7 +333,7 @@ pub fn Photos(visit: RecordId, editable: bool, position: Signal<Position>) -> im
     let start_upload = move || {
         if crate::device::online() {
             spawn_local(async move {
-                upload(plan, progress, error).await;
+                upload(plan, error).await;
                 waiting.set(self::waiting(plan).await);
             });
         }

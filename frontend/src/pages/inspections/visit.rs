@@ -150,7 +150,7 @@ pub fn VisitEditor(
     });
     let confirm_delete = RwSignal::new(false);
     let scope = r.tasks.clone();
-    let due_default = format_date(r.ends + chrono::Duration::days(90));
+    let fresh_recommendation = RecommendationDraft::new(&r);
     view! {
         <form class="visit-form inspection-form" on:submit=save aria-label="Phiếu kiểm tra">
             <div class="form-head">
@@ -230,7 +230,7 @@ pub fn VisitEditor(
         </form>
         {move || exists.get().then(|| {
             let scope = scope.clone();
-            let due_default = due_default.clone();
+            let fresh = fresh_recommendation.clone();
             let minutes = format!("/api/plans/{}/visits/{visit}/minutes.docx", store.plan_id());
             view! {
                 <p class="actions">
@@ -238,7 +238,7 @@ pub fn VisitEditor(
                     <span class="hint">"Biên bản lập từ dữ liệu đã đồng bộ lên máy chủ."</span>
                 </p>
                 <Findings visit editable scope=scope.clone() />
-                <Recommendations visit editable scope due_default />
+                <Recommendations visit editable scope fresh />
                 <super::photos::Photos visit editable position=Signal::derive(move || draft.with(|d| d.position)) />
             }
         })}
@@ -348,7 +348,8 @@ fn Recommendations(
     visit: RecordId,
     editable: bool,
     scope: Vec<NodeId>,
-    due_default: String,
+    /// The form of a new recommendation.
+    fresh: RecommendationDraft,
 ) -> impl IntoView {
     let store = expect_context::<PlanStore>();
     let list = Memo::new(move |_| {
@@ -358,10 +359,7 @@ fn Recommendations(
                 .collect::<Vec<Recommendation>>()
         })
     });
-    let fresh = move || RecommendationDraft {
-        due: due_default.clone(),
-        ..RecommendationDraft::default()
-    };
+    let fresh = move || fresh.clone();
     let draft = RwSignal::new(fresh());
     let editing = RwSignal::new(None::<RecordId>);
     let error = RwSignal::new(None::<String>);
