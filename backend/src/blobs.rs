@@ -3,14 +3,15 @@
 //! beside an in-memory database. `object_store`'s types stay in this file.
 //!
 //! Names: `photos/<sha256>` for a photo (one object per content, whoever sent it, however many
-//! times); `uploads/<plan>/<sha256>/<chunk>` for the chunks received of an upload under way.
+//! times); `sizes/<size>/<sha256>` for its smaller sizes, made when first asked for;
+//! `uploads/<plan>/<sha256>/<chunk>` for the chunks received of an upload under way.
 
 use bytes::Bytes;
 use futures_util::TryStreamExt;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 use shared::ids::PlanId;
-use shared::inspection::photo::PhotoHash;
+use shared::inspection::photo::{PhotoHash, PhotoSize};
 use std::sync::Arc;
 
 /// Why the object store failed (a disk full, a bucket unreachable).
@@ -70,6 +71,10 @@ impl Blobs {
 
     fn photo_path(hash: &PhotoHash) -> Path {
         Path::from(format!("photos/{hash}"))
+    }
+
+    fn sized_path(hash: &PhotoHash, size: PhotoSize) -> Path {
+        Path::from(format!("sizes/{}/{hash}", size.name()))
     }
 
     fn upload_dir(plan: PlanId, hash: &PhotoHash) -> Path {
@@ -172,6 +177,24 @@ impl Blobs {
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The photo at a smaller size, if made already.
+    pub async fn sized(&self, hash: &PhotoHash, size: PhotoSize) -> Result<Option<Bytes>> {
+        match self.store.get(&Self::sized_path(hash, size)).await {
+            Ok(got) => Ok(Some(got.bytes().await?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Keeps the photo at a smaller size (made the same way every time: a second writer
+    /// writes the same bytes).
+    pub async fn put_sized(&self, hash: &PhotoHash, size: PhotoSize, bytes: Bytes) -> Result<()> {
+        self.store
+            .put(&Self::sized_path(hash, size), PutPayload::from(bytes))
+            .await?;
+        Ok(())
     }
 
     /// Forgets the chunks of uploads last written before `cutoff` (abandoned: a device that

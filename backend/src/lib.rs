@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod docx;
 pub mod http;
+pub mod images;
 pub mod seed;
 pub mod service;
 pub mod store;

@@ -76,6 +76,16 @@ fn recommendation(agency: &str) -> Recommendation {
     }
 }
 
+/// The pictures a Word file holds.
+fn docx_media(bytes: &[u8]) -> Vec<String> {
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+    zip.file_names()
+        .filter_map(Result::ok)
+        .filter(|n| n.starts_with("word/media/") && !n.ends_with('/'))
+        .map(|n| n.into_owned())
+        .collect()
+}
+
 fn inspection(op: M) -> Mutation {
     Mutation::Inspection { op }
 }
@@ -256,6 +266,53 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
     assert_eq!(rec.state, FollowUp::Done);
     assert_eq!(rec.note, "Đã bố trí 50 triệu đồng");
 
+    // A third photo whose file is on the server: the documents show it at print size.
+    let jpeg = {
+        let img = image::RgbImage::from_fn(1_600, 1_200, |x, y| {
+            image::Rgb([(x / 7 % 256) as u8, (y / 5 % 256) as u8, 90])
+        });
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+            .encode_image(&img)
+            .unwrap_or_else(|e| panic!("{e}"));
+        out
+    };
+    let sha = |b: &[u8]| {
+        use sha2::Digest;
+        shared::inspection::photo::hex(&sha2::Sha256::digest(b))
+    };
+    let hash = sha(&jpeg);
+    for index in 0..shared::inspection::photo::chunk_count(jpeg.len() as u64) {
+        let range = shared::inspection::photo::chunk_range(jpeg.len() as u64, index);
+        let chunk = &jpeg[range.start as usize..range.end as usize];
+        let r = inspector
+            .put(s.url(&format!(
+                "/plans/{plan}/photos/{hash}/upload/{}/{index}",
+                jpeg.len()
+            )))
+            .header("x-chunk-sha256", sha(chunk))
+            .body(chunk.to_vec())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+    }
+    let mut real = photo(3);
+    real.hash = PhotoHash::parse(&hash).unwrap_or_else(|e| panic!("{e}"));
+    real.caption = "Lớp học tại nhà văn hoá thôn".into();
+    assert!(
+        refusal(
+            &push_as(
+                &s,
+                &inspector,
+                plan,
+                inspection(M::SavePhoto { photo: real })
+            )
+            .await
+        )
+        .is_none()
+    );
+
     // The visit's minutes, as a Word file LibreOffice reads: who, where, the finding with its
     // rating, the recommendation, the photos.
     let r = leader
@@ -283,6 +340,13 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
     ] {
         assert!(xml.contains(text), "{text} missing from the minutes");
     }
+    // The uploaded photo as a JPEG part, named and typed as one; the others are named only.
+    let media = docx_media(&bytes);
+    assert_eq!(media.len(), 1, "{media:?}");
+    assert!(media[0].ends_with(".jpeg"), "{media:?}");
+    assert!(part(&bytes, "[Content_Types].xml").contains("image/jpeg"));
+    assert!(xml.contains("ảnh chưa được tải lên máy chủ"));
+    assert!(xml.contains("Lớp học tại nhà văn hoá thôn"));
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let file = dir.path().join("bien-ban.docx");
     std::fs::write(&file, &bytes).unwrap_or_else(|e| panic!("{e}"));
@@ -301,6 +365,58 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
             "{text} missing from the PDF: {flat}"
         );
     }
+    // The round's conclusion, compiled from its visits, with the photo in its appendix: for
+    // the team, the standing agency and leaders, not an agency's officer.
+    let url = s.url(&format!(
+        "/plans/{plan}/inspections/{}/conclusion.docx",
+        rid(1)
+    ));
+    let r = leader
+        .get(url.clone())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let conclusion = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    let xml = part(&conclusion, "word/document.xml");
+    for text in [
+        "BÁO CÁO",
+        "Kết quả kiểm tra việc thực hiện",
+        "25/QĐ-BDT",
+        "KẾT QUẢ KIỂM TRA THEO NHIỆM VỤ",
+        "Chưa tới đủ các thôn",
+        "TỔNG HỢP ĐÁNH GIÁ",
+        "Bố trí kinh phí tập huấn cho cán bộ thôn, bản",
+        "Đã thực hiện: Đã bố trí 50 triệu đồng",
+        "Phụ lục I",
+        "Lớp học tại nhà văn hoá thôn",
+    ] {
+        assert!(xml.contains(text), "{text} missing from the conclusion");
+    }
+    assert_eq!(docx_media(&conclusion).len(), 1);
+    let file = dir.path().join("ket-qua.docx");
+    std::fs::write(&file, &conclusion).unwrap_or_else(|e| panic!("{e}"));
+    let (text, pages) = pdf_text(&file);
+    assert!(pages >= 2, "the appendix on a page of its own");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for text in ["BÁO CÁO", "Mai Pha", "TỔNG HỢP ĐÁNH GIÁ", "Phụ lục I"] {
+        assert!(
+            flat.to_uppercase().contains(&text.to_uppercase()),
+            "{text} missing from the PDF: {flat}"
+        );
+    }
+    let r = syt.get(url).send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN);
+    let r = leader
+        .get(s.url(&format!(
+            "/plans/{plan}/inspections/{}/conclusion.docx",
+            rid(9)
+        )))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
+
     // An unknown visit is not found; a bad id is said so.
     let r = leader
         .get(s.url(&format!("/plans/{plan}/visits/{}/minutes.docx", rid(9))))

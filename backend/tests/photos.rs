@@ -18,7 +18,20 @@ fn hex_sha(bytes: &[u8]) -> String {
     shared::inspection::photo::hex(&Sha256::digest(bytes))
 }
 
-/// A photo-like file of `size` bytes: a JPEG's first bytes, then bytes from `seed`.
+/// A small real JPEG (`width` × `height`, a gradient).
+fn real_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .unwrap_or_else(|e| panic!("{e}"));
+    out
+}
+
+/// A photo-like file of `size` bytes: a small real JPEG (readers find its header), then bytes
+/// from `seed`.
 fn photo(size: usize, seed: u64) -> Vec<u8> {
     let mut x = seed
         .wrapping_mul(6364136223846793005)
@@ -31,7 +44,9 @@ fn photo(size: usize, seed: u64) -> Vec<u8> {
             x as u8
         })
         .collect();
-    bytes[..4].copy_from_slice(&[0xff, 0xd8, 0xff, 0xe0]);
+    let head = real_jpeg(16, 12);
+    let n = head.len().min(size);
+    bytes[..n].copy_from_slice(&head[..n]);
     bytes
 }
 
@@ -455,6 +470,93 @@ async fn photos_are_sent_by_inspectors_and_read_only_by_those_who_may_read_their
     assert_eq!(
         seed_photos.read(&anonymous, &hash).await.status(),
         StatusCode::UNAUTHORIZED
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn smaller_sizes_are_made_once_for_those_who_may_read_and_unreadable_photos_are_refused() {
+    let (dir, s, plan) = server_with_photos().await;
+    let inspector = s.as_user("kiemtra", UserRole::Inspector, None).await;
+    let up = Photos {
+        s: &s,
+        client: &inspector,
+        plan,
+    };
+    let bytes = real_jpeg(2_000, 1_500);
+    let hash = hex_sha(&bytes);
+    for index in 0..chunk_count(bytes.len() as u64) {
+        up.sent(&bytes, index).await;
+    }
+    assert!(up.status(&bytes).await.complete);
+    let get = |client: reqwest::Client, size: &str| {
+        let url = s.url(&format!("/plans/{plan}/photos/{hash}/{size}"));
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let mut thumbs = Vec::new();
+    for _ in 0..2 {
+        let r = get(inspector.clone(), "thumb").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            r.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("image/jpeg")
+        );
+        thumbs.push(r.bytes().await.map(|b| b.to_vec()).unwrap_or_default());
+    }
+    assert_eq!(thumbs[0], thumbs[1], "made once, then the same");
+    let dims = |b: &[u8]| {
+        image::ImageReader::with_format(std::io::Cursor::new(b), image::ImageFormat::Jpeg)
+            .into_dimensions()
+            .ok()
+    };
+    assert_eq!(dims(&thumbs[0]), Some((320, 240)));
+    assert!(thumbs[0].len() < bytes.len() / 4);
+    let print = get(inspector.clone(), "print").await;
+    assert_eq!(print.status(), StatusCode::OK);
+    let print = print.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    assert_eq!(dims(&print), Some((1_024, 768)));
+    // Kept beside the photo, one file a size.
+    let kept: Vec<_> = files(dir.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(&hash))
+        .collect();
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    // A size that is not one; a photo not of the plan; nobody signed in.
+    assert_eq!(
+        get(inspector.clone(), "huge").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let other = hex_sha(b"another photo");
+    let r = inspector
+        .get(s.url(&format!("/plans/{plan}/photos/{other}/thumb")))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(reqwest::Client::new(), "thumb").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A file that begins as a JPEG does but that no reader can open: refused whole, not kept.
+    let mut broken = vec![0xff, 0xd8, 0xff, 0xe0];
+    broken.extend((0..5_000u32).map(|i| (i % 251) as u8));
+    let r = up.send(&broken, 0).await;
+    let message = refusal(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(message.contains("JPEG"), "{message}");
+    assert!(
+        !files(dir.path())
+            .iter()
+            .any(|p| p.to_string_lossy().contains(&hex_sha(&broken))),
+        "nothing of it kept"
     );
     s.stop().await;
 }

@@ -57,6 +57,7 @@ test('an inspector records a visit offline with its position, finding and recomm
 
   const finding = page.getByRole('form', { name: 'Ghi kết quả kiểm tra' });
   await finding.getByLabel('Nhiệm vụ được kiểm tra').selectOption({ index: 1 });
+  const checkedTask = (await finding.getByLabel('Nhiệm vụ được kiểm tra').locator('option').nth(1).textContent()).trim();
   await finding.getByLabel('Kết quả kiểm tra').fill('Đã tổ chức 2 lớp tuyên truyền, 60 lượt người tham dự.');
   await finding.getByRole('button', { name: 'Ghi kết quả' }).tap();
   await expect(finding.getByRole('alert')).toHaveText('Cần chọn mức đánh giá.');
@@ -71,6 +72,7 @@ test('an inspector records a visit offline with its position, finding and recomm
   const rec = page.getByRole('form', { name: 'Ghi kiến nghị' });
   await rec.getByLabel('Nội dung kiến nghị').fill('Bố trí kinh phí tập huấn cho nhân viên y tế thôn, bản.');
   await rec.getByLabel('Cơ quan thực hiện').selectOption('SYT');
+  await rec.getByLabel('Về nhiệm vụ (nếu có)').selectOption({ index: 1 });
   await rec.getByRole('button', { name: 'Ghi kiến nghị' }).tap();
   await expect(page.locator('.recommendations .finding')).toHaveCount(1);
 
@@ -141,11 +143,29 @@ test('an inspector records a visit offline with its position, finding and recomm
   expect(sent).toBeLessThanOrEqual(total + 256 * 1024);
   console.log(`photo_upload_overhead: ${(sent / total).toFixed(3)} (${sent} bytes sent for ${total})`);
 
-  // The agency answers its recommendation.
+  // The task's page shows what the visit found and the recommendation still to do.
+  await page.getByRole('button', { name: 'Cây kế hoạch', exact: true }).tap();
+  const title = checkedTask.slice(checkedTask.indexOf(' ') + 1);
+  await page.getByRole('treeitem', { name: new RegExp(title.slice(0, 40).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).first().tap();
+  const onTask = page.locator('.task-inspections');
+  await expect(onTask.locator('.findings .finding')).toContainText(['Đạt một phần: Mới tới 3 trên 7 bản.']);
+  await expect(onTask.locator('.findings')).toContainText('Đã tổ chức 2 lớp tuyên truyền');
+  await expect(onTask.locator('.follow-ups .finding')).toContainText(['Bố trí kinh phí tập huấn']);
+  await onTask.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/inspection-on-task-768x1024.png' });
+  await page.getByRole('button', { name: 'Kiểm tra', exact: true }).tap();
+
+  // The agency sees the recommendation among its tasks and answers it.
   const agencyContext = await browser.newContext(tablet);
   const agency = await agencyContext.newPage();
-  await openInspections(agency, 'syt');
-  await agency.getByRole('tab', { name: 'Kiến nghị sau kiểm tra' }).tap();
+  await current().signIn(agencyContext, 'syt');
+  await agency.goto(current().url);
+  await agency.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  const own = agency.locator('.unit-follow-ups');
+  await expect(own).toContainText('Kiến nghị sau kiểm tra (1)');
+  await expect(own.locator('.finding')).toContainText(['Bố trí kinh phí tập huấn cho nhân viên y tế thôn, bản.']);
+  await own.getByRole('button', { name: 'Báo cáo thực hiện kiến nghị ›' }).tap();
+  await expect(agency.getByRole('tab', { name: 'Kiến nghị sau kiểm tra' })).toHaveAttribute('aria-selected', 'true');
   const answer = agency.getByRole('form', { name: 'Báo cáo thực hiện kiến nghị' });
   await expect(agency.locator('.follow-ups .finding')).toContainText('Bố trí kinh phí tập huấn');
   await answer.getByRole('combobox').selectOption({ label: 'Đã thực hiện' });
@@ -159,6 +179,21 @@ test('an inspector records a visit offline with its position, finding and recomm
   await expect(page.locator('.follow-ups')).toContainText('Đã bố trí 50 triệu đồng');
   await page.setViewportSize({ width: 1024, height: 768 });
   await page.screenshot({ path: 'test-results/inspection-follow-up-1024x768.png', fullPage: true });
+
+  // The round's conclusion, compiled from its visits with their photos, as a Word file; the
+  // agency's officer is not offered it (it speaks of every agency visited).
+  await page.getByRole('tab', { name: 'Phiếu kiểm tra' }).tap();
+  const [conclusion] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Tải báo cáo kết quả kiểm tra (.docx)' }).tap(),
+  ]);
+  expect(conclusion.suggestedFilename()).toMatch(/^bao-cao-ket-qua-kiem-tra-.*\.docx$/);
+  const docx = require('fs').readFileSync(await conclusion.path());
+  // Three photos at print size: JPEG parts of the zip, named as such.
+  expect(new Set(docx.toString('latin1').match(/word\/media\/\w+\.jpeg/g)).size).toBe(3);
+  await agency.getByRole('tab', { name: 'Phiếu kiểm tra' }).tap();
+  await expect(agency.locator('.round-info')).toContainText('Thành phần đoàn');
+  await expect(agency.getByRole('link', { name: 'Tải báo cáo kết quả kiểm tra (.docx)' })).toHaveCount(0);
   await agencyContext.close();
   await context.close();
 });

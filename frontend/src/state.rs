@@ -52,6 +52,9 @@ pub struct PlanStore {
     pub sync: RwSignal<SyncStatus>,
     /// The conflicts panel is open.
     pub conflicts_open: RwSignal<bool>,
+    /// The follow-ups of inspections were asked for (from the agency's tasks): the "Kiểm tra"
+    /// tab opens on them.
+    pub follow_ups_asked: RwSignal<bool>,
     /// Who is signed in: what they may change, and whether the session holds.
     pub auth: Auth,
     replica: StoredValue<Replica>,
@@ -234,6 +237,7 @@ impl PlanStore {
             notice: RwSignal::new(None),
             sync: RwSignal::new(sync),
             conflicts_open: RwSignal::new(false),
+            follow_ups_asked: RwSignal::new(false),
             auth,
             replica: StoredValue::new(replica),
             busy: StoredValue::new((false, false)),

@@ -545,6 +545,214 @@ mod ops {
     }
 
     #[test]
+    fn a_task_shows_its_findings_and_an_agency_its_open_recommendations_overdue_first() {
+        use shared::inspection::follow::{findings_on, open_for_agency, open_on_task};
+        let mut s = plan();
+        run(
+            &mut s,
+            M::SaveRound {
+                round: round(day(2015, 3, 1), day(2015, 3, 5), &["d-178"]),
+            },
+        )
+        .expect("round");
+        for (n, at) in [(20u64, 2u32), (21, 4)] {
+            let mut v = visit((2015, 3, at), "c-178-xa-tan-doan");
+            v.id = id(n);
+            if n == 21 {
+                v.inspected = Inspected::Agency(AgencyCode::from("SYT"));
+            }
+            run(&mut s, M::SaveVisit { visit: v }).expect("visit");
+            let mut f = finding();
+            f.visit = id(n);
+            run(&mut s, M::SaveFinding { finding: f }).expect("finding");
+        }
+        // Three recommendations to SYT: one due later, one overdue, one done; one to STC.
+        let recs = [
+            (30u64, "SYT", day(2015, 9, 30), Some(task(1))),
+            (31, "SYT", day(2015, 6, 30), Some(task(1))),
+            (32, "SYT", day(2015, 5, 30), None),
+            (33, "STC", day(2015, 4, 30), Some(task(1))),
+        ];
+        for (n, agency, due, on) in recs {
+            let mut r = recommendation(FollowUp::NotStarted);
+            r.id = id(n);
+            r.visit = id(21);
+            r.agency = AgencyCode::from(agency);
+            r.due = due;
+            r.task = on;
+            run(&mut s, M::SaveRecommendation { recommendation: r }).expect("recommendation");
+        }
+        run(
+            &mut s,
+            M::Answer {
+                id: id(32),
+                state: FollowUp::Done,
+                note: String::new(),
+            },
+        )
+        .expect("done");
+        let today = day(2015, 7, 1);
+        let leader = Actor {
+            role: UserRole::Leader,
+            agency: None,
+        };
+        let syt = Actor {
+            role: UserRole::AgencyOfficer,
+            agency: Some(AgencyCode::from("SYT")),
+        };
+        let ids = |l: Vec<&Recommendation>| l.iter().map(|r| r.id).collect::<Vec<_>>();
+        // The latest visit first; an agency's officer sees the findings at its own visits.
+        let found = findings_on(s.records(), task(1), &leader);
+        assert_eq!(
+            found.iter().map(|(v, _)| v.id).collect::<Vec<_>>(),
+            vec![id(21), id(20)]
+        );
+        assert_eq!(findings_on(s.records(), task(1), &syt).len(), 1);
+        assert!(findings_on(s.records(), task(77), &leader).is_empty());
+        // Overdue first (the STC one, then SYT's of June), then by due date; done ones out.
+        assert_eq!(
+            ids(open_on_task(s.records(), task(1), &leader, today)),
+            vec![id(33), id(31), id(30)]
+        );
+        assert_eq!(
+            ids(open_on_task(s.records(), task(1), &syt, today)),
+            vec![id(31), id(30)]
+        );
+        assert_eq!(
+            ids(open_for_agency(
+                s.records(),
+                &AgencyCode::from("SYT"),
+                &syt,
+                today
+            )),
+            vec![id(31), id(30)]
+        );
+        assert!(open_for_agency(s.records(), &AgencyCode::from("STC"), &syt, today).is_empty());
+    }
+
+    #[test]
+    fn a_rounds_conclusion_counts_ratings_per_task_follows_recommendations_and_caps_its_photos() {
+        use shared::inspection::conclusion::{APPENDIX_PHOTOS_MAX, conclusion};
+        use shared::report::official::Block;
+        let mut s = plan();
+        run(
+            &mut s,
+            M::SaveRound {
+                round: round(day(2015, 3, 1), day(2015, 3, 5), &["d-178"]),
+            },
+        )
+        .expect("round");
+        // Three visits; the task met at one, partly met at another, not rated at the third.
+        let ratings = [Some(Rating::Met), Some(Rating::PartlyMet), None];
+        for (n, rating) in (0u64..).zip(ratings) {
+            let mut v = visit((2015, 3, 2 + n as u32), "c-178-xa-tan-doan");
+            v.id = id(20 + n);
+            run(&mut s, M::SaveVisit { visit: v }).expect("visit");
+            let mut f = finding();
+            f.visit = id(20 + n);
+            f.rating = rating;
+            f.reason = if rating == Some(Rating::PartlyMet) {
+                "Chưa đủ số thôn".into()
+            } else {
+                String::new()
+            };
+            run(&mut s, M::SaveFinding { finding: f }).expect("finding");
+        }
+        // 50 photos at the first visit, 30 at the second: the appendix takes every visit's
+        // first photos before the first visit's fiftieth.
+        for (visit, count) in [(id(20), 50u8), (id(21), 30u8)] {
+            for n in 0..count {
+                let mut p = photo(n);
+                p.visit = visit;
+                let mut digest = [n; 32];
+                digest[0] = u8::from(visit == id(21));
+                p.hash = PhotoHash::from_digest(&digest);
+                run(&mut s, M::SavePhoto { photo: p }).expect("photo");
+            }
+        }
+        let mut late = recommendation(FollowUp::NotStarted);
+        late.visit = id(21);
+        run(
+            &mut s,
+            M::SaveRecommendation {
+                recommendation: late,
+            },
+        )
+        .expect("recommendation");
+        run(
+            &mut s,
+            M::Answer {
+                id: id(3),
+                state: FollowUp::InProgress,
+                note: "Đang lập dự toán".into(),
+            },
+        )
+        .expect("the agency's answer");
+        let plan = shared::plan::Plan {
+            id: PlanId::from_parts(1, [1; 10]),
+            metadata: shared::document::PlanMetadata {
+                number: Some("52/KH-UBND".into()),
+                issuer: Some("UBND tỉnh Lạng Sơn".into()),
+                ..Default::default()
+            },
+            preamble: None,
+            references: Vec::new(),
+            visibility: Default::default(),
+        };
+        let today = day(2015, 7, 15);
+        let doc = conclusion(&plan, &s, id(1), &[], &units(), today).expect("the conclusion");
+        assert_eq!(doc.kind, "Báo cáo");
+        assert_eq!(doc.recipients, vec!["UBND tỉnh Lạng Sơn".to_owned()]);
+        let tables: Vec<&Vec<Vec<String>>> = doc
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table { rows, .. } => Some(rows),
+                _ => None,
+            })
+            .collect();
+        // The visits, the task's findings place by place, the ratings counted, the
+        // recommendations.
+        assert_eq!(tables.len(), 4);
+        assert_eq!(tables[0].len(), 3);
+        assert_eq!(tables[1].len(), 3);
+        assert_eq!(tables[1][1][2], "Đạt một phần: Chưa đủ số thôn");
+        assert_eq!(tables[2][0][2..], ["1", "1", "0", "1"]);
+        assert_eq!(
+            tables[3][0][4],
+            "Đang thực hiện (quá hạn): Đang lập dự toán"
+        );
+        let text: String = doc
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Text { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            text.contains("tiến hành 3 cuộc kiểm tra tại 1 xã"),
+            "{text}"
+        );
+        assert!(
+            text.contains("0 nội dung đã thực hiện, 1 nội dung quá hạn"),
+            "{text}"
+        );
+        // The appendix: capped, every visit's first photos in, grouped by visit.
+        let photos = doc.photos();
+        assert_eq!(photos.len(), APPENDIX_PHOTOS_MAX);
+        let second_visit = photos
+            .iter()
+            .filter(|h| h.as_str().starts_with("01"))
+            .count();
+        assert_eq!(second_visit, 30, "every photo of the smaller visit");
+        assert!(
+            conclusion(&plan, &s, id(9), &[], &units(), today).is_none(),
+            "no such round"
+        );
+    }
+
+    #[test]
     fn a_visits_minutes_say_who_where_what_was_found_and_what_must_be_done() {
         use shared::report::official::Block;
         let mut s = plan();
@@ -611,6 +819,7 @@ mod ops {
                 Block::Table { rows, .. } => {
                     rows.iter().flatten().cloned().collect::<Vec<_>>().join(" ")
                 }
+                Block::Photo { caption, .. } => caption.clone(),
             })
             .collect::<Vec<_>>()
             .join("\n");
@@ -623,10 +832,11 @@ mod ops {
             "1. 1 Tuyên truyền, phổ biến",
             "Đánh giá: Đạt một phần. Lý do: Chưa đủ số thôn",
             "Bố trí kinh phí tập huấn cho cán bộ thôn, bản Sở Y tế 30/06/2015",
-            "Lớp tập huấn tại nhà văn hoá",
+            "Ảnh 1. Lớp tập huấn tại nhà văn hoá",
         ] {
             assert!(text.contains(want), "{want} missing from:\n{text}");
         }
+        assert_eq!(m.photos(), vec![photo(1).hash]);
         assert!(
             shared::inspection::minutes::minutes(&plan, &s, id(9), &agencies, &units()).is_none()
         );

@@ -6,11 +6,17 @@
 
 pub use shared::report::official::{Appendix, Block, Official};
 
+use crate::images::Jpeg;
 use docx_rs::{
     AlignmentType, BorderType, Docx, Header, LineSpacing, PageMargin, PageNum, Paragraph,
-    ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, SpecialIndentType,
-    Table, TableCell, TableRow, WidthType,
+    ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic, Run, RunFonts,
+    SpecialIndentType, Table, TableCell, TableRow, WidthType,
 };
+use shared::inspection::photo::PhotoHash;
+use std::collections::HashMap;
+
+/// The photos a document shows, by hash (those missing are named by their caption only).
+pub type Photos = HashMap<PhotoHash, Jpeg>;
 
 /// A4 in twentieths of a point.
 const PAGE_WIDTH: u32 = 11_906;
@@ -172,7 +178,40 @@ fn table(header: &[String], rows: &[Vec<String>], weights: &[usize]) -> Table {
         .width(TEXT_WIDTH, WidthType::Dxa)
 }
 
-fn add_blocks(mut docx: Docx, blocks: &[Block]) -> Docx {
+/// The largest a photo is shown: 12 cm wide, 9 cm high (in EMU, 360,000 to the centimetre).
+const PHOTO_MAX_W: u64 = 12 * 360_000;
+const PHOTO_MAX_H: u64 = 9 * 360_000;
+
+/// A photo centred in the column, as large as fits in 12 × 9 cm, its caption under it.
+fn photo(docx: Docx, jpeg: Option<&Jpeg>, caption: &str) -> Docx {
+    let caption_paragraph = |text: &str| {
+        centred(vec![run(text).size(SMALL + 2).italic()])
+            .line_spacing(LineSpacing::new().before(60).after(200))
+    };
+    let Some(jpeg) = jpeg else {
+        return docx.add_paragraph(caption_paragraph(&format!(
+            "{caption} (ảnh chưa được tải lên máy chủ)"
+        )));
+    };
+    let (w, h) = (u64::from(jpeg.width.max(1)), u64::from(jpeg.height.max(1)));
+    // The scale that fits both bounds, in EMU per pixel (kept as a fraction: w_emu = w * num / den).
+    let (num, den) = if PHOTO_MAX_W * h <= PHOTO_MAX_H * w {
+        (PHOTO_MAX_W, w)
+    } else {
+        (PHOTO_MAX_H, h)
+    };
+    let to_emu = |px: u64| u32::try_from(px * num / den).unwrap_or(u32::MAX);
+    let pic = Pic::new_with_dimensions(jpeg.bytes.clone(), jpeg.width, jpeg.height)
+        .size(to_emu(w), to_emu(h));
+    docx.add_paragraph(
+        centred(vec![Run::new().add_image(pic)])
+            .keep_next(true)
+            .line_spacing(LineSpacing::new().before(120).after(0)),
+    )
+    .add_paragraph(caption_paragraph(caption))
+}
+
+fn add_blocks(mut docx: Docx, blocks: &[Block], photos: &Photos) -> Docx {
     for b in blocks {
         docx = match b {
             Block::Heading1(t) => docx.add_paragraph(heading(t, true)),
@@ -193,6 +232,7 @@ fn add_blocks(mut docx: Docx, blocks: &[Block]) -> Docx {
             } => docx
                 .add_table(table(header, rows, weights))
                 .add_paragraph(Paragraph::new()),
+            Block::Photo { hash, caption } => photo(docx, photos.get(hash), caption),
         };
     }
     docx
@@ -231,11 +271,19 @@ fn signature_table(doc: &Official) -> Table {
 #[error("writing the Word file: {0}")]
 pub struct RenderError(String);
 
-/// The document as a .docx file.
+/// The document as a .docx file (a document without photos).
 ///
 /// # Errors
 /// Only if the zip writer fails (it writes to memory).
 pub fn render(doc: &Official) -> Result<Vec<u8>, RenderError> {
+    render_with_photos(doc, &Photos::new())
+}
+
+/// The document as a .docx file, with the photos of `photos` it shows.
+///
+/// # Errors
+/// Only if the zip writer fails (it writes to memory).
+pub fn render_with_photos(doc: &Official, photos: &Photos) -> Result<Vec<u8>, RenderError> {
     let fonts = RunFonts::new()
         .ascii(FONT)
         .hi_ansi(FONT)
@@ -295,7 +343,7 @@ pub fn render(doc: &Official) -> Result<Vec<u8>, RenderError> {
             d
         }
     };
-    docx = add_blocks(docx.add_paragraph(Paragraph::new()), &doc.body)
+    docx = add_blocks(docx.add_paragraph(Paragraph::new()), &doc.body, photos)
         .add_paragraph(Paragraph::new())
         .add_table(signature_table(doc));
     for (i, a) in doc.appendices.iter().enumerate() {
@@ -310,7 +358,7 @@ pub fn render(doc: &Official) -> Result<Vec<u8>, RenderError> {
                 run(&format!("({})", a.attached_to)).size(BODY).italic(),
             ]))
             .add_paragraph(Paragraph::new());
-        docx = add_blocks(docx, &a.body);
+        docx = add_blocks(docx, &a.body, photos);
     }
     let mut out = std::io::Cursor::new(Vec::new());
     docx.build()
@@ -319,23 +367,69 @@ pub fn render(doc: &Official) -> Result<Vec<u8>, RenderError> {
     deflated(&out.into_inner()).map_err(|e| RenderError(e.to_string()))
 }
 
-/// The same zip with every part deflated (docx-rs stores them as they are).
+/// The same zip with every part deflated (docx-rs stores them as they are), and its photos
+/// named as what they are: docx-rs names every picture `media/….png`, ours are JPEG, so they
+/// become `….jpeg` with that content type (a reader that trusts the name shows them).
 fn deflated(stored: &[u8]) -> Result<Vec<u8>, zip::result::ZipError> {
     use std::io::{Read, Write};
     let mut from = zip::ZipArchive::new(std::io::Cursor::new(stored))?;
     let mut to = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(stored.len() / 4)));
-    let options = zip::write::SimpleFileOptions::default()
+    let deflate = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
-    let mut buf = Vec::new();
+    // A JPEG does not shrink: stored as it is.
+    let store =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut parts = Vec::with_capacity(from.len());
+    let mut jpegs = Vec::new();
     for i in 0..from.len() {
         let mut part = from.by_index(i)?;
         let name = part.name()?.into_owned();
         if part.is_dir() {
-            to.add_directory(name, options)?;
+            parts.push((name, None));
             continue;
         }
-        buf.clear();
+        let mut buf = Vec::new();
         part.read_to_end(&mut buf)?;
+        if let Some(stem) = name
+            .strip_prefix("word/media/")
+            .and_then(|n| n.strip_suffix(".png"))
+            && shared::inspection::photo::is_jpeg(&buf)
+        {
+            jpegs.push(stem.to_owned());
+        }
+        parts.push((name, Some(buf)));
+    }
+    for (name, buf) in parts {
+        let Some(mut buf) = buf else {
+            to.add_directory(name, deflate)?;
+            continue;
+        };
+        let jpeg_stem = name
+            .strip_prefix("word/media/")
+            .and_then(|n| n.strip_suffix(".png"))
+            .filter(|s| jpegs.iter().any(|j| j == s))
+            .map(str::to_owned);
+        let (name, options) = if let Some(stem) = jpeg_stem {
+            (format!("word/media/{stem}.jpeg"), store)
+        } else if !jpegs.is_empty() && name.ends_with(".rels") {
+            let mut text = String::from_utf8_lossy(&buf).into_owned();
+            for j in &jpegs {
+                text = text.replace(&format!("media/{j}.png\""), &format!("media/{j}.jpeg\""));
+            }
+            buf = text.into_bytes();
+            (name, deflate)
+        } else if !jpegs.is_empty() && name == "[Content_Types].xml" {
+            buf = String::from_utf8_lossy(&buf)
+                .replacen(
+                    "</Types>",
+                    r#"<Default Extension="jpeg" ContentType="image/jpeg"/></Types>"#,
+                    1,
+                )
+                .into_bytes();
+            (name, deflate)
+        } else {
+            (name, deflate)
+        };
         to.start_file(name, options)?;
         to.write_all(&buf)?;
     }

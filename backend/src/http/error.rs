@@ -269,6 +269,10 @@ impl From<Denial> for HttpError {
                 C::Forbidden,
                 "Chỉ cán bộ kiểm tra và cơ quan thường trực mới gửi được ảnh kiểm tra.",
             ),
+            Denial::RoundReportNotForAgencies => (
+                C::Forbidden,
+                "Báo cáo kết quả kiểm tra của cả đợt dành cho đoàn kiểm tra, cơ quan thường trực và lãnh đạo; cơ quan, đơn vị xem biên bản các cuộc kiểm tra tại đơn vị mình.",
+            ),
         };
         HttpError::new(code, words)
     }

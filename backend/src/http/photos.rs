@@ -1,6 +1,7 @@
 //! Photos of field inspections: `PUT …/photos/{sha256}/upload/{size}/{chunk}` (a chunk, with its
 //! own SHA-256 in `X-Chunk-Sha256`), `GET …/photos/{sha256}/upload/{size}` (what is there, to
-//! resume) and `GET …/photos/{sha256}` (the photo, for those who may read the plan).
+//! resume), `GET …/photos/{sha256}` (the photo, for those who may read the plan) and
+//! `GET …/photos/{sha256}/thumb` or `…/print` (smaller: 320 px for lists, 1,024 px for print).
 
 use axum::Router;
 use axum::body::Bytes;
@@ -9,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use shared::inspection::photo::{CHUNK_BYTES, PhotoError, PhotoHash, UploadStatus};
+use shared::inspection::photo::{CHUNK_BYTES, PhotoError, PhotoHash, PhotoSize, UploadStatus};
 use std::convert::Infallible;
 
 use super::auth::Signed;
@@ -24,6 +25,7 @@ pub const CHUNK_HASH: &str = "x-chunk-sha256";
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/plans/{plan_id}/photos/{hash}", get(photo))
+        .route("/plans/{plan_id}/photos/{hash}/{size}", get(sized))
         .route("/plans/{plan_id}/photos/{hash}/upload/{size}", get(status))
         .route(
             "/plans/{plan_id}/photos/{hash}/upload/{size}/{chunk}",
@@ -97,7 +99,28 @@ async fn photo(
     Path((plan, photo)): Path<(String, String)>,
 ) -> Result<Response, HttpError> {
     let bytes = service.photo(plan_id(&plan)?, &user, hash(&photo)?).await?;
-    Ok((
+    Ok(jpeg(bytes))
+}
+
+async fn sized(
+    State(service): State<AppState>,
+    Signed(user): Signed,
+    Path((plan, photo, size)): Path<(String, String, String)>,
+) -> Result<Response, HttpError> {
+    let size = PhotoSize::parse(&size).ok_or_else(|| {
+        HttpError::new(
+            shared::api::ErrorCode::InvalidPath,
+            "Cỡ ảnh không hợp lệ (thumb hoặc print).",
+        )
+    })?;
+    let bytes = service
+        .photo_sized(plan_id(&plan)?, &user, hash(&photo)?, size)
+        .await?;
+    Ok(jpeg(bytes))
+}
+
+fn jpeg(bytes: Bytes) -> Response {
+    (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
             // Named by its content: the same address is always the same photo. Private: the
@@ -109,7 +132,7 @@ async fn photo(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 impl From<PhotoError> for HttpError {

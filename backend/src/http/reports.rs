@@ -1,6 +1,7 @@
 //! Report documents to download: `GET /api/plans/{id}/reports/{round}/summary.docx`, `…/agencies/
-//! {agency}/report.docx` and `…/reminder.docx`, and a visit's minutes (`GET /api/plans/{id}/
-//! visits/{visit}/minutes.docx`), built by the service from the plan's state.
+//! {agency}/report.docx` and `…/reminder.docx`, a visit's minutes (`GET /api/plans/{id}/
+//! visits/{visit}/minutes.docx`) and an inspection round's conclusion (`GET /api/plans/{id}/
+//! inspections/{round}/conclusion.docx`), built by the service from the plan's state.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -24,6 +25,30 @@ pub fn routes() -> Router<AppState> {
             get(agency),
         )
         .route("/plans/{id}/visits/{visit}/minutes.docx", get(minutes))
+        .route(
+            "/plans/{id}/inspections/{round}/conclusion.docx",
+            get(conclusion),
+        )
+}
+
+/// The conclusion of an inspection round (báo cáo kết quả kiểm tra).
+async fn conclusion(
+    State(service): State<AppState>,
+    Signed(user): Signed,
+    Path((plan, round)): Path<(String, String)>,
+) -> Result<Response, HttpError> {
+    let file = service
+        .round_conclusion(plan_id(&plan)?, round_id(&round)?, &user)
+        .await
+        .map_err(|e| match e {
+            crate::service::ServiceError::Refused(
+                shared::mutation::MutationError::Inspection {
+                    error: shared::inspection::model::InspectionError::RoundNotFound,
+                },
+            ) => HttpError::not_found("Không tìm thấy đợt kiểm tra này."),
+            e => e.into(),
+        })?;
+    Ok(word(file))
 }
 
 /// The minutes of a visit (biên bản kiểm tra).

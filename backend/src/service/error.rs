@@ -113,6 +113,8 @@ pub enum Denial {
     ReminderStandingOnly,
     /// Photos are sent by those who record inspections.
     PhotosRecordersOnly,
+    /// A round's conclusion speaks of every agency visited: not for an agency's officer.
+    RoundReportNotForAgencies,
 }
 
 impl From<Denial> for ServiceError {

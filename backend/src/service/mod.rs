@@ -6,6 +6,7 @@ mod auth;
 pub mod backup;
 mod error;
 pub mod events;
+mod inspection_docs;
 mod passwords;
 mod photos;
 mod plans;

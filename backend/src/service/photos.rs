@@ -6,9 +6,12 @@ use sha2::{Digest, Sha256};
 use shared::api::User;
 use shared::ids::PlanId;
 use shared::inspection::photo::{
-    PhotoError, PhotoHash, UPLOADS_UNDER_WAY_MAX, UploadStatus, check_chunk, check_size,
+    PhotoError, PhotoHash, PhotoSize, UPLOADS_UNDER_WAY_MAX, UploadStatus, check_chunk, check_size,
     chunk_count, is_jpeg,
 };
+use std::collections::HashMap;
+
+use crate::images::{self, Jpeg};
 
 use super::{Denial, Result, Service, ServiceError};
 
@@ -110,6 +113,69 @@ impl Service {
             .ok_or_else(|| PhotoError::NotFound.into())
     }
 
+    /// The photo `hash` of `plan` at a smaller size, for whoever may read the plan: made the
+    /// first time it is asked for, then kept.
+    pub async fn photo_sized(
+        &self,
+        plan: PlanId,
+        by: &User,
+        hash: PhotoHash,
+        size: PhotoSize,
+    ) -> Result<Bytes> {
+        self.readable(plan, &by.actor()).await?;
+        if self.store.photo_size(plan, &hash).await?.is_none() {
+            return Err(PhotoError::NotFound.into());
+        }
+        Ok(self
+            .sized(&hash, size)
+            .await?
+            .ok_or(PhotoError::NotFound)?
+            .bytes
+            .into())
+    }
+
+    /// The photo at `size` (made and kept if it was not), `None` when the photo is not kept.
+    /// No access check: for callers that made it.
+    pub(crate) async fn sized(&self, hash: &PhotoHash, size: PhotoSize) -> Result<Option<Jpeg>> {
+        if let Some(bytes) = self.blobs.sized(hash, size).await? {
+            let (width, height) = images::dimensions(&bytes).unwrap_or((1, 1));
+            return Ok(Some(Jpeg {
+                bytes: bytes.into(),
+                width,
+                height,
+            }));
+        }
+        let Some(whole) = self.blobs.photo(hash).await? else {
+            return Ok(None);
+        };
+        let made = tokio::task::spawn_blocking(move || images::scaled(&whole, size))
+            .await
+            .map_err(|e| ServiceError::Task(e.to_string()))?
+            .map_err(|_| PhotoError::NotJpeg)?;
+        self.blobs
+            .put_sized(hash, size, Bytes::from(made.bytes.clone()))
+            .await?;
+        Ok(Some(made))
+    }
+
+    /// The photos of `hashes` kept, at `size` (those not uploaded yet are missing).
+    pub(crate) async fn sized_many(
+        &self,
+        hashes: impl IntoIterator<Item = PhotoHash>,
+        size: PhotoSize,
+    ) -> Result<HashMap<PhotoHash, Jpeg>> {
+        let mut out = HashMap::new();
+        for hash in hashes {
+            if out.contains_key(&hash) {
+                continue;
+            }
+            if let Some(jpeg) = self.sized(&hash, size).await? {
+                out.insert(hash, jpeg);
+            }
+        }
+        Ok(out)
+    }
+
     async fn may_upload(&self, plan: PlanId, by: &User) -> Result<()> {
         let actor = by.actor();
         self.readable(plan, &actor).await?;
@@ -146,11 +212,17 @@ impl Service {
         let sum = tokio::task::spawn_blocking(move || sha256(&checked))
             .await
             .map_err(|e| ServiceError::Task(e.to_string()))?;
+        let readable = images::dimensions(&whole).is_ok();
         if whole.len() as u64 != size || sum != hash {
             // Chunks of another photo under this name (each was whole on its way): the upload
             // starts again.
             self.blobs.drop_chunks(plan, &hash).await?;
             return Err(PhotoError::Mismatch.into());
+        }
+        if !readable {
+            // Whole and as named, but no JPEG header a reader understands: refused, not kept.
+            self.blobs.drop_chunks(plan, &hash).await?;
+            return Err(PhotoError::NotJpeg.into());
         }
         self.blobs.put_photo(&hash, whole).await?;
         self.store

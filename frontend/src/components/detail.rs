@@ -219,6 +219,7 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
             <Assignments id />
             <NodeConflicts id />
             <NodeReferences id />
+            <crate::components::task_inspections::TaskInspections id />
             <div class="actions">
                 <Show when=can_add_child>
                     <button on:click=move |_| add(true)>"+ Thêm mục con"</button>

@@ -7,6 +7,7 @@ pub mod dialogs;
 pub mod dnd;
 pub mod meta_form;
 pub mod sync;
+pub mod task_inspections;
 pub mod tree;
 pub mod unit_tasks;
 pub mod update;

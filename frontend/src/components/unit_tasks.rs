@@ -134,6 +134,7 @@ pub fn UnitTasks() -> impl IntoView {
                     </ol>
                 }.into_any()
             }}
+            <crate::components::task_inspections::AgencyFollowUps agency />
         </section>
     }
 }

@@ -139,6 +139,12 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
             Mode::Tree
         },
     ));
+    // The agency's tasks ask for the follow-ups of inspections: the "Kiểm tra" tab opens.
+    Effect::new(move |_| {
+        if store.follow_ups_asked.get() {
+            mode.set(Mode::Inspections);
+        }
+    });
     // The address follows the view, so that a reload or a shared link opens the same one.
     Effect::new(move |_| {
         let param = mode.get().param();

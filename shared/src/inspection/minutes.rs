@@ -4,7 +4,7 @@
 //! recommendations with their agencies and due dates, and the photos taken.
 
 use crate::ids::RecordId;
-use crate::inspection::model::{Inspected, Position};
+use crate::inspection::model::{Inspected, InspectionRound, Position, Visit};
 use crate::inspection::op;
 use crate::plan::Plan;
 use crate::registry::{AdminUnit, Agency, name_of};
@@ -24,17 +24,8 @@ pub fn minutes(
     let v = op::visit(records, visit)?;
     let round = op::rounds(records).find(|r| r.id == v.round)?;
     let unit = units.iter().find(|u| u.id == v.place.unit);
-    let mut place = unit.map_or_else(
-        || v.place.unit.clone(),
-        |u| crate::inspection::form::place_name(u, units),
-    );
-    if let Some(village) = &v.place.village {
-        place = format!("{village}, {place}");
-    }
-    let inspected = match &v.inspected {
-        Inspected::Agency(a) => name_of(agencies, a),
-        Inspected::Commune(c) => c.clone(),
-    };
+    let place = visit_place(v, units);
+    let inspected = inspected_name(v, agencies);
     let decision = match (&round.decision_number, round.decision_date) {
         (Some(n), Some(d)) => format!(" theo Quyết định số {n} ngày {}", format_date(d)),
         (Some(n), None) => format!(" theo Quyết định số {n}"),
@@ -50,13 +41,9 @@ pub fn minutes(
         ),
     }];
     body.push(Block::Heading1("I. Thành phần".into()));
-    let team = std::iter::once(format!("- {}, Trưởng đoàn;", round.leader))
-        .chain(round.members.iter().map(|m| format!("- {m}, thành viên;")))
-        .collect::<Vec<_>>()
-        .join("\n");
     body.push(Block::Text {
         lead: Some("1. Đoàn kiểm tra:".into()),
-        text: format!("\n{team}"),
+        text: team_lines(round),
     });
     let met = if v.met.is_empty() {
         "(không ghi)".to_owned()
@@ -135,40 +122,10 @@ pub fn minutes(
     let photos: Vec<_> = op::photos_of(records, visit).collect();
     if !photos.is_empty() {
         body.push(Block::Heading1("IV. Hình ảnh".into()));
-        body.push(Block::Table {
-            header: vec!["STT".into(), "Chú thích".into(), "Thời gian, vị trí".into()],
-            rows: photos
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let when = p
-                        .taken_at
-                        .map(|t| format!("{} {}", t.time().format("%H:%M"), format_date(t.date())));
-                    let at = match p.position {
-                        Position::Fix { lat_e6, lon_e6, .. } => Some(format!(
-                            "{:.5}° B, {:.5}° Đ",
-                            f64::from(lat_e6) / 1e6,
-                            f64::from(lon_e6) / 1e6
-                        )),
-                        Position::Unavailable => None,
-                    };
-                    vec![
-                        (i + 1).to_string(),
-                        if p.caption.is_empty() {
-                            "(không có chú thích)".into()
-                        } else {
-                            p.caption.clone()
-                        },
-                        [when, at]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ]
-                })
-                .collect(),
-            weights: vec![1, 8, 5],
-        });
+        body.extend(photos.iter().enumerate().map(|(i, p)| Block::Photo {
+            hash: p.hash.clone(),
+            caption: photo_caption(i + 1, p),
+        }));
     }
     body.push(Block::Text {
         lead: None,
@@ -198,6 +155,62 @@ pub fn minutes(
         ],
         appendices: Vec::new(),
     })
+}
+
+/// Where a visit was: "Bản Slằng, Xã Tân Đoàn, Huyện Văn Quan".
+pub(crate) fn visit_place(v: &Visit, units: &[AdminUnit]) -> String {
+    let place = units.iter().find(|u| u.id == v.place.unit).map_or_else(
+        || v.place.unit.clone(),
+        |u| crate::inspection::form::place_name(u, units),
+    );
+    match &v.place.village {
+        Some(village) => format!("{village}, {place}"),
+        None => place,
+    }
+}
+
+/// The unit a visit inspected, by name.
+pub(crate) fn inspected_name(v: &Visit, agencies: &[Agency]) -> String {
+    match &v.inspected {
+        Inspected::Agency(a) => name_of(agencies, a),
+        Inspected::Commune(c) => c.clone(),
+    }
+}
+
+/// The team, one per line after a line break: "- …, Trưởng đoàn;", "- …, thành viên;".
+pub(crate) fn team_lines(round: &InspectionRound) -> String {
+    let team = std::iter::once(format!("- {}, Trưởng đoàn;", round.leader))
+        .chain(round.members.iter().map(|m| format!("- {m}, thành viên;")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!("\n{team}")
+}
+
+/// "Ảnh 2. Lớp tập huấn tại nhà văn hoá (09:40 02/03/2015; 21.84512° B, 106.76123° Đ)".
+pub(crate) fn photo_caption(number: usize, p: &crate::inspection::model::Photo) -> String {
+    let when = p
+        .taken_at
+        .map(|t| format!("{} {}", t.time().format("%H:%M"), format_date(t.date())));
+    let at = match p.position {
+        Position::Fix { lat_e6, lon_e6, .. } => Some(format!(
+            "{:.5}° B, {:.5}° Đ",
+            f64::from(lat_e6) / 1e6,
+            f64::from(lon_e6) / 1e6
+        )),
+        Position::Unavailable => None,
+    };
+    let details = [when, at]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ");
+    let caption = p.caption.trim();
+    match (caption.is_empty(), details.is_empty()) {
+        (true, true) => format!("Ảnh {number}."),
+        (true, false) => format!("Ảnh {number} ({details})."),
+        (false, true) => format!("Ảnh {number}. {caption}"),
+        (false, false) => format!("Ảnh {number}. {caption} ({details})"),
+    }
 }
 
 /// A unit's name as the place of a document is written: without its kind ("Thất Khê").

@@ -5,6 +5,8 @@
 //! upload; here: who may do what.
 
 pub mod access;
+pub mod conclusion;
+pub mod follow;
 pub mod form;
 pub mod minutes;
 pub mod model;
@@ -53,6 +55,13 @@ pub fn sees_visit(actor: &Actor, visit: &Visit) -> bool {
 /// Whether an agency's officer sees a recommendation: one made to the agency.
 pub fn sees_recommendation(actor: &Actor, rec: &Recommendation) -> bool {
     actor.role != UserRole::AgencyOfficer || actor.agency.as_ref() == Some(&rec.agency)
+}
+
+/// Whether `actor` may read a round's conclusion (báo cáo kết quả kiểm tra), which speaks of
+/// every place and agency visited: everyone reading the plan but an agency's officer, who sees
+/// the visits of the agency only.
+pub fn sees_round_report(actor: &Actor) -> bool {
+    actor.role != UserRole::AgencyOfficer
 }
 
 /// Whether `role` records inspections (rounds, visits, their photos): inspectors, the

@@ -120,6 +120,57 @@ pub fn is_jpeg(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xff, 0xd8, 0xff])
 }
 
+/// The smaller sizes the server makes of a kept photo (once, then kept beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PhotoSize {
+    /// For lists and grids: a long edge of 320 px.
+    Thumb,
+    /// For Word files: a long edge of 1,024 px (about 200 dpi across a 13 cm column).
+    Print,
+}
+
+impl PhotoSize {
+    pub const ALL: [PhotoSize; 2] = [PhotoSize::Thumb, PhotoSize::Print];
+
+    /// The long edge in pixels.
+    pub fn long_edge(self) -> u32 {
+        match self {
+            PhotoSize::Thumb => 320,
+            PhotoSize::Print => 1_024,
+        }
+    }
+
+    /// Its name in addresses: `…/photos/{sha256}/thumb`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PhotoSize::Thumb => "thumb",
+            PhotoSize::Print => "print",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The width and height of a `width` × `height` photo at this size: the long edge scaled
+    /// down to [`PhotoSize::long_edge`], never up; neither side below 1.
+    pub fn fit(self, width: u32, height: u32) -> (u32, u32) {
+        let long = width.max(height);
+        let edge = self.long_edge();
+        if long <= edge {
+            return (width.max(1), height.max(1));
+        }
+        let scale = |side: u32| {
+            u32::try_from(
+                (u64::from(side) * u64::from(edge) + u64::from(long) / 2) / u64::from(long),
+            )
+            .unwrap_or(edge)
+            .max(1)
+        };
+        (scale(width), scale(height))
+    }
+}
+
 /// Where an upload stands: which chunks the server holds, or that the photo is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadStatus {
@@ -340,5 +391,18 @@ mod tests {
         assert!(is_jpeg(&[0xff, 0xd8, 0xff, 0xe0, 0]));
         assert!(!is_jpeg(b"\x89PNG\r\n"));
         assert!(!is_jpeg(&[]));
+    }
+
+    #[test]
+    fn smaller_sizes_keep_the_shape_and_never_grow() {
+        assert_eq!(PhotoSize::Thumb.fit(2_000, 1_500), (320, 240));
+        assert_eq!(PhotoSize::Print.fit(1_500, 2_000), (768, 1_024));
+        assert_eq!(PhotoSize::Print.fit(800, 600), (800, 600));
+        assert_eq!(PhotoSize::Thumb.fit(20_000, 10), (320, 1));
+        assert_eq!(PhotoSize::Thumb.fit(0, 0), (1, 1));
+        for s in PhotoSize::ALL {
+            assert_eq!(PhotoSize::parse(s.name()), Some(s));
+        }
+        assert_eq!(PhotoSize::parse("upload"), None);
     }
 }

@@ -14,7 +14,7 @@ use shared::ids::RecordId;
 use shared::inspection::form::{place_name, visits_by_place};
 use shared::inspection::model::{Inspected, InspectionRound, Visit};
 use shared::inspection::op::{self, InspectionMutation};
-use shared::inspection::{Action, may, may_record, sees_visit};
+use shared::inspection::{Action, may, may_record, sees_round_report, sees_visit};
 use shared::mutation::Mutation;
 use shared::text::format_date;
 
@@ -78,7 +78,13 @@ pub fn Inspections() -> impl IntoView {
     });
     let chosen = RwSignal::new(None::<RecordId>);
     let open = RwSignal::new(Open::List);
-    let pane = RwSignal::new(Pane::Visits);
+    // Opened from the agency's tasks: on the follow-ups.
+    let pane = RwSignal::new(if store.follow_ups_asked.get_untracked() {
+        store.follow_ups_asked.set(false);
+        Pane::FollowUp
+    } else {
+        Pane::Visits
+    });
     let current = Memo::new(move |_| {
         let list = rounds.get();
         chosen
@@ -245,6 +251,15 @@ fn RoundVisits(round: RecordId, open: RwSignal<Open>) -> impl IntoView {
                     <p>{format!("Thời gian: {} – {}", format_date(r.starts), format_date(r.ends))}</p>
                     <p>{format!("Thành phần đoàn: {team}")}</p>
                     <p>{format!("Địa bàn: {places}")}</p>
+                    {sees_round_report(&actor).then(|| {
+                        let href = format!("/api/plans/{}/inspections/{}/conclusion.docx", store.plan_id(), r.id);
+                        view! {
+                            <p class="actions">
+                                <a class="button" href=href download>"Tải báo cáo kết quả kiểm tra (.docx)"</a>
+                                <span class="hint">"Tổng hợp từ các phiếu đã đồng bộ lên máy chủ, kèm ảnh."</span>
+                            </p>
+                        }
+                    })}
                     {records.then(|| view! {
                         <div class="actions">
                             <button class="primary" on:click=move |_| open.set(Open::Visit(RecordId(crate::device::new_uuid())))>"Thêm phiếu kiểm tra"</button>

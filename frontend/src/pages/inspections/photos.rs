@@ -222,7 +222,8 @@ pub async fn waiting(plan: PlanId) -> Vec<PhotoHash> {
         .collect()
 }
 
-/// A URL that shows the photo: its bytes on the device while they wait, else the server's.
+/// A URL that shows the photo in a list: its bytes on the device while they wait, else the
+/// server's thumbnail (320 px: a list of 60 photos is 1 MB, not 30).
 pub async fn url(plan: PlanId, hash: &PhotoHash) -> String {
     let kept = crate::kv::get_many(&[&key(plan, hash)])
         .await
@@ -230,7 +231,12 @@ pub async fn url(plan: PlanId, hash: &PhotoHash) -> String {
         .and_then(|mut v| v.pop().flatten())
         .and_then(|v| v.dyn_into::<web_sys::Blob>().ok());
     kept.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok())
-        .unwrap_or_else(|| format!("/api/plans/{plan}/photos/{hash}"))
+        .unwrap_or_else(|| format!("/api/plans/{plan}/photos/{hash}/thumb"))
+}
+
+/// The whole photo on the server.
+fn full_url(plan: PlanId, hash: &PhotoHash) -> String {
+    format!("/api/plans/{plan}/photos/{hash}")
 }
 
 thread_local! {
@@ -417,9 +423,13 @@ pub fn Photos(visit: RecordId, editable: bool, position: Signal<Position>) -> im
                     };
                     let caption_photo = p.clone();
                     let remove = p.hash.clone();
+                    let hash_link = p.hash.clone();
                     view! {
                         <li class="photo" data-hash=hash.to_string()>
-                            <img src=move || src.get() alt=p.caption.clone() loading="lazy" width=p.width height=p.height />
+                            // Tapped: the whole photo (the device's copy while it waits).
+                            <a href=move || { let u = src.get(); if u.starts_with("blob:") { u } else { full_url(plan, &hash_link) } } target="_blank" rel="noopener">
+                                <img src=move || src.get() alt=p.caption.clone() loading="lazy" width=p.width height=p.height />
+                            </a>
                             <span class="hint">{move || if kept_here() { "Chờ tải lên" } else { "Đã tải lên" }}</span>
                             <input type="text" placeholder="Chú thích" prop:value=p.caption.clone() disabled=!editable
                                 aria-label="Chú thích ảnh"

@@ -64,6 +64,8 @@ fn blocks(list: Vec<Block>) -> impl IntoView {
                 </table>
             }
             .into_any(),
+            // Only the Word files of inspections show photos; the print view names them.
+            Block::Photo { caption, .. } => view! { <p class="o-p o-photo">{caption}</p> }.into_any(),
         })
         .collect_view()
 }

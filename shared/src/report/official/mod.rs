@@ -40,6 +40,12 @@ pub enum Block {
         rows: Vec<Vec<String>>,
         weights: Vec<usize>,
     },
+    /// A photo of an inspection, as wide as fits, its caption under it ("Ảnh 1. …"); where
+    /// the photo is not on the server yet, the caption says so.
+    Photo {
+        hash: crate::inspection::photo::PhotoHash,
+        caption: String,
+    },
 }
 
 /// An appendix: "Phụ lục I", its title, the line saying which document it goes with, its body.
@@ -85,6 +91,25 @@ pub struct Official {
     /// Nơi nhận.
     pub copies_to: Vec<String>,
     pub appendices: Vec<Appendix>,
+}
+
+impl Official {
+    /// The photos the document shows, in order (each once).
+    pub fn photos(&self) -> Vec<crate::inspection::photo::PhotoHash> {
+        let mut out = Vec::new();
+        let blocks = self
+            .body
+            .iter()
+            .chain(self.appendices.iter().flat_map(|a| a.body.iter()));
+        for b in blocks {
+            if let Block::Photo { hash, .. } = b
+                && !out.contains(hash)
+            {
+                out.push(hash.clone());
+            }
+        }
+        out
+    }
 }
 
 /// "ngày 05 tháng 6 năm 2014": days below 10 and months 1–2 with a leading 0.
