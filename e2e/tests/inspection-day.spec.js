@@ -1,7 +1,8 @@
 // A whole day of field inspections with no signal: 20 visits with 3 photos each (the first
 // visit's a 4,000 × 3,000 camera picture among them), the tablet reloaded twice on the way, then
 // one sync when the network is back. Every record arrives once, every photo is held by the
-// server once and byte for byte, and nothing is left waiting on the device.
+// server once and byte for byte (sent while another tab is open), and nothing is left waiting
+// on the device.
 const crypto = require('crypto');
 const { test, expect } = require('@playwright/test');
 const { backendPerTest } = require('../server');
@@ -83,7 +84,9 @@ test('a day of 20 visits and 60 photos offline, with reloads, syncs once: every 
   expect(await waitingPhotos(page)).toBe(VISITS * 3);
   await page.screenshot({ path: 'test-results/inspection-day-visits-768x1024.png', fullPage: true });
 
-  // Back in signal: one sync.
+  // Back in signal, the inspector reading the plan's tree: one sync, and the photos go up
+  // whatever tab is open.
+  await page.getByRole('button', { name: 'Cây kế hoạch', exact: true }).tap();
   await context.setOffline(false);
   await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết', { timeout: 60_000 });
   await expect.poll(() => waitingPhotos(page), { timeout: 120_000 }).toBe(0);

@@ -82,13 +82,15 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
         move || store.sync(),
     );
     device::keep_alive(events);
+    let plan_id = store.plan_id();
     // The reports and inspections tabs' modules, loaded once the plan is on screen and the page is quiet, so
     // that the tab opens at once (from the service worker's copy when installed).
     set_timeout(
-        || {
-            spawn_local(async {
+        move || {
+            spawn_local(async move {
                 let _ = reports_tab(false).await;
                 let _ = inspections_tab(false).await;
+                send_waiting_photos(plan_id).await;
             })
         },
         PRELOAD_AFTER,
@@ -96,6 +98,7 @@ fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
     let on = window_event_listener(leptos::ev::online, move |_| {
         store.sync.update(|s| s.online = true);
         store.sync();
+        spawn_local(send_waiting_photos(plan_id));
     });
     let off = window_event_listener(leptos::ev::offline, move |_| {
         store.sync.update(|s| s.online = false);
@@ -260,6 +263,23 @@ fn inspections_tab(show: bool) -> AnyView {
     } else {
         ().into_any()
     }
+}
+
+/// Sends the inspection photos waiting on the device, whatever tab is open, when there are
+/// any and the network is there: the inspections module is loaded only then.
+async fn send_waiting_photos(plan: PlanId) {
+    let waiting = crate::kv::keys_with_prefix(&format!("photo/{plan}/"))
+        .await
+        .is_ok_and(|keys| !keys.is_empty());
+    if waiting && device::online() {
+        upload_photos(plan).await;
+    }
+}
+
+/// The upload of waiting photos, in the inspections module.
+#[lazy]
+fn upload_photos(plan: PlanId) {
+    crate::pages::inspections::upload_waiting(plan);
 }
 
 /// How long after the plan is on screen the reports tab's module is loaded.

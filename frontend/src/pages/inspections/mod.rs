@@ -65,6 +65,13 @@ enum Open {
     Visit(RecordId),
 }
 
+/// Sends the photos waiting on this device for `plan` (whatever tab is open: the plan page
+/// calls it when it opens and when the network comes back). A refusal is shown when the
+/// "Kiểm tra" tab is next opened, which sends again.
+pub fn upload_waiting(plan: shared::ids::PlanId) {
+    leptos::task::spawn_local(photos::upload(plan, RwSignal::new(None)));
+}
+
 #[component]
 pub fn Inspections() -> impl IntoView {
     let store = expect_context::<PlanStore>();
