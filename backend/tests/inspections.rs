@@ -417,6 +417,98 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
 
+    // What an agency's officer's device receives: the visit a recommendation to the agency
+    // was made at (its place and date), not what was found there nor its photos.
+    let pull_as = |client: reqwest::Client, cursor: ChangeNo| {
+        let url = s.url(&format!("/plans/{plan}/pull"));
+        async move {
+            let r = post_json(
+                &client,
+                url,
+                &serde_json::json!(PullRequest {
+                    cursor,
+                    clients: Vec::new(),
+                }),
+            )
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            body::<shared::sync::PullResponse>(r).await
+        }
+    };
+    let keys =
+        |p: &shared::sync::PullResponse| p.records.iter().map(Record::key).collect::<Vec<_>>();
+    let first = pull_as(syt.clone(), ChangeNo::ZERO).await;
+    let got = keys(&first);
+    assert!(got.contains(&RecordKey::Visit(rid(2))));
+    assert!(got.contains(&RecordKey::Recommendation(rid(3))));
+    assert!(got.contains(&RecordKey::Inspection(rid(1))));
+    assert!(
+        !got.iter()
+            .any(|k| matches!(k, RecordKey::Finding { .. } | RecordKey::Photo { .. })),
+        "{got:?}"
+    );
+    // Another agency's officer: not even that.
+    let other_agency = keys(&pull_as(sgd.clone(), ChangeNo::ZERO).await);
+    assert_eq!(other_agency, vec![RecordKey::Inspection(rid(1))]);
+    let photo_url = s.url(&format!("/plans/{plan}/photos/{hash}"));
+    let get = |client: &reqwest::Client| client.get(photo_url.clone()).send();
+    let status = |r: Result<reqwest::Response, reqwest::Error>| {
+        r.map(|r| r.status()).unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(status(get(&syt).await), reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(status(get(&leader).await), reqwest::StatusCode::OK);
+    // A visit to the agency itself, with the same photo: the officer sees it all.
+    let mut own = visit("c-178-xa-mai-pha");
+    own.id = rid(5);
+    own.inspected = Inspected::Agency("SYT".into());
+    let mut own_photo = photo(3);
+    own_photo.visit = rid(5);
+    own_photo.hash = PhotoHash::parse(&hash).unwrap_or_else(|e| panic!("{e}"));
+    for m in [
+        M::SaveVisit { visit: own.clone() },
+        M::SavePhoto { photo: own_photo },
+    ] {
+        assert!(refusal(&push_as(&s, &inspector, plan, inspection(m)).await).is_none());
+    }
+    let then = pull_as(syt.clone(), first.cursor).await;
+    assert!(keys(&then).contains(&RecordKey::Visit(rid(5))));
+    assert!(
+        keys(&then)
+            .iter()
+            .any(|k| matches!(k, RecordKey::Photo { visit, .. } if *visit == rid(5)))
+    );
+    assert_eq!(status(get(&syt).await), reqwest::StatusCode::OK);
+    // The visit is put down to the commune instead: the officer's device lets it and its
+    // photo go.
+    own.inspected = Inspected::Commune("UBND xã Mai Pha".into());
+    assert!(
+        refusal(
+            &push_as(
+                &s,
+                &inspector,
+                plan,
+                inspection(M::SaveVisit { visit: own })
+            )
+            .await
+        )
+        .is_none()
+    );
+    let after = pull_as(syt.clone(), then.cursor).await;
+    assert!(
+        after.records_deleted.contains(&RecordKey::Visit(rid(5))),
+        "{:?}",
+        after.records_deleted
+    );
+    assert!(
+        after
+            .records_deleted
+            .iter()
+            .any(|k| matches!(k, RecordKey::Photo { visit, .. } if *visit == rid(5)))
+    );
+    assert!(!keys(&after).contains(&RecordKey::Visit(rid(5))));
+    assert_eq!(status(get(&syt).await), reqwest::StatusCode::NOT_FOUND);
+
     // An unknown visit is not found; a bad id is said so.
     let r = leader
         .get(s.url(&format!("/plans/{plan}/visits/{}/minutes.docx", rid(9))))

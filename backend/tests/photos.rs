@@ -438,18 +438,23 @@ async fn photos_are_sent_by_inspectors_and_read_only_by_those_who_may_read_their
     };
     assert!(up.sent(&bytes, 0).await.complete);
 
-    // The seed plan's photo: everyone who reads the seed plan.
+    // The seed plan's photo: everyone who reads the seed plan, but an agency's officer, who
+    // sees the photos of visits to the agency only (this one is of no visit).
     let seed_photos = Photos {
         s: &s,
         client: &s.client,
         plan: seed,
     };
-    for client in [&inspector, &leader, &officer, &standing] {
+    for client in [&inspector, &leader, &standing] {
         assert_eq!(
             seed_photos.read(client, &hash).await.status(),
             StatusCode::OK
         );
     }
+    assert_eq!(
+        seed_photos.read(&officer, &hash).await.status(),
+        StatusCode::NOT_FOUND
+    );
     // The restricted plan's copy: not the officer, whose agency has no task in it.
     assert_eq!(
         up.read(&officer, &hash).await.status(),

@@ -104,7 +104,9 @@ impl Service {
     /// The photo `hash` of `plan`, for whoever may read the plan.
     pub async fn photo(&self, plan: PlanId, by: &User, hash: PhotoHash) -> Result<Bytes> {
         self.readable(plan, &by.actor()).await?;
-        if self.store.photo_size(plan, &hash).await?.is_none() {
+        if self.store.photo_size(plan, &hash).await?.is_none()
+            || !self.sees_photo(plan, &by.actor(), &hash).await?
+        {
             return Err(PhotoError::NotFound.into());
         }
         self.blobs
@@ -123,7 +125,9 @@ impl Service {
         size: PhotoSize,
     ) -> Result<Bytes> {
         self.readable(plan, &by.actor()).await?;
-        if self.store.photo_size(plan, &hash).await?.is_none() {
+        if self.store.photo_size(plan, &hash).await?.is_none()
+            || !self.sees_photo(plan, &by.actor(), &hash).await?
+        {
             return Err(PhotoError::NotFound.into());
         }
         Ok(self
@@ -174,6 +178,25 @@ impl Service {
             }
         }
         Ok(out)
+    }
+
+    /// Whether `actor` sees a photo of `plan`: an agency's officer those of the visits to the
+    /// agency only (`shared::inspection::scope`), everyone else reading the plan all of them.
+    async fn sees_photo(
+        &self,
+        plan: PlanId,
+        actor: &shared::actor::Actor,
+        hash: &PhotoHash,
+    ) -> Result<bool> {
+        if actor.role != shared::access::UserRole::AgencyOfficer {
+            return Ok(true);
+        }
+        let state = self.plan_state(plan).await?;
+        let records = state.authority.state().records();
+        Ok(shared::inspection::op::visits(records).any(|v| {
+            shared::inspection::sees_visit(actor, v)
+                && shared::inspection::op::photos_of(records, v.id).any(|p| &p.hash == hash)
+        }))
     }
 
     async fn may_upload(&self, plan: PlanId, by: &User) -> Result<()> {

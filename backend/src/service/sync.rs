@@ -284,6 +284,10 @@ impl Service {
                     clients: Vec::new(),
                 },
                 "",
+                &shared::actor::Actor {
+                    role: shared::access::UserRole::Admin,
+                    agency: None,
+                },
             )
             .await?;
         // Encoded at the cursor it was read at (a write meanwhile makes it older, never wrong:
@@ -305,12 +309,16 @@ impl Service {
         if req.clients.len() > shared::limits::PULL_MAX_CLIENTS {
             return Err(ServiceError::TooManyClients);
         }
-        self.readable(plan, &puller.actor()).await?;
-        if req.cursor == ChangeNo::ZERO && req.clients.is_empty() {
+        let actor = puller.actor();
+        self.readable(plan, &actor).await?;
+        // An agency's officer receives the inspections of the agency only
+        // (`shared::inspection::scope`): its first pull is its own.
+        let everything = actor.role != shared::access::UserRole::AgencyOfficer;
+        if everything && req.cursor == ChangeNo::ZERO && req.clients.is_empty() {
             // A new device: the answer encoded once for all of them.
             return Ok(Pulled::First(self.first_pull_encoded(plan).await?));
         }
-        self.pull_changes(plan, req, &puller.username)
+        self.pull_changes(plan, req, &puller.username, &actor)
             .await
             .map(|answer| Pulled::Changes(Box::new(answer)))
     }
@@ -320,9 +328,15 @@ impl Service {
         plan: PlanId,
         req: &PullRequest,
         puller: &str,
+        actor: &shared::actor::Actor,
     ) -> Result<PullResponse> {
         let state = self.plan_state(plan).await?;
-        let (answer, seen) = (state.pull(req), state.seen_refusals(req));
+        let (mut answer, seen) = (state.pull(req), state.seen_refusals(req));
+        shared::inspection::scope::scope_pull(
+            actor,
+            state.authority.state().records(),
+            &mut answer,
+        );
         self.note_sent(plan, &req.clients, answer.cursor);
         // Only a device's own user can say it has its refusals (anyone else could make them
         // vanish before the device learnt of them).

@@ -12,6 +12,7 @@ pub mod minutes;
 pub mod model;
 pub mod op;
 pub mod photo;
+pub mod scope;
 
 use crate::actor::{Actor, UserRole};
 use crate::ids::AgencyCode;
