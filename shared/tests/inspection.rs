@@ -750,6 +750,28 @@ mod ops {
             conclusion(&plan, &s, id(9), &[], &units(), today).is_none(),
             "no such round"
         );
+        // The same findings in the periodic summary report of a period that holds the visits.
+        use shared::inspection::tables::period_appendix;
+        let appendix = period_appendix(&s, day(2015, 1, 1), day(2015, 6, 30), &[], &units(), today)
+            .expect("visits in the first half of 2015");
+        assert_eq!(appendix.title, "Kết quả kiểm tra trong kỳ báo cáo");
+        let Some(Block::Text { text, .. }) = appendix.body.first() else {
+            panic!("an opening line")
+        };
+        assert!(
+            text.contains("1 đoàn kiểm tra đã thực hiện 3 cuộc kiểm tra"),
+            "{text}"
+        );
+        assert!(
+            appendix
+                .body
+                .iter()
+                .any(|b| matches!(b, Block::Table { rows, .. } if rows.len() == 3))
+        );
+        assert!(
+            period_appendix(&s, day(2015, 7, 1), day(2015, 12, 31), &[], &units(), today).is_none(),
+            "no visit in the second half"
+        );
     }
 
     #[test]

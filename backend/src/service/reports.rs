@@ -71,7 +71,7 @@ impl Service {
             };
             let state = sync.authority.state();
             let doc = match &which {
-                ReportDocument::Summary => shared::report::official::summary(
+                ReportDocument::Summary => shared::inspection::tables::summary_with_inspections(
                     plan_record,
                     state,
                     round,

@@ -3,15 +3,15 @@
 //! findings task by task and place by place with their ratings, the ratings counted per task,
 //! the recommendations with where each stands, and the photos in an appendix.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 
-use crate::ids::{NodeId, RecordId};
+use crate::ids::RecordId;
 use crate::inspection::form::visits_by_place;
-use crate::inspection::minutes::{inspected_name, photo_caption, team_lines, visit_place};
-use crate::inspection::model::{Finding, Rating, Standing, Visit};
+use crate::inspection::model::{Standing, Visit};
 use crate::inspection::op;
+use crate::inspection::tables::{
+    findings_by_task, inspected_name, photo_caption, recommendations_table, team_lines, visit_place,
+};
 use crate::plan::Plan;
 use crate::registry::{AdminUnit, Agency, name_of};
 use crate::report::official::{Appendix, Block, Official, date_words, plan_reference};
@@ -96,72 +96,8 @@ pub fn conclusion(
     }
 
     body.push(Block::Heading1("II. Kết quả kiểm tra theo nhiệm vụ".into()));
-    // The findings of every visit, task by task in the plan's order.
-    let mut by_task: BTreeMap<NodeId, Vec<(&Visit, &Finding)>> = BTreeMap::new();
-    for v in &visits {
-        for f in op::findings_of(records, v.id) {
-            by_task.entry(f.task).or_default().push((v, f));
-        }
-    }
-    let mut tasks: Vec<(usize, NodeId, String)> = Vec::new();
-    let order = state.in_order();
-    for id in by_task.keys() {
-        let (pos, title) = order
-            .iter()
-            .position(|n| n.id == *id)
-            .and_then(|i| {
-                order
-                    .get(i)
-                    .map(|n| (i, format!("{} {}", n.label, n.title)))
-            })
-            .unwrap_or((usize::MAX, "(nhiệm vụ đã xoá)".to_owned()));
-        tasks.push((pos, *id, title));
-    }
-    tasks.sort();
-    if tasks.is_empty() {
-        body.push(Block::Text {
-            lead: None,
-            text: "Chưa ghi kết quả kiểm tra.".into(),
-        });
-    }
-    let mut counts_rows = Vec::new();
-    for (i, (_, id, title)) in tasks.iter().enumerate() {
-        let found = by_task.get(id).map(Vec::as_slice).unwrap_or_default();
-        body.push(Block::Heading2(format!("{}. {title}", i + 1)));
-        body.push(Block::Table {
-            header: vec![
-                "Địa bàn, ngày".into(),
-                "Kết quả kiểm tra".into(),
-                "Đánh giá".into(),
-            ],
-            rows: found
-                .iter()
-                .map(|(v, f)| {
-                    let mut rating = f
-                        .rating
-                        .map_or("Chưa đánh giá".to_owned(), |r| r.label_vi().to_owned());
-                    if !f.reason.is_empty() {
-                        rating = format!("{rating}: {}", f.reason);
-                    }
-                    vec![
-                        format!("{} ({})", place(v), format_date(v.at.date())),
-                        f.findings.clone(),
-                        rating,
-                    ]
-                })
-                .collect(),
-            weights: vec![4, 6, 3],
-        });
-        let count = |want: Option<Rating>| found.iter().filter(|(_, f)| f.rating == want).count();
-        counts_rows.push(vec![
-            (i + 1).to_string(),
-            title.clone(),
-            count(Some(Rating::Met)).to_string(),
-            count(Some(Rating::PartlyMet)).to_string(),
-            count(Some(Rating::NotMet)).to_string(),
-            count(None).to_string(),
-        ]);
-    }
+    let (per_task, counts_rows) = findings_by_task(state, &visits, units);
+    body.extend(per_task);
 
     body.push(Block::Heading1("III. Tổng hợp đánh giá".into()));
     if counts_rows.is_empty() {
@@ -211,36 +147,7 @@ pub fn conclusion(
                 date_words(today)
             ),
         });
-        body.push(Block::Table {
-            header: vec![
-                "STT".into(),
-                "Nội dung kiến nghị".into(),
-                "Cơ quan thực hiện".into(),
-                "Thời hạn".into(),
-                "Tình hình thực hiện".into(),
-            ],
-            rows: recs
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let mut state = r.state.label_vi().to_owned();
-                    if r.standing(today) == Standing::Overdue {
-                        state.push_str(" (quá hạn)");
-                    }
-                    if !r.note.is_empty() {
-                        state = format!("{state}: {}", r.note);
-                    }
-                    vec![
-                        (i + 1).to_string(),
-                        r.text.clone(),
-                        name_of(agencies, &r.agency),
-                        format_date(r.due),
-                        state,
-                    ]
-                })
-                .collect(),
-            weights: vec![2, 10, 5, 4, 6],
-        });
+        body.push(recommendations_table(&recs, agencies, today));
     }
     body.push(Block::Text {
         lead: None,

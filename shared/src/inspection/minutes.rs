@@ -4,8 +4,8 @@
 //! recommendations with their agencies and due dates, and the photos taken.
 
 use crate::ids::RecordId;
-use crate::inspection::model::{Inspected, InspectionRound, Position, Visit};
 use crate::inspection::op;
+use crate::inspection::tables::{inspected_name, photo_caption, team_lines, visit_place};
 use crate::plan::Plan;
 use crate::registry::{AdminUnit, Agency, name_of};
 use crate::report::official::{Block, Official, date_words, plan_reference};
@@ -155,62 +155,6 @@ pub fn minutes(
         ],
         appendices: Vec::new(),
     })
-}
-
-/// Where a visit was: "Bản Slằng, Xã Tân Đoàn, Huyện Văn Quan".
-pub(crate) fn visit_place(v: &Visit, units: &[AdminUnit]) -> String {
-    let place = units.iter().find(|u| u.id == v.place.unit).map_or_else(
-        || v.place.unit.clone(),
-        |u| crate::inspection::form::place_name(u, units),
-    );
-    match &v.place.village {
-        Some(village) => format!("{village}, {place}"),
-        None => place,
-    }
-}
-
-/// The unit a visit inspected, by name.
-pub(crate) fn inspected_name(v: &Visit, agencies: &[Agency]) -> String {
-    match &v.inspected {
-        Inspected::Agency(a) => name_of(agencies, a),
-        Inspected::Commune(c) => c.clone(),
-    }
-}
-
-/// The team, one per line after a line break: "- …, Trưởng đoàn;", "- …, thành viên;".
-pub(crate) fn team_lines(round: &InspectionRound) -> String {
-    let team = std::iter::once(format!("- {}, Trưởng đoàn;", round.leader))
-        .chain(round.members.iter().map(|m| format!("- {m}, thành viên;")))
-        .collect::<Vec<_>>()
-        .join("\n");
-    format!("\n{team}")
-}
-
-/// "Ảnh 2. Lớp tập huấn tại nhà văn hoá (09:40 02/03/2015; 21.84512° B, 106.76123° Đ)".
-pub(crate) fn photo_caption(number: usize, p: &crate::inspection::model::Photo) -> String {
-    let when = p
-        .taken_at
-        .map(|t| format!("{} {}", t.time().format("%H:%M"), format_date(t.date())));
-    let at = match p.position {
-        Position::Fix { lat_e6, lon_e6, .. } => Some(format!(
-            "{:.5}° B, {:.5}° Đ",
-            f64::from(lat_e6) / 1e6,
-            f64::from(lon_e6) / 1e6
-        )),
-        Position::Unavailable => None,
-    };
-    let details = [when, at]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("; ");
-    let caption = p.caption.trim();
-    match (caption.is_empty(), details.is_empty()) {
-        (true, true) => format!("Ảnh {number}."),
-        (true, false) => format!("Ảnh {number} ({details})."),
-        (false, true) => format!("Ảnh {number}. {caption}"),
-        (false, false) => format!("Ảnh {number}. {caption} ({details})"),
-    }
 }
 
 /// A unit's name as the place of a document is written: without its kind ("Thất Khê").

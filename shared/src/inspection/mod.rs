@@ -13,6 +13,7 @@ pub mod model;
 pub mod op;
 pub mod photo;
 pub mod scope;
+pub mod tables;
 
 use crate::actor::{Actor, UserRole};
 use crate::ids::AgencyCode;

@@ -18,9 +18,11 @@ pub fn SummaryPrint(round: RecordId) -> impl IntoView {
         let agencies = store.auth.agencies.get();
         let units = store.auth.units.get();
         store.plan.with(|plan| {
-            store
-                .state
-                .with(|s| official::summary(plan, s, round, &agencies, &units, &standing, today))
+            store.state.with(|s| {
+                shared::inspection::tables::summary_with_inspections(
+                    plan, s, round, &agencies, &units, &standing, today,
+                )
+            })
         })
     });
     view! {
