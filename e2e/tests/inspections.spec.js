@@ -197,3 +197,60 @@ test('an inspector records a visit offline with its position, finding and recomm
   await agencyContext.close();
   await context.close();
 });
+
+test('one visit saved differently on two tablets offline: the conflict is shown and either version is kept with one tap', async ({ browser }) => {
+  const backend = current();
+  await backend.createUser('kiemtra', 'inspector', null, 'Lương Văn Kiểm');
+  const tabletA = await browser.newContext({ ...tablet, geolocation: field, permissions: ['geolocation'] });
+  const a = await tabletA.newPage();
+  await openInspections(a, 'kiemtra');
+  await a.getByRole('button', { name: 'Lập đợt kiểm tra' }).tap();
+  const form = a.getByRole('form', { name: 'Lập đợt kiểm tra' });
+  await form.getByLabel('Tên đợt kiểm tra').fill('Kiểm tra tại xã Thất Khê');
+  await form.getByLabel('Thêm địa bàn').selectOption('c-2025-xa-that-khe');
+  await form.getByRole('button', { name: 'Lưu đợt kiểm tra' }).tap();
+  await a.getByRole('button', { name: 'Thêm phiếu kiểm tra' }).tap();
+  await a.getByRole('form', { name: 'Phiếu kiểm tra' }).getByLabel(/Người làm việc với đoàn/).fill('Ông Hoàng Văn A');
+  await a.getByRole('button', { name: 'Lưu phiếu' }).tap();
+  await expect(a.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+
+  // The same inspector's second tablet has the visit too.
+  const tabletB = await browser.newContext(tablet);
+  const b = await tabletB.newPage();
+  await openInspections(b, 'kiemtra');
+  await expect(b.locator('.visit-row')).toHaveCount(1);
+  await offlineReady(a);
+  await offlineReady(b);
+
+  // Both offline, each writes the people met differently.
+  await tabletA.setOffline(true);
+  await tabletB.setOffline(true);
+  await a.getByRole('form', { name: 'Phiếu kiểm tra' }).getByLabel(/Người làm việc với đoàn/).fill('Ông Hoàng Văn A, Chủ tịch UBND xã');
+  await a.getByRole('button', { name: 'Lưu phiếu' }).tap();
+  await b.locator('.visit-row').tap();
+  await b.getByRole('form', { name: 'Phiếu kiểm tra' }).getByLabel(/Người làm việc với đoàn/).fill('Bà Lý Thị B, công chức văn hoá');
+  await b.getByRole('button', { name: 'Lưu phiếu' }).tap();
+  await tabletA.setOffline(false);
+  await expect(a.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await tabletB.setOffline(false);
+  await expect(b.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+
+  // Tablet B's save replaced A's unseen: a conflict, with both versions.
+  await b.getByRole('button', { name: 'Xung đột: 1' }).tap();
+  const card = b.locator('.record-conflict');
+  await expect(card.locator('h3')).toHaveText(/^Phiếu kiểm tra \(\d\d\/\d\d\/\d{4}\)$/);
+  await expect(card.locator('.conflict-side').nth(0)).toContainText('Bà Lý Thị B, công chức văn hoá');
+  await expect(card.locator('.conflict-side').nth(1)).toContainText('Ông Hoàng Văn A, Chủ tịch UBND xã');
+  await b.screenshot({ path: 'test-results/inspection-conflict-768x1024.png', fullPage: true });
+  // The replaced version is kept: saved again, and the conflict closes.
+  await card.locator('.conflict-side').nth(1).getByRole('button', { name: 'Giữ giá trị này' }).tap();
+  await expect(b.getByRole('button', { name: /Xung đột/ })).toHaveCount(0);
+  await expect(b.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  // Tablet A learns of it: its own words stand and it has no conflict.
+  await a.getByRole('button', { name: '← Danh sách phiếu' }).tap();
+  await a.locator('.visit-row').tap();
+  await expect(a.getByRole('form', { name: 'Phiếu kiểm tra' }).getByLabel(/Người làm việc với đoàn/)).toHaveValue('Ông Hoàng Văn A, Chủ tịch UBND xã');
+  await expect(a.getByRole('button', { name: /Xung đột/ })).toHaveCount(0);
+  await tabletA.close();
+  await tabletB.close();
+});

@@ -35,6 +35,8 @@ pub struct SyncStatus {
     /// When the last sync succeeded (device clock, ms), if ever.
     pub last_sync: Option<f64>,
     pub conflicts: Vec<Conflict>,
+    /// Open conflicts of reports' and inspections' records.
+    pub record_conflicts: Vec<shared::sync::RecordConflict>,
     /// Mutations the server refused, until the user dismisses them.
     pub refused: Vec<Refused>,
 }
@@ -223,6 +225,11 @@ impl PlanStore {
             pending: replica.pending().len(),
             last_sync,
             conflicts: replica.open_conflicts().into_iter().cloned().collect(),
+            record_conflicts: replica
+                .open_record_conflicts()
+                .into_iter()
+                .cloned()
+                .collect(),
             ..SyncStatus::default()
         };
         let auth = use_context::<Auth>().unwrap_or_default();
@@ -326,15 +333,20 @@ impl PlanStore {
     }
 
     fn refresh_status(&self) {
-        let (pending, conflicts) = self.replica.with_value(|r| {
+        let (pending, conflicts, record_conflicts) = self.replica.with_value(|r| {
             (
                 r.pending().len(),
                 r.open_conflicts().into_iter().cloned().collect::<Vec<_>>(),
+                r.open_record_conflicts()
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>(),
             )
         });
         self.sync.update(|s| {
             s.pending = pending;
             s.conflicts = conflicts;
+            s.record_conflicts = record_conflicts;
         });
         self.auth.pending.set(pending);
     }

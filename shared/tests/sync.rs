@@ -1551,4 +1551,28 @@ fn two_inspectors_saving_one_visit_offline_keep_both_in_a_conflict_and_the_agenc
         refused.iter().any(|m| m.contains("chưa xoá")),
         "{refused:?}"
     );
+
+    // An inspector keeps the replaced version from the conflicts panel: the visit is saved
+    // again as it was, the conflict closes on every device.
+    let conflict = conflicts[0].clone();
+    let replaced = match &conflict.replaced.value {
+        shared::report::RecordEdit::Content(r) => (**r).clone(),
+        other => panic!("{other:?}"),
+    };
+    let records = w.devices[0].view().records().clone();
+    assert!(shared::sync::settle::subject_vi(&conflict, &records).starts_with("Phiếu kiểm tra ("));
+    assert!(shared::sync::settle::value_vi(&conflict.replaced.value).contains("làm việc với"));
+    for m in shared::sync::settle::settle(&conflict, true) {
+        w.local(0, m);
+    }
+    w.settle();
+    assert_eq!(w.server.sync.authority.open_record_conflicts().count(), 0);
+    assert_eq!(
+        w.server.sync.authority.state().record(&key),
+        Some(&replaced)
+    );
+    for d in &w.devices {
+        assert!(d.open_record_conflicts().is_empty());
+        assert_eq!(d.view().record(&key), Some(&replaced));
+    }
 }

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ids::ClientId;
 use shared::mutation::{Field, Mutation, NodeEdit};
-use shared::sync::{Conflict, Version};
+use shared::report::RecordEdit;
+use shared::sync::{Conflict, RecordConflict, Version, settle};
 
 use crate::device;
 use crate::error::AppError;
@@ -82,7 +83,8 @@ pub fn SyncBar() -> impl IntoView {
                 }}
             </span>
             {move || {
-                let n = status().conflicts.len();
+                let s = status();
+                let n = s.conflicts.len() + s.record_conflicts.len();
                 (n > 0).then(|| view! {
                     <button class="sync-conflicts" on:click=move |_| show_panel.update(|v| *v = !*v)>
                         {format!("Xung đột: {n}")}
@@ -132,8 +134,10 @@ pub fn ConflictsPanel() -> impl IntoView {
     let store = expect_context::<PlanStore>();
     let show = store.conflicts_open;
     move || {
-        let conflicts = store.sync.with(|s| s.conflicts.clone());
-        (show.get() && !conflicts.is_empty()).then(|| {
+        let (conflicts, records) = store
+            .sync
+            .with(|s| (s.conflicts.clone(), s.record_conflicts.clone()));
+        (show.get() && !(conflicts.is_empty() && records.is_empty())).then(|| {
             view! {
                 <section class="conflicts" aria-label="Xung đột">
                     <h2>"Xung đột"</h2>
@@ -141,6 +145,7 @@ pub fn ConflictsPanel() -> impl IntoView {
                         "Hai người đã sửa cùng một chỗ khi chưa thấy thay đổi của nhau. Giá trị sau đang được dùng; hãy chọn giá trị đúng hoặc gộp lại."
                     </p>
                     {conflicts.into_iter().map(|c| view! { <ConflictCard conflict=c /> }).collect_view()}
+                    {records.into_iter().map(|c| view! { <RecordConflictCard conflict=c /> }).collect_view()}
                 </section>
             }
         })
@@ -207,6 +212,46 @@ fn ConflictCard(conflict: Conflict) -> impl IntoView {
                     <button on:click=merge>"Lưu bản gộp"</button>
                 </div>
             })}
+        </article>
+    }
+}
+
+/// A conflict of a report's or an inspection's record: the two versions side by side, either
+/// kept with one tap (`shared::sync::settle`).
+#[component]
+fn RecordConflictCard(conflict: RecordConflict) -> impl IntoView {
+    let store = expect_context::<PlanStore>();
+    let subject = store
+        .state
+        .with_untracked(|s| settle::subject_vi(&conflict, s.records()));
+    let c = StoredValue::new(conflict.clone());
+    let resolve = move |keep_replaced: bool| {
+        for m in c.with_value(|c| settle::settle(c, keep_replaced)) {
+            if let Err(e) = store.dispatch(m) {
+                store.say(e, true);
+                return;
+            }
+        }
+    };
+    let side = move |label: &'static str, v: Version<RecordEdit>, replaced: bool| {
+        view! {
+            <div class="conflict-side">
+                <p class="conflict-label">{label}</p>
+                <p class="conflict-value">{settle::value_vi(&v.value)}</p>
+                <p class="conflict-who">
+                    {format!("{} · {}", who(&store, v.client), device::format_time(v.at as f64))}
+                </p>
+                <button on:click=move |_| resolve(replaced)>"Giữ giá trị này"</button>
+            </div>
+        }
+    };
+    view! {
+        <article class="conflict record-conflict">
+            <h3>{subject}</h3>
+            <div class="conflict-sides">
+                {side("Đang dùng", conflict.kept.clone(), false)}
+                {side("Bị thay", conflict.replaced.clone(), true)}
+            </div>
         </article>
     }
 }
