@@ -1,5 +1,6 @@
 // Starts the web app (a file of its own: the Content-Security-Policy allows no inline script).
-import init from '/pkg/frontend.js';
+// The app's code is imported once the early pull below is under way: a static import would
+// wait for it (and for what it imports) before this file ran at all.
 
 // A plan's address opened on a device with no copy of that plan (a first visit, a shared
 // link): the plan is asked for while the app's code loads, with the request every new device
@@ -29,4 +30,4 @@ if (opened !== null && !kept) {
   };
 }
 
-init({ module_or_path: '/pkg/frontend_bg.wasm' });
+import('/pkg/frontend.js').then(({ default: init }) => init({ module_or_path: '/pkg/frontend_bg.wasm' }));

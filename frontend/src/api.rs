@@ -13,6 +13,8 @@ use shared::plan::PlanSummary;
 use shared::registry::Agency;
 use shared::sync::{HistoryEntry, PullRequest, PullResponse, PushRequest, PushResponse};
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{bare_status, unreachable as network_error, unreadable_answer};
@@ -77,28 +79,71 @@ pub async fn pull(plan: PlanId, req: &PullRequest) -> Result<PullResponse, ApiEr
 }
 
 /// The first pull `boot.js` sends while the app's code loads, when a plan's address is opened
-/// on a device that keeps no copy of it (a first visit, a shared link).
+/// on a device that keeps no copy of it (a first visit, a shared link). Its answer is decoded as
+/// soon as it arrives ([`EarlyPull::start`]), while the app asks for the session and reads the
+/// device's memory, rather than after them.
 pub struct EarlyPull {
-    response: js_sys::Promise,
+    plan: String,
     abort: JsValue,
+    /// Resolves once `decoded` is set.
+    done: js_sys::Promise,
+    decoded: Rc<RefCell<Option<Result<PullResponse, ApiError>>>>,
+}
+
+thread_local! {
+    static EARLY: RefCell<Option<EarlyPull>> = const { RefCell::new(None) };
 }
 
 impl EarlyPull {
-    /// The early pull sent for `plan`, taken once; one sent for another plan is cancelled.
-    pub fn take(plan: PlanId) -> Option<Self> {
+    /// Takes `boot.js`'s request, if it sent one, and decodes its answer when it comes. Called
+    /// once, when the app starts.
+    pub fn start() {
         use js_sys::Reflect;
-        let window = web_sys::window()?;
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let name = JsValue::from_str("__earlyPull");
-        let early = Reflect::get(&window, &name)
-            .ok()
-            .filter(|v| v.is_object())?;
+        let Some(early) = Reflect::get(&window, &name).ok().filter(JsValue::is_object) else {
+            return;
+        };
         let _ = Reflect::delete_property(&window, &name);
         let field = |f: &str| Reflect::get(&early, &JsValue::from_str(f)).ok();
-        let this = Self {
-            response: field("response")?.dyn_into().ok()?,
-            abort: field("abort")?,
+        let (Some(plan), Some(abort), Some(response)) = (
+            field("plan").and_then(|p| p.as_string()),
+            field("abort"),
+            field("response").and_then(|r| r.dyn_into::<js_sys::Promise>().ok()),
+        ) else {
+            return;
         };
-        if field("plan").and_then(|p| p.as_string()) == Some(plan.to_string()) {
+        let decoded = Rc::new(RefCell::new(None));
+        let mut resolve = None;
+        let done = js_sys::Promise::new(&mut |ok, _| resolve = Some(ok));
+        let slot = decoded.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let arrived = async {
+                let response = wasm_bindgen_futures::JsFuture::from(response).await.ok()?;
+                let response = response.dyn_into::<web_sys::Response>().ok()?;
+                Some(answer(Response::from(response)).await)
+            };
+            *slot.borrow_mut() = arrived.await;
+            if let Some(resolve) = resolve {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        });
+        EARLY.with(|e| {
+            *e.borrow_mut() = Some(Self {
+                plan,
+                abort,
+                done,
+                decoded,
+            })
+        });
+    }
+
+    /// The early pull sent for `plan`, taken once; one sent for another plan is cancelled.
+    pub fn take(plan: PlanId) -> Option<Self> {
+        let this = EARLY.with(|e| e.borrow_mut().take())?;
+        if this.plan == plan.to_string() {
             Some(this)
         } else {
             this.cancel();
@@ -108,11 +153,10 @@ impl EarlyPull {
 
     /// Its answer, the way [`pull`] gives one; `None` when it never reached the server.
     pub async fn answer(&self) -> Option<Result<PullResponse, ApiError>> {
-        let response = wasm_bindgen_futures::JsFuture::from(self.response.clone())
+        wasm_bindgen_futures::JsFuture::from(self.done.clone())
             .await
             .ok()?;
-        let response = response.dyn_into::<web_sys::Response>().ok()?;
-        Some(answer(Response::from(response)).await)
+        self.decoded.borrow_mut().take()
     }
 
     /// Stops it (the device had a copy after all: a whole plan is not downloaded for nothing).

@@ -14,5 +14,6 @@ mod state;
 fn main() {
     device::mark("app-start");
     console_error_panic_hook::set_once();
+    api::EarlyPull::start();
     leptos::mount::mount_to_body(app::App);
 }

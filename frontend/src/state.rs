@@ -135,8 +135,8 @@ pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>
 
 /// The plan from the device's copy when it has one (works offline), else from the server. On
 /// a first visit the answer to `boot.js`'s early pull is decoded while the device's memory is
-/// read.
-pub async fn open(plan: PlanId, username: &str) -> Result<(Replica, Option<f64>), ApiError> {
+/// read. A plan from the server is not kept on the device yet: [`PlanStore::keep_after_paint`].
+pub async fn open(plan: PlanId, username: &str) -> Result<Opened, ApiError> {
     use futures_util::future::{Either, select};
     let early = api::EarlyPull::take(plan);
     let (local, answer) = match &early {
@@ -155,7 +155,11 @@ pub async fn open(plan: PlanId, username: &str) -> Result<(Replica, Option<f64>)
         if let Some(e) = early {
             e.cancel();
         }
-        return Ok((replica, last_sync));
+        return Ok(Opened {
+            replica,
+            last_sync,
+            from_server: false,
+        });
     }
     // The early pull is the request of a device that never synced nor made a change; any
     // other is asked again, the way every pull is (a refusal then says why).
@@ -164,16 +168,20 @@ pub async fn open(plan: PlanId, username: &str) -> Result<(Replica, Option<f64>)
         _ => api::pull(plan, &replica.pull_request()).await?,
     };
     replica.on_pull(resp);
-    // Kept on the device once the plan is on screen (writing megabytes to IndexedDB need not
-    // hold up the first render).
-    let copy = replica.clone();
-    request_animation_frame(move || {
-        set_timeout(
-            move || spawn_local(async move { save_synced(&copy).await }),
-            std::time::Duration::ZERO,
-        );
-    });
-    Ok((replica, Some(device::now_ms())))
+    Ok(Opened {
+        replica,
+        last_sync: Some(device::now_ms()),
+        from_server: true,
+    })
+}
+
+/// A plan opened: the device's copy, or the server's answer.
+pub struct Opened {
+    pub replica: Replica,
+    /// When the device last synced it (Unix milliseconds).
+    pub last_sync: Option<f64>,
+    /// Fetched from the server, not yet kept on the device.
+    pub from_server: bool,
 }
 
 /// A device's copy that never synced nor made a change: its first pull is everyone's.
@@ -253,6 +261,21 @@ impl PlanStore {
 
     pub fn plan_id(&self) -> PlanId {
         self.plan.with_untracked(|p| p.id)
+    }
+
+    /// Keeps the plan on the device once it is on screen: writing megabytes to IndexedDB (and
+    /// copying the plan to write it) need not hold up the first render.
+    pub fn keep_after_paint(self) {
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    if let Some(copy) = self.replica.try_with_value(Clone::clone) {
+                        spawn_local(async move { save_synced(&copy).await });
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        });
     }
 
     pub fn cursor(&self) -> shared::sync::ChangeNo {

@@ -5,8 +5,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::api::ApiError;
 use shared::ids::PlanId;
-use shared::sync::Replica;
 use shared::text::format_date;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use crate::components::board::Board;
 use crate::components::detail::Detail;
@@ -17,7 +18,9 @@ use crate::device;
 use crate::pages::reports::Reports;
 use crate::state::{self, PlanStore};
 
-type Loaded = (Replica, Option<f64>);
+/// The plan opened, taken once by the view that shows it (a plan's copy is megabytes: never
+/// cloned to be shown).
+type Loaded = Rc<RefCell<Option<state::Opened>>>;
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
@@ -47,13 +50,16 @@ pub fn PlanPage() -> impl IntoView {
     move || match loaded.get() {
         None => view! { <p class="empty">"Đang tải kế hoạch…"</p> }.into_any(),
         Some(Err(e)) => view! { <p class="notice error" role="alert">{e.message}</p> }.into_any(),
-        Some(Ok((replica, last_sync))) => view! { <PlanView replica last_sync /> }.into_any(),
+        Some(Ok(slot)) => match slot.borrow_mut().take() {
+            Some(opened) => view! { <PlanView opened /> }.into_any(),
+            None => view! { <p class="empty">"Đang tải kế hoạch…"</p> }.into_any(),
+        },
     }
 }
 
 /// The plan from the device's copy, else from the server (the first visit needs the network).
 async fn open_plan(id: PlanId, username: &str) -> Result<Loaded, ApiError> {
-    state::open(id, username).await.map_err(|e| {
+    let opened = state::open(id, username).await.map_err(|e| {
         if e.code.retryable() {
             ApiError::new(
                 e.code,
@@ -62,13 +68,17 @@ async fn open_plan(id: PlanId, username: &str) -> Result<Loaded, ApiError> {
         } else {
             e
         }
-    })
+    })?;
+    Ok(Rc::new(RefCell::new(Some(opened))))
 }
 
 #[component]
-fn PlanView(replica: Replica, last_sync: Option<f64>) -> impl IntoView {
-    let store = PlanStore::new(replica, last_sync);
+fn PlanView(opened: state::Opened) -> impl IntoView {
+    let store = PlanStore::new(opened.replica, opened.last_sync);
     device::mark("plan-state-built");
+    if opened.from_server {
+        store.keep_after_paint();
+    }
     provide_context(store);
     // Online devices hear of others' changes at once and pull them; a device that was away
     // catches up when the stream reconnects.
