@@ -19,7 +19,9 @@ if (opened !== null && !kept) {
   window.__earlyPull = {
     plan: opened[1],
     abort,
-    response: fetch(`/api/plans/${opened[1]}/pull`, {
+    // Without the nodes' bodies (most of a big plan's bytes): the app asks for them once the
+    // tree shows.
+    response: fetch(`/api/plans/${opened[1]}/pull?without=bodies`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"cursor":0,"clients":[]}',

@@ -1039,3 +1039,134 @@ async fn static_files_are_sent_precompressed_brotli_first() {
     assert_eq!(kind.as_deref(), Some("application/manifest+json"));
     s.stop().await;
 }
+
+/// A new device may ask for its first pull without the nodes' bodies (most of a big plan's
+/// bytes: the tree shows sooner), then for the bodies; any other pull is whole, as before.
+#[tokio::test]
+async fn a_first_pull_may_leave_the_bodies_out_and_the_bodies_follow() {
+    use shared::sync::{BodiesResponse, PullResponse};
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let tasks = children(&tree, top(&tree, "III").id);
+    for (n, text) in tasks.iter().take(2).zip(["Nội dung một", "Nội dung hai"]) {
+        s.mutate(
+            plan,
+            &Mutation::EditNode {
+                id: n.id,
+                edit: NodeEdit::Body(Some(text.into())),
+            },
+        )
+        .await;
+    }
+    let pull_as = |client: &reqwest::Client, query: &str, req: Value| {
+        post_json(client, s.url(&format!("/plans/{plan}/pull{query}")), &req).send()
+    };
+    let new_device = json!({ "cursor": 0, "clients": [] });
+
+    let r = pull_as(&s.client, "?without=bodies", new_device.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    let first: PullResponse = body(r).await;
+    assert!(first.reset && first.bodies_left_out);
+    assert_eq!(first.nodes.len(), tree.nodes.len());
+    assert!(first.nodes.iter().all(|n| n.body.is_none()));
+    let titles = |nodes: &[Node]| {
+        let mut t: Vec<(NodeId, String)> = nodes.iter().map(|n| (n.id, n.title.clone())).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(titles(&first.nodes), titles(&tree.nodes));
+    // Asked for as before, a first pull is whole.
+    let r = pull_as(&s.client, "", new_device.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let whole: PullResponse = body(r).await;
+    assert!(!whole.bodies_left_out);
+    let with_bodies: Vec<&Node> = whole.nodes.iter().filter(|n| n.body.is_some()).collect();
+    assert!(with_bodies.len() >= 2, "bodies set above");
+
+    let bodies: BodiesResponse = body(s.get(&format!("/plans/{plan}/bodies")).await).await;
+    assert!(bodies.cursor >= first.cursor);
+    assert_eq!(bodies.bodies.len(), with_bodies.len());
+    for n in &with_bodies {
+        let sent = bodies.bodies.iter().find(|b| b.id == n.id).map(|b| &b.body);
+        assert_eq!(sent, n.body.as_ref());
+    }
+
+    // A pull of changes leaves nothing out, even asked to.
+    let task = tasks[0].id;
+    s.mutate(
+        plan,
+        &Mutation::EditNode {
+            id: task,
+            edit: NodeEdit::Body(Some("Nội dung sửa sau lần tải đầu".into())),
+        },
+    )
+    .await;
+    let r = pull_as(
+        &s.client,
+        "?without=bodies",
+        json!({ "cursor": first.cursor, "clients": [] }),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let changes: PullResponse = body(r).await;
+    assert!(!changes.reset && !changes.bodies_left_out);
+    let brought = changes
+        .nodes
+        .iter()
+        .find(|n| n.id == task)
+        .and_then(|n| n.body.clone())
+        .or_else(|| {
+            changes
+                .patches
+                .iter()
+                .filter(|p| p.id == task)
+                .flat_map(|p| &p.set)
+                .find_map(|e| match e {
+                    NodeEdit::Body(b) => b.clone(),
+                    _ => None,
+                })
+        });
+    assert_eq!(brought.as_deref(), Some("Nội dung sửa sau lần tải đầu"));
+
+    // An agency's officer (whose first pull is its own) may leave them out too.
+    let officer = s
+        .as_user(
+            "syt.bodies",
+            shared::access::UserRole::AgencyOfficer,
+            Some("SYT"),
+        )
+        .await;
+    // (The app's HTTP library ends its queries with "&".)
+    let r = pull_as(&officer, "?without=bodies&", new_device.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let own: PullResponse = body(r).await;
+    assert!(own.reset && own.bodies_left_out);
+    assert!(own.nodes.iter().all(|n| n.body.is_none()));
+    let bodies_url = s.url(&format!("/plans/{plan}/bodies"));
+    assert_eq!(
+        get_status(officer, bodies_url.clone()).await,
+        StatusCode::OK
+    );
+
+    // Anything else in the address is refused, in words; the bodies are for those who may read.
+    let r = pull_as(&s.client, "?without=titles", new_device)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let e: ApiError = body(r).await;
+    assert!(e.message.contains("không hợp lệ"), "{}", e.message);
+    assert_eq!(
+        get_status(reqwest::Client::new(), bodies_url).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = s
+        .get(&format!("/plans/{}/bodies", PlanId::from_parts(9, [9; 10])))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    s.stop().await;
+}

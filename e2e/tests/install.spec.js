@@ -108,12 +108,18 @@ test('the pages loaded apart (reports, import) open offline once the app is inst
   await expect(page.getByRole('heading', { name: /Nhập kế hoạch/ })).toBeVisible();
 });
 
-test('a plan\'s address opened on a new tablet asks for the plan while the app loads, and never again once it is kept', async ({ page }) => {
+test('a plan\'s address opened on a new tablet asks for the plan while the app loads, its tree first and the bodies next, and never again once it is kept', async ({ page }) => {
   await backend.signIn(page.context(), 'bdt');
   await page.goto(backend.url);
   await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
   await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
   const address = page.url().split('?')[0];
+  // A body written on another tablet.
+  const body = 'Nội dung viết trên máy khác';
+  await page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ }).tap();
+  await page.getByLabel('Nội dung').fill(body);
+  await page.getByLabel('Nội dung').blur();
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
   const id = new URL(address).pathname.split('/').pop();
 
   // A tablet that has never opened the plan, given its link.
@@ -122,16 +128,23 @@ test('a plan\'s address opened on a new tablet asks for the plan while the app l
   const tablet = await fresh.newPage();
   const asked = [];
   tablet.on('request', (r) => {
-    if (r.url().includes('/api/')) asked.push(`${new URL(r.url()).pathname} ${r.postData() || ''}`);
+    if (r.url().includes('/api/')) asked.push(`${new URL(r.url()).pathname}${new URL(r.url()).search} ${r.postData() || ''}`);
   });
   await tablet.goto(address);
   await expect(tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
-  const whole = (list) => list.filter((r) => r.includes('/pull {"cursor":0,'));
-  // Asked once, before the app itself asked anything (it was still loading).
+  const whole = (list) => list.filter((r) => /\/pull(\?without=bodies)? \{"cursor":0,/.test(r));
+  const bodies = (list) => list.filter((r) => r.includes('/bodies'));
+  // Asked once, before the app itself asked anything (it was still loading), without the
+  // bodies; they follow once the tree shows.
   expect(whole(asked)).toHaveLength(1);
-  expect(asked[0]).toContain('/pull {"cursor":0,');
+  expect(asked[0]).toContain('/pull?without=bodies {"cursor":0,');
+  await expect.poll(() => bodies(asked).length).toBe(1);
+  await tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ }).tap();
+  await expect(tablet.getByLabel('Nội dung')).toHaveValue(body);
+  await expect(tablet.getByLabel('Nội dung')).toBeEnabled();
   // Kept on the tablet, and said so for the next start.
   await expect.poll(() => tablet.evaluate((k) => localStorage.getItem(k), `plan:${id}:kept`)).toBe('1');
+  await expect(tablet.locator('.sync-pending')).toHaveText(/Đã đồng bộ hết/);
 
   // The next start reads the tablet's copy: the plan is not downloaded again.
   asked.length = 0;
@@ -139,6 +152,9 @@ test('a plan\'s address opened on a new tablet asks for the plan while the app l
   await expect(tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
   await expect(tablet.locator('.sync-pending')).toHaveText(/Đã đồng bộ hết/);
   expect(whole(asked)).toEqual([]);
+  expect(bodies(asked)).toEqual([]);
+  await tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ }).tap();
+  await expect(tablet.getByLabel('Nội dung')).toHaveValue(body);
 
   // A copy kept by an earlier version (no mark): the early request is cancelled and the copy
   // opens.

@@ -11,7 +11,9 @@ use shared::api::{
 use shared::ids::{NodeId, PlanId};
 use shared::plan::PlanSummary;
 use shared::registry::Agency;
-use shared::sync::{HistoryEntry, PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::sync::{
+    BodiesResponse, HistoryEntry, PullRequest, PullResponse, PushRequest, PushResponse,
+};
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -73,9 +75,20 @@ pub async fn push(plan: PlanId, req: &PushRequest) -> Result<PushResponse, ApiEr
     answer(request.send().await.map_err(network_error)?).await
 }
 
-/// What changed since the device's cursor.
-pub async fn pull(plan: PlanId, req: &PullRequest) -> Result<PullResponse, ApiError> {
-    post(&format!("/api/plans/{plan}/pull"), req).await
+/// What changed since the device's cursor. A first pull may leave the nodes' bodies out
+/// (`bodies_later`): the tree shows sooner, and [`bodies`] brings them next.
+pub async fn pull(
+    plan: PlanId,
+    req: &PullRequest,
+    bodies_later: bool,
+) -> Result<PullResponse, ApiError> {
+    let query = if bodies_later { "?without=bodies" } else { "" };
+    post(&format!("/api/plans/{plan}/pull{query}"), req).await
+}
+
+/// The bodies of a plan's nodes, for a device whose first pull left them out.
+pub async fn bodies(plan: PlanId) -> Result<BodiesResponse, ApiError> {
+    get(&format!("/api/plans/{plan}/bodies")).await
 }
 
 /// The first pull `boot.js` sends while the app's code loads, when a plan's address is opened

@@ -57,6 +57,8 @@ pub struct PlanStore {
     /// The follow-ups of inspections were asked for (from the agency's tasks): the "Kiểm tra"
     /// tab opens on them.
     pub follow_ups_asked: RwSignal<bool>,
+    /// Some nodes' bodies have not arrived yet (a first visit shows the tree before them).
+    bodies_pending: RwSignal<bool>,
     /// Who is signed in: what they may change, and whether the session holds.
     pub auth: Auth,
     replica: StoredValue<Replica>,
@@ -165,7 +167,7 @@ pub async fn open(plan: PlanId, username: &str) -> Result<Opened, ApiError> {
     // other is asked again, the way every pull is (a refusal then says why).
     let resp = match answer {
         Some(Ok(resp)) if is_new(&replica) => resp,
-        _ => api::pull(plan, &replica.pull_request()).await?,
+        _ => api::pull(plan, &replica.pull_request(), !replica.has_synced()).await?,
     };
     replica.on_pull(resp);
     Ok(Opened {
@@ -253,6 +255,7 @@ impl PlanStore {
             sync: RwSignal::new(sync),
             conflicts_open: RwSignal::new(false),
             follow_ups_asked: RwSignal::new(false),
+            bodies_pending: RwSignal::new(replica.bodies_unknown()),
             auth,
             replica: StoredValue::new(replica),
             busy: StoredValue::new((false, false)),
@@ -487,8 +490,10 @@ impl PlanStore {
             if let Some(req) = &push {
                 api::push(plan, req).await?;
             }
-            let req = self.replica.with_value(Replica::pull_request);
-            let resp = api::pull(plan, &req).await?;
+            let (req, first) = self
+                .replica
+                .with_value(|r| (r.pull_request(), !r.has_synced()));
+            let resp = api::pull(plan, &req, first).await?;
             let refused = self
                 .replica
                 .try_update_value(|r| r.on_pull(resp))
@@ -506,7 +511,30 @@ impl PlanStore {
                 break;
             }
         }
+        if self.replica.with_value(Replica::bodies_unknown) {
+            self.fetch_bodies(plan).await?;
+        }
         Ok(())
+    }
+
+    /// Brings the nodes' bodies a first pull left out, and keeps them on the device.
+    async fn fetch_bodies(&self, plan: PlanId) -> Result<(), shared::api::ApiError> {
+        let answer = api::bodies(plan).await?;
+        self.replica.update_value(|r| {
+            r.fill_bodies(answer);
+        });
+        self.catch_up_view();
+        self.bodies_pending
+            .set(self.replica.with_value(Replica::bodies_unknown));
+        let snapshot = self.replica.with_value(Clone::clone);
+        save_synced(&snapshot).await;
+        Ok(())
+    }
+
+    /// True while `node`'s body has not arrived (a first visit shows the tree before the
+    /// bodies); it then shows as none and is not editable.
+    pub fn body_unknown(&self, node: NodeId) -> bool {
+        self.bodies_pending.get() && self.replica.with_value(|r| r.body_unknown(node))
     }
 
     /// The outbox as a file's text, for carrying to another device.

@@ -21,8 +21,8 @@ use shared::report::{
     DataPeriod, Record, RecordEdit, RecordField, RecordKey, ReportMutation, ReportPeriod, Round,
 };
 use shared::sync::{
-    Authority, ChangeNo, Conflict, Outbox, Pending, PlanSync, PullRequest, PullResponse,
-    PushRequest, PushResponse, RecordConflict, RefusalNotice, Replica,
+    Authority, BodiesResponse, ChangeNo, Conflict, NodeBody, Outbox, Pending, PlanSync,
+    PullRequest, PullResponse, PushRequest, PushResponse, RecordConflict, RefusalNotice, Replica,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -1575,4 +1575,68 @@ fn two_inspectors_saving_one_visit_offline_keep_both_in_a_conflict_and_the_agenc
         assert!(d.open_record_conflicts().is_empty());
         assert_eq!(d.view().record(&key), Some(&replaced));
     }
+}
+
+/// A new device's first pull may leave the bodies out (the tree shows sooner); the bodies that
+/// follow fill only the nodes no pull has brought since, and never from before that first pull.
+#[test]
+fn bodies_left_out_of_a_first_pull_arrive_later_and_never_overwrite_newer_ones() {
+    let mut w = World::new();
+    let body = |n: u64, text: Option<&str>| Mutation::EditNode {
+        id: node_id(n),
+        edit: NodeEdit::Body(text.map(str::to_owned)),
+    };
+    for (n, text) in [(1, "Một"), (2, "Hai"), (3, "Ba")] {
+        w.local(0, body(n, Some(text)));
+    }
+    w.push_all(0);
+    let bodies_now = |w: &World| BodiesResponse {
+        cursor: w.server.sync.authority.change(),
+        bodies: w
+            .server
+            .sync
+            .authority
+            .state()
+            .nodes()
+            .filter_map(|n| n.body.clone().map(|body| NodeBody { id: n.id, body }))
+            .collect(),
+    };
+    let shown = |r: &Replica, n: u64| r.view().get(node_id(n)).and_then(|n| n.body.clone());
+
+    let mut fresh = Replica::new(plan_id(), client(CLIENTS));
+    let mut first = w.server.pull(&fresh.pull_request());
+    first.leave_out_bodies();
+    assert!(first.nodes.iter().all(|n| n.body.is_none()));
+    fresh.on_pull(first);
+    assert!(fresh.bodies_unknown() && fresh.body_unknown(node_id(1)));
+    assert_eq!(shown(&fresh, 1), None);
+    // What the device keeps says so, across a reload.
+    let kept = Replica::restore(plan_id(), Some(fresh.synced_state()), fresh.outbox());
+    assert!(kept.body_unknown(node_id(2)));
+
+    // Bodies older than the first pull are not taken.
+    let stale = BodiesResponse {
+        cursor: ChangeNo::ZERO,
+        bodies: vec![NodeBody {
+            id: node_id(1),
+            body: "Cũ".into(),
+        }],
+    };
+    assert!(!fresh.fill_bodies(stale));
+    assert!(fresh.body_unknown(node_id(1)));
+
+    // Asked for now, arriving after a pull that brought node 2's new body and node 3's removal.
+    let asked = bodies_now(&w);
+    w.local(0, body(2, Some("Hai, sửa lại")));
+    w.local(0, body(3, None));
+    w.push_all(0);
+    fresh.on_pull(w.server.pull(&fresh.pull_request()));
+    assert!(!fresh.body_unknown(node_id(2)) && !fresh.body_unknown(node_id(3)));
+    assert!(fresh.fill_bodies(asked));
+    assert!(!fresh.bodies_unknown());
+    assert_eq!(shown(&fresh, 1).as_deref(), Some("Một"));
+    assert_eq!(shown(&fresh, 2).as_deref(), Some("Hai, sửa lại"));
+    assert_eq!(shown(&fresh, 3), None);
+    w.pull(0);
+    assert_eq!(sorted(fresh.view()), sorted(w.devices[0].view()));
 }

@@ -296,6 +296,7 @@ pub enum Said {
     BadRoundId,
     BadVisitId,
     BadAgencyCode,
+    BadPullQuery,
     NoSuchRoute,
     MethodNotAllowed,
     Panicked,
@@ -323,6 +324,10 @@ impl From<Said> for HttpError {
             Said::BadRoundId => (C::InvalidPath, "Mã kỳ báo cáo không hợp lệ.".into()),
             Said::BadVisitId => (C::InvalidPath, "Mã phiếu kiểm tra không hợp lệ.".into()),
             Said::BadAgencyCode => (C::InvalidPath, "Mã cơ quan không hợp lệ.".into()),
+            Said::BadPullQuery => (
+                C::InvalidPath,
+                "Tham số không hợp lệ: chỉ có thể bỏ nội dung các mục (?without=bodies).".into(),
+            ),
             Said::NoSuchRoute => (C::NotFound, "Không có địa chỉ API này.".into()),
             Said::MethodNotAllowed => (
                 C::MethodNotAllowed,

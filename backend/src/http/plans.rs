@@ -1,7 +1,7 @@
 //! Plans, their trees, and mutations of the tree.
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -10,7 +10,9 @@ use futures_util::{Stream, StreamExt};
 use shared::api::{CreatePlanRequest, VisibilityChange};
 use shared::ids::{NodeId, PlanId};
 use shared::plan::{Plan, PlanSummary};
-use shared::sync::{ChangeNo, HistoryEntry, PullRequest, PushRequest, PushResponse};
+use shared::sync::{
+    BodiesResponse, ChangeNo, HistoryEntry, PullRequest, PushRequest, PushResponse,
+};
 use std::convert::Infallible;
 use tokio::sync::broadcast::error::RecvError;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -19,7 +21,7 @@ use super::auth::Signed;
 use super::error::Said;
 use super::{AppState, HttpError, Json};
 use crate::service::events::Watch;
-use crate::service::{Pulled, ServiceError};
+use crate::service::{Bodies, Pulled, ServiceError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,6 +35,7 @@ pub fn routes() -> Router<AppState> {
                 .layer::<_, Infallible>(RequestDecompressionLayer::new()),
         )
         .route("/plans/{plan_id}/pull", post(pull))
+        .route("/plans/{plan_id}/bodies", get(bodies))
         .route("/plans/{plan_id}/events", get(events))
         .route(
             "/plans/{plan_id}/visibility",
@@ -137,17 +140,41 @@ async fn push(
     Ok(Json(pushed))
 }
 
+/// A pull; `?without=bodies` leaves the nodes' bodies out of a first pull (the device asks for
+/// them at `/bodies` once its tree shows).
 async fn pull(
     State(service): State<AppState>,
     Signed(user): Signed,
     Path(raw): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     Json(req): Json<PullRequest>,
 ) -> Result<Response, HttpError> {
-    Ok(match service.pull(plan_id(&raw)?, &req, &user).await? {
-        Pulled::First(encoded) => encoded_json(&headers, &encoded),
-        Pulled::Changes(answer) => Json(*answer).into_response(),
-    })
+    let mut bodies = Bodies::Included;
+    for pair in query.as_deref().unwrap_or("").split('&') {
+        match pair {
+            "" => {}
+            "without=bodies" => bodies = Bodies::Later,
+            _ => return Err(Said::BadPullQuery.into()),
+        }
+    }
+    Ok(
+        match service
+            .pull_with(plan_id(&raw)?, &req, &user, bodies)
+            .await?
+        {
+            Pulled::First(encoded) => encoded_json(&headers, &encoded),
+            Pulled::Changes(answer) => Json(*answer).into_response(),
+        },
+    )
+}
+
+async fn bodies(
+    State(service): State<AppState>,
+    Signed(user): Signed,
+    Path(raw): Path<String>,
+) -> Result<Json<BodiesResponse>, HttpError> {
+    Ok(Json(service.bodies(plan_id(&raw)?, &user).await?))
 }
 
 /// JSON encoded in advance, gzip-compressed when the client accepts it.

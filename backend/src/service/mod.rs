@@ -19,7 +19,7 @@ mod visibility;
 pub use auth::{new_token, token_key};
 pub use error::{Denial, ServiceError};
 pub use plans::TreeSnapshot;
-pub use sync::Pulled;
+pub use sync::{Bodies, Pulled};
 
 use shared::ids::{ClientId, PlanId};
 use shared::registry::{AdminUnit, Agency, Known, ReferenceData};
@@ -49,7 +49,8 @@ pub struct Service {
     /// on every read, so it is never stale, even with several server processes.
     trees: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
     /// Each plan's first pull for new devices, encoded once per change number.
-    first_pulls: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
+    /// A new device's first pull of a plan, with the nodes' bodies (true) or without.
+    first_pulls: Mutex<HashMap<(PlanId, bool), Arc<TreeSnapshot>>>,
     /// How long a session lasts.
     session_hours: i64,
     /// How long a session may stay unused before it ends.

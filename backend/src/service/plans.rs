@@ -24,7 +24,7 @@ impl Service {
     /// Forgets the plan's encoded tree and first pull (its record changed).
     pub(super) fn forget_encoded(&self, plan: PlanId) {
         locked(&self.trees).remove(&plan);
-        locked(&self.first_pulls).remove(&plan);
+        locked(&self.first_pulls).retain(|(p, _), _| *p != plan);
     }
 
     pub async fn plan_tree(&self, id: PlanId) -> Result<PlanTree> {

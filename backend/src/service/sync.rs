@@ -8,7 +8,8 @@ use shared::api::User;
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::Mutation;
 use shared::sync::{
-    ChangeNo, ClientSeq, PlanSync, PullRequest, PullResponse, PushRequest, PushResponse,
+    BodiesResponse, ChangeNo, ClientSeq, NodeBody, PlanSync, PullRequest, PullResponse,
+    PushRequest, PushResponse,
 };
 use std::sync::{Arc, Mutex};
 
@@ -35,6 +36,14 @@ type PushWaiting = (
 pub enum Pulled {
     First(Arc<TreeSnapshot>),
     Changes(Box<PullResponse>),
+}
+
+/// Whether a first pull carries the nodes' bodies, or leaves them for the device to ask next
+/// (`Service::bodies`): most of a big plan's bytes, which the tree does not need to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    Included,
+    Later,
 }
 
 /// Most device bindings kept in memory (beyond, the map starts again from the database).
@@ -264,19 +273,25 @@ impl Service {
     /// Everything that changed in a plan since the device's cursor, from the plan's state in
     /// memory (checked against the database's change number; read again when it differs).
     /// A first pull with no client to report on (a new device): the same answer for everyone,
-    /// encoded (JSON and gzip) once per change of the plan and served from memory.
-    pub async fn first_pull_encoded(&self, plan: PlanId) -> Result<Arc<TreeSnapshot>> {
+    /// encoded (JSON and gzip) once per change of the plan and served from memory, with the
+    /// nodes' bodies or without them (the device asks for them once the tree shows).
+    pub async fn first_pull_encoded(
+        &self,
+        plan: PlanId,
+        bodies: Bodies,
+    ) -> Result<Arc<TreeSnapshot>> {
         let change = self
             .store
             .plan_change(plan)
             .await?
             .ok_or(ServiceError::PlanNotFound)?;
         let key = change.to_string();
-        let cached = locked(&self.first_pulls).get(&plan).cloned();
+        let slot = (plan, bodies == Bodies::Included);
+        let cached = locked(&self.first_pulls).get(&slot).cloned();
         if let Some(hit) = cached.filter(|c| c.version == key) {
             return Ok(hit);
         }
-        let answer = self
+        let mut answer = self
             .pull_changes(
                 plan,
                 &PullRequest {
@@ -290,6 +305,9 @@ impl Service {
                 },
             )
             .await?;
+        if bodies == Bodies::Later {
+            answer.leave_out_bodies();
+        }
         // Encoded at the cursor it was read at (a write meanwhile makes it older, never wrong:
         // the device pulls what follows).
         let version = answer.cursor.to_string();
@@ -299,13 +317,24 @@ impl Service {
         .await
         .map_err(|e| ServiceError::Task(e.to_string()))??;
         let snapshot = Arc::new(snapshot);
-        locked(&self.first_pulls).insert(plan, snapshot.clone());
+        locked(&self.first_pulls).insert(slot, snapshot.clone());
         Ok(snapshot)
     }
 
     /// Everything that changed in a plan since the device's cursor, for `puller` (whose
     /// devices' refusals the pull says they have are then forgotten).
     pub async fn pull(&self, plan: PlanId, req: &PullRequest, puller: &User) -> Result<Pulled> {
+        self.pull_with(plan, req, puller, Bodies::Included).await
+    }
+
+    /// [`Service::pull`], where a first pull may leave the nodes' bodies out.
+    pub async fn pull_with(
+        &self,
+        plan: PlanId,
+        req: &PullRequest,
+        puller: &User,
+        bodies: Bodies,
+    ) -> Result<Pulled> {
         if req.clients.len() > shared::limits::PULL_MAX_CLIENTS {
             return Err(ServiceError::TooManyClients);
         }
@@ -316,11 +345,34 @@ impl Service {
         let everything = actor.role != shared::access::UserRole::AgencyOfficer;
         if everything && req.cursor == ChangeNo::ZERO && req.clients.is_empty() {
             // A new device: the answer encoded once for all of them.
-            return Ok(Pulled::First(self.first_pull_encoded(plan).await?));
+            return Ok(Pulled::First(self.first_pull_encoded(plan, bodies).await?));
         }
-        self.pull_changes(plan, req, &puller.username, &actor)
-            .await
-            .map(|answer| Pulled::Changes(Box::new(answer)))
+        let mut answer = self
+            .pull_changes(plan, req, &puller.username, &actor)
+            .await?;
+        if bodies == Bodies::Later {
+            answer.leave_out_bodies();
+        }
+        Ok(Pulled::Changes(Box::new(answer)))
+    }
+
+    /// The bodies of a plan's nodes, for a device whose first pull left them out.
+    pub async fn bodies(&self, plan: PlanId, reader: &User) -> Result<BodiesResponse> {
+        self.readable(plan, &reader.actor()).await?;
+        let state = self.plan_state(plan).await?;
+        let nodes = state.authority.state();
+        Ok(BodiesResponse {
+            cursor: state.authority.change(),
+            bodies: nodes
+                .nodes()
+                .filter_map(|n| {
+                    n.body.as_ref().map(|b| NodeBody {
+                        id: n.id,
+                        body: b.clone(),
+                    })
+                })
+                .collect(),
+        })
     }
 
     async fn pull_changes(

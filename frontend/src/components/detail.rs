@@ -78,6 +78,8 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
     };
     // What this user may change here (the server checks again).
     let can_text = move || store.may_edit(id, false);
+    // A first visit shows the tree before the bodies arrive: one not here yet is not editable.
+    let body_unknown = move || store.body_unknown(id);
     let can_progress = move || store.may_edit(id, true);
     let can_add_child = move || store.may_add(Some(id));
     let can_add_sibling = move || node().is_some_and(|n| store.may_add(n.parent));
@@ -152,9 +154,15 @@ fn NodeDetail(id: NodeId) -> impl IntoView {
                 <span>"Nội dung"</span>
                 <textarea
                     aria-label="Nội dung"
-                    disabled=move || !can_text()
+                    disabled=move || !can_text() || body_unknown()
                     rows=move || text_rows(&field(|n| n.body.clone().unwrap_or_default())(), 4, 16)
-                    placeholder="Không có nội dung"
+                    placeholder=move || if !body_unknown() {
+                        "Không có nội dung"
+                    } else if store.sync.with(|s| s.online) {
+                        "Đang tải nội dung…"
+                    } else {
+                        "Nội dung chưa tải về máy này; sẽ tải khi có mạng."
+                    }
                     prop:value=field(|n| n.body.clone().unwrap_or_default())
                     on:change=move |ev| {
                         let text = event_target_value(&ev);

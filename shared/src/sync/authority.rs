@@ -1045,6 +1045,7 @@ impl PlanSync {
             record_conflicts,
             clients,
             refusals,
+            bodies_left_out: false,
         }
     }
 }

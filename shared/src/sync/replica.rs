@@ -1,7 +1,7 @@
 //! The device's side: a [`Replica`] of a plan (the confirmed base, the outbox, the view).
 
 use crate::ids::{ClientId, ConflictId, NodeId, PlanId};
-use crate::mutation::{Mutation, MutationError};
+use crate::mutation::{Mutation, MutationError, NodeEdit};
 use crate::plan::{Node, Plan};
 use crate::plan_state::{Change, PlanState};
 use crate::report::Record;
@@ -31,6 +31,17 @@ pub struct SyncedState {
     pub records: Vec<Record>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub record_conflicts: Vec<RecordConflict>,
+    /// Nodes whose bodies the device has not received yet (its first pull left them out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bodies_unknown: Option<UnknownBodies>,
+}
+
+/// The nodes a first pull sent without their bodies, until the bodies arrive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownBodies {
+    /// The first pull's cursor: bodies older than it do not fill them.
+    pub since: ChangeNo,
+    pub nodes: Vec<NodeId>,
 }
 
 /// A device's outbox for one plan, as kept on the device and as exported to a file.
@@ -56,6 +67,9 @@ pub struct Replica {
     next_seq: u64,
     outbox: Vec<OutboxEntry>,
     view: PlanState,
+    /// Nodes sent without their bodies (by a first pull that left them out), and that pull's
+    /// cursor; a node leaves the set when a pull brings its body or the bodies arrive.
+    bodies_unknown: Option<(ChangeNo, HashSet<NodeId>)>,
 }
 
 impl Replica {
@@ -72,6 +86,7 @@ impl Replica {
             next_seq: 1,
             outbox: Vec::new(),
             view: PlanState::new(plan_id, []),
+            bodies_unknown: None,
         }
     }
 
@@ -86,6 +101,9 @@ impl Replica {
             r.cursor = s.cursor;
             r.conflicts = s.conflicts.into_iter().map(|c| (c.id, c)).collect();
             r.record_conflicts = s.record_conflicts.into_iter().map(|c| (c.id, c)).collect();
+            r.bodies_unknown = s
+                .bodies_unknown
+                .map(|u| (u.since, u.nodes.into_iter().collect()));
         }
         r.rebuild_view();
         r
@@ -99,6 +117,13 @@ impl Replica {
             conflicts: self.conflicts.values().cloned().collect(),
             records: self.base.records().values().cloned().collect(),
             record_conflicts: self.record_conflicts.values().cloned().collect(),
+            bodies_unknown: self
+                .bodies_unknown
+                .as_ref()
+                .map(|(since, nodes)| UnknownBodies {
+                    since: *since,
+                    nodes: nodes.iter().copied().collect(),
+                }),
         }
     }
 
@@ -246,10 +271,24 @@ impl Replica {
     /// applied or refused, and re-applies the rest on top. Returns the refusals to show.
     pub fn on_pull(&mut self, pull: PullResponse) -> Vec<RefusalNotice> {
         if pull.reset {
+            self.bodies_unknown = pull
+                .bodies_left_out
+                .then(|| (pull.cursor, pull.nodes.iter().map(|n| n.id).collect()));
             self.base = PlanState::new(self.plan_id, pull.nodes).with_records(pull.records);
             self.conflicts.clear();
             self.record_conflicts.clear();
         } else {
+            // Nodes sent whole, and patches that set a body, bring the body.
+            if let Some((_, unknown)) = &mut self.bodies_unknown {
+                for n in &pull.nodes {
+                    unknown.remove(&n.id);
+                }
+                for p in &pull.patches {
+                    if p.set.iter().any(|e| matches!(e, NodeEdit::Body(_))) {
+                        unknown.remove(&p.id);
+                    }
+                }
+            }
             self.base.commit(&Change {
                 upserted: pull.nodes,
                 deleted: pull.deleted,
@@ -333,6 +372,44 @@ impl Replica {
         }
         self.rebuild_view();
         notices
+    }
+
+    /// True while some nodes' bodies have not arrived (the first pull left them out).
+    pub fn bodies_unknown(&self) -> bool {
+        self.bodies_unknown.is_some()
+    }
+
+    /// True when `node`'s body has not arrived yet: it shows as none, and must not be edited.
+    pub fn body_unknown(&self, node: NodeId) -> bool {
+        self.bodies_unknown
+            .as_ref()
+            .is_some_and(|(_, unknown)| unknown.contains(&node))
+    }
+
+    /// Takes in the bodies a first pull left out. Bodies older than that pull are not used
+    /// (false: ask again); a node whose body a later pull brought keeps that one.
+    pub fn fill_bodies(&mut self, answer: BodiesResponse) -> bool {
+        let Some((since, unknown)) = self.bodies_unknown.take() else {
+            return true;
+        };
+        if answer.cursor < since {
+            self.bodies_unknown = Some((since, unknown));
+            return false;
+        }
+        let mut bodies: std::collections::HashMap<NodeId, String> =
+            answer.bodies.into_iter().map(|b| (b.id, b.body)).collect();
+        let filled: Vec<Node> = unknown
+            .iter()
+            .filter_map(|id| {
+                let mut node = self.base.get(*id)?.clone();
+                node.body = bodies.remove(id);
+                Some(node)
+            })
+            .filter(|n| n.body.is_some())
+            .collect();
+        self.base.commit(&Change::of_nodes(filled, Vec::new()));
+        self.rebuild_view();
+        true
     }
 
     /// Adds entries from an exported outbox (another device's, or this one's from a backup).

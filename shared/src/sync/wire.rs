@@ -253,6 +253,39 @@ pub struct PullResponse {
     /// Refusals of those clients' mutations after the sequence numbers asked about.
     #[serde(default)]
     pub refusals: Vec<Refusal>,
+    /// Set on a first pull asked for without the nodes' bodies (`body` is then `None` in every
+    /// node, whatever it is): the device shows the tree at once and asks for the bodies next
+    /// ([`BodiesResponse`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bodies_left_out: bool,
+}
+
+impl PullResponse {
+    /// Leaves the nodes' bodies out of a first pull (most of a big plan's bytes).
+    pub fn leave_out_bodies(&mut self) {
+        if self.reset {
+            for n in &mut self.nodes {
+                n.body = None;
+            }
+            self.bodies_left_out = true;
+        }
+    }
+}
+
+/// The nodes' bodies of a plan, for a device whose first pull left them out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodiesResponse {
+    /// The change number the bodies are current at.
+    pub cursor: ChangeNo,
+    /// Every node that has a body (a node not listed has none).
+    pub bodies: Vec<NodeBody>,
+}
+
+/// A node's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeBody {
+    pub id: NodeId,
+    pub body: String,
 }
 
 /// The fields of a node written since a cursor.
