@@ -21,25 +21,34 @@ fn random_bytes() -> [u8; 10] {
     random
 }
 
+/// Where the client id of `username` on this device is kept.
+pub fn client_key(username: &str) -> String {
+    format!("device:{username}")
+}
+
 /// The client id under which this device sends `username`'s changes, made once per user and
 /// kept in IndexedDB. Each person on a shared tablet has their own (the server binds a client id
-/// to the first user who pushes under it), so nobody sends another's changes.
-pub async fn client_id(username: &str) -> ClientId {
-    let key = format!("device:{username}");
-    if let Ok(Some(s)) = kv::get(&key).await
-        && let Ok(id) = s.parse()
+/// to the first user who pushes under it), so nobody sends another's changes. `kept` and
+/// `legacy` are what the device holds under [`client_key`] and [`LEGACY_DEVICE_KEY`] (read by
+/// the caller with the rest of what it needs, in one transaction).
+pub async fn client_id(username: &str, kept: Option<JsValue>, legacy: Option<JsValue>) -> ClientId {
+    if let Some(id) = kept
+        .and_then(|v| v.as_string())
+        .and_then(|s| s.parse().ok())
     {
         return id;
     }
     // The one client id of earlier versions goes to the first user who opens a plan here:
     // the outboxes it names are adopted by that user, as those versions would have sent them.
-    let legacy = kv::get(LEGACY_DEVICE_KEY)
-        .await
-        .ok()
-        .flatten()
+    let legacy = legacy
+        .and_then(|v| v.as_string())
         .and_then(|s| s.parse().ok());
     let id = legacy.unwrap_or_else(|| ClientId::from_parts(now_ms() as u64, random_bytes()));
-    if kv::put(&key, &id.to_string()).await.is_ok() && legacy.is_some() {
+    if kv::put(&client_key(username), &id.to_string())
+        .await
+        .is_ok()
+        && legacy.is_some()
+    {
         let _ = kv::delete(LEGACY_DEVICE_KEY).await;
     }
     id
@@ -53,8 +62,23 @@ pub fn remember_flag(key: &str) {
     }
 }
 
+/// Whether `key` is set in the browser's localStorage ([`remember_flag`]).
+pub fn has_flag(key: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .is_some()
+}
+
+/// Removes `key` from the browser's localStorage ([`remember_flag`]).
+pub fn forget_flag(key: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(key);
+    }
+}
+
 /// Where earlier versions kept the device's one client id.
-const LEGACY_DEVICE_KEY: &str = "device";
+pub const LEGACY_DEVICE_KEY: &str = "device";
 
 /// A new UUIDv7 made on the device: time from the browser's clock, bytes from its CSPRNG.
 pub fn new_uuid() -> uuid::Uuid {

@@ -80,45 +80,56 @@ fn outbox_key(plan: PlanId, client: ClientId) -> String {
     key(plan, &format!("outbox:{client}"))
 }
 
-async fn stored_outbox(key: &str) -> Option<Outbox> {
-    kv::get(key)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|s| serde_json::from_slice(s.as_bytes()).ok())
-}
-
 /// The device's copy of a plan for `username`, from IndexedDB: the plan as last synced (shared
-/// by everyone on the device) and the user's own outbox; `None` parts when it has none.
+/// by everyone on the device) and the user's own outbox; `None` parts when it has none. Read in
+/// two transactions at most (each one waits its turn behind whatever the page is doing).
 pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>) {
-    let client = device::client_id(username).await;
-    let (synced_key, outbox_key) = (key(plan, "synced"), outbox_key(plan, client));
-    device::mark("idb-read-start");
-    let mut values = kv::get_many(&[&synced_key, &outbox_key, &key(plan, "last_sync")])
-        .await
-        .unwrap_or_default()
-        .into_iter();
-    let (synced, outbox, last_sync) = (
-        values.next().flatten(),
-        values.next().flatten(),
-        values.next().flatten(),
+    let (client_key, synced_key, last_sync_key, legacy_outbox_key) = (
+        device::client_key(username),
+        key(plan, "synced"),
+        key(plan, "last_sync"),
+        key(plan, "outbox"),
     );
+    device::mark("idb-read-start");
+    let mut values = kv::get_many(&[
+        &client_key,
+        device::LEGACY_DEVICE_KEY,
+        &synced_key,
+        &last_sync_key,
+        &legacy_outbox_key,
+    ])
+    .await
+    .unwrap_or_default()
+    .into_iter();
+    let mut next = || values.next().flatten();
+    let (kept_client, legacy_client, synced, last_sync, legacy_outbox) =
+        (next(), next(), next(), next(), next());
+    let known = kept_client.is_some() || legacy_client.is_some();
+    let client = device::client_id(username, kept_client, legacy_client).await;
+    let outbox_key = outbox_key(plan, client);
+    // A client id made just now has no outbox yet.
+    let outbox = if known {
+        kv::get(&outbox_key).await.ok().flatten()
+    } else {
+        None
+    };
     device::mark("idb-read-end");
     let synced: Option<SyncedState> = synced
         .and_then(kv::bytes)
         .and_then(|b| serde_json::from_slice(&b).ok());
     device::mark("idb-parsed");
-    let mut outbox: Option<Outbox> = outbox
-        .and_then(|v| v.as_string())
-        .and_then(|s| serde_json::from_slice(s.as_bytes()).ok());
+    let mut outbox: Option<Outbox> = outbox.and_then(|s| serde_json::from_slice(s.as_bytes()).ok());
     if outbox.is_none() {
         // An outbox of an earlier version (one per plan) is its client's, so its user's.
-        let legacy = key(plan, "outbox");
-        if let Some(old) = stored_outbox(&legacy).await.filter(|o| o.client == client) {
+        let old = legacy_outbox
+            .and_then(|v| v.as_string())
+            .and_then(|s| serde_json::from_slice::<Outbox>(s.as_bytes()).ok())
+            .filter(|o| o.client == client);
+        if let Some(old) = old {
             if let Ok(json) = serde_json::to_string(&old)
                 && kv::put(&outbox_key, &json).await.is_ok()
             {
-                let _ = kv::delete(&legacy).await;
+                let _ = kv::delete(&legacy_outbox_key).await;
             }
             outbox = Some(old);
         }
