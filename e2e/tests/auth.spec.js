@@ -205,6 +205,28 @@ test('signing out with changes waiting asks first; signed out offline stays sign
   await page.goto(current().url);
   await expect(page.getByRole('button', { name: 'Đăng nhập' })).toBeVisible();
   await expect.poll(async () => (await page.context().request.get(`${current().url}/api/plans`)).status()).toBe(401);
+  expect(await page.evaluate(() => localStorage.getItem('session:logout-pending'))).toBeNull();
+});
+
+test('a sign-out left pending by an earlier version (in the device\'s memory only) is finished, not undone', async ({ page }) => {
+  await offlineOnTask4(page);
+  await page.context().setOffline(false);
+  // What an earlier version kept when signing out offline: the flag in IndexedDB, no mirror.
+  await page.evaluate(() => new Promise((done, fail) => {
+    const open = indexedDB.open('kehoach');
+    open.onerror = fail;
+    open.onsuccess = () => {
+      const tx = open.result.transaction('kv', 'readwrite');
+      tx.objectStore('kv').put('1', 'session:logout-pending');
+      tx.oncomplete = () => { open.result.close(); done(); };
+      tx.onerror = fail;
+    };
+  }));
+  await page.goto(current().url);
+  await expect(page.getByRole('button', { name: 'Đăng nhập' })).toBeVisible();
+  await expect.poll(async () => (await page.context().request.get(`${current().url}/api/plans`)).status()).toBe(401);
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Đăng nhập' })).toBeVisible();
 });
 
 test('"Đổi mật khẩu" refuses a common password, then changes it and ends the other sessions', async ({ page }) => {

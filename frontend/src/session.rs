@@ -8,7 +8,7 @@ use shared::access::{Actor, UserRole};
 use shared::api::{ApiError, ErrorCode, SessionInfo, User};
 use shared::registry::{AdminUnit, Agency};
 
-use crate::{api, kv};
+use crate::{api, device, kv};
 
 const USER_KEY: &str = "session:user";
 /// Set when signing out could not reach the server: the session cookie may still be valid, so
@@ -28,6 +28,20 @@ async fn remember<T: serde::Serialize>(key: &str, value: &T) {
     if let Ok(json) = serde_json::to_string(value) {
         let _ = kv::put(key, &json).await;
     }
+}
+
+/// What the device remembers of the session.
+struct Kept {
+    user: Option<User>,
+    agencies: Option<Vec<Agency>>,
+    units: Option<Vec<AdminUnit>>,
+    logout_pending: bool,
+}
+
+/// No sign-out pending any more (the flag in IndexedDB and its mirror in localStorage).
+async fn forget_logout_pending() {
+    device::forget_flag(LOGOUT_PENDING_KEY);
+    let _ = kv::delete(LOGOUT_PENDING_KEY).await;
 }
 
 /// The app's sign-in state, shared through context.
@@ -82,30 +96,54 @@ impl Auth {
     /// The user from the device, then checked with the server when it can be reached. The
     /// server is asked while the device's memory is read, and what the device remembers is used
     /// as soon as it is read (offline, or on a slow link, the server's answer may never come).
+    /// A server that answers first signs its user in at once (a new device's memory takes a
+    /// while to open), unless a sign-out is pending: that is mirrored in localStorage, which
+    /// is read at once.
     pub async fn init(&self) {
-        let this = *self;
-        let from_device = async move {
+        use futures_util::future::{Either, join, select};
+        use std::pin::pin;
+        let from_device = async {
             let keys = [USER_KEY, AGENCIES_KEY, UNITS_KEY, LOGOUT_PENDING_KEY];
             let mut values = kv::get_many(&keys).await.unwrap_or_default().into_iter();
             let mut next = || values.next().flatten();
-            if let Some(user) = remembered::<User>(next()) {
-                this.user.set(Some(user));
+            Kept {
+                user: remembered(next()),
+                agencies: remembered(next()),
+                units: remembered(next()),
+                logout_pending: next().is_some(),
             }
-            if let Some(list) = remembered::<Vec<Agency>>(next()) {
-                this.agencies.set(list);
-            }
-            if let Some(list) = remembered::<Vec<AdminUnit>>(next()) {
-                this.units.set(list);
-            }
-            next().is_some()
         };
-        let (session, logout_pending) =
-            futures_util::future::join(api::session(), from_device).await;
-        if logout_pending {
+        let mirrored_pending = device::has_flag(LOGOUT_PENDING_KEY);
+        let (session, device) = (pin!(api::session()), pin!(from_device));
+        let (session, kept) = if mirrored_pending {
+            let (session, kept) = join(session, device).await;
+            self.use_kept(&kept, true);
+            (session, kept)
+        } else {
+            match select(session, device).await {
+                Either::Left((session, device)) => {
+                    if let Ok(info) = &session {
+                        self.user.set(Some(info.user.clone()));
+                        self.expired.set(false);
+                        self.checked.set(true);
+                    }
+                    // Still read: a sign-out left pending by an earlier version, which did
+                    // not mirror it, is finished below.
+                    let kept = device.await;
+                    self.use_kept(&kept, session.is_err());
+                    (session, kept)
+                }
+                Either::Right((kept, session)) => {
+                    self.use_kept(&kept, true);
+                    (session.await, kept)
+                }
+            }
+        };
+        if kept.logout_pending || mirrored_pending {
             // Signed out while offline: finish it before anything else.
             self.user.set(None);
             if api::logout().await.is_ok() {
-                let _ = kv::delete(LOGOUT_PENDING_KEY).await;
+                forget_logout_pending().await;
             }
             self.checked.set(true);
             return;
@@ -119,11 +157,25 @@ impl Auth {
         self.checked.set(true);
     }
 
+    /// What the device remembers, shown until the server says otherwise (the user only when
+    /// `user_too`: not over a user the server has just confirmed).
+    fn use_kept(&self, kept: &Kept, user_too: bool) {
+        if user_too && let Some(user) = &kept.user {
+            self.user.set(Some(user.clone()));
+        }
+        if let Some(list) = &kept.agencies {
+            self.agencies.set(list.clone());
+        }
+        if let Some(list) = &kept.units {
+            self.units.set(list.clone());
+        }
+    }
+
     /// Records a new session (after signing in, or when the server confirms one).
     pub async fn signed_in(&self, info: SessionInfo) {
         self.user.set(Some(info.user.clone()));
         self.expired.set(false);
-        let _ = kv::delete(LOGOUT_PENDING_KEY).await;
+        forget_logout_pending().await;
         remember(USER_KEY, &info.user).await;
         self.load_registry().await;
     }
@@ -155,6 +207,7 @@ impl Auth {
 
     pub async fn sign_out(&self) {
         if api::logout().await.is_err() {
+            device::remember_flag(LOGOUT_PENDING_KEY);
             let _ = kv::put(LOGOUT_PENDING_KEY, "1").await;
         }
         let _ = kv::delete(USER_KEY).await;
