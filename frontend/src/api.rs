@@ -86,9 +86,22 @@ pub async fn pull(
     post(&format!("/api/plans/{plan}/pull{query}"), req).await
 }
 
-/// The bodies of a plan's nodes, for a device whose first pull left them out.
-pub async fn bodies(plan: PlanId) -> Result<BodiesResponse, ApiError> {
-    get(&format!("/api/plans/{plan}/bodies")).await
+/// The bodies of a plan's nodes, for a device whose first pull left them out; decoded (megabytes
+/// for a big plan) once `ready` has resolved.
+pub async fn bodies(
+    plan: PlanId,
+    ready: impl std::future::Future<Output = ()>,
+) -> Result<BodiesResponse, ApiError> {
+    let response = Request::get(&format!("/api/plans/{plan}/bodies"))
+        .send()
+        .await
+        .map_err(network_error)?;
+    if !response.ok() {
+        return answer(response).await;
+    }
+    let bytes = response.binary().await.map_err(network_error)?;
+    ready.await;
+    serde_json::from_slice(&bytes).map_err(unreadable_answer)
 }
 
 /// The first pull `boot.js` sends while the app's code loads, when a plan's address is opened

@@ -77,6 +77,58 @@ pub fn forget_flag(key: &str) {
     }
 }
 
+thread_local! {
+    /// When the user last touched, scrolled, wheeled or typed (Unix milliseconds).
+    static LAST_INPUT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    static WATCHING_INPUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Waits until the user has not touched, scrolled or typed for `ms` milliseconds: long work
+/// that can wait (the bodies a first visit left out, copies kept on the device) then does not
+/// make the screen stutter under their finger.
+pub async fn quiet(ms: f64) {
+    watch_input();
+    loop {
+        let since = now_ms() - LAST_INPUT.with(std::cell::Cell::get);
+        if since >= ms {
+            return;
+        }
+        sleep(ms - since).await;
+    }
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+fn watch_input() {
+    if WATCHING_INPUT.with(|w| w.replace(true)) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let seen = Closure::<dyn FnMut()>::new(|| LAST_INPUT.with(|t| t.set(now_ms())));
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_capture(true);
+    options.set_passive(true);
+    for event in ["pointerdown", "touchstart", "wheel", "scroll", "keydown"] {
+        let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+            event,
+            seen.as_ref().unchecked_ref(),
+            &options,
+        );
+    }
+    // Listens for as long as the page lives.
+    seen.forget();
+}
+
 /// Where earlier versions kept the device's one client id.
 pub const LEGACY_DEVICE_KEY: &str = "device";
 

@@ -59,6 +59,8 @@ pub struct PlanStore {
     pub follow_ups_asked: RwSignal<bool>,
     /// Some nodes' bodies have not arrived yet (a first visit shows the tree before them).
     bodies_pending: RwSignal<bool>,
+    /// They are being fetched.
+    bodies_fetching: StoredValue<bool>,
     /// Who is signed in: what they may change, and whether the session holds.
     pub auth: Auth,
     replica: StoredValue<Replica>,
@@ -267,6 +269,7 @@ impl PlanStore {
             conflicts_open: RwSignal::new(false),
             follow_ups_asked: RwSignal::new(false),
             bodies_pending: RwSignal::new(replica.bodies_unknown()),
+            bodies_fetching: StoredValue::new(false),
             auth,
             replica: StoredValue::new(replica),
             busy: StoredValue::new((false, false)),
@@ -277,18 +280,17 @@ impl PlanStore {
         self.plan.with_untracked(|p| p.id)
     }
 
-    /// Keeps the plan on the device once it is on screen: writing megabytes to IndexedDB (and
-    /// copying the plan to write it) need not hold up the first render.
+    /// Keeps the plan on the device once it is on screen and the user pauses: writing megabytes
+    /// to IndexedDB (and copying the plan to write it) need not hold up the first render, nor
+    /// the first scroll.
     pub fn keep_after_paint(self) {
         request_animation_frame(move || {
-            set_timeout(
-                move || {
-                    if let Some(copy) = self.replica.try_with_value(Clone::clone) {
-                        spawn_local(async move { save_synced(&copy).await });
-                    }
-                },
-                std::time::Duration::ZERO,
-            );
+            spawn_local(async move {
+                device::quiet(400.0).await;
+                if let Some(copy) = self.replica.try_with_value(Clone::clone) {
+                    save_synced(&copy).await;
+                }
+            });
         });
     }
 
@@ -522,23 +524,51 @@ impl PlanStore {
                 break;
             }
         }
-        if self.replica.with_value(Replica::bodies_unknown) {
-            self.fetch_bodies(plan).await?;
+        if self.replica.with_value(Replica::bodies_unknown) && !self.bodies_fetching.get_value() {
+            // Apart from the sync: what the user changes meanwhile is sent without waiting.
+            self.bodies_fetching.set_value(true);
+            let store = *self;
+            spawn_local(async move {
+                let _ = store.fetch_bodies(plan).await;
+                let _ = store.bodies_fetching.try_set_value(false);
+            });
         }
         Ok(())
     }
 
-    /// Brings the nodes' bodies a first pull left out, and keeps them on the device.
+    /// Brings the nodes' bodies a first pull left out, and keeps them on the device; the work
+    /// waits for a pause in the user's scrolling and typing.
     async fn fetch_bodies(&self, plan: PlanId) -> Result<(), shared::api::ApiError> {
-        let answer = api::bodies(plan).await?;
-        self.replica.update_value(|r| {
-            r.fill_bodies(answer);
+        const QUIET_MS: f64 = 400.0;
+        device::quiet(QUIET_MS).await;
+        let answer = api::bodies(plan, device::quiet(QUIET_MS)).await?;
+        let Some(filled) = self
+            .replica
+            .try_update_value(|r| r.fill_bodies(answer))
+            .flatten()
+        else {
+            // Older than the plan on the device (another server behind), or the plan was
+            // closed meanwhile: asked again later.
+            return Ok(());
+        };
+        // Only the bodies changed: no comparison of the whole plan, no new shape of the tree.
+        self.replica.with_value(|r| {
+            self.state.update(|s| {
+                for id in &filled {
+                    if let Some(body) = r.view().get(*id).and_then(|n| n.body.clone()) {
+                        s.set_body(*id, body);
+                    }
+                }
+            })
         });
-        self.catch_up_view();
+        self.state
+            .with_untracked(|s| self.outline.update(|o| o.refold(s, filled)));
         self.bodies_pending
             .set(self.replica.with_value(Replica::bodies_unknown));
-        let snapshot = self.replica.with_value(Clone::clone);
-        save_synced(&snapshot).await;
+        device::quiet(QUIET_MS).await;
+        if let Some(snapshot) = self.replica.try_with_value(Clone::clone) {
+            save_synced(&snapshot).await;
+        }
         Ok(())
     }
 

@@ -113,6 +113,18 @@ impl PlanState {
         self.nodes.get(&id)
     }
 
+    /// Sets the body of a node as the server has it (a body a first pull left out, arriving);
+    /// false when there is no such node. Like [`PlanState::commit`], for what the server says.
+    pub fn set_body(&mut self, id: NodeId, body: String) -> bool {
+        match self.nodes.get_mut(&id) {
+            Some(n) => {
+                n.body = Some(body);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.nodes.len()
     }

@@ -71,6 +71,17 @@ impl Outline {
         self.reshape(state);
     }
 
+    /// Takes in new texts of `changed` nodes (their place in the tree unchanged).
+    pub fn refold(&mut self, state: &PlanState, changed: impl IntoIterator<Item = NodeId>) {
+        if let Some(folded) = self.folded.get_mut() {
+            for id in changed {
+                if let Some(n) = state.get(id) {
+                    folded.insert(id, folded_text(n));
+                }
+            }
+        }
+    }
+
     fn reshape(&mut self, state: &PlanState) {
         let mut by_parent: HashMap<Option<NodeId>, Vec<&Node>> = HashMap::new();
         for n in state.nodes() {

@@ -1622,9 +1622,19 @@ fn bodies_left_out_of_a_first_pull_arrive_later_and_never_overwrite_newer_ones()
             body: "Cũ".into(),
         }],
     };
-    assert!(!fresh.fill_bodies(stale));
+    assert_eq!(fresh.fill_bodies(stale), None);
     assert!(fresh.body_unknown(node_id(1)));
 
+    // An edit made meanwhile on the new device stays over what arrives.
+    fresh
+        .apply(
+            Mutation::EditNode {
+                id: node_id(1),
+                edit: NodeEdit::Title("Sửa trên máy mới".into()),
+            },
+            5_000,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
     // Asked for now, arriving after a pull that brought node 2's new body and node 3's removal.
     let asked = bodies_now(&w);
     w.local(0, body(2, Some("Hai, sửa lại")));
@@ -1632,11 +1642,20 @@ fn bodies_left_out_of_a_first_pull_arrive_later_and_never_overwrite_newer_ones()
     w.push_all(0);
     fresh.on_pull(w.server.pull(&fresh.pull_request()));
     assert!(!fresh.body_unknown(node_id(2)) && !fresh.body_unknown(node_id(3)));
-    assert!(fresh.fill_bodies(asked));
+    assert_eq!(fresh.fill_bodies(asked), Some(vec![node_id(1)]));
     assert!(!fresh.bodies_unknown());
     assert_eq!(shown(&fresh, 1).as_deref(), Some("Một"));
     assert_eq!(shown(&fresh, 2).as_deref(), Some("Hai, sửa lại"));
     assert_eq!(shown(&fresh, 3), None);
+    assert_eq!(
+        fresh.view().get(node_id(1)).map(|n| n.title.as_str()),
+        Some("Sửa trên máy mới")
+    );
+    let pushed = fresh
+        .push_request(10)
+        .unwrap_or_else(|| panic!("an edit waits"));
+    w.push(&pushed);
+    fresh.on_pull(w.server.pull(&fresh.pull_request()));
     w.pull(0);
     assert_eq!(sorted(fresh.view()), sorted(w.devices[0].view()));
 }

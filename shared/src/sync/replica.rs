@@ -386,30 +386,34 @@ impl Replica {
             .is_some_and(|(_, unknown)| unknown.contains(&node))
     }
 
-    /// Takes in the bodies a first pull left out. Bodies older than that pull are not used
-    /// (false: ask again); a node whose body a later pull brought keeps that one.
-    pub fn fill_bodies(&mut self, answer: BodiesResponse) -> bool {
+    /// Takes in the bodies a first pull left out; returns the nodes whose bodies it set. Bodies
+    /// older than that pull are not used (`None`: ask again); a node whose body a later pull
+    /// brought keeps that one.
+    pub fn fill_bodies(&mut self, answer: BodiesResponse) -> Option<Vec<NodeId>> {
         let Some((since, unknown)) = self.bodies_unknown.take() else {
-            return true;
+            return Some(Vec::new());
         };
         if answer.cursor < since {
             self.bodies_unknown = Some((since, unknown));
-            return false;
+            return None;
         }
-        let mut bodies: std::collections::HashMap<NodeId, String> =
-            answer.bodies.into_iter().map(|b| (b.id, b.body)).collect();
-        let filled: Vec<Node> = unknown
-            .iter()
-            .filter_map(|id| {
-                let mut node = self.base.get(*id)?.clone();
-                node.body = bodies.remove(id);
-                Some(node)
-            })
-            .filter(|n| n.body.is_some())
-            .collect();
-        self.base.commit(&Change::of_nodes(filled, Vec::new()));
-        self.rebuild_view();
-        true
+        let mut filled = Vec::new();
+        for b in answer.bodies {
+            if unknown.contains(&b.id) && self.base.set_body(b.id, b.body) {
+                filled.push(b.id);
+            }
+        }
+        if self.outbox.is_empty() {
+            // The view is the base: the same bodies, without copying the whole plan again.
+            for id in &filled {
+                if let Some(body) = self.base.get(*id).and_then(|n| n.body.clone()) {
+                    self.view.set_body(*id, body);
+                }
+            }
+        } else {
+            self.rebuild_view();
+        }
+        Some(filled)
     }
 
     /// Adds entries from an exported outbox (another device's, or this one's from a backup).
