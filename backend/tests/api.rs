@@ -1131,6 +1131,15 @@ async fn a_first_pull_may_leave_the_bodies_out_and_the_bodies_follow() {
                 })
         });
     assert_eq!(brought.as_deref(), Some("Nội dung sửa sau lần tải đầu"));
+    // The bodies are encoded once per change: asked again, they are the new ones.
+    let again: BodiesResponse = body(s.get(&format!("/plans/{plan}/bodies")).await).await;
+    assert!(again.cursor > bodies.cursor);
+    let task_body = again
+        .bodies
+        .iter()
+        .find(|b| b.id == task)
+        .map(|b| b.body.as_str());
+    assert_eq!(task_body, Some("Nội dung sửa sau lần tải đầu"));
 
     // An agency's officer (whose first pull is its own) may leave them out too.
     let officer = s

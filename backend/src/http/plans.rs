@@ -10,9 +10,7 @@ use futures_util::{Stream, StreamExt};
 use shared::api::{CreatePlanRequest, VisibilityChange};
 use shared::ids::{NodeId, PlanId};
 use shared::plan::{Plan, PlanSummary};
-use shared::sync::{
-    BodiesResponse, ChangeNo, HistoryEntry, PullRequest, PushRequest, PushResponse,
-};
+use shared::sync::{ChangeNo, HistoryEntry, PullRequest, PushRequest, PushResponse};
 use std::convert::Infallible;
 use tokio::sync::broadcast::error::RecvError;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -169,12 +167,15 @@ async fn pull(
     )
 }
 
+/// The nodes' bodies (`shared::sync::BodiesResponse`), encoded once per change of the plan.
 async fn bodies(
     State(service): State<AppState>,
     Signed(user): Signed,
     Path(raw): Path<String>,
-) -> Result<Json<BodiesResponse>, HttpError> {
-    Ok(Json(service.bodies(plan_id(&raw)?, &user).await?))
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let encoded = service.bodies(plan_id(&raw)?, &user).await?;
+    Ok(encoded_json(&headers, &encoded))
 }
 
 /// JSON encoded in advance, gzip-compressed when the client accepts it.

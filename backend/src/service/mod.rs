@@ -48,9 +48,12 @@ pub struct Service {
     /// The last encoded tree of each plan. Checked against the plan's version in the database
     /// on every read, so it is never stale, even with several server processes.
     trees: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
-    /// Each plan's first pull for new devices, encoded once per change number.
-    /// A new device's first pull of a plan, with the nodes' bodies (true) or without.
+    /// Each plan's first pull for new devices, encoded once per change number, with the nodes'
+    /// bodies (true) or without.
     first_pulls: Mutex<HashMap<(PlanId, bool), Arc<TreeSnapshot>>>,
+    /// Each plan's bodies, for the devices whose first pull left them out, encoded once per
+    /// change number.
+    bodies: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
     /// How long a session lasts.
     session_hours: i64,
     /// How long a session may stay unused before it ends.
@@ -105,6 +108,7 @@ impl Service {
             watchers: events::Watchers::default(),
             trees: Mutex::default(),
             first_pulls: Mutex::default(),
+            bodies: Mutex::default(),
             session_hours: 30 * 24,
             session_idle_hours: 7 * 24,
             known: Mutex::default(),

@@ -25,6 +25,7 @@ impl Service {
     pub(super) fn forget_encoded(&self, plan: PlanId) {
         locked(&self.trees).remove(&plan);
         locked(&self.first_pulls).retain(|(p, _), _| *p != plan);
+        locked(&self.bodies).remove(&plan);
     }
 
     pub async fn plan_tree(&self, id: PlanId) -> Result<PlanTree> {

@@ -14,6 +14,7 @@ use shared::sync::{
 use std::sync::{Arc, Mutex};
 
 use super::plans::{TreeSnapshot, encode};
+
 use super::{Result, Service, ServiceError, locked, uuid_now};
 use crate::store::{Batch, WriteError};
 
@@ -280,11 +281,7 @@ impl Service {
         plan: PlanId,
         bodies: Bodies,
     ) -> Result<Arc<TreeSnapshot>> {
-        let change = self
-            .store
-            .plan_change(plan)
-            .await?
-            .ok_or(ServiceError::PlanNotFound)?;
+        let change = self.change_of(plan).await?;
         let key = change.to_string();
         let slot = (plan, bodies == Bodies::Included);
         let cached = locked(&self.first_pulls).get(&slot).cloned();
@@ -311,12 +308,7 @@ impl Service {
         // Encoded at the cursor it was read at (a write meanwhile makes it older, never wrong:
         // the device pulls what follows).
         let version = answer.cursor.to_string();
-        let snapshot = tokio::task::spawn_blocking(move || {
-            encode(version, &answer, flate2::Compression::default())
-        })
-        .await
-        .map_err(|e| ServiceError::Task(e.to_string()))??;
-        let snapshot = Arc::new(snapshot);
+        let snapshot = encode_apart(version, answer, flate2::Compression::default()).await?;
         locked(&self.first_pulls).insert(slot, snapshot.clone());
         Ok(snapshot)
     }
@@ -356,14 +348,21 @@ impl Service {
         Ok(Pulled::Changes(Box::new(answer)))
     }
 
-    /// The bodies of a plan's nodes, for a device whose first pull left them out.
-    pub async fn bodies(&self, plan: PlanId, reader: &User) -> Result<BodiesResponse> {
+    /// The bodies of a plan's nodes, for a device whose first pull left them out: encoded (JSON
+    /// and gzip) once per change of the plan, like the first pull.
+    pub async fn bodies(&self, plan: PlanId, reader: &User) -> Result<Arc<TreeSnapshot>> {
         self.readable(plan, &reader.actor()).await?;
+        let change = self.change_of(plan).await?;
+        let cached = locked(&self.bodies).get(&plan).cloned();
+        if let Some(hit) = cached.filter(|c| c.version == change.to_string()) {
+            return Ok(hit);
+        }
         let state = self.plan_state(plan).await?;
-        let nodes = state.authority.state();
-        Ok(BodiesResponse {
+        let answer = BodiesResponse {
             cursor: state.authority.change(),
-            bodies: nodes
+            bodies: state
+                .authority
+                .state()
                 .nodes()
                 .filter_map(|n| {
                     n.body.as_ref().map(|b| NodeBody {
@@ -372,7 +371,12 @@ impl Service {
                     })
                 })
                 .collect(),
-        })
+        };
+        // Encoded at the cursor it was read at (a write meanwhile makes it older, never wrong).
+        let version = answer.cursor.to_string();
+        let snapshot = encode_apart(version, answer, flate2::Compression::fast()).await?;
+        locked(&self.bodies).insert(plan, snapshot.clone());
+        Ok(snapshot)
     }
 
     async fn pull_changes(
@@ -407,14 +411,18 @@ impl Service {
         Ok(answer)
     }
 
+    /// The plan's change number in the database (`PlanNotFound` when there is no such plan).
+    async fn change_of(&self, plan: PlanId) -> Result<ChangeNo> {
+        self.store
+            .plan_change(plan)
+            .await?
+            .ok_or(ServiceError::PlanNotFound)
+    }
+
     /// The plan's state as the database has it now (from memory when it is current): what
     /// pulls and documents are made from.
     pub(super) async fn plan_state(&self, plan: PlanId) -> Result<Arc<PlanSync>> {
-        let change = self
-            .store
-            .plan_change(plan)
-            .await?
-            .ok_or(ServiceError::PlanNotFound)?;
+        let change = self.change_of(plan).await?;
         let published = locked(&self.published).get(&plan).cloned();
         if let Some(p) = published.filter(|p| p.authority.change() == change) {
             return Ok(p);
@@ -465,4 +473,16 @@ impl Service {
     fn slot(&self, plan: PlanId) -> Arc<PlanSlot> {
         locked(&self.authorities).entry(plan).or_default().clone()
     }
+}
+
+/// [`encode`] on a thread of its own (megabytes of JSON and gzip must not hold up the others).
+async fn encode_apart<T: serde::Serialize + Send + 'static>(
+    version: String,
+    value: T,
+    level: flate2::Compression,
+) -> Result<Arc<TreeSnapshot>> {
+    let snapshot = tokio::task::spawn_blocking(move || encode(version, &value, level))
+        .await
+        .map_err(|e| ServiceError::Task(e.to_string()))??;
+    Ok(Arc::new(snapshot))
 }
