@@ -93,16 +93,24 @@ pub async fn load_replica(plan: PlanId, username: &str) -> (Replica, Option<f64>
         key(plan, "outbox"),
     );
     device::mark("idb-read-start");
-    let mut values = kv::get_many(&[
+    let values = kv::get_many(&[
         &client_key,
         device::LEGACY_DEVICE_KEY,
         &synced_key,
         &last_sync_key,
         &legacy_outbox_key,
     ])
-    .await
-    .unwrap_or_default()
-    .into_iter();
+    .await;
+    // A read that failed (a plan of megabytes, a device short of memory) must not pass for a
+    // device with no client id: the user's id is read again on its own, lest a new one be made
+    // and the outbox under the old one be orphaned.
+    let values = match values {
+        Ok(values) => values,
+        Err(_) => kv::get_many(&[&client_key, device::LEGACY_DEVICE_KEY])
+            .await
+            .unwrap_or_default(),
+    };
+    let mut values = values.into_iter();
     let mut next = || values.next().flatten();
     let (kept_client, legacy_client, synced, last_sync, legacy_outbox) =
         (next(), next(), next(), next(), next());
@@ -524,9 +532,14 @@ impl PlanStore {
                 break;
             }
         }
-        if self.replica.with_value(Replica::bodies_unknown) && !self.bodies_fetching.get_value() {
+        // (The plan may have been closed during the awaits above.)
+        let unknown = self
+            .replica
+            .try_with_value(Replica::bodies_unknown)
+            .unwrap_or(false);
+        if unknown && self.bodies_fetching.try_get_value() == Some(false) {
             // Apart from the sync: what the user changes meanwhile is sent without waiting.
-            self.bodies_fetching.set_value(true);
+            let _ = self.bodies_fetching.try_set_value(true);
             let store = *self;
             spawn_local(async move {
                 let _ = store.fetch_bodies(plan).await;
