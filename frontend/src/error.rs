@@ -27,6 +27,8 @@ pub enum AppError {
     ExportFailed,
     /// "Đọc văn bản" with nothing pasted.
     NothingPasted,
+    /// An edit of a node's body before the body has reached the device (a first visit).
+    BodyNotHereYet,
 }
 
 impl std::fmt::Display for AppError {
@@ -43,6 +45,9 @@ impl std::fmt::Display for AppError {
             Self::OutboxOfAnotherPlan => f.write_str("Tệp này là thay đổi của một kế hoạch khác."),
             Self::ExportFailed => f.write_str("Không xuất được tệp."),
             Self::NothingPasted => f.write_str("Hãy dán nội dung văn bản vào ô trên."),
+            Self::BodyNotHereYet => {
+                f.write_str("Nội dung của mục này chưa tải về máy; hãy sửa sau khi đã tải xong.")
+            }
         }
     }
 }

@@ -414,6 +414,18 @@ impl PlanStore {
         let username = self.auth.username();
         self.state
             .with_untracked(|s| shared::access::check(&actor, &username, s, &mutation))?;
+        // A body the device has not received yet would be written over unseen.
+        if let Mutation::EditNode {
+            id,
+            edit: shared::mutation::NodeEdit::Body(_),
+        } = &mutation
+            && self
+                .replica
+                .try_with_value(|r| r.body_unknown(*id))
+                .unwrap_or(false)
+        {
+            return Err(AppError::BodyNotHereYet);
+        }
         let change = self
             .replica
             .try_update_value(|r| r.apply(mutation, device::now_ms() as i64))
