@@ -149,7 +149,12 @@ impl EarlyPull {
             let arrived = async {
                 let response = wasm_bindgen_futures::JsFuture::from(response).await.ok()?;
                 let response = response.dyn_into::<web_sys::Response>().ok()?;
-                Some(answer(Response::from(response)).await)
+                // Decoding is long: what arrived meanwhile (the session's answer) goes first,
+                // so that the device's memory is read while the plan is decoded.
+                crate::device::sleep(0.0).await;
+                let decoded = answer(Response::from(response)).await;
+                crate::device::mark("early-decoded");
+                Some(decoded)
             };
             *slot.borrow_mut() = arrived.await;
             if let Some(resolve) = resolve {

@@ -87,6 +87,8 @@ thread_local! {
 /// that can wait (the bodies a first visit left out, copies kept on the device) then does not
 /// make the screen stutter under their finger.
 pub async fn quiet(ms: f64) {
+    // Never before the frame being prepared is drawn (the first render of a plan included).
+    after_paint().await;
     watch_input();
     loop {
         let since = now_ms() - LAST_INPUT.with(std::cell::Cell::get);
@@ -95,6 +97,26 @@ pub async fn quiet(ms: f64) {
         }
         sleep(ms - since).await;
     }
+}
+
+/// Resolves once the next frame is drawn: in a task after the frame's callbacks, its layout
+/// and its paint; or after 200 ms in a page that draws nothing (a tab in the background).
+pub async fn after_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(window) = web_sys::window() else {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        };
+        let after = resolve.clone();
+        let next_task = Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback(&after);
+            }
+        });
+        let _ = window.request_animation_frame(next_task.unchecked_ref());
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 200);
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Resolves after `ms` milliseconds.

@@ -7,6 +7,7 @@ use idb::{
     Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode, TransactionResult,
 };
 use std::cell::RefCell;
+use std::future::IntoFuture;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -50,15 +51,20 @@ pub async fn get_many(keys: &[&str]) -> Result<Vec<Option<JsValue>>> {
         .transaction(&[STORE], TransactionMode::ReadOnly)
         .map_err(e)?;
     let store = tx.object_store(STORE).map_err(e)?;
-    let mut values = Vec::with_capacity(keys.len());
-    for key in keys {
-        values.push(
+    // Every request is placed before the first answer is awaited: one round trip to the
+    // browser's storage, not one per key.
+    let requests = keys
+        .iter()
+        .map(|key| {
             store
                 .get(JsValue::from_str(key))
-                .map_err(e)?
-                .await
-                .map_err(e)?,
-        );
+                .map(IntoFuture::into_future)
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(e)?;
+    let mut values = Vec::with_capacity(keys.len());
+    for request in requests {
+        values.push(request.await.map_err(e)?);
     }
     Ok(values)
 }

@@ -64,6 +64,8 @@ pub struct PlanStore {
     /// Who is signed in: what they may change, and whether the session holds.
     pub auth: Auth,
     replica: StoredValue<Replica>,
+    /// The replica's revision the device holds, if it holds one ([`PlanStore::keep`]).
+    kept: StoredValue<Option<u64>>,
     /// (a sync is running, another was asked for meanwhile)
     busy: StoredValue<(bool, bool)>,
 }
@@ -178,6 +180,8 @@ pub async fn open(plan: PlanId, username: &str) -> Result<Opened, ApiError> {
         if let Some(e) = early {
             e.cancel();
         }
+        // (A copy kept by an earlier version, which did not say so.)
+        device::remember_flag(&key(plan, "kept"));
         return Ok(Opened {
             replica,
             last_sync,
@@ -213,7 +217,8 @@ fn is_new(replica: &Replica) -> bool {
     !replica.has_synced() && request.cursor == ChangeNo::ZERO && request.clients.is_empty()
 }
 
-async fn save_synced(replica: &Replica) {
+/// Writes the replica to the device; true once written.
+async fn save_synced(replica: &Replica) -> bool {
     let plan = replica.plan_id();
     // The plan as last synced as bytes (megabytes for a big plan: read back fastest); the
     // outbox as text, which every version of the app reads (an older version open in another
@@ -236,10 +241,12 @@ async fn save_synced(replica: &Replica) {
         // Read by `boot.js` before the app starts: this plan is not asked for whole again.
         device::remember_flag(&key(plan, "kept"));
     }
+    saved.is_ok()
 }
 
 impl PlanStore {
-    pub fn new(replica: Replica, last_sync: Option<f64>) -> Self {
+    /// The store of `replica`; `kept` when the device holds this very copy (it was read there).
+    pub fn new(replica: Replica, last_sync: Option<f64>, kept: bool) -> Self {
         let plan = replica.plan().cloned().unwrap_or_else(|| Plan {
             id: replica.plan_id(),
             metadata: Default::default(),
@@ -247,6 +254,7 @@ impl PlanStore {
             references: Vec::new(),
             visibility: Default::default(),
         });
+        let kept_revision = kept.then(|| replica.revision());
         let state = replica.view().clone();
         let outline = Outline::new(&state);
         // Open the top level, so the plan's sections show their items.
@@ -280,6 +288,7 @@ impl PlanStore {
             bodies_fetching: StoredValue::new(false),
             auth,
             replica: StoredValue::new(replica),
+            kept: StoredValue::new(kept_revision),
             busy: StoredValue::new((false, false)),
         }
     }
@@ -292,14 +301,28 @@ impl PlanStore {
     /// to IndexedDB (and copying the plan to write it) need not hold up the first render, nor
     /// the first scroll.
     pub fn keep_after_paint(self) {
-        request_animation_frame(move || {
-            spawn_local(async move {
-                device::quiet(400.0).await;
-                if let Some(copy) = self.replica.try_with_value(Clone::clone) {
-                    save_synced(&copy).await;
-                }
-            });
+        spawn_local(async move {
+            device::quiet(400.0).await;
+            self.keep().await;
         });
+    }
+
+    /// Keeps the replica on the device, unless the device holds this revision already (a sync
+    /// that brought nothing does not copy and write a plan of megabytes again).
+    /// False when there was nothing to write.
+    async fn keep(&self) -> bool {
+        let kept = self.kept.try_get_value().flatten();
+        let Some(copy) = self
+            .replica
+            .try_with_value(|r| (kept != Some(r.revision())).then(|| r.clone()))
+            .flatten()
+        else {
+            return false;
+        };
+        if save_synced(&copy).await {
+            let _ = self.kept.try_set_value(Some(copy.revision()));
+        }
+        true
     }
 
     pub fn cursor(&self) -> shared::sync::ChangeNo {
@@ -538,8 +561,11 @@ impl PlanStore {
                 self.sync.update(|s| s.refused.extend(refused));
             }
             self.refresh_status();
-            let snapshot = self.replica.with_value(Clone::clone);
-            save_synced(&snapshot).await;
+            if !self.keep().await {
+                // The same copy: only when it was last synced (shown offline).
+                let now = device::now_ms().to_string();
+                let _ = kv::put(&key(plan, "last_sync"), &now).await;
+            }
             if after == 0 || after >= before {
                 break;
             }
@@ -591,9 +617,7 @@ impl PlanStore {
         self.bodies_pending
             .set(self.replica.with_value(Replica::bodies_unknown));
         device::quiet(QUIET_MS).await;
-        if let Some(snapshot) = self.replica.try_with_value(Clone::clone) {
-            save_synced(&snapshot).await;
-        }
+        self.keep().await;
         Ok(())
     }
 

@@ -1659,3 +1659,44 @@ fn bodies_left_out_of_a_first_pull_arrive_later_and_never_overwrite_newer_ones()
     w.pull(0);
     assert_eq!(sorted(fresh.view()), sorted(w.devices[0].view()));
 }
+
+#[test]
+fn the_revision_moves_with_every_change_and_only_then() {
+    let mut w = World::new();
+    w.pull(0);
+    let synced = w.devices[0].revision();
+    // Nothing new on the server: the copy on the device need not be written again.
+    w.pull(0);
+    assert_eq!(w.devices[0].revision(), synced);
+    let id = node_id(3);
+    w.local(
+        0,
+        Mutation::EditNode {
+            id,
+            edit: NodeEdit::Title("Sửa".into()),
+        },
+    );
+    let edited = w.devices[0].revision();
+    assert!(edited > synced, "an edit is a change");
+    w.push_all(0);
+    w.pull(0);
+    assert!(w.devices[0].revision() > edited, "its confirmation too");
+    let confirmed = w.devices[0].revision();
+    w.pull(0);
+    assert_eq!(w.devices[0].revision(), confirmed);
+    // Another device's edit arrives: a change.
+    w.local(
+        1,
+        Mutation::EditNode {
+            id,
+            edit: NodeEdit::Title("Của B".into()),
+        },
+    );
+    w.push_all(1);
+    w.pull(0);
+    assert!(w.devices[0].revision() > confirmed);
+    assert_eq!(
+        w.devices[0].view().get(id).map(|n| n.title.as_str()),
+        Some("Của B")
+    );
+}

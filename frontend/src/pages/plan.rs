@@ -74,7 +74,7 @@ async fn open_plan(id: PlanId, username: &str) -> Result<Loaded, ApiError> {
 
 #[component]
 fn PlanView(opened: state::Opened) -> impl IntoView {
-    let store = PlanStore::new(opened.replica, opened.last_sync);
+    let store = PlanStore::new(opened.replica, opened.last_sync, !opened.from_server);
     device::mark("plan-state-built");
     if opened.from_server {
         store.keep_after_paint();

@@ -70,6 +70,8 @@ pub struct Replica {
     /// Nodes sent without their bodies (by a first pull that left them out), and that pull's
     /// cursor; a node leaves the set when a pull brings its body or the bodies arrive.
     bodies_unknown: Option<(ChangeNo, HashSet<NodeId>)>,
+    /// How many times the replica changed since it was made or restored ([`Replica::revision`]).
+    revision: u64,
 }
 
 impl Replica {
@@ -87,6 +89,7 @@ impl Replica {
             outbox: Vec::new(),
             view: PlanState::new(plan_id, []),
             bodies_unknown: None,
+            revision: 0,
         }
     }
 
@@ -157,6 +160,13 @@ impl Replica {
         self.cursor
     }
 
+    /// Counts the replica's changes (a mutation applied, a pull or bodies taken in, an outbox
+    /// imported): a copy kept on the device at one revision need not be written again while
+    /// the revision stays the same (a pull that brought nothing changes nothing).
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
     /// True once the replica holds the plan (from a pull or from the device's storage).
     pub fn has_synced(&self) -> bool {
         self.cursor > ChangeNo::ZERO || self.plan.is_some()
@@ -220,6 +230,7 @@ impl Replica {
             },
         });
         self.next_seq += 1;
+        self.revision += 1;
         Ok(change)
     }
 
@@ -270,6 +281,17 @@ impl Replica {
     /// Takes in a pull: patches (or replaces) the base, drops the entries the server has
     /// applied or refused, and re-applies the rest on top. Returns the refusals to show.
     pub fn on_pull(&mut self, pull: PullResponse) -> Vec<RefusalNotice> {
+        let carried = pull.reset
+            || pull.cursor != self.cursor
+            || pull.plan.is_some()
+            || !pull.nodes.is_empty()
+            || !pull.patches.is_empty()
+            || !pull.deleted.is_empty()
+            || !pull.conflicts.is_empty()
+            || !pull.records.is_empty()
+            || !pull.records_deleted.is_empty()
+            || !pull.record_conflicts.is_empty();
+        let (outbox_was, next_seq_was) = (self.outbox.len(), self.next_seq);
         if pull.reset {
             self.bodies_unknown = pull
                 .bodies_left_out
@@ -370,7 +392,10 @@ impl Replica {
             // A device restored from an older copy must not reuse numbers the server has seen.
             self.next_seq = self.next_seq.max(own.seq + 1);
         }
-        self.rebuild_view();
+        if carried || self.outbox.len() != outbox_was || self.next_seq != next_seq_was {
+            self.revision += 1;
+            self.rebuild_view();
+        }
         notices
     }
 
@@ -413,6 +438,7 @@ impl Replica {
         } else {
             self.rebuild_view();
         }
+        self.revision += 1;
         Some(filled)
     }
 
@@ -430,6 +456,9 @@ impl Replica {
                 self.outbox.push(e.clone());
                 added += 1;
             }
+        }
+        if added > 0 {
+            self.revision += 1;
         }
         self.rebuild_view();
         added
