@@ -1179,3 +1179,92 @@ async fn a_first_pull_may_leave_the_bodies_out_and_the_bodies_follow() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     s.stop().await;
 }
+
+/// Devices pulling the same change from the same cursor are answered from one encoding of it,
+/// each with its own sequence numbers and refusals, gzip-compressed or not.
+#[tokio::test]
+async fn devices_pulling_the_same_change_get_each_their_own_part() {
+    use shared::sync::{ChangeNo, PullResponse};
+    use std::io::Read;
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let everything = PullRequest {
+        cursor: ChangeNo::ZERO,
+        clients: vec![],
+    };
+    let base = s.pull(plan, &everything).await.cursor;
+    let task = children(&tree, top(&tree, "III").id)[0].id;
+    let (a, b) = (new_client(), new_client());
+    let edit = |seq: u64, id: NodeId| Pending {
+        seq,
+        base,
+        at: seq as i64,
+        mutation: Mutation::EditNode {
+            id,
+            edit: NodeEdit::Progress(40),
+        },
+    };
+    // Device A's second edit names a task that does not exist: refused.
+    let pushed = s
+        .push(
+            plan,
+            &PushRequest {
+                client: a,
+                mutations: vec![edit(1, task), edit(2, new_id())],
+            },
+        )
+        .await;
+    assert_eq!(pushed.status(), StatusCode::OK);
+    let pull = |client: ClientId, gzip: bool| {
+        let req = json!(PullRequest {
+            cursor: base,
+            clients: vec![ClientSeq { client, seq: 0 }],
+        });
+        let s = &s;
+        async move {
+            let mut r = post_json(&s.client, s.url(&format!("/plans/{plan}/pull")), &req);
+            if gzip {
+                r = r.header("accept-encoding", "gzip");
+            }
+            let r = r.send().await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.status(), StatusCode::OK);
+            let zipped = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.as_bytes().to_vec());
+            let bytes = r.bytes().await.unwrap_or_default();
+            let json = if gzip {
+                assert_eq!(zipped.as_deref(), Some(&b"gzip"[..]));
+                let mut out = Vec::new();
+                flate2::read::GzDecoder::new(&bytes[..])
+                    .read_to_end(&mut out)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                out
+            } else {
+                assert_eq!(zipped, None);
+                bytes.to_vec()
+            };
+            serde_json::from_slice::<PullResponse>(&json).unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let (a_zipped, a_plain) = (pull(a, true).await, pull(a, false).await);
+    let (b_zipped, b_plain) = (pull(b, true).await, pull(b, false).await);
+    assert_eq!(a_zipped, a_plain);
+    assert_eq!(b_zipped, b_plain);
+    assert_eq!(a_plain.clients, vec![ClientSeq { client: a, seq: 2 }]);
+    assert_eq!(b_plain.clients, vec![ClientSeq { client: b, seq: 0 }]);
+    let refused: Vec<u64> = a_plain.refusals.iter().map(|r| r.seq).collect();
+    assert_eq!(refused, [2], "A's refusal, to A only");
+    assert!(b_plain.refusals.is_empty());
+    // The same change for both.
+    assert!(a_plain.cursor > base);
+    let (mut shared_a, mut shared_b) = (a_plain.clone(), b_plain.clone());
+    for p in [&mut shared_a, &mut shared_b] {
+        p.clients.clear();
+        p.refusals.clear();
+    }
+    assert_eq!(shared_a, shared_b);
+    assert!(shared_a.patches.iter().any(|p| p.id == task));
+    s.stop().await;
+}

@@ -427,7 +427,7 @@ async fn an_agency_report_goes_round_the_whole_cycle_with_every_refusal_in_vietn
         }],
     };
     let pulled = match service.pull(plan, &req, &admin).await {
-        Ok(backend::service::Pulled::Changes(p)) => *p,
+        Ok(backend::service::Pulled::Changes(p)) => p.answer().expect("a pull"),
         _ => panic!("a pull of changes"),
     };
     assert_eq!(report_of(&pulled, r.id, "SYT").state, ReportState::Accepted);

@@ -162,7 +162,18 @@ async fn pull(
             .await?
         {
             Pulled::First(encoded) => encoded_json(&headers, &encoded),
-            Pulled::Changes(answer) => Json(*answer).into_response(),
+            Pulled::Changes(answer) => {
+                let common = [
+                    (header::CONTENT_TYPE, "application/json"),
+                    (header::VARY, "accept-encoding"),
+                ];
+                if accepts_gzip(&headers) {
+                    let gzip = answer.gzip().map_err(HttpError::from)?;
+                    (common, [(header::CONTENT_ENCODING, "gzip")], gzip).into_response()
+                } else {
+                    (common, answer.json().map_err(HttpError::from)?).into_response()
+                }
+            }
         },
     )
 }

@@ -10,6 +10,7 @@ mod inspection_docs;
 mod passwords;
 mod photos;
 mod plans;
+mod pulls;
 mod registry;
 pub mod reports;
 mod sync;
@@ -19,6 +20,7 @@ mod visibility;
 pub use auth::{new_token, token_key};
 pub use error::{Denial, ServiceError};
 pub use plans::TreeSnapshot;
+pub use pulls::ChangesPulled;
 pub use sync::{Bodies, Pulled};
 
 use shared::ids::{ClientId, PlanId};
@@ -54,6 +56,9 @@ pub struct Service {
     /// Each plan's bodies, for the devices whose first pull left them out, encoded once per
     /// change number.
     bodies: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
+    /// The shared parts of pulls of changes, encoded once for every device asking the same.
+    shared_pulls:
+        Mutex<HashMap<pulls::PullKey, Arc<tokio::sync::OnceCell<Arc<pulls::SharedPull>>>>>,
     /// How long a session lasts.
     session_hours: i64,
     /// How long a session may stay unused before it ends.
@@ -109,6 +114,7 @@ impl Service {
             trees: Mutex::default(),
             first_pulls: Mutex::default(),
             bodies: Mutex::default(),
+            shared_pulls: Mutex::default(),
             session_hours: 30 * 24,
             session_idle_hours: 7 * 24,
             known: Mutex::default(),

@@ -14,6 +14,7 @@ use shared::sync::{
 use std::sync::{Arc, Mutex};
 
 use super::plans::{TreeSnapshot, encode};
+use super::pulls::{ChangesPulled, OwnPart, PullKey, SharedPull};
 
 use super::{Result, Service, ServiceError, locked, uuid_now};
 use crate::store::{Batch, WriteError};
@@ -36,7 +37,7 @@ type PushWaiting = (
 /// changes since a device's cursor.
 pub enum Pulled {
     First(Arc<TreeSnapshot>),
-    Changes(Box<PullResponse>),
+    Changes(ChangesPulled),
 }
 
 /// Whether a first pull carries the nodes' bodies, or leaves them for the device to ask next
@@ -49,6 +50,9 @@ pub enum Bodies {
 
 /// Most device bindings kept in memory (beyond, the map starts again from the database).
 const DEVICES_CACHED: usize = 100_000;
+
+/// Most shared parts of pulls kept in memory (only those of each plan's newest change are).
+const SHARED_PULLS_KEPT: usize = 256;
 
 impl Service {
     /// Applies a device's pushed mutations to a plan: exactly once and in order per client,
@@ -339,13 +343,56 @@ impl Service {
             // A new device: the answer encoded once for all of them.
             return Ok(Pulled::First(self.first_pull_encoded(plan, bodies).await?));
         }
-        let mut answer = self
-            .pull_changes(plan, req, &puller.username, &actor)
+        let state = self.plan_state(plan).await?;
+        let key = PullKey {
+            plan,
+            at: state.authority.change(),
+            from: req.cursor,
+            scope: (!everything).then(|| actor.agency.clone()),
+            bodies_left_out: bodies == Bodies::Later,
+        };
+        let cell = {
+            let mut pulls = locked(&self.shared_pulls);
+            if pulls.len() >= SHARED_PULLS_KEPT {
+                pulls.clear();
+            }
+            // An older change's answers are asked no more once a newer one is.
+            pulls.retain(|k, _| k.plan != plan || k.at >= key.at);
+            pulls.entry(key).or_default().clone()
+        };
+        let common = PullRequest {
+            cursor: req.cursor,
+            clients: Vec::new(),
+        };
+        let shared = cell
+            .get_or_try_init(|| {
+                let state = state.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || {
+                        let mut answer = state.pull(&common);
+                        shared::inspection::scope::scope_pull(
+                            &actor,
+                            state.authority.state().records(),
+                            &mut answer,
+                        );
+                        if bodies == Bodies::Later {
+                            answer.leave_out_bodies();
+                        }
+                        SharedPull::new(&answer, flate2::Compression::default()).map(Arc::new)
+                    })
+                    .await
+                    .map_err(|e| ServiceError::Task(e.to_string()))?
+                }
+            })
+            .await?
+            .clone();
+        let (clients, refusals) = state.pull_own(req);
+        self.after_pull(plan, &state, req, &puller.username, shared.cursor)
             .await?;
-        if bodies == Bodies::Later {
-            answer.leave_out_bodies();
-        }
-        Ok(Pulled::Changes(Box::new(answer)))
+        Ok(Pulled::Changes(ChangesPulled {
+            shared,
+            own: OwnPart { clients, refusals },
+        }))
     }
 
     /// The bodies of a plan's nodes, for a device whose first pull left them out: encoded (JSON
@@ -387,13 +434,29 @@ impl Service {
         actor: &shared::actor::Actor,
     ) -> Result<PullResponse> {
         let state = self.plan_state(plan).await?;
-        let (mut answer, seen) = (state.pull(req), state.seen_refusals(req));
+        let mut answer = state.pull(req);
         shared::inspection::scope::scope_pull(
             actor,
             state.authority.state().records(),
             &mut answer,
         );
-        self.note_sent(plan, &req.clients, answer.cursor);
+        self.after_pull(plan, &state, req, puller, answer.cursor)
+            .await?;
+        Ok(answer)
+    }
+
+    /// What a pull of `change` leaves behind: the devices it names were sent that change, and
+    /// the refusals they say they have are forgotten.
+    async fn after_pull(
+        &self,
+        plan: PlanId,
+        state: &PlanSync,
+        req: &PullRequest,
+        puller: &str,
+        change: ChangeNo,
+    ) -> Result<()> {
+        let seen = state.seen_refusals(req);
+        self.note_sent(plan, &req.clients, change);
         // Only a device's own user can say it has its refusals (anyone else could make them
         // vanish before the device learnt of them).
         let mut own = Vec::with_capacity(seen.len());
@@ -408,7 +471,7 @@ impl Service {
             // Kept a while longer: the next pull tries again.
             tracing::warn!(error = %e, "forgetting refusals their devices have");
         }
-        Ok(answer)
+        Ok(())
     }
 
     /// The plan's change number in the database (`PlanNotFound` when there is no such plan).

@@ -958,6 +958,32 @@ impl PlanSync {
 
     /// The answer to a pull: everything written after the cursor (all of it at cursor 0), the
     /// clients' last sequence numbers, and their refusals the device has not been told of.
+    /// The part of a pull that is the asking device's own: the sequence numbers of the clients
+    /// it lists and their refusals. The rest depends only on the cursor (a server may encode
+    /// it once for every device that asks from the same cursor: a pull with no clients).
+    pub fn pull_own(&self, req: &PullRequest) -> (Vec<ClientSeq>, Vec<Refusal>) {
+        let seq = |c: ClientId| self.seqs.get(&c).copied().unwrap_or(0);
+        let clients = req
+            .clients
+            .iter()
+            .map(|c| ClientSeq {
+                client: c.client,
+                seq: seq(c.client),
+            })
+            .collect();
+        let refusals = self
+            .refusals
+            .iter()
+            .filter(|r| {
+                req.clients
+                    .iter()
+                    .any(|c| c.client == r.client && r.seq > c.seq && r.seq <= seq(r.client))
+            })
+            .cloned()
+            .collect();
+        (clients, refusals)
+    }
+
     pub fn pull(&self, req: &PullRequest) -> PullResponse {
         let reset = req.cursor == ChangeNo::ZERO;
         let a = &self.authority;
@@ -1013,25 +1039,7 @@ impl PlanSync {
             .filter(|c| if reset { c.open } else { c.change > req.cursor })
             .cloned()
             .collect();
-        let seq = |c: ClientId| self.seqs.get(&c).copied().unwrap_or(0);
-        let clients = req
-            .clients
-            .iter()
-            .map(|c| ClientSeq {
-                client: c.client,
-                seq: seq(c.client),
-            })
-            .collect();
-        let refusals = self
-            .refusals
-            .iter()
-            .filter(|r| {
-                req.clients
-                    .iter()
-                    .any(|c| c.client == r.client && r.seq > c.seq && r.seq <= seq(r.client))
-            })
-            .cloned()
-            .collect();
+        let (clients, refusals) = self.pull_own(req);
         PullResponse {
             cursor: a.change(),
             reset,
