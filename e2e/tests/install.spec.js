@@ -108,6 +108,46 @@ test('the pages loaded apart (reports, import) open offline once the app is inst
   await expect(page.getByRole('heading', { name: /Nhập kế hoạch/ })).toBeVisible();
 });
 
+test('until the bodies arrive, a task\'s text says it is loading and cannot be edited; then it shows and can be', async ({ page }) => {
+  await backend.signIn(page.context(), 'bdt');
+  await page.goto(backend.url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  const task = page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ });
+  await expect(task).toBeVisible();
+  const address = page.url().split('?')[0];
+  const body = 'Nội dung chờ tải';
+  await task.tap();
+  await page.getByLabel('Nội dung').fill(body);
+  await page.getByLabel('Nội dung').blur();
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+
+  // A new tablet whose request for the bodies is held back (a slow link).
+  const fresh = await page.context().browser().newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+  await backend.signIn(fresh, 'bdt');
+  const tablet = await fresh.newPage();
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let asked = false;
+  await tablet.route('**/api/plans/*/bodies', async (route) => {
+    asked = true;
+    await held;
+    await route.continue();
+  });
+  await tablet.goto(address);
+  await tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ }).tap();
+  const text = tablet.getByLabel('Nội dung');
+  await expect(text).toBeDisabled();
+  await expect(text).toHaveAttribute('placeholder', 'Đang tải nội dung…');
+  await expect(text).toHaveValue('');
+  // The title stays editable meanwhile.
+  await expect(tablet.getByLabel('Tiêu đề')).toBeEnabled();
+  await expect.poll(() => asked).toBe(true);
+  release();
+  await expect(text).toHaveValue(body);
+  await expect(text).toBeEnabled();
+  await fresh.close();
+});
+
 test('a plan\'s address opened on a new tablet asks for the plan while the app loads, its tree first and the bodies next, and never again once it is kept', async ({ page }) => {
   await backend.signIn(page.context(), 'bdt');
   await page.goto(backend.url);
