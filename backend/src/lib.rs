@@ -72,6 +72,7 @@ pub async fn start(
         },
     );
     let purging = service.clone();
+    let relaying = service.clone();
     // Open event streams end at shutdown, so that it does not wait for them.
     let shutdown = async move {
         shutdown.await;
@@ -87,6 +88,7 @@ pub async fn start(
         tokio::select! {
             served = serve => served,
             never = hourly_chores(purging) => match never {},
+            never = relaying.relay_changes() => match never {},
         }
     });
     Ok(Running { addr, task })

@@ -17,6 +17,8 @@ pub const STREAMS_PER_USER: usize = 16;
 #[derive(Default)]
 pub(super) struct Watchers {
     channels: Mutex<HashMap<PlanId, broadcast::Sender<ChangeNo>>>,
+    /// The newest change each plan's watchers were told of.
+    told: Mutex<HashMap<PlanId, ChangeNo>>,
     open: Arc<Mutex<HashMap<String, usize>>>,
 }
 
@@ -97,9 +99,41 @@ impl Service {
         locked(&self.watchers.channels).clear();
     }
 
+    /// Tells the plan's watchers of `change`, once (the process that wrote it tells at once,
+    /// and hears it again from the database).
     pub(super) fn notify(&self, plan: PlanId, change: ChangeNo) {
+        {
+            let mut told = locked(&self.watchers.told);
+            let last = told.entry(plan).or_default();
+            if change <= *last {
+                return;
+            }
+            *last = change;
+        }
         // No receiver is fine: nobody is watching.
         let _ = self.watchers.channel(plan).send(change);
+    }
+}
+
+impl Service {
+    /// Tells this process's watchers of every plan's new change numbers, whichever process
+    /// wrote them (several servers on one SurrealDB server): the database's LIVE query on the
+    /// plans. Listens again a second after its stream ends (the database restarted).
+    pub async fn relay_changes(&self) -> std::convert::Infallible {
+        use futures_util::StreamExt;
+        loop {
+            match self.store.plan_changes().await {
+                Ok(changes) => {
+                    let mut changes = std::pin::pin!(changes);
+                    while let Some((plan, change)) = changes.next().await {
+                        self.notify(plan, change);
+                    }
+                    tracing::warn!("the database's stream of plan changes ended; listening again");
+                }
+                Err(e) => tracing::warn!(error = %e, "listening for plan changes"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
     }
 }
 

@@ -153,7 +153,11 @@ impl Service {
         let fail = |e: fn() -> ServiceError| requests.iter().map(|_| Err(e())).collect();
         // Another process may have written since: then the state is read again, and a write
         // that still races is retried.
-        for _ in 0..5 {
+        for attempt in 0..10u64 {
+            if attempt > 0 {
+                // Another server writes the same plan: let it finish.
+                tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+            }
             match self.current(plan, cached).await {
                 Ok(true) => {}
                 Ok(false) => return fail(|| ServiceError::PlanNotFound),

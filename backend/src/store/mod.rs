@@ -83,7 +83,8 @@ pub(super) fn conflicted(error: &surrealdb::Error) -> bool {
     matches!(
         error.query_details(),
         Some(surrealdb::types::QueryError::TransactionConflict)
-    )
+    ) // Said at COMMIT by a SurrealDB server, where no query details come with it.
+        || error.message().contains("Transaction conflict")
 }
 
 pub(super) fn u64_of(v: Option<&Value>) -> u64 {
@@ -479,5 +480,44 @@ mod tests {
         let stamps = sync.authority.stamps(n.id).cloned().unwrap_or_default();
         assert!(stamps.contains_key(&Field::Assignments));
         assert!(sync.conflicts.is_empty());
+    }
+
+    /// A plan's new change number reaches whoever listens on the database (the LIVE query
+    /// that tells other server processes).
+    #[tokio::test]
+    async fn a_plans_change_reaches_the_listeners() {
+        use futures_util::StreamExt;
+        let store = Store::connect("mem://", None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plan = Plan {
+            id: PlanId::from_parts(7, [7; 10]),
+            metadata: Default::default(),
+            preamble: None,
+            references: vec![],
+            visibility: Default::default(),
+        };
+        let changes = store.plan_changes().await.unwrap_or_else(|e| panic!("{e}"));
+        let mut changes = std::pin::pin!(changes);
+        assert!(
+            store
+                .create_plan(&plan, &[], None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        );
+        store
+            .db
+            .query("UPDATE type::record('plan', $plan) SET change = 5")
+            .bind(("plan", plan.id.to_string()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let wait = std::time::Duration::from_secs(5);
+        let mut seen = Vec::new();
+        while !seen.contains(&(plan.id, shared::sync::ChangeNo(5))) {
+            match tokio::time::timeout(wait, changes.next()).await {
+                Ok(Some(c)) => seen.push(c),
+                other => panic!("no change 5 heard: {other:?}, heard {seen:?}"),
+            }
+        }
     }
 }

@@ -316,3 +316,35 @@ impl Store {
         }
     }
 }
+
+/// A plan's change number as it changed in the database (`Store::plan_changes`).
+pub type PlanChanged = (PlanId, ChangeNo);
+
+impl Store {
+    /// Every plan's change number as it changes, whichever process wrote it: a LIVE query on
+    /// the `plan` table over this connection (the database tells; nothing of our own between
+    /// processes). The stream ends when the connection does.
+    pub async fn plan_changes(
+        &self,
+    ) -> Result<impl futures_util::Stream<Item = PlanChanged> + Send + use<>> {
+        use futures_util::StreamExt;
+        let stream = self.db.select::<Vec<Value>>("plan").live().await?;
+        Ok(stream.filter_map(|n| async move {
+            let n = n.ok()?;
+            let id = match n.data.get("id")? {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let plan = plan_id_in(&id)?;
+            Some((plan, change_of(n.data.get("change"))))
+        }))
+    }
+}
+
+/// The plan id in a record id's text (`plan:⟨…⟩`, `plan:`…``, or the id alone).
+fn plan_id_in(record: &str) -> Option<PlanId> {
+    record
+        .char_indices()
+        .filter_map(|(i, _)| record.get(i..i + 36))
+        .find_map(|s| s.parse().ok())
+}

@@ -373,11 +373,16 @@ impl Store {
             .bind(("records", Value::Array(records)))
             .bind(("record_conflicts", Value::Array(record_conflicts)))
             .bind(("document", document.unwrap_or(Value::Null)))
-            .await
-            .map_err(StoreError::from)?;
+            .await;
+        let result = match result {
+            Ok(result) => result,
+            // Another server wrote the plan at the same moment: read it again and retry.
+            Err(e) if conflicted(&e) => return Err(WriteError::Stale),
+            Err(e) => return Err(StoreError::from(e).into()),
+        };
         match transaction_error(result) {
             None => Ok(()),
-            Some(e) if thrown(&e, "stale") => Err(WriteError::Stale),
+            Some(e) if thrown(&e, "stale") || conflicted(&e) => Err(WriteError::Stale),
             Some(e) if thrown(&e, "id_taken") => Err(WriteError::IdTaken),
             Some(e) => Err(StoreError::from(e).into()),
         }
