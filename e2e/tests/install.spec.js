@@ -139,6 +139,7 @@ test('until the bodies arrive, a task\'s text says it is loading and cannot be e
   await expect(text).toBeDisabled();
   await expect(text).toHaveAttribute('placeholder', 'Đang tải nội dung…');
   await expect(text).toHaveValue('');
+  await tablet.screenshot({ path: 'test-results/body-loading-768x1024.png' });
   // The title stays editable meanwhile.
   await expect(tablet.getByLabel('Tiêu đề')).toBeEnabled();
   await expect.poll(() => asked).toBe(true);

@@ -163,16 +163,9 @@ async fn pull(
         {
             Pulled::First(encoded) => encoded_json(&headers, &encoded),
             Pulled::Changes(answer) => {
-                let common = [
-                    (header::CONTENT_TYPE, "application/json"),
-                    (header::VARY, "accept-encoding"),
-                ];
-                if accepts_gzip(&headers) {
-                    let gzip = answer.gzip().map_err(HttpError::from)?;
-                    (common, [(header::CONTENT_ENCODING, "gzip")], gzip).into_response()
-                } else {
-                    (common, answer.json().map_err(HttpError::from)?).into_response()
-                }
+                let gzip = accepts_gzip(&headers);
+                let body = if gzip { answer.gzip() } else { answer.json() };
+                json_reply(gzip, body.map_err(HttpError::from)?)
             }
         },
     )
@@ -191,19 +184,23 @@ async fn bodies(
 
 /// JSON encoded in advance, gzip-compressed when the client accepts it.
 fn encoded_json(headers: &HeaderMap, encoded: &crate::service::TreeSnapshot) -> Response {
+    if accepts_gzip(headers) {
+        json_reply(true, encoded.gzip.clone())
+    } else {
+        json_reply(false, encoded.json.clone())
+    }
+}
+
+/// A JSON answer already encoded, `gzipped` or not.
+fn json_reply(gzipped: bool, body: impl IntoResponse) -> Response {
     let common = [
         (header::CONTENT_TYPE, "application/json"),
         (header::VARY, "accept-encoding"),
     ];
-    if accepts_gzip(headers) {
-        (
-            common,
-            [(header::CONTENT_ENCODING, "gzip")],
-            encoded.gzip.clone(),
-        )
-            .into_response()
+    if gzipped {
+        (common, [(header::CONTENT_ENCODING, "gzip")], body).into_response()
     } else {
-        (common, encoded.json.clone()).into_response()
+        (common, body).into_response()
     }
 }
 

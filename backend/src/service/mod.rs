@@ -57,8 +57,7 @@ pub struct Service {
     /// change number.
     bodies: Mutex<HashMap<PlanId, Arc<TreeSnapshot>>>,
     /// The shared parts of pulls of changes, encoded once for every device asking the same.
-    shared_pulls:
-        Mutex<HashMap<pulls::PullKey, Arc<tokio::sync::OnceCell<Arc<pulls::SharedPull>>>>>,
+    shared_pulls: pulls::SharedPulls,
     /// How long a session lasts.
     session_hours: i64,
     /// How long a session may stay unused before it ends.
@@ -114,7 +113,7 @@ impl Service {
             trees: Mutex::default(),
             first_pulls: Mutex::default(),
             bodies: Mutex::default(),
-            shared_pulls: Mutex::default(),
+            shared_pulls: pulls::SharedPulls::default(),
             session_hours: 30 * 24,
             session_idle_hours: 7 * 24,
             known: Mutex::default(),

@@ -26,7 +26,7 @@ impl Service {
         locked(&self.trees).remove(&plan);
         locked(&self.first_pulls).retain(|(p, _), _| *p != plan);
         locked(&self.bodies).remove(&plan);
-        locked(&self.shared_pulls).retain(|k, _| k.plan != plan);
+        self.shared_pulls.forget(plan);
     }
 
     pub async fn plan_tree(&self, id: PlanId) -> Result<PlanTree> {

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use flate2::{Compress, Compression, FlushCompress, Status};
 use shared::ids::{AgencyCode, PlanId};
 use shared::sync::{ChangeNo, ClientSeq, PullResponse, Refusal};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Result, ServiceError};
@@ -26,6 +27,43 @@ pub struct PullKey {
     /// `Some(agency)`; `None`: everything.
     pub scope: Option<Option<AgencyCode>>,
     pub bodies_left_out: bool,
+}
+
+/// Most shared parts kept, and most bytes they may hold together (a device chooses its cursor:
+/// many cursors must not fill the memory with encoded plans).
+const KEPT: usize = 256;
+const KEPT_BYTES: usize = 64 << 20;
+
+/// The shared parts of pulls, encoded once for every device asking the same; of each plan,
+/// only those of its newest change are kept.
+#[derive(Default)]
+pub struct SharedPulls {
+    cells: std::sync::Mutex<HashMap<PullKey, Cell>>,
+}
+
+type Cell = Arc<tokio::sync::OnceCell<Arc<SharedPull>>>;
+
+impl SharedPulls {
+    /// The place of `key`'s shared part: filled by the first who asks, waited on by the others.
+    pub fn cell(&self, key: PullKey) -> Cell {
+        let mut cells = super::locked(&self.cells);
+        let bytes: usize = cells
+            .values()
+            .filter_map(|c| c.get())
+            .map(|p| p.bytes())
+            .sum();
+        if cells.len() >= KEPT || bytes >= KEPT_BYTES {
+            cells.clear();
+        }
+        // An older change's answers are asked no more once a newer one is.
+        cells.retain(|k, _| k.plan != key.plan || k.at >= key.at);
+        cells.entry(key).or_default().clone()
+    }
+
+    /// Forgets a plan's (its record changed).
+    pub fn forget(&self, plan: PlanId) {
+        super::locked(&self.cells).retain(|k, _| k.plan != plan);
+    }
 }
 
 /// The shared part of a pull, encoded.
@@ -81,6 +119,11 @@ impl SharedPull {
             deflated_head: deflated_head.into(),
             head_crc: crc32fast::hash(head),
         })
+    }
+
+    /// The memory it holds.
+    fn bytes(&self) -> usize {
+        self.head.len() + self.tail.len() + self.deflated_head.len()
     }
 
     /// The own part and what follows it, as JSON.
@@ -255,6 +298,33 @@ mod tests {
                 assert_eq!(decoded, whole);
             }
         }
+    }
+
+    #[test]
+    fn the_cache_keeps_only_each_plans_newest_change_and_a_bounded_number() {
+        let pulls = SharedPulls::default();
+        let key = |plan: u128, at: u64, from: u64| PullKey {
+            plan: PlanId(uuid::Uuid::from_u128(plan)),
+            at: ChangeNo(at),
+            from: ChangeNo(from),
+            scope: None,
+            bodies_left_out: false,
+        };
+        let first = pulls.cell(key(1, 5, 4));
+        assert!(
+            Arc::ptr_eq(&first, &pulls.cell(key(1, 5, 4))),
+            "the same place"
+        );
+        pulls.cell(key(2, 9, 1));
+        // Plan 1 moves on: its answers at change 5 go, plan 2's stay.
+        pulls.cell(key(1, 6, 5));
+        let kept = |p: &SharedPulls| super::super::locked(&p.cells).len();
+        assert_eq!(kept(&pulls), 2);
+        // Any number of cursors a device may choose: never more than KEPT places.
+        for from in 0..(3 * KEPT as u64) {
+            pulls.cell(key(3, 100, from));
+        }
+        assert!(kept(&pulls) <= KEPT);
     }
 
     #[test]

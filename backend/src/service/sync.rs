@@ -51,9 +51,6 @@ pub enum Bodies {
 /// Most device bindings kept in memory (beyond, the map starts again from the database).
 const DEVICES_CACHED: usize = 100_000;
 
-/// Most shared parts of pulls kept in memory (only those of each plan's newest change are).
-const SHARED_PULLS_KEPT: usize = 256;
-
 impl Service {
     /// Applies a device's pushed mutations to a plan: exactly once and in order per client,
     /// by the same pure rules as on the device. Pushes that arrive while another is being
@@ -355,15 +352,7 @@ impl Service {
             scope: (!everything).then(|| actor.agency.clone()),
             bodies_left_out: bodies == Bodies::Later,
         };
-        let cell = {
-            let mut pulls = locked(&self.shared_pulls);
-            if pulls.len() >= SHARED_PULLS_KEPT {
-                pulls.clear();
-            }
-            // An older change's answers are asked no more once a newer one is.
-            pulls.retain(|k, _| k.plan != plan || k.at >= key.at);
-            pulls.entry(key).or_default().clone()
-        };
+        let cell = self.shared_pulls.cell(key);
         let common = PullRequest {
             cursor: req.cursor,
             clients: Vec::new(),

@@ -956,8 +956,6 @@ impl PlanSync {
             .retain(|r| !seen.iter().any(|c| c.client == r.client && r.seq <= c.seq));
     }
 
-    /// The answer to a pull: everything written after the cursor (all of it at cursor 0), the
-    /// clients' last sequence numbers, and their refusals the device has not been told of.
     /// The part of a pull that is the asking device's own: the sequence numbers of the clients
     /// it lists and their refusals. The rest depends only on the cursor (a server may encode
     /// it once for every device that asks from the same cursor: a pull with no clients).
@@ -984,6 +982,8 @@ impl PlanSync {
         (clients, refusals)
     }
 
+    /// The answer to a pull: everything written after the cursor (all of it at cursor 0), the
+    /// clients' last sequence numbers, and their refusals the device has not been told of.
     pub fn pull(&self, req: &PullRequest) -> PullResponse {
         let reset = req.cursor == ChangeNo::ZERO;
         let a = &self.authority;
