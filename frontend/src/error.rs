@@ -64,13 +64,16 @@ impl From<MutationError> for AppError {
     }
 }
 
+const UNREACHABLE: &str = "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.";
+
 /// The server could not be reached (or the request not made): a retry may help.
 pub fn unreachable(detail: impl ToString) -> ApiError {
-    ApiError::new(
-        ErrorCode::Unavailable,
-        "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại.",
-    )
-    .with_detail(detail.to_string())
+    ApiError::new(ErrorCode::Unavailable, UNREACHABLE).with_detail(detail.to_string())
+}
+
+/// True when `e` is the server's answer (or a proxy's), not a failure to reach it.
+pub fn from_server(e: &ApiError) -> bool {
+    e.message != UNREACHABLE
 }
 
 /// The server answered success with a body the app cannot read.
@@ -101,6 +104,8 @@ mod tests {
     #[test]
     fn a_bare_error_answer_is_unavailable_from_the_server_side_internal_otherwise() {
         assert_eq!(bare_status(502).code, ErrorCode::Unavailable);
+        assert!(from_server(&bare_status(502)));
+        assert!(!from_server(&unreachable("offline")));
         assert_eq!(bare_status(404).code, ErrorCode::Internal);
         assert_eq!(bare_status(502).message, "Máy chủ trả lời lỗi 502.");
         assert!(unreachable("offline").code.retryable());

@@ -30,6 +30,9 @@ pub struct Notice {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncStatus {
     pub online: bool,
+    /// The server answered that it cannot serve yet (its database reconnecting, a proxy with
+    /// no server behind it): its words, until a sync succeeds. None when the network is down.
+    pub server_waits: Option<String>,
     pub pending: usize,
     pub syncing: bool,
     /// When the last sync succeeded (device clock, ms), if ever.
@@ -505,12 +508,35 @@ impl PlanStore {
                     match &result {
                         Ok(()) => {
                             s.online = true;
+                            s.server_waits = None;
                             s.last_sync = Some(now);
                         }
-                        Err(e) if e.code.retryable() => s.online = false,
+                        Err(e) if e.code.retryable() => {
+                            s.online = false;
+                            s.server_waits =
+                                crate::error::from_server(e).then(|| e.message.clone());
+                        }
                         Err(_) => {}
                     }
                 });
+                // The server says when to come back (its database reconnecting): sooner than
+                // the periodic retry, while changes wait.
+                if let Err(e) = &result
+                    && e.code.retryable()
+                    && let Some(secs) = e.retry_after_secs
+                {
+                    set_timeout(
+                        move || {
+                            if store
+                                .sync
+                                .with_untracked(|s| s.pending > 0 || s.server_waits.is_some())
+                            {
+                                store.sync();
+                            }
+                        },
+                        std::time::Duration::from_secs(secs.clamp(1, 60)),
+                    );
+                }
                 if let Err(e) = &result
                     && !e.code.retryable()
                     && !store.auth.on_error(e)

@@ -2,73 +2,14 @@
 //! and setup hold across them, pushes through both are all applied once, and what one writes
 //! the other serves, its devices told through the database's LIVE query.
 
-use backend::config::{DbConfig, ServeConfig};
-use reqwest::StatusCode;
+mod common;
+
+use common::{Database, client, json_of, post, progress, signed};
 use serde_json::{Value, json};
-use shared::ids::{ClientId, NodeId, PlanId};
-use shared::mutation::{Mutation, NodeEdit};
+use shared::ids::{NodeId, PlanId};
 use shared::sync::{ChangeNo, ClientSeq, Pending, PullRequest, PullResponse, PushRequest};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-const CREDENTIALS: (&str, &str) = ("root", "mat-khau-csdl");
-
-/// The SurrealDB server, killed when dropped.
-struct Database {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-async fn start_database(dir: &Path) -> Database {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_surreal"))
-        .args([
-            "start",
-            "--no-banner",
-            "--log",
-            "warn",
-            "--user",
-            CREDENTIALS.0,
-            "--pass",
-        ])
-        .arg(CREDENTIALS.1)
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .arg(format!("surrealkv://{}", dir.join("db").display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn surreal: {e}"));
-    let db = Database {
-        child,
-        url: format!("ws://127.0.0.1:{port}"),
-    };
-    // Ready once it answers its health check (bounded).
-    let started = Instant::now();
-    let health = format!("http://127.0.0.1:{port}/health");
-    while reqwest::get(&health).await.ok().map(|r| r.status()) != Some(StatusCode::OK) {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "surreal did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    db
-}
+use std::time::Instant;
 
 /// One of our servers, in this process, on the database at `url`.
 struct Server {
@@ -79,21 +20,7 @@ struct Server {
 }
 
 async fn start_server(url: &str, photos: &Path) -> Server {
-    let config = ServeConfig {
-        addr: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        database: DbConfig {
-            data_dir: "unused".into(),
-            db: Some(url.to_owned()),
-            db_credentials: Some(format!("{}:{}", CREDENTIALS.0, CREDENTIALS.1)),
-            photos: Some(photos.display().to_string()),
-        },
-        static_dir: "no-static-files".into(),
-        no_seed: false,
-        session_hours: 24,
-        session_idle_hours: 24,
-        https: false,
-        trust_proxy: false,
-    };
+    let config = common::config(url, photos);
     let service = backend::open(&config)
         .await
         .unwrap_or_else(|e| panic!("open: {e:#}"));
@@ -124,68 +51,10 @@ impl Server {
     }
 }
 
-fn signed(token: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {token}")
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}")),
-    );
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-async fn post<T: serde::de::DeserializeOwned>(
-    client: &reqwest::Client,
-    url: String,
-    value: Value,
-) -> T {
-    let r = client
-        .post(url)
-        .header("content-type", "application/json")
-        .body(value.to_string())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let status = r.status();
-    let bytes = r.bytes().await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&bytes)
-    );
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}"))
-}
-
-async fn json_of<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> T {
-    let bytes = r.bytes().await.unwrap_or_else(|e| panic!("{e}"));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn client(n: u64) -> ClientId {
-    ClientId::from_parts(1_767_000_000_000 + n, [n as u8; 10])
-}
-
-fn progress(seq: u64, base: ChangeNo, id: NodeId, value: u8) -> Pending {
-    Pending {
-        seq,
-        base,
-        at: seq as i64,
-        mutation: Mutation::EditNode {
-            id,
-            edit: NodeEdit::Progress(value),
-        },
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_database_serve_one_plan_together() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let db = start_database(dir.path()).await;
+    let db = Database::start(dir.path()).await;
     let photos = dir.path().join("photos");
     let a = start_server(&db.url, &photos).await;
     // The first administrator, through A.
@@ -248,16 +117,7 @@ async fn two_servers_on_one_database_serve_one_plan_together() {
     .await;
     let change = pushed["change"].as_u64().unwrap_or_default();
     let told = Instant::now();
-    loop {
-        let chunk = tokio::time::timeout(Duration::from_secs(10), events.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("B's devices were not told of A's change"))
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_default();
-        if String::from_utf8_lossy(&chunk).contains(&format!("data: {change}")) {
-            break;
-        }
-    }
+    common::until_told(&mut events, change, "B's devices").await;
     eprintln!(
         "cross_process_poke_ms: {:.1}",
         told.elapsed().as_secs_f64() * 1000.0

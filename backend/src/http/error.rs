@@ -301,6 +301,7 @@ pub enum Said {
     MethodNotAllowed,
     Panicked,
     NotAnsweredInTime,
+    DatabaseReconnecting,
     FileTooLarge,
     NoFile,
     FileUnreadable,
@@ -341,6 +342,10 @@ impl From<Said> for HttpError {
                 C::Unavailable,
                 "Máy chủ chưa trả lời kịp. Vui lòng thử lại sau ít phút.".into(),
             ),
+            Said::DatabaseReconnecting => (
+                C::Unavailable,
+                "Máy chủ đang kết nối lại với cơ sở dữ liệu. Các thay đổi vẫn được giữ trên máy và sẽ tự gửi khi kết nối xong.".into(),
+            ),
             Said::FileTooLarge => (
                 C::PayloadTooLarge,
                 format!(
@@ -372,7 +377,12 @@ impl From<Said> for HttpError {
                 "Thiếu mã kiểm tra (SHA-256) của phần ảnh gửi lên.".into(),
             ),
         };
-        HttpError::new(code, &words)
+        let error = ApiError::new(code, words.into_owned());
+        HttpError(match said {
+            // The database is checked four times a second while it does not answer.
+            Said::DatabaseReconnecting => error.with_retry_after(2),
+            _ => error,
+        })
     }
 }
 

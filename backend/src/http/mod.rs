@@ -14,7 +14,7 @@ mod reports;
 pub use error::{HttpError, Said};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequest};
+use axum::extract::{DefaultBodyLimit, FromRequest, State};
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -52,11 +52,38 @@ pub struct Settings {
     pub trust_proxy: bool,
 }
 
-async fn health() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-    })
+/// `ok`, or 503 `database_unavailable` while the database does not answer (for a proxy's or
+/// an operator's checks).
+async fn health(State(service): State<AppState>) -> (axum::http::StatusCode, Json<Health>) {
+    let up = *service.database_up().borrow();
+    (
+        if up {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(Health {
+            status: if up { "ok" } else { "database_unavailable" }.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }),
+    )
+}
+
+/// Answers 503 at once while the database does not answer, and to a request under way when it
+/// stops answering (its work dropped, as at the time limit), instead of letting devices wait.
+async fn database_gate(
+    service: AppState,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut up = service.database_up();
+    if !*up.borrow_and_update() {
+        return Said::DatabaseReconnecting.into_response();
+    }
+    tokio::select! {
+        answer = next.run(req) => answer,
+        _ = up.wait_for(|up| !*up) => Said::DatabaseReconnecting.into_response(),
+    }
 }
 
 async fn api_not_found() -> Said {
@@ -94,8 +121,8 @@ async fn time_limit(
 
 /// The API router alone (tests use it with no static files).
 pub fn api(service: AppState) -> Router {
+    let gated = service.clone();
     Router::new()
-        .route("/health", get(health))
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(plans::routes())
@@ -106,6 +133,10 @@ pub fn api(service: AppState) -> Router {
             time_limit(TIME_LIMIT, req, next)
         }))
         .merge(import::routes())
+        .layer(axum::middleware::from_fn(move |req, next| {
+            database_gate(gated.clone(), req, next)
+        }))
+        .route("/health", get(health))
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(shared::limits::API_BODY_MAX_BYTES))

@@ -121,9 +121,15 @@ impl Service {
     /// plans. Listens again a second after its stream ends (the database restarted).
     pub async fn relay_changes(&self) -> std::convert::Infallible {
         use futures_util::StreamExt;
+        let mut again = false;
         loop {
             match self.store.plan_changes().await {
                 Ok(changes) => {
+                    if again {
+                        // What was written while nobody listened (the database restarted).
+                        self.catch_up().await;
+                    }
+                    again = true;
                     let mut changes = std::pin::pin!(changes);
                     while let Some((plan, change)) = changes.next().await {
                         self.notify(plan, change);
@@ -133,6 +139,22 @@ impl Service {
                 Err(e) => tracing::warn!(error = %e, "listening for plan changes"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Tells the watchers of every watched plan of its change now, if they were not told.
+    async fn catch_up(&self) {
+        let watched: Vec<PlanId> = locked(&self.watchers.channels)
+            .iter()
+            .filter(|(_, channel)| channel.receiver_count() > 0)
+            .map(|(plan, _)| *plan)
+            .collect();
+        for plan in watched {
+            match self.store.plan_change(plan).await {
+                Ok(Some(change)) => self.notify(plan, change),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "reading a plan's change number"),
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod auth;
 pub mod backup;
+pub mod database;
 mod error;
 pub mod events;
 mod inspection_docs;
@@ -77,6 +78,8 @@ pub struct Service {
     sent: Mutex<HashMap<(PlanId, ClientId), ChangeNo>>,
     /// Places for reading an imported document: at most [`IMPORTS_AT_ONCE`] at once.
     import_places: Arc<tokio::sync::Semaphore>,
+    /// Whether the database answers (see [`database`]).
+    database: tokio::sync::watch::Sender<bool>,
 }
 
 /// Documents read at once for an import preview (each up to 64 MB, and more while read).
@@ -122,6 +125,7 @@ impl Service {
             operator_key: None,
             sent: Mutex::default(),
             import_places: Arc::new(tokio::sync::Semaphore::new(IMPORTS_AT_ONCE)),
+            database: tokio::sync::watch::Sender::new(true),
         }
     }
 

@@ -73,6 +73,9 @@ impl Store {
         let db = super::open_database(url, credentials).await?;
         db.import(file).await?;
         db.query(SCHEMA).await?.check()?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            remote: super::is_remote(url),
+        })
     }
 }

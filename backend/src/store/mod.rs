@@ -37,6 +37,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone)]
 pub struct Store {
     db: Surreal<Any>,
+    /// A SurrealDB server over the network (which may restart), not an embedded engine.
+    remote: bool,
 }
 
 pub(super) fn to_value<T: Serialize>(v: &T) -> Result<Value> {
@@ -131,13 +133,35 @@ pub(super) async fn open_database(url: &str, credentials: Option<&str>) -> Resul
     Ok(db)
 }
 
+/// True for the URL of a SurrealDB server over the network.
+pub(super) fn is_remote(url: &str) -> bool {
+    ["ws://", "wss://", "http://", "https://"]
+        .iter()
+        .any(|scheme| url.starts_with(scheme))
+}
+
 impl Store {
     /// Connects to `url` (`surrealkv://dir`, `mem://`, `ws://host:port`), signs in when
     /// credentials (`user:password`) are given, and applies the schema.
     pub async fn connect(url: &str, credentials: Option<&str>) -> Result<Self> {
         let db = open_database(url, credentials).await?;
         db.query(SCHEMA).await?.check()?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            remote: is_remote(url),
+        })
+    }
+
+    /// True when the database is a server over the network (`ws://`, `wss://`, `http://`,
+    /// `https://`), which may be out of reach while this process runs.
+    pub fn remote(&self) -> bool {
+        self.remote
+    }
+
+    /// True when the database answers its health check. Over the network, while the SDK
+    /// reconnects, the check waits: the caller bounds it.
+    pub async fn answers(&self) -> bool {
+        self.db.health().await.is_ok()
     }
 
     /// A flag in the `meta` table (e.g. that the seed was loaded).

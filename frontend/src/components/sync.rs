@@ -62,8 +62,18 @@ pub fn SyncBar() -> impl IntoView {
     view! {
         <div class="syncbar" role="status" aria-live="polite">
             <span class="sync-state" class:offline=move || !status().online>
-                {move || if status().online { "● Trực tuyến" } else { "○ Ngoại tuyến" }}
+                {move || {
+                    let s = status();
+                    if s.online {
+                        "● Trực tuyến"
+                    } else if s.server_waits.is_some() {
+                        "◐ Máy chủ chưa sẵn sàng"
+                    } else {
+                        "○ Ngoại tuyến"
+                    }
+                }}
             </span>
+            {move || status().server_waits.map(|words| view! { <span class="sync-server">{words}</span> })}
             <span class="sync-pending">
                 {move || {
                     let s = status();
