@@ -46,15 +46,7 @@ async fn cluster() -> Cluster {
     .await;
     let b = ChildServer::start(&db.url, &photos);
     let http = signed(&token);
-    let plans: Vec<Value> = json_of(
-        http.get(format!("{}/plans", b.api))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-    )
-    .await;
-    let plan: PlanId =
-        serde_json::from_value(plans[0]["id"].clone()).unwrap_or_else(|e| panic!("{e}"));
+    let plan = common::plans(&http, &b.api).await[0].id;
     let first: PullResponse = post(
         &http,
         format!("{}/plans/{plan}/pull", a.api),

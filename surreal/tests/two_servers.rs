@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{Database, client, json_of, post, progress, signed};
+use common::{Database, client, post, progress, signed};
 use serde_json::{Value, json};
-use shared::ids::{NodeId, PlanId};
+use shared::ids::NodeId;
 use shared::sync::{ChangeNo, ClientSeq, Pending, PullRequest, PullResponse, PushRequest};
 use std::path::Path;
 use std::time::Instant;
@@ -71,16 +71,9 @@ async fn two_servers_on_one_database_serve_one_plan_together() {
     // is valid on B.
     let b = start_server(&db.url, &photos).await;
     assert!(b.setup.is_none(), "an administrator exists");
-    let plans: Vec<Value> = json_of(
-        http.get(format!("{}/plans", b.api))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-    )
-    .await;
+    let plans = common::plans(&http, &b.api).await;
     assert_eq!(plans.len(), 1, "the seed loaded once");
-    let plan: PlanId =
-        serde_json::from_value(plans[0]["id"].clone()).unwrap_or_else(|e| panic!("{e}"));
+    let plan = plans[0].id;
     let pull_url = |api: &str| format!("{api}/plans/{plan}/pull");
     let push_url = |api: &str| format!("{api}/plans/{plan}/push");
     let first: PullResponse = post(

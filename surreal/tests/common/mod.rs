@@ -228,6 +228,17 @@ pub fn signed(token: &str) -> reqwest::Client {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The plans `http` may read through `api`.
+pub async fn plans(http: &reqwest::Client, api: &str) -> Vec<shared::plan::PlanSummary> {
+    json_of(
+        http.get(format!("{api}/plans"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await
+}
+
 /// Reads `events` (a plan's event stream) until it tells of `change` (bounded: 10 s).
 pub async fn until_told(events: &mut reqwest::Response, change: u64, who: &str) {
     loop {
