@@ -27,8 +27,10 @@ const PASSWORD = 'mat-khau-thu-nghiem';
 
 class Backend {
   // options.staticDir: the web app's files (a test that changes them uses a copy).
+  // options.args: more flags for `serve` (a SurrealDB server's address, …).
   constructor(options = {}) {
     this.staticDir = options.staticDir || staticDir;
+    this.args = options.args || [];
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kh-e2e-'));
     this.port = null;
     this.proc = null;
@@ -42,7 +44,7 @@ class Backend {
   // that the app's origin, and with it the browser's storage, stays the same.
   async start() {
     const port = this.port === null ? 0 : this.port;
-    this.proc = spawn(backendBin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', this.dataDir, '--static-dir', this.staticDir], {
+    this.proc = spawn(backendBin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', this.dataDir, '--static-dir', this.staticDir, ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RUST_LOG: 'warn' },
     });
@@ -139,4 +141,4 @@ function backendPerTest(test) {
   return () => backend;
 }
 
-module.exports = { Backend, backendPerTest, PASSWORD, staticDir };
+module.exports = { Backend, backendPerTest, PASSWORD, root, staticDir };

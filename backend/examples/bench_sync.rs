@@ -4,8 +4,12 @@
 //! devices.
 //!
 //! ```text
-//! bench_sync WORKLOAD.json --server-bin PATH [--clients N]
+//! bench_sync WORKLOAD.json --server-bin PATH [--clients N] [--cluster SURREAL_BIN]
 //! ```
+//!
+//! With `--cluster`, the same on a SurrealDB server (that binary, on disk) with two server
+//! processes: phases (a) to (d) through the first, (e)'s devices spread over both; figures
+//! named `cluster_…` (`cluster_sync_p99_ms`), and the peak memory of each process.
 //!
 //! Phases: seed the plan (not timed); (a) a fresh device's first pull; (b) device A applies the
 //! edit script offline and pushes it in one gzip-compressed push; (c) device B, synced before,
@@ -265,21 +269,80 @@ impl Drop for Server {
     }
 }
 
+/// The SurrealDB server of `--cluster`, on disk, killed whenever this is dropped.
+struct Database {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const DB_CREDENTIALS: &str = "root:do-hieu-nang-csdl";
+
+impl Database {
+    async fn start(bin: &Path, dir: &Path) -> Result<Self> {
+        let port = free_port()?;
+        let (user, pass) = DB_CREDENTIALS.split_once(':').context("credentials")?;
+        let mut child = Command::new(bin)
+            .args(["start", "--no-banner", "--log", "warn", "--user", user])
+            .args(["--pass", pass, "--bind", &format!("127.0.0.1:{port}")])
+            .arg(format!("surrealkv://{}", dir.join("surreal").display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("start {}", bin.display()))?;
+        let http = reqwest::Client::new();
+        let started = Instant::now();
+        while http
+            .get(format!("http://127.0.0.1:{port}/health"))
+            .send()
+            .await
+            .map(|r| r.status().is_success())
+            .ok()
+            != Some(true)
+        {
+            if let Some(status) = child.try_wait()? {
+                bail!("surreal exited ({status})");
+            }
+            ensure!(
+                started.elapsed() < Duration::from_secs(120),
+                "surreal did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(Self {
+            child,
+            url: format!("ws://127.0.0.1:{port}"),
+        })
+    }
+}
+
 impl Server {
-    fn start(bin: &Path, dir: &Path, port: u16) -> Result<Self> {
-        let log = dir.join("server.log");
+    /// On the embedded database in `dir`, or on the SurrealDB server at `db`.
+    fn start(bin: &Path, dir: &Path, port: u16, db: Option<&str>) -> Result<Self> {
+        let log = dir.join(format!("server-{port}.log"));
         let out = std::fs::File::create(&log)?;
-        let child = Command::new(bin)
-            .args([
-                "serve",
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--data-dir",
-            ])
-            .arg(dir.join("data"))
-            .arg("--static-dir")
-            .arg(dir.join("no-static-files"))
-            .arg("--no-seed")
+        let mut cmd = Command::new(bin);
+        cmd.args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(dir.join("data"))
+        .arg("--static-dir")
+        .arg(dir.join("no-static-files"))
+        .arg("--no-seed");
+        if let Some(url) = db {
+            cmd.args(["--db", url, "--db-credentials", DB_CREDENTIALS]);
+        }
+        let child = cmd
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)
@@ -347,16 +410,33 @@ impl Server {
         session.token.context("no session token")
     }
 
-    /// The peak resident set size, in MB (`VmHWM`).
+    /// The peak resident set size, in MB.
     fn rss_peak_mb(&self) -> Result<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .context("no VmHWM in /proc/PID/status")?;
-        Ok(kb / 1024.0)
+        rss_peak_mb(self.child.id())
     }
+}
+
+/// A process's peak resident set size, in MB (`VmHWM`).
+fn rss_peak_mb(pid: u32) -> Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmHWM in /proc/PID/status")?;
+    Ok(kb / 1024.0)
+}
+
+/// A counting proxy (into `wire`) in front of the server on `port`: its API's base URL.
+async fn proxied(port: u16, wire: &Arc<Wire>) -> Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}/api", listener.local_addr()?);
+    tokio::spawn(proxy(
+        listener,
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        wire.clone(),
+    ));
+    Ok(base)
 }
 
 /// CPU seconds (user + system) a process has used so far, from `/proc/PID/stat` (0 if unknown).
@@ -578,12 +658,15 @@ struct Args {
     workload: PathBuf,
     server_bin: PathBuf,
     clients: usize,
+    /// The `surreal` binary: run on a SurrealDB server with two server processes.
+    cluster: Option<PathBuf>,
 }
 
 fn args() -> Result<Args> {
     let mut workload = None;
     let mut server_bin = None;
     let mut clients = 200;
+    let mut cluster = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -591,15 +674,20 @@ fn args() -> Result<Args> {
                 server_bin = Some(PathBuf::from(it.next().context("--server-bin PATH")?))
             }
             "--clients" => clients = it.next().context("--clients N")?.parse()?,
+            "--cluster" => {
+                cluster = Some(PathBuf::from(it.next().context("--cluster SURREAL_BIN")?))
+            }
             _ if !a.starts_with("--") && workload.is_none() => workload = Some(PathBuf::from(a)),
             _ => bail!("unknown argument {a:?}"),
         }
     }
-    const USAGE: &str = "usage: bench_sync WORKLOAD.json --server-bin PATH [--clients N]";
+    const USAGE: &str =
+        "usage: bench_sync WORKLOAD.json --server-bin PATH [--clients N] [--cluster SURREAL_BIN]";
     Ok(Args {
         workload: workload.context(USAGE)?,
         server_bin: server_bin.context(USAGE)?,
         clients,
+        cluster,
     })
 }
 
@@ -629,18 +717,28 @@ async fn run() -> Result<ExitCode> {
 
     // The server (dropped, so killed, before its data directory is removed).
     let dir = tempfile::tempdir()?;
+    let database = match &args.cluster {
+        Some(bin) => Some(Database::start(bin, dir.path()).await?),
+        None => None,
+    };
+    let db = database.as_ref().map(|d| d.url.as_str());
     let port = free_port()?;
-    let mut server = Server::start(&args.server_bin, dir.path(), port)?;
+    let mut server = Server::start(&args.server_bin, dir.path(), port, db)?;
     server.wait_healthy(port).await?;
     let token = server.admin_token(port).await?;
     let wire = Arc::new(Wire::default());
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}/api", listener.local_addr()?);
-    tokio::spawn(proxy(
-        listener,
-        SocketAddr::from(([127, 0, 0, 1], port)),
-        wire.clone(),
-    ));
+    let base = proxied(port, &wire).await?;
+    // The second server of a cluster, on the same database (its devices are half of (e)'s).
+    let second = match db {
+        Some(url) => {
+            let port = free_port()?;
+            let mut server = Server::start(&args.server_bin, dir.path(), port, Some(url))?;
+            server.wait_healthy(port).await?;
+            let base = proxied(port, &wire).await?;
+            Some((server, base))
+        }
+        None => None,
+    };
     let plan = PlanId::from_parts(1_735_689_600_000, [0x5e; 10]);
 
     // Seed (not timed): the plan, then the tasks, parents first, each appended to its parent
@@ -859,13 +957,23 @@ async fn run() -> Result<ExitCode> {
             .collect::<Result<_>>()?,
     );
     let barrier = Arc::new(tokio::sync::Barrier::new(args.clients));
-    let server_pid = server.child.id().to_string();
-    let cpu_before = (cpu_seconds(&server_pid), cpu_seconds("self"));
+    // The servers' CPU, the database's included (a cluster's).
+    let server_pids: Vec<String> = [Some(&server.child), second.as_ref().map(|(s, _)| &s.child)]
+        .into_iter()
+        .flatten()
+        .chain(database.as_ref().map(|d| &d.child))
+        .map(|c| c.id().to_string())
+        .collect();
+    let servers_cpu = || server_pids.iter().map(|p| cpu_seconds(p)).sum::<f64>();
+    let cpu_before = (servers_cpu(), cpu_seconds("self"));
     let phase = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..args.clients {
-        let (ids, barrier, base, token) =
-            (ids.clone(), barrier.clone(), base.clone(), token.clone());
+        let base = match &second {
+            Some((_, other)) if i % 2 == 1 => other.clone(),
+            _ => base.clone(),
+        };
+        let (ids, barrier, token) = (ids.clone(), barrier.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
             let client = ClientId::from_parts(1_735_689_700_000 + i as u64, [0xe; 10]);
             let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ i as u64;
@@ -943,7 +1051,7 @@ async fn run() -> Result<ExitCode> {
         }
     }
     let phase_s = phase.elapsed().as_secs_f64();
-    let cpu_server = cpu_seconds(&server_pid) - cpu_before.0;
+    let cpu_server = servers_cpu() - cpu_before.0;
     let cpu_bench = cpu_seconds("self") - cpu_before.1;
     let sorted = |f: fn(&Sync) -> f64| {
         let mut v: Vec<f64> = syncs.iter().map(f).collect();
@@ -971,6 +1079,27 @@ async fn run() -> Result<ExitCode> {
         cpu_bench,
     );
     let server_rss_mb_peak = server.rss_peak_mb()?;
+    // A cluster's figures carry its name.
+    let cluster = args.cluster.is_some();
+    macro_rules! println {
+        ($fmt:literal $(, $arg:expr)*) => {{
+            let line = format!($fmt $(, $arg)*);
+            match (cluster, line.strip_prefix("concurrent_")) {
+                (false, _) => std::println!("{line}"),
+                (true, Some(rest)) => std::println!("cluster_{rest}"),
+                (true, None) => std::println!("cluster_{line}"),
+            }
+        }};
+    }
+    if let Some((second, _)) = &second {
+        println!("server2_rss_mb_peak: {:.1}", second.rss_peak_mb()?);
+    }
+    if let Some(database) = &database {
+        println!(
+            "database_rss_mb_peak: {:.1}",
+            rss_peak_mb(database.child.id())?
+        );
+    }
 
     println!("workload_sha256: {}", wl.sha256);
     println!("initial_pull_ms: {initial_pull_ms:.1}");
@@ -1011,6 +1140,8 @@ async fn run() -> Result<ExitCode> {
         failed.push(format!("concurrent_errors = {concurrent_errors} (want 0)"));
     }
     drop(server);
+    drop(second);
+    drop(database);
     if failed.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {

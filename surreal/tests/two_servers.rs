@@ -137,6 +137,67 @@ async fn two_servers_on_one_database_serve_one_plan_together() {
     );
     assert!(on_b.patches.iter().any(|p| p.id == nodes[1]));
 
+    // A device pulls a change through B that A never sent it, then edits the same field
+    // through A: it saw that change, so no conflict (what a server sent a device is not known
+    // to the other).
+    let stale: PullResponse = post(
+        &http,
+        pull_url(&a.api),
+        json!(PullRequest {
+            cursor: base,
+            clients: vec![ClientSeq {
+                client: client(2),
+                seq: 0
+            }]
+        }),
+    )
+    .await;
+    let other: Value = post(
+        &http,
+        push_url(&b.api),
+        json!(PushRequest {
+            client: client(3),
+            mutations: vec![progress(1, stale.cursor, nodes[1], 45)]
+        }),
+    )
+    .await;
+    let seen: PullResponse = post(
+        &http,
+        pull_url(&b.api),
+        json!(PullRequest {
+            cursor: stale.cursor,
+            clients: vec![ClientSeq {
+                client: client(2),
+                seq: 0
+            }]
+        }),
+    )
+    .await;
+    assert_eq!(seen.cursor.0, other["change"].as_u64().unwrap_or_default());
+    let _: Value = post(
+        &http,
+        push_url(&a.api),
+        json!(PushRequest {
+            client: client(2),
+            mutations: vec![progress(1, seen.cursor, nodes[1], 50)]
+        }),
+    )
+    .await;
+    let after: PullResponse = post(
+        &http,
+        pull_url(&a.api),
+        json!(PullRequest {
+            cursor: seen.cursor,
+            clients: vec![]
+        }),
+    )
+    .await;
+    assert!(
+        after.conflicts.is_empty(),
+        "no conflict for an edit made after seeing the other: {:?}",
+        after.conflicts
+    );
+
     // Devices pushing through both at once, from the same stale base: every edit applied
     // once (the database's change-number check serialises the two servers' writes).
     let devices = 6u64;

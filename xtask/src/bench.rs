@@ -7,7 +7,8 @@
 //! `report_docx_ms`, `report_docx_kb`, `report_push_bytes`, `report_editor_first_render_ms`, a day
 //! of inspections' `photo_downscale_ms`, `visit_save_ms`, `inspection_sync_ms` and
 //! `photo_upload_overhead` (e2e/bench-inspection.js), and the sync benchmark's (`cargo xtask bench sync` runs it alone):
-//! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, … All in release builds.
+//! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, …, and the same on a
+//! SurrealDB server with two server processes (`cluster_sync_p99_ms`, …). All in release builds.
 
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
@@ -159,8 +160,12 @@ fn transfer(dist: &std::path::Path) -> Result<()> {
 /// The sync benchmark of issue 3 on its canonical workload (2,000 tasks), against the release
 /// server binary on loopback. One cargo invocation builds the server and the benchmark, so that
 /// features unify once and the database engine is compiled once.
+///
+/// Then the same on a SurrealDB server with two server processes (`cluster_…` figures), with
+/// the `surreal` binary `cargo xtask run --cluster` builds (built the same way, so not twice).
 fn sync() -> Result<()> {
     let workload = sync_workload(2000, "workload.json")?;
+    sh(cargo().args(["build", "--release", "-p", "backend", "-p", "surreal"]))?;
     sh(cargo().args([
         "build",
         "--release",
@@ -171,12 +176,17 @@ fn sync() -> Result<()> {
         "--example",
         "bench_sync",
     ]))?;
-    sh(
-        Command::new(root().join("target/release/examples/bench_sync"))
-            .arg(&workload)
+    let bench = || {
+        let mut cmd = Command::new(root().join("target/release/examples/bench_sync"));
+        cmd.arg(&workload)
             .arg("--server-bin")
-            .arg(root().join("target/release/backend")),
-    )
+            .arg(root().join("target/release/backend"));
+        cmd
+    };
+    sh(&mut bench())?;
+    sh(bench()
+        .arg("--cluster")
+        .arg(root().join("target/release/surreal")))
 }
 
 /// Writes the sync workload of `n` tasks (`node e2e/sync-workload.js --n N`, the canonical

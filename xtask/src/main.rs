@@ -2,6 +2,8 @@
 //!
 //! - `cargo xtask run [-- SERVER FLAGS]`: install what is missing, build the app in release
 //!   mode, start the server on http://127.0.0.1:8080 with the embedded database under ./data;
+//! - `cargo xtask run --cluster`: the same app on a SurrealDB server, two servers of ours and
+//!   nginx in front (see `cluster`);
 //! - `cargo xtask test`: formatting, clippy (native and wasm32), every test tier including the
 //!   short sync benchmark and the browser tests (what CI runs; `cargo xtask ci` is the same);
 //! - `cargo xtask build-web [--dev]`: build the web app into frontend/dist;
@@ -14,6 +16,7 @@
 
 mod bench;
 mod circles;
+mod cluster;
 mod icon;
 mod size;
 mod web;
@@ -27,6 +30,7 @@ fn main() -> Result<()> {
     let root = root();
     std::env::set_current_dir(&root)?;
     match args.first().map(String::as_str) {
+        Some("run") if args.iter().any(|a| a == "--cluster") => cluster::run(),
         Some("run") => run(&args[1..]),
         Some("test") | Some("ci") => test(),
         Some("build-web") => web::build(args.iter().any(|a| a == "--dev")),
@@ -107,7 +111,7 @@ pub fn setup() -> Result<()> {
 
 /// Installs Debian `packages` (as root or through sudo, with their recommended packages when
 /// `recommends`) unless `present` exists.
-fn apt_install(present: &str, packages: &[&str], recommends: bool) -> Result<()> {
+pub fn apt_install(present: &str, packages: &[&str], recommends: bool) -> Result<()> {
     if Path::new(present).exists() {
         return Ok(());
     }
@@ -140,9 +144,11 @@ pub fn setup_document_tests() -> Result<()> {
     apt_install("/usr/bin/pdftotext", &["poppler-utils"], false)
 }
 
-/// What the browser tests need: Debian's Chromium and the npm packages of e2e/.
+/// What the browser tests need: Debian's Chromium, nginx (in front of two servers in one
+/// test) and the npm packages of e2e/.
 pub fn setup_browser_tests() -> Result<()> {
     apt_install("/usr/bin/chromium", &["chromium", "fonts-noto-core"], true)?;
+    apt_install("/usr/sbin/nginx", &["nginx"], false)?;
     if !Path::new("e2e/node_modules/@playwright/test").exists() {
         sh(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
@@ -214,7 +220,8 @@ fn test() -> Result<()> {
     // engine a second time).
     let backend = root().join("target/debug/backend");
     let bench_sync = root().join("target/debug/examples/bench_sync");
-    for built in [&backend, &bench_sync] {
+    let surreal = root().join("target/debug/surreal");
+    for built in [&backend, &bench_sync, &surreal] {
         if !built.exists() {
             bail!("{} is missing after cargo test", built.display());
         }
@@ -234,6 +241,7 @@ fn test() -> Result<()> {
         .args(["playwright", "test"])
         .current_dir("e2e")
         .env("BACKEND_BIN", &backend)
+        .env("SURREAL_BIN", &surreal)
         .env("STATIC_DIR", root().join("frontend/dist")))?;
     Ok(())
 }

@@ -69,8 +69,14 @@ impl Service {
         let now = self.readable(plan, &author.actor).await?;
         // A mutation's base (the change its device had when it was made) decides whether it
         // overwrote someone's edit unseen, which is then kept as a conflict. A device cannot
-        // have seen a change that does not exist yet, nor one it was never sent.
-        let sent = locked(&self.sent).get(&(plan, req.client)).copied();
+        // have seen a change that does not exist yet, nor one it was never sent. With several
+        // servers on one database, another may have sent it newer changes than this one did:
+        // then only the plan's change number bounds it (as for a device not seen since start).
+        let sent = if self.store.remote() {
+            None
+        } else {
+            locked(&self.sent).get(&(plan, req.client)).copied()
+        };
         let seen = sent.map_or(now, |s| s.min(now));
         let mut req = req.clone();
         for p in &mut req.mutations {
@@ -499,6 +505,9 @@ impl Service {
     /// Remembers that the devices of `clients` were sent `change` of `plan` (a device lists its
     /// own ids; listing another's only lets that device claim what it could pull itself).
     fn note_sent(&self, plan: PlanId, clients: &[ClientSeq], change: ChangeNo) {
+        if self.store.remote() {
+            return;
+        }
         let mut sent = locked(&self.sent);
         if sent.len() >= DEVICES_CACHED {
             // Forgotten devices are trusted up to the plan's change number, as after a restart.
