@@ -145,6 +145,7 @@ async fn backup_restore() -> anyhow::Result<()> {
     const RUNS: usize = 5;
     let dir = tempfile::tempdir()?;
     let db = DbConfig {
+        db_name: backend::store::DATABASE.to_owned(),
         data_dir: dir.path().join("dang-chay"),
         db: None,
         db_credentials: None,
@@ -173,6 +174,7 @@ async fn backup_restore() -> anyhow::Result<()> {
         let b = t.elapsed().as_secs_f64() * 1000.0;
         let t = Instant::now();
         let into = DbConfig {
+            db_name: backend::store::DATABASE.to_owned(),
             data_dir: dir.path().join(format!("khoi-phuc-{run}")),
             ..db.clone()
         };
@@ -210,6 +212,7 @@ async fn main() -> anyhow::Result<()> {
     let config = ServeConfig {
         addr: "127.0.0.1:0".parse()?,
         database: DbConfig {
+            db_name: backend::store::DATABASE.to_owned(),
             data_dir: dir.path().to_path_buf(),
             db: None,
             db_credentials: None,

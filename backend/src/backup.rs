@@ -94,7 +94,7 @@ fn embedded_folder(db: &DbConfig) -> Result<PathBuf> {
 
 /// Opens the database `db` names; `when_held` is the error when another process holds it.
 async fn open_unless_held(db: &DbConfig, when_held: &str) -> Result<Store> {
-    match Store::connect(&db.url(), db.db_credentials.as_deref()).await {
+    match Store::connect_to(&db.url(), db.db_credentials.as_deref(), &db.db_name).await {
         Ok(s) => Ok(s),
         // SurrealKV's words for a folder another process has open.
         Err(e) if e.to_string().contains("already locked") => bail!("{when_held}"),

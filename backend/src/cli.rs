@@ -202,7 +202,7 @@ async fn import_plan(
         }
         return Ok(());
     }
-    let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
+    let store = Store::connect_to(&db.url(), db.db_credentials.as_deref(), &db.db_name).await?;
     let service = Service::new(store);
     let plan_id = shared::ids::PlanId(uuid_now());
     let tree = service

@@ -46,6 +46,10 @@ pub struct DbConfig {
     /// or `ws://host:port` (a SurrealDB server). Defaults to `surrealkv://<data-dir>/db`.
     #[arg(long, env = "KH_DB")]
     pub db: Option<String>,
+    /// The database, within the namespace `kehoach`, on a SurrealDB server that holds several
+    /// (one per province): letters, digits and `_`.
+    #[arg(long, env = "KH_DB_NAME", default_value = crate::store::DATABASE, value_parser = database_name)]
+    pub db_name: String,
     /// User and password for a SurrealDB server (`user:password`); not needed when embedded.
     #[arg(long, env = "KH_DB_CREDENTIALS", hide_env_values = true)]
     pub db_credentials: Option<String>,
@@ -69,6 +73,14 @@ impl DbConfig {
             (None, Some(db)) if db.starts_with("mem:") => "memory://".into(),
             (None, _) => self.data_dir.join("photos").display().to_string(),
         }
+    }
+}
+
+fn database_name(name: &str) -> Result<String, String> {
+    if crate::store::valid_database_name(name) {
+        Ok(name.to_owned())
+    } else {
+        Err("1 to 64 letters, digits or _".to_owned())
     }
 }
 

@@ -31,7 +31,7 @@ pub async fn open_with(
     operator_token: Option<&str>,
 ) -> anyhow::Result<Arc<Service>> {
     let db = &config.database;
-    let store = Store::connect(&db.url(), db.db_credentials.as_deref()).await?;
+    let store = Store::connect_to(&db.url(), db.db_credentials.as_deref(), &db.db_name).await?;
     let blobs = blobs::Blobs::open(&db.photos())?;
     let mut service = Service::new(store)
         .with_blobs(blobs)

@@ -1049,9 +1049,12 @@ async fn a_device_cannot_claim_to_have_seen_changes_it_was_not_sent() {
     )
     .await;
     assert!(r.refused.is_empty(), "{:?}", r.refused);
+    // On a SurrealDB server shared by several servers, what one sent a device is not known to
+    // the others: the base is capped at the plan's change number only (SECURITY.md).
+    let expected = if common::on_surreal_server() { 0 } else { 1 };
     assert_eq!(
         r.conflicts.len(),
-        1,
+        expected,
         "the overwritten edit left no conflict"
     );
     // The other officer edits again; this device pulls it, then overwrites it knowingly: no

@@ -168,3 +168,56 @@ fn answers_ok(addr: &str, path: &str) -> bool {
         && stream.read_exact(&mut head).is_ok()
         && head.ends_with(b"200")
 }
+
+/// The API tests of `backend` again, against a SurrealDB server (`target/debug/surreal`, in
+/// memory, on a free port; each test a database of its own: `backend/tests/common`). Runs the
+/// test programs `cargo test` just built (asking cargo again would build nothing new).
+pub fn api_tests_on_a_server() -> Result<()> {
+    let built = cargo()
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "frontend",
+            "--no-run",
+            "--message-format=json",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cargo test --no-run")?;
+    let tests: Vec<String> = String::from_utf8_lossy(&built.stdout)
+        .lines()
+        .filter(|l| l.contains("/backend#") && l.contains(r#""kind":["test"]"#))
+        .filter_map(|l| json_string(l, "executable"))
+        .collect();
+    if tests.is_empty() {
+        bail!("no API test program of backend was built");
+    }
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let password = "thu-nghiem-tren-may-chu";
+    let mut started = Started::default();
+    let database = Command::new(root().join("target/debug/surreal"))
+        .args(["start", "--no-banner", "--log", "warn", "--bind"])
+        .arg(addr.to_string())
+        .arg("memory")
+        .env("SURREAL_USER", "root")
+        .env("SURREAL_PASS", password)
+        .spawn()
+        .context("start surreal")?;
+    started.0.push(("SurrealDB".into(), database));
+    until_healthy(&addr.to_string(), "/health", &mut started)?;
+    for test in &tests {
+        sh(Command::new(test)
+            .env("KH_TEST_SURREAL", format!("ws://{addr}"))
+            .env("KH_TEST_SURREAL_CREDENTIALS", format!("root:{password}")))?;
+    }
+    Ok(())
+}
+
+/// The string value of `"name":"…"` in a line of JSON (none escaped in what cargo prints of
+/// paths here).
+fn json_string(line: &str, name: &str) -> Option<String> {
+    let start = line.find(&format!("\"{name}\":\""))? + name.len() + 4;
+    let len = line[start..].find('"')?;
+    Some(line[start..start + len].to_owned())
+}

@@ -6,6 +6,7 @@
 //!   nginx in front (see `cluster`);
 //! - `cargo xtask test`: formatting, clippy (native and wasm32), every test tier including the
 //!   short sync benchmark and the browser tests (what CI runs; `cargo xtask ci` is the same);
+//! - `cargo xtask test-on-server`: the API tests against a SurrealDB server (part of `test`);
 //! - `cargo xtask build-web [--dev]`: build the web app into frontend/dist;
 //! - `cargo xtask bench [sync]`: the benchmarks (or only the sync one), one `name: value` line
 //!   per figure;
@@ -33,6 +34,7 @@ fn main() -> Result<()> {
         Some("run") if args.iter().any(|a| a == "--cluster") => cluster::run(),
         Some("run") => run(&args[1..]),
         Some("test") | Some("ci") => test(),
+        Some("test-on-server") => cluster::api_tests_on_a_server(),
         Some("build-web") => web::build(args.iter().any(|a| a == "--dev")),
         Some("setup") => setup(),
         Some("bench") => bench::run(&args[1..]),
@@ -47,7 +49,9 @@ fn main() -> Result<()> {
             }
         }
         _ => {
-            eprintln!("usage: cargo xtask <run|test|ci|build-web|setup|bench|size|circles>");
+            eprintln!(
+                "usage: cargo xtask <run|test|ci|test-on-server|build-web|setup|bench|size|circles>"
+            );
             std::process::exit(2);
         }
     }
@@ -205,6 +209,8 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
     sh(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
+    // The API tests once more, against a SurrealDB server instead of the embedded engine.
+    cluster::api_tests_on_a_server()?;
     // The app's own logic (its errors, its review state), natively: no browser needed. Its
     // dependencies unoptimised: built cold, 76 s instead of 217 s at the workspace's level 1,
     // for tests that take milliseconds.

@@ -70,7 +70,7 @@ impl Store {
     /// (nothing defined in it yet), then applies today's schema over it (a copy made by an
     /// older version gains what was added since). Fails on the first statement that fails.
     pub async fn restore(url: &str, credentials: Option<&str>, file: &Path) -> Result<Store> {
-        let db = super::open_database(url, credentials).await?;
+        let db = super::open_database(url, credentials, super::DATABASE).await?;
         db.import(file).await?;
         db.query(SCHEMA).await?.check()?;
         Ok(Store {

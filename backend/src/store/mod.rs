@@ -20,7 +20,8 @@ pub use sync::{Batch, WriteError};
 
 pub(super) const SCHEMA: &str = include_str!("schema.surql");
 pub(super) const NAMESPACE: &str = "kehoach";
-pub(super) const DATABASE: &str = "main";
+/// The database within our namespace unless told another (`--db-name`).
+pub const DATABASE: &str = "main";
 
 /// A failure to read or write the database.
 #[derive(Debug, thiserror::Error)]
@@ -112,8 +113,13 @@ pub(super) fn change_of(v: Option<&Value>) -> shared::sync::ChangeNo {
 }
 
 /// Connects to the database at `url` (signed in with `user:password` when given) and selects
-/// our namespace and database, made if missing; no schema applied.
-pub(super) async fn open_database(url: &str, credentials: Option<&str>) -> Result<Surreal<Any>> {
+/// our namespace and the database `name`, made if missing; no schema applied. `name` is checked
+/// by [`valid_database_name`] where it is read.
+pub(super) async fn open_database(
+    url: &str,
+    credentials: Option<&str>,
+    name: &str,
+) -> Result<Surreal<Any>> {
     let db = surrealdb::engine::any::connect(url).await?;
     if let Some((user, pass)) = credentials.and_then(|c| c.split_once(':')) {
         db.signin(surrealdb::opt::auth::Root {
@@ -126,11 +132,21 @@ pub(super) async fn open_database(url: &str, credentials: Option<&str>) -> Resul
         .await?
         .check()?;
     db.use_ns(NAMESPACE).await?;
-    db.query(format!("DEFINE DATABASE IF NOT EXISTS {DATABASE}"))
+    let name = if valid_database_name(name) {
+        name
+    } else {
+        DATABASE
+    };
+    db.query(format!("DEFINE DATABASE IF NOT EXISTS {name}"))
         .await?
         .check()?;
-    db.use_db(DATABASE).await?;
+    db.use_db(name).await?;
     Ok(db)
+}
+
+/// True when `name` may name a database: 1 to 64 ASCII letters, digits and underscores.
+pub fn valid_database_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// True for the URL of a SurrealDB server over the network.
@@ -144,7 +160,13 @@ impl Store {
     /// Connects to `url` (`surrealkv://dir`, `mem://`, `ws://host:port`), signs in when
     /// credentials (`user:password`) are given, and applies the schema.
     pub async fn connect(url: &str, credentials: Option<&str>) -> Result<Self> {
-        let db = open_database(url, credentials).await?;
+        Self::connect_to(url, credentials, DATABASE).await
+    }
+
+    /// [`Store::connect`], to the database `name` of our namespace (several provinces on one
+    /// SurrealDB server, each in its own).
+    pub async fn connect_to(url: &str, credentials: Option<&str>, name: &str) -> Result<Self> {
+        let db = open_database(url, credentials, name).await?;
         db.query(SCHEMA).await?.check()?;
         Ok(Self {
             db,

@@ -26,15 +26,37 @@ pub struct Server {
     pub task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
+/// True when the tests run against a SurrealDB server (`KH_TEST_SURREAL`), not embedded.
+pub fn on_surreal_server() -> bool {
+    std::env::var_os("KH_TEST_SURREAL").is_some()
+}
+
+/// A server's configuration on the database at `db`. With `KH_TEST_SURREAL=ws://host:port`
+/// (and `KH_TEST_SURREAL_CREDENTIALS=user:password`), a test asking for `mem://` gets a new
+/// database of its own on that SurrealDB server instead: the same tests against a server.
 pub fn config(db: &str) -> ServeConfig {
-    ServeConfig {
-        addr: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
-        database: DbConfig {
+    let server = std::env::var("KH_TEST_SURREAL")
+        .ok()
+        .filter(|_| db == "mem://");
+    let database = match &server {
+        Some(url) => DbConfig {
+            data_dir: PathBuf::from("unused"),
+            db: Some(url.clone()),
+            db_name: format!("t{}", uuid::Uuid::now_v7().simple()),
+            db_credentials: std::env::var("KH_TEST_SURREAL_CREDENTIALS").ok(),
+            photos: Some("memory://".to_owned()),
+        },
+        None => DbConfig {
             data_dir: PathBuf::from("unused"),
             db: Some(db.to_owned()),
+            db_name: backend::store::DATABASE.to_owned(),
             db_credentials: None,
             photos: None,
         },
+    };
+    ServeConfig {
+        addr: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+        database,
         static_dir: PathBuf::from("no-static-files-in-api-tests"),
         no_seed: false,
         session_hours: 24,

@@ -108,6 +108,7 @@ pub fn config(url: &str, photos: &Path) -> ServeConfig {
     ServeConfig {
         addr: "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
         database: DbConfig {
+            db_name: backend::store::DATABASE.to_owned(),
             data_dir: "unused".into(),
             db: Some(url.to_owned()),
             db_credentials: Some(format!("{}:{}", CREDENTIALS.0, CREDENTIALS.1)),
