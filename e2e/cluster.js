@@ -69,8 +69,8 @@ class Cluster {
     fs.mkdirSync(path.join(prefix, 'tmp'), { recursive: true });
     const conf = fs.readFileSync(path.join(root, 'deploy', 'nginx.conf'), 'utf8')
       .replace('listen 127.0.0.1:8080;', `listen 127.0.0.1:${this.frontPort};`)
-      .replace('server 127.0.0.1:8081 ', `server 127.0.0.1:${this.servers[0].port} `)
-      .replace('server 127.0.0.1:8082 ', `server 127.0.0.1:${this.servers[1].port} `);
+      .replaceAll('server 127.0.0.1:8081 ', `server 127.0.0.1:${this.servers[0].port} `)
+      .replaceAll('server 127.0.0.1:8082 ', `server 127.0.0.1:${this.servers[1].port} `);
     const confFile = path.join(prefix, 'nginx.conf');
     fs.writeFileSync(confFile, conf);
     this.nginx = spawn(nginxBin, ['-e', 'stderr', '-p', prefix, '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -70,8 +70,9 @@ test('two tablets behind the proxy, on two servers: each edit is seen on the oth
   const heldBy = (agent) => new Set(log.filter((l) => l.agent.includes(agent) && /\/events /.test(l.request)).map((l) => l.upstream));
   const pushes = log.filter((l) => /\/push /.test(l.request));
   expect(pushes.length).toBeGreaterThanOrEqual(edits);
-  // Both servers served the tablets, and at least one edit went through the server that did
-  // not hold the other tablet's event stream (told through the database).
+  // Both servers served the tablets (the plan's pushes go to one, by its id; event streams to
+  // the least busy), and edits went through the server that did not hold the other tablet's
+  // event stream (told through the database).
   const served = new Set(log.map((l) => l.upstream));
   for (const upstream of cluster.upstreams) expect(served).toContain(upstream);
   const crossed = pushes.filter((p) => {

@@ -76,6 +76,7 @@ impl Store {
         Ok(Store {
             db,
             remote: super::is_remote(url),
+            checks: None,
         })
     }
 }

@@ -40,6 +40,9 @@ pub struct Store {
     db: Surreal<Any>,
     /// A SurrealDB server over the network (which may restart), not an embedded engine.
     remote: bool,
+    /// Over the network, a second connection for health checks only, so that a check never
+    /// waits behind a large answer on the first (a plan of 100,000 tasks read at once).
+    checks: Option<Surreal<Any>>,
 }
 
 pub(super) fn to_value<T: Serialize>(v: &T) -> Result<Value> {
@@ -168,10 +171,13 @@ impl Store {
     pub async fn connect_to(url: &str, credentials: Option<&str>, name: &str) -> Result<Self> {
         let db = open_database(url, credentials, name).await?;
         db.query(SCHEMA).await?.check()?;
-        Ok(Self {
-            db,
-            remote: is_remote(url),
-        })
+        let remote = is_remote(url);
+        let checks = if remote {
+            Some(open_database(url, credentials, name).await?)
+        } else {
+            None
+        };
+        Ok(Self { db, remote, checks })
     }
 
     /// True when the database is a server over the network (`ws://`, `wss://`, `http://`,
@@ -180,10 +186,15 @@ impl Store {
         self.remote
     }
 
-    /// True when the database answers its health check. Over the network, while the SDK
-    /// reconnects, the check waits: the caller bounds it.
+    /// True when the database answers its health check (on its own connection). Over the
+    /// network, while the SDK reconnects, the check waits: the caller bounds it.
     pub async fn answers(&self) -> bool {
-        self.db.health().await.is_ok()
+        self.checks
+            .as_ref()
+            .unwrap_or(&self.db)
+            .health()
+            .await
+            .is_ok()
     }
 
     /// A flag in the `meta` table (e.g. that the seed was loaded).
