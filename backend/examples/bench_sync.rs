@@ -9,7 +9,8 @@
 //!
 //! With `--cluster`, the same on a SurrealDB server (that binary, on disk) with two server
 //! processes: phases (a) to (d) through the first, (e)'s devices spread over both; figures
-//! named `cluster_…` (`cluster_sync_p99_ms`), and the peak memory of each process.
+//! named `cluster_…` (`cluster_sync_p99_ms`), and the peak memory of each process. With
+//! `--label NAME`, figures are named `NAME_…` (`plan100k_first_pull_ms`).
 //!
 //! Phases: seed the plan (not timed); (a) a fresh device's first pull; (b) device A applies the
 //! edit script offline and pushes it in one gzip-compressed push; (c) device B, synced before,
@@ -660,6 +661,8 @@ struct Args {
     clients: usize,
     /// The `surreal` binary: run on a SurrealDB server with two server processes.
     cluster: Option<PathBuf>,
+    /// A prefix for the figures' names (`plan100k`).
+    label: Option<String>,
 }
 
 fn args() -> Result<Args> {
@@ -667,6 +670,7 @@ fn args() -> Result<Args> {
     let mut server_bin = None;
     let mut clients = 200;
     let mut cluster = None;
+    let mut label = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -677,17 +681,18 @@ fn args() -> Result<Args> {
             "--cluster" => {
                 cluster = Some(PathBuf::from(it.next().context("--cluster SURREAL_BIN")?))
             }
+            "--label" => label = Some(it.next().context("--label NAME")?),
             _ if !a.starts_with("--") && workload.is_none() => workload = Some(PathBuf::from(a)),
             _ => bail!("unknown argument {a:?}"),
         }
     }
-    const USAGE: &str =
-        "usage: bench_sync WORKLOAD.json --server-bin PATH [--clients N] [--cluster SURREAL_BIN]";
+    const USAGE: &str = "usage: bench_sync WORKLOAD.json --server-bin PATH [--clients N] [--cluster SURREAL_BIN] [--label NAME]";
     Ok(Args {
         workload: workload.context(USAGE)?,
         server_bin: server_bin.context(USAGE)?,
         clients,
         cluster,
+        label,
     })
 }
 
@@ -1079,15 +1084,30 @@ async fn run() -> Result<ExitCode> {
         cpu_bench,
     );
     let server_rss_mb_peak = server.rss_peak_mb()?;
-    // A cluster's figures carry its name.
-    let cluster = args.cluster.is_some();
+    // A labelled run's figures carry its label (a cluster's: `cluster`): `LABEL_sync_p99_ms`,
+    // `LABEL_first_pull_ms`, …
+    let label = args
+        .label
+        .clone()
+        .or_else(|| args.cluster.is_some().then(|| "cluster".to_owned()));
     macro_rules! println {
         ($fmt:literal $(, $arg:expr)*) => {{
             let line = format!($fmt $(, $arg)*);
-            match (cluster, line.strip_prefix("concurrent_")) {
-                (false, _) => std::println!("{line}"),
-                (true, Some(rest)) => std::println!("cluster_{rest}"),
-                (true, None) => std::println!("cluster_{line}"),
+            match &label {
+                None => std::println!("{line}"),
+                Some(label) => {
+                    let line = line
+                        .strip_prefix("concurrent_")
+                        .or_else(|| line.strip_prefix("initial_"))
+                        .map_or(line.clone(), |rest| {
+                            if line.starts_with("initial_") {
+                                format!("first_{rest}")
+                            } else {
+                                rest.to_owned()
+                            }
+                        });
+                    std::println!("{label}_{line}")
+                }
             }
         }};
     }

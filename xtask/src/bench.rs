@@ -7,8 +7,9 @@
 //! `report_docx_ms`, `report_docx_kb`, `report_push_bytes`, `report_editor_first_render_ms`, a day
 //! of inspections' `photo_downscale_ms`, `visit_save_ms`, `inspection_sync_ms` and
 //! `photo_upload_overhead` (e2e/bench-inspection.js), and the sync benchmark's (`cargo xtask bench sync` runs it alone):
-//! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, …, and the same on a
-//! SurrealDB server with two server processes (`cluster_sync_p99_ms`, …). All in release builds.
+//! `workload_sha256`, `initial_pull_ms`, `push_ms`, `pull_changes_ms`, …, the same on a
+//! SurrealDB server with two server processes (`cluster_sync_p99_ms`, …), and on a plan of
+//! 100,000 tasks (`plan100k_first_pull_ms`, …). All in release builds.
 
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
@@ -186,7 +187,16 @@ fn sync() -> Result<()> {
     sh(&mut bench())?;
     sh(bench()
         .arg("--cluster")
-        .arg(root().join("target/release/surreal")))
+        .arg(root().join("target/release/surreal")))?;
+    // A plan of 100,000 tasks (`plan100k_first_pull_ms`, …; about 5 minutes, most of it seeding).
+    let big = sync_workload(100_000, "workload-100k.json")?;
+    sh(
+        Command::new(root().join("target/release/examples/bench_sync"))
+            .arg(&big)
+            .arg("--server-bin")
+            .arg(root().join("target/release/backend"))
+            .args(["--label", "plan100k"]),
+    )
 }
 
 /// Writes the sync workload of `n` tasks (`node e2e/sync-workload.js --n N`, the canonical
