@@ -50,11 +50,22 @@ class Cluster {
 
   get url() { return `http://127.0.0.1:${this.frontPort}`; }
 
-  async start() {
-    const dbPort = await freePort();
+  // The SurrealDB server, on the same port and data at every start.
+  async startDatabase() {
     this.db = spawn(surrealBin, ['start', '--no-banner', '--log', 'warn', '--user', 'root', '--pass', DB_PASSWORD,
-      '--bind', `127.0.0.1:${dbPort}`, `surrealkv://${path.join(this.dir, 'db')}`], { stdio: 'ignore' });
-    await until(`http://127.0.0.1:${dbPort}/health`, this.db, 'surreal');
+      '--bind', `127.0.0.1:${this.dbPort}`, `surrealkv://${path.join(this.dir, 'db')}`], { stdio: 'ignore' });
+    await until(`http://127.0.0.1:${this.dbPort}/health`, this.db, 'surreal');
+  }
+
+  // SIGKILL: the database goes away with no goodbye to its clients.
+  async killDatabase() {
+    await stopped(this.db);
+  }
+
+  async start() {
+    this.dbPort = await freePort();
+    const dbPort = this.dbPort;
+    await this.startDatabase();
     const args = ['--db', `ws://127.0.0.1:${dbPort}`, '--db-credentials', `root:${DB_PASSWORD}`,
       '--photos', path.join(this.dir, 'photos'), '--trust-proxy'];
     // One after the other: the first loads the seed into the empty database.

@@ -82,3 +82,30 @@ test('two tablets behind the proxy, on two servers: each edit is seen on the oth
   console.log(`pushes: ${pushes.length}, through the server not holding the other tablet's stream: ${crossed.length}`);
   expect(crossed.length).toBeGreaterThan(0);
 });
+
+test('the database restarts while a tablet edits: the sync bar says the server is reconnecting, the edit waits, then is sent', async ({ browser }) => {
+  const a = await tablet(browser, 'may-tinh-bang-1');
+  await cluster.killDatabase();
+  // Both servers notice (nginx passes on their 503).
+  await expect.poll(async () => (await fetch(`${cluster.url}/api/health`)).status, { timeout: 15_000 }).toBe(503);
+  await filter(a.page, 'giao duc');
+  await a.page.getByRole('treeitem', { name: /Phát triển giáo dục, đào tạo/ }).first().tap();
+  const title = a.page.getByLabel('Tiêu đề');
+  await title.fill('Giáo dục (sửa khi máy chủ kết nối lại)');
+  await title.blur();
+  await expect(a.page.locator('.sync-state')).toHaveText('○ Máy chủ chưa sẵn sàng');
+  await expect(a.page.locator('.sync-server')).toContainText('kết nối lại với cơ sở dữ liệu');
+  await expect(a.page.locator('.sync-pending')).toHaveText('1 thay đổi chờ gửi');
+  await a.page.screenshot({ path: 'test-results/database-reconnecting-768x1024.png' });
+  await cluster.startDatabase();
+  // The servers reconnect by themselves; the app tries again when the server said to.
+  await expect(a.page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết', { timeout: 20_000 });
+  await expect(a.page.locator('.sync-state')).toHaveText('● Trực tuyến');
+  await expect(a.page.locator('.sync-server')).toHaveCount(0);
+  // The edit reached the database: a second tablet sees it.
+  const b = await tablet(browser, 'may-tinh-bang-2');
+  await filter(b.page, 'may chu ket noi lai');
+  await expect(b.page.getByRole('treeitem', { name: /sửa khi máy chủ kết nối lại/ })).toBeVisible();
+  await a.context.close();
+  await b.context.close();
+});

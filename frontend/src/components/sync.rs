@@ -67,7 +67,7 @@ pub fn SyncBar() -> impl IntoView {
                     if s.online {
                         "● Trực tuyến"
                     } else if s.server_waits.is_some() {
-                        "◐ Máy chủ chưa sẵn sàng"
+                        "○ Máy chủ chưa sẵn sàng"
                     } else {
                         "○ Ngoại tuyến"
                     }
