@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { Backend, PASSWORD, root } = require('./server');
+const { Backend, PASSWORD, root, untilOk } = require('./server');
 
 const surrealBin = process.env.SURREAL_BIN || path.join(root, 'target', 'debug', 'surreal');
 const nginxBin = process.env.NGINX_BIN || '/usr/sbin/nginx';
@@ -21,18 +21,6 @@ function freePort() {
       s.close(() => resolve(port));
     });
   });
-}
-
-async function until(url, proc, what, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch (_) { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100)); // poll interval while waiting on a condition
-  }
-  throw new Error(`${what} at ${url} not healthy after ${timeoutMs} ms`);
 }
 
 function stopped(proc, signal = 'SIGKILL') {
@@ -54,7 +42,7 @@ class Cluster {
   async startDatabase() {
     this.db = spawn(surrealBin, ['start', '--no-banner', '--log', 'warn', '--user', 'root', '--pass', DB_PASSWORD,
       '--bind', `127.0.0.1:${this.dbPort}`, `surrealkv://${path.join(this.dir, 'db')}`], { stdio: 'ignore' });
-    await until(`http://127.0.0.1:${this.dbPort}/health`, this.db, 'surreal');
+    await untilOk(`http://127.0.0.1:${this.dbPort}/health`, this.db, 'surreal');
   }
 
   // SIGKILL: the database goes away with no goodbye to its clients.
@@ -87,7 +75,7 @@ class Cluster {
     this.nginx = spawn(nginxBin, ['-e', 'stderr', '-p', prefix, '-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.nginxLog = '';
     this.nginx.stderr.on('data', (d) => { this.nginxLog += d; });
-    await until(`${this.url}/api/health`, this.nginx, 'nginx');
+    await untilOk(`${this.url}/api/health`, this.nginx, 'nginx');
   }
 
   // The address of each server (`127.0.0.1:port`), in the order they were started.

@@ -9,17 +9,18 @@ const root = path.resolve(__dirname, '..');
 const backendBin = process.env.BACKEND_BIN || path.join(root, 'target', 'debug', 'backend');
 const staticDir = process.env.STATIC_DIR || path.join(root, 'frontend', 'dist');
 
-async function waitHealthy(url, proc, timeoutMs = 60_000) {
+// Waits until `url` answers 200, failing early when `proc` (`what`) ends.
+async function untilOk(url, proc, what, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`backend exited with ${proc.exitCode}`);
+    if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}`);
     try {
-      const res = await fetch(`${url}/api/health`);
+      const res = await fetch(url);
       if (res.ok) return;
     } catch (_) { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 100)); // poll interval while waiting on a condition
   }
-  throw new Error(`backend at ${url} not healthy after ${timeoutMs} ms`);
+  throw new Error(`${what} at ${url} not healthy after ${timeoutMs} ms`);
 }
 
 // Every test account's password.
@@ -58,7 +59,7 @@ class Backend {
     });
     this.proc.stderr.on('data', (d) => { this.log += d; });
     this.port = await listening;
-    await waitHealthy(this.url, this.proc);
+    await untilOk(`${this.url}/api/health`, this.proc, 'backend');
   }
 
   async stop(signal = 'SIGTERM') {
@@ -141,4 +142,4 @@ function backendPerTest(test) {
   return () => backend;
 }
 
-module.exports = { Backend, backendPerTest, PASSWORD, root, staticDir };
+module.exports = { Backend, backendPerTest, PASSWORD, root, staticDir, untilOk };

@@ -5,11 +5,10 @@
 
 mod common;
 
-use common::{ChildServer, Database, client, json_of, post, progress, send, set_up, signed};
+use common::{ChildServer, client, json_of, post, progress, pull, send};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use shared::ids::{NodeId, PlanId};
-use shared::sync::{ChangeNo, ClientSeq, HistoryEntry, PullRequest, PullResponse, PushRequest};
+use shared::sync::{ChangeNo, PushRequest};
 use std::time::{Duration, Instant};
 
 /// Not a test: the server that the tests below start in child processes.
@@ -19,98 +18,10 @@ fn child_server() {
     common::serve_as_child();
 }
 
-/// A cluster: the database, two servers in child processes, an administrator's client, the
-/// seed plan and its nodes.
-struct Cluster {
-    _dir: tempfile::TempDir,
-    db: Database,
-    a: ChildServer,
-    b: ChildServer,
-    http: reqwest::Client,
-    plan: PlanId,
-    nodes: Vec<NodeId>,
-    base: ChangeNo,
-}
-
-async fn cluster() -> Cluster {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let db = Database::start(dir.path()).await;
-    let photos = dir.path().join("photos");
-    let a = ChildServer::start(&db.url, &photos);
-    let token = set_up(
-        &a.api,
-        a.setup
-            .as_deref()
-            .unwrap_or_else(|| panic!("no setup link")),
-    )
-    .await;
-    let b = ChildServer::start(&db.url, &photos);
-    let http = signed(&token);
-    let plan = common::plans(&http, &b.api).await[0].id;
-    let first: PullResponse = post(
-        &http,
-        format!("{}/plans/{plan}/pull", a.api),
-        json!({ "cursor": 0, "clients": [] }),
-    )
-    .await;
-    Cluster {
-        _dir: dir,
-        db,
-        a,
-        b,
-        http,
-        plan,
-        nodes: first.nodes.iter().map(|n| n.id).collect(),
-        base: first.cursor,
-    }
-}
-
-impl Cluster {
-    fn url(&self, api: &str, what: &str) -> String {
-        format!("{api}/plans/{}/{what}", self.plan)
-    }
-
-    /// The sequence number the database holds for `device`.
-    async fn seq_of(&self, api: &str, device: u64) -> u64 {
-        let pulled: PullResponse = post(
-            &self.http,
-            self.url(api, "pull"),
-            json!(PullRequest {
-                cursor: self.base,
-                clients: vec![ClientSeq {
-                    client: client(device),
-                    seq: 0
-                }]
-            }),
-        )
-        .await;
-        pulled.clients.first().map_or(0, |c| c.seq)
-    }
-
-    /// The sequence numbers of `device`'s edits in `node`'s history, sorted.
-    async fn history_seqs(&self, api: &str, node: NodeId, device: u64) -> Vec<u64> {
-        let entries: Vec<HistoryEntry> = json_of(
-            self.http
-                .get(self.url(api, &format!("nodes/{node}/history")))
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .await;
-        let mut seqs: Vec<u64> = entries
-            .iter()
-            .filter(|e| e.client == client(device))
-            .map(|e| e.seq)
-            .collect();
-        seqs.sort_unstable();
-        seqs
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_cut_off_by_a_killed_server_is_applied_once_when_sent_again_through_the_other() {
-    let mut c = cluster().await;
-    let photos = c._dir.path().join("photos");
+    let mut c = common::cluster().await;
+    let photos = c.dir.path().join("photos");
     // The longest push a device sends (1,000 edits, written in ~100 ms), cut off at moments
     // spread over its life: before the server has read it, while it is being checked and
     // written, after it was written but before the answer.
@@ -166,12 +77,7 @@ async fn a_push_cut_off_by_a_killed_server_is_applied_once_when_sent_again_throu
     }
     eprintln!("pushes cut off before they were kept: {cut_before}, after: {cut_after}");
     // The plan as both servers serve it: the last value of each round's node.
-    let whole: PullResponse = post(
-        &c.http,
-        c.url(&c.a.api, "pull"),
-        json!({ "cursor": 0, "clients": [] }),
-    )
-    .await;
+    let whole = pull(&c.http, &c.a.api, c.plan, ChangeNo::ZERO, &[]).await;
     let last = (edits % 101) as u8;
     for round in 0..8 {
         let node = c.nodes[1 + round % (c.nodes.len() - 1)];
@@ -186,7 +92,7 @@ async fn a_push_cut_off_by_a_killed_server_is_applied_once_when_sent_again_throu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_syncing_through_a_database_restart_lose_nothing() {
-    let mut c = cluster().await;
+    let mut c = common::cluster().await;
     let devices = 4u64;
     let edits = 30u64;
     // Each device edits its own node, one edit per push, through A and B in turn; a push

@@ -73,10 +73,6 @@ impl Store {
         let db = super::open_database(url, credentials, super::DATABASE).await?;
         db.import(file).await?;
         db.query(SCHEMA).await?.check()?;
-        Ok(Store {
-            db,
-            remote: super::is_remote(url),
-            checks: None,
-        })
+        Ok(Store { db, checks: None })
     }
 }

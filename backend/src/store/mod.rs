@@ -30,6 +30,8 @@ pub enum StoreError {
     Db(#[from] surrealdb::Error),
     #[error("stored data does not decode: {0}")]
     Decode(#[from] serde_json::Error),
+    #[error("not a database name (1 to 64 letters, digits or _): {0:?}")]
+    DatabaseName(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -38,10 +40,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone)]
 pub struct Store {
     db: Surreal<Any>,
-    /// A SurrealDB server over the network (which may restart), not an embedded engine.
-    remote: bool,
-    /// Over the network, a second connection for health checks only, so that a check never
-    /// waits behind a large answer on the first (a plan of 100,000 tasks read at once).
+    /// On a SurrealDB server over the network (which may restart), a second connection for
+    /// health checks only, so that a check never waits behind a large answer on the first (a
+    /// plan of 100,000 tasks read at once). None for an embedded engine.
     checks: Option<Surreal<Any>>,
 }
 
@@ -116,8 +117,8 @@ pub(super) fn change_of(v: Option<&Value>) -> shared::sync::ChangeNo {
 }
 
 /// Connects to the database at `url` (signed in with `user:password` when given) and selects
-/// our namespace and the database `name`, made if missing; no schema applied. `name` is checked
-/// by [`valid_database_name`] where it is read.
+/// our namespace and the database `name` (see [`valid_database_name`]), made if missing; no
+/// schema applied.
 pub(super) async fn open_database(
     url: &str,
     credentials: Option<&str>,
@@ -135,11 +136,9 @@ pub(super) async fn open_database(
         .await?
         .check()?;
     db.use_ns(NAMESPACE).await?;
-    let name = if valid_database_name(name) {
-        name
-    } else {
-        DATABASE
-    };
+    if !valid_database_name(name) {
+        return Err(StoreError::DatabaseName(name.to_owned()));
+    }
     db.query(format!("DEFINE DATABASE IF NOT EXISTS {name}"))
         .await?
         .check()?;
@@ -171,19 +170,18 @@ impl Store {
     pub async fn connect_to(url: &str, credentials: Option<&str>, name: &str) -> Result<Self> {
         let db = open_database(url, credentials, name).await?;
         db.query(SCHEMA).await?.check()?;
-        let remote = is_remote(url);
-        let checks = if remote {
+        let checks = if is_remote(url) {
             Some(open_database(url, credentials, name).await?)
         } else {
             None
         };
-        Ok(Self { db, remote, checks })
+        Ok(Self { db, checks })
     }
 
     /// True when the database is a server over the network (`ws://`, `wss://`, `http://`,
     /// `https://`), which may be out of reach while this process runs.
     pub fn remote(&self) -> bool {
-        self.remote
+        self.checks.is_some()
     }
 
     /// True when the database answers its health check (on its own connection). Over the

@@ -6,9 +6,11 @@
 use backend::config::{DbConfig, ServeConfig};
 use reqwest::StatusCode;
 use serde_json::Value;
-use shared::ids::{ClientId, NodeId};
+use shared::ids::{ClientId, NodeId, PlanId};
 use shared::mutation::{Mutation, NodeEdit};
-use shared::sync::{ChangeNo, Pending};
+use shared::sync::{
+    ChangeNo, ClientSeq, HistoryEntry, Pending, PullRequest, PullResponse, PushRequest,
+};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -303,6 +305,49 @@ pub fn progress(seq: u64, base: ChangeNo, id: NodeId, value: u8) -> Pending {
     }
 }
 
+/// A pull of `plan` through `api` from `cursor`, naming the devices `devices` (`client(n)`).
+pub async fn pull(
+    http: &reqwest::Client,
+    api: &str,
+    plan: PlanId,
+    cursor: ChangeNo,
+    devices: &[u64],
+) -> PullResponse {
+    let clients = devices
+        .iter()
+        .map(|&n| ClientSeq {
+            client: client(n),
+            seq: 0,
+        })
+        .collect();
+    post(
+        http,
+        format!("{api}/plans/{plan}/pull"),
+        serde_json::json!(PullRequest { cursor, clients }),
+    )
+    .await
+}
+
+/// A push of `mutations` by the device `client(device)` to `plan` through `api`, which must
+/// be answered 200; the answer.
+pub async fn push(
+    http: &reqwest::Client,
+    api: &str,
+    plan: PlanId,
+    device: u64,
+    mutations: Vec<Pending>,
+) -> Value {
+    post(
+        http,
+        format!("{api}/plans/{plan}/push"),
+        serde_json::json!(PushRequest {
+            client: client(device),
+            mutations
+        }),
+    )
+    .await
+}
+
 /// Creates the first administrator through `api` with its setup token; the session token.
 pub async fn set_up(api: &str, setup: &str) -> String {
     let session: Value = post(
@@ -312,4 +357,77 @@ pub async fn set_up(api: &str, setup: &str) -> String {
     )
     .await;
     session["token"].as_str().unwrap_or_default().to_owned()
+}
+
+/// A cluster: the database, two servers in child processes, an administrator's client, the
+/// seed plan and its nodes.
+pub struct Cluster {
+    pub dir: tempfile::TempDir,
+    pub db: Database,
+    pub a: ChildServer,
+    pub b: ChildServer,
+    pub http: reqwest::Client,
+    pub plan: PlanId,
+    pub nodes: Vec<NodeId>,
+    pub base: ChangeNo,
+}
+
+/// Starts a [`Cluster`]; the administrator is made through A (B starts after it).
+pub async fn cluster() -> Cluster {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = Database::start(dir.path()).await;
+    let photos = dir.path().join("photos");
+    let a = ChildServer::start(&db.url, &photos);
+    let token = set_up(
+        &a.api,
+        a.setup
+            .as_deref()
+            .unwrap_or_else(|| panic!("no setup link")),
+    )
+    .await;
+    let b = ChildServer::start(&db.url, &photos);
+    let http = signed(&token);
+    let plan = plans(&http, &b.api).await[0].id;
+    let first = pull(&http, &a.api, plan, ChangeNo::ZERO, &[]).await;
+    Cluster {
+        dir,
+        db,
+        a,
+        b,
+        http,
+        plan,
+        nodes: first.nodes.iter().map(|n| n.id).collect(),
+        base: first.cursor,
+    }
+}
+
+impl Cluster {
+    pub fn url(&self, api: &str, what: &str) -> String {
+        format!("{api}/plans/{}/{what}", self.plan)
+    }
+
+    /// The sequence number the database holds for `device`.
+    pub async fn seq_of(&self, api: &str, device: u64) -> u64 {
+        let pulled = pull(&self.http, api, self.plan, self.base, &[device]).await;
+        pulled.clients.first().map_or(0, |c| c.seq)
+    }
+
+    /// The sequence numbers of `device`'s edits in `node`'s history, sorted.
+    pub async fn history_seqs(&self, api: &str, node: NodeId, device: u64) -> Vec<u64> {
+        let entries: Vec<HistoryEntry> = json_of(
+            self.http
+                .get(self.url(api, &format!("nodes/{node}/history")))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .await;
+        let mut seqs: Vec<u64> = entries
+            .iter()
+            .filter(|e| e.client == client(device))
+            .map(|e| e.seq)
+            .collect();
+        seqs.sort_unstable();
+        seqs
+    }
 }
