@@ -39,6 +39,13 @@ pub fn build(dev: bool) -> Result<()> {
     fs::create_dir_all(&pkg)?;
     let main = split(&wasm, &pkg)?;
     bindgen(&main, &pkg, dev)?;
+    if !dev {
+        for part in parts() {
+            if part.ends_with(".wasm") {
+                strip_names(&dist.join(part))?;
+            }
+        }
+    }
     for file in STATIC {
         fs::copy(root().join("frontend").join(file), dist.join(file))
             .with_context(|| format!("copy {file}"))?;
@@ -124,6 +131,44 @@ fn split(wasm: &Path, pkg: &Path) -> Result<PathBuf> {
     options.main_module = "./frontend.js";
     wasm_split_cli_support::transform(options).map_err(|e| anyhow::anyhow!("wasm-split: {e:#}"))?;
     Ok(main)
+}
+
+/// Drops the custom sections a browser never reads (function names, the producers) from a
+/// module loaded apart: the splitter keeps them (a third of the reports page's bytes).
+fn strip_names(file: &Path) -> Result<()> {
+    let bytes = fs::read(file).with_context(|| format!("read {}", file.display()))?;
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(bytes.get(..8).context("not a WebAssembly module")?);
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        let payload = payload?;
+        if let wasmparser::Payload::CustomSection(custom) = &payload
+            && matches!(custom.name(), "name" | "producers")
+        {
+            continue;
+        }
+        if let Some((id, range)) = payload.as_section() {
+            out.push(id);
+            leb128(&mut out, range.len());
+            out.extend_from_slice(&bytes[range]);
+        }
+    }
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&out)
+        .with_context(|| format!("{} once stripped", file.display()))?;
+    fs::write(file, out).with_context(|| format!("write {}", file.display()))
+}
+
+/// `n` as unsigned LEB128, the way WebAssembly writes a section's length.
+fn leb128(out: &mut Vec<u8>, mut n: usize) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
 }
 
 /// wasm-bindgen's step. Release builds drop the names section (twiggy needs it: `size` keeps it).
