@@ -16,7 +16,9 @@
 //! edit script offline and pushes it in one gzip-compressed push; (c) device B, synced before,
 //! pulls those changes; both views are checked against `expected_after_edits`; (d) A and B edit
 //! the `conflicts` sets offline and sync; (e) N simulated devices, already synced, each push 10
-//! progress edits and pull, all at once. Prints one `name: value` line per figure; `*_bytes`
+//! progress edits and pull, all at once; (f) an agency is given 50 tasks spread over the plan,
+//! and a new device of one of its officers pulls for the first time (`agency_first_pull_bytes`:
+//! today the whole plan, as every device holds it). Prints one `name: value` line per figure; `*_bytes`
 //! are bytes on the wire (HTTP headers included, both directions). Exits non-zero when an edit
 //! was lost silently, a conflict is missing or spurious, or a concurrent sync failed.
 
@@ -591,6 +593,81 @@ impl Api {
     }
 }
 
+/// How many tasks the agency of phase (f) is given.
+const AGENCY_TASKS: usize = 50;
+
+/// Makes an officer of `agency` (as the administrator whose session is `admin`) and signs them
+/// in: their session token.
+async fn agency_officer(
+    base: &str,
+    admin: &str,
+    agency: &shared::ids::AgencyCode,
+) -> Result<String> {
+    let http = reqwest::Client::new();
+    // An agency is in the registry before it has officers.
+    let r = http
+        .post(format!("{base}/agencies/changes"))
+        .bearer_auth(admin)
+        .header(CONTENT_TYPE, "application/json")
+        .body(serde_json::to_vec(&shared::registry::AgencyChange::Add {
+            agency: shared::registry::Agency {
+                code: agency.clone(),
+                name: "Đơn vị đo thử".into(),
+                group: shared::registry::AgencyGroup::Other,
+                role_note: None,
+                successor: None,
+                successor_note: None,
+                valid_from: None,
+                valid_to: None,
+            },
+        })?)
+        .send()
+        .await?;
+    let status = r.status();
+    ensure!(
+        status.is_success(),
+        "add the agency: {status}: {}",
+        r.text().await?
+    );
+    let password = "can-bo-don-vi-do-thu";
+    let r = http
+        .post(format!("{base}/users"))
+        .bearer_auth(admin)
+        .header(CONTENT_TYPE, "application/json")
+        .body(serde_json::to_vec(&shared::api::NewUser {
+            username: "can.bo.do.thu".into(),
+            name: "Cán bộ đơn vị đo thử".into(),
+            password: password.into(),
+            role: shared::actor::UserRole::AgencyOfficer,
+            agency: Some(agency.clone()),
+        })?)
+        .send()
+        .await?;
+    let status = r.status();
+    ensure!(
+        status.is_success(),
+        "create the officer: {status}: {}",
+        r.text().await?
+    );
+    let r = http
+        .post(format!("{base}/session"))
+        .header(CONTENT_TYPE, "application/json")
+        .body(serde_json::to_vec(&shared::api::LoginRequest {
+            username: "can.bo.do.thu".into(),
+            password: password.into(),
+            want_token: true,
+        })?)
+        .send()
+        .await?;
+    ensure!(
+        r.status().is_success(),
+        "sign the officer in: {}",
+        r.status()
+    );
+    let session: shared::api::SessionInfo = serde_json::from_slice(&r.bytes().await?)?;
+    session.token.context("no session token")
+}
+
 /// One simulated device's sync in phase (e).
 struct Sync {
     /// Push and pull, milliseconds.
@@ -1083,6 +1160,51 @@ async fn run() -> Result<ExitCode> {
         cpu_server,
         cpu_bench,
     );
+    // (f) An agency officer's new device, for an agency given 50 tasks spread over the plan
+    // (after every check above, which this changes): what its first pull brings.
+    let agency = shared::ids::AgencyCode::new("DO-THU-50");
+    let step = (wl.plan.len() / AGENCY_TASKS).max(1);
+    let given: Vec<Pending> = wl
+        .plan
+        .iter()
+        .step_by(step)
+        .take(AGENCY_TASKS)
+        .enumerate()
+        .map(|(i, t)| {
+            Ok(Pending {
+                seq: i as u64 + 1,
+                base: cursor,
+                at: 1_743_465_700_000,
+                mutation: edit(
+                    node_id(&t.id)?,
+                    NodeEdit::Assignments(assignments(&[agency.to_string()])),
+                ),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let agency_tasks = given.len();
+    let officer = agency_officer(&base, &token, &agency).await?;
+    let answer = seeder
+        .push(&PushRequest {
+            client: ClientId::from_parts(1_735_689_600_003, [0xf; 10]),
+            mutations: given,
+        })
+        .await
+        .context("give the agency its tasks")?;
+    ensure!(
+        answer.last_seq == agency_tasks as u64 && answer.refused.is_empty(),
+        "the agency's tasks: {:?}",
+        answer.refused.first()
+    );
+    let api_f = Api::new(&base, plan, &officer)?;
+    let mut f = Replica::new(plan, ClientId::from_parts(1_735_689_600_004, [0xf; 10]));
+    wire.reset();
+    let t = Instant::now();
+    api_f.pull_into(&mut f).await?;
+    let agency_first_pull_ms = ms(t);
+    let agency_first_pull_bytes = wire.total();
+    let agency_first_pull_nodes = f.view().len();
+
     let server_rss_mb_peak = server.rss_peak_mb()?;
     // A labelled run's figures carry its label (a cluster's: `cluster`): `LABEL_sync_p99_ms`,
     // `LABEL_first_pull_ms`, …
@@ -1139,6 +1261,10 @@ async fn run() -> Result<ExitCode> {
         percentile(&latencies, 0.99)
     );
     println!("concurrent_errors: {concurrent_errors}");
+    println!("agency_tasks: {agency_tasks}");
+    println!("agency_first_pull_nodes: {agency_first_pull_nodes}");
+    println!("agency_first_pull_ms: {agency_first_pull_ms:.1}");
+    println!("agency_first_pull_bytes: {agency_first_pull_bytes}");
     std::io::stdout().flush()?;
 
     let mut failed = Vec::new();
