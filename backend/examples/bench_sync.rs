@@ -1098,6 +1098,7 @@ async fn run() -> Result<ExitCode> {
                     .pull(&PullRequest {
                         cursor,
                         clients: vec![ClientSeq { client, seq: 0 }],
+                        holds: None,
                     })
                     .await?;
                 let latency = ms(t);

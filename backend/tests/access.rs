@@ -640,3 +640,133 @@ async fn an_expired_session_applies_nothing_and_signing_in_again_sends_the_same_
         && h.client == req.client));
     s.stop().await;
 }
+
+/// An agency officer's device holds the agency's tasks, what is under them and the path above
+/// them, not the whole plan (`shared::sync::scope`): its first pull, the bodies that follow and
+/// its later pulls; a task given to the agency later comes with a whole pull of that. Other
+/// roles' devices hold every node.
+#[tokio::test]
+async fn an_agency_officers_device_holds_its_tasks_and_their_path_only() {
+    use shared::sync::scope::held;
+    use shared::sync::{BodiesResponse, ChangeNo, PullResponse};
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let iii = top(&tree, "III").id;
+    let tasks: Vec<NodeId> = children(&tree, iii).iter().map(|n| n.id).collect();
+    let standing = s
+        .as_user("bdt.thuongtruc", UserRole::Standing, Some("BDT"))
+        .await;
+    // An agency the seed gives nothing: one task, with a body.
+    let agency = "SNNMT";
+    assert!(
+        tree.nodes
+            .iter()
+            .all(|n| n.assignments.iter().all(|a| a.agency.as_str() != agency))
+    );
+    let give = |id: NodeId| Mutation::Assign {
+        id,
+        agency: agency.into(),
+        role: Role::Coordinating,
+        deadline: None,
+    };
+    for m in [
+        give(tasks[2]),
+        Mutation::EditNode {
+            id: tasks[2],
+            edit: NodeEdit::Body(Some("Nội dung của nhiệm vụ".into())),
+        },
+    ] {
+        assert!(push_as(&s, &standing, plan, m).await.refused.is_empty());
+    }
+    let officer = s
+        .as_user("snnmt.canbo", UserRole::AgencyOfficer, Some(agency))
+        .await;
+    let pull = |client: &reqwest::Client, query: &str, cursor: ChangeNo, holds: Option<u64>| {
+        let url = s.url(&format!("/plans/{plan}/pull{query}"));
+        let req = json!({ "cursor": cursor, "clients": [], "holds": holds });
+        let client = client.clone();
+        async move {
+            let r = post_json(&client, url, &req)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.status(), StatusCode::OK);
+            body::<PullResponse>(r).await
+        }
+    };
+    let ids = |p: &PullResponse| {
+        let mut v: Vec<NodeId> = p.nodes.iter().map(|n| n.id).collect();
+        v.sort();
+        v
+    };
+    // (The tasks of section III sit at its top level.)
+    let path_and_below = |task: NodeId| {
+        let mut v = vec![iii, task];
+        let mut i = 1;
+        while i < v.len() {
+            let parent = v[i];
+            v.extend(children(&tree, parent).iter().map(|n| n.id));
+            i += 1;
+        }
+        v.sort();
+        v
+    };
+
+    // A new device of the officer: the task, its path, what is under it; its body next.
+    let first = pull(&officer, "?without=bodies", ChangeNo::ZERO, None).await;
+    assert!(first.reset && first.scoped && first.bodies_left_out);
+    assert_eq!(ids(&first), path_and_below(tasks[2]));
+    let bodies: BodiesResponse = body(
+        officer
+            .get(s.url(&format!("/plans/{plan}/bodies")))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await;
+    assert!(!bodies.bodies.is_empty());
+    assert!(bodies.bodies.iter().all(|b| ids(&first).contains(&b.id)));
+    // The standing officer's device holds the whole plan.
+    let whole = pull(&standing, "", ChangeNo::ZERO, None).await;
+    assert!(!whole.scoped);
+    assert_eq!(whole.nodes.len(), tree.nodes.len());
+
+    // A change elsewhere does not reach the officer's device; one to its task does, alone.
+    let holds = Some(held(ids(&first)));
+    for id in [tasks[5], tasks[2]] {
+        let m = Mutation::EditNode {
+            id,
+            edit: NodeEdit::Title("Tên mới".into()),
+        };
+        assert!(push_as(&s, &standing, plan, m).await.refused.is_empty());
+    }
+    let then = pull(&officer, "", first.cursor, holds).await;
+    assert!(!then.reset);
+    let touched: Vec<NodeId> = then
+        .nodes
+        .iter()
+        .map(|n| n.id)
+        .chain(then.patches.iter().map(|p| p.id))
+        .collect();
+    assert_eq!(touched, vec![tasks[2]]);
+
+    // Another task given: the next pull is the whole scope, with it.
+    assert!(
+        push_as(&s, &standing, plan, give(tasks[7]))
+            .await
+            .refused
+            .is_empty()
+    );
+    let after = pull(&officer, "", then.cursor, holds).await;
+    assert!(after.reset && after.scoped);
+    let mut want = path_and_below(tasks[2]);
+    want.extend(path_and_below(tasks[7]));
+    want.sort();
+    want.dedup();
+    assert_eq!(ids(&after), want);
+    // A device that says nothing of what it holds (an earlier version's, which held the whole
+    // plan) is sent the whole scope.
+    let legacy = pull(&officer, "", after.cursor, None).await;
+    assert!(legacy.reset && ids(&legacy) == want);
+}

@@ -562,6 +562,7 @@ async fn a_push_repeated_after_a_lost_answer_applies_once_and_pulls_carry_what_c
                     client: device,
                     seq: 0,
                 }],
+                holds: None,
             },
         )
         .await;
@@ -612,6 +613,7 @@ async fn a_push_repeated_after_a_lost_answer_applies_once_and_pulls_carry_what_c
                     client: device,
                     seq: 0,
                 }],
+                holds: None,
             },
         )
         .await;
@@ -653,6 +655,7 @@ async fn concurrent_edits_of_one_title_make_a_conflict_both_devices_see_and_can_
     let pull_as = |client: ClientId, cursor: shared::sync::ChangeNo| PullRequest {
         cursor,
         clients: vec![ClientSeq { client, seq: 0 }],
+        holds: None,
     };
     let base = s
         .pull(plan, &pull_as(a, shared::sync::ChangeNo::ZERO))
@@ -1192,6 +1195,7 @@ async fn devices_pulling_the_same_change_get_each_their_own_part() {
     let everything = PullRequest {
         cursor: ChangeNo::ZERO,
         clients: vec![],
+        holds: None,
     };
     let base = s.pull(plan, &everything).await.cursor;
     let task = children(&tree, top(&tree, "III").id)[0].id;
@@ -1220,6 +1224,7 @@ async fn devices_pulling_the_same_change_get_each_their_own_part() {
         let req = json!(PullRequest {
             cursor: base,
             clients: vec![ClientSeq { client, seq: 0 }],
+            holds: None,
         });
         let s = &s;
         async move {

@@ -465,6 +465,7 @@ async fn a_saved_plans_document_details_are_changed_like_any_other_edit() {
             &PullRequest {
                 cursor: shared::sync::ChangeNo::ZERO,
                 clients: vec![],
+                holds: None,
             },
         )
         .await;

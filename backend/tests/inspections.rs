@@ -244,6 +244,7 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
         &serde_json::json!(PullRequest {
             cursor: ChangeNo::ZERO,
             clients: Vec::new(),
+            holds: None,
         }),
     )
     .send()
@@ -419,7 +420,8 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
 
     // What an agency's officer's device receives: the visit a recommendation to the agency
     // was made at (its place and date), not what was found there nor its photos.
-    let pull_as = |client: reqwest::Client, cursor: ChangeNo| {
+    // (Its device holds the agency's tasks and what is around them: it says which it holds.)
+    let pull_as = |client: reqwest::Client, cursor: ChangeNo, holds: Option<u64>| {
         let url = s.url(&format!("/plans/{plan}/pull"));
         async move {
             let r = post_json(
@@ -428,6 +430,7 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
                 &serde_json::json!(PullRequest {
                     cursor,
                     clients: Vec::new(),
+                    holds,
                 }),
             )
             .send()
@@ -438,7 +441,9 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
     };
     let keys =
         |p: &shared::sync::PullResponse| p.records.iter().map(Record::key).collect::<Vec<_>>();
-    let first = pull_as(syt.clone(), ChangeNo::ZERO).await;
+    let first = pull_as(syt.clone(), ChangeNo::ZERO, None).await;
+    assert!(first.scoped);
+    let holds = Some(shared::sync::scope::held(first.nodes.iter().map(|n| n.id)));
     let got = keys(&first);
     assert!(got.contains(&RecordKey::Visit(rid(2))));
     assert!(got.contains(&RecordKey::Recommendation(rid(3))));
@@ -449,7 +454,7 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
         "{got:?}"
     );
     // Another agency's officer: not even that.
-    let other_agency = keys(&pull_as(sgd.clone(), ChangeNo::ZERO).await);
+    let other_agency = keys(&pull_as(sgd.clone(), ChangeNo::ZERO, None).await);
     assert_eq!(other_agency, vec![RecordKey::Inspection(rid(1))]);
     let photo_url = s.url(&format!("/plans/{plan}/photos/{hash}"));
     let get = |client: &reqwest::Client| client.get(photo_url.clone()).send();
@@ -471,7 +476,8 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
     ] {
         assert!(refusal(&push_as(&s, &inspector, plan, inspection(m)).await).is_none());
     }
-    let then = pull_as(syt.clone(), first.cursor).await;
+    let then = pull_as(syt.clone(), first.cursor, holds).await;
+    assert!(!then.reset, "the same tasks: only what changed");
     assert!(keys(&then).contains(&RecordKey::Visit(rid(5))));
     assert!(
         keys(&then)
@@ -494,7 +500,7 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
         )
         .is_none()
     );
-    let after = pull_as(syt.clone(), then.cursor).await;
+    let after = pull_as(syt.clone(), then.cursor, holds).await;
     assert!(
         after.records_deleted.contains(&RecordKey::Visit(rid(5))),
         "{:?}",
@@ -549,6 +555,7 @@ async fn a_team_records_a_visit_offline_agencies_answer_and_every_device_reads_i
             &PullRequest {
                 cursor: ChangeNo::ZERO,
                 clients: Vec::new(),
+                holds: None,
             },
         )
         .await;

@@ -128,6 +128,7 @@ impl Device {
                 client: self.client,
                 seq: self.seq - 1,
             }],
+            holds: None,
         };
         self.post(s, plan, "pull", &json!(req)).await
     }
@@ -425,6 +426,7 @@ async fn an_agency_report_goes_round_the_whole_cycle_with_every_refusal_in_vietn
             client: new_client(),
             seq: 0,
         }],
+        holds: None,
     };
     let pulled = match service.pull(plan, &req, &admin).await {
         Ok(backend::service::Pulled::Changes(p)) => p.answer().expect("a pull"),

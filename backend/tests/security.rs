@@ -87,6 +87,7 @@ async fn node_ids_of_another_plan_are_refused_never_overwritten() {
             &PullRequest {
                 cursor: shared::sync::ChangeNo::ZERO,
                 clients: vec![],
+                holds: None,
             },
         )
         .await
@@ -220,6 +221,7 @@ async fn node_ids_of_another_plan_are_refused_never_overwritten() {
             &PullRequest {
                 cursor: shared::sync::ChangeNo::ZERO,
                 clients: vec![],
+                holds: None,
             },
         )
         .await;
@@ -484,6 +486,7 @@ async fn a_device_id_is_bound_to_its_user() {
             client: victim,
             seq: 100,
         }],
+        holds: None,
     };
     pull_raw(&s, &standing, plan, &claim).await;
     let mine = PullRequest {
@@ -492,6 +495,7 @@ async fn a_device_id_is_bound_to_its_user() {
             client: victim,
             seq: 2,
         }],
+        holds: None,
     };
     let pulled = pull_raw(&s, &s.client, plan, &mine).await;
     assert_eq!(
@@ -568,6 +572,7 @@ async fn refusals_are_capped_and_pruned_once_seen() {
             client: device,
             seq,
         }],
+        holds: None,
     };
     let pulled = pull_raw(&s, &s.client, plan, &seen(0)).await;
     assert_eq!(pulled.refusals.len(), 100);
@@ -1050,6 +1055,7 @@ async fn a_device_cannot_claim_to_have_seen_changes_it_was_not_sent() {
                     client: mine,
                     seq: 0,
                 }],
+                holds: None,
             },
         )
         .await;
@@ -1108,6 +1114,7 @@ async fn a_device_cannot_claim_to_have_seen_changes_it_was_not_sent() {
                     client: mine,
                     seq: 1,
                 }],
+                holds: None,
             },
         )
         .await;
@@ -1312,6 +1319,7 @@ async fn records_of(s: &Server, plan: PlanId) -> (Vec<(String, String)>, Vec<Con
             &PullRequest {
                 cursor: shared::sync::ChangeNo::ZERO,
                 clients: vec![],
+                holds: None,
             },
         )
         .await;

@@ -293,14 +293,17 @@ test('an agency officer sees only the edit controls that apply to them', async (
   await expect(page.getByRole('button', { name: 'Chuyển đến…' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Giao cho…' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: '+ Thêm mục con' })).toBeVisible();
-  // A task not given to Sở Y tế: nothing to edit at all.
+  // A task not given to Sở Y tế is not even on the tablet: it holds the agency's tasks, what is
+  // under them and the items that contain them, and says so.
   await page.getByRole('button', { name: 'Quay lại cây' }).tap();
   await page.getByLabel('Lọc cây kế hoạch').fill('giao duc, dao tao');
-  await page.getByRole('treeitem', { name: /Phát triển giáo dục, đào tạo/ }).tap();
-  await expect(page.getByLabel('Tiến độ')).toBeDisabled();
-  await expect(page.getByRole('button', { name: '+ Thêm mục con' })).toHaveCount(0);
+  await expect(page.getByRole('treeitem', { name: /Phát triển giáo dục, đào tạo/ })).toHaveCount(0);
+  await page.getByLabel('Lọc cây kế hoạch').fill('');
+  await expect(page.locator('.scope-note')).toHaveText(
+    'Máy này chỉ tải các nhiệm vụ giao cho đơn vị, các việc bên dưới và các mục chứa chúng.');
+  await expect(page.getByRole('treeitem', { name: /Phát triển toàn diện các lĩnh vực y tế/ })).toBeVisible();
+  await page.screenshot({ path: 'test-results/agency-scope-768x1024.png' });
   // On the board, nothing can be dragged.
-  await page.getByRole('button', { name: 'Quay lại cây' }).tap();
   await page.getByRole('button', { name: 'Giao việc' }).tap();
   await expect(page.locator('.board-hint')).toHaveText('Bảng giao việc (chỉ xem).');
 });

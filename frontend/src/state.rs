@@ -647,6 +647,13 @@ impl PlanStore {
         Ok(())
     }
 
+    /// True when the device holds the agency's tasks and what is around them only, not the
+    /// whole plan (`shared::sync::scope`); follows each pull.
+    pub fn scoped(&self) -> bool {
+        self.state.track();
+        self.replica.with_value(Replica::scoped)
+    }
+
     /// True while `node`'s body has not arrived (a first visit shows the tree before the
     /// bodies); it then shows as none and is not editable.
     pub fn body_unknown(&self, node: NodeId) -> bool {

@@ -26,6 +26,8 @@ pub struct PullKey {
     /// An agency officer's pull is cut to the agency's (`shared::inspection::scope`):
     /// `Some(agency)`; `None`: everything.
     pub scope: Option<Option<AgencyCode>>,
+    /// What the device says it holds (`PullRequest::holds`): whether its pull is whole.
+    pub holds: Option<u64>,
     pub bodies_left_out: bool,
 }
 
@@ -255,6 +257,7 @@ mod tests {
             clients: Vec::new(),
             refusals: Vec::new(),
             bodies_left_out: false,
+            scoped: false,
         }
     }
 
@@ -308,6 +311,7 @@ mod tests {
             at: ChangeNo(at),
             from: ChangeNo(from),
             scope: None,
+            holds: None,
             bodies_left_out: false,
         };
         let first = pulls.cell(key(1, 5, 4));

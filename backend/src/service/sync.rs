@@ -7,6 +7,7 @@ use shared::access::Author;
 use shared::api::User;
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::Mutation;
+use shared::sync::scope::Scope;
 use shared::sync::{
     BodiesResponse, ChangeNo, ClientSeq, NodeBody, PlanSync, PullRequest, PullResponse,
     PushRequest, PushResponse,
@@ -305,6 +306,7 @@ impl Service {
                 &PullRequest {
                     cursor: ChangeNo::ZERO,
                     clients: Vec::new(),
+                    holds: None,
                 },
                 "",
                 &shared::actor::Actor {
@@ -356,19 +358,29 @@ impl Service {
             at: state.authority.change(),
             from: req.cursor,
             scope: (!everything).then(|| actor.agency.clone()),
+            holds: req.holds,
             bodies_left_out: bodies == Bodies::Later,
         };
         let cell = self.shared_pulls.cell(key);
         let common = PullRequest {
             cursor: req.cursor,
             clients: Vec::new(),
+            holds: req.holds,
         };
         let shared = cell
             .get_or_try_init(|| {
                 let state = state.clone();
                 async move {
                     tokio::task::spawn_blocking(move || {
-                        let mut answer = state.pull(&common);
+                        // An agency officer's device holds the agency's tasks and what is
+                        // around them only (`shared::sync::scope`).
+                        let mut answer = match actor.agency.as_deref() {
+                            Some(agency) if !everything => state.pull_scoped(
+                                &common,
+                                &Scope::of_agency(state.authority.state(), agency),
+                            ),
+                            _ => state.pull(&common),
+                        };
                         shared::inspection::scope::scope_pull(
                             &actor,
                             state.authority.state().records(),
@@ -404,20 +416,18 @@ impl Service {
             return Ok(hit);
         }
         let state = self.plan_state(plan).await?;
-        let answer = BodiesResponse {
-            cursor: state.authority.change(),
-            bodies: state
-                .authority
-                .state()
-                .nodes()
-                .filter_map(|n| {
-                    n.body.as_ref().map(|b| NodeBody {
-                        id: n.id,
-                        body: b.clone(),
-                    })
-                })
-                .collect(),
-        };
+        // An agency officer's device holds the nodes of its scope only: their bodies.
+        let actor = reader.actor();
+        if actor.role == shared::access::UserRole::AgencyOfficer {
+            let scope = match actor.agency.as_deref() {
+                Some(agency) => Scope::of_agency(state.authority.state(), agency),
+                None => Scope::default(),
+            };
+            let answer = bodies_of(&state, |id| scope.contains(id));
+            let version = answer.cursor.to_string();
+            return encode_apart(version, answer, flate2::Compression::fast()).await;
+        }
+        let answer = bodies_of(&state, |_| true);
         // Encoded at the cursor it was read at (a write meanwhile makes it older, never wrong).
         let version = answer.cursor.to_string();
         let snapshot = encode_apart(version, answer, flate2::Compression::fast()).await?;
@@ -550,4 +560,23 @@ async fn encode_apart<T: serde::Serialize + Send + 'static>(
         .await
         .map_err(|e| ServiceError::Task(e.to_string()))??;
     Ok(Arc::new(snapshot))
+}
+
+/// The bodies of the plan's nodes that `wanted` names, at the plan's change now.
+fn bodies_of(state: &PlanSync, wanted: impl Fn(NodeId) -> bool) -> BodiesResponse {
+    BodiesResponse {
+        cursor: state.authority.change(),
+        bodies: state
+            .authority
+            .state()
+            .nodes()
+            .filter(|n| wanted(n.id))
+            .filter_map(|n| {
+                n.body.as_ref().map(|b| NodeBody {
+                    id: n.id,
+                    body: b.clone(),
+                })
+            })
+            .collect(),
+    }
 }

@@ -131,9 +131,20 @@ pub fn Tree(#[prop(optional)] board: bool) -> impl IntoView {
                     </For>
                 </div>
                 <Show when=move || rows.with(|r| r.is_empty())>
-                    <p class="empty">"Không có mục nào khớp."</p>
+                    <p class="empty">
+                        {move || if store.scoped() && store.query.get().trim().is_empty() {
+                            "Đơn vị chưa được giao nhiệm vụ nào trong kế hoạch này."
+                        } else {
+                            "Không có mục nào khớp."
+                        }}
+                    </p>
                 </Show>
             </div>
+            <Show when=move || !board && store.scoped()>
+                <p class="scope-note">
+                    "Máy này chỉ tải các nhiệm vụ giao cho đơn vị, các việc bên dưới và các mục chứa chúng."
+                </p>
+            </Show>
         </section>
     }
 }

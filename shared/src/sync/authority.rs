@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::scope::Scope;
 use super::wire::*;
 
 /// The server's authoritative state of one plan: its nodes, who last wrote each field, the open
@@ -985,23 +986,61 @@ impl PlanSync {
     /// The answer to a pull: everything written after the cursor (all of it at cursor 0), the
     /// clients' last sequence numbers, and their refusals the device has not been told of.
     pub fn pull(&self, req: &PullRequest) -> PullResponse {
-        let reset = req.cursor == ChangeNo::ZERO;
+        // A device holding a scope's nodes only (its user was an agency's officer) is sent the
+        // whole plan.
+        let reset = req.cursor == ChangeNo::ZERO || req.holds.is_some();
+        self.answer(req, reset, None)
+    }
+
+    /// The answer to a pull of a device that holds `scope`'s nodes only (an agency officer's):
+    /// the changes inside the scope when the device holds what it would hold had it taken in
+    /// every change since its cursor (`req.holds`, [`super::scope::held`]); else, and on a
+    /// first pull, every node of the scope (`reset`).
+    pub fn pull_scoped(&self, req: &PullRequest, scope: &Scope) -> PullResponse {
+        let reset =
+            req.cursor == ChangeNo::ZERO || req.holds != Some(self.held_at(scope, req.cursor));
+        let mut answer = self.answer(req, reset, Some(scope));
+        answer.scoped = true;
+        answer
+    }
+
+    /// What a device holding `scope` holds at `cursor` had it taken in every change since: the
+    /// scope's nodes but those made since (they come with the pull).
+    fn held_at(&self, scope: &Scope, cursor: ChangeNo) -> u64 {
+        let stamps = &self.authority.stamps;
+        super::scope::held(scope.ids().filter(|id| {
+            stamps.get(id).is_none_or(|s| {
+                !(s.len() == Field::ALL.len() && s.values().all(|st| st.change > cursor))
+            })
+        }))
+    }
+
+    fn answer(&self, req: &PullRequest, reset: bool, scope: Option<&Scope>) -> PullResponse {
+        let inside = |id: NodeId| scope.is_none_or(|s| s.contains(id));
         let a = &self.authority;
         let mut nodes = Vec::new();
         let mut patches = Vec::new();
         if reset {
-            nodes = a.state().nodes().cloned().collect();
+            nodes = a
+                .state()
+                .nodes()
+                .filter(|n| inside(n.id))
+                .cloned()
+                .collect();
             // In id order: similar ids side by side compress better.
             nodes.sort_by_key(|n: &Node| n.id);
         } else {
             for (node, stamps) in a.changed_since(req.cursor) {
+                if !inside(node.id) {
+                    continue;
+                }
                 match node_delta(node.clone(), stamps, req.cursor) {
                     NodeDelta::Full(n) => nodes.push(n),
                     NodeDelta::Patch(p) => patches.push(p),
                 }
             }
         }
-        let deleted = if reset {
+        let deleted = if reset || scope.is_some() {
             Vec::new()
         } else {
             self.tombstones
@@ -1013,7 +1052,7 @@ impl PlanSync {
         let conflicts = self
             .conflicts
             .values()
-            .filter(|c| if reset { c.open } else { c.change > req.cursor })
+            .filter(|c| inside(c.node) && if reset { c.open } else { c.change > req.cursor })
             .cloned()
             .collect();
         let records: Vec<Record> = if reset {
@@ -1054,6 +1093,7 @@ impl PlanSync {
             clients,
             refusals,
             bodies_left_out: false,
+            scoped: false,
         }
     }
 }

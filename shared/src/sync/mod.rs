@@ -15,6 +15,7 @@
 
 mod authority;
 mod replica;
+pub mod scope;
 pub mod settle;
 mod wire;
 

@@ -34,6 +34,9 @@ pub struct SyncedState {
     /// Nodes whose bodies the device has not received yet (its first pull left them out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bodies_unknown: Option<UnknownBodies>,
+    /// The nodes are a scope's only ([`super::scope`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scoped: bool,
 }
 
 /// The nodes a first pull sent without their bodies, until the bodies arrive.
@@ -72,6 +75,8 @@ pub struct Replica {
     bodies_unknown: Option<(ChangeNo, HashSet<NodeId>)>,
     /// How many times the replica changed since it was made or restored ([`Replica::revision`]).
     revision: u64,
+    /// The base holds a scope's nodes only (an agency officer's, [`super::scope`]).
+    scoped: bool,
 }
 
 impl Replica {
@@ -90,6 +95,7 @@ impl Replica {
             view: PlanState::new(plan_id, []),
             bodies_unknown: None,
             revision: 0,
+            scoped: false,
         }
     }
 
@@ -107,6 +113,7 @@ impl Replica {
             r.bodies_unknown = s
                 .bodies_unknown
                 .map(|u| (u.since, u.nodes.into_iter().collect()));
+            r.scoped = s.scoped;
         }
         r.rebuild_view();
         r
@@ -127,6 +134,7 @@ impl Replica {
                     since: *since,
                     nodes: nodes.iter().copied().collect(),
                 }),
+            scoped: self.scoped,
         }
     }
 
@@ -257,6 +265,7 @@ impl Replica {
             return PullRequest {
                 cursor: ChangeNo::ZERO,
                 clients: Vec::new(),
+                holds: None,
             };
         }
         let mut clients: Vec<ClientSeq> = vec![ClientSeq {
@@ -275,7 +284,14 @@ impl Replica {
         PullRequest {
             cursor: self.cursor,
             clients,
+            holds: self.held(),
         }
+    }
+
+    /// For a copy that holds a scope's nodes only: which ([`super::scope::held`]).
+    fn held(&self) -> Option<u64> {
+        self.scoped
+            .then(|| super::scope::held(self.base.nodes().map(|n| n.id)))
     }
 
     /// Takes in a pull: patches (or replaces) the base, drops the entries the server has
@@ -297,6 +313,7 @@ impl Replica {
                 .bodies_left_out
                 .then(|| (pull.cursor, pull.nodes.iter().map(|n| n.id).collect()));
             self.base = PlanState::new(self.plan_id, pull.nodes).with_records(pull.records);
+            self.scoped = pull.scoped;
             self.conflicts.clear();
             self.record_conflicts.clear();
         } else {
@@ -397,6 +414,11 @@ impl Replica {
             self.rebuild_view();
         }
         notices
+    }
+
+    /// True when the copy holds a scope's nodes only (an agency officer's, [`super::scope`]).
+    pub fn scoped(&self) -> bool {
+        self.scoped
     }
 
     /// True while some nodes' bodies have not arrived (the first pull left them out).

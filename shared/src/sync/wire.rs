@@ -207,6 +207,10 @@ pub struct RecordConflict {
 pub struct PullRequest {
     pub cursor: ChangeNo,
     pub clients: Vec<ClientSeq>,
+    /// Set by a device that holds a scope's nodes only (an agency officer's,
+    /// [`super::scope`]): which it holds, as [`super::scope::held`] of their ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holds: Option<u64>,
 }
 
 /// A client and a sequence number.
@@ -258,6 +262,10 @@ pub struct PullResponse {
     /// ([`BodiesResponse`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub bodies_left_out: bool,
+    /// The nodes are a scope's, not the whole plan's ([`super::scope`]): the device holds only
+    /// those, and says which in its next pull.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scoped: bool,
 }
 
 impl PullResponse {

@@ -323,7 +323,11 @@ pub async fn pull(
     post(
         http,
         format!("{api}/plans/{plan}/pull"),
-        serde_json::json!(PullRequest { cursor, clients }),
+        serde_json::json!(PullRequest {
+            cursor,
+            clients,
+            holds: None,
+        }),
     )
     .await
 }
