@@ -18,7 +18,7 @@
 //! the `conflicts` sets offline and sync; (e) N simulated devices, already synced, each push 10
 //! progress edits and pull, all at once; (f) an agency is given 50 tasks spread over the plan,
 //! and a new device of one of its officers pulls for the first time (`agency_first_pull_bytes`:
-//! today the whole plan, as every device holds it). Prints one `name: value` line per figure; `*_bytes`
+//! the agency's tasks and what is around them, `shared::sync::scope`). Prints one `name: value` line per figure; `*_bytes`
 //! are bytes on the wire (HTTP headers included, both directions). Exits non-zero when an edit
 //! was lost silently, a conflict is missing or spurious, or a concurrent sync failed.
 
@@ -1161,12 +1161,25 @@ async fn run() -> Result<ExitCode> {
         cpu_server,
         cpu_bench,
     );
+    // Memory up to here (what earlier runs measured; (f) writes to the plan once more).
+    let server_rss_mb_peak = server.rss_peak_mb()?;
+
     // (f) An agency officer's new device, for an agency given 50 tasks spread over the plan
-    // (after every check above, which this changes): what its first pull brings.
+    // (after every check above, which this changes): what its first pull brings. Tasks with
+    // nothing under them: 50 tasks, not the thousands of sub-items under a section.
     let agency = shared::ids::AgencyCode::new("DO-THU-50");
-    let step = (wl.plan.len() / AGENCY_TASKS).max(1);
-    let given: Vec<Pending> = wl
+    let parents: HashSet<&str> = wl
         .plan
+        .iter()
+        .filter_map(|t| t.parent_id.as_deref())
+        .collect();
+    let leaves: Vec<&Task> = wl
+        .plan
+        .iter()
+        .filter(|t| !parents.contains(t.id.as_str()))
+        .collect();
+    let step = (leaves.len() / AGENCY_TASKS).max(1);
+    let given: Vec<Pending> = leaves
         .iter()
         .step_by(step)
         .take(AGENCY_TASKS)
@@ -1206,7 +1219,6 @@ async fn run() -> Result<ExitCode> {
     let agency_first_pull_bytes = wire.total();
     let agency_first_pull_nodes = f.view().len();
 
-    let server_rss_mb_peak = server.rss_peak_mb()?;
     // A labelled run's figures carry its label (a cluster's: `cluster`): `LABEL_sync_p99_ms`,
     // `LABEL_first_pull_ms`, …
     let label = args
@@ -1266,6 +1278,7 @@ async fn run() -> Result<ExitCode> {
     println!("agency_first_pull_nodes: {agency_first_pull_nodes}");
     println!("agency_first_pull_ms: {agency_first_pull_ms:.1}");
     println!("agency_first_pull_bytes: {agency_first_pull_bytes}");
+    println!("server_rss_mb_peak_after_agency: {:.1}", server.rss_peak_mb()?);
     std::io::stdout().flush()?;
 
     let mut failed = Vec::new();
