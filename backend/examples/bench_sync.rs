@@ -1278,7 +1278,10 @@ async fn run() -> Result<ExitCode> {
     println!("agency_first_pull_nodes: {agency_first_pull_nodes}");
     println!("agency_first_pull_ms: {agency_first_pull_ms:.1}");
     println!("agency_first_pull_bytes: {agency_first_pull_bytes}");
-    println!("server_rss_mb_peak_after_agency: {:.1}", server.rss_peak_mb()?);
+    println!(
+        "server_rss_mb_peak_after_agency: {:.1}",
+        server.rss_peak_mb()?
+    );
     std::io::stdout().flush()?;
 
     let mut failed = Vec::new();
