@@ -43,6 +43,8 @@ pub struct Service {
     blobs: Blobs,
     /// Each plan's authoritative state and waiting pushes.
     authorities: Mutex<HashMap<PlanId, Arc<PlanSlot>>>,
+    /// The agency registry's version in this process: one more after each change.
+    registry_version: std::sync::atomic::AtomicU64,
     /// The state each plan's last push left, as written to the database: pulls read nodes
     /// from it while the database is at the same change.
     published: Mutex<HashMap<PlanId, Arc<PlanSync>>>,
@@ -111,6 +113,7 @@ impl Service {
             store,
             blobs: Blobs::in_memory(),
             authorities: Mutex::default(),
+            registry_version: std::sync::atomic::AtomicU64::new(1),
             published: Mutex::default(),
             watchers: events::Watchers::default(),
             trees: Mutex::default(),
@@ -160,11 +163,18 @@ impl Service {
         Ok(known)
     }
 
-    /// Forgets the registry after an administrator changed it, with the plans' states in
-    /// memory that carry it: each is read again (with the new registry) on its next push.
+    /// Forgets the registry after an administrator changed it: the plans' states in memory
+    /// take the new one on their next push (`registry_version`).
     pub(crate) fn forget_registry(&self) {
         *locked(&self.known) = None;
-        locked(&self.authorities).clear();
+        self.registry_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// The version of the agency registry: one more after each change.
+    fn registry_version(&self) -> u64 {
+        self.registry_version
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// A place for reading one imported document, if one is free.

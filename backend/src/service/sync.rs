@@ -12,6 +12,7 @@ use shared::sync::{
     BodiesResponse, ChangeNo, ClientSeq, NodeBody, PlanSync, PullRequest, PullResponse,
     PushRequest, PushResponse,
 };
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::plans::{TreeSnapshot, encode};
@@ -27,6 +28,8 @@ use crate::store::{Batch, WriteError};
 pub(super) struct PlanSlot {
     authority: tokio::sync::Mutex<Option<PlanSync>>,
     queue: Mutex<Vec<PushWaiting>>,
+    /// The version of the agency registry the state carries (`Service::registry_version`).
+    registry: AtomicU64,
 }
 
 type PushWaiting = (
@@ -91,7 +94,9 @@ impl Service {
             let waiting = std::mem::take(&mut *locked(&slot.queue));
             if !waiting.is_empty() {
                 let (requests, senders): (Vec<_>, Vec<_>) = waiting.into_iter().unzip();
-                let results = self.apply_pushes(plan, &mut cached, &requests).await;
+                let results = self
+                    .apply_pushes(plan, &mut cached, &slot.registry, &requests)
+                    .await;
                 for (tx, result) in senders.into_iter().zip(results) {
                     // The caller may have gone (its connection closed): nothing to tell.
                     let _ = tx.send(result);
@@ -152,6 +157,7 @@ impl Service {
         &self,
         plan: PlanId,
         cached: &mut Option<PlanSync>,
+        registry: &AtomicU64,
         requests: &[(PushRequest, Author)],
     ) -> Vec<Result<PushResponse>> {
         let fail = |e: fn() -> ServiceError| requests.iter().map(|_| Err(e())).collect();
@@ -162,7 +168,7 @@ impl Service {
                 // Another server writes the same plan: let it finish.
                 tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
             }
-            match self.current(plan, cached).await {
+            match self.current(plan, cached, registry).await {
                 Ok(true) => {}
                 Ok(false) => return fail(|| ServiceError::PlanNotFound),
                 Err(e) => {
@@ -257,11 +263,33 @@ impl Service {
     }
 
     /// Brings `cached` up to the database's change number (reading the plan again if another
-    /// process wrote it); false when the plan does not exist.
-    async fn current(&self, plan: PlanId, cached: &mut Option<PlanSync>) -> Result<bool> {
+    /// process wrote it) and to the agency registry (`registry`: the version it carries);
+    /// false when the plan does not exist.
+    async fn current(
+        &self,
+        plan: PlanId,
+        cached: &mut Option<PlanSync>,
+        registry: &AtomicU64,
+    ) -> Result<bool> {
         let Some(change) = self.store.plan_change(plan).await? else {
             return Ok(false);
         };
+        let version = self.registry_version();
+        // The registry changed (its version read before it is, so a change meanwhile is
+        // taken next time): the plan's state takes the new one, without reading the plan
+        // again (a plan of 100,000 tasks read again costs seconds and gigabytes).
+        if registry.load(Ordering::Acquire) != version
+            && let Some(s) = cached.as_mut()
+        {
+            let known = self.known().await?;
+            if known.agencies.is_empty() {
+                // No registry any more: any code goes, as in a state read without one.
+                *cached = None;
+            } else {
+                s.authority.set_registry(known);
+                registry.store(version, Ordering::Release);
+            }
+        }
         if cached
             .as_ref()
             .is_none_or(|s| s.authority.change() != change)
@@ -275,6 +303,7 @@ impl Service {
             {
                 s.authority.set_registry(known);
             }
+            registry.store(version, Ordering::Release);
             match cached.as_ref() {
                 Some(s) => self.publish(plan, s),
                 None => return Ok(false),
@@ -503,7 +532,7 @@ impl Service {
         // publishes it.
         let slot = self.slot(plan);
         let mut cached = slot.authority.lock().await;
-        if !self.current(plan, &mut cached).await? {
+        if !self.current(plan, &mut cached, &slot.registry).await? {
             return Err(ServiceError::PlanNotFound);
         }
         locked(&self.published)
