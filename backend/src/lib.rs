@@ -73,6 +73,7 @@ pub async fn start(
     );
     let purging = service.clone();
     let relaying = service.clone();
+    let registry = service.clone();
     let watching = service.clone();
     // Open event streams end at shutdown, so that it does not wait for them.
     let shutdown = async move {
@@ -90,6 +91,7 @@ pub async fn start(
             served = serve => served,
             never = hourly_chores(purging) => match never {},
             never = relaying.relay_changes() => match never {},
+            never = registry.relay_registry_changes() => match never {},
             never = watching.watch_database() => match never {},
         }
     });

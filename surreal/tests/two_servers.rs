@@ -152,4 +152,60 @@ async fn two_servers_on_one_database_serve_one_plan_together() {
         whole.nodes.iter().all(|n| n.progress != 99),
         "the repeated push changed nothing"
     );
+
+    // The administrator adds an agency through A; B is told through the database, so a task
+    // may be given to the new agency through B (until then, B refuses an agency it does not
+    // know).
+    let added = shared::registry::AgencyChange::Add {
+        agency: shared::registry::Agency {
+            code: "SMOI".into(),
+            name: "Sở mới thành lập".into(),
+            group: shared::registry::AgencyGroup::Department,
+            role_note: None,
+            successor: None,
+            successor_note: None,
+            valid_from: None,
+            valid_to: None,
+        },
+    };
+    let _: serde_json::Value = common::post(
+        http,
+        format!("{}/agencies/changes", a.api),
+        serde_json::json!(added),
+    )
+    .await;
+    let give = |cursor| Pending {
+        seq: 1,
+        base: cursor,
+        at: 1,
+        mutation: shared::mutation::Mutation::Assign {
+            id: nodes[3],
+            agency: "SMOI".into(),
+            role: shared::assignment::Role::Lead,
+            deadline: None,
+        },
+    };
+    let added_at = Instant::now();
+    let mut device = 100;
+    loop {
+        let answer = push(http, &b.api, plan, device, vec![give(whole.cursor)]).await;
+        // (An answer lists what it refused only when it refused something.)
+        if answer
+            .get("refused")
+            .and_then(serde_json::Value::as_array)
+            .is_none_or(Vec::is_empty)
+        {
+            break;
+        }
+        assert!(
+            added_at.elapsed() < std::time::Duration::from_secs(5),
+            "B never took the agency added through A: {answer}"
+        );
+        device += 1;
+        tokio::task::yield_now().await;
+    }
+    eprintln!(
+        "registry_change_seen_by_other_server_ms: {:.0}",
+        added_at.elapsed().as_secs_f64() * 1000.0
+    );
 }

@@ -26,3 +26,29 @@ impl Service {
         Ok(changed)
     }
 }
+
+impl Service {
+    /// Forgets the registry whenever an agency is written, through this server or another on
+    /// the same database, and whenever listening starts (again): a change made through one
+    /// server is used by every other at once.
+    pub async fn relay_registry_changes(&self) -> std::convert::Infallible {
+        use futures_util::StreamExt;
+        loop {
+            match self.store.agency_changes().await {
+                Ok(changes) => {
+                    // What changed while nobody listened (a start, the database restarted).
+                    self.forget_registry();
+                    let mut changes = std::pin::pin!(changes);
+                    while changes.next().await.is_some() {
+                        self.forget_registry();
+                    }
+                    tracing::warn!(
+                        "the database's stream of registry changes ended; listening again"
+                    );
+                }
+                Err(e) => tracing::warn!(error = %e, "listening for registry changes"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+}

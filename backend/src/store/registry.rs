@@ -59,6 +59,16 @@ impl Store {
 
 impl Store {
     /// Writes `agencies` (new or changed), each under its code, in one transaction.
+    /// Yields each time an agency is written, through any server on this database (a LIVE
+    /// query).
+    pub async fn agency_changes(
+        &self,
+    ) -> Result<impl futures_util::Stream<Item = ()> + Send + use<>> {
+        use futures_util::StreamExt;
+        let stream = self.db.select::<Vec<Value>>("agency").live().await?;
+        Ok(stream.map(|_| ()))
+    }
+
     pub async fn put_agencies(&self, agencies: &[Agency]) -> Result<()> {
         if agencies.is_empty() {
             return Ok(());
