@@ -387,7 +387,14 @@ impl Service {
             at: state.authority.change(),
             from: req.cursor,
             scope: (!everything).then(|| actor.agency.clone()),
-            holds: req.holds,
+            // Only a scoped pull depends on the number itself; for everyone else, whether
+            // there is one (a device may send any: one answer per number would let it make
+            // the server encode the whole plan again and again).
+            holds: if everything {
+                req.holds.map(|_| 0)
+            } else {
+                req.holds
+            },
             bodies_left_out: bodies == Bodies::Later,
         };
         let cell = self.shared_pulls.cell(key);
