@@ -1038,7 +1038,9 @@ async fn run() -> Result<ExitCode> {
             .map(|t| node_id(&t.id))
             .collect::<Result<_>>()?,
     );
-    let barrier = Arc::new(tokio::sync::Barrier::new(args.clients));
+    // The devices and this task: the phase (its time and CPU) starts once every device is
+    // connected.
+    let barrier = Arc::new(tokio::sync::Barrier::new(args.clients + 1));
     // The servers' CPU, the database's included (a cluster's).
     let server_pids: Vec<String> = [Some(&server.child), second.as_ref().map(|(s, _)| &s.child)]
         .into_iter()
@@ -1047,8 +1049,6 @@ async fn run() -> Result<ExitCode> {
         .map(|c| c.id().to_string())
         .collect();
     let servers_cpu = || server_pids.iter().map(|p| cpu_seconds(p)).sum::<f64>();
-    let cpu_before = (servers_cpu(), cpu_seconds("self"));
-    let phase = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..args.clients {
         let base = match &second {
@@ -1118,6 +1118,9 @@ async fn run() -> Result<ExitCode> {
             run.await
         }));
     }
+    barrier.wait().await;
+    let cpu_before = (servers_cpu(), cpu_seconds("self"));
+    let phase = Instant::now();
     let mut syncs = Vec::new();
     let mut concurrent_errors = 0;
     for task in tasks {

@@ -30,7 +30,27 @@ pub(super) struct PlanSlot {
     queue: Mutex<Vec<PushWaiting>>,
     /// The version of the agency registry the state carries (`Service::registry_version`).
     registry: AtomicU64,
+    /// The writer of the plan's accepted pushes (`store/journal.rs`).
+    journal: Arc<JournalWriter>,
 }
+
+/// Writes a plan's accepted pushes out in the background, one run at a time per plan.
+#[derive(Default)]
+struct JournalWriter {
+    /// A run is going on.
+    running: std::sync::atomic::AtomicBool,
+    /// Entries this process accepted and has not seen written out (a bound on the backlog).
+    pending: std::sync::atomic::AtomicUsize,
+    /// Counts the entries accepted, so that a run ending as another is accepted goes on.
+    accepted: AtomicU64,
+}
+
+/// Most entries a plan's journal holds before a push writes them out itself (each reader of the
+/// plan's state applies them all).
+const JOURNAL_BACKLOG_MAX: usize = 32;
+
+/// How long no push is accepted before a plan's journal is written out.
+const JOURNAL_QUIET: std::time::Duration = std::time::Duration::from_millis(20);
 
 type PushWaiting = (
     (PushRequest, Author),
@@ -95,7 +115,7 @@ impl Service {
             if !waiting.is_empty() {
                 let (requests, senders): (Vec<_>, Vec<_>) = waiting.into_iter().unzip();
                 let results = self
-                    .apply_pushes(plan, &mut cached, &slot.registry, &requests)
+                    .apply_pushes(plan, &mut cached, &slot.registry, &slot.journal, &requests)
                     .await;
                 for (tx, result) in senders.into_iter().zip(results) {
                     // The caller may have gone (its connection closed): nothing to tell.
@@ -158,9 +178,21 @@ impl Service {
         plan: PlanId,
         cached: &mut Option<PlanSync>,
         registry: &AtomicU64,
+        journal: &Arc<JournalWriter>,
         requests: &[(PushRequest, Author)],
     ) -> Vec<Result<PushResponse>> {
         let fail = |e: fn() -> ServiceError| requests.iter().map(|_| Err(e())).collect();
+        // A backlog this long (the database slower to write records than pushes come): this
+        // push writes it out before adding to it.
+        if journal.pending.load(Ordering::Acquire) >= JOURNAL_BACKLOG_MAX {
+            match self.store.settle(plan).await {
+                Ok(()) => journal.pending.store(0, Ordering::Release),
+                Err(e) => {
+                    tracing::error!(error = %e, "writing out accepted pushes");
+                    return fail(|| ServiceError::Busy);
+                }
+            }
+        }
         // Another process may have written since: then the state is read again, and a write
         // that still races is retried.
         for attempt in 0..10u64 {
@@ -207,13 +239,14 @@ impl Service {
                 *cached = Some(sync);
                 return responses.into_iter().map(Ok).collect();
             }
-            match self.store.write_batch(plan, &batch).await {
+            match self.store.accept_batch(plan, &batch).await {
                 Ok(()) => {
                     self.publish(plan, &sync);
                     *cached = Some(sync);
                     if batch.change != before {
                         self.notify(plan, batch.change);
                     }
+                    self.write_out_later(plan, journal);
                     return responses.into_iter().map(Ok).collect();
                 }
                 Err(e) => {
@@ -230,6 +263,48 @@ impl Service {
             }
         }
         fail(|| ServiceError::Busy)
+    }
+
+    /// Writes the plan's accepted pushes out in the background (`store/journal.rs`), unless a
+    /// run is going on (which then goes on to this one).
+    fn write_out_later(&self, plan: PlanId, journal: &Arc<JournalWriter>) {
+        journal.pending.fetch_add(1, Ordering::AcqRel);
+        journal.accepted.fetch_add(1, Ordering::AcqRel);
+        if journal.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (store, journal) = (self.store.clone(), journal.clone());
+        tokio::spawn(async move {
+            loop {
+                // While pushes keep coming (a burst of devices), the records wait: each push
+                // is answered as soon as it is in the journal, and what the burst wrote is
+                // written out once, after it (or once the backlog reaches half its bound).
+                let mut seen = journal.accepted.load(Ordering::Acquire);
+                loop {
+                    tokio::time::sleep(JOURNAL_QUIET).await;
+                    let now = journal.accepted.load(Ordering::Acquire);
+                    if now == seen
+                        || journal.pending.load(Ordering::Acquire) >= JOURNAL_BACKLOG_MAX / 2
+                    {
+                        break;
+                    }
+                    seen = now;
+                }
+                match store.settle(plan).await {
+                    Ok(()) => journal.pending.store(0, Ordering::Release),
+                    // Kept in the journal (every reader applies it): tried again with the next
+                    // push, or by the next reader.
+                    Err(e) => tracing::error!(error = %e, %plan, "writing out accepted pushes"),
+                }
+                journal.running.store(false, Ordering::Release);
+                // Accepted while this run ended: go on, unless another run took over.
+                if journal.accepted.load(Ordering::Acquire) == seen
+                    || journal.running.swap(true, Ordering::AcqRel)
+                {
+                    break;
+                }
+            }
+        });
     }
 
     /// Marks the ids that the pushes' new nodes name and that belong to other plans (live or

@@ -31,12 +31,15 @@ impl Counts {
 impl Store {
     /// The whole database as SurrealQL, in pieces, read in one transaction.
     pub async fn export(&self) -> Result<impl Stream<Item = Result<Vec<u8>>> + Send + 'static> {
+        // Accepted pushes written out first (the copy would hold them either way).
+        self.settle_all().await?;
         let backup = self.db.export(()).await?;
         Ok(backup.map(|piece| piece.map_err(StoreError::from)))
     }
 
     /// What the database holds, counted.
     pub async fn counts(&self) -> Result<Counts> {
+        self.settle_all().await?;
         let mut r = self
             .db
             .query(
@@ -73,6 +76,8 @@ impl Store {
         let db = super::open_database(url, credentials, super::DATABASE).await?;
         db.import(file).await?;
         db.query(SCHEMA).await?.check()?;
-        Ok(Store { db, checks: None })
+        let store = Store { db, checks: None };
+        store.settle_all().await?;
+        Ok(store)
     }
 }

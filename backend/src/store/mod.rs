@@ -9,6 +9,7 @@ use surrealdb::engine::any::Any;
 
 pub mod auth;
 pub mod backup;
+mod journal;
 mod photos;
 mod plans;
 pub mod registry;
@@ -32,6 +33,8 @@ pub enum StoreError {
     Decode(#[from] serde_json::Error),
     #[error("not a database name (1 to 64 letters, digits or _): {0:?}")]
     DatabaseName(String),
+    #[error("a plan's accepted pushes could not be written out (the journal stays; see the log)")]
+    Journal,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -175,7 +178,10 @@ impl Store {
         } else {
             None
         };
-        Ok(Self { db, checks })
+        let store = Self { db, checks };
+        // Pushes accepted by a process stopped before it wrote them out (`journal.rs`).
+        store.settle_all().await?;
+        Ok(store)
     }
 
     /// True when the database is a server over the network (`ws://`, `wss://`, `http://`,
@@ -361,7 +367,7 @@ mod tests {
             let mut batch = Batch::new(before);
             batch.add(client, &delta);
             store
-                .write_batch(plan_id, &batch)
+                .accept_batch(plan_id, &batch)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
         }
@@ -382,6 +388,25 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let seqs: Vec<u64> = history.iter().map(|h| h.seq).collect();
         assert_eq!(seqs, [4, 3, 2, 1], "every change, newest first");
+        // Read above from the journal (accepted, not yet written out); reading the history
+        // wrote the journal out: read again from the records alone, the same.
+        assert!(
+            !store
+                .has_pending(plan_id)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        );
+        let again = store
+            .sync_state(plan_id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(again.authority.stamps(node_id).cloned(), held);
+        assert_eq!(
+            again.authority.state().get(node_id),
+            sync.authority.state().get(node_id)
+        );
+        assert_eq!(again.seqs, read.seqs);
     }
 
     /// The database refuses a new node that would land on another plan's record, even when the
@@ -443,7 +468,7 @@ mod tests {
             });
             let mut batch = Batch::new(before);
             batch.add(client, &delta);
-            written.push((plan.id, store.write_batch(plan.id, &batch).await));
+            written.push((plan.id, store.accept_batch(plan.id, &batch).await));
         }
         assert!(written[0].1.is_ok());
         assert!(

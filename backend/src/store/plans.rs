@@ -105,6 +105,7 @@ impl Store {
 
     /// The plan, its version and its nodes, read in one transaction (one consistent snapshot).
     pub async fn plan_snapshot(&self, id: PlanId) -> Result<Option<(String, Plan, Vec<Node>)>> {
+        self.settle(id).await?;
         let mut r = self
             .db
             .query(format!(
@@ -135,6 +136,9 @@ impl Store {
     }
 
     pub async fn plans(&self) -> Result<Vec<PlanSummary>> {
+        // The node counts count accepted pushes' new nodes already (written at once), but not
+        // their deletions.
+        self.settle_all().await?;
         let mut r = self
             .db
             .query(
@@ -148,6 +152,7 @@ impl Store {
     }
 
     pub async fn nodes(&self, plan: PlanId) -> Result<Vec<Node>> {
+        self.settle(plan).await?;
         let mut r = self
             .db
             .query(format!(
@@ -213,6 +218,26 @@ impl Store {
     /// The plan's change number and who may read it, if the plan exists; with `agency`, whether
     /// the plan gives that agency a task (looked up only for a restricted plan).
     pub async fn plan_access(
+        &self,
+        plan: PlanId,
+        agency: Option<&str>,
+    ) -> Result<Option<PlanAccess>> {
+        let access = self.plan_access_now(plan, agency).await?;
+        // Whether the plan gives the agency a task is read from its nodes: accepted pushes
+        // (which may give or take one back) written out first.
+        match access {
+            Some(a) if a.visibility == Visibility::Assigned && agency.is_some() => {
+                if self.has_pending(plan).await? {
+                    self.settle(plan).await?;
+                    return self.plan_access_now(plan, agency).await;
+                }
+                Ok(Some(a))
+            }
+            other => Ok(other),
+        }
+    }
+
+    async fn plan_access_now(
         &self,
         plan: PlanId,
         agency: Option<&str>,

@@ -58,6 +58,29 @@ impl RecordBatch {
         self.records.is_empty() && self.conflicts.is_empty()
     }
 
+    /// The conflicts opened or closed.
+    pub fn conflicts(&self) -> impl Iterator<Item = &RecordConflict> {
+        self.conflicts.values()
+    }
+
+    /// Applies the batch to records read back (as writing it and reading them again would).
+    pub fn apply_to(&self, stored: &mut StoredRecords) {
+        for (key, (record, stamps, change)) in &self.records {
+            stored.records.retain(|r| r.key() != *key);
+            match record {
+                Some(r) => {
+                    stored.records.push(r.clone());
+                    stored.stamps.insert(key.clone(), stamps.clone());
+                    stored.deleted.remove(key);
+                }
+                None => {
+                    stored.stamps.remove(key);
+                    stored.deleted.insert(key.clone(), *change);
+                }
+            }
+        }
+    }
+
     /// The rows to upsert: `{ key, content }` for `report_record` and `report_conflict`.
     pub fn rows(&self, plan: PlanId) -> Result<(Vec<Value>, Vec<Value>)> {
         let records = self

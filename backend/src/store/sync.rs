@@ -32,6 +32,8 @@ pub struct Batch {
     clients: HashMap<ClientId, u64>,
     history: Vec<HistoryEntry>,
     records: RecordBatch,
+    /// The pushes' deltas in the order they were applied: what the journal keeps.
+    deltas: Vec<(ClientId, Delta)>,
 }
 
 impl Batch {
@@ -60,8 +62,26 @@ impl Batch {
         self.records.add(delta);
         self.refusals.extend(delta.refusals.iter().cloned());
         self.history.extend(delta.history.iter().cloned());
-        self.clients.insert(client, delta.last_seq);
+        // A client's sequence numbers only grow (pushes from two servers may be accepted
+        // with one change number, in either order).
+        let seq = self.clients.entry(client).or_default();
+        *seq = (*seq).max(delta.last_seq);
         self.change = self.change.max(delta.change);
+        self.deltas.push((client, delta.clone()));
+    }
+
+    /// The batch that `entries` (the journal's, in their order) make together.
+    pub(super) fn of_entries(expected: ChangeNo, entries: Vec<Vec<(ClientId, Delta)>>) -> Self {
+        let mut batch = Self::new(expected);
+        for (client, delta) in entries.into_iter().flatten() {
+            batch.add(client, &delta);
+        }
+        batch
+    }
+
+    /// The pushes' deltas in the order they were applied.
+    pub(super) fn deltas(&self) -> &[(ClientId, Delta)] {
+        &self.deltas
     }
 
     /// True when nothing needs writing (every push a repeat).
@@ -75,6 +95,25 @@ impl Batch {
     }
 }
 
+/// A batch's rows as the transactions that write it bind them.
+pub(super) struct BatchRows {
+    /// The ids of the nodes the batch creates (or writes whole), and their rows.
+    pub insert_keys: Vec<String>,
+    pub inserts: Vec<Value>,
+    /// The same as `{ key, set }`, for an UPDATE that never makes a record deleted since.
+    pub rewrites: Vec<Value>,
+    /// The other nodes' fields written, as `{ key, set }`.
+    pub merges: Vec<Value>,
+    pub deleted: Vec<Value>,
+    pub conflicts: Vec<Value>,
+    pub refusals: Vec<Value>,
+    pub clients: Vec<Value>,
+    pub history: Vec<Value>,
+    pub records: Vec<Value>,
+    pub record_conflicts: Vec<Value>,
+    pub document: Option<Value>,
+}
+
 /// Why a delta could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -86,6 +125,22 @@ pub enum WriteError {
     IdTaken,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Replaces the items of `items` that `newer` has a newer version of (same key), and adds the
+/// others.
+fn replace_by<'a, T: Clone + 'a, K: PartialEq>(
+    items: &mut Vec<T>,
+    newer: impl Iterator<Item = &'a T>,
+    key: impl Fn(&T) -> K,
+) {
+    for n in newer {
+        let k = key(n);
+        match items.iter_mut().find(|i| key(i) == k) {
+            Some(old) => *old = n.clone(),
+            None => items.push(n.clone()),
+        }
+    }
 }
 
 /// A field's name as stamps are keyed in the database (its serde name).
@@ -116,6 +171,7 @@ impl Store {
                  SELECT VALUE data FROM refusal WHERE plan_id = $plan;
                  SELECT key, data, stamps, change FROM report_record WHERE plan_id = $plan;
                  SELECT VALUE data FROM report_conflict WHERE plan_id = $plan;
+                 SELECT record::id(id) AS key, id, expected, deltas FROM journal WHERE plan_id = $plan ORDER BY id;
                  COMMIT TRANSACTION;"
             ))
             .bind(("plan", plan.to_string()))
@@ -131,7 +187,7 @@ impl Store {
         }
         let plan_record: Plan = serde_json::from_value(plan_row)?;
         let rows: Vec<Value> = r.take(2)?;
-        let mut nodes = Vec::with_capacity(rows.len());
+        let mut nodes: Vec<Node> = Vec::with_capacity(rows.len());
         let mut stamps = HashMap::with_capacity(rows.len());
         for mut row in rows {
             let s = row
@@ -157,16 +213,42 @@ impl Store {
             })
             .collect();
         let seqs: Vec<Value> = r.take(5)?;
-        let seqs = seqs
+        let seqs: HashMap<ClientId, u64> = seqs
             .iter()
             .filter_map(|s| {
                 let c = s.get("client")?.as_str()?.parse().ok()?;
                 Some((c, u64_of(s.get("last_seq"))))
             })
             .collect();
-        let refusals: Vec<Refusal> = from_values(r.take(6)?)?;
-        let stored = read_rows(r.take(7)?)?;
-        let record_conflicts: Vec<RecordConflict> = from_values(r.take(8)?)?;
+        let mut refusals: Vec<Refusal> = from_values(r.take(6)?)?;
+        let mut stored = read_rows(r.take(7)?)?;
+        let mut record_conflicts: Vec<RecordConflict> = from_values(r.take(8)?)?;
+        let mut conflicts = conflicts;
+        let mut tombstones = tombstones;
+        let mut seqs = seqs;
+        // Pushes accepted and not yet written out, applied on top (same snapshot).
+        if let Some(pending) = read_pending(r.take(9)?)? {
+            let b = &pending.batch;
+            let mut by_id: HashMap<NodeId, Node> = nodes.into_iter().map(|n| (n.id, n)).collect();
+            for (id, change) in &b.deleted {
+                by_id.remove(id);
+                stamps.remove(id);
+                tombstones.insert(*id, *change);
+            }
+            for (n, s, _) in b.nodes.values() {
+                stamps.insert(n.id, s.clone());
+                by_id.insert(n.id, n.clone());
+            }
+            nodes = by_id.into_values().collect();
+            replace_by(&mut conflicts, b.conflicts.values(), |c| c.id);
+            replace_by(&mut refusals, b.refusals.iter(), |r| (r.client, r.seq));
+            for (c, seq) in &b.clients {
+                let e = seqs.entry(*c).or_default();
+                *e = (*e).max(*seq);
+            }
+            b.records.apply_to(&mut stored);
+            replace_by(&mut record_conflicts, b.records.conflicts(), |c| c.id);
+        }
         let mut authority = Authority::new(
             PlanState::new(plan, nodes).with_records(stored.records),
             stamps,
@@ -193,13 +275,13 @@ impl Store {
         }))
     }
 
-    /// Writes what one or more pushes decided, in one transaction, provided the plan is still
-    /// at change `batch.expected` (else [`WriteError::Stale`] and nothing is written).
-    pub async fn write_batch(&self, plan: PlanId, batch: &Batch) -> Result<(), WriteError> {
+    /// The rows a batch writes, as the transactions bind them.
+    pub(super) fn batch_rows(plan: PlanId, batch: &Batch) -> Result<BatchRows> {
         // Nodes made by these pushes are inserted whole; the others get only the fields they
         // wrote (most of a node, its body above all, is unchanged by a typical edit).
         let mut inserts: Vec<Value> = Vec::new();
         let mut merges: Vec<Value> = Vec::new();
+        let mut rewrites: Vec<Value> = Vec::new();
         for (n, stamps, change) in batch.nodes.values() {
             let written: Vec<Field> = stamps
                 .iter()
@@ -211,6 +293,7 @@ impl Store {
                 .map(Value::take)
                 .unwrap_or_default();
             if written.len() == Field::ALL.len() || written.is_empty() {
+                rewrites.push(json!({ "key": n.id.to_string(), "set": content.clone() }));
                 if let Some(o) = content.as_object_mut() {
                     o.insert("id".into(), json!(n.id.to_string()));
                 }
@@ -313,83 +396,26 @@ impl Store {
             .collect::<Result<_>>()?;
         let (records, record_conflicts) = batch.records.rows(plan)?;
         let document = batch.records.document_patch()?;
-        let result = self
-            .db
-            .query(
-                "BEGIN TRANSACTION;
-                 IF (SELECT VALUE change FROM type::record('plan', $plan))[0] != $expected { THROW 'stale' };
-                 -- A new node never lands on a record of another plan (the service refuses such
-                 -- ids; this holds even if another process took one meanwhile).
-                 IF array::len($insert_keys) > 0 AND array::len(array::concat(
-                     (SELECT VALUE id FROM array::map($insert_keys, |$k| type::record('node', $k))
-                         WHERE plan_id IS NOT NONE AND plan_id != $plan),
-                     (SELECT VALUE id FROM array::map($insert_keys, |$k| type::record('tombstone', $k))
-                         WHERE plan_id IS NOT NONE AND plan_id != $plan)
-                 )) > 0 { THROW 'id_taken' };
-                 IF array::len($inserts) > 0 {
-                     INSERT INTO node $inserts ON DUPLICATE KEY UPDATE
-                         parent = $input.parent, rank = $input.rank, label = $input.label,
-                         title = $input.title, body = $input.body, deadline = $input.deadline,
-                         references = $input.references, progress = $input.progress,
-                         completed_on = $input.completed_on, assignments = $input.assignments,
-                         owner = $input.owner, change = $input.change, stamps = $input.stamps;
-                 };
-                 FOR $m IN $merges { UPDATE type::record('node', $m.key) MERGE $m.set; };
-                 FOR $d IN $deleted {
-                     DELETE type::record('node', $d.key);
-                     UPSERT type::record('tombstone', $d.key) CONTENT { plan_id: $plan, change: $d.change };
-                 };
-                 FOR $c IN $conflicts { UPSERT type::record('conflict', $c.key) CONTENT $c.content; };
-                 FOR $r IN $refusals { UPSERT type::record('refusal', $r.key) CONTENT $r.content; };
-                 FOR $r IN $records { UPSERT type::record('report_record', $r.key) CONTENT $r.content; };
-                 -- The plan's document details as changed: lists and trees show them.
-                 IF $document != NONE AND $document != NULL {
-                     UPDATE type::record('plan', $plan) MERGE { metadata: $document };
-                 };
-                 FOR $c IN $record_conflicts {
-                     UPSERT type::record('report_conflict', $c.key) CONTENT $c.content;
-                 };
-                 IF array::len($history) > 0 { INSERT IGNORE INTO history $history; };
-                 FOR $c IN $clients {
-                     UPSERT type::record('sync_client', $c.key)
-                         CONTENT { plan_id: $plan, client: $c.client, last_seq: $c.last_seq };
-                 };
-                 IF $change != $expected {
-                     UPDATE type::record('plan', $plan) SET change = $change, version = <string> rand::uuid::v7();
-                 };
-                 COMMIT TRANSACTION;",
-            )
-            .bind(("plan", plan.to_string()))
-            .bind(("expected", batch.expected.0))
-            .bind(("change", batch.change.0))
-            .bind(("insert_keys", insert_keys))
-            .bind(("inserts", Value::Array(inserts)))
-            .bind(("merges", Value::Array(merges)))
-            .bind(("deleted", Value::Array(deleted)))
-            .bind(("conflicts", Value::Array(conflicts)))
-            .bind(("refusals", Value::Array(refusals)))
-            .bind(("clients", Value::Array(clients)))
-            .bind(("history", Value::Array(history)))
-            .bind(("records", Value::Array(records)))
-            .bind(("record_conflicts", Value::Array(record_conflicts)))
-            .bind(("document", document.unwrap_or(Value::Null)))
-            .await;
-        let result = match result {
-            Ok(result) => result,
-            // Another server wrote the plan at the same moment: read it again and retry.
-            Err(e) if conflicted(&e) => return Err(WriteError::Stale),
-            Err(e) => return Err(StoreError::from(e).into()),
-        };
-        match transaction_error(result) {
-            None => Ok(()),
-            Some(e) if thrown(&e, "stale") || conflicted(&e) => Err(WriteError::Stale),
-            Some(e) if thrown(&e, "id_taken") => Err(WriteError::IdTaken),
-            Some(e) => Err(StoreError::from(e).into()),
-        }
+        Ok(BatchRows {
+            insert_keys,
+            inserts,
+            rewrites,
+            merges,
+            deleted,
+            conflicts,
+            refusals,
+            clients,
+            history,
+            records,
+            record_conflicts,
+            document,
+        })
     }
 
     /// Deletes the refusals of each client up to its sequence number (their devices have them).
     pub async fn delete_refusals(&self, plan: PlanId, seen: &[ClientSeq]) -> Result<()> {
+        // A refusal still in the journal would be written out after this delete.
+        self.settle(plan).await?;
         let seen: Vec<Value> = seen
             .iter()
             .map(|c| json!({ "client": c.client.to_string(), "seq": c.seq }))
@@ -429,6 +455,7 @@ impl Store {
         key: String,
         mine: impl Fn(&HistoryEntry) -> bool,
     ) -> Result<Vec<HistoryEntry>> {
+        self.settle(plan).await?;
         let mut r = self
             .db
             .query("SELECT VALUE entries FROM history WHERE plan_id = $plan AND $key IN nodes")
@@ -445,4 +472,33 @@ impl Store {
         out.sort_by_key(|h| std::cmp::Reverse((h.change, h.at, h.seq)));
         Ok(out)
     }
+}
+
+/// A plan's journal entries read back, in their order.
+pub(super) struct Pending {
+    pub keys: Vec<String>,
+    pub batch: Batch,
+}
+
+/// Reads rows of `SELECT record::id(id) AS key, expected, deltas FROM journal … ORDER BY id`.
+pub(super) fn read_pending(rows: Vec<Value>) -> Result<Option<Pending>> {
+    let mut keys = Vec::with_capacity(rows.len());
+    let mut expected = None;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let key = row
+            .get("key")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        expected.get_or_insert(change_of(row.get("expected")));
+        let deltas: Vec<(ClientId, Delta)> =
+            serde_json::from_str(row.get("deltas").and_then(Value::as_str).unwrap_or("[]"))?;
+        keys.push(key);
+        entries.push(deltas);
+    }
+    Ok(expected.map(|expected| Pending {
+        keys,
+        batch: Batch::of_entries(expected, entries),
+    }))
 }

@@ -345,8 +345,9 @@ pub fn node_delta(node: Node, stamps: &Stamps, cursor: ChangeNo) -> NodeDelta {
     })
 }
 
-/// What a push wrote, for the store to persist in one transaction.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a push wrote, for the store to persist in one transaction (and to keep, as accepted,
+/// until it is written out record by record).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delta {
     /// The change number of every record written (unchanged when nothing was).
     pub change: ChangeNo,
