@@ -135,6 +135,11 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         );
     }
     running.task.await??;
+    // Pushes accepted and not yet written out, written out before the process ends (so that
+    // the next start, perhaps of a newer version, finds no journal to read).
+    if let Err(e) = service.write_out_accepted().await {
+        tracing::error!(error = %e, "writing out accepted pushes at shutdown");
+    }
     Ok(())
 }
 

@@ -265,6 +265,11 @@ impl Service {
         fail(|| ServiceError::Busy)
     }
 
+    /// Writes out every plan's accepted pushes now (at shutdown).
+    pub async fn write_out_accepted(&self) -> Result<()> {
+        Ok(self.store.settle_all().await?)
+    }
+
     /// Writes the plan's accepted pushes out in the background (`store/journal.rs`), unless a
     /// run is going on (which then goes on to this one).
     fn write_out_later(&self, plan: PlanId, journal: &Arc<JournalWriter>) {
