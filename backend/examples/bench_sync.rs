@@ -1038,9 +1038,6 @@ async fn run() -> Result<ExitCode> {
             .map(|t| node_id(&t.id))
             .collect::<Result<_>>()?,
     );
-    // The devices and this task: the phase (its time and CPU) starts once every device is
-    // connected.
-    let barrier = Arc::new(tokio::sync::Barrier::new(args.clients + 1));
     // The servers' CPU, the database's included (a cluster's).
     let server_pids: Vec<String> = [Some(&server.child), second.as_ref().map(|(s, _)| &s.child)]
         .into_iter()
@@ -1048,122 +1045,23 @@ async fn run() -> Result<ExitCode> {
         .chain(database.as_ref().map(|d| &d.child))
         .map(|c| c.id().to_string())
         .collect();
-    let servers_cpu = || server_pids.iter().map(|p| cpu_seconds(p)).sum::<f64>();
-    let mut tasks = Vec::new();
-    for i in 0..args.clients {
-        let base = match &second {
-            Some((_, other)) if i % 2 == 1 => other.clone(),
-            _ => base.clone(),
-        };
-        let (ids, barrier, token) = (ids.clone(), barrier.clone(), token.clone());
-        tasks.push(tokio::spawn(async move {
-            let client = ClientId::from_parts(1_735_689_700_000 + i as u64, [0xe; 10]);
-            let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ i as u64;
-            let mut next = move || {
-                // splitmix64
-                rng = rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
-                let mut z = rng;
-                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-                z ^ (z >> 31)
-            };
-            let mutations: Vec<Pending> = (1..=10)
-                .map(|seq| Pending {
-                    seq,
-                    base: cursor,
-                    at: 1_743_465_600_000 + seq as i64,
-                    mutation: edit(
-                        ids[(next() % ids.len() as u64) as usize],
-                        NodeEdit::Progress((next() % 101) as u8),
-                    ),
-                })
-                .collect();
-            // Connect first; every task reaches the barrier, whatever happened.
-            let api = Api::new(&base, plan, &token);
-            let warm = match &api {
-                Ok(api) => match api.http.get(format!("{base}/health")).send().await {
-                    Ok(r) => r.bytes().await.map(drop).map_err(anyhow::Error::from),
-                    Err(e) => Err(e.into()),
-                },
-                Err(e) => Err(anyhow::anyhow!("{e}")),
-            };
-            barrier.wait().await;
-            let run = async {
-                let api = api?;
-                warm?;
-                let t = Instant::now();
-                let pushed = api.push(&PushRequest { client, mutations }).await?;
-                let push_ms = ms(t);
-                let pulled = api
-                    .pull(&PullRequest {
-                        cursor,
-                        clients: vec![ClientSeq { client, seq: 0 }],
-                        holds: None,
-                    })
-                    .await?;
-                let latency = ms(t);
-                ensure!(
-                    pushed.last_seq == 10
-                        && pushed.refused.is_empty()
-                        && pulled.clients.first().map(|c| c.seq) == Some(10)
-                        && pulled.refusals.is_empty(),
-                    "client {i}: not every mutation applied"
-                );
-                anyhow::Ok(Sync {
-                    latency,
-                    push_ms,
-                    pulled_nodes: pulled.nodes.len(),
-                })
-            };
-            run.await
-        }));
-    }
-    barrier.wait().await;
-    let cpu_before = (servers_cpu(), cpu_seconds("self"));
-    let phase = Instant::now();
-    let mut syncs = Vec::new();
-    let mut concurrent_errors = 0;
-    for task in tasks {
-        match task.await {
-            Ok(Ok(sync)) => syncs.push(sync),
-            Ok(Err(e)) => {
-                concurrent_errors += 1;
-                eprintln!("concurrent sync: {e:#}");
-            }
-            Err(e) => {
-                concurrent_errors += 1;
-                eprintln!("concurrent sync: {e}");
-            }
-        }
-    }
-    let phase_s = phase.elapsed().as_secs_f64();
-    let cpu_server = servers_cpu() - cpu_before.0;
-    let cpu_bench = cpu_seconds("self") - cpu_before.1;
-    let sorted = |f: fn(&Sync) -> f64| {
-        let mut v: Vec<f64> = syncs.iter().map(f).collect();
-        v.sort_by(f64::total_cmp);
-        v
+    let bases: Vec<String> = std::iter::once(base.clone())
+        .chain(second.as_ref().map(|(_, other)| other.clone()))
+        .collect();
+    let burst = Burst {
+        bases: &bases,
+        plan,
+        token: &token,
+        ids: &ids,
+        cursor,
+        clients: args.clients,
+        server_pids: &server_pids,
     };
-    let latencies = sorted(|s| s.latency);
-    // Where the time goes, for whoever reads a missed target (not a figure of the issue).
-    let (pushes, pulls, nodes) = (
-        sorted(|s| s.push_ms),
-        sorted(|s| s.latency - s.push_ms),
-        sorted(|s| s.pulled_nodes as f64),
-    );
-    eprintln!(
-        "concurrent detail: push p50 {:.1} ms, p99 {:.1} ms; pull p50 {:.1} ms, p99 {:.1} ms; \
-         nodes per pull p50 {:.0}, max {:.0}; {:.1} s, CPU: server {:.1} s, clients {:.1} s",
-        percentile(&pushes, 0.5),
-        percentile(&pushes, 0.99),
-        percentile(&pulls, 0.5),
-        percentile(&pulls, 0.99),
-        percentile(&nodes, 0.5),
-        percentile(&nodes, 1.0),
-        phase_s,
-        cpu_server,
-        cpu_bench,
-    );
+    let at_once = burst.run(0, Duration::ZERO).await?;
+    // The same number of devices again, each starting at its own moment over one second (a
+    // peak of that many syncs a second, as devices meet it): what each waits then.
+    let spread = burst.run(1, Duration::from_secs(1)).await?;
+    let (latencies, concurrent_errors) = (&at_once.latencies, at_once.errors + spread.errors);
     // Memory up to here (what earlier runs measured; (f) writes to the plan once more).
     let server_rss_mb_peak = server.rss_peak_mb()?;
 
@@ -1277,6 +1175,14 @@ async fn run() -> Result<ExitCode> {
         percentile(&latencies, 0.99)
     );
     println!("concurrent_errors: {concurrent_errors}");
+    println!(
+        "spread_sync_p50_ms: {:.1}",
+        percentile(&spread.latencies, 0.5)
+    );
+    println!(
+        "spread_sync_p99_ms: {:.1}",
+        percentile(&spread.latencies, 0.99)
+    );
     println!("agency_tasks: {agency_tasks}");
     println!("agency_first_pull_nodes: {agency_first_pull_nodes}");
     println!("agency_first_pull_ms: {agency_first_pull_ms:.1}");
@@ -1313,5 +1219,162 @@ async fn run() -> Result<ExitCode> {
     } else {
         eprintln!("bench_sync failed: {}", failed.join("; "));
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Phase (e): devices synced at `cursor`, each pushing 10 progress edits on random tasks from
+/// that stale base and then pulling, with its connection already open (as an online device
+/// has); spread over the servers in turn.
+struct Burst<'a> {
+    bases: &'a [String],
+    plan: PlanId,
+    token: &'a str,
+    ids: &'a Arc<Vec<NodeId>>,
+    cursor: ChangeNo,
+    clients: usize,
+    /// The servers' processes (the database's included): their CPU is measured.
+    server_pids: &'a [String],
+}
+
+/// Each device's push-and-pull time (sorted), and how many failed.
+struct BurstResult {
+    latencies: Vec<f64>,
+    errors: usize,
+}
+
+impl Burst<'_> {
+    /// One run (`run` numbers its devices' ids): every device at once, or device i starting
+    /// i/N of the way through `spread`.
+    async fn run(&self, run: usize, spread: Duration) -> Result<BurstResult> {
+        // The devices and this task: the phase (its time and CPU) starts once every device is
+        // connected.
+        let barrier = Arc::new(tokio::sync::Barrier::new(self.clients + 1));
+        let servers_cpu = || self.server_pids.iter().map(|p| cpu_seconds(p)).sum::<f64>();
+        let mut tasks = Vec::new();
+        for i in 0..self.clients {
+            let base = self.bases[i % self.bases.len()].clone();
+            let (ids, barrier, token) = (self.ids.clone(), barrier.clone(), self.token.to_owned());
+            let (plan, cursor) = (self.plan, self.cursor);
+            // Device i of a spread run starts i/N of the way through it.
+            let start = spread.mul_f64(i as f64 / self.clients as f64);
+            tasks.push(tokio::spawn(async move {
+                let client =
+                    ClientId::from_parts(1_735_689_700_000 + (run * 100_000 + i) as u64, [0xe; 10]);
+                let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ i as u64;
+                let mut next = move || {
+                    // splitmix64
+                    rng = rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                    let mut z = rng;
+                    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                    z ^ (z >> 31)
+                };
+                let mutations: Vec<Pending> = (1..=10)
+                    .map(|seq| Pending {
+                        seq,
+                        base: cursor,
+                        at: 1_743_465_600_000 + seq as i64,
+                        mutation: edit(
+                            ids[(next() % ids.len() as u64) as usize],
+                            NodeEdit::Progress((next() % 101) as u8),
+                        ),
+                    })
+                    .collect();
+                // Connect first; every task reaches the barrier, whatever happened.
+                let api = Api::new(&base, plan, &token);
+                let warm = match &api {
+                    Ok(api) => match api.http.get(format!("{base}/health")).send().await {
+                        Ok(r) => r.bytes().await.map(drop).map_err(anyhow::Error::from),
+                        Err(e) => Err(e.into()),
+                    },
+                    Err(e) => Err(anyhow::anyhow!("{e}")),
+                };
+                barrier.wait().await;
+                tokio::time::sleep(start).await;
+                let run = async {
+                    let api = api?;
+                    warm?;
+                    let t = Instant::now();
+                    let pushed = api.push(&PushRequest { client, mutations }).await?;
+                    let push_ms = ms(t);
+                    let pulled = api
+                        .pull(&PullRequest {
+                            cursor,
+                            clients: vec![ClientSeq { client, seq: 0 }],
+                            holds: None,
+                        })
+                        .await?;
+                    let latency = ms(t);
+                    ensure!(
+                        pushed.last_seq == 10
+                            && pushed.refused.is_empty()
+                            && pulled.clients.first().map(|c| c.seq) == Some(10)
+                            && pulled.refusals.is_empty(),
+                        "client {i}: not every mutation applied"
+                    );
+                    anyhow::Ok(Sync {
+                        latency,
+                        push_ms,
+                        pulled_nodes: pulled.nodes.len(),
+                    })
+                };
+                run.await
+            }));
+        }
+        barrier.wait().await;
+        let cpu_before = (servers_cpu(), cpu_seconds("self"));
+        let phase = Instant::now();
+        let mut syncs = Vec::new();
+        let mut concurrent_errors = 0;
+        for task in tasks {
+            match task.await {
+                Ok(Ok(sync)) => syncs.push(sync),
+                Ok(Err(e)) => {
+                    concurrent_errors += 1;
+                    eprintln!("concurrent sync: {e:#}");
+                }
+                Err(e) => {
+                    concurrent_errors += 1;
+                    eprintln!("concurrent sync: {e}");
+                }
+            }
+        }
+        let phase_s = phase.elapsed().as_secs_f64();
+        let cpu_server = servers_cpu() - cpu_before.0;
+        let cpu_bench = cpu_seconds("self") - cpu_before.1;
+        let sorted = |f: fn(&Sync) -> f64| {
+            let mut v: Vec<f64> = syncs.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let latencies = sorted(|s| s.latency);
+        // Where the time goes, for whoever reads a missed target (not a figure of the issue).
+        let (pushes, pulls, nodes) = (
+            sorted(|s| s.push_ms),
+            sorted(|s| s.latency - s.push_ms),
+            sorted(|s| s.pulled_nodes as f64),
+        );
+        eprintln!(
+            "{} detail: push p50 {:.1} ms, p99 {:.1} ms; pull p50 {:.1} ms, p99 {:.1} ms; \
+             nodes per pull p50 {:.0}, max {:.0}; {:.1} s, CPU: server {:.1} s, clients {:.1} s",
+            if spread.is_zero() {
+                "concurrent".to_owned()
+            } else {
+                format!("spread over {} ms", spread.as_millis())
+            },
+            percentile(&pushes, 0.5),
+            percentile(&pushes, 0.99),
+            percentile(&pulls, 0.5),
+            percentile(&pulls, 0.99),
+            percentile(&nodes, 0.5),
+            percentile(&nodes, 1.0),
+            phase_s,
+            cpu_server,
+            cpu_bench,
+        );
+        Ok(BurstResult {
+            latencies,
+            errors: concurrent_errors,
+        })
     }
 }

@@ -54,7 +54,7 @@ impl Store {
     /// ([`Store::materialise`]).
     pub async fn accept_batch(&self, plan: PlanId, batch: &Batch) -> Result<(), WriteError> {
         let rows = Store::batch_rows(plan, batch)?;
-        let deltas = serde_json::to_string(batch.deltas()).map_err(StoreError::from)?;
+        let deltas = batch.journal()?;
         let result = self
             .db
             .query(
@@ -336,6 +336,32 @@ mod tests {
             sync.authority.state().get(y)
         );
         assert_eq!(again.seqs, sync.seqs);
+    }
+
+    /// A node created by one entry (written whole when accepted, so not kept in the entry)
+    /// and edited by the next: written out one entry at a time, it ends as the state has it.
+    #[tokio::test]
+    async fn a_node_created_then_edited_ends_as_the_state_has_it() {
+        let store = ok(Store::connect("mem://", None).await);
+        let (plan, mut sync) = new_plan(&store, 4).await;
+        let x = NodeId::from_parts(7, [8; 10]);
+        accept(&store, plan, &mut sync, 1, create(x, "Nhiệm vụ X")).await;
+        let progress = Mutation::EditNode {
+            id: x,
+            edit: NodeEdit::Progress(55),
+        };
+        accept(&store, plan, &mut sync, 2, progress).await;
+        let read = ok(store.sync_state(plan).await).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(read.authority.state().get(x), sync.authority.state().get(x));
+        assert_eq!(ok(store.materialise_at_most(plan, 1).await), 1);
+        assert_eq!(ok(store.materialise_at_most(plan, 1).await), 1);
+        let nodes = ok(store.nodes(plan).await);
+        assert_eq!(
+            nodes.iter().find(|n| n.id == x),
+            sync.authority.state().get(x)
+        );
+        let again = ok(store.sync_state(plan).await).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(again.authority.stamps(x), sync.authority.stamps(x));
     }
 
     /// Two writers of one plan's journal at once (two servers, or a reader and the background

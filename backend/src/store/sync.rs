@@ -5,13 +5,14 @@
 use serde_json::{Value, json};
 use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
 use shared::mutation::Field;
+use shared::mutation::Mutation;
 use shared::plan::{Node, Plan};
 use shared::plan_state::PlanState;
 use shared::sync::{
     Authority, ChangeNo, ClientSeq, Conflict, Delta, HistoryEntry, PlanSync, RecordConflict,
     Refusal, Stamps,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::plans::{NODE_FIELDS, node_content};
 use super::reports::{RecordBatch, read_rows};
@@ -79,9 +80,34 @@ impl Batch {
         batch
     }
 
-    /// The pushes' deltas in the order they were applied.
-    pub(super) fn deltas(&self) -> &[(ClientId, Delta)] {
-        &self.deltas
+    /// The nodes the batch creates (and has not deleted): written whole when it is accepted.
+    pub(super) fn created(&self) -> HashSet<NodeId> {
+        self.history
+            .iter()
+            .filter_map(|h| match &h.mutation {
+                Mutation::CreateNode { id, .. } if self.nodes.contains_key(id) => Some(*id),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The pushes' deltas as the journal keeps them (JSON): without the nodes the batch
+    /// creates, which are written whole when it is accepted, in their state after it.
+    pub(super) fn journal(&self) -> Result<String> {
+        let created = self.created();
+        if created.is_empty() {
+            return Ok(serde_json::to_string(&self.deltas)?);
+        }
+        let kept: Vec<(ClientId, Delta)> = self
+            .deltas
+            .iter()
+            .map(|(client, delta)| {
+                let mut delta = delta.clone();
+                delta.nodes.retain(|(n, _)| !created.contains(&n.id));
+                (*client, delta)
+            })
+            .collect();
+        Ok(serde_json::to_string(&kept)?)
     }
 
     /// True when nothing needs writing (every push a repeat).
@@ -97,7 +123,7 @@ impl Batch {
 
 /// A batch's rows as the transactions that write it bind them.
 pub(super) struct BatchRows {
-    /// The ids of the nodes the batch creates (or writes whole), and their rows.
+    /// The ids of the nodes the batch creates, and their rows.
     pub insert_keys: Vec<String>,
     pub inserts: Vec<Value>,
     /// The same as `{ key, set }`, for an UPDATE that never makes a record deleted since.
@@ -282,17 +308,21 @@ impl Store {
         let mut inserts: Vec<Value> = Vec::new();
         let mut merges: Vec<Value> = Vec::new();
         let mut rewrites: Vec<Value> = Vec::new();
+        let created = batch.created();
         for (n, stamps, change) in batch.nodes.values() {
-            let written: Vec<Field> = stamps
+            let mut written: Vec<Field> = stamps
                 .iter()
                 .filter(|(_, s)| s.change > batch.expected)
                 .map(|(f, _)| *f)
                 .collect();
+            if written.is_empty() {
+                written = Field::ALL.to_vec();
+            }
             let mut content = node_content(n, *change, stamps)?
                 .get_mut("content")
                 .map(Value::take)
                 .unwrap_or_default();
-            if written.len() == Field::ALL.len() || written.is_empty() {
+            if created.contains(&n.id) {
                 rewrites.push(json!({ "key": n.id.to_string(), "set": content.clone() }));
                 if let Some(o) = content.as_object_mut() {
                     o.insert("id".into(), json!(n.id.to_string()));
