@@ -1169,11 +1169,8 @@ async fn run() -> Result<ExitCode> {
     println!("edits_lost_silently: {lost}");
     println!("server_rss_mb_peak: {server_rss_mb_peak:.1}");
     println!("concurrent_clients: {}", args.clients);
-    println!("concurrent_sync_p50_ms: {:.1}", percentile(&latencies, 0.5));
-    println!(
-        "concurrent_sync_p99_ms: {:.1}",
-        percentile(&latencies, 0.99)
-    );
+    println!("concurrent_sync_p50_ms: {:.1}", percentile(latencies, 0.5));
+    println!("concurrent_sync_p99_ms: {:.1}", percentile(latencies, 0.99));
     println!("concurrent_errors: {concurrent_errors}");
     println!(
         "spread_sync_p50_ms: {:.1}",
