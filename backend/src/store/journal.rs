@@ -20,6 +20,11 @@ use super::*;
 /// Most entries written out in one transaction (a backlog is written out in several).
 const MATERIALISE_MAX_ENTRIES: usize = 64;
 
+/// Most bytes of entries (as the journal keeps them) written out in one transaction, beyond
+/// the first: a backlog of big pushes is written out a few at a time, so that one transaction
+/// never holds tens of thousands of records (memory).
+const MATERIALISE_MAX_BYTES: usize = 2 << 20;
+
 /// A journal entry's key: the plan, its change zero-padded, and a time-ordered uuid (two
 /// entries may carry one change number: pushes that changed no record), so that keys sort in
 /// the order entries were accepted.
@@ -87,6 +92,7 @@ impl Store {
                  };
                  CREATE type::record('journal', $key) CONTENT {
                      plan_id: $plan, change: $change, expected: $expected, deltas: $deltas,
+                     size: string::len($deltas),
                  };
                  IF $change != $expected {
                      UPDATE type::record('plan', $plan) SET change = $change, version = <string> rand::uuid::v7();
@@ -116,14 +122,40 @@ impl Store {
     }
 
     async fn materialise_at_most(&self, plan: PlanId, max: usize) -> Result<usize, WriteError> {
+        // The oldest entries' sizes first, then as many of them as the bound takes.
         let mut r = self
             .db
             .query(
-                "SELECT record::id(id) AS key, id, expected, deltas FROM journal
+                "SELECT record::id(id) AS key, id, size FROM journal
                  WHERE plan_id = $plan ORDER BY id LIMIT $max",
             )
             .bind(("plan", plan.to_string()))
             .bind(("max", max))
+            .await
+            .map_err(StoreError::from)?
+            .check()
+            .map_err(StoreError::from)?;
+        let sizes: Vec<Value> = r.take(0).map_err(StoreError::from)?;
+        let mut keys = Vec::new();
+        let mut bytes = 0;
+        for row in &sizes {
+            let size = usize::try_from(u64_of(row.get("size"))).unwrap_or(usize::MAX);
+            if !keys.is_empty() && bytes + size > MATERIALISE_MAX_BYTES {
+                break;
+            }
+            bytes = bytes.saturating_add(size);
+            if let Some(key) = row.get("key").and_then(Value::as_str) {
+                keys.push(key.to_owned());
+            }
+        }
+        let mut r = self
+            .db
+            .query(
+                "SELECT record::id(id) AS key, id, expected, deltas
+                 FROM array::map($keys, |$k| type::record('journal', $k))
+                 WHERE plan_id IS NOT NONE ORDER BY id",
+            )
+            .bind(("keys", keys))
             .await
             .map_err(StoreError::from)?
             .check()
