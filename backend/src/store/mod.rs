@@ -35,6 +35,8 @@ pub enum StoreError {
     DatabaseName(String),
     #[error("a plan's accepted pushes could not be written out (the journal stays; see the log)")]
     Journal,
+    #[error("a push could not be encoded for the journal: {0}")]
+    Unencodable(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

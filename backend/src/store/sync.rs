@@ -33,8 +33,14 @@ pub struct Batch {
     clients: HashMap<ClientId, u64>,
     history: Vec<HistoryEntry>,
     records: RecordBatch,
-    /// The pushes' deltas in the order they were applied: what the journal keeps.
-    deltas: Vec<(ClientId, Delta)>,
+    /// The pushes' deltas in the order they were applied, as the journal keeps them: a JSON
+    /// array's items, without the nodes the batch creates (`None`: not kept, for a batch read
+    /// back from the journal).
+    journal: Option<Vec<u8>>,
+    /// The nodes the batch's pushes created so far.
+    made: HashSet<NodeId>,
+    /// The first delta that could not be encoded for the journal (never seen).
+    unencodable: Option<String>,
 }
 
 impl Batch {
@@ -42,6 +48,7 @@ impl Batch {
         Self {
             expected,
             change: expected,
+            journal: Some(Vec::new()),
             ..Self::default()
         }
     }
@@ -68,12 +75,40 @@ impl Batch {
         let seq = self.clients.entry(client).or_default();
         *seq = (*seq).max(delta.last_seq);
         self.change = self.change.max(delta.change);
-        self.deltas.push((client, delta.clone()));
+        if let Some(journal) = self.journal.as_mut() {
+            // Nodes the batch creates are written whole when it is accepted, in their state
+            // after it: the journal leaves them out, wherever the batch wrote them.
+            self.made
+                .extend(delta.history.iter().filter_map(|h| match &h.mutation {
+                    Mutation::CreateNode { id, .. } => Some(*id),
+                    _ => None,
+                }));
+            let encoded = if delta.nodes.iter().any(|(n, _)| self.made.contains(&n.id)) {
+                let mut kept = delta.clone();
+                kept.nodes.retain(|(n, _)| !self.made.contains(&n.id));
+                serde_json::to_vec(&(client, &kept))
+            } else {
+                serde_json::to_vec(&(client, delta))
+            };
+            match encoded {
+                Ok(item) => {
+                    journal.push(if journal.is_empty() { b'[' } else { b',' });
+                    journal.extend_from_slice(&item);
+                }
+                Err(e) => {
+                    self.unencodable.get_or_insert(e.to_string());
+                }
+            }
+        }
     }
 
     /// The batch that `entries` (the journal's, in their order) make together.
     pub(super) fn of_entries(expected: ChangeNo, entries: Vec<Vec<(ClientId, Delta)>>) -> Self {
-        let mut batch = Self::new(expected);
+        let mut batch = Self {
+            expected,
+            change: expected,
+            ..Self::default()
+        };
         for (client, delta) in entries.into_iter().flatten() {
             batch.add(client, &delta);
         }
@@ -91,23 +126,18 @@ impl Batch {
             .collect()
     }
 
-    /// The pushes' deltas as the journal keeps them (JSON): without the nodes the batch
-    /// creates, which are written whole when it is accepted, in their state after it.
+    /// The pushes' deltas as the journal keeps them (a JSON array): without the nodes the
+    /// batch creates, which are written whole when it is accepted, in their state after it.
     pub(super) fn journal(&self) -> Result<String> {
-        let created = self.created();
-        if created.is_empty() {
-            return Ok(serde_json::to_string(&self.deltas)?);
+        if let Some(e) = &self.unencodable {
+            return Err(StoreError::Unencodable(e.clone()));
         }
-        let kept: Vec<(ClientId, Delta)> = self
-            .deltas
-            .iter()
-            .map(|(client, delta)| {
-                let mut delta = delta.clone();
-                delta.nodes.retain(|(n, _)| !created.contains(&n.id));
-                (*client, delta)
-            })
-            .collect();
-        Ok(serde_json::to_string(&kept)?)
+        let mut journal = self.journal.clone().unwrap_or_default();
+        journal.push(if journal.is_empty() { b'[' } else { b']' });
+        if journal == b"[" {
+            journal.push(b']');
+        }
+        String::from_utf8(journal).map_err(|e| StoreError::Unencodable(e.to_string()))
     }
 
     /// True when nothing needs writing (every push a repeat).
