@@ -76,7 +76,11 @@ impl Store {
         let db = super::open_database(url, credentials, super::DATABASE).await?;
         db.import(file).await?;
         db.query(SCHEMA).await?.check()?;
-        let store = Store { db, checks: None };
+        let store = Store {
+            db,
+            checks: None,
+            writer: None,
+        };
         store.settle_all().await?;
         Ok(store)
     }

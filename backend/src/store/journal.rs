@@ -123,8 +123,8 @@ impl Store {
 
     async fn materialise_at_most(&self, plan: PlanId, max: usize) -> Result<usize, WriteError> {
         // The oldest entries' sizes first, then as many of them as the bound takes.
-        let mut r = self
-            .db
+        let db = self.writer().await;
+        let mut r = db
             .query(
                 "SELECT record::id(id) AS key, id, size FROM journal
                  WHERE plan_id = $plan ORDER BY id LIMIT $max",
@@ -148,8 +148,7 @@ impl Store {
                 keys.push(key.to_owned());
             }
         }
-        let mut r = self
-            .db
+        let mut r = db
             .query(
                 "SELECT record::id(id) AS key, id, expected, deltas
                  FROM array::map($keys, |$k| type::record('journal', $k))
@@ -166,8 +165,7 @@ impl Store {
         };
         let rows = Store::batch_rows(plan, &pending.batch)?;
         let count = pending.keys.len();
-        let result = self
-            .db
+        let result = db
             .query(
                 "BEGIN TRANSACTION;
                  -- Written out meanwhile by another process: nothing to do.
@@ -205,22 +203,48 @@ impl Store {
         outcome(result, "gone").map(|()| count)
     }
 
-    /// Writes out every journal entry of the plan: what a reader of its records (other than
-    /// `sync_state`, which applies them itself) calls first.
+    /// Writes out every journal entry of the plan accepted until now (not those accepted
+    /// meanwhile, which a busy plan may never run out of): what a reader of its records (other
+    /// than `sync_state`, which applies them itself) calls first.
     pub async fn settle(&self, plan: PlanId) -> Result<()> {
-        for attempt in 0..50u64 {
+        let Some(last) = self.pending_end(plan, "DESC").await? else {
+            return Ok(());
+        };
+        let mut conflicts = 0u64;
+        loop {
+            match self.pending_end(plan, "ASC").await? {
+                Some(oldest) if oldest <= last => {}
+                _ => return Ok(()),
+            }
             match self.materialise(plan).await {
-                Ok(0) => return Ok(()),
-                Ok(_) => {}
-                // Another process (or this one's writer in the background) wrote them out.
-                Err(WriteError::Stale) => {
-                    tokio::time::sleep(std::time::Duration::from_millis(attempt.min(20))).await;
+                Ok(_) => conflicts = 0,
+                // Another process (or this one's writer in the background) is writing them out.
+                Err(WriteError::Stale) if conflicts < 50 => {
+                    conflicts += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(conflicts.min(20))).await;
                 }
-                Err(WriteError::IdTaken) => return Err(StoreError::Journal),
+                Err(WriteError::Stale | WriteError::IdTaken) => return Err(StoreError::Journal),
                 Err(WriteError::Store(e)) => return Err(e),
             }
         }
-        Err(StoreError::Journal)
+    }
+
+    /// The key of the plan's oldest (`ASC`) or newest (`DESC`) pending entry.
+    async fn pending_end(&self, plan: PlanId, order: &str) -> Result<Option<String>> {
+        let mut r = self
+            .db
+            .query(format!(
+                "SELECT record::id(id) AS key, id FROM journal WHERE plan_id = $plan ORDER BY id {order} LIMIT 1"
+            ))
+            .bind(("plan", plan.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.get("key"))
+            .and_then(Value::as_str)
+            .map(str::to_owned))
     }
 
     /// [`Store::settle`] for every plan with a pending entry (before reading all plans, and

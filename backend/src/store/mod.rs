@@ -49,6 +49,38 @@ pub struct Store {
     /// health checks only, so that a check never waits behind a large answer on the first (a
     /// plan of 100,000 tasks read at once). None for an embedded engine.
     checks: Option<Surreal<Any>>,
+    /// On a SurrealDB server, a connection for writing accepted pushes out in the background
+    /// (`journal.rs`), so that requests never queue behind it: opened when first needed. None
+    /// for an embedded engine.
+    writer: Option<std::sync::Arc<Writer>>,
+}
+
+/// Where the writer's connection goes, and the connection once opened.
+struct Writer {
+    url: String,
+    credentials: Option<String>,
+    name: String,
+    db: tokio::sync::OnceCell<Surreal<Any>>,
+}
+
+impl Store {
+    /// The connection that writes accepted pushes out: the writer's on a SurrealDB server
+    /// (the shared one while it cannot be opened).
+    pub(super) async fn writer(&self) -> &Surreal<Any> {
+        let Some(w) = &self.writer else {
+            return &self.db;
+        };
+        let opened =
+            w.db.get_or_try_init(|| open_database(&w.url, w.credentials.as_deref(), &w.name))
+                .await;
+        match opened {
+            Ok(db) => db,
+            Err(e) => {
+                tracing::warn!(error = %e, "opening the writer's connection");
+                &self.db
+            }
+        }
+    }
 }
 
 pub(super) fn to_value<T: Serialize>(v: &T) -> Result<Value> {
@@ -175,12 +207,21 @@ impl Store {
     pub async fn connect_to(url: &str, credentials: Option<&str>, name: &str) -> Result<Self> {
         let db = open_database(url, credentials, name).await?;
         db.query(SCHEMA).await?.check()?;
-        let checks = if is_remote(url) {
-            Some(open_database(url, credentials, name).await?)
+        let (checks, writer) = if is_remote(url) {
+            let writer = Writer {
+                url: url.to_owned(),
+                credentials: credentials.map(str::to_owned),
+                name: name.to_owned(),
+                db: tokio::sync::OnceCell::new(),
+            };
+            (
+                Some(open_database(url, credentials, name).await?),
+                Some(std::sync::Arc::new(writer)),
+            )
         } else {
-            None
+            (None, None)
         };
-        let store = Self { db, checks };
+        let store = Self { db, checks, writer };
         // Pushes accepted by a process stopped before it wrote them out (`journal.rs`).
         store.settle_all().await?;
         Ok(store)
