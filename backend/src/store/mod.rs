@@ -222,6 +222,14 @@ impl Store {
             (None, None)
         };
         let store = Self { db, checks, writer };
+        if store.writer.is_some() {
+            // Opened beside the start rather than by the first push to be written out (which
+            // would then wait for the server's sign-in); nothing waits for it.
+            let opening = store.clone();
+            tokio::spawn(async move {
+                opening.writer().await;
+            });
+        }
         // Pushes accepted by a process stopped before it wrote them out (`journal.rs`).
         store.settle_all().await?;
         Ok(store)
