@@ -37,7 +37,7 @@ pub struct Batch {
     /// array's items, without the nodes the batch creates (`None`: not kept, for a batch read
     /// back from the journal).
     journal: Option<Vec<u8>>,
-    /// The nodes the batch's pushes created so far.
+    /// The nodes the batch's pushes created (some perhaps deleted since).
     made: HashSet<NodeId>,
     /// The first delta that could not be encoded for the journal (never seen).
     unencodable: Option<String>,
@@ -75,14 +75,14 @@ impl Batch {
         let seq = self.clients.entry(client).or_default();
         *seq = (*seq).max(delta.last_seq);
         self.change = self.change.max(delta.change);
+        self.made
+            .extend(delta.history.iter().filter_map(|h| match &h.mutation {
+                Mutation::CreateNode { id, .. } => Some(*id),
+                _ => None,
+            }));
         if let Some(journal) = self.journal.as_mut() {
             // Nodes the batch creates are written whole when it is accepted, in their state
             // after it: the journal leaves them out, wherever the batch wrote them.
-            self.made
-                .extend(delta.history.iter().filter_map(|h| match &h.mutation {
-                    Mutation::CreateNode { id, .. } => Some(*id),
-                    _ => None,
-                }));
             let encoded = if delta.nodes.iter().any(|(n, _)| self.made.contains(&n.id)) {
                 let mut kept = delta.clone();
                 kept.nodes.retain(|(n, _)| !self.made.contains(&n.id));
@@ -117,12 +117,10 @@ impl Batch {
 
     /// The nodes the batch creates (and has not deleted): written whole when it is accepted.
     pub(super) fn created(&self) -> HashSet<NodeId> {
-        self.history
+        self.made
             .iter()
-            .filter_map(|h| match &h.mutation {
-                Mutation::CreateNode { id, .. } if self.nodes.contains_key(id) => Some(*id),
-                _ => None,
-            })
+            .filter(|id| self.nodes.contains_key(id))
+            .copied()
             .collect()
     }
 
