@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() -> Result<()> {
+    STARTED.get_or_init(std::time::Instant::now);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = root();
     std::env::set_current_dir(&root)?;
@@ -66,16 +67,36 @@ pub fn root() -> PathBuf {
 }
 
 /// Runs a command, failing with its name if it fails.
+/// Each command is printed with the minutes since xtask started, and its own duration when it
+/// ends, so a CI log shows where the time goes.
 pub fn sh(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
-    eprintln!("» {shown}");
+    let began = std::time::Instant::now();
+    eprintln!("» [{}] {shown}", since_start());
     let status = cmd
         .status()
         .with_context(|| format!("could not start {shown}"))?;
+    eprintln!(
+        "« [{}] {:.0} s: {}",
+        since_start(),
+        began.elapsed().as_secs_f64(),
+        shown.chars().take(120).collect::<String>()
+    );
     if !status.success() {
         bail!("{shown} failed ({status})");
     }
     Ok(())
+}
+
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Minutes and seconds since xtask started (`mm:ss`).
+fn since_start() -> String {
+    let secs = STARTED
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs();
+    format!("{:02}:{:02}", secs / 60, secs % 60)
 }
 
 /// Cargo, without the variables `cargo run` set for xtask itself (`CARGO_PKG_NAME=xtask`, …):
