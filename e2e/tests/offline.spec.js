@@ -148,6 +148,24 @@ test('unsynced changes carried in a file to another tablet reach the server once
   await b.close();
 });
 
+test('back online, a push the network drops is tried again within seconds, not at the next periodic retry', async ({ page }) => {
+  await openSeedPlan(page);
+  await page.context().setOffline(true);
+  await select(page, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await setTitle(page, 'Giáo dục (mạng chập chờn)');
+  await expect(page.locator('.sync-pending')).toHaveText('1 thay đổi chờ gửi');
+  // The browser says "online" a moment before the network carries anything: the first push fails.
+  let dropped = 0;
+  await page.route('**/api/plans/*/push', async (route) => {
+    if (dropped++ === 0) return route.abort('internetdisconnected');
+    return route.continue();
+  });
+  await page.context().setOffline(false);
+  // The periodic retry comes every 15 s; the one after a failure within 1 s.
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết', { timeout: 6000 });
+  expect(dropped).toBeGreaterThanOrEqual(2);
+});
+
 test('a tablet that has not synced for more than three days warns, and offers the export', async ({ page }) => {
   await openSeedPlan(page);
   await offlineReady(page);

@@ -71,6 +71,15 @@ pub struct PlanStore {
     kept: StoredValue<Option<u64>>,
     /// (a sync is running, another was asked for meanwhile)
     busy: StoredValue<(bool, bool)>,
+    /// Syncs failed in a row on the network or a server that waits (the next retry's delay
+    /// grows with it).
+    failures: StoredValue<u32>,
+}
+
+/// Seconds before the next try after `failures` failed syncs in a row: 1, 2, 4, 8, then 15
+/// (the periodic retry's interval).
+pub fn retry_delay_secs(failures: u32) -> u64 {
+    (1u64 << failures.saturating_sub(1).min(4)).min(15)
 }
 
 /// A new UUIDv7 node id made on the device.
@@ -293,6 +302,7 @@ impl PlanStore {
             replica: StoredValue::new(replica),
             kept: StoredValue::new(kept_revision),
             busy: StoredValue::new((false, false)),
+            failures: StoredValue::new(0),
         }
     }
 
@@ -519,12 +529,21 @@ impl PlanStore {
                         Err(_) => {}
                     }
                 });
-                // The server says when to come back (its database reconnecting): sooner than
-                // the periodic retry, while changes wait.
+                // Tried again while changes wait, sooner than the periodic retry: when the
+                // server says (its database reconnecting), else after 1, 2, 4, 8, then 15 s (a
+                // network back a moment after the browser said "online").
+                if result.is_ok() {
+                    store.failures.set_value(0);
+                }
                 if let Err(e) = &result
                     && e.code.retryable()
-                    && let Some(secs) = e.retry_after_secs
                 {
+                    let failures = store.failures.get_value().saturating_add(1);
+                    store.failures.set_value(failures);
+                    let secs = e
+                        .retry_after_secs
+                        .map(|s| s.clamp(1, 60))
+                        .unwrap_or_else(|| retry_delay_secs(failures));
                     set_timeout(
                         move || {
                             if store
@@ -534,7 +553,7 @@ impl PlanStore {
                                 store.sync();
                             }
                         },
-                        std::time::Duration::from_secs(secs.clamp(1, 60)),
+                        std::time::Duration::from_secs(secs),
                     );
                 }
                 if let Err(e) = &result
@@ -739,5 +758,18 @@ impl PlanStore {
             .with_untracked(|s| self.outline.with_untracked(|o| o.ancestors(s, id)));
         self.expanded.update(|e| e.extend(ancestors));
         self.selected.set(Some(id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_delay_secs;
+
+    #[test]
+    fn failed_syncs_are_retried_sooner_first_then_at_the_periodic_interval() {
+        let delays: Vec<u64> = (1..=7).map(retry_delay_secs).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 15, 15, 15]);
+        assert_eq!(retry_delay_secs(0), 1);
+        assert_eq!(retry_delay_secs(u32::MAX), 15);
     }
 }

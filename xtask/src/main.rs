@@ -71,6 +71,12 @@ pub fn root() -> PathBuf {
 /// ends, so a CI log shows where the time goes.
 pub fn sh(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
+    // The program and its arguments, without the environment `cargo()` clears.
+    let short = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
     let began = std::time::Instant::now();
     eprintln!("» [{}] {shown}", since_start());
     let status = cmd
@@ -80,7 +86,7 @@ pub fn sh(cmd: &mut Command) -> Result<()> {
         "« [{}] {:.0} s: {}",
         since_start(),
         began.elapsed().as_secs_f64(),
-        shown.chars().take(120).collect::<String>()
+        short.chars().take(120).collect::<String>()
     );
     if !status.success() {
         bail!("{shown} failed ({status})");
