@@ -606,7 +606,15 @@ impl PlanStore {
                 self.sync.update(|s| s.refused.extend(refused));
             }
             self.refresh_status();
-            if !self.keep().await {
+            // A first pull (a new device, the tree about to show): kept once it is on screen,
+            // not before (copying and encoding a 5,000-task plan takes ~60 ms). Later ones at once.
+            let kept = if first {
+                self.keep_after_paint();
+                true
+            } else {
+                self.keep().await
+            };
+            if !kept {
                 // The same copy: only when it was last synced (shown offline).
                 let now = device::now_ms().to_string();
                 let _ = kv::put(&key(plan, "last_sync"), &now).await;
