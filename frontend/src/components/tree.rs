@@ -14,9 +14,10 @@ use shared::assignment::Role;
 
 /// Height of one row in pixels (two lines of title); the CSS uses the same value.
 const ROW_HEIGHT: i32 = 64;
-/// Rows rendered above and below the visible part.
+/// Rows rendered above and below the visible part, once the tree is on screen: its first frame
+/// has only the rows that fill the screen (a third of the rows, a third of the work).
 const OVERSCAN: i32 = 12;
-/// Rows rendered when the list's height is not known yet.
+/// Rows rendered when neither the list's nor the window's height is known.
 const DEFAULT_VISIBLE: i32 = 24;
 
 /// The tree; on the assignment board (`board`), rows can be dragged (onto agencies, or within
@@ -26,8 +27,21 @@ pub fn Tree(#[prop(optional)] board: bool) -> impl IntoView {
     let store = expect_context::<PlanStore>();
     let ctx = board.then(|| expect_context::<BoardCtx>());
     let scroll_top = RwSignal::new(0i32);
-    let viewport = RwSignal::new(DEFAULT_VISIBLE * ROW_HEIGHT);
+    // Until the list is measured (after the first frame): the window's height, which the list
+    // never exceeds.
+    let window_height = web_sys::window()
+        .and_then(|w| w.inner_height().ok()?.as_f64())
+        .map_or(DEFAULT_VISIBLE * ROW_HEIGHT, |h| h as i32);
+    let viewport = RwSignal::new(window_height.max(ROW_HEIGHT));
+    let overscan = RwSignal::new(0i32);
     let list = NodeRef::<leptos::html::Div>::new();
+    leptos::task::spawn_local(async move {
+        crate::device::after_paint().await;
+        if let Some(el) = list.try_get_untracked().flatten() {
+            let _ = viewport.try_set(el.client_height().max(ROW_HEIGHT));
+        }
+        let _ = overscan.try_set(OVERSCAN);
+    });
 
     let rows = Memo::new(move |_| {
         let query = Query::new(&store.query.get());
@@ -68,8 +82,10 @@ pub fn Tree(#[prop(optional)] board: bool) -> impl IntoView {
         })
     };
     let window = move || {
-        let first = (scroll_top.get() / ROW_HEIGHT - OVERSCAN).max(0) as usize;
-        let count = (viewport.get() / ROW_HEIGHT + 2 * OVERSCAN) as usize;
+        let overscan = overscan.get();
+        let first = (scroll_top.get() / ROW_HEIGHT - overscan).max(0) as usize;
+        // (+1: a row cut by the bottom edge)
+        let count = (viewport.get() / ROW_HEIGHT + 1 + 2 * overscan) as usize;
         let keep = dragged();
         rows.with(|r| {
             let mut shown: Vec<(usize, Row)> = r
