@@ -46,6 +46,39 @@ async fn health_and_the_seed_plan() {
     s.stop().await;
 }
 
+/// Accepted pushes are written out of the journal by the server itself, with no reader of the
+/// plan asking for it (`Service::write_out_later`): a plan nobody reads again does not keep its
+/// edits only in the journal.
+#[tokio::test]
+async fn accepted_pushes_are_written_out_with_no_reader() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let tasks = children(&tree, top(&tree, "III").id);
+    for (i, task) in tasks.iter().take(5).enumerate() {
+        let edit = Mutation::EditNode {
+            id: task.id,
+            edit: NodeEdit::Title(format!("Nhiệm vụ ghi sau {i}")),
+        };
+        assert_eq!(refusal(&s.mutate(plan, &edit).await), None);
+    }
+    // From here on nothing reads the plan: only the journal is looked at, until it is empty.
+    let waited = std::time::Instant::now();
+    while s
+        .service
+        .writes_waiting(plan)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(10),
+            "accepted pushes still wait in the journal after 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn create_edit_move_delete() {
     let s = Server::start("mem://").await;

@@ -265,6 +265,11 @@ impl Service {
         fail(|| ServiceError::Busy)
     }
 
+    /// True while pushes accepted for `plan` wait in the journal to be written out as records.
+    pub async fn writes_waiting(&self, plan: PlanId) -> Result<bool> {
+        Ok(self.store.has_pending(plan).await?)
+    }
+
     /// Writes out every plan's accepted pushes now (at shutdown).
     pub async fn write_out_accepted(&self) -> Result<()> {
         Ok(self.store.settle_all().await?)

@@ -24,6 +24,8 @@ pub struct Server {
     pub seq: AtomicU64,
     pub stop: Option<tokio::sync::oneshot::Sender<()>>,
     pub task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// The service the server runs (what a test checks beneath the API).
+    pub service: std::sync::Arc<backend::service::Service>,
 }
 
 /// True when the tests run against a SurrealDB server (`KH_TEST_SURREAL`), not embedded.
@@ -134,6 +136,7 @@ impl Server {
             .await
             .unwrap_or_else(|e| panic!("setup token: {e}"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let kept = service.clone();
         let running = backend::start(&config, service, async {
             rx.await.ok();
         })
@@ -149,6 +152,7 @@ impl Server {
             seq: AtomicU64::new(1),
             stop: Some(tx),
             task: Some(running.task),
+            service: kept,
         }
     }
 
