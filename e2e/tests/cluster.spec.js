@@ -10,7 +10,13 @@ test.beforeEach(async () => {
   await cluster.start();
   await cluster.createUser('bdt', 'standing', 'BDT', 'Nguyễn Thị Thường Trực');
 });
-test.afterEach(async () => {
+test.afterEach(async ({}, testInfo) => {
+  // A failure shows what the servers and nginx said (the last lines: CI keeps the output's end).
+  if (testInfo.status !== testInfo.expectedStatus) {
+    const tail = (text) => text.split('\n').slice(-30).join('\n');
+    cluster.servers.forEach((s, i) => console.error(`--- server ${i + 1}:\n${tail(s.log)}`));
+    console.error(`--- nginx:\n${tail(cluster.nginxLog || '')}`);
+  }
   await cluster.dispose();
 });
 

@@ -606,9 +606,10 @@ impl PlanStore {
                 self.sync.update(|s| s.refused.extend(refused));
             }
             self.refresh_status();
-            // A first pull (a new device, the tree about to show): kept once it is on screen,
-            // not before (copying and encoding a 5,000-task plan takes ~60 ms). Later ones at once.
-            let kept = if first {
+            // A plan the device holds no copy of yet (a new device, the tree about to show):
+            // kept once it is on screen, not before (copying and encoding a 5,000-task plan
+            // takes ~60 ms). A copy the device holds: brought up to date at once.
+            let kept = if first || self.kept.get_value().is_none() {
                 self.keep_after_paint();
                 true
             } else {
