@@ -166,6 +166,24 @@ test('back online, a push the network drops is tried again within seconds, not a
   expect(dropped).toBeGreaterThanOrEqual(2);
 });
 
+test('a push whose answer never comes is given up after 20 s and sent again: the sync is not stuck', async ({ page }) => {
+  await openSeedPlan(page);
+  // The first push reaches nothing that answers (a mobile network changing cells): it hangs.
+  let pushes = 0;
+  await page.route('**/api/plans/*/push', async (route) => {
+    pushes += 1;
+    if (pushes === 1) return; // never answered
+    return route.continue();
+  });
+  await select(page, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await setTitle(page, 'Giáo dục (mạng treo)');
+  await expect(page.locator('.sync-pending')).toHaveText('Đang đồng bộ…');
+  await expect.poll(() => pushes).toBe(1);
+  // Given up after 20 s, tried again 1 s later; a reload is never needed.
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết', { timeout: 30_000 });
+  expect(pushes).toBeGreaterThanOrEqual(2);
+});
+
 test('a tablet that has not synced for more than three days warns, and offers the export', async ({ page }) => {
   await openSeedPlan(page);
   await offlineReady(page);

@@ -62,17 +62,54 @@ pub async fn plans() -> Result<Vec<PlanSummary>, ApiError> {
     get("/api/plans").await
 }
 
+/// How long a sync's request may wait for the server's answer to begin: a connection that hangs
+/// with no error (a mobile network changing cells, a proxy that lost the server) must not hold
+/// the sync, and the device's edits, until the page is reloaded. The answer's body is then read
+/// without a limit (a first pull of a big plan over a slow link).
+const ANSWER_BEGINS_WITHIN_MS: f64 = 20_000.0;
+/// Slowest upload a push's limit allows for (16 kbit/s, a weak 2G link): its body must be sent
+/// before the answer can begin.
+const SLOWEST_UPLOAD_BYTES_PER_S: f64 = 2_000.0;
+
+/// The wait for an answer to a request whose body is `body_bytes` long.
+pub fn answer_deadline_ms(body_bytes: usize) -> f64 {
+    ANSWER_BEGINS_WITHIN_MS + 1000.0 * body_bytes as f64 / SLOWEST_UPLOAD_BYTES_PER_S
+}
+
+/// `send`'s answer, or a network error (a retry may help) once `ms` have passed with none.
+async fn within(
+    send: impl std::future::Future<Output = Result<Response, gloo_net::Error>>,
+    ms: f64,
+) -> Result<Response, ApiError> {
+    use futures_util::future::{Either, select};
+    let send = std::pin::pin!(send);
+    let timer = std::pin::pin!(crate::device::sleep(ms));
+    match select(send, timer).await {
+        Either::Left((sent, _)) => sent.map_err(network_error),
+        Either::Right(_) => Err(network_error(format!(
+            "no answer within {:.0} s",
+            ms / 1000.0
+        ))),
+    }
+}
+
 /// Sends a device's queued mutations (gzip-compressed where the browser can).
 pub async fn push(plan: PlanId, req: &PushRequest) -> Result<PushResponse, ApiError> {
     let url = format!("/api/plans/{plan}/push");
     let json = serde_json::to_vec(req).map_err(network_error)?;
     let builder = Request::post(&url).header("content-type", "application/json");
-    let request = match crate::device::gzip(&json).await {
-        Some(gz) => builder.header("content-encoding", "gzip").body(gz),
-        None => builder.body(json),
-    }
-    .map_err(network_error)?;
-    answer(request.send().await.map_err(network_error)?).await
+    let (request, bytes) = match crate::device::gzip(&json).await {
+        Some(gz) => {
+            let bytes = gz.len();
+            (builder.header("content-encoding", "gzip").body(gz), bytes)
+        }
+        None => {
+            let bytes = json.len();
+            (builder.body(json), bytes)
+        }
+    };
+    let request = request.map_err(network_error)?;
+    answer(within(request.send(), answer_deadline_ms(bytes)).await?).await
 }
 
 /// What changed since the device's cursor. A first pull may leave the nodes' bodies out
@@ -83,7 +120,13 @@ pub async fn pull(
     bodies_later: bool,
 ) -> Result<PullResponse, ApiError> {
     let query = if bodies_later { "?without=bodies" } else { "" };
-    post(&format!("/api/plans/{plan}/pull{query}"), req).await
+    let json = serde_json::to_vec(req).map_err(network_error)?;
+    let deadline = answer_deadline_ms(json.len());
+    let request = Request::post(&format!("/api/plans/{plan}/pull{query}"))
+        .header("content-type", "application/json")
+        .body(json)
+        .map_err(network_error)?;
+    answer(within(request.send(), deadline).await?).await
 }
 
 /// The bodies of a plan's nodes, for a device whose first pull left them out; decoded (megabytes
@@ -316,4 +359,17 @@ pub async fn import_preview(
 /// Saves a reviewed import as a new plan.
 pub async fn save_import(req: &shared::api::SaveImportRequest) -> Result<PlanSummary, ApiError> {
     post("/api/import", req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answer_deadline_ms;
+
+    #[test]
+    fn a_request_waits_longer_for_its_answer_the_longer_its_body() {
+        assert_eq!(answer_deadline_ms(0), 20_000.0);
+        // The largest push body (half the limit: 4 MB) over a 16 kbit/s link: about 35 minutes.
+        let largest = shared::limits::PUSH_BODY_MAX_BYTES / 2;
+        assert!(answer_deadline_ms(largest) > 1000.0 * largest as f64 / 2_000.0);
+    }
 }
