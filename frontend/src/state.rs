@@ -609,7 +609,7 @@ impl PlanStore {
             // A plan the device holds no copy of yet (a new device, the tree about to show):
             // kept once it is on screen, not before (copying and encoding a 5,000-task plan
             // takes ~60 ms). A copy the device holds: brought up to date at once.
-            let kept = if first || self.kept.get_value().is_none() {
+            let kept = if self.kept.get_value().is_none() {
                 self.keep_after_paint();
                 true
             } else {
