@@ -11,6 +11,7 @@ use crate::report::{PlanView, Record, RecordKey, Records};
 use crate::validate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What a mutation changed: nodes written (whole) and nodes removed; report records written
 /// (whole) and removed.
@@ -36,16 +37,18 @@ impl Change {
 }
 
 /// The nodes of one plan, indexed, and its report records: the state mutations apply to.
+/// Each node is shared (`Arc`): a copy of the state (the server publishes one after every
+/// group of pushes) copies the index, not the nodes' text.
 #[derive(Debug, Clone, Default)]
 pub struct PlanState {
     plan_id: Option<PlanId>,
-    nodes: HashMap<NodeId, Node>,
+    nodes: HashMap<NodeId, Arc<Node>>,
     records: Records,
 }
 
 impl PlanView for PlanState {
     fn node(&self, id: NodeId) -> Option<&Node> {
-        self.nodes.get(&id)
+        self.nodes.get(&id).map(Arc::as_ref)
     }
 
     fn children(&self, parent: Option<NodeId>) -> Vec<&Node> {
@@ -54,7 +57,7 @@ impl PlanView for PlanState {
 
     fn in_order(&self) -> Vec<&Node> {
         let mut by_parent: HashMap<Option<NodeId>, Vec<&Node>> = HashMap::new();
-        for n in self.nodes.values() {
+        for n in self.nodes() {
             by_parent.entry(n.parent).or_default().push(n);
         }
         for kids in by_parent.values_mut() {
@@ -88,7 +91,7 @@ impl PlanState {
     pub fn new(plan_id: PlanId, nodes: impl IntoIterator<Item = Node>) -> Self {
         Self {
             plan_id: Some(plan_id),
-            nodes: nodes.into_iter().map(|n| (n.id, n)).collect(),
+            nodes: nodes.into_iter().map(|n| (n.id, Arc::new(n))).collect(),
             records: Records::new(),
         }
     }
@@ -110,7 +113,7 @@ impl PlanState {
     }
 
     pub fn get(&self, id: NodeId) -> Option<&Node> {
-        self.nodes.get(&id)
+        self.nodes.get(&id).map(Arc::as_ref)
     }
 
     /// Sets the body of a node as the server has it (a body a first pull left out, arriving);
@@ -118,7 +121,7 @@ impl PlanState {
     pub fn set_body(&mut self, id: NodeId, body: String) -> bool {
         match self.nodes.get_mut(&id) {
             Some(n) => {
-                n.body = Some(body);
+                Arc::make_mut(n).body = Some(body);
                 true
             }
             None => false,
@@ -134,12 +137,12 @@ impl PlanState {
     }
 
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
-        self.nodes.values()
+        self.nodes.values().map(Arc::as_ref)
     }
 
     /// The children of `parent` (`None`: top level), in order.
     pub fn children(&self, parent: Option<NodeId>) -> Vec<&Node> {
-        let mut kids: Vec<&Node> = self.nodes.values().filter(|n| n.parent == parent).collect();
+        let mut kids: Vec<&Node> = self.nodes().filter(|n| n.parent == parent).collect();
         kids.sort_by(|a, b| (&a.rank, a.id).cmp(&(&b.rank, b.id)));
         kids
     }
@@ -216,9 +219,7 @@ impl PlanState {
     }
 
     fn existing(&self, id: NodeId) -> Result<&Node, MutationError> {
-        self.nodes
-            .get(&id)
-            .ok_or(MutationError::NodeNotFound { id })
+        self.get(id).ok_or(MutationError::NodeNotFound { id })
     }
 
     fn check_parent(&self, parent: Option<NodeId>) -> Result<(), MutationError> {
@@ -362,7 +363,7 @@ impl PlanState {
             self.nodes.remove(id);
         }
         for node in &change.upserted {
-            self.nodes.insert(node.id, node.clone());
+            self.nodes.insert(node.id, Arc::new(node.clone()));
         }
         for key in &change.records_deleted {
             self.records.remove(key);

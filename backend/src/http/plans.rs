@@ -12,6 +12,7 @@ use shared::ids::{NodeId, PlanId};
 use shared::plan::{Plan, PlanSummary};
 use shared::sync::{ChangeNo, HistoryEntry, PullRequest, PushRequest, PushResponse};
 use std::convert::Infallible;
+use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 use tower_http::decompression::RequestDecompressionLayer;
 
@@ -87,7 +88,7 @@ async fn tree(
         )
             .into_response()
     } else {
-        (common, tree.json.clone()).into_response()
+        (common, unpacked(tree).await?).into_response()
     })
 }
 
@@ -161,7 +162,7 @@ async fn pull(
             .pull_with(plan_id(&raw)?, &req, &user, bodies)
             .await?
         {
-            Pulled::First(encoded) => encoded_json(&headers, &encoded),
+            Pulled::First(encoded) => encoded_json(&headers, encoded).await?,
             Pulled::Changes(answer) => {
                 let gzip = accepts_gzip(&headers);
                 let body = if gzip { answer.gzip() } else { answer.json() };
@@ -179,16 +180,28 @@ async fn bodies(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let encoded = service.bodies(plan_id(&raw)?, &user).await?;
-    Ok(encoded_json(&headers, &encoded))
+    encoded_json(&headers, encoded).await
 }
 
 /// JSON encoded in advance, gzip-compressed when the client accepts it.
-fn encoded_json(headers: &HeaderMap, encoded: &crate::service::TreeSnapshot) -> Response {
-    if accepts_gzip(headers) {
+async fn encoded_json(
+    headers: &HeaderMap,
+    encoded: Arc<crate::service::TreeSnapshot>,
+) -> Result<Response, HttpError> {
+    Ok(if accepts_gzip(headers) {
         json_reply(true, encoded.gzip.clone())
     } else {
-        json_reply(false, encoded.json.clone())
-    }
+        json_reply(false, unpacked(encoded).await?)
+    })
+}
+
+/// The JSON of an encoded answer, for a client that does not accept gzip (rare: every browser
+/// does), decompressed off the async workers.
+async fn unpacked(encoded: Arc<crate::service::TreeSnapshot>) -> Result<Vec<u8>, HttpError> {
+    tokio::task::spawn_blocking(move || encoded.json())
+        .await
+        .map_err(|e| ServiceError::Task(e.to_string()))?
+        .map_err(|e| ServiceError::Encode(e.to_string()).into())
 }
 
 /// A JSON answer already encoded, `gzipped` or not.

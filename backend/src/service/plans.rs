@@ -1,4 +1,4 @@
-//! Plans as wholes: the encoded tree (JSON and gzip per plan version, cached), creating a plan,
+//! Plans as wholes: the encoded tree (gzip per plan version, cached), creating a plan,
 //! saving an import, and a node's history.
 
 use bytes::Bytes;
@@ -8,16 +8,26 @@ use shared::ids::{NodeId, PlanId};
 use shared::import::ParsedPlan;
 use shared::plan::{Plan, PlanTree};
 use shared::sync::HistoryEntry;
-use std::io::Write;
+use std::io::Read;
 use std::sync::Arc;
 
 use super::{Result, Service, ServiceError, locked, uuid_now};
 
-/// A plan's tree encoded once for all readers of one version: JSON, and JSON gzip-compressed.
+/// A plan's tree (or a first pull, or its bodies) encoded once for all readers of one version:
+/// JSON gzip-compressed, the only form kept (the JSON of a 100,000-task plan is ~100 MB; every
+/// browser asks for gzip, and a client that does not is sent [`TreeSnapshot::json`]).
 pub struct TreeSnapshot {
     pub version: String,
-    pub json: Bytes,
     pub gzip: Bytes,
+}
+
+impl TreeSnapshot {
+    /// The JSON itself, decompressed (for a client that does not accept gzip).
+    pub fn json(&self) -> std::io::Result<Vec<u8>> {
+        let mut json = Vec::with_capacity(self.gzip.len() * 4);
+        flate2::read::GzDecoder::new(&self.gzip[..]).read_to_end(&mut json)?;
+        Ok(json)
+    }
 }
 
 impl Service {
@@ -190,16 +200,21 @@ pub(super) fn encode(
     value: &impl serde::Serialize,
     level: flate2::Compression,
 ) -> Result<TreeSnapshot> {
-    let json = serde_json::to_vec(value).map_err(|e| ServiceError::Encode(e.to_string()))?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 5), level);
-    gz.write_all(&json)
-        .map_err(|e| ServiceError::Encode(e.to_string()))?;
-    let gzip = gz
+    // Written straight into the compressor through a buffer (the JSON itself is never held
+    // whole).
+    let fail = |e: &dyn std::fmt::Display| ServiceError::Encode(e.to_string());
+    let mut out = std::io::BufWriter::with_capacity(
+        64 * 1024,
+        flate2::write::GzEncoder::new(Vec::new(), level),
+    );
+    serde_json::to_writer(&mut out, value).map_err(|e| fail(&e))?;
+    let gzip = out
+        .into_inner()
+        .map_err(|e| fail(&e))?
         .finish()
-        .map_err(|e| ServiceError::Encode(e.to_string()))?;
+        .map_err(|e| fail(&e))?;
     Ok(TreeSnapshot {
         version,
-        json: json.into(),
         gzip: gzip.into(),
     })
 }

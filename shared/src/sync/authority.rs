@@ -25,7 +25,8 @@ use super::wire::*;
 #[derive(Debug, Clone)]
 pub struct Authority {
     state: PlanState,
-    stamps: HashMap<NodeId, Stamps>,
+    /// Shared like the state's nodes: a copy of the authority copies the index only.
+    stamps: HashMap<NodeId, Arc<Stamps>>,
     open: HashMap<ConflictId, Conflict>,
     change: ChangeNo,
     /// The agency codes and administrative units mutations may name; `None` accepts any
@@ -57,7 +58,7 @@ impl Authority {
             open_conflicts.into_iter().map(|c| (c.id, c)).collect();
         Self {
             state,
-            stamps,
+            stamps: stamps.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
             known_conflicts: open.keys().copied().collect(),
             open,
             change,
@@ -266,8 +267,13 @@ impl Authority {
         self.change
     }
 
+    /// Records `stamp` as the last write of `field` of `node`.
+    fn stamp(&mut self, node: NodeId, field: Field, stamp: Stamp) {
+        Arc::make_mut(self.stamps.entry(node).or_default()).insert(field, stamp);
+    }
+
     pub fn stamps(&self, node: NodeId) -> Option<&Stamps> {
-        self.stamps.get(&node)
+        self.stamps.get(&node).map(Arc::as_ref)
     }
 
     pub fn open_conflicts(&self) -> impl Iterator<Item = &Conflict> {
@@ -277,7 +283,7 @@ impl Authority {
     /// The nodes some field of which was written after `cursor`, with their stamps.
     pub fn changed_since(&self, cursor: ChangeNo) -> impl Iterator<Item = (&Node, &Stamps)> {
         self.state.nodes().filter_map(move |n| {
-            let stamps = self.stamps.get(&n.id)?;
+            let stamps: &Stamps = self.stamps.get(&n.id)?;
             stamps
                 .values()
                 .any(|s| s.change > cursor)
@@ -394,7 +400,7 @@ impl Authority {
             .filter(|id| touched_set.contains(id))
             .filter_map(|id| {
                 let node = self.state.get(id)?.clone();
-                let stamps = self.stamps.get(&id).cloned().unwrap_or_default();
+                let stamps = self.stamps(id).cloned().unwrap_or_default();
                 Some((node, stamps))
             })
             .collect();
@@ -505,8 +511,10 @@ impl Authority {
         let written = self.state.apply(&p.mutation)?;
         match &p.mutation {
             Mutation::CreateNode { id, .. } => {
-                self.stamps
-                    .insert(*id, Field::ALL.iter().map(|f| (*f, stamp)).collect());
+                self.stamps.insert(
+                    *id,
+                    Arc::new(Field::ALL.iter().map(|f| (*f, stamp)).collect()),
+                );
             }
             Mutation::EditNode { id, edit } => {
                 let field = edit.field();
@@ -538,32 +546,23 @@ impl Authority {
                         }
                     }
                 }
-                self.stamps.entry(*id).or_default().insert(field, stamp);
+                self.stamp(*id, field, stamp);
             }
             Mutation::ResolveConflict {
                 conflict, id, edit, ..
             } => {
                 self.close_conflict(*conflict, change, conflicts);
-                self.stamps
-                    .entry(*id)
-                    .or_default()
-                    .insert(edit.field(), stamp);
+                self.stamp(*id, edit.field(), stamp);
             }
             Mutation::MoveNode { id, .. } => {
-                self.stamps
-                    .entry(*id)
-                    .or_default()
-                    .insert(Field::Position, stamp);
+                self.stamp(*id, Field::Position, stamp);
             }
             // Operations on the list as the server has it: they merge with other devices'
             // assignments instead of overwriting them, so they open no conflict.
             Mutation::Assign { id, .. }
             | Mutation::Unassign { id, .. }
             | Mutation::Reassign { id, .. } => {
-                self.stamps
-                    .entry(*id)
-                    .or_default()
-                    .insert(Field::Assignments, stamp);
+                self.stamp(*id, Field::Assignments, stamp);
             }
             Mutation::Report { .. } | Mutation::Inspection { .. } => {}
             Mutation::DeleteNode { .. } => {
