@@ -22,7 +22,9 @@ pub fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         None => {}
         Some("sync") => return sync(),
-        Some(other) => bail!("unknown benchmark {other:?}: cargo xtask bench [sync]"),
+        // The app's transfer sizes of the web build in `frontend/dist` as it stands.
+        Some("transfer") => return transfer(&root().join("frontend/dist")),
+        Some(other) => bail!("unknown benchmark {other:?}: cargo xtask bench [sync|transfer]"),
     }
     crate::setup()?;
     crate::setup_browser_tests()?;
