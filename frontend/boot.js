@@ -16,19 +16,23 @@ try {
 }
 if (opened !== null && !kept) {
   const abort = new AbortController();
+  // Without the nodes' bodies (most of a big plan's bytes): the app asks for them once the
+  // tree shows.
+  const began = fetch(`/api/plans/${opened[1]}/pull?without=bodies`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"cursor":0,"clients":[]}',
+    signal: abort.signal,
+  });
   window.__earlyPull = {
     plan: opened[1],
     abort,
-    // Without the nodes' bodies (most of a big plan's bytes): the app asks for them once the
-    // tree shows.
-    response: fetch(`/api/plans/${opened[1]}/pull?without=bodies`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"cursor":0,"clients":[]}',
-      signal: abort.signal,
+    // Settles when the answer begins (or the request fails): the app gives up on an answer
+    // that has not begun in time, and asks again itself.
+    began: began.then(() => true, () => false),
     // Read to the end at once: a body nobody reads yet stops coming once the browser's buffer
     // is full, and the app is still starting.
-    }).then(async (r) => new Response(await r.arrayBuffer(), { status: r.status, headers: r.headers })),
+    response: began.then(async (r) => new Response(await r.arrayBuffer(), { status: r.status, headers: r.headers })),
   };
 }
 

@@ -205,3 +205,33 @@ test('a plan\'s address opened on a new tablet asks for the plan while the app l
   await expect.poll(() => tablet.evaluate((k) => localStorage.getItem(k), `plan:${id}:kept`)).toBe('1');
   await fresh.close();
 });
+
+test('a new tablet whose early request for the plan hangs gives it up after 20 s and asks again: the plan shows without a reload', async ({ page }) => {
+  await backend.signIn(page.context(), 'bdt');
+  await page.goto(backend.url);
+  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  const address = page.url().split('?')[0];
+
+  const fresh = await page.context().browser().newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+  await backend.signIn(fresh, 'bdt');
+  const tablet = await fresh.newPage();
+  // The first request for the plan (boot.js's, sent while the app loads) reaches nothing that
+  // answers (a mobile network changing cells); the next ones pass.
+  let pulls = 0;
+  await tablet.route('**/api/plans/*/pull*', async (route) => {
+    pulls += 1;
+    if (pulls === 1) return; // never answered
+    return route.continue();
+  });
+  const started = Date.now();
+  await tablet.goto(address);
+  await expect(tablet.getByText('Đang tải kế hoạch…')).toBeVisible();
+  await expect.poll(() => pulls).toBe(1);
+  await expect(tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible({ timeout: 30_000 });
+  // Shown by the app's own request, once the first was given up (not before 20 s).
+  expect(pulls).toBeGreaterThanOrEqual(2);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(20_000);
+  await expect(tablet.locator('.sync-pending')).toHaveText(/Đã đồng bộ hết/);
+  await fresh.close();
+});

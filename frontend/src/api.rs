@@ -130,15 +130,17 @@ pub async fn pull(
 }
 
 /// The bodies of a plan's nodes, for a device whose first pull left them out; decoded (megabytes
-/// for a big plan) once `ready` has resolved.
+/// for a big plan) once `ready` has resolved. An answer that has not begun within 20 s is a
+/// network failure (the next sync asks again).
 pub async fn bodies(
     plan: PlanId,
     ready: impl std::future::Future<Output = ()>,
 ) -> Result<BodiesResponse, ApiError> {
-    let response = Request::get(&format!("/api/plans/{plan}/bodies"))
-        .send()
-        .await
-        .map_err(network_error)?;
+    let response = within(
+        Request::get(&format!("/api/plans/{plan}/bodies")).send(),
+        ANSWER_BEGINS_WITHIN_MS,
+    )
+    .await?;
     if !response.ok() {
         return answer(response).await;
     }
@@ -184,6 +186,8 @@ impl EarlyPull {
         ) else {
             return;
         };
+        let began = field("began").and_then(|b| b.dyn_into::<js_sys::Promise>().ok());
+        let stop = abort.clone();
         let decoded = Rc::new(RefCell::new(None));
         let mut resolve = None;
         let done = js_sys::Promise::new(&mut |ok, _| resolve = Some(ok));
@@ -199,6 +203,16 @@ impl EarlyPull {
                 crate::device::mark("early-decoded");
                 Some(decoded)
             };
+            // An answer that has not begun within the deadline (a connection that hangs) is
+            // given up: the app then asks for the plan itself, with its own deadline and retries.
+            if let Some(began) = began {
+                use futures_util::future::{Either, select};
+                let began = std::pin::pin!(wasm_bindgen_futures::JsFuture::from(began));
+                let timer = std::pin::pin!(crate::device::sleep(ANSWER_BEGINS_WITHIN_MS));
+                if let Either::Right(_) = select(began, timer).await {
+                    abort_request(&stop);
+                }
+            }
             *slot.borrow_mut() = arrived.await;
             if let Some(resolve) = resolve {
                 let _ = resolve.call0(&JsValue::NULL);
@@ -235,11 +249,16 @@ impl EarlyPull {
 
     /// Stops it (the device had a copy after all: a whole plan is not downloaded for nothing).
     pub fn cancel(self) {
-        if let Ok(abort) = js_sys::Reflect::get(&self.abort, &JsValue::from_str("abort"))
-            && let Ok(abort) = abort.dyn_into::<js_sys::Function>()
-        {
-            let _ = abort.call0(&self.abort);
-        }
+        abort_request(&self.abort);
+    }
+}
+
+/// Calls `abort()` on `boot.js`'s `AbortController` of the early pull.
+fn abort_request(controller: &JsValue) {
+    if let Ok(abort) = js_sys::Reflect::get(controller, &JsValue::from_str("abort"))
+        && let Ok(abort) = abort.dyn_into::<js_sys::Function>()
+    {
+        let _ = abort.call0(controller);
     }
 }
 
