@@ -86,10 +86,11 @@ pub async fn start(
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown);
-        // Ended sessions and abandoned uploads are forgotten every hour while the server runs.
+        // Idle plans leave memory, ended sessions and abandoned uploads are forgotten, while the
+        // server runs.
         tokio::select! {
             served = serve => served,
-            never = hourly_chores(purging) => match never {},
+            never = chores(purging) => match never {},
             never = relaying.relay_changes() => match never {},
             never = registry.relay_registry_changes() => match never {},
             never = watching.watch_database() => match never {},
@@ -98,11 +99,21 @@ pub async fn start(
     Ok(Running { addr, task })
 }
 
-async fn hourly_chores(service: Arc<Service>) -> std::convert::Infallible {
-    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
-    hourly.tick().await;
+async fn chores(service: Arc<Service>) -> std::convert::Infallible {
+    // Every five minutes, plans unused for half an hour leave memory; every hour, the rest.
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+    every.tick().await;
+    let mut round = 0u64;
     loop {
-        hourly.tick().await;
+        round += 1;
+        every.tick().await;
+        let n = service.forget_idle_plans(crate::service::PLAN_IDLE).await;
+        if n > 0 {
+            tracing::info!("{n} plans unused for 30 minutes left memory");
+        }
+        if !round.is_multiple_of(12) {
+            continue;
+        }
         if let Err(e) = service.purge_sessions().await {
             tracing::warn!("purging ended sessions: {e}");
         }

@@ -80,6 +80,55 @@ async fn accepted_pushes_are_written_out_with_no_reader() {
 }
 
 #[tokio::test]
+async fn a_plan_unused_for_a_while_leaves_memory_and_is_read_again_on_its_next_use() {
+    use std::time::Duration;
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let tasks = children(&tree, top(&tree, "III").id);
+    let first = edit_title(tasks[0].id, "Sửa trước khi kế hoạch rời bộ nhớ");
+    assert_eq!(refusal(&s.mutate(plan, &first).await), None);
+    let whole = PullRequest {
+        cursor: shared::sync::ChangeNo::ZERO,
+        clients: Vec::new(),
+        holds: None,
+    };
+    let before = s.pull(plan, &whole).await;
+    assert_eq!(s.service.plans_in_memory(), 1);
+    // Just used: kept.
+    assert_eq!(
+        s.service.forget_idle_plans(Duration::from_secs(60)).await,
+        0
+    );
+    assert_eq!(s.service.plans_in_memory(), 1);
+    // Unused for longer than asked (here: any time at all): forgotten.
+    assert_eq!(s.service.forget_idle_plans(Duration::ZERO).await, 1);
+    assert_eq!(s.service.plans_in_memory(), 0);
+    // Its next pull reads it again, the same as before.
+    let again = s.pull(plan, &whole).await;
+    assert_eq!(again.cursor, before.cursor);
+    assert_eq!(again.nodes, before.nodes);
+    assert_eq!(s.service.plans_in_memory(), 1);
+    // And a push after a forget is applied once, on the plan as the database has it.
+    assert_eq!(s.service.forget_idle_plans(Duration::ZERO).await, 1);
+    let second = edit_title(tasks[1].id, "Sửa sau khi kế hoạch được đọc lại");
+    assert_eq!(refusal(&s.mutate(plan, &second).await), None);
+    let after = s.pull(plan, &whole).await;
+    let title = |id: NodeId| {
+        after
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.title.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(title(tasks[0].id), "Sửa trước khi kế hoạch rời bộ nhớ");
+    assert_eq!(title(tasks[1].id), "Sửa sau khi kế hoạch được đọc lại");
+    assert!(after.cursor > before.cursor);
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn create_edit_move_delete() {
     let s = Server::start("mem://").await;
     let tree = s.seed_plan().await;

@@ -22,7 +22,7 @@ pub use auth::{new_token, token_key};
 pub use error::{Denial, ServiceError};
 pub use plans::TreeSnapshot;
 pub use pulls::ChangesPulled;
-pub use sync::{Bodies, Pulled};
+pub use sync::{Bodies, PLAN_IDLE, Pulled};
 
 use shared::ids::{ClientId, PlanId};
 use shared::registry::{AdminUnit, Agency, Known, ReferenceData};

@@ -32,7 +32,33 @@ pub(super) struct PlanSlot {
     registry: AtomicU64,
     /// The writer of the plan's accepted pushes (`store/journal.rs`).
     journal: Arc<JournalWriter>,
+    /// When the plan was last pushed to or read from (milliseconds since the process started).
+    used: AtomicU64,
 }
+
+impl PlanSlot {
+    fn touch(&self) {
+        self.used.store(process_ms(), Ordering::Relaxed);
+    }
+
+    fn unused_for(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(
+            process_ms().saturating_sub(self.used.load(Ordering::Relaxed)),
+        )
+    }
+}
+
+/// Milliseconds since this process first asked (a clock that never goes back).
+fn process_ms() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = START.get_or_init(std::time::Instant::now);
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// How long a plan may go unused before this process forgets what it keeps of it in memory
+/// (its state, the copy pulls read, its encoded answers); its next use reads it again from the
+/// database, as after a start.
+pub const PLAN_IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// Writes a plan's accepted pushes out in the background, one run at a time per plan.
 #[derive(Default)]
@@ -616,13 +642,13 @@ impl Service {
     /// pulls and documents are made from.
     pub(super) async fn plan_state(&self, plan: PlanId) -> Result<Arc<PlanSync>> {
         let change = self.change_of(plan).await?;
+        let slot = self.slot(plan);
         let published = locked(&self.published).get(&plan).cloned();
         if let Some(p) = published.filter(|p| p.authority.change() == change) {
             return Ok(p);
         }
         // Not in memory, or another process wrote since: load it (once for all waiting), which
         // publishes it.
-        let slot = self.slot(plan);
         let mut cached = slot.authority.lock().await;
         if !self.current(plan, &mut cached, &slot.registry).await? {
             return Err(ServiceError::PlanNotFound);
@@ -666,8 +692,43 @@ impl Service {
         locked(&self.published).insert(plan, Arc::new(state.clone()));
     }
 
+    /// The plan's slot, marked as used now.
     fn slot(&self, plan: PlanId) -> Arc<PlanSlot> {
-        locked(&self.authorities).entry(plan).or_default().clone()
+        let slot = locked(&self.authorities).entry(plan).or_default().clone();
+        slot.touch();
+        slot
+    }
+
+    /// Forgets what this process keeps in memory of the plans unused for `idle` or longer
+    /// (their state, the copy pulls read, their encoded answers): memory follows the plans in
+    /// use, not every plan used since the start. A plan being written is in use. Returns how
+    /// many plans' states were forgotten.
+    pub async fn forget_idle_plans(&self, idle: std::time::Duration) -> usize {
+        let slots: Vec<(PlanId, Arc<PlanSlot>)> = locked(&self.authorities)
+            .iter()
+            .map(|(plan, slot)| (*plan, slot.clone()))
+            .collect();
+        let mut forgotten = 0;
+        for (plan, slot) in slots {
+            if slot.unused_for() < idle {
+                continue;
+            }
+            // Under the plan's lock, so that no read loads it again halfway.
+            let Ok(mut state) = slot.authority.try_lock() else {
+                continue;
+            };
+            if state.take().is_some() {
+                forgotten += 1;
+            }
+            locked(&self.published).remove(&plan);
+            self.forget_encoded(plan);
+        }
+        forgotten
+    }
+
+    /// How many plans' states this process keeps in memory (read by pulls).
+    pub fn plans_in_memory(&self) -> usize {
+        locked(&self.published).len()
     }
 }
 
