@@ -55,6 +55,11 @@ fn process_ms() -> u64 {
     u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
+/// The compression of the bodies' answer, which a new device downloads right after its tree,
+/// often over a weak link: the default level. The fast one made a 5,000-task plan's bodies
+/// 1,086 KB instead of about 590 (measured 06/12/2026), 2.5 s more over 3G.
+const BODIES_LEVEL: flate2::Compression = flate2::Compression::new(6);
+
 /// How long a plan may go unused before this process forgets what it keeps of it in memory
 /// (its state, the copy pulls read, its encoded answers); its next use reads it again from the
 /// database, as after a start.
@@ -572,12 +577,12 @@ impl Service {
             };
             let answer = bodies_of(&state, |id| scope.contains(id));
             let version = answer.cursor.to_string();
-            return encode_apart(version, answer, flate2::Compression::fast()).await;
+            return encode_apart(version, answer, BODIES_LEVEL).await;
         }
         let answer = bodies_of(&state, |_| true);
         // Encoded at the cursor it was read at (a write meanwhile makes it older, never wrong).
         let version = answer.cursor.to_string();
-        let snapshot = encode_apart(version, answer, flate2::Compression::fast()).await?;
+        let snapshot = encode_apart(version, answer, BODIES_LEVEL).await?;
         locked(&self.bodies).insert(plan, snapshot.clone());
         Ok(snapshot)
     }
