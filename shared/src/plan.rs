@@ -158,6 +158,27 @@ pub struct Node {
 }
 
 impl Node {
+    /// A copy of the node without its body (which is not copied).
+    pub fn without_body(&self) -> Node {
+        Node {
+            id: self.id,
+            plan_id: self.plan_id,
+            parent: self.parent,
+            rank: self.rank.clone(),
+            label: self.label.clone(),
+            kind: self.kind,
+            title: self.title.clone(),
+            body: None,
+            deadline: self.deadline,
+            recurring_deadline: self.recurring_deadline.clone(),
+            references: self.references.clone(),
+            progress: self.progress,
+            completed_on: self.completed_on,
+            assignments: self.assignments.clone(),
+            owner: self.owner.clone(),
+        }
+    }
+
     /// Its heading as reports print it: "1. Tuyên truyền …" (the label, then the title).
     pub fn heading(&self) -> String {
         if self.label.is_empty() {

@@ -106,9 +106,15 @@ impl Server {
         Scope::of_agency(self.sync.authority.state(), AGENCY)
     }
 
-    /// The agency officer's pull.
+    /// The agency officer's pull (and the same without bodies, built without copying them, is
+    /// that pull with its bodies left out).
     fn pull(&self, req: &PullRequest) -> PullResponse {
-        self.sync.pull_scoped(req, &self.scope())
+        let scope = self.scope();
+        let answer = self.sync.pull_scoped(req, &scope);
+        let mut without = answer.clone();
+        without.leave_out_bodies();
+        assert_eq!(self.sync.pull_as(req, Some(&scope), false), without);
+        answer
     }
 
     fn node(&self, id: NodeId) -> Option<&Node> {

@@ -1607,6 +1607,21 @@ fn bodies_left_out_of_a_first_pull_arrive_later_and_never_overwrite_newer_ones()
     let mut first = w.server.pull(&fresh.pull_request());
     first.leave_out_bodies();
     assert!(first.nodes.iter().all(|n| n.body.is_none()));
+    // Built without the bodies (the server's way: they are never copied), the same answer.
+    assert_eq!(
+        w.server.sync.pull_as(&fresh.pull_request(), None, false),
+        first
+    );
+    // A pull of changes keeps the bodies of the nodes it brings whole, as before.
+    let later = PullRequest {
+        cursor: ChangeNo(1),
+        clients: Vec::new(),
+        holds: None,
+    };
+    assert_eq!(
+        w.server.sync.pull_as(&later, None, false),
+        w.server.pull(&later)
+    );
     fresh.on_pull(first);
     assert!(fresh.bodies_unknown() && fresh.body_unknown(node_id(1)));
     assert_eq!(shown(&fresh, 1), None);

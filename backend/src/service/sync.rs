@@ -445,7 +445,7 @@ impl Service {
         if let Some(hit) = cached.filter(|c| c.version == key) {
             return Ok(hit);
         }
-        let mut answer = self
+        let answer = self
             .pull_changes(
                 plan,
                 &PullRequest {
@@ -458,11 +458,9 @@ impl Service {
                     role: shared::access::UserRole::Admin,
                     agency: None,
                 },
+                bodies,
             )
             .await?;
-        if bodies == Bodies::Later {
-            answer.leave_out_bodies();
-        }
         // Encoded at the cursor it was read at (a write meanwhile makes it older, never wrong:
         // the device pulls what follows).
         let version = answer.cursor.to_string();
@@ -526,21 +524,19 @@ impl Service {
                     tokio::task::spawn_blocking(move || {
                         // An agency officer's device holds the agency's tasks and what is
                         // around them only (`shared::sync::scope`).
-                        let mut answer = match actor.agency.as_deref() {
-                            Some(agency) if !everything => state.pull_scoped(
-                                &common,
-                                &Scope::of_agency(state.authority.state(), agency),
-                            ),
-                            _ => state.pull(&common),
+                        let scope = match actor.agency.as_deref() {
+                            Some(agency) if !everything => {
+                                Some(Scope::of_agency(state.authority.state(), agency))
+                            }
+                            _ => None,
                         };
+                        let mut answer =
+                            state.pull_as(&common, scope.as_ref(), bodies == Bodies::Included);
                         shared::inspection::scope::scope_pull(
                             &actor,
                             state.authority.state().records(),
                             &mut answer,
                         );
-                        if bodies == Bodies::Later {
-                            answer.leave_out_bodies();
-                        }
                         SharedPull::new(&answer, flate2::Compression::default()).map(Arc::new)
                     })
                     .await
@@ -593,9 +589,10 @@ impl Service {
         req: &PullRequest,
         puller: &str,
         actor: &shared::actor::Actor,
+        bodies: Bodies,
     ) -> Result<PullResponse> {
         let state = self.plan_state(plan).await?;
-        let mut answer = state.pull(req);
+        let mut answer = state.pull_as(req, None, bodies == Bodies::Included);
         shared::inspection::scope::scope_pull(
             actor,
             state.authority.state().records(),

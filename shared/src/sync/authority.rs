@@ -985,10 +985,30 @@ impl PlanSync {
     /// The answer to a pull: everything written after the cursor (all of it at cursor 0), the
     /// clients' last sequence numbers, and their refusals the device has not been told of.
     pub fn pull(&self, req: &PullRequest) -> PullResponse {
-        // A device holding a scope's nodes only (its user was an agency's officer) is sent the
-        // whole plan.
-        let reset = req.cursor == ChangeNo::ZERO || req.holds.is_some();
-        self.answer(req, reset, None)
+        self.pull_as(req, None, true)
+    }
+
+    /// [`PlanSync::pull`], or [`PlanSync::pull_scoped`] with a `scope`; when `bodies` is false a
+    /// first pull leaves the nodes' bodies out, as [`PullResponse::leave_out_bodies`] would,
+    /// without copying them first (most of a big plan's bytes).
+    pub fn pull_as(&self, req: &PullRequest, scope: Option<&Scope>, bodies: bool) -> PullResponse {
+        let mut answer = match scope {
+            Some(scope) => {
+                let reset = req.cursor == ChangeNo::ZERO
+                    || req.holds != Some(self.held_at(scope, req.cursor));
+                let mut answer = self.answer(req, reset, Some(scope), bodies);
+                answer.scoped = true;
+                answer
+            }
+            None => {
+                // A device holding a scope's nodes only (its user was an agency's officer) is
+                // sent the whole plan.
+                let reset = req.cursor == ChangeNo::ZERO || req.holds.is_some();
+                self.answer(req, reset, None, bodies)
+            }
+        };
+        answer.bodies_left_out = answer.reset && !bodies;
+        answer
     }
 
     /// The answer to a pull of a device that holds `scope`'s nodes only (an agency officer's):
@@ -996,11 +1016,7 @@ impl PlanSync {
     /// every change since its cursor (`req.holds`, [`super::scope::held`]); else, and on a
     /// first pull, every node of the scope (`reset`).
     pub fn pull_scoped(&self, req: &PullRequest, scope: &Scope) -> PullResponse {
-        let reset =
-            req.cursor == ChangeNo::ZERO || req.holds != Some(self.held_at(scope, req.cursor));
-        let mut answer = self.answer(req, reset, Some(scope));
-        answer.scoped = true;
-        answer
+        self.pull_as(req, Some(scope), true)
     }
 
     /// What a device holding `scope` holds at `cursor` had it taken in every change since: the
@@ -1014,7 +1030,13 @@ impl PlanSync {
         }))
     }
 
-    fn answer(&self, req: &PullRequest, reset: bool, scope: Option<&Scope>) -> PullResponse {
+    fn answer(
+        &self,
+        req: &PullRequest,
+        reset: bool,
+        scope: Option<&Scope>,
+        bodies: bool,
+    ) -> PullResponse {
         let inside = |id: NodeId| scope.is_none_or(|s| s.contains(id));
         let a = &self.authority;
         let mut nodes = Vec::new();
@@ -1024,7 +1046,7 @@ impl PlanSync {
                 .state()
                 .nodes()
                 .filter(|n| inside(n.id))
-                .cloned()
+                .map(|n| if bodies { n.clone() } else { n.without_body() })
                 .collect();
             // In id order: similar ids side by side compress better.
             nodes.sort_by_key(|n: &Node| n.id);
