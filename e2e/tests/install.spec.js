@@ -23,12 +23,25 @@ test.afterEach(async () => {
   fs.rmSync(appDir, { recursive: true, force: true });
 });
 
-/// The seed plan open, the page controlled by the service worker (the app installed).
-async function openInstalled(page) {
+/// The seed plan opened from the list of plans; returns its address.
+async function openSeedPlan(page) {
   await backend.signIn(page.context(), 'bdt');
   await page.goto(backend.url);
   await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
   await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
+  return page.url().split('?')[0];
+}
+
+/// A tablet that has never opened the app, signed in as the standing officer.
+async function newTablet(page) {
+  const context = await page.context().browser().newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+  await backend.signIn(context, 'bdt');
+  return { context, tablet: await context.newPage() };
+}
+
+/// The seed plan open, the page controlled by the service worker (the app installed).
+async function openInstalled(page) {
+  await openSeedPlan(page);
   await page.evaluate(() => navigator.serviceWorker.ready);
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 }
@@ -109,12 +122,8 @@ test('the pages loaded apart (reports, import) open offline once the app is inst
 });
 
 test('until the bodies arrive, a task\'s text says it is loading and cannot be edited; then it shows and can be', async ({ page }) => {
-  await backend.signIn(page.context(), 'bdt');
-  await page.goto(backend.url);
-  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
+  const address = await openSeedPlan(page);
   const task = page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ });
-  await expect(task).toBeVisible();
-  const address = page.url().split('?')[0];
   const body = 'Nội dung chờ tải';
   await task.tap();
   await page.getByLabel('Nội dung').fill(body);
@@ -122,9 +131,7 @@ test('until the bodies arrive, a task\'s text says it is loading and cannot be e
   await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
 
   // A new tablet whose request for the bodies is held back (a slow link).
-  const fresh = await page.context().browser().newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
-  await backend.signIn(fresh, 'bdt');
-  const tablet = await fresh.newPage();
+  const { context: fresh, tablet } = await newTablet(page);
   let release;
   const held = new Promise((resolve) => { release = resolve; });
   let asked = false;
@@ -150,11 +157,7 @@ test('until the bodies arrive, a task\'s text says it is loading and cannot be e
 });
 
 test('a plan\'s address opened on a new tablet asks for the plan while the app loads, its tree first and the bodies next, and never again once it is kept', async ({ page }) => {
-  await backend.signIn(page.context(), 'bdt');
-  await page.goto(backend.url);
-  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
-  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
-  const address = page.url().split('?')[0];
+  const address = await openSeedPlan(page);
   // A body written on another tablet.
   const body = 'Nội dung viết trên máy khác';
   await page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ }).tap();
@@ -164,9 +167,7 @@ test('a plan\'s address opened on a new tablet asks for the plan while the app l
   const id = new URL(address).pathname.split('/').pop();
 
   // A tablet that has never opened the plan, given its link.
-  const fresh = await page.context().browser().newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
-  await backend.signIn(fresh, 'bdt');
-  const tablet = await fresh.newPage();
+  const { context: fresh, tablet } = await newTablet(page);
   const asked = [];
   tablet.on('request', (r) => {
     if (r.url().includes('/api/')) asked.push(`${new URL(r.url()).pathname}${new URL(r.url()).search} ${r.postData() || ''}`);
@@ -207,15 +208,9 @@ test('a plan\'s address opened on a new tablet asks for the plan while the app l
 });
 
 test('a new tablet whose early request for the plan hangs gives it up after 20 s and asks again: the plan shows without a reload', async ({ page }) => {
-  await backend.signIn(page.context(), 'bdt');
-  await page.goto(backend.url);
-  await page.getByRole('link', { name: /52\/KH-UBND/ }).tap();
-  await expect(page.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
-  const address = page.url().split('?')[0];
+  const address = await openSeedPlan(page);
 
-  const fresh = await page.context().browser().newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
-  await backend.signIn(fresh, 'bdt');
-  const tablet = await fresh.newPage();
+  const { context: fresh, tablet } = await newTablet(page);
   // The first request for the plan (boot.js's, sent while the app loads) reaches nothing that
   // answers (a mobile network changing cells); the next ones pass.
   let pulls = 0;

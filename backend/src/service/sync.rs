@@ -431,7 +431,7 @@ impl Service {
     /// Everything that changed in a plan since the device's cursor, from the plan's state in
     /// memory (checked against the database's change number; read again when it differs).
     /// A first pull with no client to report on (a new device): the same answer for everyone,
-    /// encoded (JSON and gzip) once per change of the plan and served from memory, with the
+    /// encoded (gzip) once per change of the plan and served from memory, with the
     /// nodes' bodies or without them (the device asks for them once the tree shows).
     pub async fn first_pull_encoded(
         &self,
@@ -554,8 +554,8 @@ impl Service {
         }))
     }
 
-    /// The bodies of a plan's nodes, for a device whose first pull left them out: encoded (JSON
-    /// and gzip) once per change of the plan, like the first pull.
+    /// The bodies of a plan's nodes, for a device whose first pull left them out: encoded (gzip)
+    /// once per change of the plan, like the first pull.
     pub async fn bodies(&self, plan: PlanId, reader: &User) -> Result<Arc<TreeSnapshot>> {
         self.readable(plan, &reader.actor()).await?;
         let change = self.change_of(plan).await?;
@@ -734,7 +734,8 @@ impl Service {
     }
 }
 
-/// [`encode`] on a thread of its own (megabytes of JSON and gzip must not hold up the others).
+/// [`encode`] on a thread of its own (megabytes of JSON to compress must not hold up the
+/// others).
 async fn encode_apart<T: serde::Serialize + Send + 'static>(
     version: String,
     value: T,

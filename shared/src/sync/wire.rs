@@ -269,7 +269,9 @@ pub struct PullResponse {
 }
 
 impl PullResponse {
-    /// Leaves the nodes' bodies out of a first pull (most of a big plan's bytes).
+    /// Leaves the nodes' bodies out of a first pull (most of a big plan's bytes): what
+    /// [`super::PlanSync::pull_as`] answers when asked without bodies (built there without
+    /// copying them), and what its tests compare it with.
     pub fn leave_out_bodies(&mut self) {
         if self.reset {
             for n in &mut self.nodes {
