@@ -80,6 +80,7 @@ impl Store {
             db,
             checks: None,
             writer: None,
+            sessions: None,
         };
         store.settle_all().await?;
         Ok(store)

@@ -14,6 +14,7 @@ mod photos;
 mod plans;
 pub mod registry;
 mod reports;
+mod sessions;
 mod sync;
 
 pub use plans::PlanAccess;
@@ -53,6 +54,9 @@ pub struct Store {
     /// (`journal.rs`), so that requests never queue behind it: opened when first needed. None
     /// for an embedded engine.
     writer: Option<std::sync::Arc<Writer>>,
+    /// On an embedded engine (this process its only client), the sessions read
+    /// (`sessions.rs`). None on a SurrealDB server.
+    sessions: Option<std::sync::Arc<sessions::SessionCache>>,
 }
 
 /// Where the writer's connection goes, and the connection once opened.
@@ -221,7 +225,13 @@ impl Store {
         } else {
             (None, None)
         };
-        let store = Self { db, checks, writer };
+        let sessions = checks.is_none().then(Default::default);
+        let store = Self {
+            db,
+            checks,
+            writer,
+            sessions,
+        };
         if store.writer.is_some() {
             // Opened beside the start rather than by the first push to be written out (which
             // would then wait for the server's sign-in); nothing waits for it.
