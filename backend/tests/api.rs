@@ -85,6 +85,10 @@ async fn a_plan_unused_for_a_while_leaves_memory_and_is_read_again_on_its_next_u
     let s = Server::start("mem://").await;
     let tree = s.seed_plan().await;
     let plan = tree.plan.id;
+    // A plan only read as a tree (`GET /api/plans/{id}`: encoded and kept) leaves memory too.
+    assert_eq!(s.service.plans_in_memory(), 1);
+    assert_eq!(s.service.forget_idle_plans(Duration::ZERO).await, 0);
+    assert_eq!(s.service.plans_in_memory(), 0);
     let tasks = children(&tree, top(&tree, "III").id);
     let first = edit_title(tasks[0].id, "Sửa trước khi kế hoạch rời bộ nhớ");
     assert_eq!(refusal(&s.mutate(plan, &first).await), None);

@@ -52,6 +52,8 @@ impl Service {
     /// The plan's tree, encoded, from the cache when the plan has not changed since.
     pub async fn plan_tree_encoded(&self, id: PlanId, by: &Actor) -> Result<Arc<TreeSnapshot>> {
         self.readable(id, by).await?;
+        // Marked as used: its encoded tree leaves memory with the plan's state when idle.
+        self.slot(id);
         let version = self
             .store
             .plan_version(id)

@@ -695,7 +695,7 @@ impl Service {
     }
 
     /// The plan's slot, marked as used now.
-    fn slot(&self, plan: PlanId) -> Arc<PlanSlot> {
+    pub(super) fn slot(&self, plan: PlanId) -> Arc<PlanSlot> {
         let slot = locked(&self.authorities).entry(plan).or_default().clone();
         slot.touch();
         slot
@@ -728,9 +728,15 @@ impl Service {
         forgotten
     }
 
-    /// How many plans' states this process keeps in memory (read by pulls).
+    /// How many plans this process keeps something of in memory: their state (read by pulls)
+    /// or an encoded answer (the tree, a first pull, the bodies).
     pub fn plans_in_memory(&self) -> usize {
-        locked(&self.published).len()
+        let mut plans: std::collections::HashSet<PlanId> =
+            locked(&self.published).keys().copied().collect();
+        plans.extend(locked(&self.trees).keys().copied());
+        plans.extend(locked(&self.first_pulls).keys().map(|(p, _)| *p));
+        plans.extend(locked(&self.bodies).keys().copied());
+        plans.len()
     }
 }
 
