@@ -487,6 +487,32 @@ struct Api {
     plan: PlanId,
 }
 
+/// An answer received whole, not yet decoded.
+struct Answer {
+    path: String,
+    status: reqwest::StatusCode,
+    gzipped: bool,
+    bytes: bytes::Bytes,
+}
+
+impl Answer {
+    fn decode<T: DeserializeOwned>(&self) -> Result<T> {
+        let (path, status) = (&self.path, self.status);
+        let bytes = if self.gzipped {
+            gunzip(&self.bytes)?
+        } else {
+            self.bytes.to_vec()
+        };
+        if !status.is_success() {
+            bail!(
+                "POST {path}: {status}: {}",
+                String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
+            );
+        }
+        serde_json::from_slice(&bytes).with_context(|| format!("the answer of POST {path}"))
+    }
+}
+
 impl Api {
     /// A device signed in with the session `token`.
     fn new(base: &str, plan: PlanId, token: &str) -> Result<Self> {
@@ -533,19 +559,39 @@ impl Api {
             .headers()
             .get(CONTENT_ENCODING)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
-        let bytes = r.bytes().await?;
-        let bytes = if gzipped {
-            gunzip(&bytes)?
-        } else {
-            bytes.to_vec()
+        let answer = Answer {
+            path: path.to_owned(),
+            status,
+            gzipped,
+            bytes: r.bytes().await?,
         };
-        if !status.is_success() {
-            bail!(
-                "POST {path}: {status}: {}",
-                String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
-            );
-        }
-        serde_json::from_slice(&bytes).with_context(|| format!("the answer of POST {path}"))
+        answer.decode()
+    }
+
+    /// A pull's answer as it arrived, decoded later ([`Answer::decode`]).
+    async fn pull_undecoded(&self, req: &PullRequest) -> Result<Answer> {
+        let path = format!("/plans/{}/pull", self.plan);
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT_ENCODING, "gzip")
+            .body(serde_json::to_vec(req)?)
+            .send()
+            .await
+            .with_context(|| format!("POST {path}"))?;
+        let (status, gzipped) = (
+            r.status(),
+            r.headers()
+                .get(CONTENT_ENCODING)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip")),
+        );
+        Ok(Answer {
+            path,
+            status,
+            gzipped,
+            bytes: r.bytes().await?,
+        })
     }
 
     async fn push(&self, req: &PushRequest) -> Result<PushResponse> {
@@ -673,7 +719,45 @@ struct Sync {
     /// Push and pull, milliseconds.
     latency: f64,
     push_ms: f64,
-    pulled_nodes: usize,
+    patches: usize,
+    conflicts: usize,
+}
+
+/// A pull's answer in a burst: decoded by the device as it came, or kept to be decoded after.
+enum Pulled {
+    Decoded(Box<PullResponse>),
+    Undecoded(Answer),
+}
+
+/// A device's sync in a burst, before it is checked.
+struct Done {
+    latency: f64,
+    push_ms: f64,
+    pushed: PushResponse,
+    pulled: Pulled,
+}
+
+impl Done {
+    /// Every mutation applied once and acknowledged by the pull.
+    fn checked(self) -> Result<Sync> {
+        let pulled = match self.pulled {
+            Pulled::Decoded(p) => *p,
+            Pulled::Undecoded(a) => a.decode()?,
+        };
+        ensure!(
+            self.pushed.last_seq == 10
+                && self.pushed.refused.is_empty()
+                && pulled.clients.first().map(|c| c.seq) == Some(10)
+                && pulled.refusals.is_empty(),
+            "not every mutation applied"
+        );
+        Ok(Sync {
+            latency: self.latency,
+            push_ms: self.push_ms,
+            patches: pulled.patches.len(),
+            conflicts: pulled.conflicts.len(),
+        })
+    }
 }
 
 fn ms(since: Instant) -> f64 {
@@ -1057,11 +1141,17 @@ async fn run() -> Result<ExitCode> {
         clients: args.clients,
         server_pids: &server_pids,
     };
-    let at_once = burst.run(0, Duration::ZERO).await?;
+    let at_once = burst.run(0, Duration::ZERO, false).await?;
     // The same number of devices again, each starting at its own moment over one second (a
     // peak of that many syncs a second, as devices meet it): what each waits then.
-    let spread = burst.run(1, Duration::from_secs(1)).await?;
-    let (latencies, concurrent_errors) = (&at_once.latencies, at_once.errors + spread.errors);
+    let spread = burst.run(1, Duration::from_secs(1), false).await?;
+    // And all at once again, the devices decoding their pulls only once all have them: the
+    // servers' time to answer, without the simulated devices' work on the same cores.
+    let answers = burst.run(2, Duration::ZERO, true).await?;
+    let (latencies, concurrent_errors) = (
+        &at_once.latencies,
+        at_once.errors + spread.errors + answers.errors,
+    );
     // Memory up to here (what earlier runs measured; (f) writes to the plan once more).
     let server_rss_mb_peak = server.rss_peak_mb()?;
 
@@ -1180,6 +1270,14 @@ async fn run() -> Result<ExitCode> {
         "spread_sync_p99_ms: {:.1}",
         percentile(&spread.latencies, 0.99)
     );
+    println!(
+        "concurrent_answer_p50_ms: {:.1}",
+        percentile(&answers.latencies, 0.5)
+    );
+    println!(
+        "concurrent_answer_p99_ms: {:.1}",
+        percentile(&answers.latencies, 0.99)
+    );
     println!("agency_tasks: {agency_tasks}");
     println!("agency_first_pull_nodes: {agency_first_pull_nodes}");
     println!("agency_first_pull_ms: {agency_first_pull_ms:.1}");
@@ -1242,7 +1340,11 @@ struct BurstResult {
 impl Burst<'_> {
     /// One run (`run` numbers its devices' ids): every device at once, or device i starting
     /// i/N of the way through `spread`.
-    async fn run(&self, run: usize, spread: Duration) -> Result<BurstResult> {
+    ///
+    /// With `decode_later`, a device's time ends when its pull's answer has arrived whole, and
+    /// the answers are decoded and checked once every device has one: the phase's CPU is then
+    /// the servers' alone (a real device decodes on its own processor, not the server's).
+    async fn run(&self, run: usize, spread: Duration, decode_later: bool) -> Result<BurstResult> {
         // The devices and this task: the phase (its time and CPU) starts once every device is
         // connected.
         let barrier = Arc::new(tokio::sync::Barrier::new(self.clients + 1));
@@ -1294,25 +1396,23 @@ impl Burst<'_> {
                     let t = Instant::now();
                     let pushed = api.push(&PushRequest { client, mutations }).await?;
                     let push_ms = ms(t);
-                    let pulled = api
-                        .pull(&PullRequest {
+                    let answer = api
+                        .pull_undecoded(&PullRequest {
                             cursor,
                             clients: vec![ClientSeq { client, seq: 0 }],
                             holds: None,
                         })
                         .await?;
-                    let latency = ms(t);
-                    ensure!(
-                        pushed.last_seq == 10
-                            && pushed.refused.is_empty()
-                            && pulled.clients.first().map(|c| c.seq) == Some(10)
-                            && pulled.refusals.is_empty(),
-                        "client {i}: not every mutation applied"
-                    );
-                    anyhow::Ok(Sync {
-                        latency,
+                    let pulled = if decode_later {
+                        Pulled::Undecoded(answer)
+                    } else {
+                        Pulled::Decoded(Box::new(answer.decode()?))
+                    };
+                    anyhow::Ok(Done {
+                        latency: ms(t),
                         push_ms,
-                        pulled_nodes: pulled.nodes.len(),
+                        pushed,
+                        pulled,
                     })
                 };
                 run.await
@@ -1321,11 +1421,11 @@ impl Burst<'_> {
         barrier.wait().await;
         let cpu_before = (servers_cpu(), cpu_seconds("self"));
         let phase = Instant::now();
-        let mut syncs = Vec::new();
+        let mut done = Vec::new();
         let mut concurrent_errors = 0;
         for task in tasks {
             match task.await {
-                Ok(Ok(sync)) => syncs.push(sync),
+                Ok(Ok(d)) => done.push(d),
                 Ok(Err(e)) => {
                     concurrent_errors += 1;
                     eprintln!("concurrent sync: {e:#}");
@@ -1339,6 +1439,17 @@ impl Burst<'_> {
         let phase_s = phase.elapsed().as_secs_f64();
         let cpu_server = servers_cpu() - cpu_before.0;
         let cpu_bench = cpu_seconds("self") - cpu_before.1;
+        // Checked once the phase is over (decoded now, with `decode_later`).
+        let mut syncs = Vec::new();
+        for (i, d) in done.into_iter().enumerate() {
+            match d.checked() {
+                Ok(sync) => syncs.push(sync),
+                Err(e) => {
+                    concurrent_errors += 1;
+                    eprintln!("concurrent sync {i}: {e:#}");
+                }
+            }
+        }
         let sorted = |f: fn(&Sync) -> f64| {
             let mut v: Vec<f64> = syncs.iter().map(f).collect();
             v.sort_by(f64::total_cmp);
@@ -1346,25 +1457,30 @@ impl Burst<'_> {
         };
         let latencies = sorted(|s| s.latency);
         // Where the time goes, for whoever reads a missed target (not a figure of the issue).
-        let (pushes, pulls, nodes) = (
+        let (pushes, pulls, patches, conflicts) = (
             sorted(|s| s.push_ms),
             sorted(|s| s.latency - s.push_ms),
-            sorted(|s| s.pulled_nodes as f64),
+            sorted(|s| s.patches as f64),
+            sorted(|s| s.conflicts as f64),
         );
         eprintln!(
-            "{} detail: push p50 {:.1} ms, p99 {:.1} ms; pull p50 {:.1} ms, p99 {:.1} ms; \
-             nodes per pull p50 {:.0}, max {:.0}; {:.1} s, CPU: server {:.1} s, clients {:.1} s",
+            "{}{} detail: push p50 {:.1} ms, p99 {:.1} ms; pull p50 {:.1} ms, p99 {:.1} ms; \
+             per pull, patches p50 {:.0} max {:.0}, conflicts p50 {:.0} max {:.0}; \
+             {:.1} s, CPU: server {:.1} s, clients {:.1} s",
             if spread.is_zero() {
                 "concurrent".to_owned()
             } else {
                 format!("spread over {} ms", spread.as_millis())
             },
+            if decode_later { " (decoded after)" } else { "" },
             percentile(&pushes, 0.5),
             percentile(&pushes, 0.99),
             percentile(&pulls, 0.5),
             percentile(&pulls, 0.99),
-            percentile(&nodes, 0.5),
-            percentile(&nodes, 1.0),
+            percentile(&patches, 0.5),
+            percentile(&patches, 1.0),
+            percentile(&conflicts, 0.5),
+            percentile(&conflicts, 1.0),
             phase_s,
             cpu_server,
             cpu_bench,

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use shared::api::User;
 
-use super::{Result, Store, StoreError, from_values, sessions, to_value};
+use super::{Result, Store, StoreError, from_values, kept, to_value};
 
 /// A user as stored: the public record and the password hash.
 pub struct StoredUser {
@@ -234,7 +234,7 @@ impl Store {
         now: i64,
         idle_ms: i64,
     ) -> Result<Option<(User, i64)>> {
-        let (kept, generation) = match &self.sessions {
+        let (kept, generation) = match self.kept_sessions() {
             Some(cache) => cache.get(key),
             None => (None, 0),
         };
@@ -242,8 +242,8 @@ impl Store {
             Some(k) => k,
             None => match self.read_session(key, now, idle_ms).await? {
                 Some(k) => {
-                    if let Some(cache) = &self.sessions {
-                        cache.keep(key, k.clone(), generation);
+                    if let Some(cache) = self.kept_sessions() {
+                        cache.keep(key.to_owned(), k.clone(), generation);
                     }
                     k
                 }
@@ -257,8 +257,10 @@ impl Store {
         if known.last_seen.unwrap_or(0) + SESSION_SEEN_EVERY_MS <= now {
             // Marked in memory first: the requests that come meanwhile (a device's burst)
             // do not each write the same mark.
-            if let Some(cache) = &self.sessions {
-                cache.seen(key, now);
+            if let Some(cache) = self.kept_sessions() {
+                cache.update(key, |s| {
+                    s.last_seen = Some(s.last_seen.map_or(now, |t| t.max(now)))
+                });
             }
             let marked = self
                 .db
@@ -286,7 +288,7 @@ impl Store {
         key: &str,
         now: i64,
         idle_ms: i64,
-    ) -> Result<Option<sessions::Known>> {
+    ) -> Result<Option<kept::Session>> {
         let mut r = self
             .db
             .query(
@@ -312,7 +314,7 @@ impl Store {
                 .and_then(|v| v.as_i64())
         };
         let (expires_at, last_seen) = (field("expires_at").unwrap_or(0), field("last_seen"));
-        Ok(Some(sessions::Known {
+        Ok(Some(kept::Session {
             user: serde_json::from_value(row)?,
             expires_at,
             last_seen,
@@ -330,10 +332,14 @@ impl Store {
         Ok(())
     }
 
+    fn kept_sessions(&self) -> Option<&kept::Kept<String, kept::Session>> {
+        self.kept.as_deref().map(|k| &k.sessions)
+    }
+
     /// Tells the sessions kept in memory that the session of `key` (or, with none, any user or
     /// session) was written: called once the database has the write, or may have it.
     fn sessions_changed(&self, key: Option<&str>) {
-        match (&self.sessions, key) {
+        match (self.kept_sessions(), key) {
             (Some(cache), Some(key)) => cache.forget(key),
             (Some(cache), None) => cache.forget_all(),
             (None, _) => {}

@@ -80,7 +80,7 @@ impl Store {
             db,
             checks: None,
             writer: None,
-            sessions: None,
+            kept: None,
         };
         store.settle_all().await?;
         Ok(store)

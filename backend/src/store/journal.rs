@@ -110,7 +110,13 @@ impl Store {
             .bind(("deltas", deltas))
             .await;
         // Another server wrote the plan at the same moment: read it again and retry.
-        outcome(result, "stale")
+        let outcome = outcome(result, "stale");
+        match &outcome {
+            Ok(()) => self.plan_rewritten(plan, |h| h.change = batch.change),
+            // Written or not, as far as this process knows: read again.
+            Err(_) => self.plan_written(plan),
+        }
+        outcome
     }
 
     /// Writes out the plan's oldest journal entries (up to [`MATERIALISE_MAX_ENTRIES`]) record

@@ -10,11 +10,11 @@ use surrealdb::engine::any::Any;
 pub mod auth;
 pub mod backup;
 mod journal;
+mod kept;
 mod photos;
 mod plans;
 pub mod registry;
 mod reports;
-mod sessions;
 mod sync;
 
 pub use plans::PlanAccess;
@@ -54,9 +54,9 @@ pub struct Store {
     /// (`journal.rs`), so that requests never queue behind it: opened when first needed. None
     /// for an embedded engine.
     writer: Option<std::sync::Arc<Writer>>,
-    /// On an embedded engine (this process its only client), the sessions read
-    /// (`sessions.rs`). None on a SurrealDB server.
-    sessions: Option<std::sync::Arc<sessions::SessionCache>>,
+    /// On an embedded engine (this process its only client), the sessions and plans' change
+    /// numbers read (`kept.rs`). None on a SurrealDB server.
+    kept: Option<std::sync::Arc<kept::Memory>>,
 }
 
 /// Where the writer's connection goes, and the connection once opened.
@@ -225,12 +225,12 @@ impl Store {
         } else {
             (None, None)
         };
-        let sessions = checks.is_none().then(Default::default);
+        let kept = checks.is_none().then(Default::default);
         let store = Self {
             db,
             checks,
             writer,
-            sessions,
+            kept,
         };
         if store.writer.is_some() {
             // Opened beside the start rather than by the first push to be written out (which

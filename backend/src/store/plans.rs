@@ -62,6 +62,15 @@ pub struct PlanOrigin {
     pub created: Option<i64>,
 }
 
+/// A plan's record as [`Store::plan_change`] reads it.
+#[derive(serde::Deserialize)]
+struct PlanHeadRow {
+    #[serde(default)]
+    change: ChangeNo,
+    #[serde(default)]
+    visibility: Visibility,
+}
+
 /// A plan's change number and who may read it (see [`Store::plan_access`]).
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct PlanAccess {
@@ -76,7 +85,8 @@ impl Store {
     /// (same ids) overwrites it rather than duplicating it.
     pub async fn put_plan(&self, plan: &Plan, nodes: &[Node]) -> Result<()> {
         let (content, nodes) = plan_records(plan, nodes)?;
-        self.db
+        let done = self
+            .db
             .query(
                 "BEGIN TRANSACTION;
                  UPSERT type::record('plan', $key) CONTENT $plan;
@@ -88,8 +98,9 @@ impl Store {
             .bind(("first", FIRST_CHANGE.0))
             .bind(("plan", content))
             .bind(("nodes", Value::Array(nodes)))
-            .await?
-            .check()?;
+            .await;
+        self.plan_written(plan.id);
+        done?.check()?;
         Ok(())
     }
 
@@ -242,6 +253,21 @@ impl Store {
         plan: PlanId,
         agency: Option<&str>,
     ) -> Result<Option<PlanAccess>> {
+        // Whether the plan gives the agency a task is read from its nodes; anything else is
+        // the plan's head.
+        let head = self.plan_head(plan).await?;
+        let scan = agency.is_some_and(|a| !a.is_empty());
+        match head {
+            None => return Ok(None),
+            Some(h) if !(scan && h.visibility == Visibility::Assigned) => {
+                return Ok(Some(PlanAccess {
+                    change: h.change,
+                    visibility: h.visibility,
+                    assigns: false,
+                }));
+            }
+            Some(_) => {}
+        }
         let mut r = self
             .db
             .query(
@@ -266,27 +292,67 @@ impl Store {
 
     /// Sets who may read the plan; `false` when there is no such plan.
     pub async fn set_visibility(&self, plan: PlanId, visibility: Visibility) -> Result<bool> {
-        let mut r = self
+        let r = self
             .db
             .query("UPDATE type::record('plan', $plan) SET visibility = $v, version = <string> rand::uuid::v7() RETURN VALUE true")
             .bind(("plan", plan.to_string()))
             .bind(("v", to_value(&visibility)?))
-            .await?
-            .check()?;
+            .await;
+        self.plan_written(plan);
+        let mut r = r?.check()?;
         let done: Vec<Value> = r.take(0)?;
         Ok(!done.is_empty())
     }
 
     /// The plan's change number, if the plan exists.
     pub async fn plan_change(&self, plan: PlanId) -> Result<Option<ChangeNo>> {
+        Ok(self.plan_head(plan).await?.map(|h| h.change))
+    }
+
+    /// The plan's change number and who may read it, if the plan exists: from memory when
+    /// kept (`kept.rs`).
+    async fn plan_head(&self, plan: PlanId) -> Result<Option<kept::Head>> {
+        let (kept, generation) = match self.kept_plans() {
+            Some(k) => k.get(&plan),
+            None => (None, 0),
+        };
+        if kept.is_some() {
+            return Ok(kept);
+        }
         let mut r = self
             .db
-            .query("SELECT VALUE change FROM type::record('plan', $plan)")
+            .query("SELECT change, visibility FROM type::record('plan', $plan)")
             .bind(("plan", plan.to_string()))
             .await?
             .check()?;
-        let v: Vec<Value> = r.take(0)?;
-        Ok(v.first().map(|v| change_of(Some(v))))
+        let rows: Vec<PlanHeadRow> = from_values(r.take(0)?)?;
+        let head = rows.into_iter().next().map(|row| kept::Head {
+            change: row.change,
+            visibility: row.visibility,
+        });
+        if let (Some(h), Some(k)) = (head, self.kept_plans()) {
+            k.keep(plan, h, generation);
+        }
+        Ok(head)
+    }
+
+    fn kept_plans(&self) -> Option<&kept::Kept<PlanId, kept::Head>> {
+        self.kept.as_deref().map(|k| &k.plans)
+    }
+
+    /// The plan's record was written (or may have been): its change number and visibility
+    /// are read again.
+    pub(super) fn plan_written(&self, plan: PlanId) {
+        if let Some(k) = self.kept_plans() {
+            k.forget(&plan);
+        }
+    }
+
+    /// The plan's record was written as `change` says.
+    pub(super) fn plan_rewritten(&self, plan: PlanId, change: impl FnOnce(&mut kept::Head)) {
+        if let Some(k) = self.kept_plans() {
+            k.rewrite(&plan, change);
+        }
     }
 
     /// Every plan's metadata, the SHA-256 of the file it was imported from and when it was
@@ -333,8 +399,9 @@ impl Store {
             .bind(("plan", content))
             .bind(("nodes", Value::Array(nodes)))
             .bind(("source", source_sha256.map(str::to_owned)))
-            .await?;
-        match transaction_error(result) {
+            .await;
+        self.plan_written(plan.id);
+        match transaction_error(result?) {
             None => Ok(true),
             Some(e) if thrown(&e, "plan_exists") || e.is_already_exists() => Ok(false),
             Some(e) => Err(e.into()),
