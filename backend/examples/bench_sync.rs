@@ -16,7 +16,10 @@
 //! edit script offline and pushes it in one gzip-compressed push; (c) device B, synced before,
 //! pulls those changes; both views are checked against `expected_after_edits`; (d) A and B edit
 //! the `conflicts` sets offline and sync; (e) N simulated devices, already synced, each push 10
-//! progress edits and pull, all at once; (f) an agency is given 50 tasks spread over the plan,
+//! progress edits and pull, all at once (`concurrent_sync_…`), then spread over one second
+//! (`spread_sync_…`), then all at once again with the devices decoding their pulls only once
+//! all have them (`concurrent_answer_…`: the servers' time to answer, without the simulated
+//! devices' work on the same cores); (f) an agency is given 50 tasks spread over the plan,
 //! and a new device of one of its officers pulls for the first time (`agency_first_pull_bytes`:
 //! the agency's tasks and what is around them, `shared::sync::scope`). Prints one `name: value` line per figure; `*_bytes`
 //! are bytes on the wire (HTTP headers included, both directions). Exits non-zero when an edit
