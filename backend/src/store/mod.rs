@@ -289,7 +289,7 @@ mod tests {
     use super::*;
     use shared::ids::{ClientId, ConflictId, NodeId, PlanId};
     use shared::mutation::Field;
-    use shared::plan::Plan;
+    use shared::plan::{Plan, Visibility};
     use std::collections::HashMap;
 
     async fn sessions_stored(store: &Store) -> usize {
@@ -621,6 +621,64 @@ mod tests {
         let stamps = sync.authority.stamps(n.id).cloned().unwrap_or_default();
         assert!(stamps.contains_key(&Field::Assignments));
         assert!(sync.conflicts.is_empty());
+    }
+
+    /// On an embedded database a plan's change number and visibility are kept in memory:
+    /// every write of the plan's record is seen by the next read, and a plan's absence is
+    /// never kept.
+    #[tokio::test]
+    async fn a_plans_head_kept_in_memory_follows_every_write() {
+        let store = Store::connect("mem://", None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut plan = Plan {
+            id: PlanId::from_parts(8, [8; 10]),
+            metadata: Default::default(),
+            preamble: None,
+            references: vec![],
+            visibility: Default::default(),
+        };
+        let ok = |r: Result<Option<PlanAccess>>| r.unwrap_or_else(|e| panic!("{e}"));
+        assert!(ok(store.plan_access(plan.id, None).await).is_none());
+        assert!(
+            store
+                .create_plan(&plan, &[], None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        );
+        let read = ok(store.plan_access(plan.id, None).await).unwrap_or_else(|| panic!("none"));
+        assert_eq!(read.visibility, Visibility::Province);
+        assert_eq!(
+            store.plan_change(plan.id).await.ok().flatten(),
+            Some(plans::FIRST_CHANGE)
+        );
+        // Kept now; the visibility's write is seen at once, by readers with and without an
+        // agency.
+        assert!(
+            store
+                .set_visibility(plan.id, Visibility::Assigned)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        );
+        let read = ok(store.plan_access(plan.id, None).await).unwrap_or_else(|| panic!("none"));
+        assert_eq!(read.visibility, Visibility::Assigned);
+        let agency =
+            ok(store.plan_access(plan.id, Some("SXD")).await).unwrap_or_else(|| panic!("none"));
+        assert_eq!(
+            (agency.visibility, agency.assigns),
+            (Visibility::Assigned, false)
+        );
+        // A plan stored whole (an import's way), asked for before it existed, is seen too.
+        plan.id = PlanId::from_parts(9, [9; 10]);
+        assert_eq!(store.plan_change(plan.id).await.ok().flatten(), None);
+        store
+            .put_plan(&plan, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            store.plan_change(plan.id).await.ok().flatten(),
+            Some(plans::FIRST_CHANGE)
+        );
     }
 
     /// A plan's new change number reaches whoever listens on the database (the LIVE query
