@@ -209,22 +209,37 @@ impl Store {
     /// [`Store::connect`], to the database `name` of our namespace (several provinces on one
     /// SurrealDB server, each in its own).
     pub async fn connect_to(url: &str, credentials: Option<&str>, name: &str) -> Result<Self> {
-        let db = open_database(url, credentials, name).await?;
-        db.query(SCHEMA).await?.check()?;
-        let (checks, writer) = if is_remote(url) {
-            let writer = Writer {
+        // Opening writes the database's catalogue (the namespace, the database, the schema):
+        // servers started at the same moment against one SurrealDB server conflict there, and
+        // the one that gives way tries again.
+        let mut attempt = 0;
+        let (db, checks) = loop {
+            attempt += 1;
+            let opened = async {
+                let db = open_database(url, credentials, name).await?;
+                db.query(SCHEMA).await?.check()?;
+                let checks = match is_remote(url) {
+                    true => Some(open_database(url, credentials, name).await?),
+                    false => None,
+                };
+                Ok::<_, StoreError>((db, checks))
+            }
+            .await;
+            match opened {
+                Err(StoreError::Db(e)) if conflicted(&e) && attempt < 10 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+                }
+                other => break other?,
+            }
+        };
+        let writer = checks.is_some().then(|| {
+            std::sync::Arc::new(Writer {
                 url: url.to_owned(),
                 credentials: credentials.map(str::to_owned),
                 name: name.to_owned(),
                 db: tokio::sync::OnceCell::new(),
-            };
-            (
-                Some(open_database(url, credentials, name).await?),
-                Some(std::sync::Arc::new(writer)),
-            )
-        } else {
-            (None, None)
-        };
+            })
+        });
         let kept = checks.is_none().then(Default::default);
         let store = Self {
             db,
