@@ -1257,17 +1257,14 @@ async fn run() -> Result<ExitCode> {
     println!("edits_lost_silently: {lost}");
     println!("server_rss_mb_peak: {server_rss_mb_peak:.1}");
     println!("concurrent_clients: {}", args.clients);
-    println!("concurrent_sync_p50_ms: {:.1}", percentile(latencies, 0.5));
-    println!("concurrent_sync_p99_ms: {:.1}", percentile(latencies, 0.99));
+    // A burst's p50 and p99 (`NAME_p50_ms`, `NAME_p99_ms`).
+    let percentiles = |name: &str, latencies: &[f64]| {
+        println!("{name}_p50_ms: {:.1}", percentile(latencies, 0.5));
+        println!("{name}_p99_ms: {:.1}", percentile(latencies, 0.99));
+    };
+    percentiles("concurrent_sync", latencies);
     println!("concurrent_errors: {concurrent_errors}");
-    println!(
-        "spread_sync_p50_ms: {:.1}",
-        percentile(&spread.latencies, 0.5)
-    );
-    println!(
-        "spread_sync_p99_ms: {:.1}",
-        percentile(&spread.latencies, 0.99)
-    );
+    percentiles("spread_sync", &spread.latencies);
     println!("agency_tasks: {agency_tasks}");
     println!("agency_first_pull_nodes: {agency_first_pull_nodes}");
     println!("agency_first_pull_ms: {agency_first_pull_ms:.1}");
@@ -1281,14 +1278,7 @@ async fn run() -> Result<ExitCode> {
     // servers' time to answer, without the simulated devices' work on the same cores.
     let answers = burst.run(2, Duration::ZERO, true).await?;
     concurrent_errors += answers.errors;
-    println!(
-        "concurrent_answer_p50_ms: {:.1}",
-        percentile(&answers.latencies, 0.5)
-    );
-    println!(
-        "concurrent_answer_p99_ms: {:.1}",
-        percentile(&answers.latencies, 0.99)
-    );
+    percentiles("concurrent_answer", &answers.latencies);
     std::io::stdout().flush()?;
 
     let mut failed = Vec::new();

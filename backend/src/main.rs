@@ -10,8 +10,8 @@ fn main() -> std::process::ExitCode {
 /// gives it back when freed, but raises the threshold to the size of each such block freed
 /// (up to 32 MB): after the first password hash (argon2id, 19 MB) or large answer, blocks of
 /// that size stay in its arenas, one per thread that used one, and the server's memory stays
-/// higher for good (measured on the sync benchmark: peak 241–251 MB, 278–311 after an officer
-/// signs in; with the threshold fixed at 4 MB, 206–213 and 222–227). glibc reads it from the
+/// higher for good (measured on the sync benchmark: peak 232–255 MB, 270–311 after an officer
+/// signs in; with the threshold fixed at 4 MB, 208–239 and 223–258). glibc reads it from the
 /// environment at start only, and setting it in code would take `unsafe`: the server starts
 /// itself again with it (the same process: `exec`), unless it is set already.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -224,10 +224,8 @@ impl Store {
 
     /// The user of a session that has neither expired nor stayed unused for `idle_ms`, if the
     /// user is still active; the session is marked used at `now` (written at most once a
-    /// minute, not on every request). The reading is a query that only reads: one that may
-    /// write (an `UPDATE` even in a branch not taken) runs as a write transaction, and every
-    /// request of a burst of syncs would queue behind the others' (measured on the 200-device
-    /// burst: p99 ~100 ms more).
+    /// minute, not on every request, and apart from the reading: [`Store::read_session`]).
+    /// On an embedded database, from memory once read (`kept.rs`).
     pub async fn session_user(
         &self,
         key: &str,

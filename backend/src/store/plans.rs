@@ -62,7 +62,7 @@ pub struct PlanOrigin {
     pub created: Option<i64>,
 }
 
-/// A plan's record as [`Store::plan_change`] reads it.
+/// A plan's record as [`Store::plan_head`] reads it.
 #[derive(serde::Deserialize)]
 struct PlanHeadRow {
     #[serde(default)]
