@@ -1,12 +1,30 @@
 //! Vietnamese text helpers: diacritic-insensitive search and dd/mm/yyyy dates.
 
 use chrono::{Datelike, NaiveDate};
-use unicode_normalization::UnicodeNormalization;
+
+mod latin;
+
+/// `c` as Unicode's canonical decomposition (NFD) writes it when it is a letter of the Latin
+/// blocks (a base letter, then its marks: "ộ" is "o", U+0323, U+0302); any other character as
+/// it is. Text typed either way (precomposed or with combining marks) then folds and sorts the
+/// same. Other scripts are compared as written: the web app does not carry Unicode's whole
+/// normalisation tables for them (~46 KB of its download with Brotli).
+fn decomposed(c: char) -> impl Iterator<Item = char> {
+    let parts = match latin::LATIN.binary_search_by_key(&u32::from(c), |e| u32::from(e[0])) {
+        Ok(i) => {
+            let [_, base, first, second] = latin::LATIN[i];
+            [base, first, second].map(|u| char::from_u32(u32::from(u)).filter(|&c| c != '\0'))
+        }
+        Err(_) => [Some(c), None, None],
+    };
+    parts.into_iter().flatten()
+}
 
 /// Folds text for search: lower case, diacritics removed, "đ" read as "d".
 /// `fold("Giáo dục ĐÀO TẠO") == "giao duc dao tao"`.
 pub fn fold(text: &str) -> String {
-    text.nfd()
+    text.chars()
+        .flat_map(decomposed)
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
         .flat_map(char::to_lowercase)
         .map(|c| if c == 'đ' { 'd' } else { c })
@@ -28,7 +46,11 @@ pub fn collation_key(text: &str) -> (Vec<u32>, Vec<u8>) {
     };
     let mut letters: Vec<u32> = Vec::with_capacity(text.len());
     let mut tones: Vec<u8> = Vec::with_capacity(text.len());
-    for c in text.nfd().flat_map(char::to_lowercase) {
+    for c in text
+        .chars()
+        .flat_map(decomposed)
+        .flat_map(char::to_lowercase)
+    {
         let last = letters.last().copied();
         let modified = |base: char, with: char| (last == rank(base)).then(|| rank(with)).flatten();
         let letter_mark = match c {
@@ -148,6 +170,39 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    #[test]
+    fn latin_letters_decompose_as_unicode_says() {
+        // Sorted, so that the search finds every entry.
+        assert!(latin::LATIN.windows(2).all(|w| w[0][0] < w[1][0]));
+        for range in [
+            '\u{a0}'..='\u{24f}',
+            '\u{1e00}'..='\u{1eff}',
+            '\u{300}'..='\u{36f}',
+        ] {
+            for c in range {
+                let ours: String = decomposed(c).collect();
+                assert_eq!(ours, c.nfd().collect::<String>(), "U+{:04X}", u32::from(c));
+            }
+        }
+        // Any other character is left as it is.
+        assert_eq!(decomposed('ω').collect::<String>(), "ω");
+        assert_eq!(decomposed('\0').collect::<String>(), "\0");
+    }
+
+    #[test]
+    fn text_typed_precomposed_or_with_marks_folds_and_sorts_alike() {
+        let precomposed = "Ủy ban nhân dân huyện Lộc Bình";
+        let marks: String = precomposed.nfd().collect();
+        assert_ne!(precomposed, marks);
+        assert_eq!(fold(precomposed), fold(&marks));
+        assert_eq!(fold(&marks), "uy ban nhan dan huyen loc binh");
+        assert_eq!(collation_key(precomposed), collation_key(&marks));
+        // A tone typed before the vowel's own mark (as some keyboards send them).
+        assert_eq!(collation_key("ộ"), collation_key("o\u{323}\u{302}"));
+        assert_eq!(collation_key("ộ"), collation_key("o\u{302}\u{323}"));
+    }
 
     #[test]
     fn folding_ignores_case_and_diacritics() {
