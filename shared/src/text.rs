@@ -1,6 +1,6 @@
 //! Vietnamese text helpers: diacritic-insensitive search and dd/mm/yyyy dates.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 
 mod latin;
 
@@ -150,21 +150,46 @@ pub fn format_date(date: NaiveDate) -> String {
     format!("{:02}/{:02}/{:04}", date.day(), date.month(), date.year())
 }
 
-/// Parses `d/m/yyyy` (also with `-` or `.` as separators, and ISO `yyyy-mm-dd`).
+/// A time of day as hh:mm ("08:30").
+pub fn format_time(time: NaiveTime) -> String {
+    format!("{:02}:{:02}", time.hour(), time.minute())
+}
+
+/// Parses a time of day typed as h:mm or hh:mm (the way a time field gives it).
+pub fn parse_time(text: &str) -> Option<NaiveTime> {
+    let (h, m) = text.trim().split_once(':')?;
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    NaiveTime::from_hms_opt(number(h)?, number(m)?, 0)
+}
+
+/// Parses `d/m/yyyy` (also with `-` or `.` as separators, and ISO `yyyy-mm-dd`). Written out
+/// rather than through chrono's format strings, whose interpreter the web app would carry.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Some(d);
-    }
-    let mut parts = t.split(['/', '-', '.']);
-    let d: u32 = parts.next()?.trim().parse().ok()?;
-    let m: u32 = parts.next()?.trim().parse().ok()?;
-    let y_text = parts.next()?.trim();
-    if parts.next().is_some() || y_text.len() != 4 {
+    let mut parts = t.split(['/', '-', '.']).map(str::trim);
+    let (first, second, third) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
         return None;
     }
-    let y: i32 = y_text.parse().ok()?;
-    NaiveDate::from_ymd_opt(y, m, d)
+    let iso = first.len() == 4 && t.split('-').count() == 3;
+    let (d, m, y) = if iso {
+        (third, second, first)
+    } else {
+        (first, second, third)
+    };
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    if y.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(number(y)?).ok()?, number(m)?, number(d)?)
 }
 
 #[cfg(test)]
@@ -280,8 +305,29 @@ mod tests {
         assert_eq!(parse_date("5/6/2014"), d);
         assert_eq!(parse_date(" 05-06-2014 "), d);
         assert_eq!(parse_date("2014-06-05"), d);
-        for bad in ["", "31/2/2014", "5/6/14", "5/6", "a/b/cccc", "1/1/2014/1"] {
+        assert_eq!(parse_date("2014-6-5"), d);
+        for bad in [
+            "",
+            "31/2/2014",
+            "5/6/14",
+            "5/6",
+            "a/b/cccc",
+            "1/1/2014/1",
+            "2014/06/05",
+            "+5/6/2014",
+            "2014-06-05x",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        let t = NaiveTime::from_hms_opt(8, 5, 59).map(format_time);
+        assert_eq!(t.as_deref(), Some("08:05"));
+        let t = NaiveTime::from_hms_opt(8, 5, 0);
+        assert_eq!(parse_time("08:05"), t);
+        assert_eq!(parse_time(" 8:05 "), t);
+        for bad in [
+            "", "8", "8:", "24:00", "12:60", "a:bc", "8:05:00", "-1:05", "008:05",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad}");
         }
     }
 }

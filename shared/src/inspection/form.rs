@@ -2,13 +2,13 @@
 //! a time hh:mm, people one per line) turned into records or a typed, worded refusal; and what
 //! the pages list: the places a visit may be at, the visits by district and commune.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use std::fmt;
 
 use crate::ids::{AgencyCode, NodeId, RecordId};
 use crate::inspection::model::*;
 use crate::registry::{AdminUnit, UnitLevel};
-use crate::text::format_date;
+use crate::text::{format_date, format_time, parse_time};
 
 /// Why a form cannot be saved yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,7 +171,7 @@ impl VisitDraft {
             unit: visit.place.unit.clone(),
             village: visit.place.village.clone().unwrap_or_default(),
             date: format_date(visit.at.date()),
-            time: visit.at.time().format("%H:%M").to_string(),
+            time: format_time(visit.at.time()),
             agency: match &visit.inspected {
                 Inspected::Agency(a) => a.to_string(),
                 Inspected::Commune(_) => String::new(),
@@ -193,8 +193,7 @@ impl VisitDraft {
             return Err(FormError::NoPlace);
         }
         let day = date(&self.date, "Ngày kiểm tra")?;
-        let time =
-            NaiveTime::parse_from_str(self.time.trim(), "%H:%M").map_err(|_| FormError::Time)?;
+        let time = parse_time(&self.time).ok_or(FormError::Time)?;
         let visit = Visit {
             id,
             round: round.id,

@@ -17,7 +17,7 @@ use crate::plan::Plan;
 use crate::registry::{AdminUnit, Agency, name_of};
 use crate::report::official::{Appendix, Block, Official};
 use crate::report::record::PlanView;
-use crate::text::format_date;
+use crate::text::{format_date, format_time};
 
 /// Where a visit was: "Bản Slằng, Xã Tân Đoàn, Huyện Văn Quan".
 pub(crate) fn visit_place(v: &Visit, units: &[AdminUnit]) -> String {
@@ -52,7 +52,7 @@ pub(crate) fn team_lines(round: &InspectionRound) -> String {
 pub(crate) fn photo_caption(number: usize, p: &crate::inspection::model::Photo) -> String {
     let when = p
         .taken_at
-        .map(|t| format!("{} {}", t.time().format("%H:%M"), format_date(t.date())));
+        .map(|t| format!("{} {}", format_time(t.time()), format_date(t.date())));
     let at = match p.position {
         Position::Fix { lat_e6, lon_e6, .. } => Some(format!(
             "{:.5}° B, {:.5}° Đ",

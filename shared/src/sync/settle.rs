@@ -7,7 +7,7 @@ use crate::mutation::Mutation;
 use crate::report::ReportMutation;
 use crate::report::record::{Record, RecordEdit, RecordKey, Records};
 use crate::sync::RecordConflict;
-use crate::text::format_date;
+use crate::text::{format_date, format_time};
 
 /// What the conflict is about: "Phiếu kiểm tra (05/12/2026)", "Kết quả thực hiện".
 pub fn subject_vi(conflict: &RecordConflict, records: &Records) -> String {
@@ -77,7 +77,7 @@ fn record_vi(record: &Record) -> String {
             let met = v.met.join("; ");
             format!(
                 "{} {}; làm việc với: {}",
-                v.at.time().format("%H:%M"),
+                format_time(v.at.time()),
                 format_date(v.at.date()),
                 if met.is_empty() { "(không ghi)" } else { &met }
             )

@@ -305,7 +305,7 @@ fn RoundVisits(round: RecordId, open: RwSignal<Open>) -> impl IntoView {
                                     <li>
                                         <button class="visit-row" on:click=move |_| open.set(Open::Visit(id))>
                                             <span class="visit-place">{place}</span>
-                                            <span class="hint">{format!("{} {} · {inspected}", v.at.time().format("%H:%M"), format_date(v.at.date()))}</span>
+                                            <span class="hint">{format!("{} {} · {inspected}", shared::text::format_time(v.at.time()), format_date(v.at.date()))}</span>
                                             <span class="hint">{format!("{findings} kết quả · {recs} kiến nghị · {photos} ảnh")}</span>
                                         </button>
                                     </li>

@@ -50,11 +50,7 @@ pub fn RoundForm(
     on_done: impl Fn(Option<RecordId>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let store = expect_context::<PlanStore>();
-    let year = crate::device::today()
-        .format("%Y")
-        .to_string()
-        .parse()
-        .unwrap_or(2015);
+    let year = chrono::Datelike::year(&crate::device::today());
     let fresh = move |period: ReportPeriod, year: i32| {
         store.state.with_untracked(|s| {
             let on = period
