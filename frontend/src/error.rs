@@ -29,6 +29,8 @@ pub enum AppError {
     NothingPasted,
     /// An edit of a node's body before the body has reached the device (a first visit).
     BodyNotHereYet,
+    /// A part of the app loaded apart could not be loaded (no network, not kept yet).
+    PartNotLoaded,
 }
 
 impl std::fmt::Display for AppError {
@@ -48,6 +50,10 @@ impl std::fmt::Display for AppError {
             Self::BodyNotHereYet => {
                 f.write_str("Nội dung của mục này chưa tải về máy; hãy sửa sau khi đã tải xong.")
             }
+            Self::PartNotLoaded => f.write_str(
+                "Chưa tải được phần này của ứng dụng: máy chưa lưu sẵn phần này và không tải được \
+                 qua mạng. Hãy bấm “Thử lại”; khi có mạng trở lại, phần này cũng tự tải.",
+            ),
         }
     }
 }
@@ -55,6 +61,12 @@ impl std::fmt::Display for AppError {
 impl From<ApiError> for AppError {
     fn from(e: ApiError) -> Self {
         Self::Api(e)
+    }
+}
+
+impl From<leptos::wasm_split::SplitLoaderError> for AppError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        Self::PartNotLoaded
     }
 }
 

@@ -1,4 +1,5 @@
 pub mod agency_panel;
+pub mod apart;
 pub mod assign_sheet;
 pub mod board;
 pub mod board_ctx;

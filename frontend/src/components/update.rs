@@ -97,7 +97,12 @@ async fn register(waiting: RwSignal<bool>, asked: RwSignal<bool>) {
     // Not before the page has loaded: on a first visit over a slow link, the worker's copy of
     // the files must not compete with the page's own.
     loaded().await;
-    let Ok(reg) = JsFuture::from(sw.register("/sw.js")).await else {
+    // (A browser that blocks service workers may answer with nothing.)
+    let Some(reg) = JsFuture::from(sw.register("/sw.js"))
+        .await
+        .ok()
+        .filter(wasm_bindgen::JsValue::is_object)
+    else {
         return;
     };
     let reg: ServiceWorkerRegistration = reg.unchecked_into();

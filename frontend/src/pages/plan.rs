@@ -9,12 +9,12 @@ use shared::text::format_date;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::components::board::Board;
+use crate::components::apart::Apart;
 use crate::components::detail::Detail;
 use crate::components::sync::{ConflictsPanel, SyncBar};
 use crate::components::tree::Tree;
-use crate::components::unit_tasks::UnitTasks;
 use crate::device;
+use crate::error::AppError;
 use crate::pages::reports::Reports;
 use crate::state::{self, PlanStore};
 
@@ -93,11 +93,13 @@ fn PlanView(opened: state::Opened) -> impl IntoView {
     );
     device::keep_alive(events);
     let plan_id = store.plan_id();
-    // The reports and inspections tabs' modules, loaded once the plan is on screen and the page is quiet, so
-    // that the tab opens at once (from the service worker's copy when installed).
+    // The board's, reports' and inspections' modules, loaded once the plan is on screen and the
+    // page is quiet, so that their tab opens at once (from the service worker's copy when
+    // installed). One that cannot be loaded now is tried again when its tab is opened.
     set_timeout(
         move || {
             spawn_local(async move {
+                let _ = board_tab(false).await;
                 let _ = reports_tab(false).await;
                 let _ = inspections_tab(false).await;
                 send_waiting_photos(plan_id).await;
@@ -230,49 +232,58 @@ fn PlanView(opened: state::Opened) -> impl IntoView {
                         <Detail />
                     </div>
                 }.into_any(),
-                Mode::Board => view! { <Board /> }.into_any(),
+                Mode::Board => view! {
+                    <Apart load=|| board_tab(true) loading="Đang tải phần giao việc…" />
+                }.into_any(),
                 Mode::Unit => view! {
                     <div class="split">
-                        <UnitTasks />
+                        <crate::components::unit_tasks::UnitTasks />
                         <Detail />
                     </div>
                 }.into_any(),
                 Mode::Reports => view! {
-                    <Suspense fallback=|| view! { <p class="empty">"Đang tải phần báo cáo…"</p> }>
-                        {Suspend::new(reports_tab(true))}
-                    </Suspense>
+                    <Apart load=|| reports_tab(true) loading="Đang tải phần báo cáo…" />
                 }.into_any(),
                 Mode::Inspections => view! {
-                    <Suspense fallback=|| view! { <p class="empty">"Đang tải phần kiểm tra…"</p> }>
-                        {Suspend::new(inspections_tab(true))}
-                    </Suspense>
+                    <Apart load=|| inspections_tab(true) loading="Đang tải phần kiểm tra…" />
                 }.into_any(),
             }}
         </div>
     }
 }
 
-/// The reports tab, a module of its own (xtask's web build splits it out), loaded a moment after
-/// the plan is on screen (`show` false: nothing is made) or when the tab is opened; the service
-/// worker keeps it for offline use.
-#[lazy]
-fn reports_tab(show: bool) -> AnyView {
-    if show {
+/// The assignment board, a module of its own (xtask's web build splits it out), loaded a
+/// moment after the plan is on screen (`show` false: nothing is made) or when the tab is
+/// opened; the service worker keeps it for offline use. A module that cannot be loaded is an
+/// error shown in the tab ([`Apart`]), never a panic.
+#[leptos::wasm_split::wasm_split(board_tab, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn board_tab(show: bool) -> Result<AnyView, AppError> {
+    Ok(if show {
+        view! { <crate::components::board::Board /> }.into_any()
+    } else {
+        ().into_any()
+    })
+}
+
+/// The reports tab, a module of its own like the board.
+#[leptos::wasm_split::wasm_split(reports_tab, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn reports_tab(show: bool) -> Result<AnyView, AppError> {
+    Ok(if show {
         view! { <Reports /> }.into_any()
     } else {
         ().into_any()
-    }
+    })
 }
 
 /// The inspections tab, a module of its own like the reports tab, loaded with it a moment after
 /// the plan is on screen (an inspector opens the app in the office, then works offline).
-#[lazy]
-fn inspections_tab(show: bool) -> AnyView {
-    if show {
+#[leptos::wasm_split::wasm_split(inspections_tab, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn inspections_tab(show: bool) -> Result<AnyView, AppError> {
+    Ok(if show {
         view! { <crate::pages::inspections::Inspections /> }.into_any()
     } else {
         ().into_any()
-    }
+    })
 }
 
 /// Sends the inspection photos waiting on the device, whatever tab is open, when there are
@@ -282,14 +293,16 @@ async fn send_waiting_photos(plan: PlanId) {
         .await
         .is_ok_and(|keys| !keys.is_empty());
     if waiting && device::online() {
-        upload_photos(plan).await;
+        // (Not loaded: the next `online` event or opening of a visit tries again.)
+        let _ = upload_photos(plan).await;
     }
 }
 
 /// The upload of waiting photos, in the inspections module.
-#[lazy]
-fn upload_photos(plan: PlanId) {
+#[leptos::wasm_split::wasm_split(inspections_tab, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn upload_photos(plan: PlanId) -> Result<(), AppError> {
     crate::pages::inspections::upload_waiting(plan);
+    Ok(())
 }
 
 /// How long after the plan is on screen the reports tab's module is loaded.
