@@ -3,9 +3,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::{Lazy, LazyRoute, lazy_route, path};
+use leptos_router::path;
 
+use crate::components::apart::Apart;
 use crate::components::update::UpdateBar;
+use crate::error::AppError;
 use crate::pages::admin::AdminPage;
 use crate::pages::import::ImportPage;
 use crate::pages::login::{LoginPage, SetupPage, SignInAgain};
@@ -29,8 +31,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="empty">"Không tìm thấy trang này."</p> }>
                     <Route path=path!("/") view=|| view! { <Gate><PlansPage /></Gate> } />
                     <Route path=path!("/plans/:id") view=|| view! { <Gate><PlanPage /></Gate> } />
-                    <Route path=path!("/quan-tri") view={Lazy::<AdminRoute>::new()} />
-                    <Route path=path!("/nhap-ke-hoach") view={Lazy::<ImportRoute>::new()} />
+                    <Route path=path!("/quan-tri") view=|| view! {
+                        <Gate><Apart load=admin_page loading="Đang tải trang quản trị…" /></Gate>
+                    } />
+                    <Route path=path!("/nhap-ke-hoach") view=|| view! {
+                        <Gate><Apart load=import_page loading="Đang tải trang nhập kế hoạch…" /></Gate>
+                    } />
                     <Route path=path!("/doi-mat-khau") view=|| view! { <Gate><PasswordPage /></Gate> } />
                     <Route path=path!("/thiet-lap") view=SetupPage />
                 </Routes>
@@ -42,34 +48,19 @@ pub fn App() -> impl IntoView {
 }
 
 // Pages used rarely load as modules of their own (xtask's web build splits them out), the
-// first time they are opened; the service worker keeps them for offline use.
+// first time they are opened; the service worker keeps them for offline use. One that cannot
+// be loaded says so ([`Apart`]).
 
 /// The administration pages.
-struct AdminRoute;
-
-#[lazy_route]
-impl LazyRoute for AdminRoute {
-    fn data() -> Self {
-        AdminRoute
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <Gate><AdminPage /></Gate> }.into_any()
-    }
+#[leptos::wasm_split::wasm_split(admin_page, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn admin_page() -> Result<AnyView, AppError> {
+    Ok(view! { <AdminPage /> }.into_any())
 }
 
 /// The import of a plan from a document, and its review.
-struct ImportRoute;
-
-#[lazy_route]
-impl LazyRoute for ImportRoute {
-    fn data() -> Self {
-        ImportRoute
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <Gate><ImportPage /></Gate> }.into_any()
-    }
+#[leptos::wasm_split::wasm_split(import_page, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn import_page() -> Result<AnyView, AppError> {
+    Ok(view! { <ImportPage /> }.into_any())
 }
 
 /// Shows its children to a signed-in user (possibly offline, from the device's memory), and
