@@ -122,48 +122,64 @@ test('the pages loaded apart (reports, import) open offline once the app is inst
 });
 
 test('a tab whose module cannot be loaded yet says so in words; the app goes on working, and the tab opens once it can', async ({ page }) => {
-  // A new tablet (no service worker yet) whose requests for the reports module fail: a first
-  // visit that lost the network before the app's parts were kept on the device.
+  // A new tablet (no service worker yet) whose requests for the reports' and the board's
+  // modules fail: a first visit that lost the network before the app's parts were kept.
   const address = await openSeedPlan(page);
   const context = await page.context().browser().newContext({
     viewport: { width: 768, height: 1024 }, hasTouch: true, serviceWorkers: 'block',
   });
-  await backend.signIn(context, 'bdt');
-  const tablet = await context.newPage();
-  const errors = [];
-  tablet.on('pageerror', (e) => errors.push(String(e)));
-  tablet.on('console', (m) => { if (/panicked/.test(m.text())) errors.push(m.text()); });
-  let blocked = true;
-  let asked = 0;
-  await context.route(/\/pkg\/split_reports_tab/, (route) => {
-    asked += 1;
-    return blocked ? route.abort() : route.continue();
-  });
-  await tablet.goto(address);
-  await tablet.getByRole('button', { name: 'Báo cáo', exact: true }).tap();
-  const failed = tablet.locator('.apart-failed');
-  await expect(failed).toContainText('Chưa tải được phần này của ứng dụng');
-  await tablet.screenshot({ path: 'test-results/part-not-loaded-768x1024.png' });
+  try {
+    await backend.signIn(context, 'bdt');
+    const tablet = await context.newPage();
+    const errors = [];
+    tablet.on('pageerror', (e) => errors.push(String(e)));
+    tablet.on('console', (m) => { if (/panicked/.test(m.text())) errors.push(m.text()); });
+    let blocked = true;
+    let asked = 0;
+    await context.route(/\/pkg\/split_(reports|board)_tab/, (route) => {
+      asked += 1;
+      return blocked ? route.abort() : route.continue();
+    });
+    await tablet.goto(address);
+    await tablet.getByRole('button', { name: 'Báo cáo', exact: true }).tap();
+    const failed = tablet.locator('.apart-failed');
+    await expect(failed).toContainText('Chưa tải được phần này của ứng dụng');
+    await tablet.screenshot({ path: 'test-results/part-not-loaded-768x1024.png' });
 
-  // Nothing else broke: a title is edited and synced.
-  await tablet.getByRole('button', { name: 'Cây kế hoạch', exact: true }).tap();
-  await tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ }).tap();
-  await tablet.getByLabel('Tiêu đề').fill('CÁC NHIỆM VỤ CỤ THỂ (sửa khi thiếu phần báo cáo)');
-  await tablet.getByLabel('Tiêu đề').blur();
-  await expect(tablet.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
-  const plan = await backend.api('GET', `/plans/${address.split('/').pop()}`, undefined, await backend.admin());
-  expect(plan.nodes.some((n) => n.title === 'CÁC NHIỆM VỤ CỤ THỂ (sửa khi thiếu phần báo cáo)')).toBe(true);
+    // Nothing else broke: a title is edited and reaches the server.
+    await tablet.getByRole('button', { name: 'Cây kế hoạch', exact: true }).tap();
+    await tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ }).tap();
+    await tablet.getByLabel('Tiêu đề').fill('CÁC NHIỆM VỤ CỤ THỂ (sửa khi thiếu phần báo cáo)');
+    await tablet.getByLabel('Tiêu đề').blur();
+    await expect(tablet.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+    const plan = await backend.api('GET', `/plans/${address.split('/').pop()}`, undefined, await backend.admin());
+    expect(plan.nodes.some((n) => n.title === 'CÁC NHIỆM VỤ CỤ THỂ (sửa khi thiếu phần báo cáo)')).toBe(true);
 
-  // The module can be had again: "Thử lại" opens the tab.
-  await tablet.getByRole('button', { name: 'Báo cáo', exact: true }).tap();
-  await expect(failed).toBeVisible();
-  blocked = false;
-  const before = asked;
-  await failed.getByRole('button', { name: 'Thử lại' }).tap();
-  await expect(tablet.getByRole('heading', { name: 'Kỳ báo cáo' })).toBeVisible();
-  expect(asked).toBeGreaterThan(before);
-  expect(errors).toEqual([]);
-  await context.close();
+    // The board's tab says the same; once its module can be had, "Thử lại" opens it.
+    await tablet.getByRole('button', { name: 'Giao việc', exact: true }).tap();
+    await expect(failed).toContainText('Chưa tải được phần này của ứng dụng');
+    blocked = false;
+    let before = asked;
+    await failed.getByRole('button', { name: 'Thử lại' }).tap();
+    await expect(tablet.locator('.agency-pane')).toBeVisible();
+    await expect(failed).toHaveCount(0);
+    expect(asked).toBeGreaterThan(before);
+
+    // The reports' tab, still failed, tries again by itself when the network comes back.
+    blocked = true;
+    await tablet.getByRole('button', { name: 'Báo cáo', exact: true }).tap();
+    await expect(failed).toBeVisible();
+    blocked = false;
+    before = asked;
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await expect(tablet.getByRole('heading', { name: 'Kỳ báo cáo' })).toBeVisible();
+    await expect(failed).toHaveCount(0);
+    expect(asked).toBeGreaterThan(before);
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
 });
 
 test('until the bodies arrive, a task\'s text says it is loading and cannot be edited; then it shows and can be', async ({ page }) => {

@@ -7,15 +7,20 @@ mod latin;
 /// `c` as Unicode's canonical decomposition (NFD) writes it when it is a letter of the Latin
 /// blocks (a base letter, then its marks: "ộ" is "o", U+0323, U+0302); any other character as
 /// it is. Text typed either way (precomposed or with combining marks) then folds and sorts the
-/// same. Other scripts are compared as written: the web app does not carry Unicode's whole
-/// normalisation tables for them (~46 KB of its download with Brotli).
+/// same. Other scripts are compared as written: the web app's main module does not carry
+/// Unicode's whole normalisation tables for them (44 KB of its download with Brotli).
 fn decomposed(c: char) -> impl Iterator<Item = char> {
-    let parts = match latin::LATIN.binary_search_by_key(&u32::from(c), |e| u32::from(e[0])) {
-        Ok(i) => {
-            let [_, base, first, second] = latin::LATIN[i];
-            [base, first, second].map(|u| char::from_u32(u32::from(u)).filter(|&c| c != '\0'))
+    // (Below U+00C0 nothing decomposes: ASCII skips the search.)
+    let parts = if c < '\u{c0}' {
+        [Some(c), None, None]
+    } else {
+        match latin::LATIN.binary_search_by_key(&u32::from(c), |e| u32::from(e[0])) {
+            Ok(i) => {
+                let [_, base, first, second] = latin::LATIN[i];
+                [base, first, second].map(|u| char::from_u32(u32::from(u)).filter(|&c| c != '\0'))
+            }
+            Err(_) => [Some(c), None, None],
         }
-        Err(_) => [Some(c), None, None],
     };
     parts.into_iter().flatten()
 }
@@ -158,6 +163,7 @@ pub fn format_time(time: NaiveTime) -> String {
 /// Parses a time of day typed as h:mm or hh:mm (the way a time field gives it).
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let (h, m) = text.trim().split_once(':')?;
+    let (h, m) = (h.trim(), m.trim());
     let number = |s: &str| {
         (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()))
             .then(|| s.parse::<u32>().ok())
@@ -324,6 +330,7 @@ mod tests {
         let t = NaiveTime::from_hms_opt(8, 5, 0);
         assert_eq!(parse_time("08:05"), t);
         assert_eq!(parse_time(" 8:05 "), t);
+        assert_eq!(parse_time("8 : 05"), t);
         for bad in [
             "", "8", "8:", "24:00", "12:60", "a:bc", "8:05:00", "-1:05", "008:05",
         ] {

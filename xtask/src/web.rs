@@ -93,7 +93,7 @@ pub fn shell() -> Vec<String> {
     files
 }
 
-/// The modules loaded apart (Leptos's lazy routes) and their loader, relative to `dist`
+/// The modules loaded apart (the app's `wasm_split` functions) and their loader, relative to `dist`
 /// (`pkg/…`).
 pub fn parts() -> Vec<String> {
     let mut parts: Vec<String> = fs::read_dir(root().join("frontend/dist/pkg"))

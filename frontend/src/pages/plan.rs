@@ -305,7 +305,7 @@ fn upload_photos(plan: PlanId) -> Result<(), AppError> {
     Ok(())
 }
 
-/// How long after the plan is on screen the reports tab's module is loaded.
+/// How long after the plan is on screen the board's, reports' and inspections' modules are loaded.
 const PRELOAD_AFTER: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// How the plan page shows the plan.

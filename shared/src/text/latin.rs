@@ -2,7 +2,7 @@
 //! U+1E00–U+1EFF: every Vietnamese letter, and the other Latin letters with marks) and of the
 //! four combining marks that have one (U+0340, U+0341, U+0343, U+0344), as `[character, base,
 //! mark, mark]` (0: none), sorted by character. 4 KB, where Unicode's whole normalisation
-//! tables took ~110 KB of the web app; `text::tests` checks every entry, and every character
+//! tables took ~100 KB of the web app's main module; `text::tests` checks every entry, and every character
 //! of those blocks, against the `unicode-normalization` crate.
 
 pub(super) const LATIN: [[u16; 4]; 501] = [
