@@ -160,16 +160,18 @@ pub fn format_time(time: NaiveTime) -> String {
     format!("{:02}:{:02}", time.hour(), time.minute())
 }
 
+/// A number written with 1 to `most` ASCII digits (no sign, no spaces).
+fn digits(text: &str, most: usize) -> Option<u32> {
+    (!text.is_empty() && text.len() <= most && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
 /// Parses a time of day typed as h:mm or hh:mm (the way a time field gives it).
 pub fn parse_time(text: &str) -> Option<NaiveTime> {
     let (h, m) = text.trim().split_once(':')?;
     let (h, m) = (h.trim(), m.trim());
-    let number = |s: &str| {
-        (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse::<u32>().ok())
-            .flatten()
-    };
-    NaiveTime::from_hms_opt(number(h)?, number(m)?, 0)
+    NaiveTime::from_hms_opt(digits(h, 2)?, digits(m, 2)?, 0)
 }
 
 /// Parses `d/m/yyyy` (also with `-` or `.` as separators, and ISO `yyyy-mm-dd`). Written out
@@ -187,15 +189,14 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     } else {
         (first, second, third)
     };
-    let number = |s: &str| {
-        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse::<u32>().ok())
-            .flatten()
-    };
     if y.len() != 4 {
         return None;
     }
-    NaiveDate::from_ymd_opt(i32::try_from(number(y)?).ok()?, number(m)?, number(d)?)
+    NaiveDate::from_ymd_opt(
+        i32::try_from(digits(y, 4)?).ok()?,
+        digits(m, 2)?,
+        digits(d, 2)?,
+    )
 }
 
 #[cfg(test)]

@@ -255,39 +255,30 @@ impl Store {
     ) -> Result<Option<PlanAccess>> {
         // Whether the plan gives the agency a task is read from its nodes; anything else is
         // the plan's head.
-        let head = self.plan_head(plan).await?;
-        let scan = agency.is_some_and(|a| !a.is_empty());
-        match head {
-            None => return Ok(None),
-            Some(h) if !(scan && h.visibility == Visibility::Assigned) => {
-                return Ok(Some(PlanAccess {
-                    change: h.change,
-                    visibility: h.visibility,
-                    assigns: false,
-                }));
+        let Some(head) = self.plan_head(plan).await? else {
+            return Ok(None);
+        };
+        let assigns = match agency.filter(|a| !a.is_empty()) {
+            Some(agency) if head.visibility == Visibility::Assigned => {
+                let mut r = self
+                    .db
+                    .query(
+                        "RETURN count(SELECT VALUE id FROM node WHERE plan_id = $plan AND $agency IN assignments.agency LIMIT 1) > 0",
+                    )
+                    .bind(("plan", plan.to_string()))
+                    .bind(("agency", agency.to_owned()))
+                    .await?
+                    .check()?;
+                let found: Option<bool> = r.take(0)?;
+                found.unwrap_or(false)
             }
-            Some(_) => {}
-        }
-        let mut r = self
-            .db
-            .query(
-                "LET $p = (SELECT change, visibility FROM type::record('plan', $plan))[0];
-                 IF $p IS NONE { [] } ELSE {
-                     [{
-                         change: $p.change,
-                         visibility: $p.visibility,
-                         assigns: IF $p.visibility = 'assigned' AND $agency != '' {
-                             count(SELECT VALUE id FROM node WHERE plan_id = $plan AND $agency IN assignments.agency LIMIT 1) > 0
-                         } ELSE { false },
-                     }]
-                 };",
-            )
-            .bind(("plan", plan.to_string()))
-            .bind(("agency", agency.unwrap_or_default().to_owned()))
-            .await?
-            .check()?;
-        let rows: Vec<PlanAccess> = from_values(r.take(1)?)?;
-        Ok(rows.into_iter().next())
+            _ => false,
+        };
+        Ok(Some(PlanAccess {
+            change: head.change,
+            visibility: head.visibility,
+            assigns,
+        }))
     }
 
     /// Sets who may read the plan; `false` when there is no such plan.
