@@ -16,7 +16,9 @@
 //! edit script offline and pushes it in one gzip-compressed push; (c) device B, synced before,
 //! pulls those changes; both views are checked against `expected_after_edits`; (d) A and B edit
 //! the `conflicts` sets offline and sync; (e) N simulated devices, already synced, each push 10
-//! progress edits and pull, all at once (`concurrent_sync_…`), then spread over one second
+//! progress edits and pull, all at once (`concurrent_sync_…`; `concurrent_server_…`: the
+//! server's time over each device's push and pull, from their `Server-Timing`, without the
+//! network's and the simulated devices' own), then spread over one second
 //! (`spread_sync_…`); (f) an agency is given 50 tasks spread over the plan,
 //! and a new device of one of its officers pulls for the first time (`agency_first_pull_bytes`:
 //! the agency's tasks and what is around them, `shared::sync::scope`); last, (e) all at once
@@ -497,6 +499,19 @@ struct Answer {
     status: reqwest::StatusCode,
     gzipped: bool,
     bytes: bytes::Bytes,
+    /// The server's time over the request, from its `Server-Timing` (`app;dur=…`).
+    server_ms: Option<f64>,
+}
+
+/// The server's time over a request, as its answer's `Server-Timing: app;dur=…` says it.
+fn server_ms(r: &reqwest::Response) -> Option<f64> {
+    r.headers()
+        .get("server-timing")?
+        .to_str()
+        .ok()?
+        .strip_prefix("app;dur=")?
+        .parse()
+        .ok()
 }
 
 impl Answer {
@@ -541,6 +556,16 @@ impl Api {
         body: &impl serde::Serialize,
         compress: bool,
     ) -> Result<T> {
+        self.post_answer(path, body, compress).await?.decode()
+    }
+
+    /// [`Api::post`]'s answer as it arrived, not yet decoded.
+    async fn post_answer(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+        compress: bool,
+    ) -> Result<Answer> {
         let json = serde_json::to_vec(body)?;
         let mut req = self
             .http
@@ -563,13 +588,13 @@ impl Api {
             .headers()
             .get(CONTENT_ENCODING)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
-        let answer = Answer {
+        Ok(Answer {
             path: path.to_owned(),
             status,
             gzipped,
+            server_ms: server_ms(&r),
             bytes: r.bytes().await?,
-        };
-        answer.decode()
+        })
     }
 
     /// A pull's answer as it arrived, decoded later ([`Answer::decode`]).
@@ -594,6 +619,7 @@ impl Api {
             path,
             status,
             gzipped,
+            server_ms: server_ms(&r),
             bytes: r.bytes().await?,
         })
     }
@@ -601,6 +627,13 @@ impl Api {
     async fn push(&self, req: &PushRequest) -> Result<PushResponse> {
         let path = format!("/plans/{}/push", self.plan);
         self.post(&path, req, true).await
+    }
+
+    /// A push, decoded, with the server's time over it.
+    async fn push_timed(&self, req: &PushRequest) -> Result<(PushResponse, Option<f64>)> {
+        let path = format!("/plans/{}/push", self.plan);
+        let answer = self.post_answer(&path, req, true).await?;
+        Ok((answer.decode()?, answer.server_ms))
     }
 
     async fn pull(&self, req: &PullRequest) -> Result<PullResponse> {
@@ -723,13 +756,16 @@ struct Sync {
     /// Push and pull, milliseconds.
     latency: f64,
     push_ms: f64,
+    /// The server's time over the push and the pull (their `Server-Timing`).
+    server_ms: Option<f64>,
     patches: usize,
     conflicts: usize,
 }
 
 /// A pull's answer in a burst: decoded by the device as it came, or kept to be decoded after.
 enum Pulled {
-    Decoded(Box<PullResponse>),
+    /// With the server's time over the pull.
+    Decoded(Box<PullResponse>, Option<f64>),
     Undecoded(Answer),
 }
 
@@ -737,6 +773,8 @@ enum Pulled {
 struct Done {
     latency: f64,
     push_ms: f64,
+    /// The server's time over the push.
+    push_server_ms: Option<f64>,
     pushed: PushResponse,
     pulled: Pulled,
 }
@@ -744,9 +782,9 @@ struct Done {
 impl Done {
     /// Every mutation applied once and acknowledged by the pull.
     fn checked(self) -> Result<Sync> {
-        let pulled = match self.pulled {
-            Pulled::Decoded(p) => *p,
-            Pulled::Undecoded(a) => a.decode()?,
+        let (pulled, pull_server_ms) = match self.pulled {
+            Pulled::Decoded(p, ms) => (*p, ms),
+            Pulled::Undecoded(a) => (a.decode()?, a.server_ms),
         };
         ensure!(
             self.pushed.last_seq == 10
@@ -758,6 +796,7 @@ impl Done {
         Ok(Sync {
             latency: self.latency,
             push_ms: self.push_ms,
+            server_ms: self.push_server_ms.zip(pull_server_ms).map(|(a, b)| a + b),
             patches: pulled.patches.len(),
             conflicts: pulled.conflicts.len(),
         })
@@ -1263,6 +1302,9 @@ async fn run() -> Result<ExitCode> {
         println!("{name}_p99_ms: {:.1}", percentile(latencies, 0.99));
     };
     percentiles("concurrent_sync", latencies);
+    // The server's share of each device's sync (`Server-Timing` of its push and its pull):
+    // the rest is the network's and the simulated devices' own work on the same cores.
+    percentiles("concurrent_server", &at_once.server);
     println!("concurrent_errors: {concurrent_errors}");
     percentiles("spread_sync", &spread.latencies);
     println!("agency_tasks: {agency_tasks}");
@@ -1327,6 +1369,8 @@ struct Burst<'a> {
 /// Each device's push-and-pull time (sorted), and how many failed.
 struct BurstResult {
     latencies: Vec<f64>,
+    /// The server's time over each device's push and pull (`Server-Timing`), sorted.
+    server: Vec<f64>,
     errors: usize,
 }
 
@@ -1387,7 +1431,8 @@ impl Burst<'_> {
                     let api = api?;
                     warm?;
                     let t = Instant::now();
-                    let pushed = api.push(&PushRequest { client, mutations }).await?;
+                    let (pushed, push_server_ms) =
+                        api.push_timed(&PushRequest { client, mutations }).await?;
                     let push_ms = ms(t);
                     let answer = api
                         .pull_undecoded(&PullRequest {
@@ -1399,11 +1444,12 @@ impl Burst<'_> {
                     let pulled = if decode_later {
                         Pulled::Undecoded(answer)
                     } else {
-                        Pulled::Decoded(Box::new(answer.decode()?))
+                        Pulled::Decoded(Box::new(answer.decode()?), answer.server_ms)
                     };
                     anyhow::Ok(Done {
                         latency: ms(t),
                         push_ms,
+                        push_server_ms,
                         pushed,
                         pulled,
                     })
@@ -1449,6 +1495,8 @@ impl Burst<'_> {
             v
         };
         let latencies = sorted(|s| s.latency);
+        let mut server: Vec<f64> = syncs.iter().filter_map(|s| s.server_ms).collect();
+        server.sort_by(f64::total_cmp);
         // Where the time goes, for whoever reads a missed target (not a figure of the issue).
         let (pushes, pulls, patches, conflicts) = (
             sorted(|s| s.push_ms),
@@ -1480,6 +1528,7 @@ impl Burst<'_> {
         );
         Ok(BurstResult {
             latencies,
+            server,
             errors: concurrent_errors,
         })
     }

@@ -732,6 +732,81 @@ async fn a_push_repeated_after_a_lost_answer_applies_once_and_pulls_carry_what_c
     s.stop().await;
 }
 
+/// The server's time over a sync request, as `Server-Timing: app;dur=…` says it.
+fn server_ms(r: &reqwest::Response) -> f64 {
+    let value = r
+        .headers()
+        .get("server-timing")
+        .unwrap_or_else(|| panic!("no Server-Timing on {}", r.url()))
+        .to_str()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_owned();
+    let ms = value
+        .strip_prefix("app;dur=")
+        .unwrap_or_else(|| panic!("Server-Timing {value}"));
+    ms.parse()
+        .unwrap_or_else(|_| panic!("Server-Timing {value}"))
+}
+
+/// Pushes and pulls say how long the server took over them (a device, a browser's developer
+/// tools and the sync benchmark tell the server's share of a sync from the network's with it),
+/// whatever the answer; other answers do not.
+#[tokio::test]
+async fn pushes_and_pulls_say_the_servers_time_over_them() {
+    let s = Server::start("mem://").await;
+    let tree = s.seed_plan().await;
+    let plan = tree.plan.id;
+    let device = new_client();
+    let req = batch(
+        device,
+        1,
+        shared::sync::ChangeNo::ZERO,
+        vec![edit_title(tree.nodes[1].id, "Thời gian của máy chủ")],
+    );
+    let before = std::time::Instant::now();
+    let pushed = s.push(plan, &req).await;
+    let took = before.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(pushed.status(), StatusCode::OK);
+    let ms = server_ms(&pushed);
+    assert!(
+        (0.0..=took).contains(&ms),
+        "the server's share {ms} ms of a push that took {took} ms"
+    );
+    let pulled = post_json(
+        &s.client,
+        s.url(&format!("/plans/{plan}/pull")),
+        &json!(PullRequest {
+            cursor: shared::sync::ChangeNo::ZERO,
+            clients: vec![ClientSeq {
+                client: device,
+                seq: 0
+            }],
+            holds: None,
+        }),
+    )
+    .send()
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pulled.status(), StatusCode::OK);
+    assert!(server_ms(&pulled) >= 0.0);
+    // Refused answers too.
+    let refused = s
+        .client
+        .post(s.url(&format!("/plans/{plan}/push")))
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(server_ms(&refused) >= 0.0);
+    // Not the tree's answer.
+    let tree_answer = s.get(&format!("/plans/{plan}")).await;
+    assert_eq!(tree_answer.status(), StatusCode::OK);
+    assert!(tree_answer.headers().get("server-timing").is_none());
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn concurrent_edits_of_one_title_make_a_conflict_both_devices_see_and_can_resolve() {
     let s = Server::start("mem://").await;
