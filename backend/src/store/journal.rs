@@ -426,6 +426,126 @@ mod tests {
         assert_eq!(again.authority.stamps(x), sync.authority.stamps(x));
     }
 
+    /// The journal's text of the plan's pending entries, in their order.
+    async fn journal_texts(store: &Store, plan: PlanId) -> Vec<String> {
+        let mut r = ok(store
+            .db
+            .query("SELECT VALUE deltas FROM journal WHERE plan_id = $plan ORDER BY id")
+            .bind(("plan", plan.to_string()))
+            .await);
+        ok(r.take(0))
+    }
+
+    /// Of a node made before (its record whole in the database), an entry keeps only the
+    /// columns the push wrote, with their stamps: a progress edit, not the node's title, body
+    /// and every stamp. Read with the entry pending and once written out, the node is the
+    /// state's, stamps included.
+    #[tokio::test]
+    async fn an_entry_keeps_of_an_edited_node_only_the_columns_written() {
+        let store = ok(Store::connect("mem://", None).await);
+        let (plan, mut sync) = new_plan(&store, 5).await;
+        let x = NodeId::from_parts(7, [8; 10]);
+        accept(
+            &store,
+            plan,
+            &mut sync,
+            1,
+            create(x, "Nhiệm vụ có tiêu đề dài"),
+        )
+        .await;
+        ok(store.settle(plan).await);
+        let progress = Mutation::EditNode {
+            id: x,
+            edit: NodeEdit::Progress(55),
+        };
+        accept(&store, plan, &mut sync, 2, progress).await;
+        let texts = journal_texts(&store, plan).await;
+        assert_eq!(texts.len(), 1);
+        let items: Vec<Value> = ok(serde_json::from_str(&texts[0]));
+        let writes = &items[0][2];
+        assert_eq!(writes.as_array().map(Vec::len), Some(1), "{writes}");
+        let set = writes[0]["set"].as_object().cloned().unwrap_or_default();
+        assert_eq!(set.keys().collect::<Vec<_>>(), vec!["progress"]);
+        assert_eq!(set["progress"], 55);
+        let stamps = writes[0]["stamps"].as_object().cloned().unwrap_or_default();
+        assert_eq!(stamps.len(), 1, "{stamps:?}");
+        assert!(
+            !texts[0].contains("Nhiệm vụ có tiêu đề dài"),
+            "{}",
+            texts[0]
+        );
+        assert_eq!(items[0][1]["nodes"], serde_json::json!([]));
+
+        let read = ok(store.sync_state(plan).await).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(read.authority.state().get(x), sync.authority.state().get(x));
+        assert_eq!(read.authority.stamps(x), sync.authority.stamps(x));
+        assert_eq!(ok(store.materialise(plan).await), 1);
+        let again = ok(store.sync_state(plan).await).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(
+            again.authority.state().get(x),
+            sync.authority.state().get(x)
+        );
+        assert_eq!(again.authority.stamps(x), sync.authority.stamps(x));
+        assert_eq!(
+            again.authority.state().get(x).map(|n| n.title.as_str()),
+            Some("Nhiệm vụ có tiêu đề dài")
+        );
+    }
+
+    /// An entry in the form kept before 06/12/2026 (each push's nodes whole), left by a server
+    /// of that version, is still read on top of the records and written out.
+    #[tokio::test]
+    async fn an_entry_with_nodes_whole_is_still_read_and_written_out() {
+        let store = ok(Store::connect("mem://", None).await);
+        let (plan, mut sync) = new_plan(&store, 6).await;
+        let x = NodeId::from_parts(7, [8; 10]);
+        accept(&store, plan, &mut sync, 1, create(x, "Nhiệm vụ X")).await;
+        ok(store.settle(plan).await);
+        let client = ClientId::from_parts(7, [3; 10]);
+        let before = sync.authority.change();
+        let (response, delta) = sync.push(
+            &PushRequest {
+                client,
+                mutations: vec![Pending {
+                    seq: 2,
+                    base: before,
+                    at: 2,
+                    mutation: Mutation::EditNode {
+                        id: x,
+                        edit: NodeEdit::Title("Tên mới".into()),
+                    },
+                }],
+            },
+            &Author::system(),
+            || ConflictId::from_parts(7, [2; 10]),
+        );
+        assert!(response.refused.is_empty());
+        let old_form = ok(serde_json::to_string(&vec![(client, &delta)]));
+        ok(ok(store
+            .db
+            .query(
+                "CREATE type::record('journal', $key) CONTENT {
+                     plan_id: $plan, change: $change, expected: $expected, deltas: $deltas,
+                     size: string::len($deltas),
+                 };
+                 UPDATE type::record('plan', $plan) SET change = $change;",
+            )
+            .bind(("key", entry_key(plan, delta.change)))
+            .bind(("plan", plan.to_string()))
+            .bind(("change", delta.change.0))
+            .bind(("expected", before.0))
+            .bind(("deltas", old_form))
+            .await)
+        .check());
+        store.plan_written(plan);
+        let read = ok(store.sync_state(plan).await).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(read.authority.state().get(x), sync.authority.state().get(x));
+        assert_eq!(ok(store.materialise(plan).await), 1);
+        assert_eq!(stored_node(&store, x).await.as_deref(), Some("Tên mới"));
+        let again = ok(store.sync_state(plan).await).unwrap_or_else(|| panic!("no plan"));
+        assert_eq!(again.authority.stamps(x), sync.authority.stamps(x));
+    }
+
     /// Two writers of one plan's journal at once (two servers, or a reader and the background
     /// writer): every entry is written out once, none is lost.
     #[tokio::test]

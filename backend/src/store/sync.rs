@@ -26,7 +26,7 @@ pub struct Batch {
     pub expected: ChangeNo,
     /// The plan's change number after them.
     pub change: ChangeNo,
-    nodes: HashMap<NodeId, (Node, Stamps, ChangeNo)>,
+    nodes: HashMap<NodeId, (Written, ChangeNo)>,
     deleted: HashMap<NodeId, ChangeNo>,
     conflicts: HashMap<ConflictId, Conflict>,
     refusals: Vec<Refusal>,
@@ -41,6 +41,127 @@ pub struct Batch {
     made: HashSet<NodeId>,
     /// The first delta that could not be encoded for the journal (never seen).
     unencodable: Option<String>,
+}
+
+/// A node as a batch wrote it.
+#[derive(Debug, Clone)]
+enum Written {
+    /// Whole, in its state after the batch, with all its stamps (as the pushes applied it).
+    Whole(Box<Node>, Stamps),
+    /// Only the columns the batch wrote (as the journal keeps them).
+    Columns(NodeWrite),
+}
+
+/// What a push wrote of a node it did not create, as the journal keeps it: the columns of the
+/// fields it wrote (those its stamps give the push's change; every field when none has it),
+/// with their values and stamps. The rest of the node is unchanged, in its record.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(super) struct NodeWrite {
+    id: NodeId,
+    set: serde_json::Map<String, Value>,
+    stamps: Stamps,
+}
+
+/// The columns of a node's record that writing `field` sets, with `node`'s values, as the
+/// record keeps them (absent values as `null`, no references as `[]`).
+fn columns(node: &Node, field: Field) -> Result<Vec<(&'static str, Value)>> {
+    Ok(match field {
+        Field::Title => vec![
+            ("title", json!(node.title)),
+            ("references", to_value(&node.references)?),
+        ],
+        Field::Body => vec![
+            ("body", to_value(&node.body)?),
+            ("references", to_value(&node.references)?),
+        ],
+        Field::Deadline => vec![("deadline", to_value(&node.deadline)?)],
+        Field::Label => vec![("label", json!(node.label))],
+        Field::Progress => vec![("progress", json!(node.progress))],
+        Field::CompletedOn => vec![("completed_on", to_value(&node.completed_on)?)],
+        Field::Assignments => vec![("assignments", to_value(&node.assignments)?)],
+        Field::Position => vec![
+            ("parent", to_value(&node.parent)?),
+            ("rank", to_value(&node.rank)?),
+        ],
+    })
+}
+
+impl NodeWrite {
+    /// What the push of change `change` wrote of `node` (whose stamps are `stamps`).
+    fn of(node: &Node, stamps: &Stamps, change: ChangeNo) -> Result<Self> {
+        let fields: Vec<Field> = stamps
+            .iter()
+            .filter(|(_, s)| s.change == change)
+            .map(|(f, _)| *f)
+            .collect();
+        let fields: &[Field] = if fields.is_empty() {
+            &Field::ALL
+        } else {
+            &fields
+        };
+        Self::fields(node, stamps, fields)
+    }
+
+    /// The columns of `fields` of `node`, with their stamps.
+    fn fields(node: &Node, stamps: &Stamps, fields: &[Field]) -> Result<Self> {
+        let mut set = serde_json::Map::new();
+        for f in fields {
+            for (column, value) in columns(node, *f)? {
+                set.insert(column.to_owned(), value);
+            }
+        }
+        Ok(Self {
+            id: node.id,
+            set,
+            stamps: stamps
+                .iter()
+                .filter(|(f, _)| fields.contains(f))
+                .map(|(f, s)| (*f, *s))
+                .collect(),
+        })
+    }
+
+    /// The merge of its record (`{ key, set }`) at change `change`: only these columns and
+    /// stamps (MERGE merges nested objects, so the other stamps stay as they are).
+    fn merge_row(&self, change: ChangeNo) -> Result<Value> {
+        let mut set = self.set.clone();
+        set.insert("change".into(), json!(change));
+        let stamps: serde_json::Map<String, Value> = self
+            .stamps
+            .iter()
+            .map(|(f, st)| Ok((field_key(*f)?, to_value(st)?)))
+            .collect::<Result<_>>()?;
+        set.insert("stamps".into(), Value::Object(stamps));
+        Ok(json!({ "key": self.id.to_string(), "set": set }))
+    }
+
+    /// `node` with these columns written.
+    fn apply_to(&self, node: &Node) -> Result<Node> {
+        let mut v = to_value(node)?;
+        if let Some(o) = v.as_object_mut() {
+            for (k, value) in &self.set {
+                o.insert(k.clone(), value.clone());
+            }
+        }
+        Ok(serde_json::from_value(v)?)
+    }
+
+    /// A later write of the same node on top of this one.
+    fn then(&mut self, later: &NodeWrite) {
+        self.set
+            .extend(later.set.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.stamps
+            .extend(later.stamps.iter().map(|(f, s)| (*f, *s)));
+    }
+}
+
+/// A journal entry's item: a push's delta, its nodes as the columns it wrote
+/// ([`NodeWrite`]); entries written before 06/12/2026 kept its nodes whole.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+pub(super) enum JournalItem {
+    Columns(ClientId, Delta, Vec<NodeWrite>),
+    Whole(ClientId, Delta),
 }
 
 impl Batch {
@@ -61,8 +182,10 @@ impl Batch {
         }
         for (n, s) in &delta.nodes {
             self.deleted.remove(&n.id);
-            self.nodes
-                .insert(n.id, (n.clone(), s.clone(), delta.change));
+            self.nodes.insert(
+                n.id,
+                (Written::Whole(Box::new(n.clone()), s.clone()), delta.change),
+            );
         }
         for c in &delta.conflicts {
             self.conflicts.insert(c.id, c.clone());
@@ -82,44 +205,86 @@ impl Batch {
             }));
         if let Some(journal) = self.journal.as_mut() {
             // Nodes the batch creates are written whole when it is accepted, in their state
-            // after it: the journal leaves them out, wherever the batch wrote them.
-            let encoded = if delta.nodes.iter().any(|(n, _)| self.made.contains(&n.id)) {
-                let mut kept = delta.clone();
-                kept.nodes.retain(|(n, _)| !self.made.contains(&n.id));
-                serde_json::to_vec(&(client, &kept))
-            } else {
-                serde_json::to_vec(&(client, delta))
-            };
+            // after it: the journal leaves them out, wherever the batch wrote them. Of the
+            // others it keeps the columns written (a progress edit: one column, not the
+            // node's title and body and every stamp).
+            let encoded = delta
+                .nodes
+                .iter()
+                .filter(|(n, _)| !self.made.contains(&n.id))
+                .map(|(n, s)| NodeWrite::of(n, s, delta.change))
+                .collect::<Result<Vec<_>>>()
+                .map_err(|e| e.to_string())
+                .and_then(|writes| {
+                    let rest = Delta {
+                        nodes: Vec::new(),
+                        ..delta.clone()
+                    };
+                    serde_json::to_vec(&(client, &rest, &writes)).map_err(|e| e.to_string())
+                });
             match encoded {
                 Ok(item) => {
                     journal.push(if journal.is_empty() { b'[' } else { b',' });
                     journal.extend_from_slice(&item);
                 }
                 Err(e) => {
-                    self.unencodable.get_or_insert(e.to_string());
+                    self.unencodable.get_or_insert(e);
                 }
             }
         }
     }
 
     /// The batch that `entries` (the journal's, in their order) make together.
-    pub(super) fn of_entries(expected: ChangeNo, entries: Vec<Vec<(ClientId, Delta)>>) -> Self {
+    pub(super) fn of_entries(expected: ChangeNo, entries: Vec<Vec<JournalItem>>) -> Self {
         let mut batch = Self {
             expected,
             change: expected,
             ..Self::default()
         };
-        for (client, delta) in entries.into_iter().flatten() {
-            batch.add(client, &delta);
+        for item in entries.into_iter().flatten() {
+            match item {
+                JournalItem::Whole(client, delta) => batch.add(client, &delta),
+                JournalItem::Columns(client, delta, writes) => {
+                    batch.add(client, &delta);
+                    batch.add_writes(delta.change, writes);
+                }
+            }
         }
         batch
+    }
+
+    /// Adds the columns a push of change `change` wrote (after what is already added).
+    fn add_writes(&mut self, change: ChangeNo, writes: Vec<NodeWrite>) {
+        for w in writes {
+            self.deleted.remove(&w.id);
+            match self.nodes.get_mut(&w.id) {
+                Some((Written::Columns(before), at)) => {
+                    before.then(&w);
+                    *at = change;
+                }
+                Some((Written::Whole(node, stamps), at)) => match w.apply_to(node) {
+                    Ok(n) => {
+                        **node = n;
+                        stamps.extend(w.stamps.iter().map(|(f, s)| (*f, *s)));
+                        *at = change;
+                    }
+                    Err(e) => {
+                        // Never seen: the journal's own columns of a node it holds whole.
+                        self.unencodable.get_or_insert(e.to_string());
+                    }
+                },
+                None => {
+                    self.nodes.insert(w.id, (Written::Columns(w), change));
+                }
+            }
+        }
     }
 
     /// The nodes the batch creates (and has not deleted): written whole when it is accepted.
     pub(super) fn created(&self) -> HashSet<NodeId> {
         self.made
             .iter()
-            .filter(|id| self.nodes.contains_key(id))
+            .filter(|id| matches!(self.nodes.get(id), Some((Written::Whole(..), _))))
             .copied()
             .collect()
     }
@@ -289,9 +454,23 @@ impl Store {
                 stamps.remove(id);
                 tombstones.insert(*id, *change);
             }
-            for (n, s, _) in b.nodes.values() {
-                stamps.insert(n.id, s.clone());
-                by_id.insert(n.id, n.clone());
+            for (written, _) in b.nodes.values() {
+                match written {
+                    Written::Whole(n, s) => {
+                        stamps.insert(n.id, s.clone());
+                        by_id.insert(n.id, (**n).clone());
+                    }
+                    Written::Columns(w) => {
+                        // Its record is in the same snapshot (made by an earlier batch).
+                        if let Some(node) = by_id.get_mut(&w.id) {
+                            *node = w.apply_to(node)?;
+                            stamps
+                                .entry(w.id)
+                                .or_default()
+                                .extend(w.stamps.iter().map(|(f, s)| (*f, *s)));
+                        }
+                    }
+                }
             }
             nodes = by_id.into_values().collect();
             replace_by(&mut conflicts, b.conflicts.values(), |c| c.id);
@@ -331,70 +510,46 @@ impl Store {
 
     /// The rows a batch writes, as the transactions bind them.
     pub(super) fn batch_rows(plan: PlanId, batch: &Batch) -> Result<BatchRows> {
+        // A journal's columns that could not be applied to a node it held whole (never seen):
+        // nothing is written, and the entries stay for the next try.
+        if let Some(e) = &batch.unencodable {
+            return Err(StoreError::Unencodable(e.clone()));
+        }
         // Nodes made by these pushes are inserted whole; the others get only the fields they
         // wrote (most of a node, its body above all, is unchanged by a typical edit).
         let mut inserts: Vec<Value> = Vec::new();
         let mut merges: Vec<Value> = Vec::new();
         let mut rewrites: Vec<Value> = Vec::new();
         let created = batch.created();
-        for (n, stamps, change) in batch.nodes.values() {
-            let mut written: Vec<Field> = stamps
-                .iter()
-                .filter(|(_, s)| s.change > batch.expected)
-                .map(|(f, _)| *f)
-                .collect();
-            if written.is_empty() {
-                written = Field::ALL.to_vec();
-            }
-            let mut content = node_content(n, *change, stamps)?
-                .get_mut("content")
-                .map(Value::take)
-                .unwrap_or_default();
-            if created.contains(&n.id) {
-                rewrites.push(json!({ "key": n.id.to_string(), "set": content.clone() }));
-                if let Some(o) = content.as_object_mut() {
-                    o.insert("id".into(), json!(n.id.to_string()));
+        for (written, change) in batch.nodes.values() {
+            let write = match written {
+                // Its record exists (made by an earlier batch): the columns merged.
+                Written::Columns(w) => std::borrow::Cow::Borrowed(w),
+                Written::Whole(n, stamps) if created.contains(&n.id) => {
+                    let mut content = node_content(n, *change, stamps)?
+                        .get_mut("content")
+                        .map(Value::take)
+                        .unwrap_or_default();
+                    rewrites.push(json!({ "key": n.id.to_string(), "set": content.clone() }));
+                    if let Some(o) = content.as_object_mut() {
+                        o.insert("id".into(), json!(n.id.to_string()));
+                    }
+                    inserts.push(content);
+                    continue;
                 }
-                inserts.push(content);
-                continue;
-            }
-            let mut set = serde_json::Map::new();
-            let mut keep = |k: &str| {
-                if let Some(v) = content.get(k) {
-                    set.insert(k.to_owned(), v.clone());
+                Written::Whole(n, stamps) => {
+                    let mut fields: Vec<Field> = stamps
+                        .iter()
+                        .filter(|(_, s)| s.change > batch.expected)
+                        .map(|(f, _)| *f)
+                        .collect();
+                    if fields.is_empty() {
+                        fields = Field::ALL.to_vec();
+                    }
+                    std::borrow::Cow::Owned(NodeWrite::fields(n, stamps, &fields)?)
                 }
             };
-            for f in &written {
-                match f {
-                    Field::Title => {
-                        keep("title");
-                        keep("references");
-                    }
-                    Field::Body => {
-                        keep("body");
-                        keep("references");
-                    }
-                    Field::Deadline => keep("deadline"),
-                    Field::Label => keep("label"),
-                    Field::Progress => keep("progress"),
-                    Field::CompletedOn => keep("completed_on"),
-                    Field::Assignments => keep("assignments"),
-                    Field::Position => {
-                        keep("parent");
-                        keep("rank");
-                    }
-                }
-            }
-            keep("change");
-            // Only the stamps of the fields written: MERGE merges nested objects, so the
-            // others stay as they are.
-            let written_stamps: serde_json::Map<String, Value> = stamps
-                .iter()
-                .filter(|(f, _)| written.contains(f))
-                .map(|(f, st)| Ok((field_key(*f)?, to_value(st)?)))
-                .collect::<Result<_>>()?;
-            set.insert("stamps".into(), Value::Object(written_stamps));
-            merges.push(json!({ "key": n.id.to_string(), "set": set }));
+            merges.push(write.merge_row(*change)?);
         }
         let insert_keys: Vec<String> = inserts
             .iter()
@@ -550,7 +705,7 @@ pub(super) fn read_pending(rows: Vec<Value>) -> Result<Option<Pending>> {
             .unwrap_or_default()
             .to_owned();
         expected.get_or_insert(change_of(row.get("expected")));
-        let deltas: Vec<(ClientId, Delta)> =
+        let deltas: Vec<JournalItem> =
             serde_json::from_str(row.get("deltas").and_then(Value::as_str).unwrap_or("[]"))?;
         keys.push(key);
         entries.push(deltas);
