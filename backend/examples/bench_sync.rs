@@ -1305,7 +1305,6 @@ async fn run() -> Result<ExitCode> {
     // The server's share of each device's sync (`Server-Timing` of its push and its pull):
     // the rest is the network's and the simulated devices' own work on the same cores.
     percentiles("concurrent_server", &at_once.server);
-    println!("concurrent_errors: {concurrent_errors}");
     percentiles("spread_sync", &spread.latencies);
     println!("agency_tasks: {agency_tasks}");
     println!("agency_first_pull_nodes: {agency_first_pull_nodes}");
@@ -1321,6 +1320,8 @@ async fn run() -> Result<ExitCode> {
     let answers = burst.run(2, Duration::ZERO, true).await?;
     concurrent_errors += answers.errors;
     percentiles("concurrent_answer", &answers.latencies);
+    // Every burst's failed syncs (printed once all have run).
+    println!("concurrent_errors: {concurrent_errors}");
     std::io::stdout().flush()?;
 
     let mut failed = Vec::new();
