@@ -24,7 +24,9 @@
 //! the agency's tasks and what is around them, `shared::sync::scope`); last, (e) all at once
 //! again with the devices decoding their pulls only once all have them
 //! (`concurrent_answer_…`: the servers' time to answer, without the simulated devices' work on
-//! the same cores). Prints one `name: value` line per figure; `*_bytes`
+//! the same cores); (g) on one embedded server, the server stopped and started again on the
+//! same database, and device B's next pull, which reads the plan from it (`reopen_pull_ms`,
+//! `reopen_rss_mb_peak`). Prints one `name: value` line per figure; `*_bytes`
 //! are bytes on the wire (HTTP headers included, both directions). Exits non-zero when an edit
 //! was lost silently, a conflict is missing or spurious, or a concurrent sync failed.
 
@@ -1322,6 +1324,34 @@ async fn run() -> Result<ExitCode> {
     percentiles("concurrent_answer", &answers.latencies);
     // Every burst's failed syncs (printed once all have run).
     println!("concurrent_errors: {concurrent_errors}");
+    // (g) One server, embedded: stopped (SIGTERM: it writes its journal out first) and started
+    // again on the same database. Device B's next pull makes it read the plan from the
+    // database (`reopen_pull_ms`); the new process's peak memory (`reopen_rss_mb_peak`) is
+    // what reading a plan costs a server after a start.
+    if db.is_none() {
+        let stopped = Command::new("kill")
+            .arg("-TERM")
+            .arg(server.child.id().to_string())
+            .status()?;
+        ensure!(stopped.success(), "kill -TERM the server");
+        let asked = Instant::now();
+        while server.child.try_wait()?.is_none() {
+            ensure!(
+                asked.elapsed() < Duration::from_secs(120),
+                "the server did not stop:\n{}",
+                server.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server = Server::start(&args.server_bin, dir.path(), port, None)?;
+        server.wait_healthy(port).await?;
+        // A new connection: the old ones went with the process.
+        let api = Api::new(&base, plan, &token)?;
+        let t = Instant::now();
+        api.pull_into(&mut b).await?;
+        println!("reopen_pull_ms: {:.1}", ms(t));
+        println!("reopen_rss_mb_peak: {:.1}", server.rss_peak_mb()?);
+    }
     std::io::stdout().flush()?;
 
     let mut failed = Vec::new();

@@ -546,6 +546,47 @@ mod tests {
         assert_eq!(again.authority.stamps(x), sync.authority.stamps(x));
     }
 
+    /// A plan read a page of nodes at a time is the plan read in one query: nodes, stamps,
+    /// entries still pending applied on top, sequence numbers.
+    #[tokio::test]
+    async fn a_plan_read_in_pages_is_the_plan_read_whole() {
+        let store = ok(Store::connect("mem://", None).await);
+        let (plan, mut sync) = new_plan(&store, 9).await;
+        let ids: Vec<NodeId> = (0..7u8).map(|i| NodeId::from_parts(9, [i; 10])).collect();
+        for (seq, id) in ids.iter().enumerate() {
+            accept(
+                &store,
+                plan,
+                &mut sync,
+                seq as u64 + 1,
+                create(*id, "Nhiệm vụ"),
+            )
+            .await;
+        }
+        ok(store.settle(plan).await);
+        let progress = Mutation::EditNode {
+            id: ids[3],
+            edit: NodeEdit::Progress(30),
+        };
+        accept(&store, plan, &mut sync, 8, progress).await;
+        let whole =
+            ok(store.sync_state_paged(plan, 1_000).await).unwrap_or_else(|| panic!("no plan"));
+        let paged = ok(store.sync_state_paged(plan, 2).await).unwrap_or_else(|| panic!("no plan"));
+        let nodes = |s: &PlanSync| {
+            let mut v: Vec<_> = s.authority.state().nodes().cloned().collect();
+            v.sort_by_key(|n| n.id);
+            v
+        };
+        assert_eq!(nodes(&paged).len(), 7);
+        assert_eq!(nodes(&paged), nodes(&whole));
+        assert_eq!(nodes(&paged), nodes(&sync));
+        for id in &ids {
+            assert_eq!(paged.authority.stamps(*id), sync.authority.stamps(*id));
+        }
+        assert_eq!(paged.seqs, sync.seqs);
+        assert_eq!(paged.authority.change(), sync.authority.change());
+    }
+
     /// Two writers of one plan's journal at once (two servers, or a reader and the background
     /// writer): every entry is written out once, none is lost.
     #[tokio::test]
