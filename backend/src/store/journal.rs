@@ -552,7 +552,11 @@ mod tests {
     async fn a_plan_read_in_pages_is_the_plan_read_whole() {
         let store = ok(Store::connect("mem://", None).await);
         let (plan, mut sync) = new_plan(&store, 9).await;
-        let ids: Vec<NodeId> = (0..7u8).map(|i| NodeId::from_parts(9, [i; 10])).collect();
+        let (other, mut other_sync) = new_plan(&store, 10).await;
+        // Another plan's nodes between this one's in key order: in a page's range, left out.
+        let ids: Vec<NodeId> = (0..7u8)
+            .map(|i| NodeId::from_parts(9, [2 * i; 10]))
+            .collect();
         for (seq, id) in ids.iter().enumerate() {
             accept(
                 &store,
@@ -560,6 +564,15 @@ mod tests {
                 &mut sync,
                 seq as u64 + 1,
                 create(*id, "Nhiệm vụ"),
+            )
+            .await;
+            let between = NodeId::from_parts(9, [2 * seq as u8 + 1; 10]);
+            accept(
+                &store,
+                other,
+                &mut other_sync,
+                seq as u64 + 1,
+                create(between, "Khác"),
             )
             .await;
         }
