@@ -14,7 +14,7 @@ use shared::sync::{
 };
 use std::collections::{HashMap, HashSet};
 
-use super::plans::{NODE_FIELDS, node_content};
+use super::plans::{NODE_PAGE, end_reading, node_content, read_nodes};
 use super::reports::{RecordBatch, read_rows};
 use super::*;
 
@@ -374,13 +374,6 @@ pub(super) fn client_key(plan: PlanId, client: ClientId) -> String {
     format!("{plan}_{client}")
 }
 
-/// Most nodes read in one query when a plan's state is read: the database holds a query's
-/// rows several times over while it answers (a plan of 100,000 tasks read in one query took
-/// 1.7 GB more, ~17 KB a node, measured 06/12/2026), and memory freed by one page serves the
-/// next: 895 MB and 6.6 s for the plan of 100,000 (by key instead of by range of keys: 1,067
-/// MB, 8.1 s). A plan of fewer is read in one query.
-const NODE_PAGE: usize = 10_000;
-
 impl Store {
     /// Everything the server holds of a plan for sync, read in one transaction: the
     /// [`Authority`] and what pulls need besides the nodes.
@@ -397,9 +390,7 @@ impl Store {
         // One snapshot: every read in one transaction, which only reads (cancelled after).
         let tx = self.db.clone().begin().await?;
         let read = Self::sync_state_in(&tx, plan, page).await;
-        if let Err(e) = tx.cancel().await {
-            tracing::warn!(error = %e, "ending a transaction that only read");
-        }
+        end_reading(tx).await;
         read
     }
 
@@ -455,57 +446,7 @@ impl Store {
             }
             Ok(taken)
         };
-        if ids.len() <= page {
-            let mut q = tx
-                .query(format!(
-                    "SELECT {NODE_FIELDS}, stamps FROM node WHERE plan_id = $plan"
-                ))
-                .bind(("plan", plan.to_string()))
-                .await?
-                .check()?;
-            take_rows(q.take(0)?)?;
-        } else {
-            let mut taken = HashSet::with_capacity(ids.len());
-            // A big plan a page at a time: each page's rows, held several times over while the
-            // database answers, are freed before the next is read. A page is the range of
-            // keys from its first node to its last (a scan of the table in key order; the
-            // plan's nodes are most of it), other plans' nodes in it left out.
-            let mut ids: Vec<NodeId> = ids.iter().filter_map(|id| id.parse().ok()).collect();
-            ids.sort_by_key(|id| id.to_string());
-            for keys in ids.chunks(page) {
-                let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
-                    continue;
-                };
-                // The keys are parsed ids (hexadecimal digits and hyphens): written into the
-                // query as they are.
-                let mut q = tx
-                    .query(format!(
-                        "SELECT {NODE_FIELDS}, stamps FROM node:⟨{first}⟩..=⟨{last}⟩ WHERE plan_id = $plan"
-                    ))
-                    .bind(("plan", plan.to_string()))
-                    .await?
-                    .check()?;
-                taken.extend(take_rows(q.take(0)?)?);
-            }
-            // Should the database order keys otherwise than their text (never seen), a node
-            // outside every range is read by key.
-            let missing: Vec<String> = ids
-                .iter()
-                .filter(|id| !taken.contains(id))
-                .map(ToString::to_string)
-                .collect();
-            if !missing.is_empty() {
-                tracing::warn!(count = missing.len(), %plan, "nodes outside their page's range");
-                let mut q = tx
-                    .query(format!(
-                        "SELECT {NODE_FIELDS}, stamps FROM array::map($keys, |$k| type::record('node', $k))"
-                    ))
-                    .bind(("keys", missing))
-                    .await?
-                    .check()?;
-                take_rows(q.take(0)?)?;
-            }
-        }
+        read_nodes(tx, plan, &ids, "stamps", page, &mut take_rows).await?;
         let conflicts: Vec<Conflict> = from_values(r.take(2)?)?;
         let tombstones: Vec<Value> = r.take(3)?;
         let tombstones: HashMap<NodeId, ChangeNo> = tombstones
