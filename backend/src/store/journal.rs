@@ -582,6 +582,30 @@ mod tests {
             edit: NodeEdit::Progress(30),
         };
         accept(&store, plan, &mut sync, 8, progress).await;
+        // The ranges of keys serve every node: none is read by key, none of the other plan's.
+        let tx = ok(store.db.clone().begin().await);
+        let mut r = ok(tx
+            .query("SELECT VALUE record::id(id) FROM node WHERE plan_id = $plan")
+            .bind(("plan", plan.to_string()))
+            .await);
+        let keys: Vec<String> = ok(r.take(0));
+        let mut read = Vec::new();
+        let by_key = ok(
+            super::super::plans::read_nodes(&tx, plan, &keys, "", 2, &mut |rows| {
+                let ids: Vec<NodeId> = rows
+                    .iter()
+                    .filter_map(|r| r.get("id")?.as_str()?.parse().ok())
+                    .collect();
+                read.extend(ids.iter().copied());
+                Ok(ids)
+            })
+            .await,
+        );
+        super::super::plans::end_reading(tx).await;
+        read.sort();
+        let mut want = ids.clone();
+        want.sort();
+        assert_eq!((by_key, read), (0, want));
         let whole =
             ok(store.sync_state_paged(plan, 1_000).await).unwrap_or_else(|| panic!("no plan"));
         let paged = ok(store.sync_state_paged(plan, 2).await).unwrap_or_else(|| panic!("no plan"));

@@ -38,6 +38,14 @@ pub enum StoreError {
     Journal,
     #[error("a push could not be encoded for the journal: {0}")]
     Unencodable(String),
+    #[error(
+        "a SurrealDB server is reached over a WebSocket (ws:// or wss://), not over HTTP: {0} \
+         (the servers hear of each other's writes through LIVE queries, and read a big plan \
+         in one transaction of several queries, which HTTP does not carry)"
+    )]
+    OverHttp(String),
+    #[error("a read of the database stopped: {0}")]
+    Task(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -165,6 +173,9 @@ pub(super) async fn open_database(
     credentials: Option<&str>,
     name: &str,
 ) -> Result<Surreal<Any>> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        return Err(StoreError::OverHttp(url.to_owned()));
+    }
     let db = surrealdb::engine::any::connect(url).await?;
     if let Some((user, pass)) = credentials.and_then(|c| c.split_once(':')) {
         db.signin(surrealdb::opt::auth::Root {
@@ -194,7 +205,7 @@ pub fn valid_database_name(name: &str) -> bool {
 
 /// True for the URL of a SurrealDB server over the network.
 pub(super) fn is_remote(url: &str) -> bool {
-    ["ws://", "wss://", "http://", "https://"]
+    ["ws://", "wss://"]
         .iter()
         .any(|scheme| url.starts_with(scheme))
 }
@@ -260,8 +271,8 @@ impl Store {
         Ok(store)
     }
 
-    /// True when the database is a server over the network (`ws://`, `wss://`, `http://`,
-    /// `https://`), which may be out of reach while this process runs.
+    /// True when the database is a server over the network (`ws://`, `wss://`), which may be
+    /// out of reach while this process runs.
     pub fn remote(&self) -> bool {
         self.checks.is_some()
     }
@@ -306,6 +317,21 @@ mod tests {
     use shared::mutation::Field;
     use shared::plan::{Plan, Visibility};
     use std::collections::HashMap;
+
+    /// A SurrealDB server over HTTP is refused with the reason, before any connection: LIVE
+    /// queries and the transaction a big plan is read in need the WebSocket.
+    #[tokio::test]
+    async fn a_database_over_http_is_refused_with_the_reason() {
+        for url in ["http://127.0.0.1:1", "https://db.example:8000"] {
+            match Store::connect(url, None).await {
+                Err(e @ StoreError::OverHttp(_)) => {
+                    assert!(e.to_string().contains("ws://"), "{e}");
+                }
+                Err(e) => panic!("{url}: {e}"),
+                Ok(_) => panic!("{url} was taken"),
+            }
+        }
+    }
 
     async fn sessions_stored(store: &Store) -> usize {
         let mut r = store

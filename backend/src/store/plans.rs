@@ -55,7 +55,7 @@ pub(super) const NODE_PAGE: usize = 10_000;
 /// within the transaction `tx`, and gives them to `take` (which says which nodes it took): in
 /// one query when there are at most `page`, else `page` nodes at a time, each page the range
 /// of keys from its first node to its last (a scan in key order), other plans' nodes in it
-/// left out.
+/// left out. The number of nodes read by key instead (outside every range: never seen).
 pub(super) async fn read_nodes(
     tx: &surrealdb::method::Transaction<Any>,
     plan: PlanId,
@@ -63,7 +63,7 @@ pub(super) async fn read_nodes(
     extra: &str,
     page: usize,
     take: &mut impl FnMut(Vec<Value>) -> Result<Vec<NodeId>>,
-) -> Result<()> {
+) -> Result<usize> {
     let fields = if extra.is_empty() {
         NODE_FIELDS.to_owned()
     } else {
@@ -76,10 +76,12 @@ pub(super) async fn read_nodes(
             .await?
             .check()?;
         take(q.take(0)?)?;
-        return Ok(());
+        return Ok(0);
     }
+    // The keys' order as text is their order as ids (lowercase hexadecimal digits, hyphens at
+    // fixed places).
     let mut ids: Vec<NodeId> = ids.iter().filter_map(|id| id.parse().ok()).collect();
-    ids.sort_by_key(|id| id.to_string());
+    ids.sort();
     let mut taken = HashSet::with_capacity(ids.len());
     for keys in ids.chunks(page) {
         let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
@@ -103,18 +105,20 @@ pub(super) async fn read_nodes(
         .filter(|id| !taken.contains(id))
         .map(ToString::to_string)
         .collect();
+    let by_key = missing.len();
     if !missing.is_empty() {
-        tracing::warn!(count = missing.len(), %plan, "nodes outside their page's range");
+        tracing::warn!(count = by_key, %plan, "nodes outside their page's range");
         let mut q = tx
             .query(format!(
-                "SELECT {fields} FROM array::map($keys, |$k| type::record('node', $k))"
+                "SELECT {fields} FROM array::map($keys, |$k| type::record('node', $k)) WHERE plan_id = $plan"
             ))
             .bind(("keys", missing))
+            .bind(("plan", plan.to_string()))
             .await?
             .check()?;
         take(q.take(0)?)?;
     }
-    Ok(())
+    Ok(by_key)
 }
 
 /// A plan's nodes, whose keys are `ids`, read within `tx` ([`read_nodes`]).
@@ -217,7 +221,10 @@ impl Store {
     /// The plan, its version and its nodes, read in one transaction (one consistent snapshot).
     pub async fn plan_snapshot(&self, id: PlanId) -> Result<Option<(String, Plan, Vec<Node>)>> {
         self.settle(id).await?;
-        let tx = self.db.clone().begin().await?;
+        // In a task of its own, which always ends the transaction (`Store::sync_state`).
+        let db = self.db.clone();
+        tokio::spawn(async move {
+        let tx = db.begin().await?;
         let read = async {
             let mut r = tx
                 .query(
@@ -246,6 +253,9 @@ impl Store {
         .await;
         end_reading(tx).await;
         read
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
     pub async fn plans(&self) -> Result<Vec<PlanSummary>> {
@@ -266,18 +276,24 @@ impl Store {
 
     pub async fn nodes(&self, plan: PlanId) -> Result<Vec<Node>> {
         self.settle(plan).await?;
-        let tx = self.db.clone().begin().await?;
-        let read = async {
-            let mut r = tx
-                .query("SELECT VALUE record::id(id) FROM node WHERE plan_id = $plan")
-                .bind(("plan", plan.to_string()))
-                .await?
-                .check()?;
-            nodes_in(&tx, plan, r.take(0)?).await
-        }
-        .await;
-        end_reading(tx).await;
-        read
+        // In a task of its own, which always ends the transaction (`Store::sync_state`).
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            let tx = db.begin().await?;
+            let read = async {
+                let mut r = tx
+                    .query("SELECT VALUE record::id(id) FROM node WHERE plan_id = $plan")
+                    .bind(("plan", plan.to_string()))
+                    .await?
+                    .check()?;
+                nodes_in(&tx, plan, r.take(0)?).await
+            }
+            .await;
+            end_reading(tx).await;
+            read
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
     /// The plan's current version (it changes with every write), if the plan exists.

@@ -34,8 +34,9 @@ pub struct Batch {
     history: Vec<HistoryEntry>,
     records: RecordBatch,
     /// The pushes' deltas in the order they were applied, as the journal keeps them: a JSON
-    /// array's items, without the nodes the batch creates (`None`: not kept, for a batch read
-    /// back from the journal).
+    /// array's items, each a delta without its nodes and the columns it wrote of the nodes the
+    /// batch did not create ([`NodeWrite`]; those it created are written whole when it is
+    /// accepted). `None`: not kept, for a batch read back from the journal.
     journal: Option<Vec<u8>>,
     /// The nodes the batch's pushes created (some perhaps deleted since).
     made: HashSet<NodeId>,
@@ -52,7 +53,7 @@ enum Written {
     Columns(NodeWrite),
 }
 
-/// What a push wrote of a node it did not create, as the journal keeps it: the columns of the
+/// What a push wrote of a node its batch did not create, as the journal keeps it: the columns of the
 /// fields it wrote (those its stamps give the push's change; every field when none has it),
 /// with their values and stamps. The rest of the node is unchanged, in its record.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -387,11 +388,18 @@ impl Store {
         plan: PlanId,
         page: usize,
     ) -> Result<Option<PlanSync>> {
-        // One snapshot: every read in one transaction, which only reads (cancelled after).
-        let tx = self.db.clone().begin().await?;
-        let read = Self::sync_state_in(&tx, plan, page).await;
-        end_reading(tx).await;
-        read
+        // One snapshot: every read in one transaction, never committed (it only reads),
+        // ended in a task of its own: a request dropped meanwhile (its device gone, its time
+        // up) never leaves it open.
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            let tx = db.begin().await?;
+            let read = Self::sync_state_in(&tx, plan, page).await;
+            end_reading(tx).await;
+            read
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
     async fn sync_state_in(
@@ -473,6 +481,11 @@ impl Store {
         // Pushes accepted and not yet written out, applied on top (same snapshot).
         if let Some(pending) = read_pending(r.take(8)?)? {
             let b = &pending.batch;
+            // Columns that could not be applied to a node an entry held whole (never seen):
+            // no state without them (the entries stay, and are tried again).
+            if let Some(e) = &b.unencodable {
+                return Err(StoreError::Unencodable(e.clone()));
+            }
             let mut by_id: HashMap<NodeId, Node> = nodes.into_iter().map(|n| (n.id, n)).collect();
             for (id, change) in &b.deleted {
                 by_id.remove(id);
@@ -487,12 +500,17 @@ impl Store {
                     }
                     Written::Columns(w) => {
                         // Its record is in the same snapshot (made by an earlier batch).
-                        if let Some(node) = by_id.get_mut(&w.id) {
-                            *node = w.apply_to(node)?;
-                            stamps
-                                .entry(w.id)
-                                .or_default()
-                                .extend(w.stamps.iter().map(|(f, s)| (*f, *s)));
+                        match by_id.get_mut(&w.id) {
+                            Some(node) => {
+                                *node = w.apply_to(node)?;
+                                stamps
+                                    .entry(w.id)
+                                    .or_default()
+                                    .extend(w.stamps.iter().map(|(f, s)| (*f, *s)));
+                            }
+                            None => {
+                                tracing::warn!(%plan, node = %w.id, "columns of a node not in the plan")
+                            }
                         }
                     }
                 }
