@@ -47,8 +47,9 @@ pub(super) fn plan_records(plan: &Plan, nodes: &[Node]) -> Result<(Value, Vec<Va
 /// Most nodes read in one query when a plan is read whole: the database holds a query's
 /// rows several times over while it answers (a plan of 100,000 tasks read in one query took
 /// 1.7 GB more, ~17 KB a node, measured 06/12/2026), and memory freed by one page serves the
-/// next: 895 MB and 6.6 s for the plan of 100,000 (by key instead of by range of keys: 1,067
-/// MB, 8.1 s). A plan of fewer is read in one query.
+/// next: 882–904 MB and 6.5–7.4 s for the plan of 100,000 in three runs of four, 1,761 MB in
+/// the fourth (by key instead of by range of keys: 1,067 MB, 8.1 s). A plan of fewer is read
+/// in one query.
 pub(super) const NODE_PAGE: usize = 10_000;
 
 /// Reads the rows (`NODE_FIELDS`, and `extra` fields) of a plan's nodes, whose keys are `ids`,
