@@ -142,10 +142,31 @@ async fn nodes_in(
     Ok(nodes)
 }
 
-/// Ends a transaction that only read (nothing to commit).
-pub(super) async fn end_reading(tx: surrealdb::method::Transaction<Any>) {
-    if let Err(e) = tx.cancel().await {
-        tracing::warn!(error = %e, "ending a transaction that only read");
+/// What [`Store::reading`] runs within its transaction.
+pub(super) type Reading<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + Send + 'a>>;
+
+impl Store {
+    /// Runs `read` within a transaction that only reads: one snapshot for several queries. In a
+    /// task of its own, which always ends the transaction (never committed): a request dropped
+    /// meanwhile (its device gone, its time up) never leaves it open.
+    pub(super) async fn reading<T: Send + 'static>(
+        &self,
+        read: impl for<'a> FnOnce(&'a surrealdb::method::Transaction<Any>) -> Reading<'a, T>
+        + Send
+        + 'static,
+    ) -> Result<T> {
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            let tx = db.begin().await?;
+            let done = read(&tx).await;
+            if let Err(e) = tx.cancel().await {
+                tracing::warn!(error = %e, "ending a transaction that only read");
+            }
+            done
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 }
 
@@ -222,41 +243,34 @@ impl Store {
     /// The plan, its version and its nodes, read in one transaction (one consistent snapshot).
     pub async fn plan_snapshot(&self, id: PlanId) -> Result<Option<(String, Plan, Vec<Node>)>> {
         self.settle(id).await?;
-        // In a task of its own, which always ends the transaction (`Store::sync_state`).
-        let db = self.db.clone();
-        tokio::spawn(async move {
-        let tx = db.begin().await?;
-        let read = async {
-            let mut r = tx
-                .query(
-                    "SELECT record::id(id) AS id, metadata, preamble, references, visibility, version FROM type::record('plan', $key);
-                     SELECT VALUE record::id(id) FROM node WHERE plan_id = $key;",
-                )
-                .bind(("key", id.to_string()))
-                .await?
-                .check()?;
-            let plans: Vec<Value> = r.take(0)?;
-            let Some(mut plan) = plans.into_iter().next() else {
-                return Ok(None);
-            };
-            let version = plan
-                .get("version")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            if let Some(o) = plan.as_object_mut() {
-                o.remove("version");
-            }
-            let plan: Plan = serde_json::from_value(plan)?;
-            let nodes = nodes_in(&tx, id, r.take(1)?).await?;
-            Ok(Some((version, plan, nodes)))
-        }
-        .await;
-        end_reading(tx).await;
-        read
+        self.reading(move |tx| {
+            Box::pin(async move {
+                let mut r = tx
+                    .query(
+                        "SELECT record::id(id) AS id, metadata, preamble, references, visibility, version FROM type::record('plan', $key);
+                         SELECT VALUE record::id(id) FROM node WHERE plan_id = $key;",
+                    )
+                    .bind(("key", id.to_string()))
+                    .await?
+                    .check()?;
+                let plans: Vec<Value> = r.take(0)?;
+                let Some(mut plan) = plans.into_iter().next() else {
+                    return Ok(None);
+                };
+                let version = plan
+                    .get("version")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                if let Some(o) = plan.as_object_mut() {
+                    o.remove("version");
+                }
+                let plan: Plan = serde_json::from_value(plan)?;
+                let nodes = nodes_in(tx, id, r.take(1)?).await?;
+                Ok(Some((version, plan, nodes)))
+            })
         })
         .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
     pub async fn plans(&self) -> Result<Vec<PlanSummary>> {
@@ -277,24 +291,17 @@ impl Store {
 
     pub async fn nodes(&self, plan: PlanId) -> Result<Vec<Node>> {
         self.settle(plan).await?;
-        // In a task of its own, which always ends the transaction (`Store::sync_state`).
-        let db = self.db.clone();
-        tokio::spawn(async move {
-            let tx = db.begin().await?;
-            let read = async {
+        self.reading(move |tx| {
+            Box::pin(async move {
                 let mut r = tx
                     .query("SELECT VALUE record::id(id) FROM node WHERE plan_id = $plan")
                     .bind(("plan", plan.to_string()))
                     .await?
                     .check()?;
-                nodes_in(&tx, plan, r.take(0)?).await
-            }
-            .await;
-            end_reading(tx).await;
-            read
+                nodes_in(tx, plan, r.take(0)?).await
+            })
         })
         .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
     /// The plan's current version (it changes with every write), if the plan exists.

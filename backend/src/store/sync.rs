@@ -14,7 +14,7 @@ use shared::sync::{
 };
 use std::collections::{HashMap, HashSet};
 
-use super::plans::{NODE_PAGE, end_reading, node_content, read_nodes};
+use super::plans::{NODE_PAGE, node_content, read_nodes};
 use super::reports::{RecordBatch, read_rows};
 use super::*;
 
@@ -388,18 +388,9 @@ impl Store {
         plan: PlanId,
         page: usize,
     ) -> Result<Option<PlanSync>> {
-        // One snapshot: every read in one transaction, never committed (it only reads),
-        // ended in a task of its own: a request dropped meanwhile (its device gone, its time
-        // up) never leaves it open.
-        let db = self.db.clone();
-        tokio::spawn(async move {
-            let tx = db.begin().await?;
-            let read = Self::sync_state_in(&tx, plan, page).await;
-            end_reading(tx).await;
-            read
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        // One snapshot: every read in one transaction.
+        self.reading(move |tx| Box::pin(Self::sync_state_in(tx, plan, page)))
+            .await
     }
 
     async fn sync_state_in(
