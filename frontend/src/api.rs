@@ -28,11 +28,25 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
         let bytes = response.binary().await.map_err(network_error)?;
         return serde_json::from_slice(&bytes).map_err(unreadable_answer);
     }
+    Err(refusal(response).await)
+}
+
+/// A refused answer's error: the server's own, or one saying only the status. Read as bytes
+/// with `from_slice` like every answer: gloo's `json` reads through a string, a second reader
+/// type, which would compile the decoders twice (issue 16).
+async fn refusal(response: Response) -> ApiError {
     let status = response.status();
-    Err(response
-        .json::<ApiError>()
-        .await
-        .unwrap_or_else(|_| bare_status(status)))
+    let read = match response.binary().await {
+        Ok(bytes) => serde_json::from_slice::<ApiError>(&bytes).ok(),
+        Err(_) => None,
+    };
+    read.unwrap_or_else(|| bare_status(status))
+}
+
+/// An answer's body decoded from its bytes, whatever its status (see `refusal`).
+pub async fn decode<T: DeserializeOwned>(response: &Response) -> Option<T> {
+    let bytes = response.binary().await.ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {

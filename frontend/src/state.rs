@@ -688,10 +688,13 @@ impl PlanStore {
         self.bodies_pending.get() && self.replica.with_value(|r| r.body_unknown(node))
     }
 
-    /// The outbox as a file's text, for carrying to another device.
+    /// The outbox as a file's text, for carrying to another device. Compact JSON, like the
+    /// outbox the device keeps: an indented copy would compile a second (pretty) encoder of
+    /// every mutation into the app (issue 16), and indenting it in the browser would pass its
+    /// numbers through JavaScript's, which round amounts above 2^53 (`VND_MAX` is 10^18).
     pub fn export_outbox(&self) -> String {
         self.replica
-            .with_value(|r| serde_json::to_string_pretty(&r.outbox()).unwrap_or_default())
+            .with_value(|r| serde_json::to_string(&r.outbox()).unwrap_or_default())
     }
 
     /// Adds the changes of an exported file; returns how many were new.

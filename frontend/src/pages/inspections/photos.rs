@@ -281,9 +281,9 @@ async fn upload_one(plan: PlanId, hash: &PhotoHash) -> Result<bool, String> {
     let size = bytes.len() as u64;
     let base = format!("/api/plans/{plan}/photos/{hash}/upload/{size}");
     let status = match gloo_net::http::Request::get(&base).send().await {
-        Ok(r) if r.ok() => match r.json::<UploadStatus>().await {
-            Ok(s) => s,
-            Err(_) => return Ok(false),
+        Ok(r) if r.ok() => match crate::api::decode::<UploadStatus>(&r).await {
+            Some(s) => s,
+            None => return Ok(false),
         },
         Ok(r) => return Err(refusal(r).await),
         Err(_) => return Ok(false),
@@ -309,10 +309,11 @@ async fn upload_one(plan: PlanId, hash: &PhotoHash) -> Result<bool, String> {
 }
 
 async fn refusal(r: gloo_net::http::Response) -> String {
-    r.json::<shared::api::ApiError>().await.map_or_else(
-        |_| format!("Máy chủ từ chối ảnh (mã {}).", r.status()),
-        |e| e.message,
-    )
+    let status = r.status();
+    match crate::api::decode::<shared::api::ApiError>(&r).await {
+        Some(e) => e.message,
+        None => format!("Máy chủ từ chối ảnh (mã {status})."),
+    }
 }
 
 /// The visit's photos: add from the camera or the gallery, caption, remove; each says whether
