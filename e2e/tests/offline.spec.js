@@ -121,6 +121,44 @@ test('two devices edit one title offline: the conflict shows on both with both v
   await b.close();
 });
 
+test('a sync answered just after the network went away leaves the bar saying offline', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+  const page = await context.newPage();
+  await openSeedPlan(page);
+  // The next pull is held until the tablet has lost the network, then answered.
+  let held;
+  const asked = new Promise((resolve) => { held = resolve; });
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/plans/*/pull*', async (route) => {
+    const response = await route.fetch();
+    held();
+    await released;
+    await route.fulfill({ response });
+  }, { times: 1 });
+  await select(page, 'giao duc', /Phát triển giáo dục, đào tạo/);
+  await setTitle(page, 'Giáo dục (gửi trước khi mất sóng)');
+  await asked;
+  // The browser says the network is gone while the answer is still on its way (cutting the
+  // network itself would fail the request: the answer must arrive after the event).
+  await page.evaluate(() => {
+    window.__onLine = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine');
+    Object.defineProperty(Navigator.prototype, 'onLine', { get: () => false, configurable: true });
+    window.dispatchEvent(new Event('offline'));
+  });
+  await expect(page.locator('.sync-state')).toHaveText('○ Ngoại tuyến');
+  release();
+  // The round ends well (the change was sent), and the bar still says what the browser says.
+  await expect(page.locator('.sync-pending')).toHaveText('Đã đồng bộ hết');
+  await expect(page.locator('.sync-state')).toHaveText('○ Ngoại tuyến');
+  await page.evaluate(() => {
+    Object.defineProperty(Navigator.prototype, 'onLine', window.__onLine);
+    window.dispatchEvent(new Event('online'));
+  });
+  await expect(page.locator('.sync-state')).toHaveText('● Trực tuyến');
+  await context.close();
+});
+
 test('unsynced changes carried in a file to another tablet reach the server once', async ({ browser }) => {
   const { a, b, pa, pb } = await twoDevices(browser);
   await a.setOffline(true);

@@ -517,7 +517,10 @@ impl PlanStore {
                     s.syncing = false;
                     match &result {
                         Ok(()) => {
-                            s.online = true;
+                            // The browser's word, not `true`: an answer that arrives just
+                            // after the network went away (its `offline` event already
+                            // heard) must not show the device online.
+                            s.online = device::online();
                             s.server_waits = None;
                             s.last_sync = Some(now);
                         }
