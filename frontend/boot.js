@@ -36,4 +36,11 @@ if (opened !== null && !kept) {
   };
 }
 
+// Who is signed in: the app's first question on every page, asked here too, so that its answer
+// is waiting when the app starts (`api::session` takes it once) instead of being one more round
+// trip after the app's code has loaded and started. `null` when it never reached the server:
+// the app then asks itself.
+window.__earlySession = fetch('/api/session')
+  .then((r) => r, () => null);
+
 import('/pkg/frontend.js').then(({ default: init }) => init({ module_or_path: '/pkg/frontend_bg.wasm' }));

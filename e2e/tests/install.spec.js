@@ -233,14 +233,25 @@ test('a plan\'s address opened on a new tablet asks for the plan while the app l
   tablet.on('request', (r) => {
     if (r.url().includes('/api/')) asked.push(`${new URL(r.url()).pathname}${new URL(r.url()).search} ${r.postData() || ''}`);
   });
-  await tablet.goto(address);
-  await expect(tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
   const whole = (list) => list.filter((r) => /\/pull(\?without=bodies)? \{"cursor":0,/.test(r));
   const bodies = (list) => list.filter((r) => r.includes('/bodies'));
+  const sessions = (list) => list.filter((r) => r.startsWith('/api/session '));
+  // The app's code held on its way: the plan and who is signed in are asked for meanwhile.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await tablet.route('**/pkg/frontend_bg.wasm', async (route) => { await held; await route.continue(); });
+  await tablet.goto(address, { waitUntil: 'commit' });
+  await expect.poll(() => sessions(asked).length).toBe(1);
+  expect(whole(asked)).toHaveLength(1);
+  release();
+  await expect(tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ })).toBeVisible();
   // Asked once, before the app itself asked anything (it was still loading), without the
   // bodies; they follow once the tree shows.
   expect(whole(asked)).toHaveLength(1);
   expect(asked[0]).toContain('/pull?without=bodies {"cursor":0,');
+  // The app took the early answer on who is signed in rather than asking again once its code
+  // had loaded (a round trip less over 3G).
+  expect(sessions(asked)).toHaveLength(1);
   await expect.poll(() => bodies(asked).length).toBe(1);
   await tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ }).tap();
   await expect(tablet.getByLabel('Nội dung')).toHaveValue(body);
@@ -256,6 +267,7 @@ test('a plan\'s address opened on a new tablet asks for the plan while the app l
   await expect(tablet.locator('.sync-pending')).toHaveText(/Đã đồng bộ hết/);
   expect(whole(asked)).toEqual([]);
   expect(bodies(asked)).toEqual([]);
+  expect(sessions(asked)).toHaveLength(1);
   await tablet.getByRole('treeitem', { name: /CÁC NHIỆM VỤ CỤ THỂ/ }).tap();
   await expect(tablet.getByLabel('Nội dung')).toHaveValue(body);
 

@@ -276,9 +276,31 @@ fn abort_request(controller: &JsValue) {
     }
 }
 
-/// The signed-in user, if the session cookie is current.
+/// The signed-in user, if the session cookie is current. The first time, the answer to the
+/// question `boot.js` asked while the app's code loaded, when it has one.
 pub async fn session() -> Result<SessionInfo, ApiError> {
+    if let Some(response) = early_session().await {
+        return answer(response).await;
+    }
     get("/api/session").await
+}
+
+/// `boot.js`'s request for the session (`window.__earlySession`), taken once: its response, or
+/// `None` when there was none or it never reached the server.
+async fn early_session() -> Option<Response> {
+    use js_sys::Reflect;
+    let window = web_sys::window()?;
+    let name = JsValue::from_str("__earlySession");
+    let promise = Reflect::get(&window, &name)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let _ = Reflect::delete_property(&window, &name);
+    let response = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    response
+        .dyn_into::<web_sys::Response>()
+        .ok()
+        .map(Response::from)
 }
 
 pub async fn login(username: &str, password: &str) -> Result<SessionInfo, ApiError> {
