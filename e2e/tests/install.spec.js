@@ -217,6 +217,31 @@ test('until the bodies arrive, a task\'s text says it is loading and cannot be e
   await fresh.close();
 });
 
+test('the home page on a new tablet asks who is signed in and for the plans while the app\'s code loads, and the app asks neither again', async ({ page }) => {
+  const { context, tablet } = await newTablet(page);
+  const asked = [];
+  tablet.on('request', (r) => {
+    if (r.url().includes('/api/')) asked.push(new URL(r.url()).pathname);
+  });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await tablet.route('**/pkg/frontend_bg.wasm', async (route) => { await held; await route.continue(); });
+  await tablet.goto(backend.url, { waitUntil: 'commit' });
+  await expect.poll(() => [...asked].sort()).toEqual(['/api/plans', '/api/session']);
+  release();
+  await expect(tablet.getByRole('link', { name: /52\/KH-UBND/ })).toBeVisible();
+  expect(asked.filter((p) => p === '/api/session' || p === '/api/plans').sort()).toEqual(['/api/plans', '/api/session']);
+
+  // A sign-out made offline and not finished yet (its flag set): the list of whoever was
+  // signed in is not asked for; the app finishes the sign-out.
+  await tablet.evaluate(() => localStorage.setItem('session:logout-pending', '1'));
+  asked.length = 0;
+  await tablet.reload();
+  await expect(tablet.getByRole('button', { name: 'Đăng nhập' })).toBeVisible();
+  expect(asked).not.toContain('/api/plans');
+  await context.close();
+});
+
 test('a plan\'s address opened on a new tablet asks for the plan while the app loads, its tree first and the bodies next, and never again once it is kept', async ({ page }) => {
   const address = await openSeedPlan(page);
   // A body written on another tablet.

@@ -50,8 +50,31 @@ pub async fn decode<T: DeserializeOwned>(response: &Response) -> Option<T> {
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    if let Some(response) = early_answer(url).await {
+        return answer(response).await;
+    }
     let response = Request::get(url).send().await.map_err(network_error)?;
     answer(response).await
+}
+
+/// The answer to `url` that `boot.js` asked for while the app's code loaded
+/// (`window.__earlyAnswers`), taken once, if it is a success; `None` otherwise (the caller asks
+/// itself: an early refusal may be stale by now, a sign-in having come between).
+async fn early_answer(url: &str) -> Option<Response> {
+    use js_sys::Reflect;
+    let window = web_sys::window()?;
+    let answers = Reflect::get(&window, &JsValue::from_str("__earlyAnswers"))
+        .ok()
+        .filter(JsValue::is_object)?;
+    let key = JsValue::from_str(url);
+    let promise = Reflect::get(&answers, &key)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let _ = Reflect::delete_property(answers.unchecked_ref::<js_sys::Object>(), &key);
+    let response = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let response = response.dyn_into::<web_sys::Response>().ok()?;
+    response.ok().then(|| Response::from(response))
 }
 
 /// Sends `body` as JSON with `builder`'s method and address.
@@ -276,34 +299,22 @@ fn abort_request(controller: &JsValue) {
     }
 }
 
-/// The signed-in user, if the session cookie is current. The first time, the answer to the
-/// question `boot.js` asked while the app's code loaded, when it has one.
+/// The signed-in user, if the session cookie is current.
 pub async fn session() -> Result<SessionInfo, ApiError> {
-    if let Some(response) = early_session().await {
-        return answer(response).await;
-    }
     get("/api/session").await
 }
 
-/// `boot.js`'s request for the session (`window.__earlySession`), taken once: its response, or
-/// `None` when there was none or it never reached the server.
-async fn early_session() -> Option<Response> {
-    use js_sys::Reflect;
-    let window = web_sys::window()?;
-    let name = JsValue::from_str("__earlySession");
-    let promise = Reflect::get(&window, &name)
-        .ok()?
-        .dyn_into::<js_sys::Promise>()
-        .ok()?;
-    let _ = Reflect::delete_property(&window, &name);
-    let response = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    response
-        .dyn_into::<web_sys::Response>()
-        .ok()
-        .map(Response::from)
+/// Drops `boot.js`'s early answers not taken yet: they were asked for whoever was signed in
+/// when the page loaded (on a shared tablet, the next user must never be shown the last one's
+/// list of plans).
+fn forget_early_answers() {
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str("__earlyAnswers"));
+    }
 }
 
 pub async fn login(username: &str, password: &str) -> Result<SessionInfo, ApiError> {
+    forget_early_answers();
     post(
         "/api/session",
         &LoginRequest {
@@ -325,6 +336,7 @@ async fn no_content(response: Response) -> Result<(), ApiError> {
 }
 
 pub async fn logout() -> Result<(), ApiError> {
+    forget_early_answers();
     let response = Request::delete("/api/session")
         .send()
         .await

@@ -13,6 +13,7 @@ use crate::{api, device, kv};
 const USER_KEY: &str = "session:user";
 /// Set when signing out could not reach the server: the session cookie may still be valid, so
 /// the app must not sign its owner back in by itself.
+/// (Also a flag in localStorage, which `boot.js` reads: `device::remember_flag`.)
 const LOGOUT_PENDING_KEY: &str = "session:logout-pending";
 const AGENCIES_KEY: &str = "agencies";
 const UNITS_KEY: &str = "admin-units";

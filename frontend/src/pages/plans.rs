@@ -13,20 +13,24 @@ use crate::{api, kv};
 pub fn PlansPage() -> impl IntoView {
     let plans = RwSignal::new(None::<Result<Vec<PlanSummary>, ApiError>>);
     spawn_local(async move {
-        // The list is kept on the device, so that it opens offline too.
-        let result = match api::plans().await {
+        // The list is kept on the device, so that it opens offline too: shown first, then
+        // written (on a new device the write waits for the database to be made).
+        match api::plans().await {
             Ok(list) => {
-                if let Ok(json) = serde_json::to_string(&list) {
+                let json = serde_json::to_string(&list);
+                plans.set(Some(Ok(list)));
+                if let Ok(json) = json {
                     let _ = kv::put("plans", &json).await;
                 }
-                Ok(list)
             }
-            Err(e) => match kv::get("plans").await.ok().flatten() {
-                Some(json) => serde_json::from_slice(json.as_bytes()).map_err(|_| e),
-                None => Err(e),
-            },
-        };
-        plans.set(Some(result));
+            Err(e) => {
+                let kept = match kv::get("plans").await.ok().flatten() {
+                    Some(json) => serde_json::from_slice(json.as_bytes()).map_err(|_| e),
+                    None => Err(e),
+                };
+                plans.set(Some(kept));
+            }
+        }
     });
     view! {
         <section class="plans">
