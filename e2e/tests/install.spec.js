@@ -232,9 +232,10 @@ test('the home page on a new tablet asks who is signed in and for the plans whil
   await expect(tablet.getByRole('link', { name: /52\/KH-UBND/ })).toBeVisible();
   expect(asked.filter((p) => p === '/api/session' || p === '/api/plans').sort()).toEqual(['/api/plans', '/api/session']);
 
-  // A sign-out made offline and not finished yet (its flag set): the list of whoever was
-  // signed in is not asked for; the app finishes the sign-out.
-  await tablet.evaluate(() => localStorage.setItem('session:logout-pending', '1'));
+  // A sign-out made offline and not finished yet (its flag set as the page starts, before any
+  // script: the app running now clears it once it has confirmed the session): the list of
+  // whoever was signed in is not asked for; the app finishes the sign-out.
+  await tablet.addInitScript(() => localStorage.setItem('session:logout-pending', '1'));
   asked.length = 0;
   await tablet.reload();
   await expect(tablet.getByRole('button', { name: 'Đăng nhập' })).toBeVisible();
