@@ -35,12 +35,9 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
 /// with `from_slice` like every answer: gloo's `json` reads through a string, a second reader
 /// type, which would compile the decoders twice (issue 16).
 async fn refusal(response: Response) -> ApiError {
-    let status = response.status();
-    let read = match response.binary().await {
-        Ok(bytes) => serde_json::from_slice::<ApiError>(&bytes).ok(),
-        Err(_) => None,
-    };
-    read.unwrap_or_else(|| bare_status(status))
+    decode::<ApiError>(&response)
+        .await
+        .unwrap_or_else(|| bare_status(response.status()))
 }
 
 /// An answer's body decoded from its bytes, whatever its status (see `refusal`).
